@@ -1,0 +1,1 @@
+"""kapdir's domain: models, extraction, normalization, board sources, verification, storage, CLI."""

@@ -1,0 +1,190 @@
+"""The ``kapdir`` command line. Each command is thin: the work lives in ``directory`` and ``crawler``."""
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.exceptions import TyperException
+
+from directory.errors import KapdirError
+
+app = typer.Typer(
+    help="kapdir: a KAP provider directory that verifies what practice websites claim.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+boards_app = typer.Typer(help="Licensing, registry, exclusion and compact sources.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(boards_app, name="boards")
+app.add_typer(db_app, name="db")
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="SQLite file to use (default: DATABASE_URL, else the data directory)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
+
+
+def _echo_json(payload: object) -> None:
+    typer.echo(json.dumps(payload, indent=2, default=str))
+
+
+class ExportFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+    fhir = "fhir"
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+    no_dashboard: Annotated[bool, typer.Option("--no-dashboard", help="Stop after verifying.")] = False,
+    as_json: JsonOption = False,
+    port: Annotated[int, typer.Option(help="Dashboard port.")] = 8501,
+) -> None:
+    """Serve the bundled sample world, crawl it, sync boards, verify, then open the dashboard."""
+    from directory.demo import run_demo
+
+    run_demo(db=db, dashboard=not no_dashboard, as_json=as_json, port=port)
+
+
+@app.command()
+def crawl(
+    seeds: Annotated[
+        list[str] | None,
+        typer.Option("--seeds", help="Seed URL or a file of URLs (one a line); repeatable. "
+                     "Default: the seeds table."),
+    ] = None,
+    listing: Annotated[
+        list[str] | None, typer.Option("--listing", help="Directory listing URL to discover practices from.")
+    ] = None,
+    proxy: Annotated[str | None, typer.Option(help="HTTP proxy for every request (e.g. a local mirror).")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Crawl practice websites into the directory (polite, incremental)."""
+    from crawler.run import crawl_command
+
+    crawl_command(seeds=seeds or [], listings=listing or [], proxy=proxy, db=db, as_json=as_json)
+
+
+@app.command()
+def extract(
+    path: Annotated[Path, typer.Argument(help="An .html/.htm page or a .txt file of page text.")],
+    url: Annotated[str | None, typer.Option(help="The page's URL, for provenance and relative links.")] = None,
+) -> None:
+    """Extract facts from one page and print one JSON object."""
+    from directory.extraction import extract_file
+
+    _echo_json(extract_file(path, url=url))
+
+
+@boards_app.command("list")
+def boards_list(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Each source, its coverage, method, last sync, as-of date and record count."""
+    from directory.boards.commands import list_command
+
+    list_command(db=db, as_json=as_json)
+
+
+@boards_app.command("sync")
+def boards_sync(
+    sources: Annotated[list[str] | None, typer.Argument(help="Source names (default: every roster source).")] = None,
+    force: Annotated[bool, typer.Option(help="Apply a sync even if it removes many records.")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Download rosters into the database (keeps the last good data when a source fails)."""
+    from directory.boards.commands import sync_command
+
+    sync_command(sources=sources or [], force=force, db=db, as_json=as_json)
+
+
+@boards_app.command("lookup")
+def boards_lookup(
+    name: Annotated[str, typer.Option(help="Clinician name.")],
+    state: Annotated[str, typer.Option(help="Two-letter state code.")],
+    license_class: Annotated[str | None, typer.Option("--class", help="License class or title, e.g. LPC.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Look a clinician up in every source that covers the state."""
+    from directory.boards.commands import lookup_command
+
+    lookup_command(name=name, state=state, license_class=license_class, db=db, as_json=as_json)
+
+
+@app.command()
+def verify(
+    due: Annotated[bool, typer.Option("--due", help="Re-check only verdicts that are due.")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Verify every claim against the stored board data, with evidence."""
+    from directory.verification.commands import verify_command
+
+    verify_command(due=due, db=db, as_json=as_json)
+
+
+@app.command()
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="json, csv or fhir (R4 Bundle).")] = ExportFormat.json,
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Export practices, clinicians and verdicts."""
+    from directory.export import export_command
+
+    export_command(fmt=fmt.value, out=out, db=db)
+
+
+@app.command()
+def dashboard(
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
+    db: DbOption = None,
+) -> None:
+    """Open the Streamlit dashboard."""
+    from dashboard.launch import serve
+
+    serve(db=db, port=port)
+
+
+@app.command()
+def eval(  # noqa: A001 - the command is called eval
+    as_json: JsonOption = False,
+) -> None:
+    """Precision, recall and F1 per field of extraction on the labelled set."""
+    from directory.extraction.evaluation import eval_command
+
+    eval_command(as_json=as_json)
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None) -> None:
+    """Create or upgrade the schema to the newest migration (never drops data)."""
+    from directory.db import open_database
+
+    engine = open_database(db)
+    typer.echo(f"database at {engine.url.render_as_string(hide_password=True)} is up to date")
+
+
+def main() -> None:
+    """Entry point: one-line errors, exit 2 for bad arguments, exit 1 for failures; no tracebacks."""
+    try:
+        app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("kapdir: aborted", err=True)
+        sys.exit(130)
+    except TyperException as exc:  # usage errors and bad parameters: exit 2
+        message = exc.format_message().splitlines()[0] if exc.format_message() else type(exc).__name__
+        typer.echo(f"kapdir: error: {message}", err=True)
+        sys.exit(getattr(exc, "exit_code", 2))
+    except KapdirError as exc:
+        typer.echo(f"kapdir: error: {exc}", err=True)
+        sys.exit(1)

@@ -1,0 +1,310 @@
+"""Storage schema: one table model per entity.
+
+Tables are created by Alembic migrations (``directory/migrations``), never by ``create_all``.
+Build rows with ``Model.model_validate(...)`` from validated input, never from raw scraped dicts.
+All timestamps are naive UTC (``directory.timeutil.utcnow``).
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from directory.timeutil import utcnow
+
+
+def _json(default: Any = None) -> Any:
+    factory = (lambda: list(default)) if isinstance(default, list) else (lambda: default)
+    return Field(default_factory=factory, sa_column=Column(JSON, nullable=True))
+
+
+# --- crawling -----------------------------------------------------------------------------------
+
+
+class Seed(SQLModel, table=True):
+    """A practice website to crawl; the admin edits this list."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(unique=True)
+    origin: str = "cli"  # cli | file | listing | admin | demo
+    listing_url: str | None = None  # provenance when discovered from a directory listing
+    active: bool = True
+    added_at: datetime = Field(default_factory=utcnow)
+
+
+class CrawlRun(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    spider: str = "practice"
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    status: str = "running"  # running | finished | failed
+    seeds: list[str] = _json([])
+    pages: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    gone: int = 0
+    errors: dict[str, int] = _json({})  # FetchOutcome -> count
+    duration_s: float | None = None
+    message: str | None = None
+
+
+class FetchLog(SQLModel, table=True):
+    """One request's outcome within a crawl run (errors per URL for the admin area)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    crawl_run_id: int = Field(foreign_key="crawlrun.id", index=True)
+    url: str
+    status: int | None = None
+    outcome: str  # FetchOutcome
+    error: str | None = None
+    at: datetime = Field(default_factory=utcnow)
+
+
+class SourcePage(SQLModel, table=True):
+    """A fetched page of a practice site, with its provenance."""
+
+    __table_args__ = (UniqueConstraint("url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int | None = Field(default=None, foreign_key="practice.id", index=True)
+    crawl_run_id: int | None = Field(default=None, foreign_key="crawlrun.id")
+    url: str
+    final_url: str | None = None
+    status: int | None = None
+    content_type: str | None = None
+    fetched_at: datetime = Field(default_factory=utcnow)
+    content_hash: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None
+    first_seen: datetime = Field(default_factory=utcnow)
+    last_seen: datetime = Field(default_factory=utcnow)
+    gone_at: datetime | None = None
+    stale: bool = False
+
+
+# --- the directory ------------------------------------------------------------------------------
+
+
+class Practice(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)  # stable: the site's registrable host, e.g. "calmharbor.example"
+    name: str | None = None
+    website: str | None = None
+    therapy_included: bool | None = None
+    group_or_retreat: bool | None = None
+    medical_partner: str | None = None
+    insurance: str | None = None
+    phones: list[str] = _json([])
+    emails: list[str] = _json([])
+    booking_urls: list[str] = _json([])
+    discrepancies: list[str] = _json([])  # plain-English contradictions found while merging pages
+    first_seen: datetime = Field(default_factory=utcnow)
+    last_seen: datetime = Field(default_factory=utcnow)
+    last_crawled: datetime | None = None
+    stale: bool = False  # last crawl failed; facts shown are the last good ones
+    gone_at: datetime | None = None
+
+
+class Clinician(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("practice_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    key: str  # normalised name within the practice
+    name: str
+    given_name: str | None = None
+    middle_name: str | None = None
+    family_name: str | None = None
+    suffix: str | None = None
+    role: str = "therapist"  # Role
+    npi: str | None = None
+    bio: str | None = Field(default=None, sa_column=Column(Text))
+    first_seen: datetime = Field(default_factory=utcnow)
+    last_seen: datetime = Field(default_factory=utcnow)
+    gone_at: datetime | None = None
+
+
+class CredentialClaim(SQLModel, table=True):
+    """A post-nominal or credential as the site states it, with what it means."""
+
+    __table_args__ = (UniqueConstraint("clinician_id", "code", "state"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    clinician_id: int = Field(foreign_key="clinician.id", index=True)
+    code: str  # as written, e.g. "LCPC"
+    kind: str  # CredentialKind
+    license_class: str | None = None  # LicenseClass, for state license titles
+    state: str | None = None  # when the title or the text ties it to one state
+    license_number: str | None = None  # when the site gives one
+    source_url: str | None = None
+    snippet: str | None = Field(default=None, sa_column=Column(Text))
+    fetched_at: datetime | None = None
+
+
+class ServiceArea(SQLModel, table=True):
+    """A state the practice says it serves; None = the site does not say for that mode."""
+
+    __table_args__ = (UniqueConstraint("practice_id", "state"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    state: str = Field(index=True)  # USPS code
+    in_person: bool | None = None
+    virtual: bool | None = None
+    source_url: str | None = None
+    snippet: str | None = Field(default=None, sa_column=Column(Text))
+    fetched_at: datetime | None = None
+
+
+class Location(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    address: str | None = None
+    city: str | None = None
+    state: str | None = Field(default=None, index=True)
+    zip: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    source_url: str | None = None
+    fetched_at: datetime | None = None
+
+
+class Offering(SQLModel, table=True):
+    """One offer fact: kind is route | setting | price | partner (value is the enum or text)."""
+
+    __table_args__ = (UniqueConstraint("practice_id", "kind", "value"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    kind: str
+    value: str
+    amount_usd: float | None = None  # for prices
+    unit: str | None = None  # for prices: session | package | ...
+    source_url: str | None = None
+    snippet: str | None = Field(default=None, sa_column=Column(Text))
+    fetched_at: datetime | None = None
+
+
+class Fact(SQLModel, table=True):
+    """Every extracted fact with the page and snippet it came from (the evidence trail)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    clinician_id: int | None = Field(default=None, foreign_key="clinician.id")
+    source_page_id: int | None = Field(default=None, foreign_key="sourcepage.id")
+    field: str
+    value: Any = _json(None)
+    snippet: str | None = Field(default=None, sa_column=Column(Text))
+    source_url: str | None = None
+    fetched_at: datetime | None = None
+
+
+class Change(SQLModel, table=True):
+    """What changed on a practice between crawls (shown on the provider page)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    crawl_run_id: int | None = Field(default=None, foreign_key="crawlrun.id")
+    at: datetime = Field(default_factory=utcnow)
+    description: str
+
+
+# --- board data ---------------------------------------------------------------------------------
+
+
+class LicenseRecord(SQLModel, table=True):
+    """A normalised record read from a licensing, registry, exclusion or compact source."""
+
+    __table_args__ = (
+        UniqueConstraint("source", "record_key"),
+        Index("ix_licenserecord_lookup", "state", "family_key", "given_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(index=True)  # adapter name, e.g. "ct_socrata"
+    record_key: str  # stable id within the source
+    kind: str = "license"  # RecordKind
+    state: str | None = None  # state the record authorises (privilege state for compacts)
+    home_state: str | None = None  # compacts: the home-state license it rests on
+    license_class: str | None = None  # LicenseClass
+    title_raw: str | None = None  # the title as the board writes it
+    license_number: str | None = Field(default=None, index=True)
+    holder_name: str  # as the source writes it
+    given_name: str | None = None
+    middle_name: str | None = None
+    family_name: str | None = None
+    suffix: str | None = None
+    family_key: str | None = None  # normalised (lower, ascii, no punctuation) for look-ups
+    given_key: str | None = None
+    status: str = "unknown"  # LicenseStatus
+    status_raw: str | None = None
+    issue_date: date | None = None
+    expiry_date: date | None = None
+    discipline: bool = False
+    discipline_text: str | None = Field(default=None, sa_column=Column(Text))
+    multistate: bool | None = None  # NLC multistate license
+    npi: str | None = Field(default=None, index=True)
+    city: str | None = None
+    address_state: str | None = None
+    source_url: str | None = None
+    fetched_at: datetime = Field(default_factory=utcnow)
+    source_as_of: datetime | None = None
+    removed_at: datetime | None = None  # no longer in the roster; kept, never deleted
+    raw: dict[str, Any] = _json({})
+
+
+class SourceSync(SQLModel, table=True):
+    """One sync or look-up batch against a source, successful or not."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(index=True)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    status: str = "running"  # running | ok | error | refused
+    records: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    source_as_of: datetime | None = None
+    error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class LookupCache(SQLModel, table=True):
+    """Cached responses of search-form and API sources, with a time to live."""
+
+    __table_args__ = (UniqueConstraint("source", "query_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str
+    query_key: str
+    fetched_at: datetime = Field(default_factory=utcnow)
+    record_keys: list[str] = _json([])
+
+
+# --- verification -------------------------------------------------------------------------------
+
+
+class Verification(SQLModel, table=True):
+    """A verdict on one claim, with its basis and evidence."""
+
+    __table_args__ = (UniqueConstraint("claim_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_key: str  # stable: clinician key + claim
+    clinician_id: int = Field(foreign_key="clinician.id", index=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    claim_kind: str  # service | credential | prescribing
+    state: str | None = Field(default=None, index=True)
+    mode: str | None = None  # ServiceMode
+    credential_code: str | None = None
+    verdict: str = Field(index=True)  # Verdict, or "claimed"/"confirmed"/"not_publicly_verifiable"
+    basis: str = Field(sa_column=Column(Text))  # plain English
+    confidence: float | None = None
+    license_record_id: int | None = Field(default=None, foreign_key="licenserecord.id")
+    evidence: dict[str, Any] | None = _json(None)
+    checked_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime | None = None
+    source_as_of: datetime | None = None

@@ -1,0 +1,51 @@
+"""All configuration in one typed object, read from the environment (prefix ``KAPDIR_``)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KAPDIR_", extra="ignore")
+
+    data_dir: Path = Path.home() / ".local" / "share" / "kapdir"
+    # DATABASE_URL (no prefix) wins over the default SQLite file in data_dir.
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "KAPDIR_DATABASE_URL")
+    )
+    contact_url: str = "https://github.com/kapdir/kapdir#crawler"
+    user_agent: str | None = None  # default built from contact_url
+    # Crawl politeness.
+    download_delay: float = 1.0
+    concurrent_per_domain: int = 2
+    max_pages_per_site: int = 40
+    max_depth: int = 3
+    max_body_bytes: int = 5 * 1024 * 1024
+    # Verification freshness (days) and how stale board data may be before verdicts say so.
+    verification_ttl_days: int = 90
+    source_stale_days: int = 45
+    lookup_cache_ttl_days: int = 30
+    # A roster sync that would remove more than this share of records is refused unless forced.
+    max_removal_share: float = 0.2
+    # Where board adapters reach their sources; empty means each adapter's public URL.
+    # Example: KAPDIR_SOURCE_URLS='{"ct_socrata": "http://127.0.0.1:8765"}'
+    source_urls: dict[str, str] = {}
+    socrata_app_token: str | None = None
+    # Admin area password (also read from Streamlit secrets by the dashboard).
+    admin_password: str | None = None
+    demo_mode: bool = False  # lets the admin area accept loopback seeds (the sample web)
+
+    @property
+    def effective_user_agent(self) -> str:
+        return self.user_agent or f"kapdir/0.1 (+{self.contact_url})"
+
+    @property
+    def default_database_url(self) -> str:
+        return f"sqlite:///{self.data_dir / 'kapdir.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
