@@ -2,12 +2,13 @@
 
 Tables are created by Alembic migrations (``directory/migrations``), never by ``create_all``.
 Build rows with ``Model.model_validate(...)`` from validated input, never from raw scraped dicts.
-All timestamps are naive UTC (``directory.timeutil.utcnow``).
+All timestamps are naive UTC (``directory.timeutil.utcnow``), stored as TIMESTAMP WITHOUT TIME ZONE.
 """
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
+from pydantic import NaiveDatetime
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -30,14 +31,14 @@ class Seed(SQLModel, table=True):
     origin: str = "cli"  # cli | file | listing | admin | demo
     listing_url: str | None = None  # provenance when discovered from a directory listing
     active: bool = True
-    added_at: datetime = Field(default_factory=utcnow)
+    added_at: NaiveDatetime = Field(default_factory=utcnow)
 
 
 class CrawlRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     spider: str = "practice"
-    started_at: datetime = Field(default_factory=utcnow)
-    finished_at: datetime | None = None
+    started_at: NaiveDatetime = Field(default_factory=utcnow)
+    finished_at: NaiveDatetime | None = None
     status: str = "running"  # running | finished | failed
     seeds: list[str] = _json([])
     pages: int = 0
@@ -59,7 +60,7 @@ class FetchLog(SQLModel, table=True):
     status: int | None = None
     outcome: str  # FetchOutcome
     error: str | None = None
-    at: datetime = Field(default_factory=utcnow)
+    at: NaiveDatetime = Field(default_factory=utcnow)
 
 
 class SourcePage(SQLModel, table=True):
@@ -74,14 +75,14 @@ class SourcePage(SQLModel, table=True):
     final_url: str | None = None
     status: int | None = None
     content_type: str | None = None
-    fetched_at: datetime = Field(default_factory=utcnow)
+    fetched_at: NaiveDatetime = Field(default_factory=utcnow)
     content_hash: str | None = None
     etag: str | None = None
     last_modified: str | None = None
     error: str | None = None
-    first_seen: datetime = Field(default_factory=utcnow)
-    last_seen: datetime = Field(default_factory=utcnow)
-    gone_at: datetime | None = None
+    first_seen: NaiveDatetime = Field(default_factory=utcnow)
+    last_seen: NaiveDatetime = Field(default_factory=utcnow)
+    gone_at: NaiveDatetime | None = None
     stale: bool = False
 
 
@@ -101,11 +102,11 @@ class Practice(SQLModel, table=True):
     emails: list[str] = _json([])
     booking_urls: list[str] = _json([])
     discrepancies: list[str] = _json([])  # plain-English contradictions found while merging pages
-    first_seen: datetime = Field(default_factory=utcnow)
-    last_seen: datetime = Field(default_factory=utcnow)
-    last_crawled: datetime | None = None
+    first_seen: NaiveDatetime = Field(default_factory=utcnow)
+    last_seen: NaiveDatetime = Field(default_factory=utcnow)
+    last_crawled: NaiveDatetime | None = None
     stale: bool = False  # last crawl failed; facts shown are the last good ones
-    gone_at: datetime | None = None
+    gone_at: NaiveDatetime | None = None
 
 
 class Clinician(SQLModel, table=True):
@@ -122,9 +123,9 @@ class Clinician(SQLModel, table=True):
     role: str = "therapist"  # Role
     npi: str | None = None
     bio: str | None = Field(default=None, sa_column=Column(Text))
-    first_seen: datetime = Field(default_factory=utcnow)
-    last_seen: datetime = Field(default_factory=utcnow)
-    gone_at: datetime | None = None
+    first_seen: NaiveDatetime = Field(default_factory=utcnow)
+    last_seen: NaiveDatetime = Field(default_factory=utcnow)
+    gone_at: NaiveDatetime | None = None
 
 
 class CredentialClaim(SQLModel, table=True):
@@ -141,7 +142,7 @@ class CredentialClaim(SQLModel, table=True):
     license_number: str | None = None  # when the site gives one
     source_url: str | None = None
     snippet: str | None = Field(default=None, sa_column=Column(Text))
-    fetched_at: datetime | None = None
+    fetched_at: NaiveDatetime | None = None
 
 
 class ServiceArea(SQLModel, table=True):
@@ -156,7 +157,7 @@ class ServiceArea(SQLModel, table=True):
     virtual: bool | None = None
     source_url: str | None = None
     snippet: str | None = Field(default=None, sa_column=Column(Text))
-    fetched_at: datetime | None = None
+    fetched_at: NaiveDatetime | None = None
 
 
 class Location(SQLModel, table=True):
@@ -169,7 +170,7 @@ class Location(SQLModel, table=True):
     lat: float | None = None
     lon: float | None = None
     source_url: str | None = None
-    fetched_at: datetime | None = None
+    fetched_at: NaiveDatetime | None = None
 
 
 class Offering(SQLModel, table=True):
@@ -185,7 +186,7 @@ class Offering(SQLModel, table=True):
     unit: str | None = None  # for prices: session | package | ...
     source_url: str | None = None
     snippet: str | None = Field(default=None, sa_column=Column(Text))
-    fetched_at: datetime | None = None
+    fetched_at: NaiveDatetime | None = None
 
 
 class Fact(SQLModel, table=True):
@@ -199,7 +200,7 @@ class Fact(SQLModel, table=True):
     value: Any = _json(None)
     snippet: str | None = Field(default=None, sa_column=Column(Text))
     source_url: str | None = None
-    fetched_at: datetime | None = None
+    fetched_at: NaiveDatetime | None = None
 
 
 class Change(SQLModel, table=True):
@@ -208,7 +209,7 @@ class Change(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     practice_id: int = Field(foreign_key="practice.id", index=True)
     crawl_run_id: int | None = Field(default=None, foreign_key="crawlrun.id")
-    at: datetime = Field(default_factory=utcnow)
+    at: NaiveDatetime = Field(default_factory=utcnow)
     description: str
 
 
@@ -250,9 +251,9 @@ class LicenseRecord(SQLModel, table=True):
     city: str | None = None
     address_state: str | None = None
     source_url: str | None = None
-    fetched_at: datetime = Field(default_factory=utcnow)
-    source_as_of: datetime | None = None
-    removed_at: datetime | None = None  # no longer in the roster; kept, never deleted
+    fetched_at: NaiveDatetime = Field(default_factory=utcnow)
+    source_as_of: NaiveDatetime | None = None
+    removed_at: NaiveDatetime | None = None  # no longer in the roster; kept, never deleted
     raw: dict[str, Any] = _json({})
 
 
@@ -261,14 +262,14 @@ class SourceSync(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     source: str = Field(index=True)
-    started_at: datetime = Field(default_factory=utcnow)
-    finished_at: datetime | None = None
+    started_at: NaiveDatetime = Field(default_factory=utcnow)
+    finished_at: NaiveDatetime | None = None
     status: str = "running"  # running | ok | error | refused
     records: int = 0
     added: int = 0
     updated: int = 0
     removed: int = 0
-    source_as_of: datetime | None = None
+    source_as_of: NaiveDatetime | None = None
     error: str | None = Field(default=None, sa_column=Column(Text))
 
 
@@ -280,7 +281,7 @@ class LookupCache(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     source: str
     query_key: str
-    fetched_at: datetime = Field(default_factory=utcnow)
+    fetched_at: NaiveDatetime = Field(default_factory=utcnow)
     record_keys: list[str] = _json([])
 
 
@@ -305,6 +306,6 @@ class Verification(SQLModel, table=True):
     confidence: float | None = None
     license_record_id: int | None = Field(default=None, foreign_key="licenserecord.id")
     evidence: dict[str, Any] | None = _json(None)
-    checked_at: datetime = Field(default_factory=utcnow)
-    expires_at: datetime | None = None
-    source_as_of: datetime | None = None
+    checked_at: NaiveDatetime = Field(default_factory=utcnow)
+    expires_at: NaiveDatetime | None = None
+    source_as_of: NaiveDatetime | None = None

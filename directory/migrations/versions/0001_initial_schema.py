@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 18:29:23.848636
+Create Date: 2026-11-23 18:32:43.063492
 """
 from alembic import op
 import sqlalchemy as sa
@@ -20,8 +20,8 @@ def upgrade() -> None:
     op.create_table('crawlrun',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('spider', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('started_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('finished_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('started_at', sa.DateTime(), nullable=False),
+    sa.Column('finished_at', sa.DateTime(), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('seeds', sa.JSON(), nullable=True),
     sa.Column('pages', sa.Integer(), nullable=False),
@@ -62,9 +62,9 @@ def upgrade() -> None:
     sa.Column('city', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('address_state', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('source_url', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('fetched_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('source_as_of', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('removed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('fetched_at', sa.DateTime(), nullable=False),
+    sa.Column('source_as_of', sa.DateTime(), nullable=True),
+    sa.Column('removed_at', sa.DateTime(), nullable=True),
     sa.Column('raw', sa.JSON(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('source', 'record_key')
@@ -79,7 +79,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('query_key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('fetched_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('fetched_at', sa.DateTime(), nullable=False),
     sa.Column('record_keys', sa.JSON(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('source', 'query_key')
@@ -97,11 +97,11 @@ def upgrade() -> None:
     sa.Column('emails', sa.JSON(), nullable=True),
     sa.Column('booking_urls', sa.JSON(), nullable=True),
     sa.Column('discrepancies', sa.JSON(), nullable=True),
-    sa.Column('first_seen', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('last_seen', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('last_crawled', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('first_seen', sa.DateTime(), nullable=False),
+    sa.Column('last_seen', sa.DateTime(), nullable=False),
+    sa.Column('last_crawled', sa.DateTime(), nullable=True),
     sa.Column('stale', sa.Boolean(), nullable=False),
-    sa.Column('gone_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('gone_at', sa.DateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('key')
     )
@@ -111,21 +111,21 @@ def upgrade() -> None:
     sa.Column('origin', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('listing_url', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('added_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('added_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('url')
     )
     op.create_table('sourcesync',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('started_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('finished_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('started_at', sa.DateTime(), nullable=False),
+    sa.Column('finished_at', sa.DateTime(), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('records', sa.Integer(), nullable=False),
     sa.Column('added', sa.Integer(), nullable=False),
     sa.Column('updated', sa.Integer(), nullable=False),
     sa.Column('removed', sa.Integer(), nullable=False),
-    sa.Column('source_as_of', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('source_as_of', sa.DateTime(), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
@@ -136,7 +136,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('practice_id', sa.Integer(), nullable=False),
     sa.Column('crawl_run_id', sa.Integer(), nullable=True),
-    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
     sa.Column('description', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.ForeignKeyConstraint(['crawl_run_id'], ['crawlrun.id'], ),
     sa.ForeignKeyConstraint(['practice_id'], ['practice.id'], ),
@@ -157,9 +157,9 @@ def upgrade() -> None:
     sa.Column('role', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('npi', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('bio', sa.Text(), nullable=True),
-    sa.Column('first_seen', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('last_seen', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('gone_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('first_seen', sa.DateTime(), nullable=False),
+    sa.Column('last_seen', sa.DateTime(), nullable=False),
+    sa.Column('gone_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['practice_id'], ['practice.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('practice_id', 'key')
@@ -174,7 +174,7 @@ def upgrade() -> None:
     sa.Column('status', sa.Integer(), nullable=True),
     sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('error', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['crawl_run_id'], ['crawlrun.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -191,7 +191,7 @@ def upgrade() -> None:
     sa.Column('lat', sa.Float(), nullable=True),
     sa.Column('lon', sa.Float(), nullable=True),
     sa.Column('source_url', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('fetched_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('fetched_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['practice_id'], ['practice.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -208,7 +208,7 @@ def upgrade() -> None:
     sa.Column('unit', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('source_url', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('snippet', sa.Text(), nullable=True),
-    sa.Column('fetched_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('fetched_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['practice_id'], ['practice.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('practice_id', 'kind', 'value')
@@ -224,7 +224,7 @@ def upgrade() -> None:
     sa.Column('virtual', sa.Boolean(), nullable=True),
     sa.Column('source_url', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('snippet', sa.Text(), nullable=True),
-    sa.Column('fetched_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('fetched_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['practice_id'], ['practice.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('practice_id', 'state')
@@ -241,14 +241,14 @@ def upgrade() -> None:
     sa.Column('final_url', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('status', sa.Integer(), nullable=True),
     sa.Column('content_type', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('fetched_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('fetched_at', sa.DateTime(), nullable=False),
     sa.Column('content_hash', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('etag', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('last_modified', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('error', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('first_seen', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('last_seen', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('gone_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('first_seen', sa.DateTime(), nullable=False),
+    sa.Column('last_seen', sa.DateTime(), nullable=False),
+    sa.Column('gone_at', sa.DateTime(), nullable=True),
     sa.Column('stale', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['crawl_run_id'], ['crawlrun.id'], ),
     sa.ForeignKeyConstraint(['practice_id'], ['practice.id'], ),
@@ -268,7 +268,7 @@ def upgrade() -> None:
     sa.Column('license_number', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('source_url', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('snippet', sa.Text(), nullable=True),
-    sa.Column('fetched_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('fetched_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['clinician_id'], ['clinician.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('clinician_id', 'code', 'state')
@@ -285,7 +285,7 @@ def upgrade() -> None:
     sa.Column('value', sa.JSON(), nullable=True),
     sa.Column('snippet', sa.Text(), nullable=True),
     sa.Column('source_url', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('fetched_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('fetched_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['clinician_id'], ['clinician.id'], ),
     sa.ForeignKeyConstraint(['practice_id'], ['practice.id'], ),
     sa.ForeignKeyConstraint(['source_page_id'], ['sourcepage.id'], ),
@@ -308,9 +308,9 @@ def upgrade() -> None:
     sa.Column('confidence', sa.Float(), nullable=True),
     sa.Column('license_record_id', sa.Integer(), nullable=True),
     sa.Column('evidence', sa.JSON(), nullable=True),
-    sa.Column('checked_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('source_as_of', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('checked_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=True),
+    sa.Column('source_as_of', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['clinician_id'], ['clinician.id'], ),
     sa.ForeignKeyConstraint(['license_record_id'], ['licenserecord.id'], ),
     sa.ForeignKeyConstraint(['practice_id'], ['practice.id'], ),

@@ -1,0 +1,62 @@
+"""Shared fixtures: a real PostgreSQL server on loopback for the storage tests."""
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _as_postgres_user(cmd: list[str]) -> list[str]:
+    # PostgreSQL refuses to run as root; CI runs as root, so drop to the package's own user.
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *cmd]
+    return cmd
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """Start a throwaway PostgreSQL cluster on a free loopback port; skip when the server is not installed."""
+    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not binaries:
+        pytest.skip("PostgreSQL server not installed (make test installs it when run as root)")
+    bindir = Path(binaries[-1]).parent
+    datadir = Path(tempfile.mkdtemp(prefix="kapdir-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(datadir, "postgres", "postgres")
+    subprocess.run(
+        _as_postgres_user([str(bindir / "initdb"), "-D", str(datadir), "-A", "trust", "-U", "kapdir"]),
+        check=True, capture_output=True,
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        _as_postgres_user([str(bindir / "postgres"), "-D", str(datadir), "-p", str(port),
+                           "-k", str(datadir), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"]),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while subprocess.run([str(bindir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port)],
+                             capture_output=True).returncode != 0:
+            if time.monotonic() > deadline or server.poll() is not None:
+                pytest.fail("PostgreSQL did not start")
+            time.sleep(0.2)
+        subprocess.run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "kapdir", "kapdir"],
+                       check=True, capture_output=True)
+        yield f"postgresql://kapdir@127.0.0.1:{port}/kapdir"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(datadir, ignore_errors=True)

@@ -1,0 +1,96 @@
+"""The schema through Alembic on SQLite and on a real PostgreSQL server: same models, same behaviour."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from directory.db import get_engine, open_database, resolve_url, upgrade
+from directory.models import Clinician, LicenseRecord, Practice, ServiceArea, Verification
+from directory.vocab import LicenseClass, LicenseStatus, Verdict
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return resolve_url(tmp_path / "kapdir.db")
+    url = request.getfixturevalue("postgres_url")
+    engine = get_engine(url)
+    with engine.begin() as conn:  # each test starts from an empty schema
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    return url
+
+
+def _fill(session: Session) -> None:
+    practice = Practice.model_validate({"key": "calm.example", "name": "Calm", "phones": ["+12025550101"]})
+    session.add(practice)
+    session.flush()
+    clinician = Clinician.model_validate({"practice_id": practice.id, "key": "janeroe", "name": "Jane Roe"})
+    session.add(clinician)
+    session.add(ServiceArea.model_validate({"practice_id": practice.id, "state": "FL", "virtual": True,
+                                            "in_person": False}))
+    session.flush()
+    record = LicenseRecord.model_validate({
+        "source": "fl_mqa", "record_key": "MH123", "state": "FL", "license_class": LicenseClass.PROFESSIONAL_COUNSELOR,
+        "holder_name": "ROE, JANE", "family_key": "roe", "given_key": "jane", "status": LicenseStatus.ACTIVE,
+        "status_raw": "CLEAR/ACTIVE", "expiry_date": date(2027, 3, 31), "raw": {"LicenseNumber": "MH123"},
+    })
+    session.add(record)
+    session.flush()
+    session.add(Verification.model_validate({
+        "claim_key": "calm.example/janeroe/FL/virtual", "clinician_id": clinician.id, "practice_id": practice.id,
+        "claim_kind": "service", "state": "FL", "mode": "virtual", "verdict": Verdict.VERIFIED,
+        "basis": "Active Florida license", "license_record_id": record.id,
+        "evidence": {"source": "fl_mqa", "license_number": "MH123", "raw_status": "CLEAR/ACTIVE"},
+    }))
+    session.commit()
+
+
+def test_round_trip_and_upgrade_keeps_data(database_url):
+    upgrade(database_url)
+    engine = get_engine(database_url)
+    with Session(engine) as session:
+        _fill(session)
+    upgrade(database_url)  # a second upgrade is a no-op that loses nothing
+    with Session(engine) as session:
+        practice = session.exec(select(Practice)).one()
+        assert practice.phones == ["+12025550101"]
+        record = session.exec(select(LicenseRecord)).one()
+        assert record.expiry_date == date(2027, 3, 31) and record.raw == {"LicenseNumber": "MH123"}
+        verdict = session.exec(select(Verification)).one()
+        assert verdict.evidence["raw_status"] == "CLEAR/ACTIVE"
+        assert verdict.verdict == "verified"
+
+
+def test_stable_keys_refuse_duplicates(database_url):
+    upgrade(database_url)
+    engine = get_engine(database_url)
+    with Session(engine) as session:
+        _fill(session)
+        session.add(Practice.model_validate({"key": "calm.example"}))
+        with pytest.raises(IntegrityError):
+            session.commit()
+
+
+def test_crawled_text_is_stored_verbatim_through_parameters(database_url):
+    upgrade(database_url)
+    hostile = "Robert'); DROP TABLE practice;-- <script>alert(1)</script>"
+    with Session(get_engine(database_url)) as session:
+        session.add(Practice.model_validate({"key": "x.example", "name": hostile}))
+        session.commit()
+        assert session.exec(select(Practice.name).where(Practice.name == hostile)).one() == hostile
+
+
+def test_open_database_defaults_to_data_dir(tmp_path, monkeypatch):
+    from directory.settings import get_settings
+
+    monkeypatch.setenv("KAPDIR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+        engine = open_database()
+        assert str(engine.url) == f"sqlite:///{tmp_path / 'data' / 'kapdir.db'}"
+        assert (tmp_path / "data" / "kapdir.db").exists()
+    finally:
+        get_settings.cache_clear()
