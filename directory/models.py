@@ -84,6 +84,9 @@ class SourcePage(SQLModel, table=True):
     last_seen: NaiveDatetime = Field(default_factory=utcnow)
     gone_at: NaiveDatetime | None = None
     stale: bool = False
+    # The page's extracted facts, so a re-crawl that gets 304 or the same hash can re-merge the site
+    # without refetching or re-extracting it.
+    facts: dict[str, Any] | None = _json(None)
 
 
 # --- the directory ------------------------------------------------------------------------------

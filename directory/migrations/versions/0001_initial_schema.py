@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 18:32:43.063492
+Create Date: 2026-11-23 18:34:06.988548
 """
 from alembic import op
 import sqlalchemy as sa
@@ -250,6 +250,7 @@ def upgrade() -> None:
     sa.Column('last_seen', sa.DateTime(), nullable=False),
     sa.Column('gone_at', sa.DateTime(), nullable=True),
     sa.Column('stale', sa.Boolean(), nullable=False),
+    sa.Column('facts', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['crawl_run_id'], ['crawlrun.id'], ),
     sa.ForeignKeyConstraint(['practice_id'], ['practice.id'], ),
     sa.PrimaryKeyConstraint('id'),
