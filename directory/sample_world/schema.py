@@ -41,6 +41,11 @@ class TrueClinician:
     bio: str = ""
     # Ground truth: "ST/mode" -> verdict code, e.g. {"FL/virtual": "verified_telehealth_registration"}
     expected: dict[str, str] = field(default_factory=dict)
+    # The site prints "<ST> <title> #<number>" for each license record (lets a verifier tell namesakes apart).
+    site_license_numbers: bool = False
+    # Credentials as the clinician's own bio page writes them, when they contradict the team page.
+    bio_credentials: list[str] | None = None
+    bio_page: bool = False  # the site has a page of its own for this clinician
 
 
 @dataclass
@@ -82,6 +87,10 @@ class TruePractice:
     contradiction: str | None = None  # e.g. "team page: LCSW; bio: LMFT"
     hostile: bool = False  # names and bios carry <script> and <img onerror> payloads
     hard_cases: list[str] = field(default_factory=list)  # which issue hard cases this practice covers
+    about: str = ""  # the practice's own words for its home page
+    cities_served: list[str] = field(default_factory=list)  # "Hartford, New Haven and Stamford"
+    counties_served: list[str] = field(default_factory=list)  # "Fairfax and Arlington counties"
+    prescriber_site: str | None = None  # the prescribing partner's website (another host, not crawled)
 
     @property
     def host(self) -> str:
