@@ -312,3 +312,17 @@ class Verification(SQLModel, table=True):
     checked_at: NaiveDatetime = Field(default_factory=utcnow)
     expires_at: NaiveDatetime | None = None
     source_as_of: NaiveDatetime | None = None
+
+
+class Discrepancy(SQLModel, table=True):
+    """A plain-English mismatch between what a practice's site claims and what the verdicts show.
+
+    Rewritten by each verification run (derived data: the verdicts are the evidence)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    state: str | None = None  # USPS code when the discrepancy is about one state
+    mode: str | None = None  # ServiceMode
+    clinician_id: int | None = Field(default=None, foreign_key="clinician.id")
+    text: str = Field(sa_column=Column(Text))
+    found_at: NaiveDatetime = Field(default_factory=utcnow)

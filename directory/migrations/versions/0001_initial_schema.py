@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 18:34:06.988548
+Create Date: 2026-11-23 18:35:25.270423
 """
 from alembic import op
 import sqlalchemy as sa
@@ -277,6 +277,21 @@ def upgrade() -> None:
     with op.batch_alter_table('credentialclaim', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_credentialclaim_clinician_id'), ['clinician_id'], unique=False)
 
+    op.create_table('discrepancy',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('practice_id', sa.Integer(), nullable=False),
+    sa.Column('state', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('mode', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('clinician_id', sa.Integer(), nullable=True),
+    sa.Column('text', sa.Text(), nullable=True),
+    sa.Column('found_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['clinician_id'], ['clinician.id'], ),
+    sa.ForeignKeyConstraint(['practice_id'], ['practice.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('discrepancy', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_discrepancy_practice_id'), ['practice_id'], unique=False)
+
     op.create_table('fact',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('practice_id', sa.Integer(), nullable=False),
@@ -340,6 +355,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_fact_practice_id'))
 
     op.drop_table('fact')
+    with op.batch_alter_table('discrepancy', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_discrepancy_practice_id'))
+
+    op.drop_table('discrepancy')
     with op.batch_alter_table('credentialclaim', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_credentialclaim_clinician_id'))
 
