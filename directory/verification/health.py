@@ -1,0 +1,65 @@
+"""Is a board source's data usable right now? (last sync ok, data younger than settings.source_stale_days)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from directory.models import LicenseRecord, SourceSync
+
+OK = "ok"
+FAILED = frozenset({"error", "refused"})
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    source: str
+    available: bool
+    reason: str  # plain English, stable for unchanged data (no "now" in it)
+    as_of: datetime | None = None  # the data's own date (or when it was last read)
+
+
+def _day(when: datetime | None) -> str:
+    return when.strftime("%Y-%m-%d") if when else "an unknown date"
+
+
+def source_health(session: Session, *, now: datetime, stale_days: int) -> dict[str, SourceHealth]:
+    """Health of every source that ever synced (a source absent here never synced successfully)."""
+    latest: dict[str, SourceSync] = {}
+    latest_ok: dict[str, SourceSync] = {}
+    syncs = session.exec(select(SourceSync).where(SourceSync.status != "running").order_by(SourceSync.id))
+    for sync in syncs:
+        latest[sync.source] = sync
+        if sync.status == OK:
+            latest_ok[sync.source] = sync
+    oldest_fresh = now - timedelta(days=stale_days)
+    out: dict[str, SourceHealth] = {}
+    for source, sync in latest.items():
+        good = latest_ok.get(source)
+        as_of = (good.source_as_of or good.finished_at or good.started_at) if good else None
+        if good is None:
+            out[source] = SourceHealth(source, False, f"{source} has never synced successfully", None)
+        elif sync.status in FAILED:
+            error = (sync.error or sync.status).splitlines()[0] if (sync.error or sync.status) else sync.status
+            out[source] = SourceHealth(
+                source, False, f"{source}'s last sync on {_day(sync.started_at)} failed ({error})", as_of
+            )
+        elif as_of is not None and as_of < oldest_fresh:
+            out[source] = SourceHealth(
+                source, False, f"{source}'s data is from {_day(as_of)}, older than {stale_days} days", as_of
+            )
+        else:
+            out[source] = SourceHealth(source, True, f"{source} data as of {_day(as_of)}", as_of)
+    return out
+
+
+def health_of(health: dict[str, SourceHealth], source: str) -> SourceHealth:
+    return health.get(source) or SourceHealth(source, False, f"{source} has never synced successfully", None)
+
+
+def record_is_fresh(record: LicenseRecord, health: dict[str, SourceHealth], *, now: datetime, stale_days: int) -> bool:
+    """The record's source is healthy and the record itself is not older than the freshness window."""
+    if not health_of(health, record.source).available:
+        return False
+    dated = record.source_as_of or record.fetched_at
+    return dated is not None and dated >= now - timedelta(days=stale_days)

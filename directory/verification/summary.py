@@ -1,0 +1,149 @@
+"""Per practice and state: who may legally serve it in person and virtually, who prescribes, what is wrong.
+
+Built from the stored verdicts, so the dashboard, the export and the CLI all say the same thing.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlmodel import Session, delete, select
+
+from directory.models import Clinician, Discrepancy, Practice, ServiceArea, Verification
+from directory.verification.judge import state_name
+from directory.verification.rules import authorities
+from directory.vocab import Badge, ServiceMode, Verdict, badge_for
+
+VERDICT_WORDS = {
+    Verdict.EXPIRED.value: "license expired",
+    Verdict.INACTIVE.value: "license inactive",
+    Verdict.SUSPENDED_OR_REVOKED.value: "license suspended, revoked or surrendered",
+    Verdict.EXCLUDED.value: "on the OIG exclusion list",
+    Verdict.WRONG_LICENSE_CLASS.value: "holds a different license class than the site claims",
+    Verdict.IN_PERSON_NOT_COVERED.value: "in person claimed, but only a virtual-only authority was found",
+    Verdict.NOT_FOUND.value: "no license record found",
+    Verdict.AMBIGUOUS.value: "several people of that name: could not tell which record is theirs",
+    Verdict.SOURCE_UNAVAILABLE.value: "the board source is unavailable or stale",
+    Verdict.NOT_CHECKABLE.value: "no source can check this state",
+}
+_MODE_WORDS = {ServiceMode.IN_PERSON.value: "in person", ServiceMode.VIRTUAL.value: "virtual"}
+
+
+@dataclass
+class StateSummary:
+    state: str
+    state_name: str
+    in_person_claimed: bool | None
+    virtual_claimed: bool | None
+    in_person: list[str] = field(default_factory=list)  # clinicians who may serve a client there in person
+    virtual: list[str] = field(default_factory=list)
+    prescribers: list[str] = field(default_factory=list)
+    discrepancies: list[str] = field(default_factory=list)
+
+
+def _display(clinician: Clinician) -> str:
+    return clinician.name.split(",")[0].strip() or clinician.name
+
+
+def _virtual_alternatives(state: str, on: date) -> str:
+    """'a Florida license or a telehealth registration', from the rules table."""
+    names = {
+        "compact_privilege": "a Counseling Compact privilege",
+        "psypact_authority": "PSYPACT authority",
+        "telehealth_registration": "a telehealth registration",
+        "license": "a multistate (NLC) nursing license",
+    }
+    extra = sorted({
+        names.get(a.record_kind.value, a.name)
+        for a in authorities()
+        if ServiceMode.VIRTUAL in a.modes and a.issues_in(state, on)
+    })
+    options = [f"a {state_name(state)} license", *extra]
+    return options[0] if len(options) == 1 else ", ".join(options[:-1]) + " or " + options[-1]
+
+
+def practice_summary(session: Session, practice_id: int, *, on: date | None = None) -> list[StateSummary]:
+    """For each state the practice claims: who may serve it, who prescribes, and the discrepancies."""
+    on = on or date.today()
+    areas = session.exec(
+        select(ServiceArea).where(ServiceArea.practice_id == practice_id).order_by(ServiceArea.state)
+    ).all()
+    clinicians = {
+        c.id: c
+        for c in session.exec(
+            select(Clinician).where(Clinician.practice_id == practice_id, Clinician.gone_at.is_(None))  # type: ignore
+        )
+    }
+    verdicts: dict[tuple[str, str], list[Verification]] = defaultdict(list)
+    rows = session.exec(
+        select(Verification).where(Verification.practice_id == practice_id, Verification.claim_kind != "credential")
+    )
+    for row in rows:
+        if row.clinician_id in clinicians and row.state and row.mode:
+            verdicts[(row.state, row.mode)].append(row)
+    has_prescribers = any(mode == ServiceMode.PRESCRIBING.value for _, mode in verdicts)
+    summaries = []
+    for area in areas:
+        summary = StateSummary(area.state, state_name(area.state), area.in_person, area.virtual)
+        place = summary.state_name
+        for mode, claimed, names in (
+            (ServiceMode.IN_PERSON.value, area.in_person, summary.in_person),
+            (ServiceMode.VIRTUAL.value, area.virtual, summary.virtual),
+            (ServiceMode.PRESCRIBING.value, True, summary.prescribers),
+        ):
+            rows = sorted(verdicts.get((area.state, mode), []), key=lambda r: _display(clinicians[r.clinician_id]))
+            names += [_display(clinicians[r.clinician_id]) for r in rows if Verdict(r.verdict).is_pass]
+            if not claimed or names:
+                continue
+            if mode == ServiceMode.PRESCRIBING.value:
+                if has_prescribers and (area.in_person or area.virtual):
+                    summary.discrepancies.append(
+                        f"The site serves {place}, but no prescriber on it holds a license to prescribe in {place}."
+                    )
+                continue
+            unverified = sorted({r.verdict for r in rows if badge_for(r.verdict) is Badge.UNVERIFIED})
+            lead = f"The site lists {place} ({_MODE_WORDS[mode]})."
+            if unverified:
+                words = "; ".join(VERDICT_WORDS[v] for v in unverified)
+                summary.discrepancies.append(f"{lead} No clinician could be verified there ({words}).")
+            elif mode == ServiceMode.IN_PERSON.value:
+                summary.discrepancies.append(f"{lead} No clinician holds an active {place} license.")
+            else:
+                summary.discrepancies.append(f"{lead} No clinician holds {_virtual_alternatives(area.state, on)}.")
+        for mode in (ServiceMode.IN_PERSON.value, ServiceMode.VIRTUAL.value, ServiceMode.PRESCRIBING.value):
+            for row in verdicts.get((area.state, mode), []):
+                if badge_for(row.verdict) is Badge.PROBLEM and row.verdict != Verdict.NOT_FOUND.value:
+                    who = _display(clinicians[row.clinician_id])
+                    how = _MODE_WORDS.get(mode, "prescribing")
+                    summary.discrepancies.append(f"{who} ({place}, {how}): {VERDICT_WORDS[row.verdict]}.")
+        summary.discrepancies = sorted(set(summary.discrepancies), key=summary.discrepancies.index)
+        summaries.append(summary)
+    return summaries
+
+
+def store_discrepancies(session: Session, practice_ids: set[int] | None = None, *, now: datetime) -> int:
+    """Rewrite each practice's stored discrepancies when they changed; returns how many practices changed."""
+    if practice_ids is None:
+        practice_ids = set(session.exec(select(Practice.id).where(Practice.gone_at.is_(None))))  # type: ignore
+    stored: dict[int, list[tuple[str | None, str]]] = defaultdict(list)
+    for row in session.exec(select(Discrepancy).order_by(Discrepancy.id)):
+        stored[row.practice_id].append((row.state, row.text))
+    changed = 0
+    for practice_id in sorted(practice_ids):
+        wanted = [(s.state, text) for s in practice_summary(session, practice_id, on=now.date())
+                  for text in s.discrepancies]
+        if wanted == stored.get(practice_id, []):
+            continue
+        changed += 1
+        session.exec(delete(Discrepancy).where(Discrepancy.practice_id == practice_id))
+        for state, text in wanted:
+            session.add(Discrepancy.model_validate(
+                {"practice_id": practice_id, "state": state, "text": text, "found_at": now}
+            ))
+    return changed
+
+
+def stored_discrepancies(session: Session, practice_id: int) -> list[str]:
+    """Verification's discrepancies for one practice, as last stored (for the dashboard and the export)."""
+    rows = session.exec(select(Discrepancy).where(Discrepancy.practice_id == practice_id).order_by(Discrepancy.id))
+    return [row.text for row in rows]
