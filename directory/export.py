@@ -1,0 +1,281 @@
+"""``kapdir export --format json|csv|fhir [--out FILE]``: practices, clinicians and verdicts with evidence.
+
+- json: one object {"practices": [...]} (shape documented in issue 5; extra keys are additive);
+- csv: one row per verdict (service, prescribing and credential claims);
+- fhir: an HL7 FHIR R4 Bundle of type "collection": one Practitioner per clinician and one VerificationResult
+  per verdict (status, statusDate, target, primarySource, validationType, validationProcess, attestation).
+"""
+
+import csv
+import io
+import json
+import sys
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from directory.db import open_database, session_scope
+from directory.errors import KapdirError
+from directory.models import Clinician, CredentialClaim, Practice, ServiceArea, Verification
+from directory.settings import get_settings
+from directory.timeutil import utcnow
+from directory.verification.summary import stored_discrepancies
+from directory.vocab import Verdict, badge_for
+
+FORMATS = ("json", "csv", "fhir")
+EVIDENCE_KEYS = ("source", "record_id", "license_number", "raw_status", "expires", "source_as_of")
+CSV_COLUMNS = (
+    "practice", "website", "clinician", "credentials", "claim_kind", "state", "mode", "credential_code",
+    "verdict", "badge", "basis", "confidence", "source", "record_id", "license_number", "raw_status", "expires",
+    "source_as_of", "source_url", "checked_at", "expires_at",
+)
+_VERDICTS = {verdict.value for verdict in Verdict}
+_MODE_ORDER = {"in_person": 0, "virtual": 1, "prescribing": 2}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value else None
+
+
+def _evidence(row: Verification) -> dict[str, Any] | None:
+    if not row.evidence:
+        return None
+    evidence = dict(row.evidence)
+    for key in EVIDENCE_KEYS:
+        evidence.setdefault(key, None)
+    return evidence
+
+
+def _badge(verdict: str) -> str:
+    return badge_for(verdict).value if verdict in _VERDICTS else "unverified"
+
+
+def _listing(session: Session) -> Iterator[tuple[Practice, list[ServiceArea], list[tuple[Clinician, list[str],
+                                                                                         list[Verification]]]]]:
+    """Every current practice with its areas, clinicians, credential codes and verdicts (few queries)."""
+    areas: dict[int, list[ServiceArea]] = defaultdict(list)
+    for area in session.exec(select(ServiceArea).order_by(ServiceArea.state)):
+        areas[area.practice_id].append(area)
+    codes: dict[int, list[str]] = defaultdict(list)
+    for claim in session.exec(select(CredentialClaim).order_by(CredentialClaim.id)):
+        if claim.code not in codes[claim.clinician_id]:
+            codes[claim.clinician_id].append(claim.code)
+    verdicts: dict[int, list[Verification]] = defaultdict(list)
+    for row in session.exec(select(Verification)):
+        verdicts[row.clinician_id].append(row)
+    clinicians: dict[int, list[Clinician]] = defaultdict(list)
+    query = select(Clinician).where(Clinician.gone_at.is_(None)).order_by(Clinician.name)  # type: ignore
+    for clinician in session.exec(query):
+        clinicians[clinician.practice_id].append(clinician)
+    practices = session.exec(
+        select(Practice).where(Practice.gone_at.is_(None)).order_by(Practice.name, Practice.key)  # type: ignore
+    )
+    for practice in practices:
+        people = [
+            (
+                c,
+                codes[c.id],
+                sorted(verdicts[c.id], key=lambda r: (r.claim_kind == "credential", r.state or "",
+                                                       _MODE_ORDER.get(r.mode or "", 3), r.credential_code or "")),
+            )
+            for c in clinicians[practice.id]
+        ]
+        yield practice, areas[practice.id], people
+
+
+def export_json(engine: Engine) -> dict:
+    """{"practices": [{name, website, states, clinicians[{name, credentials, verdicts}], discrepancies}]}."""
+    practices = []
+    with session_scope(engine) as session:
+        for practice, areas, people in _listing(session):
+            clinicians = []
+            for clinician, codes, rows in people:
+                clinicians.append({
+                    "name": clinician.name,
+                    "role": clinician.role,
+                    "npi": clinician.npi,
+                    "credentials": codes,
+                    "verdicts": [
+                        {
+                            "state": row.state,
+                            "mode": row.mode,
+                            "verdict": row.verdict,
+                            "badge": _badge(row.verdict),
+                            "basis": row.basis,
+                            "confidence": row.confidence,
+                            "evidence": _evidence(row),
+                            "checked_at": _iso(row.checked_at),
+                            "expires_at": _iso(row.expires_at),
+                        }
+                        for row in rows
+                        if row.claim_kind != "credential"
+                    ],
+                    "credential_checks": [
+                        {"code": row.credential_code, "state": row.state, "status": row.verdict, "basis": row.basis,
+                         "evidence": _evidence(row), "checked_at": _iso(row.checked_at)}
+                        for row in rows
+                        if row.claim_kind == "credential"
+                    ],
+                })
+            discrepancies = list(practice.discrepancies or []) + stored_discrepancies(session, practice.id)
+            practices.append({
+                "name": practice.name,
+                "key": practice.key,
+                "website": practice.website,
+                "states": [{"state": a.state, "in_person": a.in_person, "virtual": a.virtual} for a in areas],
+                "clinicians": clinicians,
+                "discrepancies": discrepancies,
+            })
+    return {"practices": practices}
+
+
+def export_csv(engine: Engine) -> str:
+    """One row per verdict (CSV_COLUMNS)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    with session_scope(engine) as session:
+        for practice, _areas, people in _listing(session):
+            for clinician, codes, rows in people:
+                for row in rows:
+                    evidence = _evidence(row) or {}
+                    writer.writerow({
+                        "practice": practice.name, "website": practice.website, "clinician": clinician.name,
+                        "credentials": " ".join(codes), "claim_kind": row.claim_kind, "state": row.state,
+                        "mode": row.mode, "credential_code": row.credential_code, "verdict": row.verdict,
+                        "badge": _badge(row.verdict), "basis": row.basis, "confidence": row.confidence,
+                        **{key: evidence.get(key) for key in (*EVIDENCE_KEYS, "source_url")},
+                        "checked_at": _iso(row.checked_at), "expires_at": _iso(row.expires_at),
+                    })
+    return buffer.getvalue()
+
+
+# --- FHIR R4 ------------------------------------------------------------------------------------
+
+_TERMINOLOGY = "http://terminology.hl7.org/CodeSystem"
+_FAILED = {
+    Verdict.EXPIRED.value, Verdict.INACTIVE.value, Verdict.SUSPENDED_OR_REVOKED.value, Verdict.EXCLUDED.value,
+    Verdict.WRONG_LICENSE_CLASS.value, Verdict.IN_PERSON_NOT_COVERED.value, Verdict.NOT_FOUND.value,
+}
+
+
+def _fhir_status(verdict: str) -> str:
+    """VerificationResult.status: attested | validated | in-process | req-revalid | val-fail | reval-fail."""
+    if verdict in _VERDICTS and Verdict(verdict).is_pass:
+        return "validated"
+    if verdict in _FAILED:
+        return "val-fail"
+    if verdict == Verdict.SOURCE_UNAVAILABLE.value:
+        return "req-revalid"
+    if verdict in {"claimed", "not_publicly_verifiable", Verdict.NOT_CHECKABLE.value}:
+        return "attested"  # only the practice's own statement stands behind it
+    return "in-process"  # ambiguous: needs a human to tell the records apart
+
+
+def _coding(system: str, code: str, display: str | None = None) -> dict[str, Any]:
+    coding = {"system": f"{_TERMINOLOGY}/{system}", "code": code}
+    if display:
+        coding["display"] = display
+    return {"coding": [coding]}
+
+
+def _verification_result(row: Verification, practitioner_ref: str, clinician: Clinician, practice: Practice,
+                         extension_base: str) -> dict[str, Any]:
+    status = _fhir_status(row.verdict)
+    evidence = _evidence(row)
+    resource: dict[str, Any] = {
+        "resourceType": "VerificationResult",
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"kapdir:verification:{row.claim_key}")),
+        "extension": [
+            {"url": f"{extension_base}/verdict", "valueCode": row.verdict},
+            {"url": f"{extension_base}/basis", "valueString": row.basis},
+        ],
+        "target": [{"reference": practitioner_ref, "display": clinician.name}],
+        "need": _coding("need", "periodic", "Periodic"),
+        "status": status,
+        "statusDate": _iso(row.checked_at),
+        "validationType": _coding("validation-type", "primary" if evidence else "nothing",
+                                  "Primary Source" if evidence else "Nothing"),
+        "validationProcess": [_coding("validation-process", "primary" if evidence else "in-context",
+                                      "Primary Source" if evidence else "In context")],
+        "lastPerformed": _iso(row.checked_at),
+        "nextScheduled": row.expires_at.date().isoformat() if row.expires_at else None,
+        "failureAction": _coding("failure-action", "warn" if status == "val-fail" else "rec-only"),
+    }
+    if evidence:
+        resource["primarySource"] = [{
+            "who": {"display": evidence["source"]},
+            "type": [_coding("primary-source-type", "lic-board", "License Board")],
+            "communicationMethod": [_coding("verificationresult-communication-method", "pull", "Pull")],
+            "validationStatus": _coding("validation-status", "successful" if status == "validated" else "failed"),
+            "validationDate": _iso(row.checked_at),
+        }]
+    else:
+        # What stands behind the claim is the practice's own website.
+        resource["attestation"] = {
+            "who": {"display": practice.website or practice.key},
+            "onBehalfOf": {"reference": practitioner_ref, "display": clinician.name},
+            "communicationMethod": _coding("verificationresult-communication-method", "push", "Push"),
+            "date": row.checked_at.date().isoformat() if row.checked_at else None,
+        }
+    return {key: value for key, value in resource.items() if value not in (None, [])}
+
+
+def export_fhir(engine: Engine) -> dict:
+    extension_base = get_settings().contact_url.split("#")[0].rstrip("/") + "/fhir/StructureDefinition"
+    entries: list[dict[str, Any]] = []
+    with session_scope(engine) as session:
+        for practice, _areas, people in _listing(session):
+            for clinician, codes, rows in people:
+                stable = f"kapdir:clinician:{practice.key}/{clinician.key}"
+                practitioner_id = str(uuid.uuid5(uuid.NAMESPACE_URL, stable))
+                practitioner_ref = f"urn:uuid:{practitioner_id}"
+                practitioner: dict[str, Any] = {
+                    "resourceType": "Practitioner",
+                    "id": practitioner_id,
+                    "name": [{"text": clinician.name, "family": clinician.family_name,
+                              "given": [g for g in (clinician.given_name, clinician.middle_name) if g]}],
+                    "qualification": [{"code": {"text": code}} for code in codes],
+                }
+                if clinician.npi:
+                    practitioner["identifier"] = [{"system": "http://hl7.org/fhir/sid/us-npi", "value": clinician.npi}]
+                entries.append({"fullUrl": practitioner_ref, "resource": practitioner})
+                for row in rows:
+                    resource = _verification_result(row, practitioner_ref, clinician, practice, extension_base)
+                    entries.append({"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource})
+    return {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid4()),
+        "type": "collection",
+        "timestamp": utcnow().isoformat(timespec="seconds") + "Z",
+        "entry": entries,
+    }
+
+
+def render(engine: Engine, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(export_json(engine), indent=2) + "\n"
+    if fmt == "csv":
+        return export_csv(engine)
+    if fmt == "fhir":
+        return json.dumps(export_fhir(engine), indent=2) + "\n"
+    raise KapdirError(f"unknown export format {fmt!r} (use one of: {', '.join(FORMATS)})")
+
+
+def export_command(fmt: str = "json", out: Path | None = None, db: Path | None = None) -> None:
+    if fmt not in FORMATS:
+        raise KapdirError(f"unknown export format {fmt!r} (use one of: {', '.join(FORMATS)})")
+    text = render(open_database(db), fmt)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise KapdirError(f"cannot write {out}: {exc.strerror or exc}") from exc
