@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     max_pages_per_site: int = 40
     max_depth: int = 3
     max_body_bytes: int = 5 * 1024 * 1024
+    download_timeout: float = 30.0  # seconds for one whole response, slow-drip bodies included
+    retry_times: int = 2  # retries after a timeout, a dropped connection or a 5xx
+    max_retry_after: float = 30.0  # honour a 503/429 Retry-After up to this many seconds, else give up
     # Verification freshness (days) and how stale board data may be before verdicts say so.
     verification_ttl_days: int = 90
     source_stale_days: int = 45
@@ -33,6 +36,15 @@ class Settings(BaseSettings):
     # Example: KAPDIR_SOURCE_URLS='{"ct_socrata": "http://127.0.0.1:8765"}'
     source_urls: dict[str, str] = {}
     socrata_app_token: str | None = None
+    # Credentials per source (e.g. the FL MQA sign-in session cookie), never in code.
+    source_credentials: dict[str, str] = {}
+    # License-source HTTP: per-request timeout, retries on HTTP 429 (honouring Retry-After, capped), delay
+    # between form look-ups (politeness), and rows per request for paged sources.
+    board_timeout_s: float = 60.0
+    board_max_retries: int = 4
+    board_backoff_cap_s: float = 60.0
+    board_lookup_delay_s: float = 1.0
+    board_page_size: int = 50000
     # Admin area password (also read from Streamlit secrets by the dashboard).
     admin_password: str | None = None
     demo_mode: bool = False  # lets the admin area accept loopback seeds (the sample web)

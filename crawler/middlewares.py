@@ -1,0 +1,68 @@
+"""Downloader middlewares: a proxy on every request, and retries that honour Retry-After."""
+
+import logging
+from email.utils import parsedate_to_datetime
+
+from scrapy import Request
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import reactor
+from twisted.internet.task import deferLater
+
+from directory.timeutil import utcnow
+
+logger = logging.getLogger(__name__)
+
+
+class ProxyEverywhereMiddleware:
+    """Send every request (robots.txt included) through KAPDIR_PROXY, e.g. the sample web's single port.
+
+    Download slots stay keyed by the request's own host, so per-domain politeness is unchanged.
+    """
+
+    def __init__(self, proxy: str | None) -> None:
+        self.proxy = proxy
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.get("KAPDIR_PROXY"))
+
+    def process_request(self, request: Request) -> None:
+        if self.proxy and "proxy" not in request.meta:
+            request.meta["proxy"] = self.proxy
+
+
+def retry_after_seconds(value: bytes | None) -> float | None:
+    """Retry-After as seconds: either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when.replace(tzinfo=None) - utcnow()).total_seconds())
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    """Scrapy's retries, except that a 429/503 with Retry-After waits that long (up to a limit) or gives up."""
+
+    def __init__(self, settings) -> None:
+        super().__init__(settings)
+        self.max_retry_after = settings.getfloat("KAPDIR_MAX_RETRY_AFTER", 30.0)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        delay = retry_after_seconds(response.headers.get(b"Retry-After"))
+        if response.status not in (429, 503) or delay is None or request.meta.get("dont_retry"):
+            return super().process_response(request, response)
+        if delay > self.max_retry_after:
+            logger.info("giving up on %s: Retry-After %.0fs exceeds %.0fs", request.url, delay, self.max_retry_after)
+            return response
+        retry = self._retry(request, f"{response.status} with Retry-After {delay:.0f}s")
+        if retry is None:
+            return response
+        await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
+        return retry

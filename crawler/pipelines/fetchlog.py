@@ -1,0 +1,49 @@
+"""2. Fetch log: one row per requested URL with its outcome, written in batches; the run's live counts follow."""
+
+import time
+
+from sqlmodel import Session
+
+from crawler.items import FetchedPage
+from crawler.runs import refresh_counts
+from directory.models import FetchLog
+
+BATCH = 200
+INTERVAL_S = 1.0
+
+
+class FetchLogPipeline:
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.buffer: list[FetchLog] = []
+        self.last_flush = time.monotonic()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item: FetchedPage) -> FetchedPage:
+        record = item.record
+        if item.kind == "sitemap" and record.status in (404, 410):
+            return item  # a site without a sitemap is normal, not a fault
+        self.buffer.append(
+            FetchLog.model_validate(
+                {"crawl_run_id": self.crawler.spider.context.run_id, "url": record.url, "status": record.status,
+                 "outcome": record.outcome, "error": record.error, "at": record.fetched_at}
+            )
+        )
+        if len(self.buffer) >= BATCH or time.monotonic() - self.last_flush > INTERVAL_S:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        context = self.crawler.spider.context
+        with Session(context.engine) as session:
+            session.add_all(self.buffer)
+            refresh_counts(session, context.run_id)
+            session.commit()
+        self.buffer = []
+        self.last_flush = time.monotonic()
+
+    def close_spider(self) -> None:
+        self.flush()

@@ -1,0 +1,32 @@
+"""Listing seeds: every practice site a listing names becomes a Seed row (origin "listing", with provenance)."""
+
+from sqlmodel import Session, select
+
+from crawler.items import FetchedPage
+from directory.models import Seed
+
+
+class ListingSeedPipeline:
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item: FetchedPage) -> FetchedPage:
+        return item
+
+    def close_spider(self) -> None:
+        spider = self.crawler.spider
+        with Session(spider.context.engine) as session:
+            save_seeds(session, spider.discovered, origin="listing")
+            session.commit()
+
+
+def save_seeds(session: Session, seeds: dict[str, str | None], origin: str) -> None:
+    """Insert new seeds (URL -> listing page or None); an existing seed is left as the admin set it."""
+    existing = {seed.url: seed for seed in session.exec(select(Seed).where(Seed.url.in_(list(seeds))))}
+    for url, listing_url in seeds.items():
+        if url not in existing:
+            session.add(Seed.model_validate({"url": url, "origin": origin, "listing_url": listing_url}))

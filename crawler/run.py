@@ -1,0 +1,343 @@
+"""Running crawls: ``kapdir crawl``, the ``run_crawl`` API, and the child process that hosts Scrapy.
+
+Scrapy's Twisted reactor cannot be restarted within a process, so every crawl runs in a child process
+(``python -m crawler.run JOB.json``) while the caller creates the crawl run, shows progress from the database and
+finishes the run. ``run_crawl`` can therefore be called any number of times in one process (demo, dashboard, tests).
+
+Distributed mode: the caller registers the seeds in Redis and starts worker processes that share Scrapy's request
+queue and duplicate filter (scrapy-redis) and a per-site ledger; more workers can join from other machines.
+"""
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from crawler.links import is_http, site_key
+from directory.db import get_engine, resolve_url, upgrade
+from directory.errors import KapdirError
+from directory.models import CrawlRun, Seed
+from directory.settings import Settings, get_settings
+
+POLL_S = 0.5
+JOB_KEY = "kapdir:current_job"  # the running distributed job, for workers that join from other machines
+
+Progress = Callable[[dict[str, Any]], None]
+
+
+# --- seeds --------------------------------------------------------------------------------------
+
+
+def check_seed(url: str) -> str:
+    url = url.strip()
+    if not is_http(url):
+        raise KapdirError(f"seed {url!r} is not an http(s) URL")
+    return url
+
+
+def read_seed_args(values: list[str]) -> dict[str, str]:
+    """--seeds values: URLs or files of URLs (one a line, '#' comments) -> {url: origin}."""
+    seeds: dict[str, str] = {}
+    for value in values:
+        if value.startswith(("http://", "https://")):
+            seeds[check_seed(value)] = "cli"
+            continue
+        path = Path(value)
+        if "://" in value or not path.is_file():
+            raise KapdirError(f"seed {value!r} is neither an http(s) URL nor a readable file of URLs")
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise KapdirError(f"cannot read seeds file {value}: {exc}") from exc
+        for number, line in enumerate(lines, 1):
+            line = line.split("#", 1)[0].strip()
+            if line:
+                try:
+                    seeds[check_seed(line)] = "file"
+                except KapdirError as exc:
+                    raise KapdirError(f"{value} line {number}: {exc}") from exc
+    return seeds
+
+
+def one_seed_per_site(seeds: list[str]) -> list[str]:
+    by_site: dict[str, str] = {}
+    for url in seeds:
+        by_site.setdefault(site_key(url), url)
+    return list(by_site.values())
+
+
+def active_seeds(db_url: str) -> list[str]:
+    with Session(get_engine(db_url)) as session:
+        return list(session.exec(select(Seed.url).where(Seed.active.is_(True)).order_by(Seed.id)))
+
+
+# --- child processes ----------------------------------------------------------------------------
+
+
+def _spawn(job: dict[str, Any], workdir: Path, name: str) -> tuple[subprocess.Popen, Path, Path]:
+    job_file = workdir / f"{name}.json"
+    job_file.write_text(json.dumps(job))
+    out_file, err_file = workdir / f"{name}.out", workdir / f"{name}.err"
+    with out_file.open("wb") as out, err_file.open("wb") as err:
+        process = subprocess.Popen([sys.executable, "-m", "crawler.run", str(job_file)], stdout=out, stderr=err)
+    return process, out_file, err_file
+
+
+def _last_error_line(err_file: Path) -> str:
+    lines = [line for line in err_file.read_text(errors="replace").splitlines() if line.strip()]
+    return lines[-1][:300] if lines else "no output"
+
+
+def _wait(children: list[tuple[subprocess.Popen, Path, Path]], engine, run_id: int, progress: Progress | None) -> list:
+    failures = []
+    while True:
+        if progress is not None:
+            with Session(engine) as session:
+                run = session.get(CrawlRun, run_id)
+                progress({"pages": run.pages, "new": run.new, "changed": run.changed, "errors": dict(run.errors or {})})
+        if all(child.poll() is not None for child, _, _ in children):
+            break
+        time.sleep(POLL_S)
+    for child, _, err_file in children:
+        if child.returncode != 0:
+            failures.append(f"crawl process exited with {child.returncode}: {_last_error_line(err_file)}")
+    return failures
+
+
+# --- the API ------------------------------------------------------------------------------------
+
+
+def run_crawl(
+    db_url: str,
+    seeds: list[str],
+    listings: list[str] | tuple[str, ...] = (),
+    proxy: str | None = None,
+    overrides: dict | None = None,
+    *,
+    redis_url: str | None = None,
+    workers: int = 2,
+    seed_origin: str | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Crawl these seeds (and the sites these listings name) into the database; return the run's summary.
+
+    ``overrides``: lower-case keys override kapdir settings (e.g. ``{"download_delay": 0}``), upper-case keys are
+    Scrapy settings. ``redis_url``: distributed mode with ``workers`` local worker processes.
+    """
+    from crawler.pipelines.listing import save_seeds
+    from crawler.runs import create_run, finish_run, summary
+
+    seeds = [check_seed(url) for url in seeds]
+    listings = [check_seed(url) for url in listings]
+    upgrade(db_url)
+    engine = get_engine(db_url)
+    with Session(engine, expire_on_commit=False) as session:
+        if seed_origin:
+            save_seeds(session, dict.fromkeys(seeds), origin=seed_origin)
+            session.commit()
+        run = create_run(session, seeds)
+    base_job = {"db_url": db_url, "run_id": run.id, "proxy": proxy, "overrides": overrides or {}}
+    failures: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="kapdir-crawl-") as tmp:
+        workdir = Path(tmp)
+        if listings:
+            child = _spawn({**base_job, "mode": "listing", "listings": listings}, workdir, "listing")
+            failures += _wait([child], engine, run.id, progress)
+            if child[1].stat().st_size:
+                seeds += [url for url in json.loads(child[1].read_text()) if url not in seeds]
+        seeds = one_seed_per_site(seeds)
+        with Session(engine) as session:
+            stored = session.get(CrawlRun, run.id)
+            stored.seeds = seeds
+            session.add(stored)
+            session.commit()
+        if not seeds:
+            with Session(engine) as session:
+                finish_run(session, run.id, status="failed", message="no seeds")
+            raise KapdirError("no seeds to crawl: the listing named no practice sites" if listings else "no seeds")
+        job = {**base_job, "seeds": seeds}
+        if redis_url:
+            failures += _crawl_distributed(job, redis_url, workers, workdir, engine, progress)
+        else:
+            failures += _wait([_spawn({**job, "mode": "practice"}, workdir, "practice")], engine, run.id, progress)
+    with Session(engine, expire_on_commit=False) as session:
+        finished = finish_run(
+            session, run.id, status="failed" if failures else "finished", message="; ".join(failures) or None
+        )
+        return summary(session, finished)
+
+
+def _crawl_distributed(job: dict, redis_url: str, workers: int, workdir: Path, engine, progress) -> list[str]:
+    import redis
+
+    from crawler.ledger import RedisLedger
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        raise KapdirError(f"cannot reach Redis at {redis_url}: {exc}") from exc
+    ledger = RedisLedger(client, job["run_id"])
+    ledger.clear()
+    ledger.register_seeds({site_key(url): url for url in job["seeds"]})
+    worker_job = {**job, "mode": "worker", "redis_url": redis_url}
+    client.set(JOB_KEY, json.dumps(worker_job))
+    try:
+        children = [_spawn(worker_job, workdir, f"worker{n}") for n in range(max(1, workers))]
+        return _wait(children, engine, job["run_id"], progress)
+    finally:
+        client.delete(JOB_KEY)
+        ledger.clear()
+
+
+def join_crawl(redis_url: str, db_url: str | None = None) -> int:
+    """Be one more worker of the distributed crawl that is running now (e.g. on another machine)."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        raw = client.get(JOB_KEY)
+    except redis.RedisError as exc:
+        raise KapdirError(f"cannot reach Redis at {redis_url}: {exc}") from exc
+    if raw is None:
+        raise KapdirError(f"no distributed crawl is running on {redis_url}")
+    job = json.loads(raw)
+    if db_url:
+        job["db_url"] = db_url
+    with tempfile.TemporaryDirectory(prefix="kapdir-worker-") as tmp:
+        child = _spawn(job, Path(tmp), "worker")
+        child[0].wait()
+        if child[0].returncode != 0:
+            raise KapdirError(f"worker failed: {_last_error_line(child[2])}")
+    return job["run_id"]
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def crawl_command(
+    seeds: list[str],
+    listings: list[str],
+    proxy: str | None,
+    db: Path | None,
+    as_json: bool,
+    redis_url: str | None = None,
+    workers: int = 2,
+    join: bool = False,
+) -> None:
+    from rich.console import Console
+    from rich.progress import Progress as Bar
+    from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    db_url = resolve_url(db)
+    if join:
+        if not redis_url:
+            raise KapdirError("--join needs --redis URL")
+        run_id = join_crawl(redis_url, db_url if db is not None else None)
+        Console(stderr=True).print(f"worker finished its share of crawl run {run_id}")
+        return
+    seed_origins = read_seed_args(seeds)
+    for url in listings:
+        check_seed(url)
+    upgrade(db_url)
+    urls = list(seed_origins)
+    if not urls and not listings:
+        urls = active_seeds(db_url)
+        if not urls:
+            raise KapdirError("no seeds: pass --seeds URL|FILE or --listing URL, or add seeds in the admin area")
+    else:
+        from crawler.pipelines.listing import save_seeds
+
+        with Session(get_engine(db_url)) as session:
+            for origin in ("cli", "file"):
+                save_seeds(session, {u: None for u, o in seed_origins.items() if o == origin}, origin=origin)
+            session.commit()
+
+    console = Console(stderr=True)
+    with Bar(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
+             transient=True) as bar:
+        task = bar.add_task(f"crawling {len(urls)} sites", total=None)
+
+        def show(snapshot: dict[str, Any]) -> None:
+            errors = sum(snapshot["errors"].values())
+            bar.update(task, description=f"crawling {len(urls)} sites: {snapshot['pages']} pages, {errors} errors")
+
+        result = run_crawl(db_url, urls, listings, proxy, redis_url=redis_url, workers=workers, progress=show)
+    if as_json:
+        print(json.dumps(result, indent=2, default=str))
+        return
+    _print_summary(result)
+    if result["status"] != "finished":
+        raise KapdirError(result["message"] or "crawl failed")
+
+
+def _print_summary(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"crawl run {result['run_id']} ({result['status']}, {result['duration_s']} s)")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key in ("sites", "practices", "stale", "pages", "new", "changed", "unchanged", "gone"):
+        table.add_row(key, str(result[key]))
+    for kind, count in result["errors"].items():
+        table.add_row(f"errors: {kind}", str(count))
+    Console().print(table)
+
+
+# --- inside the child process -------------------------------------------------------------------
+
+
+def _settings_with(overrides: dict[str, Any]) -> tuple[Settings, dict[str, Any]]:
+    fields = {key: value for key, value in overrides.items() if key in Settings.model_fields}
+    scrapy_overrides = {key: value for key, value in overrides.items() if key.isupper()}
+    return get_settings().model_copy(update=fields), scrapy_overrides
+
+
+def child_main(job: dict[str, Any]) -> None:
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.context import CrawlContext
+    from crawler.ledger import MemoryLedger, RedisLedger
+    from crawler.settings import scrapy_settings
+    from crawler.spiders.listing import ListingSpider
+    from crawler.spiders.practice import PracticeSpider
+
+    settings, scrapy_overrides = _settings_with(job.get("overrides", {}))
+    redis_url = job.get("redis_url")
+    values = scrapy_settings(settings, proxy=job.get("proxy"), redis_url=redis_url, run_id=job["run_id"],
+                             overrides=scrapy_overrides)
+    if job["mode"] == "listing":
+        values.pop("SCHEDULER", None)
+        values.pop("DUPEFILTER_CLASS", None)
+    engine = get_engine(job["db_url"])
+    if job["mode"] == "worker":
+        import redis
+
+        ledger = RedisLedger(redis.Redis.from_url(redis_url), job["run_id"])
+    else:
+        ledger = MemoryLedger()
+    context = CrawlContext(engine=engine, run_id=job["run_id"], settings=settings, ledger=ledger)
+    process = CrawlerProcess(values)
+    if job["mode"] == "listing":
+        crawler = process.create_crawler(ListingSpider)
+        process.crawl(crawler, context=context, listings=job["listings"])
+        process.start()
+        print(json.dumps(sorted(crawler.spider.discovered)))
+        return
+    seeds = {site_key(url): url for url in job["seeds"]}
+    if job["mode"] == "practice":
+        ledger.register_seeds(seeds)
+    context.load_known_pages(set(seeds))
+    process.crawl(PracticeSpider, context=context)
+    process.start()
+
+
+if __name__ == "__main__":
+    child_main(json.loads(Path(sys.argv[1]).read_text()))

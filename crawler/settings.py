@@ -1,0 +1,64 @@
+"""Scrapy settings built from kapdir's typed settings: polite by default."""
+
+from typing import Any
+
+from directory.settings import Settings
+
+
+def scrapy_settings(
+    settings: Settings,
+    *,
+    proxy: str | None = None,
+    redis_url: str | None = None,
+    run_id: int | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "BOT_NAME": "kapdir",
+        "USER_AGENT": settings.effective_user_agent,
+        "ROBOTSTXT_OBEY": True,
+        "DOWNLOAD_DELAY": settings.download_delay,
+        "RANDOMIZE_DOWNLOAD_DELAY": True,
+        "AUTOTHROTTLE_ENABLED": True,
+        "AUTOTHROTTLE_START_DELAY": max(settings.download_delay, 0.1),
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
+        "CONCURRENT_REQUESTS": 16,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": settings.concurrent_per_domain,
+        "DOWNLOAD_MAXSIZE": settings.max_body_bytes,
+        "DOWNLOAD_WARNSIZE": settings.max_body_bytes,
+        "DOWNLOAD_TIMEOUT": settings.download_timeout,
+        "RETRY_TIMES": settings.retry_times,
+        "REDIRECT_MAX_TIMES": 5,
+        "HTTPERROR_ALLOW_ALL": True,  # every status reaches the spider, which records it
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": "WARNING",
+        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+        "KAPDIR_PROXY": proxy,
+        "KAPDIR_MAX_RETRY_AFTER": settings.max_retry_after,
+        "DOWNLOADER_MIDDLEWARES": {
+            "crawler.middlewares.ProxyEverywhereMiddleware": 740,  # before HttpProxyMiddleware (750)
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "crawler.middlewares.RetryAfterMiddleware": 550,
+        },
+        "ITEM_PIPELINES": {
+            "crawler.pipelines.extract.ExtractPipeline": 100,
+            "crawler.pipelines.fetchlog.FetchLogPipeline": 200,
+            "crawler.pipelines.site.SitePipeline": 300,
+        },
+    }
+    if redis_url:
+        # Distributed mode: one request queue and one duplicate filter in Redis, shared by every worker.
+        values.update(
+            {
+                "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+                "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+                "REDIS_URL": redis_url,
+                "SCHEDULER_PERSIST": True,  # a worker that finishes first must not flush the others' queue
+                "SCHEDULER_QUEUE_KEY": f"kapdir:run:{run_id}:requests",
+                "SCHEDULER_DUPEFILTER_KEY": f"kapdir:run:{run_id}:dupefilter",
+                "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.FifoQueue",
+            }
+        )
+    values.update(overrides or {})
+    return values

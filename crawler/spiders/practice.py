@@ -1,0 +1,192 @@
+"""The practice spider: crawl each practice site for the pages that matter, politely and within a budget."""
+
+import hashlib
+from collections.abc import AsyncIterator, Iterator
+from urllib.parse import urljoin
+
+import scrapy
+from parsel import Selector
+from scrapy.http import Response
+from scrapy.utils.sitemap import Sitemap
+from twisted.python.failure import Failure
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
+
+from crawler.context import CrawlContext
+from crawler.decoding import decode_body
+from crawler.items import FetchedPage
+from crawler.links import (
+    clean_url,
+    host_of,
+    is_asset,
+    is_denied,
+    is_http,
+    is_outbound_of_interest,
+    is_pdf,
+    is_relevant,
+    path_key,
+)
+from crawler.outcomes import outcome_for_failure, outcome_for_status
+from crawler.profiles import profile_for
+from directory.store import PageRecord
+from directory.timeutil import utcnow
+from directory.vocab import FetchOutcome
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+TEXT_TYPES = ("text/plain",)
+PDF_TYPES = ("application/pdf", "application/x-pdf")
+SITEMAP_TYPES = ("application/xml", "text/xml")
+
+
+def content_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+class PracticeSpider(scrapy.Spider):
+    """One spider for every practice; a site's quirks come from its profile (``crawler/profiles.toml``)."""
+
+    name = "practice"
+
+    def __init__(self, context: CrawlContext, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.context = context
+        self.budget = context.settings.max_pages_per_site
+        self.max_depth = context.settings.max_depth
+
+    # --- requests -------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        while (url := self.context.ledger.pop_seed()) is not None:
+            site = host_of(url)
+            yield self._request(url, site, depth=0)
+            sitemap = f"{url.split('://')[0]}://{host_of(url)}/sitemap.xml"
+            if self.context.ledger.claim(site, sitemap, None):
+                yield self._request(sitemap, site, depth=1, kind="sitemap")
+            for known_url in self.context.known_by_site.get(site, []):
+                if self.context.ledger.claim(site, known_url, self.budget):
+                    yield self._request(known_url, site, depth=1)
+
+    def _request(self, url: str, site: str, depth: int, kind: str = "page") -> scrapy.Request:
+        headers = {}
+        known = self.context.known.get(url)
+        if known is not None and kind != "sitemap":
+            if known.etag:
+                headers["If-None-Match"] = known.etag
+            if known.last_modified:
+                headers["If-Modified-Since"] = known.last_modified
+        return scrapy.Request(
+            url,
+            callback=self.parse,
+            errback=self.failed,
+            headers=headers,
+            meta={"site": site, "page_url": url, "kap_depth": depth, "kind": kind},
+        )
+
+    def _follow(self, url: str, site: str, depth: int, kind: str = "page") -> Iterator[scrapy.Request]:
+        if self.context.ledger.claim(site, url, self.budget):
+            yield self._request(url, site, depth, kind)
+
+    # --- responses ------------------------------------------------------------------------------
+
+    def _record(self, response: Response, outcome: FetchOutcome, **extra) -> PageRecord:
+        meta = response.meta
+        headers = response.headers
+        return PageRecord(
+            url=meta["page_url"],
+            site_key=meta["site"],
+            outcome=outcome.value,
+            status=response.status,
+            final_url=response.url,
+            content_type=(headers.get(b"Content-Type") or b"").decode("latin-1")[:200] or None,
+            fetched_at=utcnow(),
+            etag=(headers.get(b"ETag") or b"").decode("latin-1") or None,
+            last_modified=(headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
+            **extra,
+        )
+
+    def parse(self, response: Response) -> Iterator[scrapy.Request | FetchedPage]:
+        meta = response.meta
+        site, depth, kind = meta["site"], meta["kap_depth"], meta["kind"]
+        outcome = outcome_for_status(response.status)
+        if outcome is not FetchOutcome.OK:
+            unchanged = outcome is FetchOutcome.NOT_MODIFIED
+            error = None if unchanged else f"HTTP {response.status}"
+            yield FetchedPage(self._record(response, outcome, error=error, unchanged=unchanged), kind=kind)
+            return
+        media_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").split(";")[0].strip().lower()
+        body = response.body
+        digest = content_hash(body)
+        if kind == "sitemap":
+            yield from self._parse_sitemap(body, site)
+            yield FetchedPage(self._record(response, FetchOutcome.OK, content_hash=digest), kind=kind)
+            return
+        if media_type in PDF_TYPES or (not media_type and is_pdf(response.url)):
+            yield FetchedPage(self._record(response, FetchOutcome.OK, content_hash=digest), kind="pdf", body=body)
+            return
+        if media_type not in HTML_TYPES + TEXT_TYPES and media_type:
+            record = self._record(response, FetchOutcome.NON_HTML, error=f"not a document: {media_type}")
+            yield FetchedPage(record, kind=kind)
+            return
+        declared = http_content_type_encoding(response.headers.get(b"Content-Type", b"").decode("latin-1"))
+        declared = declared or (html_body_declared_encoding(body) if media_type != "text/plain" else None)
+        text, note, lossy = decode_body(body, declared)
+        outcome = FetchOutcome.DECODE if lossy else FetchOutcome.OK
+        outbound: list[str] = []
+        if media_type != "text/plain" and depth < self.max_depth:
+            yield from self._follow_links(text, response.url, site, depth, outbound)
+        record = self._record(response, outcome, content_hash=digest, error=note, outbound=outbound)
+        yield FetchedPage(record, kind="text" if media_type == "text/plain" else "page", text=text)
+
+    def _follow_links(
+        self, html: str, base_url: str, site: str, depth: int, outbound: list[str]
+    ) -> Iterator[scrapy.Request]:
+        profile = profile_for(site, html[:100_000])
+        for anchor in Selector(text=html).xpath("//a[@href]"):
+            href = anchor.attrib.get("href", "").strip()
+            url = clean_url(urljoin(base_url, href)) if href else ""
+            if not is_http(url):
+                continue
+            label = " ".join(anchor.xpath("string()").get("").split())[:200]
+            if host_of(url) != site:
+                if is_outbound_of_interest(url, label) and url not in outbound:
+                    outbound.append(url)
+                continue
+            if is_denied(url, profile) or is_asset(url):
+                continue
+            if is_pdf(url):
+                yield from self._follow(url, site, depth + 1, kind="pdf")
+            elif is_relevant(url, label, profile):
+                limit = profile.max_query_variants
+                if "?" in url and not self.context.ledger.claim_variant(site, path_key(url), limit):
+                    continue  # the same path with ever new query strings: a calendar or filter trap
+                yield from self._follow(url, site, depth + 1)
+
+    def _parse_sitemap(self, body: bytes, site: str) -> Iterator[scrapy.Request]:
+        try:
+            sitemap = Sitemap(body)
+        except ValueError:
+            return
+        profile = profile_for(site)
+        for entry in sitemap:
+            url = clean_url(entry.get("loc", ""))
+            if not is_http(url) or host_of(url) != site or is_denied(url, profile) or is_asset(url):
+                continue
+            if sitemap.type == "sitemapindex":
+                yield from self._follow(url, site, 1, kind="sitemap")
+            elif is_pdf(url):
+                yield from self._follow(url, site, 1, kind="pdf")
+            elif is_relevant(url, "", profile):
+                yield from self._follow(url, site, 1)
+
+    def failed(self, failure: Failure) -> Iterator[FetchedPage]:
+        request = failure.request
+        outcome, reason = outcome_for_failure(failure)
+        yield FetchedPage(
+            PageRecord(
+                url=request.meta["page_url"],
+                site_key=request.meta["site"],
+                outcome=outcome.value,
+                error=reason,
+                fetched_at=utcnow(),
+            ),
+            kind=request.meta["kind"],
+        )
