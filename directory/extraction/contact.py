@@ -1,0 +1,250 @@
+"""Practice name, phones (E.164), emails, prices in USD and outbound links of interest."""
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import phonenumbers
+
+from directory.extraction.document import Document, sentences
+from directory.extraction.structured import StructuredData, text_of
+from directory.extraction.types import Evidence, PriceFact
+
+_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}\b")
+_OBFUSCATED_EMAIL = re.compile(
+    r"\b([A-Za-z0-9._%+\-]+)\s*[\[(]\s*at\s*[\])]\s*([A-Za-z0-9\-]+(?:\s*[\[(]\s*dot\s*[\])]\s*[A-Za-z0-9\-]+)+)", re.I
+)
+_NOT_EMAIL_SUFFIX = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".css", ".js")
+_NOT_OUR_PHONE = re.compile(r"\b(?:fax|crisis|lifeline|hotline|suicide|emergency|988)\b", re.I)
+_PRICE = re.compile(
+    r"(?:\$|US\$|USD\s?)\s?(?P<amount>\d{1,3}(?:,\d{3})+|\d+)(?P<cents>\.\d{2})?(?!\d)"
+    r"(?P<scale>\s*(?:k\b|million|billion|M\b|B\b))?"
+    r"|(?P<words>\d{2,5})\s+(?:US\s+)?dollars\b",
+    re.I,
+)
+_UNITS = (
+    ("session", re.compile(r"^\s*(?:/|per|a|each)\s*(?:session|infusion|treatment|visit|dose|dosing|appointment|hour)|"
+                           r"^[^.$]{0,25}\b(?:per|each|a)\s+(?:session|infusion|treatment|visit)", re.I)),
+    ("package", re.compile(r"^[^.$]{0,40}\b(?:package|series|bundle|program|course|sessions\b)", re.I)),
+    ("consultation", re.compile(r"^[^.$]{0,30}\b(?:consult\w*|assessment|intake|evaluation|screening)", re.I)),
+)
+_UNITS_BEFORE = (
+    ("package", re.compile(r"\b(?:package|series|bundle|program|course)\b[^.$]{0,40}$", re.I)),
+    ("consultation", re.compile(r"\b(?:consult\w*|assessment|intake|evaluation|screening)\b[^.$]{0,30}$", re.I)),
+    ("session", re.compile(r"\b(?:session|infusion|treatment|dosing)\b[^.$]{0,30}$", re.I)),
+)
+_ORG_WORDS = re.compile(
+    r"\b(?:Therapy|Therapies|Counseling|Counselling|Wellness|Health|Psychotherapy|Psychiatry|Psychiatric|Clinic|"
+    r"Center|Centre|Institute|Group|Associates|Practice|Ketamine|Healing|Care|Collective|Partners|Medicine|Medical|"
+    r"Mental|Behavioral|LLC|PLLC|Inc|PC|Studio|Space|Solutions|Psychology|Psychological|Services|Integrative|"
+    r"Sanctuary|Journeys?|Life|Mind|Minds|Path|Roots|Grove|Haven|Light|House)\b"
+)
+_TITLE_SPLIT = re.compile(r"\s+[|–—·:]\s+|\s+-\s+")
+_COPYRIGHT = re.compile(
+    r"(?:©|\(c\)|Copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?)?,?\s*(?P<name>[A-Z][^|•·©]{2,70}?)"
+    r"(?:[.,]?\s*(?:All rights reserved|All Rights Reserved)|\s*[|•·]|$)"
+)
+_AT_NAME = re.compile(
+    r"\b(?:At|Welcome to|Contact|About)\s+(?P<name>(?:[A-Z][A-Za-z&'’\-]+|of|and|&|the)(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|"
+    r"and|&|the|for)){0,6}(?:,?\s+(?:PLLC|LLC|Inc\.?|P\.?C\.?))?)(?:,|\s+we\b|\s+is\b|!|\.|$)"
+)
+_IS_PRACTICE = re.compile(
+    r"(?P<name>[A-Z][A-Za-z&'’\-]+(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|and|&)){0,6}(?:,?\s+(?:PLLC|LLC|Inc\.?))?)\s+is\s+an?\s+"
+    r"(?:\w+\s+){0,3}(?:practice|clinic|center|group)\b"
+)
+_LEGAL_SUFFIX = re.compile(r",?\s+(?:PLLC|LLC|Inc\.?|P\.?C\.?|LLP|P\.?A\.?)$", re.I)
+_INTEREST = re.compile(
+    r"book|schedul|appointment|calendly|janeapp|simplepractice|therapyportal|intake|consult|journeyclinical|"
+    r"nue\.life|mindbloom|partner|prescrib|spravato|telehealth",
+    re.I,
+)
+
+
+@dataclass
+class Contact:
+    practice_name: str | None
+    phones: list[str]
+    emails: list[str]
+    prices: list[PriceFact]
+    links: list[str]
+    evidence: list[Evidence]
+
+
+def _clean_org(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = " ".join(name.split()).strip(" .,-|")
+    if not 2 <= len(name) <= 80 or len(name.split()) > 9:
+        return None
+    return name
+
+
+def practice_name(document: Document, structured: StructuredData) -> tuple[str | None, str]:
+    """The practice's name and where it came from."""
+    for item in structured.organizations:
+        name = _clean_org(text_of(item.get("name")))
+        if name:
+            return name, f"schema.org name: {name}"
+    site_name = _clean_org(document.meta.get("og:site_name"))
+    if site_name:
+        return site_name, f"og:site_name: {site_name}"
+    for block in reversed(document.blocks):
+        if "©" in block.text or "Copyright" in block.text or "(c)" in block.text:
+            match = _COPYRIGHT.search(block.text)
+            name = _clean_org(match.group("name")) if match else None
+            if name and not name.lower().startswith(("all rights", "copyright")):
+                return name, block.text[:300]
+    if document.title:
+        segments = [_clean_org(part) for part in _TITLE_SPLIT.split(document.title)]
+        segments = [segment for segment in segments if segment]
+        org = [segment for segment in segments if _ORG_WORDS.search(segment) and len(segment.split()) <= 6]
+        if len(segments) > 1 and org:
+            return org[-1], f"title: {document.title}"
+    for block in document.blocks:
+        for pattern in (_AT_NAME, _IS_PRACTICE):
+            match = pattern.search(block.text)
+            name = _clean_org(match.group("name")) if match else None
+            if name and _ORG_WORDS.search(name):
+                return name, block.text[:300]
+    if document.tree is not None and document.title and _ORG_WORDS.search(document.title):
+        return _clean_org(document.title), f"title: {document.title}"
+    return None, ""
+
+
+def normalise_phone(text: str) -> str | None:
+    """Any US way of writing a phone number -> E.164 ('+12035550147'); None if not a valid number. Idempotent."""
+    try:
+        number = phonenumbers.parse(text, "US")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _phones(document: Document, evidence: list[Evidence]) -> list[str]:
+    found: list[str] = []
+    for block in document.blocks:
+        if not any(char.isdigit() for char in block.text):
+            continue
+        for sentence in sentences(block.text):
+            if _NOT_OUR_PHONE.search(sentence):
+                continue
+            for match in phonenumbers.PhoneNumberMatcher(sentence, "US", leniency=phonenumbers.Leniency.VALID):
+                e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+                if e164 not in found:
+                    found.append(e164)
+                    evidence.append(Evidence("phones", e164, sentence[:300], document.url))
+    for href, text in document.links:
+        if href.lower().startswith("tel:"):
+            e164 = normalise_phone(href[4:])
+            if e164 and e164 not in found and not _NOT_OUR_PHONE.search(text):
+                found.append(e164)
+                evidence.append(Evidence("phones", e164, f"tel link: {href}", document.url))
+    return found
+
+
+def normalise_email(text: str) -> str | None:
+    email = text.strip().strip(".,;:").lower()
+    if email.startswith("mailto:"):
+        email = email[7:].split("?")[0]
+    if not _EMAIL.fullmatch(email) or email.endswith(_NOT_EMAIL_SUFFIX):
+        return None
+    return email
+
+
+def _emails(document: Document, evidence: list[Evidence]) -> list[str]:
+    found: list[str] = []
+    candidates = [(m.group(0), block.text) for block in document.blocks if "@" in block.text
+                  for m in _EMAIL.finditer(block.text)]
+    for block in document.blocks:
+        for match in _OBFUSCATED_EMAIL.finditer(block.text):
+            domain = re.sub(r"\s*[\[(]\s*dot\s*[\])]\s*", ".", match.group(2), flags=re.I)
+            candidates.append((f"{match.group(1)}@{domain}", block.text))
+    candidates += [(href, f"mailto link: {href}") for href, _ in document.links if href.lower().startswith("mailto:")]
+    for raw, snippet in candidates:
+        email = normalise_email(raw)
+        if email and email not in found:
+            found.append(email)
+            evidence.append(Evidence("emails", email, snippet[:300], document.url))
+    return found
+
+
+def parse_price(text: str) -> float | None:
+    """'$1,250.00' / 'USD 450' / '300 dollars' -> 1250.0; None if not a price. Idempotent via format_price."""
+    match = _PRICE.search(text)
+    if not match or match.group("scale"):
+        return None
+    raw = match.group("amount") or match.group("words")
+    amount = float(raw.replace(",", "") + (match.group("cents") or ""))
+    return amount if amount > 0 else None
+
+
+def format_price(amount: float) -> str:
+    return f"${amount:,.2f}"
+
+
+def _prices(document: Document, evidence: list[Evidence]) -> list[PriceFact]:
+    prices: list[PriceFact] = []
+    seen: set[float] = set()
+    for block in document.blocks:
+        if "$" not in block.text and "dollar" not in block.text.lower() and "USD" not in block.text:
+            continue
+        for sentence in sentences(block.text):
+            for match in _PRICE.finditer(sentence):
+                if match.group("scale"):
+                    continue
+                raw = match.group("amount") or match.group("words")
+                amount = float(raw.replace(",", "") + (match.group("cents") or ""))
+                if amount <= 0:
+                    continue
+                after, before = sentence[match.end():], sentence[: match.start()]
+                unit = next((name for name, pattern in _UNITS if pattern.search(after)), None)
+                unit = unit or next((name for name, pattern in _UNITS_BEFORE if pattern.search(before)), None)
+                if amount in seen:
+                    continue
+                seen.add(amount)
+                prices.append(PriceFact(amount_usd=amount, unit=unit, snippet=sentence[:300]))
+                evidence.append(Evidence("prices_usd", amount, sentence[:300], document.url))
+    return prices
+
+
+def _links(document: Document) -> list[str]:
+    """Outbound links of interest: booking pages and partners on other hosts."""
+    own_host = urlsplit(document.url).hostname if document.url else None
+    found: list[str] = []
+    for href, text in document.links:
+        if not href.lower().startswith(("http://", "https://", "/")):
+            continue
+        absolute = urljoin(document.url or "", href)
+        host = urlsplit(absolute).hostname
+        if host and host != own_host and (_INTEREST.search(absolute) or _INTEREST.search(text)):
+            if absolute not in found:
+                found.append(absolute)
+    return found
+
+
+def extract_contact(document: Document, structured: StructuredData) -> Contact:
+    evidence: list[Evidence] = []
+    name, snippet = practice_name(document, structured)
+    if name:
+        evidence.append(Evidence("practice_name", name, snippet, document.url))
+    phones = _phones(document, evidence)
+    for item in structured.organizations:
+        phone = normalise_phone(text_of(item.get("telephone")) or "")
+        if phone and phone not in phones:
+            phones.append(phone)
+            evidence.append(Evidence("phones", phone, f"schema.org telephone: {item.get('telephone')}", document.url))
+    emails = _emails(document, evidence)
+    return Contact(
+        practice_name=name,
+        phones=phones,
+        emails=emails,
+        prices=_prices(document, evidence),
+        links=_links(document),
+        evidence=evidence,
+    )
+
+
+def legal_suffix_free(name: str) -> str:
+    return _LEGAL_SUFFIX.sub("", name).strip()

@@ -1,0 +1,173 @@
+"""A page parsed once: its lxml tree (HTML only) and its visible text as blocks, shared by every field extractor.
+
+A block is one paragraph, list item, heading or table cell as a reader sees it, with the nearest heading
+above it and whether it sits in the footer. Scripts, styles and other invisible markup never become text.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+import lxml.html
+from lxml import etree
+
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "section", "article", "header", "footer", "nav", "aside", "main", "li", "ul", "ol", "dl",
+        "dt", "dd", "table", "tr", "td", "th", "thead", "tbody", "blockquote", "address", "figure",
+        "figcaption", "form", "label", "pre", "button", "hr", "br", "body", "html", "summary", "details",
+        "caption", "option", "fieldset", "legend",
+    }
+    | HEADING_TAGS
+)
+INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "head", "select", "object"})
+_FOOTER_HINT = re.compile(r"footer|site-info|copyright|colophon", re.I)
+_SPACES = re.compile(r"\s+")
+_BULLET = re.compile(r"^\s*(?:[•·▪●◦\-–*]|\d{1,2}[.)])\s+")
+
+
+@dataclass
+class Block:
+    text: str
+    tag: str  # h1..h6, li, p, td, div, line (plain text) ...
+    heading: str = ""  # the nearest heading above this block
+    footer: bool = False
+
+    @property
+    def is_heading(self) -> bool:
+        return self.tag in HEADING_TAGS
+
+
+@dataclass
+class Document:
+    url: str | None
+    blocks: list[Block]
+    tree: etree._Element | None = None  # None for plain text
+    title: str = ""
+    meta: dict[str, str] = field(default_factory=dict)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (href, anchor text)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(block.text for block in self.blocks)
+
+
+class _TextWalker:
+    """Walks the tree once, cutting text at block boundaries (iteratively: Wix nests divs very deep)."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.parts: list[str] = []
+        self.heading = ""
+
+    def flush(self, tag: str, footer: bool) -> None:
+        text = _SPACES.sub(" ", "".join(self.parts)).strip()
+        self.parts.clear()
+        if not text:
+            return
+        self.blocks.append(Block(text=text, tag=tag, heading=self.heading, footer=footer))
+        if tag in HEADING_TAGS:
+            self.heading = text
+
+    def walk(self, root: etree._Element) -> list[Block]:
+        # Stack items: (element, footer flag, block tag of the enclosing block, entering?)
+        stack: list[tuple[etree._Element, bool, str, bool]] = [(root, False, "div", True)]
+        while stack:
+            element, footer, enclosing, entering = stack.pop()
+            tag = element.tag if isinstance(element.tag, str) else ""
+            if not entering:
+                if tag in BLOCK_TAGS:
+                    self.flush(tag, footer)
+                if element.tail:
+                    self.parts.append(element.tail)
+                continue
+            if not tag or tag in INVISIBLE_TAGS:  # comments, processing instructions, scripts: only the tail
+                if element.tail:
+                    self.parts.append(element.tail)
+                continue
+            if tag in BLOCK_TAGS:
+                self.flush(enclosing, footer)
+                enclosing = tag
+            hint = element.get("class", "") + element.get("id", "")
+            if not footer and (tag == "footer" or _FOOTER_HINT.search(hint)):
+                footer = True
+            if tag == "br":
+                self.flush(enclosing, footer)
+            stack.append((element, footer, enclosing, False))
+            if element.text:
+                self.parts.append(element.text)
+            for child in reversed(element):
+                stack.append((child, footer, enclosing, True))
+        self.flush("div", False)
+        return self.blocks
+
+
+def parse_html(content: str | bytes, url: str | None) -> Document:
+    if isinstance(content, str):
+        content = content.encode("utf-8")  # lets lxml honour nothing but our own decoding
+        parser = lxml.html.HTMLParser(encoding="utf-8")
+    else:
+        parser = lxml.html.HTMLParser()
+    if not content.strip():
+        return Document(url=url, blocks=[])
+    tree = lxml.html.document_fromstring(content, parser=parser)
+    title = _SPACES.sub(" ", tree.findtext(".//title") or "").strip()
+    meta: dict[str, str] = {}
+    for node in tree.iter("meta"):
+        key = node.get("property") or node.get("name")
+        if key and node.get("content"):
+            meta[key.lower()] = node.get("content").strip()
+    links = [
+        (node.get("href", "").strip(), _SPACES.sub(" ", node.text_content()).strip())
+        for node in tree.iter("a")
+        if node.get("href")
+    ]
+    body = tree.find("body")
+    blocks = _TextWalker().walk(body if body is not None else tree)
+    for block in blocks:
+        if block.tag == "li":
+            block.text = _BULLET.sub("", block.text)
+    return Document(url=url, blocks=blocks, tree=tree, title=title, meta=meta, links=links)
+
+
+def _looks_like_heading(line: str) -> bool:
+    return len(line) <= 70 and not line.endswith((".", ",", ";")) and line[:1].isupper() and len(line.split()) <= 10
+
+
+def parse_text(content: str | bytes, url: str | None) -> Document:
+    if isinstance(content, bytes):
+        content = content.decode("utf-8", errors="replace")
+    blocks: list[Block] = []
+    heading = ""
+    for raw in content.splitlines():
+        line = _SPACES.sub(" ", raw).strip()
+        if not line:
+            continue
+        if _BULLET.match(line):
+            blocks.append(Block(text=_BULLET.sub("", line), tag="li", heading=heading))
+            continue
+        tag = "h3" if _looks_like_heading(line) else "p"
+        blocks.append(Block(text=line, tag=tag, heading=heading))
+        if tag == "h3":
+            heading = line
+    title = blocks[0].text if blocks else ""
+    return Document(url=url, blocks=blocks, title=title)
+
+
+_ABBREVIATIONS = re.compile(
+    r"(?:\b(?:Dr|Mr|Mrs|Ms|Mx|St|Ste|Dept|Inc|Jr|Sr|No|vs|Co|Corp|Ave|Blvd|Rd|Mt|Ft|Prof|etc|approx|U\.S|D\.C|"
+    r"e\.g|i\.e|a\.m|p\.m|Ph\.D|Psy\.D|M\.D|D\.O|Ed\.D|M\.A|M\.S|M\.Ed|L\.P\.C)|\b[A-Z])\.$"
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9\"“(])")
+
+
+def sentences(text: str) -> list[str]:
+    """Split a block into sentences without cutting 'Dr. Roe', 'Dept. of' or 'Washington, D.C.'"""
+    pieces = _SENTENCE_END.split(text)
+    merged: list[str] = []
+    for piece in pieces:
+        if merged and _ABBREVIATIONS.search(merged[-1]):
+            merged[-1] = f"{merged[-1]} {piece}"
+        else:
+            merged.append(piece)
+    return [piece.strip() for piece in merged if piece.strip()]

@@ -1,0 +1,250 @@
+"""What the practice offers: ketamine routes, settings, therapy included or not, prescribing partner, insurance.
+
+Pages explain ketamine in general ("IV clinics typically...", "Spravato is an FDA-approved nasal spray") as
+often as they describe their own offer. A route counts when the sentence speaks for the practice ("we",
+"our", "you") or sits under a services heading, and not when it is negated ("we do not offer IV") or generic.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from directory.extraction.document import Block, Document, sentences
+from directory.extraction.types import Evidence
+from directory.vocab import Route, Setting
+
+ROUTE_PATTERNS: dict[Route, re.Pattern[str]] = {
+    Route.IV: re.compile(r"\bIV\b|\bintravenous(?:ly)?\b|\binfusions?\b", re.I),
+    Route.IM: re.compile(r"\bIM\b|\b(?i:intramuscular(?:ly)?|injections?|injected)\b"),
+    Route.ORAL_SUBLINGUAL: re.compile(
+        r"\bsublingual(?:ly)?\b|\blozenges?\b|\btroches?\b|\bRDTs?\b|\brapid[- ]dissolv\w*|\boral(?:ly)?\b|"
+        r"\bdissolvable tablets?\b|\bbuccal\b",
+        re.I,
+    ),
+    Route.INTRANASAL: re.compile(r"\bintranasal(?:ly)?\b|\bnasal spray\b|\bnasal ketamine\b", re.I),
+    Route.ESKETAMINE_SPRAVATO: re.compile(r"\bSpravato\b|\besketamine\b", re.I),
+}
+_IM_CONTEXT = re.compile(r"\bIM\b\s*(?:ketamine|injection|,|or|/|and)|(?:IV|and|or|/)\s*\bIM\b")
+_MEDICAL_WORD = re.compile(r"prescri|medical|psychiatr|physician|MD\b|NP\b")
+_RACEMIC = re.compile(r"\bracemic\b|\bcompounded\b", re.I)
+_ESKETAMINE = ROUTE_PATTERNS[Route.ESKETAMINE_SPRAVATO]
+
+SETTING_PATTERNS: dict[Setting, re.Pattern[str]] = {
+    Setting.AT_HOME: re.compile(r"\bat[- ]home\b|\bin (?:the comfort of )?your (?:own )?home\b|\bfrom home\b", re.I),
+    Setting.CLINIC: re.compile(
+        r"\bin[- ]office\b|\bin[- ]clinic\b|"
+        r"\b(?:in|at) our (?:office|clinic|studio|center|centre|suite|treatment room)s?\b",
+        re.I,
+    ),
+    Setting.GROUP: re.compile(
+        r"\bgroup (?:KAP|ketamine|sessions?|dosing|journeys?|experiences?|programs?|ceremon\w+|cohorts?|"
+        r"medicine sessions?)\b|\bgroup[- ](?:based|format)\b|\bsmall[- ]groups?\b|\bgroups? of \d|\bcohorts?\b",
+        re.I,
+    ),
+    Setting.RETREAT: re.compile(r"\bretreats?\b", re.I),
+}
+
+_NEGATION = re.compile(
+    r"\b(?:do(?:es)?\s+not|don['’]t|doesn['’]t|no\s+longer|not|never|cannot|can['’]t|without|instead\s+of|"
+    r"rather\s+than|unlike|nor|neither|no)\b",
+    re.I,
+)
+_CLAUSE_BREAK = re.compile(r"[;:,]\s+(?:but|while|and we|we)\b|[;:]|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b", re.I)
+_FIRST_PERSON = re.compile(r"\b(?:we|we['’]re|we['’]ll|our|ours|us|I|I['’]m|my)\b", re.I)
+_ADDRESSED = re.compile(r"\b(?:you|your|you['’]ll)\b", re.I)
+_OFFER_WORD = re.compile(r"\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing)|available|administer\w*|includ\w+)\b", re.I)
+_GENERIC = re.compile(
+    r"\b(?:typically|usually|generally|commonly|often|some\s+(?:clinics|clients|people|patients|providers|practices)|"
+    r"other\s+(?:clinics|providers|practices)|many\s+(?:clinics|providers|people)|clinics|research\w*|stud(?:y|ies)|"
+    r"trials?|can\s+be|may\s+be|forms?\s+of|types?\s+of|ways?\s+(?:to|of)|routes?\s+of|such\s+as|"
+    r"historically|originally|was\s+(?:first|approved)|approved\s+(?:the|in)|compared\s+(?:to|with)|whereas|"
+    r"elsewhere|in\s+general|options?\s+(?:include|exist)|there\s+are)\b",
+    re.I,
+)
+_SERVICE_HEADING = re.compile(
+    r"\b(?:services?|treatments?|we offer|our|offerings?|programs?|options|pricing|fees|rates|investment|cost|"
+    r"what to expect|how it works|process)\b",
+    re.I,
+)
+_GENERIC_HEADING = re.compile(r"\b(?:types?|forms?|what is|history|research|science|vs\.?|versus|comparison)\b", re.I)
+
+_THERAPY_YES = re.compile(
+    r"\bketamine[- ]assisted\s+(?:psycho)?therapy\b|\bKAP\b|\bintegration\s+(?:sessions?|therapy|work|appointments?)\b|"
+    r"\bpreparation\s+(?:and|&)\s+integration\b|\bpsychotherapy\s+(?:sessions?\s+)?(?:before|after|around|with)\b|"
+    r"\btherapist\s+(?:is\s+)?(?:present|with you|guides?)\b",
+    re.I,
+)
+_THERAPY_NO = re.compile(
+    r"\bmedical[- ]only\b|\bwithout\s+(?:psycho)?therapy\b|\b(?:does|do)\s+not\s+(?:include|provide|offer)\s+"
+    r"(?:any\s+)?(?:psycho)?therapy\b|\bno\s+(?:psycho)?therapy\b|\b(?:psycho)?therapy\s+is\s+not\s+(?:included|"
+    r"provided|part)\b|\bnot\s+a\s+(?:psycho)?therapy\s+practice\b|\bwe\s+are\s+not\s+(?:therapists|a\s+therapy)\b|"
+    r"\b(?:infusions?|treatment)\s+only\b|\bdo\s+not\s+(?:provide|offer)\s+(?:talk\s+)?therapy\b",
+    re.I,
+)
+KNOWN_PARTNERS = (
+    "Journey Clinical", "Nue Life", "Mindbloom", "Better U", "Joyous", "Wondermed", "Klarity", "Field Trip Health",
+    "Innerwell", "Ketamine Health Centers", "Rainfall Medicine", "Skylight Psychedelics", "Nushama", "Cedar Psychiatry",
+)
+_KNOWN_PARTNER = re.compile(r"\b(" + "|".join(re.escape(name) for name in KNOWN_PARTNERS) + r")\b")
+_INDEPENDENT = re.compile(
+    r"\b(?:an?\s+)?independent\s+(?:medical\s+(?:provider|partner|prescriber|team|clinician)|prescrib(?:er|ing\s+"
+    r"(?:clinician|provider|partner|physician))|physician|psychiatrist|nurse practitioner)\b",
+    re.I,
+)
+_PARTNER_CUE = re.compile(
+    r"\b(?:partner(?:s|ed|ing)?\s+with|in\s+partnership\s+with|partnership\s+with|collaborat\w+\s+with|"
+    r"prescribed\s+by|prescriptions?\s+(?:are|is)\s+(?:written|provided|handled)\s+by|prescribing\s+"
+    r"(?:partner|clinician|provider|physician)\s*(?:is|,|:)?|medical\s+partner\s*(?:is|,|:)?|"
+    r"work(?:s|ing)?\s+(?:closely\s+)?with|through\s+our\s+partners?\s+(?:at\s+)?|referred\s+to)\s+"
+    r"(?:the\s+)?(?:Dr\.?\s+)?(?P<partner>[A-Z][A-Za-z&'’.\-]+(?:\s+(?:of\s+|&\s+)?[A-Z][A-Za-z&'’.\-]+){0,4})"
+)
+_INSURANCE_ACCEPTED = re.compile(
+    r"\bwe\s+(?:accept|take|are\s+in[- ]network\s+with)\s+(?:most\s+)?(?:major\s+)?(?:insurance|Aetna|Cigna|Blue|"
+    r"United|Medicare|Optum|BCBS)|\bin[- ]network\s+(?:with|provider)",
+    re.I,
+)
+_INSURANCE_OON = re.compile(r"\bout[- ]of[- ]network\b|\bsuperbills?\b", re.I)
+_INSURANCE_NONE = re.compile(
+    r"\b(?:do(?:es)?\s+not|don['’]t)\s+(?:accept|take|bill)\s+(?:any\s+)?insurance|\bnot\s+covered\s+by\s+insurance|"
+    r"\b(?:private|self|cash)[- ]pay\b|\bno\s+insurance\b",
+    re.I,
+)
+
+
+@dataclass
+class Offer:
+    routes: list[str] = field(default_factory=list)
+    settings: list[str] = field(default_factory=list)
+    group_or_retreat: bool | None = None
+    therapy_included: bool | None = None
+    medical_partner: str | None = None
+    insurance: str | None = None
+    negated_routes: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+def _negated(sentence: str, position: int) -> bool:
+    """Is the mention at `position` inside the scope of a negation in its own clause?"""
+    before = sentence[:position]
+    clause = _CLAUSE_BREAK.split(before)[-1]
+    return bool(_NEGATION.search(clause))
+
+
+def _speaks_for_practice(sentence: str, block: Block) -> bool:
+    first_person = bool(_FIRST_PERSON.search(sentence))
+    if _GENERIC.search(sentence) and not first_person:
+        return False
+    if _GENERIC_HEADING.search(block.heading) and not first_person:
+        return False
+    if first_person or _ADDRESSED.search(sentence) or _OFFER_WORD.search(sentence):
+        return True
+    short = block.is_heading or block.tag == "li" or len(sentence) < 80
+    return short and bool(_SERVICE_HEADING.search(block.heading))
+
+
+class _OfferReader:
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.offer = Offer()
+        self.positive_routes: list[str] = []
+        self.negative_routes: set[str] = set()
+        self.settings_yes: list[str] = []
+        self.settings_no: set[str] = set()
+        self.therapy: list[bool] = []
+
+    def note(self, field_name: str, value: object, snippet: str) -> None:
+        self.offer.evidence.append(Evidence(field_name, value, snippet[:300], self.document.url))
+
+    def read(self) -> Offer:
+        for block in self.document.blocks:
+            for sentence in sentences(block.text):
+                self.read_sentence(sentence, block)
+        offer = self.offer
+        offer.routes = [route for route in self.positive_routes if route not in self.negative_routes]
+        offer.negated_routes = sorted(self.negative_routes)
+        offer.settings = [setting for setting in self.settings_yes if setting not in self.settings_no]
+        grouped = {Setting.GROUP.value, Setting.RETREAT.value}
+        if grouped & set(offer.settings):
+            offer.group_or_retreat = True
+        elif grouped & self.settings_no:
+            offer.group_or_retreat = False
+        if self.therapy:
+            offer.therapy_included = False if False in self.therapy else True
+        return offer
+
+    def read_sentence(self, sentence: str, block: Block) -> None:
+        speaks = _speaks_for_practice(sentence, block)
+        self.read_routes(sentence, speaks)
+        self.read_settings(sentence, speaks)
+        therapy_no = _THERAPY_NO.search(sentence)
+        if therapy_no and (_FIRST_PERSON.search(sentence) or speaks) and not _GENERIC.search(sentence):
+            self.therapy.append(False)
+            self.note("therapy_included", False, sentence)
+        elif (match := _THERAPY_YES.search(sentence)) and speaks and not _negated(sentence, match.start()):
+            if _FIRST_PERSON.search(sentence) or _ADDRESSED.search(sentence):
+                self.therapy.append(True)
+                self.note("therapy_included", True, sentence)
+        self.read_partner(sentence, speaks)
+        self.read_insurance(sentence)
+
+    def read_routes(self, sentence: str, speaks: bool) -> None:
+        for route, pattern in ROUTE_PATTERNS.items():
+            match = pattern.search(sentence)
+            if not match:
+                continue
+            if route is Route.INTRANASAL and _ESKETAMINE.search(sentence) and not _RACEMIC.search(sentence):
+                continue  # "esketamine, the intranasal form": that is Spravato
+            if route is Route.IM and match.group(0) == "IM" and not _IM_CONTEXT.search(sentence):
+                continue  # "IM" alone is also an abbreviation of "instant message"
+            if _negated(sentence, match.start()):
+                if _FIRST_PERSON.search(sentence):
+                    self.negative_routes.add(route.value)
+                    self.note("routes_not_offered", route.value, sentence)
+                continue
+            if speaks and route.value not in self.positive_routes:
+                self.positive_routes.append(route.value)
+                self.note("routes", route.value, sentence)
+
+    def read_settings(self, sentence: str, speaks: bool) -> None:
+        for setting, pattern in SETTING_PATTERNS.items():
+            match = pattern.search(sentence)
+            if not match:
+                continue
+            if _negated(sentence, match.start()) and _FIRST_PERSON.search(sentence):
+                self.settings_no.add(setting.value)
+                self.note("settings_not_offered", setting.value, sentence)
+            elif speaks and not _negated(sentence, match.start()) and setting.value not in self.settings_yes:
+                self.settings_yes.append(setting.value)
+                self.note("settings", setting.value, sentence)
+        if re.search(r"\bindividual\s+sessions\s+only\b|\bone[- ]on[- ]one\s+only\b", sentence, re.I):
+            self.settings_no.add(Setting.GROUP.value)
+
+    def read_partner(self, sentence: str, speaks: bool) -> None:
+        if self.offer.medical_partner:
+            return
+        known = _KNOWN_PARTNER.search(sentence)
+        if known and (speaks or _PARTNER_CUE.search(sentence)) and not _negated(sentence, known.start()):
+            self.offer.medical_partner = known.group(1)
+        elif _INDEPENDENT.search(sentence):
+            self.offer.medical_partner = "independent medical provider"
+        elif (cue := _PARTNER_CUE.search(sentence)) and _MEDICAL_WORD.search(sentence):
+            partner = re.sub(r"(?:,?\s+(?:MD|DO|NP|PMHNP|APRN|PA)\b.*)$", "", cue.group("partner")).strip(" .,")
+            if len(partner) > 3 and partner.split()[0] not in {"Our", "The", "We", "Your", "You", "Their"}:
+                self.offer.medical_partner = partner
+        if self.offer.medical_partner:
+            self.note("medical_partner", self.offer.medical_partner, sentence)
+
+    def read_insurance(self, sentence: str) -> None:
+        for stance, pattern in (
+            ("accepted", _INSURANCE_ACCEPTED),
+            ("out_of_network_superbill", _INSURANCE_OON),
+            ("not_accepted", _INSURANCE_NONE),
+        ):
+            if pattern.search(sentence):
+                if self.offer.insurance is None or stance == "accepted":
+                    self.offer.insurance = stance
+                    self.note("insurance", stance, sentence)
+                return
+
+
+def extract_offer(document: Document) -> Offer:
+    return _OfferReader(document).read()

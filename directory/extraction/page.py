@@ -1,0 +1,95 @@
+"""extract_page: one page (HTML or plain text) in, PageFacts out. Parses once; every extractor shares the result."""
+
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from directory.extraction.contact import extract_contact
+from directory.extraction.document import Document, parse_html, parse_text
+from directory.extraction.geography import STATE_CODES, normalise_state
+from directory.extraction.offerings import extract_offer
+from directory.extraction.people import extract_people
+from directory.extraction.places import extract_places
+from directory.extraction.structured import StructuredData, read_structured, text_of, texts_of
+from directory.extraction.types import AddressFact, CityFact, Evidence, PageFacts, StateFact
+
+
+def is_plain_text(url: str | None, content_type: str | None) -> bool:
+    if content_type:
+        return content_type.split(";")[0].strip().lower() == "text/plain"
+    if url:
+        return PurePosixPath(urlsplit(url).path).suffix.lower() == ".txt"
+    return False
+
+
+def parse(content: str | bytes, url: str | None = None, content_type: str | None = None) -> Document:
+    if is_plain_text(url, content_type):
+        return parse_text(content, url)
+    return parse_html(content, url)
+
+
+def _structured_places(facts: PageFacts, structured: StructuredData) -> None:
+    """schema.org PostalAddress (an office: in person there) and areaServed (a state served)."""
+    known = {state.state: state for state in facts.states}
+    for item in structured.organizations + structured.people:
+        addresses = item.get("address")
+        for address in addresses if isinstance(addresses, list) else [addresses]:
+            if not isinstance(address, dict):
+                continue
+            state = normalise_state(text_of(address.get("addressRegion")))
+            city = text_of(address.get("addressLocality"))
+            if not state:
+                continue
+            facts.addresses.append(
+                AddressFact(text_of(address.get("streetAddress")), city, state, text_of(address.get("postalCode")))
+            )
+            if city and all(c.city.lower() != city.lower() or c.state != state for c in facts.cities):
+                facts.cities.append(CityFact(city=city, state=state))
+            if state in known:
+                known[state].in_person = True
+            else:
+                known[state] = StateFact(state=state, in_person=True, virtual=None)
+                facts.states.append(known[state])
+            facts.evidence.append(Evidence("states", {"state": state, "in_person": True, "virtual": None},
+                                           f"schema.org address: {city}, {state}", facts.url))
+        for area in texts_of(item.get("areaServed")):
+            state = normalise_state(area)
+            if state in STATE_CODES and state not in known:
+                known[state] = StateFact(state=state)
+                facts.states.append(known[state])
+                facts.evidence.append(Evidence("states", {"state": state, "in_person": None, "virtual": None},
+                                               f"schema.org areaServed: {area}", facts.url))
+
+
+def extract_document(document: Document) -> PageFacts:
+    structured = read_structured(document)
+    contact = extract_contact(document, structured)
+    clinicians, people_evidence = extract_people(document, structured)
+    places = extract_places(document)
+    offer = extract_offer(document)
+    facts = PageFacts(
+        url=document.url,
+        practice_name=contact.practice_name,
+        clinicians=clinicians,
+        states=places.states,
+        cities=places.cities,
+        addresses=places.addresses,
+        routes=offer.routes,
+        settings=offer.settings,
+        group_or_retreat=offer.group_or_retreat,
+        therapy_included=offer.therapy_included,
+        medical_partner=offer.medical_partner,
+        prices=contact.prices,
+        insurance=offer.insurance,
+        phones=contact.phones,
+        emails=contact.emails,
+        links=contact.links,
+        evidence=contact.evidence + people_evidence + places.evidence + offer.evidence,
+        text=document.text,
+    )
+    _structured_places(facts, structured)
+    return facts
+
+
+def extract_page(content: str | bytes, url: str | None = None, content_type: str | None = None) -> PageFacts:
+    """Facts from one page: HTML (default) or plain text (content_type text/plain or a .txt URL)."""
+    return extract_document(parse(content, url, content_type))

@@ -1,0 +1,267 @@
+"""Clinicians and their post-nominals: bylines, headings, bios, team grids, JSON-LD Person/Physician, "Dr." prefixes.
+
+"Lucrezia Mangione, LCPC, LPC, NCC, BC-TMH, DCEP" is one person and five credentials. A name followed by
+codes the taxonomy knows is a clinician; a team-grid heading with a bare name followed by a line of titles is
+one too; "Jane is a Licensed Clinical Social Worker" adds a title to a person already found on the page.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from directory.extraction.document import Block, Document, sentences
+from directory.extraction.geography import STATE_BY_NAME, STATE_CODES, is_city_in
+from directory.extraction.structured import StructuredData, text_of, texts_of
+from directory.extraction.taxonomy import load_table, lookup, role_for
+from directory.extraction.types import ClinicianFact, CredentialFact, Evidence
+from directory.names import name_key, parse_name
+
+_PARTICLE = r"(?:de|del|de la|van|von|da|di|le|la|st\.?|bin|al)"
+_WORD = r"[A-Z][a-zA-Z'’\-]*[a-z][a-zA-Z'’\-]*"
+NAME = rf"{_WORD}(?:\s+[A-Z]\.)?(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,2}}"
+_CODE = r"[A-Z][A-Za-z.\-]{0,11}(?:\s?[A-Z][A-Za-z.\-]{0,6})?"
+_WITH_CODES = re.compile(
+    rf"(?<![A-Za-z])(?P<dr>Dr\.?\s+)?(?P<name>{NAME})(?P<sep>\s*,\s*|\s+)(?P<codes>(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|"
+    rf"Ed\.D\.|{_CODE})(?:\s*[,/|]\s*(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|Ed\.D\.|{_CODE}))*)"
+)
+_DOCTOR = re.compile(rf"\bDr\.?\s+(?P<name>{NAME})")
+_BARE_NAME = re.compile(rf"^(?:Dr\.?\s+)?(?P<name>{NAME})$")
+_LEADING = re.compile(
+    r"^(?:Meet|About|By|Written by|Article by|Posted by|Reviewed by|Author|Contact|With|Founder|Owner|Hi,? I['’]m|"
+    r"I['’]m|Dr)\s+"
+)
+_NOT_NAME_WORDS = {
+    "Ketamine", "Therapy", "Therapies", "Therapist", "Our", "Team", "Meet", "The", "Clinical", "Director", "Licensed",
+    "Psychotherapy", "Counseling", "Counselor", "Wellness", "Health", "Center", "Clinic", "Services", "Service",
+    "Assisted", "Mental", "Practice", "Group", "Home", "About", "Contact", "Book", "Schedule", "Consultation",
+    "Integration", "Preparation", "Session", "Sessions", "Medical", "Provider", "Providers", "Nurse",
+    "Practitioner", "Psychiatric", "Social", "Worker", "Marriage", "Family", "Professional", "Certified",
+    "Board", "National", "Associate", "Associates", "Insurance", "Fees", "Pricing", "Frequently", "Asked",
+    "Questions", "Welcome", "Mind", "Body", "Well", "Healing", "Care", "Journey", "Clinical's", "Privacy",
+    "Policy", "Terms", "All", "Rights", "Reserved", "Copyright", "Menu", "Blog", "Resources", "News", "Read",
+    "More", "Learn", "Call", "Email", "Phone", "Fax", "Address", "Suite", "Street", "Avenue", "Road", "Office",
+    "In", "Person", "Virtual", "Telehealth", "Online", "Only", "And", "Or", "With", "For", "At", "Of", "To",
+    "Institute", "University", "College", "Psychedelic", "Spravato", "Esketamine", "Infusion", "Infusions",
+    "Support", "Program", "Programs", "Retreat", "Retreats", "Step", "What", "How", "Why", "Who", "When",
+    "Where", "Is", "Are", "Do", "Does", "We", "You", "Your", "I", "My", "New", "Patient", "Patients", "Client",
+    "Clients", "Lozenge", "Lozenges", "Trauma", "Depression", "Anxiety", "Evidence", "Research", "Study",
+    "Intake", "Coordinator", "Manager", "Founder", "Owner", "Partner", "Partners", "Supervisor", "Psychiatry",
+    "Psychologist", "Physician", "Doctor", "Assistant", "Dept", "Department", "State", "Holistic", "Integrative",
+    "Sliding", "Scale", "Package", "Packages", "Individual", "Couples", "Adults", "Adolescents", "Children",
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Hours", "Open", "Closed",
+}
+_CLINICAL_ROLE = re.compile(
+    r"\b(?:therapist|psychotherapist|counsel+or|psychiatrist|psychologist|clinician|practitioner|social worker|"
+    r"nurse|physician|prescriber|medical director|clinical director|founder|owner|director|provider|"
+    r"doctor|integration|guide|facilitator)\b",
+    re.I,
+)
+_ROLE_LINE_SPLIT = re.compile(r"\s*(?:,|\||/|•|·|–|—|-\s|;)\s*")
+_RESEARCH = re.compile(r"\b(?:stud(?:y|ies)|research|journal|published|et al|according to|trial)\b", re.I)
+
+
+def _spelled_titles() -> re.Pattern[str]:
+    titles = sorted(
+        {alias for info in load_table() for alias in info.aliases if " " in alias and alias[0].isupper()},
+        key=len,
+        reverse=True,
+    )
+    codes = sorted({info.code for info in load_table() if info.code.isupper() and len(info.code) >= 3}, key=len,
+                   reverse=True)
+    return re.compile(
+        r"\b(" + "|".join(re.escape(title) for title in titles) + r")\b|\((" + "|".join(map(re.escape, codes)) + r")\)",
+        re.I,
+    )
+
+
+_SPELLED = _spelled_titles()
+
+
+def clean_name(raw: str) -> str | None:
+    """A display name from a candidate, or None when it is not a person's name."""
+    name = raw.strip(" ,.;:|")
+    while True:
+        stripped = _LEADING.sub("", name)
+        if stripped == name:
+            break
+        name = stripped
+    name = re.sub(r"^Dr\.?\s+", "", name)
+    words = name.split()
+    if not 2 <= len(words) <= 4:
+        return None
+    if any(word.strip(".,'’") in _NOT_NAME_WORDS for word in words):
+        return None
+    if name in STATE_BY_NAME or any(word in STATE_CODES for word in words):
+        return None
+    return name
+
+
+def _codes(raw: str) -> list[str]:
+    """The leading credential codes of 'LPC, NCC | Clinical Director': stop at the first non-code."""
+    found: list[str] = []
+    for piece in re.split(r"\s*[,/|]\s*", raw):
+        piece = piece.strip()
+        info = lookup(piece)
+        if info is None:
+            # "LPC and Director": keep the first token if it alone is a code
+            first = piece.split(" ")[0]
+            info = lookup(first)
+            if info is not None:
+                found.append(info.code)
+            break
+        found.append(info.code)
+    return found
+
+
+@dataclass
+class _Person:
+    name: str
+    codes: list[str] = field(default_factory=list)
+    snippets: list[str] = field(default_factory=list)
+
+
+class _PeopleReader:
+    def __init__(self, document: Document, structured: StructuredData) -> None:
+        self.document = document
+        self.structured = structured
+        self.people: dict[tuple[str, str], _Person] = {}
+        self.evidence: list[Evidence] = []
+
+    def add(self, name: str, codes: list[str], snippet: str) -> None:
+        parsed = parse_name(name)
+        key = (parsed.given_key or name_key(name), parsed.family_key)
+        person = self.people.get(key)
+        if person is None:
+            person = self.people[key] = _Person(name=name)
+        elif len(name) < len(person.name) or (len(name.split()) < len(person.name.split())):
+            person.name = name if len(name.split()) >= 2 else person.name
+        for code in codes:
+            if code not in person.codes:
+                person.codes.append(code)
+        person.snippets.append(snippet)
+        self.evidence.append(Evidence("clinicians", {"name": name, "credentials": codes}, snippet, self.document.url))
+
+    def read(self) -> list[ClinicianFact]:
+        self.read_structured()
+        blocks = self.document.blocks
+        for index, block in enumerate(blocks):
+            self.read_block(block, blocks[index + 1: index + 3])
+        self.read_bios()
+        return [
+            ClinicianFact(
+                name=person.name,
+                credentials=[_credential(code) for code in person.codes],
+                role=role_for(person.codes).value,
+                url=self.document.url,
+            )
+            for person in self.people.values()
+        ]
+
+    def read_structured(self) -> None:
+        for item in self.structured.people:
+            raw = text_of(item.get("name"))
+            if not raw:
+                continue
+            match = _WITH_CODES.fullmatch(raw.strip())
+            codes: list[str] = []
+            if match:
+                raw, codes = match.group("name"), _codes(match.group("codes"))
+            for extra in texts_of(item.get("honorificSuffix")) + texts_of(item.get("hasCredential")):
+                codes += [code for code in _codes(extra) if code not in codes]
+            name = clean_name(raw)
+            if name:
+                self.add(name, codes, f"schema.org {sorted(_type_names(item))[0]}: {text_of(item.get('name'))}")
+
+    def read_block(self, block: Block, following: list[Block]) -> None:
+        text = block.text
+        for sentence in sentences(text) if len(text) > 120 else [text]:
+            for match in _WITH_CODES.finditer(sentence):
+                codes = _codes(match.group("codes"))
+                if not codes or (match.group("sep").strip() != "," and not match.group("codes")[:2].isupper()):
+                    continue
+                name = clean_name(match.group("name"))
+                if not name:
+                    continue
+                if len(codes) == 1 and codes[0] in STATE_CODES and is_city_in(name, codes[0]):
+                    continue  # "Silver Spring, MD" is a place
+                if codes[0] in STATE_CODES and match.group("sep").strip() != ",":
+                    continue
+                self.add(name, codes, sentence[:300])
+            for match in _DOCTOR.finditer(sentence):
+                name = clean_name(match.group("name"))
+                at_start = match.start() == 0 or sentence[: match.start()].strip().lower() in {"meet", "about", "by"}
+                if name and (block.is_heading or len(sentence) < 60 or at_start) and not _RESEARCH.search(sentence):
+                    self.add(name, [], sentence[:300])
+        bare = _BARE_NAME.match(text)
+        if bare and len(text) <= 40 and following:
+            self.read_grid_entry(bare.group("name"), text, following)
+
+    def read_grid_entry(self, raw_name: str, text: str, following: list[Block]) -> None:
+        """A team grid: a bare name, then a line of titles ("LCSW, Clinical Director")."""
+        name = clean_name(raw_name)
+        if not name:
+            return
+        line = following[0].text
+        if len(line) > 120:
+            return
+        pieces = [piece for piece in _ROLE_LINE_SPLIT.split(line) if piece]
+        codes: list[str] = []
+        role_words = False
+        for piece in pieces:
+            info = lookup(piece)
+            if info is not None:
+                codes.append(info.code)
+            elif _CLINICAL_ROLE.search(piece):
+                role_words = True
+            else:
+                return
+        if codes or role_words:
+            self.add(name, codes, f"{text} — {line}"[:300])
+
+    def read_bios(self) -> None:
+        """'Jane is a Licensed Clinical Social Worker (LCSW)': titles for people already found on this page."""
+        if not self.people:
+            return
+        firsts = {}
+        for person in self.people.values():
+            parsed = parse_name(person.name)
+            firsts[parsed.given] = person
+            firsts[person.name] = person
+        subject = re.compile(
+            r"^(?:Dr\.?\s+)?(" + "|".join(re.escape(first) for first in sorted(firsts, key=len, reverse=True) if first)
+            + r")(?:\s+[A-Z][a-z]+)?\s+(?:is|holds|has been|became)\b"
+        )
+        for block in self.document.blocks:
+            for sentence in sentences(block.text):
+                match = subject.match(sentence)
+                if not match:
+                    continue
+                person = firsts[match.group(1)]
+                codes = []
+                for title in _SPELLED.finditer(sentence):
+                    info = lookup(title.group(1) or title.group(2))
+                    if info is not None and info.code not in codes:
+                        codes.append(info.code)
+                if codes:
+                    self.add(person.name, codes, sentence[:300])
+
+
+def _type_names(item: dict) -> set[str]:
+    raw = item.get("@type") or []
+    return {str(value) for value in (raw if isinstance(raw, list) else [raw])} or {"Person"}
+
+
+def _credential(code: str) -> CredentialFact:
+    info = lookup(code)
+    if info is None:
+        return CredentialFact(code=code, kind="training")
+    return CredentialFact(
+        code=info.code,
+        kind=info.kind.value,
+        license_class=info.license_class.value if info.license_class else None,
+    )
+
+
+def extract_people(document: Document, structured: StructuredData) -> tuple[list[ClinicianFact], list[Evidence]]:
+    reader = _PeopleReader(document, structured)
+    clinicians = reader.read()
+    return clinicians, reader.evidence

@@ -1,0 +1,451 @@
+"""States served (with in-person / virtual per state), cities, counties and street addresses.
+
+Sites say where they work in many ways: "licensed in CT, MD, VA and FL", "Florida, Maryland, and Virginia
+(virtual only)", footers, "Hartford, CT 06103", "offices in Naperville and Oak Brook", "serving Fairfield and
+New Haven counties", "licensed by the CT Dept. of Public Health". They also name states that are not service
+areas: universities, newspapers, research sites, streets, people called Georgia. A state mention counts only
+when the words that lead to it say "we serve / are licensed / have an office there" (or it sits in the footer
+or under a "where we work" heading), and none of the words before it say "studied / researched / grew up".
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from directory.extraction.document import Block, Document, sentences
+from directory.extraction.geography import (
+    NAME_BY_CODE,
+    STATE_BY_NAME,
+    STATE_CODES,
+    is_city_in,
+    states_of_city,
+    states_of_county,
+)
+from directory.extraction.taxonomy import lookup
+from directory.extraction.types import AddressFact, CityFact, Evidence, StateFact
+
+_NAMES = sorted(STATE_BY_NAME, key=len, reverse=True)
+_TOKEN = re.compile(
+    r"(?<![A-Za-z])(?:(?P<dc>Washington,?\s*D\.\s?C\.?|Washington\s+DC\b|D\.C\.)|(?P<name>"
+    + "|".join(re.escape(name) for name in _NAMES)
+    + r")(?![a-z])|(?P<abbr>"
+    + "|".join(sorted(STATE_CODES))
+    + r")(?![A-Za-z0-9\-]))"
+)
+_SEPARATOR = re.compile(r"^\s*(?:,|;|/|\||&|·|•|and|or|,\s*(?:and|or|&))?\s*$")
+
+# Words that, leading up to a state, say it is a service area.
+_CUE = re.compile(
+    r"\b(?:serv(?:e|es|ed|ing|ice)|licen[sc](?:ed|e|es|ure)|located|locations?|offices?|clients?|residents?|"
+    r"patients?|adults?|telehealth|tele-?health|telemedicine|virtual(?:ly)?|online|in[- ]person|sessions?|"
+    r"available|practi[cs]e|practicing|throughout|statewide|across|based|see|seeing|work|treat|treating|"
+    r"people|individuals|anyone|families|appointments?|visits?|care|therapy|therapist|psychotherapy|"
+    r"Dept\.?|Department|Board|Division|Commission|covers?|areas?|regions?|states?|where)\b",
+    re.I,
+)
+# Words that say a following state is not where the practice works.
+_NEGATIVE = re.compile(
+    r"\b(?:research(?:ers|ed)?|stud(?:y|ies|ied)|trials?|journal|published|publications?|conferences?|"
+    r"symposium|summit|present(?:ed|ing|s)? at|graduat(?:ed|e|ing)|degrees?|earned|attended|alumn\w*|"
+    r"universit(?:y|ies)|college|school|grew up|born|raised|moved|relocat\w+|vacation\w*|holiday|hometown|"
+    r"awards?|news|reported|article|featured|according to|podcast|residency|fellowship|internship|trained|"
+    r"training|hospital|formerly|previously|former|used to|originally|native|family in|lived|from|"
+    r"retreat center in|survey|data|law|legislat\w+|legal(?:ized)?|approved|ban(?:s|ned)?|regulat\w+)\b",
+    re.I,
+)
+_HEADING_CUE = re.compile(
+    r"\b(?:serv(?:e|ing|ice)|states?|licens\w*|locations?|offices?|where|areas?|find us|visit|contact|"
+    r"telehealth|virtual|in[- ]person)\b",
+    re.I,
+)
+_BAD_FOLLOWER = re.compile(
+    r"^(?:'s\s+)?\s*(?:State\s+University|University|College|Tech\b|Post\b|Times\b|Avenue|Ave\b|Street|St\b|"
+    r"Road|Rd\b|Boulevard|Blvd|Drive|Lane|Ln\b|Way\b|Place|Court|Hall\b|Medical|Hospital|Journal|Institute|"
+    r"Herald|Tribune|Review|Law\b|Beach|City|Public\s+Radio|Gazette|Magazine|Monthly|Wesleyan|Woolf|Highway|"
+    r"Turnpike|Pike\b|Square|Circle|Terrace|Parkway|Pkwy)"
+)
+_OK_FOLLOWER = {
+    "Dept", "Dept.", "Department", "Board", "Division", "Commission", "Residents", "Clients", "Patients", "Office",
+    "Offices", "Location", "Locations", "Licensed", "License", "Licensure", "In", "Virtual", "Telehealth", "Online",
+    "Only", "And", "Or", "Adults", "State", "Areas", "Area", "Counseling", "Therapy", "KAP", "Ketamine", "Clinic",
+    "Practice", "Psychotherapy", "Services", "Service", "Sessions", "Wellness", "Mental", "Health", "Psychiatry",
+    "Statewide", "Telemedicine", "Video", "Providers", "Provider", "Only)", "Virtually", "Also",
+}
+_PERSON_PRECEDED = re.compile(r"\b[A-Z][a-z]+\.?\s+$")
+_INSTITUTION_OF = re.compile(
+    r"\b(?:University|College|Univ\.?|Institute|School|Bank|Port|Republic)\s+of\s+(?:the\s+)?$"
+)
+_CREDENTIAL_WORD = re.compile(r"([A-Za-z][A-Za-z.\-]*)\s*,\s*$")
+_CREDENTIAL_NEXT = re.compile(r"^\s*,\s*([A-Za-z][A-Za-z.\-]*)")
+_ABBR_LEAD = re.compile(r"\b(?:in|throughout|across|serving|serve|serves|to|within|of|the)\s*$", re.I)
+_ABBR_FOLLOW = re.compile(r"^\s+(?:Dept|Department|Board|residents|clients|patients|licens\w*|only|\()")
+_ZIP_AFTER = re.compile(r"^\.?,?\s+(\d{5})(?:-\d{4})?\b")
+
+_VIRTUAL = r"(?:virtual(?:ly)?|tele-?health|telemedicine|telepsychiatry|teletherapy|online|video|remote(?:ly)?|zoom)"
+_IN_PERSON = r"(?:in[- ]person|in[- ]office|face[- ]to[- ]face|offices?|clinics?|located|locations?)"
+_VIRTUAL_ONLY = re.compile(
+    rf"\b(?:{_VIRTUAL}[- ]only|only\s+(?:via\s+|by\s+|through\s+)?{_VIRTUAL}|exclusively\s+(?:via\s+|through\s+)?"
+    rf"{_VIRTUAL}|{_VIRTUAL}\s+(?:sessions\s+)?only|no\s+in[- ]person|not\s+(?:offer\s+)?in[- ]person|"
+    rf"100%\s+{_VIRTUAL}|fully\s+{_VIRTUAL}|entirely\s+{_VIRTUAL})",
+    re.I,
+)
+_IN_PERSON_ONLY = re.compile(r"\b(?:in[- ]person\s+only|only\s+in[- ]person|no\s+(?:virtual|telehealth|online))", re.I)
+_VIRTUAL_WORD = re.compile(rf"\b{_VIRTUAL}\b", re.I)
+_IN_PERSON_WORD = re.compile(rf"\b{_IN_PERSON}\b", re.I)
+
+_CITY_WORDS = r"[A-Z][A-Za-z'’.\-]+(?:\s+[A-Z][A-Za-z'’.\-]+){0,3}"
+_STREET = re.compile(
+    r"(\d{1,6}\s+(?:[NSEW]\.?\s+)?[A-Z0-9][\w'’.\- ]{1,40}?\s(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|"
+    r"Lane|Ln|Way|Place|Pl|Court|Ct|Parkway|Pkwy|Highway|Hwy|Turnpike|Pike|Square|Sq|Circle|Cir|Terrace|Plaza)"
+    r"\b\.?(?:,?\s*(?:Suite|Ste\.?|Unit|Floor|Fl\.?|#)\s*[\w\-]+)?)"
+)
+_CITY_LIST = re.compile(
+    r"\b(?:in|near|throughout|serving|serve|serves|across|including|from)\s+(?:the\s+)?"
+    r"((?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})(?:\s*(?:,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+)"
+    r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})*)"
+)
+_COUNTY_LIST = re.compile(
+    r"((?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)(?:\s*(?:,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+)"
+    r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)*)\s+[Cc]ount(?:y|ies)\b"
+)
+_CITY_STATE_ZIP = re.compile(r"^,?\s*(" + _CITY_WORDS + r"),\s*([A-Z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\.?,?\s+(\d{5})")
+_LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+")
+_OFFICE_CUE = re.compile(r"\b(?:offices?|located|locations?|visit|suite|clinics?|in[- ]person|address|studio)\b", re.I)
+
+
+@dataclass
+class _Vote:
+    in_person: bool | None
+    virtual: bool | None
+    strength: int
+
+
+@dataclass
+class PlaceFacts:
+    states: list[StateFact] = field(default_factory=list)
+    cities: list[CityFact] = field(default_factory=list)
+    addresses: list[AddressFact] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class _Token:
+    start: int
+    end: int
+    code: str
+    kind: str  # name | abbr | dc
+
+
+def _mode_of(text: str) -> tuple[bool | None, bool | None]:
+    """(in_person, virtual) a phrase states; None where it says nothing."""
+    if _VIRTUAL_ONLY.search(text):
+        return False, True
+    if _IN_PERSON_ONLY.search(text):
+        return True, False
+    virtual = True if _VIRTUAL_WORD.search(text) else None
+    in_person = True if _IN_PERSON_WORD.search(text) else None
+    return in_person, virtual
+
+
+def _is_all_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) > 12 and all(c.isupper() for c in letters)
+
+
+def _in_credential_chain(sentence: str, start: int, end: int) -> bool:
+    """'Jane Roe, MA, LPC': an abbreviation among post-nominals is a degree, not Massachusetts."""
+    left = sentence[:start]
+    for _ in range(6):
+        match = _CREDENTIAL_WORD.search(left)
+        if not match:
+            break
+        word = match.group(1)
+        if word not in STATE_CODES and lookup(word) is not None:
+            return True
+        left = left[: match.start()]
+    right = sentence[end:]
+    for _ in range(6):
+        match = _CREDENTIAL_NEXT.match(right)
+        if not match:
+            break
+        word = match.group(1)
+        if word not in STATE_CODES and lookup(word) is not None:
+            return True
+        right = right[match.end():]
+    return False
+
+
+def _city_before(sentence: str, start: int, state: str) -> tuple[str, int] | None:
+    """'... Suite 200, Hartford, CT': the longest run of capitalised words before ', ST' that is a city there."""
+    match = re.search(r"(" + _CITY_WORDS + r"),\s*$", sentence[:start])
+    if not match:
+        return None
+    words = match.group(1).split()
+    for first in range(len(words)):
+        candidate = " ".join(words[first:]).strip(".")
+        if is_city_in(candidate, state):
+            return candidate, match.start(1) + len(" ".join(words[:first])) + (1 if first else 0)
+    return None
+
+
+def _state_tokens(sentence: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    for match in _TOKEN.finditer(sentence):
+        start, end = match.span()
+        after = sentence[end:]
+        before = sentence[:start]
+        if match.group("dc"):
+            tokens.append(_Token(start, end, "DC", "dc"))
+            continue
+        if match.group("name"):
+            name = match.group("name")
+            if name == "Washington" and re.match(r"^\s+[Ss]tate\b(?!\s+University)", after):
+                tokens.append(_Token(start, end, "WA", "name"))
+                continue
+            if _BAD_FOLLOWER.match(after.lstrip()) or _INSTITUTION_OF.search(before):
+                continue
+            follower = re.match(r"^\s([A-Z][A-Za-z.)]*)", after)
+            if follower and follower.group(1) not in _OK_FOLLOWER and not _TOKEN.match(after.lstrip()):
+                continue  # "Georgia Mendes", "Virginia Woolf": a name, not a place
+            if name in {"Washington", "Georgia", "Virginia", "Carolina", "Indiana"} and _PERSON_PRECEDED.search(before):
+                word = _PERSON_PRECEDED.search(before).group(0).strip()
+                if before.strip() != word and word.lower() not in {"in", "and", "or", "serving", "throughout"}:
+                    continue
+            tokens.append(_Token(start, end, STATE_BY_NAME[name], "name"))
+            continue
+        code = match.group("abbr")
+        if _in_credential_chain(sentence, start, end):
+            continue
+        tokens.append(_Token(start, end, code, "abbr"))
+    return tokens
+
+
+def _runs(sentence: str, tokens: list[_Token]) -> list[list[_Token]]:
+    runs: list[list[_Token]] = []
+    for token in tokens:
+        if runs and _SEPARATOR.match(sentence[runs[-1][-1].end: token.start]):
+            runs[-1].append(token)
+        else:
+            runs.append([token])
+    return runs
+
+
+class _PlaceReader:
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.votes: dict[str, list[_Vote]] = {}
+        self.facts = PlaceFacts()
+        self.city_keys: set[tuple[str, str | None]] = set()
+        self.pending_cities: list[tuple[list[str], str, str, bool]] = []  # names, sentence, snippet, office
+        self.global_modes: list[tuple[bool | None, bool | None]] = []
+
+    def vote(self, state: str, in_person: bool | None, virtual: bool | None, strength: int, snippet: str) -> None:
+        self.votes.setdefault(state, []).append(_Vote(in_person, virtual, strength))
+        self.facts.evidence.append(
+            Evidence("states", {"state": state, "in_person": in_person, "virtual": virtual}, snippet, self.document.url)
+        )
+
+    def add_city(self, city: str, state: str | None, snippet: str) -> None:
+        key = (city.lower(), state)
+        if key in self.city_keys:
+            return
+        self.city_keys.add(key)
+        self.facts.cities.append(CityFact(city=city, state=state))
+        self.facts.evidence.append(Evidence("cities", {"city": city, "state": state}, snippet, self.document.url))
+
+    def read(self) -> PlaceFacts:
+        for block in self.document.blocks:
+            self.read_block(block)
+        self.resolve_cities()
+        self.finish()
+        return self.facts
+
+    def read_block(self, block: Block) -> None:
+        if _is_all_caps(block.text):
+            return
+        for sentence in sentences(block.text):
+            self.read_sentence(sentence, block)
+
+    def read_sentence(self, sentence: str, block: Block) -> None:
+        snippet = sentence[:300]
+        self.read_address(sentence, snippet)
+        tokens = _state_tokens(sentence)
+        runs = _runs(sentence, tokens)
+        context_ok = block.footer or bool(_HEADING_CUE.search(block.heading))
+        previous_end = 0
+        accepted_any = False
+        for index, run in enumerate(runs):
+            next_start = runs[index + 1][0].start if index + 1 < len(runs) else len(sentence)
+            lead = sentence[previous_end: run[0].start]
+            tail = sentence[run[-1].end: next_start]
+            previous_end = run[-1].end
+            if self.read_run(sentence, block, run, lead, tail, context_ok, snippet):
+                accepted_any = True
+        if not tokens and not _NEGATIVE.search(sentence):
+            self.read_city_list(sentence, block, snippet)
+            mode = _mode_of(sentence)
+            if _VIRTUAL_ONLY.search(sentence) or (mode[0] and mode[1]):
+                self.global_modes.append(mode)
+        elif accepted_any:
+            self.read_city_list(sentence, block, snippet)
+        self.read_counties(sentence, snippet)
+
+    def read_run(
+        self, sentence: str, block: Block, run: list[_Token], lead: str, tail: str, context_ok: bool, snippet: str
+    ) -> bool:
+        paren = re.match(r"^\s*[(\[]([^)\]]{0,80})[)\]]", tail)
+        dash = re.match(r"^\s*[:\-–—]\s*([^.;]{0,60})", tail)
+        negative = _NEGATIVE.search(lead)
+        if negative and not re.search(r"\b(?:licensed|serving|serve|located|offices?)\b[^.]*$", lead[negative.end():]):
+            return False
+        rest_of_block = _TOKEN.sub("", sentence)
+        list_only = len(re.findall(r"[A-Za-z]{3,}", rest_of_block)) <= 3
+        cue = bool(_CUE.search(lead)) or bool(paren) or bool(_CUE.search(tail[:80])) or context_ok or list_only
+        accepted = False
+        for position, token in enumerate(run):
+            if token.kind == "abbr":
+                city = _city_before(sentence, token.start, token.code)
+                zip_match = _ZIP_AFTER.match(sentence[token.end:])
+                if city:
+                    self.add_city(city[0], token.code, snippet)
+                    office = bool(zip_match) or bool(_OFFICE_CUE.search(sentence)) or block.tag == "address"
+                    self.vote(token.code, True if office else None, None, 2, snippet)
+                    accepted = True
+                    continue
+                if position == 0 and len(run) == 1 and not (
+                    _ABBR_LEAD.search(lead) or _ABBR_FOLLOW.match(tail) or list_only
+                ):
+                    continue
+            elif token.kind == "name":
+                city = _city_before(sentence, token.start, token.code)
+                if city and not negative:
+                    self.add_city(city[0], token.code, snippet)
+                    office = bool(_OFFICE_CUE.search(sentence))
+                    self.vote(token.code, True if office else None, None, 2, snippet)
+                    accepted = True
+                    continue
+            if not cue:
+                continue
+            in_person, virtual = self.run_mode(lead, tail, paren, dash)
+            strength = 3 if (paren or dash) and (in_person is not None or virtual is not None) else (
+                2 if len(run) == 1 else 1
+            )
+            self.vote(token.code, in_person, virtual, strength, snippet)
+            accepted = True
+        return accepted
+
+    @staticmethod
+    def run_mode(
+        lead: str, tail: str, paren: re.Match | None, dash: re.Match | None
+    ) -> tuple[bool | None, bool | None]:
+        for local in (paren, dash):
+            if local:
+                mode = _mode_of(local.group(1))
+                if mode != (None, None):
+                    return mode
+        # The nearest mode words before the run ("telehealth across CT and NY"), else after it.
+        clause = re.split(r"[;:]|\bwhile\b|\bwhereas\b|\bbut\b", lead)[-1]
+        mode = _mode_of(clause)
+        if mode == (None, None):
+            mode = _mode_of(re.split(r"[;]|\bwhile\b|\bbut\b", tail)[0])
+        return mode
+
+    def read_address(self, sentence: str, snippet: str) -> None:
+        for match in _STREET.finditer(sentence):
+            rest = sentence[match.end():]
+            place = _CITY_STATE_ZIP.match(rest)
+            if not place:
+                continue
+            state = place.group(2) if place.group(2) in STATE_CODES else STATE_BY_NAME.get(place.group(2))
+            if not state:
+                continue
+            self.facts.addresses.append(
+                AddressFact(street=match.group(1).strip(), city=place.group(1), state=state, zip=place.group(3))
+            )
+            self.facts.evidence.append(
+                Evidence("addresses", f"{match.group(1)}, {place.group(1)}, {state} {place.group(3)}", snippet,
+                         self.document.url)
+            )
+
+    def read_city_list(self, sentence: str, block: Block, snippet: str) -> None:
+        if not (_CUE.search(sentence) or block.footer):
+            return
+        for match in _CITY_LIST.finditer(sentence):
+            names = [name.strip(" .") for name in _LIST_SPLIT.split(match.group(1)) if name.strip(" .")]
+            if any(name in STATE_BY_NAME for name in names):
+                names = [name for name in names if name not in STATE_BY_NAME]
+            known = [name for name in names if states_of_city(name) and not _not_a_city(name)]
+            if not known or len(known) < len(names) / 2:
+                continue
+            self.pending_cities.append((known, sentence, snippet, bool(_OFFICE_CUE.search(sentence))))
+
+    def read_counties(self, sentence: str, snippet: str) -> None:
+        for match in _COUNTY_LIST.finditer(sentence):
+            names = [name.strip() for name in _LIST_SPLIT.split(match.group(1)) if name.strip()]
+            names = [re.sub(r"^(?:[Ss]erving|[Ii]n|[Tt]hroughout|[Aa]cross)\s+", "", name) for name in names]
+            common: set[str] | None = None
+            for name in names:
+                states = set(states_of_county(name))
+                common = states if common is None else common & states
+            if common and len(common) == 1 and not _NEGATIVE.search(sentence[: match.start()]):
+                self.vote(common.pop(), None, None, 1, snippet)
+
+    def resolve_cities(self) -> None:
+        page_states = set(self.votes)
+        for names, sentence, snippet, office in self.pending_cities:
+            in_sentence = {token.code for token in _state_tokens(sentence)}
+            common: set[str] | None = None
+            for name in names:
+                states = set(states_of_city(name))
+                common = states if common is None else common & states
+            for name in names:
+                options = set(states_of_city(name))
+                state = _only(options & in_sentence) or _only(options & page_states) or _only(common or set())
+                if state is None and len(options) == 1:
+                    state = next(iter(options))
+                if state is None:
+                    continue
+                self.add_city(name, state, snippet)
+                self.vote(state, True if office else None, None, 1, snippet)
+
+    def finish(self) -> None:
+        globally_virtual_only = any(mode == (False, True) for mode in self.global_modes)
+        globally_both = any(mode == (True, True) for mode in self.global_modes)
+        for state, votes in self.votes.items():
+            in_person = _decide([(v.in_person, v.strength) for v in votes])
+            virtual = _decide([(v.virtual, v.strength) for v in votes])
+            if globally_virtual_only:
+                in_person = False if in_person is None else in_person
+                virtual = True if virtual is None else virtual
+            elif globally_both and len(self.votes) == 1:
+                in_person = True if in_person is None else in_person
+                virtual = True if virtual is None else virtual
+            self.facts.states.append(StateFact(state=state, in_person=in_person, virtual=virtual))
+
+
+_NOT_CITIES = {"Ketamine", "Journey", "Hope", "Wellness", "Center", "Health", "Home", "Mind", "Body", "Spirit",
+               "Harmony", "Unity", "Clinic", "Telehealth", "Zoom", "Person", "Office", "English", "Spanish",
+               "Friday", "Monday", "Sunday", "Saturday", "Tuesday", "Wednesday", "Thursday", "May", "June", "July",
+               "August", "March", "April", "January", "February", "October", "November", "December", "September",
+               "All", "Most", "Many", "Our", "The", "We", "Both", "Adults", "Clients", "Virtual", "Online"}
+
+
+def _not_a_city(name: str) -> bool:
+    return name in _NOT_CITIES or name in NAME_BY_CODE.values()
+
+
+def _only(values: set[str]) -> str | None:
+    return next(iter(values)) if len(values) == 1 else None
+
+
+def _decide(votes: list[tuple[bool | None, int]]) -> bool | None:
+    """The strongest statement wins; among equally strong ones an explicit 'not' wins over a general 'yes'."""
+    said = [(strength, value) for value, strength in votes if value is not None]
+    if not said:
+        return None
+    top = max(strength for strength, _ in said)
+    values = {value for strength, value in said if strength == top}
+    return False if False in values else True
+
+
+def extract_places(document: Document) -> PlaceFacts:
+    return _PlaceReader(document).read()
