@@ -1,0 +1,126 @@
+"""Provider page: the practice, its clinicians, each verdict with its evidence, facts, discrepancies, changes."""
+
+import streamlit as st
+
+from dashboard import data
+from dashboard.render import badge, link, md, when
+from dashboard.url_state import Param, seed_from_url, write_to_url
+from directory.errors import KapdirError
+from directory.queries import MODE_LABELS, state_name
+from directory.vocab import Badge
+
+choices = dict(data.cached("practice_choices"))
+st.title("Provider")
+if not choices:
+    st.info("The directory is empty: no practice has been crawled yet.")
+    st.stop()
+
+PARAMS = [Param("provider_practice", "practice", None, list(choices), kind=int)]
+seed_from_url(PARAMS)
+st.selectbox("Practice", list(choices), key="provider_practice", format_func=choices.get, index=None,
+             placeholder="Choose a practice")
+write_to_url(PARAMS)
+practice_id = st.session_state.provider_practice
+if practice_id is None:
+    st.info("Choose a practice, or open one from the search results.")
+    st.stop()
+
+try:
+    detail = data.cached("practice_detail", practice_id=practice_id)
+except KapdirError as exc:
+    st.error(str(exc))
+    st.stop()
+
+st.header(md(detail.name))
+link(detail.website or "", detail.website)
+if detail.stale_note:
+    st.warning(md(detail.stale_note), icon=":material/history:")
+st.caption(f"First seen {when(detail.first_seen)} · last crawled {when(detail.last_crawled)}")
+
+overview, states, places = st.columns(3)
+with overview:
+    st.markdown("**The offer**")
+    offer = [
+        {True: "Therapy included", False: "Medication only (no therapy)", None: "Therapy: not stated"}[
+            detail.therapy_included],
+        f"Prescribing partner: {detail.medical_partner}" if detail.medical_partner else "",
+        f"Insurance: {detail.insurance}" if detail.insurance else "",
+        f"Phone: {', '.join(detail.phones)}" if detail.phones else "",
+        f"Email: {', '.join(detail.emails)}" if detail.emails else "",
+    ]
+    for line in filter(None, offer):
+        st.markdown(md(line))
+    for row in detail.offerings:
+        amount = f" (${row['amount_usd']:,.0f} per {row['unit'] or 'item'})" if row["amount_usd"] is not None else ""
+        st.markdown(md(f"{row['kind'].capitalize()}: {row['value']}{amount}"))
+with states:
+    st.markdown("**States the site lists**")
+    yes_no = {True: "yes", False: "no", None: "not stated"}
+    st.dataframe([{"state": a["state"], "in person": yes_no[a["in_person"]], "virtual": yes_no[a["virtual"]]}
+                  for a in detail.service_areas], hide_index=True, key="provider_states")
+with places:
+    st.markdown("**Locations**")
+    for loc in detail.locations:
+        st.markdown(md(", ".join(filter(None, [loc["address"], loc["city"], loc["state"], loc["zip"]]))))
+    if not detail.locations:
+        st.caption("No street address on the site.")
+
+if detail.discrepancies:
+    st.subheader("Discrepancies")
+    for text in detail.discrepancies:
+        st.warning(md(text), icon=":material/rule:")
+
+st.subheader("Clinicians and what the boards say")
+for clinician in detail.clinicians:
+    with st.container(border=True, key=f"clinician_{clinician.id}"):
+        st.markdown(f"#### {md(clinician.name)}")
+        st.caption(md(f"Role: {clinician.role}" + (f" · NPI {clinician.npi}" if clinician.npi else "")
+                      + (" · no longer listed on the site" if clinician.gone else "")))
+        if clinician.bio:
+            st.text(clinician.bio)
+        if clinician.credentials:
+            st.markdown(md("Credentials on the site: " + ", ".join(
+                c["code"] + (f" ({c['state']})" if c["state"] else "") for c in clinician.credentials)))
+        if not clinician.verdicts:
+            badge(Badge.UNVERIFIED)
+            st.caption("Not checked yet.")
+        for verdict in clinician.verdicts:
+            with st.container(border=True):
+                head, mark = st.columns([5, 1])
+                scope = " · ".join(filter(None, [
+                    state_name(verdict.state) if verdict.state else "",
+                    MODE_LABELS.get(verdict.mode, verdict.mode or ""),
+                    verdict.credential_code or "",
+                ]))
+                head.markdown(f"**{md(scope or verdict.claim_kind)}**: {md(verdict.label)}")
+                with mark:
+                    badge(verdict.badge)
+                st.caption(md(verdict.basis))
+                evidence = " · ".join(filter(None, [
+                    f"Source: {verdict.source}" if verdict.source else "Source: none",
+                    f"License {verdict.license_number}" if verdict.license_number else "",
+                    f"Board status: {verdict.raw_status}" if verdict.raw_status else "",
+                    f"Expires {verdict.expires}" if verdict.expires else "",
+                    f"Source as of {verdict.source_as_of}" if verdict.source_as_of else "",
+                ]))
+                st.caption(md(evidence))
+                st.caption(f"Last checked: {when(verdict.checked_at)}" + (" · due for a re-check" if verdict.due
+                                                                           else ""))
+                link("Board record", verdict.source_url)
+
+st.subheader("Every extracted fact, with its source")
+if detail.facts:
+    st.dataframe(
+        [{"field": f["field"], "value": f["value"], "clinician": f["clinician"] or "", "snippet": f["snippet"] or "",
+          "source page": f["source_url"] or "", "fetched": when(f["fetched_at"])} for f in detail.facts],
+        hide_index=True, key="provider_facts",
+    )
+else:
+    st.caption("No facts stored for this practice.")
+
+st.subheader("What changed since earlier crawls")
+if detail.changes:
+    for change in detail.changes:
+        st.markdown(md(f"{change['at']:%Y-%m-%d}: {change['description']}"))
+else:
+    st.caption("No changes recorded.")
