@@ -1,5 +1,6 @@
 """URLs and links: which site a URL belongs to, which links are worth following, which are of interest."""
 
+import re
 from urllib.parse import urldefrag, urlsplit
 
 from crawler.profiles import SiteProfile
@@ -10,10 +11,11 @@ ASSET_EXTENSIONS = frozenset(
     ".ics .rss .atom".split()
 )
 # Off-site links a patient needs: booking systems and prescribing partners (recorded, never crawled).
-OUTBOUND_MARKERS = (
-    "book", "schedule", "appointment", "janeapp", "simplepractice", "calendly", "intakeq", "zocdoc",
-    "acuityscheduling", "therapyportal", "headway", "journeyclinical", "journey clinical", "mindbloom", "nushama",
-    "partner", "prescrib",
+# Word starts only, so "facebook" is not a booking link.
+OUTBOUND_OF_INTEREST = re.compile(
+    r"\b(book|schedul|appointment|janeapp|simplepractice|calendly|intakeq|zocdoc|acuityscheduling|therapyportal"
+    r"|headway|journeyclinical|journey clinical|mindbloom|nushama|partner|prescrib)",
+    re.IGNORECASE,
 )
 
 
@@ -62,8 +64,7 @@ def is_relevant(url: str, anchor_text: str, profile: SiteProfile) -> bool:
 
 
 def is_outbound_of_interest(url: str, anchor_text: str) -> bool:
-    haystack = f"{url.lower()} {anchor_text.lower()}"
-    return any(marker in haystack for marker in OUTBOUND_MARKERS)
+    return bool(OUTBOUND_OF_INTEREST.search(f"{url} {anchor_text}"))
 
 
 def path_key(url: str) -> str:

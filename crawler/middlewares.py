@@ -1,15 +1,18 @@
-"""Downloader middlewares: a proxy on every request, and retries that honour Retry-After."""
+"""Downloader middlewares: a proxy on every request, retries that honour Retry-After, redirect loops named."""
 
 import logging
 from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
+from crawler.links import clean_url
 from directory.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -66,3 +69,19 @@ class RetryAfterMiddleware(RetryMiddleware):
             return response
         await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
         return retry
+
+
+class RedirectLoopMiddleware:
+    """Stop a redirect back to a URL already in this request's redirect chain, and say so.
+
+    Without it the loop's second lap would be silently dropped as a duplicate request.
+    """
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        location = response.headers.get(b"Location")
+        if 300 <= response.status < 400 and location:
+            target = clean_url(urljoin(request.url, location.decode("latin-1")))
+            chain = {clean_url(url) for url in request.meta.get("redirect_urls", [])} | {clean_url(request.url)}
+            if target in chain:
+                raise IgnoreRequest(f"redirect loop: {request.url} -> {target}")
+        return response

@@ -40,6 +40,7 @@ def scrapy_settings(
             "crawler.middlewares.ProxyEverywhereMiddleware": 740,  # before HttpProxyMiddleware (750)
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawler.middlewares.RetryAfterMiddleware": 550,
+            "crawler.middlewares.RedirectLoopMiddleware": 610,  # sees 3xx responses before RedirectMiddleware
         },
         "ITEM_PIPELINES": {
             "crawler.pipelines.extract.ExtractPipeline": 100,

@@ -10,6 +10,7 @@ A site that could not be reached keeps its last good facts and is marked stale. 
 crawl failed, and a re-crawl of the same web writes no duplicate rows.
 """
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
@@ -51,10 +52,12 @@ from directory.vocab import CredentialKind, FetchOutcome, LicenseClass, Role, Ro
 SNIPPET_MAX = 500
 TEXT_MAX = 4000
 STATE_CODES = frozenset(s.abbr for s in us.states.STATES_AND_TERRITORIES) | {"DC"}
-# Outbound links that tell a patient how to book (kept on the practice, never crawled).
-BOOKING_MARKERS = (
-    "book", "schedule", "appointment", "janeapp", "simplepractice", "calendly", "intakeq", "zocdoc",
-    "acuityscheduling", "therapyportal", "headway", "alma",
+# Outbound links that tell a patient how to book (kept on the practice, never crawled); word starts only,
+# so "facebook" is not a booking link.
+BOOKING_LINK = re.compile(
+    r"\b(book|schedul|appointment|janeapp|simplepractice|calendly|intakeq|zocdoc|acuityscheduling|therapyportal"
+    r"|headway)",
+    re.IGNORECASE,
 )
 
 
@@ -380,7 +383,7 @@ def _apply_facts(
     practice.phones = sorted({p for p in (_clean(x, 40) for x in facts.phones) if p})
     practice.emails = sorted({e for e in (_clean(x, 200) for x in facts.emails) if e and "@" in e})
     links = {link for link in [*facts.links, *outbound] if isinstance(link, str) and link.startswith("http")}
-    practice.booking_urls = sorted(link for link in links if any(m in link.lower() for m in BOOKING_MARKERS))[:20]
+    practice.booking_urls = sorted(link for link in links if BOOKING_LINK.search(link))[:20]
     practice.discrepancies = [d for d in (_clean(x, 500) for x in facts.discrepancies) if d]
 
     clinician_ids = _apply_clinicians(session, practice, facts, fetched_at, now, result)

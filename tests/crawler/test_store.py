@@ -61,8 +61,9 @@ def team_facts(credentials=("LCSW",), people=("Jane Roe",)) -> PageFacts:
     return PageFacts(
         url=TEAM,
         clinicians=[
-            ClinicianFact(name, [CredentialFact(code, "state_license", "clinical_social_worker") for code in credentials],
-                          url=TEAM)
+            ClinicianFact(
+                name, [CredentialFact(code, "state_license", "clinical_social_worker") for code in credentials], url=TEAM
+            )
             for name in people
         ],
         evidence=[Evidence("clinicians", name, f"{name}, {', '.join(credentials)}", TEAM) for name in people],
