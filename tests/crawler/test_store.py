@@ -58,16 +58,17 @@ def home_facts(states=("MD", "FL")) -> PageFacts:
 
 
 def team_facts(credentials=("LCSW",), people=("Jane Roe",)) -> PageFacts:
-    return PageFacts(
+    facts = PageFacts(
         url=TEAM,
         clinicians=[
-            ClinicianFact(
-                name, [CredentialFact(code, "state_license", "clinical_social_worker") for code in credentials], url=TEAM
-            )
+            ClinicianFact(name, [CredentialFact(code, "state_license", "clinical_social_worker") for code in credentials])
             for name in people
         ],
         evidence=[Evidence("clinicians", name, f"{name}, {', '.join(credentials)}", TEAM) for name in people],
     )
+    for person in facts.clinicians:
+        person.url = TEAM
+    return facts
 
 
 def page(url: str, facts: PageFacts | None, content_hash: str, **extra) -> PageRecord:
