@@ -1,0 +1,193 @@
+"""The common shape of every license source: declarative attributes, ``sync()`` and/or ``lookup()``.
+
+An adapter reads one source exactly as it publishes (format, paging, status words, dates) and yields
+``NormalRecord``s, which map one to one onto ``directory.models.LicenseRecord``. Storage, removal and the
+sync log are not the adapter's business (see ``directory.boards.store``).
+"""
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from directory.boards.registry import SourceInfo, classify_title, get_source, normalise_status
+from directory.errors import SourceError
+from directory.names import parse_name
+from directory.settings import Settings, get_settings
+from directory.timeutil import utcnow
+from directory.vocab import LicenseClass, LicenseStatus, RecordKind
+
+
+@dataclass
+class NormalRecord:
+    """One record as a source states it, normalised; fields are LicenseRecord's."""
+
+    source: str
+    record_key: str
+    holder_name: str
+    kind: str = RecordKind.LICENSE
+    state: str | None = None
+    home_state: str | None = None
+    license_class: str | None = None
+    title_raw: str | None = None
+    license_number: str | None = None
+    given_name: str | None = None
+    middle_name: str | None = None
+    family_name: str | None = None
+    suffix: str | None = None
+    family_key: str | None = None
+    given_key: str | None = None
+    status: str = LicenseStatus.UNKNOWN
+    status_raw: str | None = None
+    issue_date: date | None = None
+    expiry_date: date | None = None
+    discipline: bool = False
+    discipline_text: str | None = None
+    multistate: bool | None = None
+    npi: str | None = None
+    city: str | None = None
+    address_state: str | None = None
+    source_url: str | None = None
+    fetched_at: datetime = field(default_factory=utcnow)
+    source_as_of: datetime | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def as_row(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class LookupQuery:
+    """One clinician to look up: a name, the state of the claim, and (optionally) the license class."""
+
+    name: str
+    state: str
+    license_class: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable cache key: normalised family and given name, state, class."""
+        parsed = parse_name(self.name)
+        return f"{parsed.family_key}|{parsed.given_key}|{self.state.upper()}|{self.license_class or '*'}"
+
+
+_SIMPLE_NAME = re.compile(r"^[A-Za-z]+(?: [A-Za-z]\.?| [A-Za-z]{2,})? [A-Za-z]+$")
+_NOT_SIMPLE = {"jr", "sr", "ii", "iii", "iv", "dr", "mr", "mrs", "ms", "md", "phd", "de", "la", "van", "von", "del",
+               "st", "le", "du", "di", "da", "mac", "mc", "bin", "ben", "esq", "rev", "prof", "sir", "dame"}
+
+
+def split_name(text: str) -> tuple[str, str, str, str]:
+    """(given, middle, family, suffix). A fast path for plain 'FIRST [M] LAST' (millions of roster rows);
+    everything else goes through nameparser via directory.names.parse_name."""
+    if _SIMPLE_NAME.match(text) and not (_NOT_SIMPLE & {part.lower().rstrip(".") for part in text.split()}):
+        parts = text.split()
+        if len(parts) == 2:
+            return parts[0], "", parts[1], ""
+        return parts[0], parts[1], parts[2], ""
+    parsed = parse_name(text)
+    return parsed.given, parsed.middle, parsed.family, parsed.suffix
+
+
+def _key(text: str) -> str:
+    from directory.names import name_key
+
+    return name_key(text)
+
+
+def names_from_parts(given: str | None, middle: str | None, family: str | None, suffix: str | None = None) -> dict:
+    """Name columns for a source that publishes first/middle/last separately."""
+    given, middle, family, suffix = (clean(given), clean(middle), clean(family), clean(suffix))
+    holder = " ".join(p for p in (given, middle, family) if p)
+    if suffix:
+        holder = f"{holder} {suffix}"
+    return {
+        "holder_name": holder, "given_name": given or None, "middle_name": middle or None,
+        "family_name": family or None, "suffix": suffix or None,
+        "given_key": _key(given) or None, "family_key": _key(family) or None,
+    }
+
+
+def names_from_text(text: str) -> dict:
+    """Name columns for a source that publishes one name field ('FIRST M LAST' or 'LAST, FIRST M')."""
+    text = clean(text)
+    given, middle, family, suffix = split_name(text)
+    return {
+        "holder_name": text, "given_name": given or None, "middle_name": middle or None,
+        "family_name": family or None, "suffix": suffix or None,
+        "given_key": _key(given) or None, "family_key": _key(family) or None,
+    }
+
+
+def clean(value: Any) -> str:
+    """A cell as text: stripped, stray quotes removed (the FL file is unquoted and carries '"DE' suffixes)."""
+    if value is None:
+        return ""
+    return str(value).strip().strip('"').strip()
+
+
+_DATE_FORMATS = ("%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d", "%m/%d/%Y", "%Y%m%d", "%m/%d/%y")
+
+
+def parse_date(value: Any, formats: tuple[str, ...] = _DATE_FORMATS) -> date | None:
+    """A source's date in one of its known formats; None for empty values and the LEIE '00000000' sentinel."""
+    text = clean(value)
+    if not text or set(text) <= {"0", "/", "-"}:
+        return None
+    for fmt in formats:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def stable_key(*parts: Any) -> str:
+    """A record key for sources without an id of their own (e.g. LEIE): a short hash of the identifying cells."""
+    joined = "|".join(clean(p).upper() for p in parts)
+    return hashlib.sha1(joined.encode()).hexdigest()[:20]
+
+
+class Source:
+    """Base class of every adapter. Subclasses set ``name`` and implement ``sync`` and/or ``lookup``.
+
+    ``base_url`` defaults to settings.source_urls[name], then the public URL in sources.toml.
+    """
+
+    name: ClassVar[str] = ""
+
+    def __init__(self, *, base_url: str | None = None, settings: Settings | None = None, timeout: float | None = None,
+                 page_size: int | None = None, info: SourceInfo | None = None):
+        self.settings = settings or get_settings()
+        self.info = info or get_source(self.name)
+        self.base_url = (base_url or self.settings.source_urls.get(self.info.name) or self.info.public_url).rstrip("/")
+        self.timeout = timeout if timeout is not None else self.settings.board_timeout_s
+        self.page_size = page_size
+        self.as_of: datetime | None = None  # the source's own as-of date, known once sync() has started
+
+    # --- what adapters implement -----------------------------------------------------------------------
+
+    def sync(self) -> Iterator[NormalRecord]:
+        raise SourceError(f"{self.info.name} has no roster to sync (method {self.info.method})")
+
+    def lookup(self, queries: list[LookupQuery]) -> Iterator[tuple[LookupQuery, NormalRecord]]:
+        raise SourceError(f"{self.info.name} has no look-up (method {self.info.method})")
+
+    # --- helpers for adapters --------------------------------------------------------------------------
+
+    def status(self, raw: str | None) -> LicenseStatus:
+        return normalise_status(self.info, raw)
+
+    def license_class(self, title: str | None) -> LicenseClass:
+        return classify_title(self.info, title)
+
+    def record(self, *, record_key: str, names: dict, **fields: Any) -> NormalRecord:
+        """Build a NormalRecord with this source's name and as-of date; status from status_raw."""
+        status_raw = fields.get("status_raw")
+        if "status" not in fields:
+            fields["status"] = self.status(status_raw)
+        if "license_class" not in fields and fields.get("title_raw"):
+            fields["license_class"] = self.license_class(fields["title_raw"])
+        fields.setdefault("source_as_of", self.as_of)
+        return NormalRecord(source=self.info.name, record_key=record_key, **names, **fields)

@@ -1,0 +1,349 @@
+"""Roster files: Texas BHEC CSVs, the Florida MQA pipe-delimited file, the Maryland Board of Physicians CSVs,
+the OIG LEIE ``UPDATED.csv``, a PSYPACT authorisation list, and the generic column-mapped roster.
+
+Each file is streamed to a temporary file and read row by row (never held whole in memory); its
+``Last-Modified`` header is the source's as-of date.
+"""
+
+import csv
+import io
+import tomllib
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+from directory.boards.base import NormalRecord, Source, clean, names_from_parts, names_from_text, parse_date, stable_key
+from directory.boards.http import build_url, download
+from directory.boards.registry import ROSTERS_DIR, SourceInfo
+from directory.errors import KapdirError, SourceError
+from directory.vocab import LicenseClass, RecordKind
+
+US_DATES = ("%m/%d/%Y", "%Y-%m-%d")
+
+
+def _as_of(last_modified: str | None) -> datetime | None:
+    if not last_modified:
+        return None
+    try:
+        return parsedate_to_datetime(last_modified).replace(tzinfo=None)
+    except (TypeError, ValueError):
+        return None
+
+
+class FileSource(Source):
+    """A source read as one or more downloaded files."""
+
+    def headers(self) -> dict[str, str]:
+        cookie = self.settings.source_credentials.get(self.info.name)
+        return {"Cookie": cookie} if cookie else {}
+
+    @contextmanager
+    def fetched(self, path: str) -> Iterator[Path]:
+        url = build_url(self.base_url, path)
+        local, last_modified = download(self.info.name, url, settings=self.settings, timeout=self.timeout,
+                                        headers=self.headers())
+        self.as_of = self.as_of or _as_of(last_modified)
+        try:
+            yield local
+        finally:
+            local.unlink(missing_ok=True)
+
+    def csv_rows(self, path: str, required: tuple[str, ...], **reader_options: Any) -> Iterator[dict[str, str]]:
+        with self.fetched(path) as local, open(local, newline="", encoding="utf-8-sig", errors="replace") as handle:
+            reader = csv.DictReader(handle, **reader_options)
+            header = [h.strip() for h in (reader.fieldnames or [])]
+            missing = [column for column in required if column not in header]
+            if missing:
+                raise SourceError(f"{self.info.name}: garbage from {path}: header lacks {', '.join(missing)}")
+            reader.fieldnames = header
+            try:
+                yield from reader
+            except csv.Error as exc:
+                raise SourceError(f"{self.info.name}: garbage in {path} line {reader.line_num}: {exc}") from None
+
+    def public(self, path: str) -> str:
+        return build_url(self.info.public_url, path)
+
+
+class TexasBHEC(FileSource):
+    """BHEC's four daily CSVs (LPC, MFT, PSY, SW): current licensees only."""
+
+    name = "tx_bhec"
+    columns = ("LIC_TYPE", "RANK", "LIC_NBR", "LAST_NME", "FIRST_NME", "LIC_STATUS", "LIC_EXPR_DTE")
+
+    def sync(self) -> Iterator[NormalRecord]:
+        for code in self.info.options["files"]:
+            path = f"/csv/{code}.csv"
+            for row in self.csv_rows(path, self.columns):
+                rank, lic_type = clean(row.get("RANK")), clean(row.get("LIC_TYPE"))
+                title = rank or lic_type
+                discipline = clean(row.get("DISCPL_ACTN")).upper() in {"YES", "Y"}
+                yield self.record(
+                    record_key=f"{lic_type}|{clean(row['LIC_NBR'])}",
+                    names=names_from_parts(row.get("FIRST_NME"), row.get("MIDDLE_NME"), row.get("LAST_NME"),
+                                           row.get("SFX_NME")),
+                    state="TX", title_raw=title, license_number=clean(row["LIC_NBR"]),
+                    status_raw=clean(row.get("LIC_STATUS")),
+                    expiry_date=parse_date(row.get("LIC_EXPR_DTE"), US_DATES),
+                    issue_date=parse_date(row.get("RANK_EFCT_DTE"), US_DATES),
+                    discipline=discipline, discipline_text="Disciplinary action on file (DISCPL_ACTN=Yes)"
+                    if discipline else None,
+                    source_url=self.public(path), raw=dict(row),
+                )
+
+
+# The MQA file's 39 fields as normalised by production importers (reference, state-rosters.md 6.4).
+MQA_FIELDS = (
+    "pro_cde|profession_name|lic_id|expire_date|original_date|rank_code|license_number|status_effective_date|"
+    "board_action_indicator|license_status_description|last_name|first_name|middle_name|name_suffix|business_name|"
+    "license_active_status_description|county|county_description|mailing_address_line1|mailing_address_line2|"
+    "mailing_address_line3|mailing_address_city|mailing_address_state|mailing_address_zipcode|"
+    "mailing_address_area_code|mailing_address_phone_number|mailing_address_phone_extension|"
+    "practice_location_address_line1|practice_location_address_line2|practice_location_address_line3|"
+    "practice_location_address_city|practice_location_address_state|practice_location_address_zipcode|email|"
+    "mod_cdes|prescribe_ind|dispensing_ind|birth_year_range|other_license"
+).split("|")
+MQA_MEMBER = "dbdumps/ldms/PROF_ALL.txt"
+
+
+def mqa_header_key(name: str) -> str:
+    """'License-Number' / 'LICENSE NUMBER' / 'license_number' -> 'license_number'."""
+    return clean(name).lower().replace("-", "_").replace(" ", "_")
+
+
+class FloridaMQA(FileSource):
+    """PROF_ALL.zip: '|'-delimited, unquoted (stray '"' kept out of names), a trailing '|' on every line, and a
+    few rows with an extra '|' inside a value (skipped and counted: their columns cannot be trusted).
+    Out-of-state telehealth registrants (s. 456.47) are their own profession names -> telehealth_registration."""
+
+    name = "fl_mqa"
+
+    def __init__(self, **options: Any):
+        super().__init__(**options)
+        self.skipped = 0
+
+    def lines(self) -> Iterator[list[str]]:
+        path = "/LicensureData?" + f"fileName={self.info.options['file']}&handler=DownloadDataFile"
+        with self.fetched(path) as local:
+            try:
+                archive = zipfile.ZipFile(local)
+            except zipfile.BadZipFile:
+                raise SourceError(f"{self.info.name}: garbage: {self.info.options['file']} is not a zip") from None
+            with archive, archive.open(MQA_MEMBER) as member:
+                for line in io.TextIOWrapper(member, encoding="ascii", errors="replace", newline=""):
+                    line = line.rstrip("\r\n")
+                    if line:
+                        yield line.split("|")
+
+    def sync(self) -> Iterator[NormalRecord]:
+        self.skipped = 0
+        lines = self.lines()
+        header = [mqa_header_key(h) for h in next(lines, [])]
+        if header and header[-1] == "":
+            header.pop()
+        if not {"license_number", "last_name", "profession_name", "license_status_description"} <= set(header):
+            raise SourceError(f"{self.info.name}: garbage: not an MQA licensure file (header {header[:4]})")
+        width = len(header)
+        for fields in lines:
+            if len(fields) == width + 1 and fields[-1] == "":
+                fields.pop()  # the trailing '|'
+            if len(fields) != width:
+                self.skipped += 1
+                continue
+            yield self.to_record(dict(zip(header, fields, strict=True)))
+
+    def to_record(self, row: dict[str, str]) -> NormalRecord:
+        profession = clean(row.get("profession_name"))
+        telehealth = "TELEHEALTH" in profession.upper()
+        status_parts = [clean(row.get("license_status_description")),
+                        clean(row.get("license_active_status_description"))]
+        status_raw = "/".join(p for p in status_parts if p)
+        discipline = clean(row.get("board_action_indicator")).upper() == "Y"
+        mailing_state = clean(row.get("mailing_address_state")) or None
+        return self.record(
+            record_key=clean(row.get("lic_id")) or f"{clean(row.get('pro_cde'))}|{clean(row['license_number'])}",
+            names=names_from_parts(row.get("first_name"), row.get("middle_name"), row.get("last_name"),
+                                   row.get("name_suffix")),
+            kind=RecordKind.TELEHEALTH_REGISTRATION if telehealth else RecordKind.LICENSE,
+            state="FL", home_state=mailing_state if telehealth else None,
+            title_raw=profession, license_number=clean(row["license_number"]), status_raw=status_raw,
+            issue_date=parse_date(row.get("original_date"), US_DATES),
+            expiry_date=parse_date(row.get("expire_date"), US_DATES),
+            discipline=discipline, discipline_text="Board action on file (Board-Action-Indicator=Y)" if discipline
+            else None,
+            city=clean(row.get("practice_location_address_city")) or clean(row.get("mailing_address_city")) or None,
+            address_state=mailing_state, source_url=self.public("/"), raw=row,
+        )
+
+
+class MarylandPhysicians(FileSource):
+    """The Board of Physicians' monthly CSVs: physicians, and allied health (PAs). Active and Probation only."""
+
+    name = "md_bop"
+
+    def _discipline(self, value: str) -> tuple[bool, str | None]:
+        value = clean(value)
+        if value.upper() in {"", "N", "NO", "NONE"}:
+            return False, None
+        return True, None if value.upper() in {"Y", "YES"} else value
+
+    def sync(self) -> Iterator[NormalRecord]:
+        doctors = "/forms/doctor_list_revised.csv"
+        for row in self.csv_rows(doctors, ("License #", "Last Name", "First Name", "License Status")):
+            discipline, text = self._discipline(row.get("Discipline", ""))
+            yield self.record(
+                record_key=f"Physician|{clean(row['License #'])}",
+                names=names_from_parts(row.get("First Name"), None, row.get("Last Name")),
+                state="MD", title_raw="Physician", license_class=LicenseClass.PHYSICIAN,
+                license_number=clean(row["License #"]), status_raw=clean(row["License Status"]),
+                expiry_date=parse_date(row.get("Expiration Date"), US_DATES), discipline=discipline,
+                discipline_text=text, source_url=self.public(doctors), raw=dict(row),
+            )
+        allied = "/forms/allied_health_list.csv"
+        for row in self.csv_rows(allied, ("Profession", "License #", "Last Name", "First Name", "Status")):
+            discipline, text = self._discipline(row.get("Discipline", ""))
+            profession = clean(row["Profession"])
+            yield self.record(
+                record_key=f"{profession}|{clean(row['License #'])}",
+                names=names_from_parts(row.get("First Name"), None, row.get("Last Name")),
+                state="MD", title_raw=profession, license_number=clean(row["License #"]),
+                status_raw=clean(row["Status"]), expiry_date=parse_date(row.get("Expire Date"), US_DATES),
+                discipline=discipline, discipline_text=text, source_url=self.public(allied), raw=dict(row),
+            )
+
+
+LEIE_COLUMNS = ("LASTNAME", "FIRSTNAME", "MIDNAME", "BUSNAME", "GENERAL", "SPECIALTY", "UPIN", "NPI", "DOB", "ADDRESS",
+                "CITY", "STATE", "ZIP", "EXCLTYPE", "EXCLDATE", "REINDATE", "WAIVERDATE", "WVRSTATE")
+LEIE_DATES = ("%Y%m%d",)
+
+
+class OigLeie(FileSource):
+    """OIG LEIE UPDATED.csv: every field quoted, CRLF, YYYYMMDD dates with '00000000' and '0000000000' sentinels.
+    Active exclusions only; businesses (no LASTNAME) are skipped: they are not clinicians."""
+
+    name = "oig_leie"
+    path = "/exclusions/downloadables/UPDATED.csv"
+
+    def sync(self) -> Iterator[NormalRecord]:
+        for row in self.csv_rows(self.path, LEIE_COLUMNS):
+            if not clean(row.get("LASTNAME")):
+                continue
+            npi = clean(row.get("NPI"))
+            excluded_on = parse_date(row.get("EXCLDATE"), LEIE_DATES)
+            general, specialty = clean(row.get("GENERAL")), clean(row.get("SPECIALTY"))
+            yield self.record(
+                record_key=stable_key(row["LASTNAME"], row["FIRSTNAME"], row["MIDNAME"], row["DOB"],
+                                      row["EXCLDATE"], row["EXCLTYPE"], npi),
+                names=names_from_parts(row.get("FIRSTNAME"), row.get("MIDNAME"), row.get("LASTNAME")),
+                kind=RecordKind.EXCLUSION, state=clean(row.get("STATE")) or None,
+                title_raw=" / ".join(p for p in (general, specialty) if p) or None,
+                license_class=self.license_class(general),
+                status_raw=clean(row.get("EXCLTYPE")), issue_date=excluded_on,
+                discipline=True, discipline_text=f"Excluded by HHS-OIG under section {clean(row.get('EXCLTYPE'))}"
+                f"{f' since {excluded_on:%Y-%m-%d}' if excluded_on else ''}",
+                npi=None if set(npi) <= {"0"} else npi, city=clean(row.get("CITY")) or None,
+                address_state=clean(row.get("STATE")) or None, source_url=self.public(self.path), raw=dict(row),
+            )
+
+
+PSYPACT_COLUMNS = ("Last Name", "First Name", "Home State", "Authorization", "Authorization Number", "Status")
+
+
+class Psypact(FileSource):
+    """PSYPACT authorisation list importer.
+
+    The public format of the PSYPACT Commission's directory is UNCONFIRMED (reference,
+    compacts-and-telehealth.md 2.1: "The directory URL and format are UNCONFIRMED"). This importer reads a CSV
+    export with the columns: Last Name, First Name, Middle Name, Home State, Authorization (APIT or TAP wording),
+    Authorization Number, Status, Issue Date, Expiration Date. Check the real list before relying on it.
+    ``state`` and ``home_state`` are both the declared home state (APIT reaches other PSYPACT states from there).
+    """
+
+    name = "psypact"
+
+    def sync(self) -> Iterator[NormalRecord]:
+        path = self.info.options["file"]
+        for row in self.csv_rows(path, PSYPACT_COLUMNS):
+            home = clean(row.get("Home State")).upper() or None
+            yield self.record(
+                record_key=clean(row["Authorization Number"]),
+                names=names_from_parts(row.get("First Name"), row.get("Middle Name"), row.get("Last Name")),
+                kind=RecordKind.PSYPACT_AUTHORITY, state=home, home_state=home, title_raw=clean(row["Authorization"]),
+                license_class=LicenseClass.PSYCHOLOGIST, license_number=clean(row["Authorization Number"]),
+                status_raw=clean(row.get("Status")), issue_date=parse_date(row.get("Issue Date"), US_DATES),
+                expiry_date=parse_date(row.get("Expiration Date"), US_DATES), source_url=self.public(path),
+                raw=dict(row),
+            )
+
+
+def load_mapping(file_name: str) -> dict[str, Any]:
+    """A generic roster's column mapping (directory/data/rosters/<file>)."""
+    path = ROSTERS_DIR / file_name
+    try:
+        mapping = tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise KapdirError(f"cannot read roster mapping {path}: {exc}") from exc
+    columns = mapping.get("columns", {})
+    if "license_number" not in columns or not ({"holder_name"} & columns.keys()
+                                               or {"given_name", "family_name"} <= columns.keys()):
+        raise KapdirError(f"{path}: [columns] needs license_number and holder_name (or given_name + family_name)")
+    return mapping
+
+
+class GenericRoster(FileSource):
+    """Any state's roster CSV, read through a column-mapping file (directory/data/rosters/*.toml).
+
+    An admin adds a state with a mapping file and a sources.toml entry: no code. The mapping names the file path,
+    delimiter, date format, which column holds which field, and the board's status words and titles.
+    """
+
+    def __init__(self, *, info: SourceInfo, **options: Any):
+        self.name = info.name
+        super().__init__(info=info, **options)
+        self.mapping = load_mapping(info.options["mapping"])
+        self.status_words = {k.upper(): v for k, v in self.mapping.get("status_words", {}).items()}
+        self.titles = {k.upper(): v for k, v in self.mapping.get("titles", {}).items()}
+
+    def status(self, raw: str | None):
+        from directory.vocab import LicenseStatus
+
+        word = " ".join((raw or "").split()).upper()
+        return LicenseStatus(self.status_words[word]) if word in self.status_words else super().status(raw)
+
+    def license_class(self, title: str | None) -> LicenseClass:
+        word = " ".join((title or "").split()).upper()
+        return LicenseClass(self.titles[word]) if word in self.titles else super().license_class(title)
+
+    def sync(self) -> Iterator[NormalRecord]:
+        mapping, columns = self.mapping, self.mapping["columns"]
+        formats = (mapping.get("date_format", "%m/%d/%Y"),)
+        state = mapping.get("state") or self.info.states[0]
+        required = tuple(columns[k] for k in ("license_number", "holder_name", "given_name", "family_name")
+                         if k in columns)
+        reader_options = {"delimiter": mapping.get("delimiter", ",")}
+
+        def cell(row: dict[str, str], field: str) -> str:
+            return clean(row.get(columns[field])) if field in columns else ""
+
+        for row in self.csv_rows(mapping["path"], required, **reader_options):
+            number = cell(row, "license_number")
+            if not number:
+                continue
+            title = cell(row, "title") or mapping.get("default_title", "")
+            names = (names_from_text(cell(row, "holder_name")) if "holder_name" in columns else
+                     names_from_parts(cell(row, "given_name"), cell(row, "middle_name"), cell(row, "family_name"),
+                                      cell(row, "suffix")))
+            discipline_text = cell(row, "discipline")
+            disciplined = discipline_text.upper() not in {"", "N", "NO", "NONE"}
+            yield self.record(
+                record_key=f"{title}|{number}", names=names, state=state, title_raw=title or None,
+                license_class=self.license_class(title), license_number=number,
+                status_raw=cell(row, "status"), issue_date=parse_date(cell(row, "issue_date"), formats),
+                expiry_date=parse_date(cell(row, "expiry_date"), formats), discipline=disciplined,
+                discipline_text=discipline_text if disciplined else None, city=cell(row, "city") or None,
+                source_url=self.public(mapping["path"]), raw=dict(row),
+            )

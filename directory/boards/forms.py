@@ -1,0 +1,119 @@
+"""Board search forms read through Scrapy: Virginia DHP License Lookup and Maryland BPCT verification.
+
+Scrapy's Twisted reactor cannot restart within one process, so each batch of look-ups runs in a child process
+(``python -m directory.boards.formcrawl``) that writes one JSON line per record or error. The crawl obeys
+robots.txt, identifies itself (settings.effective_user_agent), waits ``board_lookup_delay_s`` between requests,
+and stops at a CAPTCHA instead of bypassing it.
+"""
+
+import json
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from directory.boards.base import LookupQuery, NormalRecord, Source, clean, names_from_text, parse_date
+from directory.errors import SourceError
+
+FORM_DATES = ("%m/%d/%Y", "%Y-%m-%d", "%B %d, %Y")
+
+
+class FormSource(Source):
+    """A search-form source; subclasses map a detail page's label/value pairs to a record."""
+
+    def __init__(self, **options: Any):
+        super().__init__(**options)
+        self.errors: dict[LookupQuery, str] = {}
+
+    def run_child(self, queries: list[LookupQuery]) -> list[dict[str, Any]]:
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+            json.dump([asdict(q) for q in queries], handle)
+        command = [sys.executable, "-m", "directory.boards.formcrawl", "--source", self.info.name,
+                   "--base-url", self.base_url, "--queries", handle.name]
+        budget = self.timeout * 3 + len(queries) * (self.settings.board_lookup_delay_s * 4 + self.timeout)
+        try:
+            finished = subprocess.run(command, capture_output=True, text=True, timeout=budget, check=False)
+        except subprocess.TimeoutExpired:
+            raise SourceError(f"{self.info.name}: look-up crawl did not finish within {budget:.0f}s") from None
+        finally:
+            Path(handle.name).unlink(missing_ok=True)
+        lines = [json.loads(line) for line in finished.stdout.splitlines() if line.startswith("{")]
+        if finished.returncode != 0 and not lines:
+            tail = (finished.stderr.strip().splitlines() or ["no output"])[-1]
+            raise SourceError(f"{self.info.name}: look-up crawl failed: {tail}")
+        return lines
+
+    def lookup(self, queries: list[LookupQuery]) -> Iterator[tuple[LookupQuery, NormalRecord]]:
+        self.errors = {}
+        if not queries:
+            return
+        lines = self.run_child(queries)
+        records: list[tuple[LookupQuery, NormalRecord]] = []
+        for line in lines:
+            query = queries[line["query"]]
+            if line["type"] == "error":
+                self.errors[query] = line["message"]
+            elif line["type"] == "record":
+                records.append((query, self.to_record(line["fields"], line["url"])))
+        if len(self.errors) == len(queries):  # nothing answered: the source itself failed
+            raise SourceError(next(iter(self.errors.values())))
+        for query, record in records:
+            if query not in self.errors:
+                yield query, record
+
+    def to_record(self, fields: dict[str, str], url: str) -> NormalRecord:
+        raise NotImplementedError
+
+
+class VirginiaDHP(FormSource):
+    """dhp.virginiainteractive.org/Lookup: token, POST, 302 to /Lookup/Result, paging, /Lookup/Detail/{number}."""
+
+    name = "va_dhp"
+
+    def to_record(self, fields: dict[str, str], url: str) -> NormalRecord:
+        number = clean(fields.get("License Number"))
+        extra = clean(fields.get("Additional Public Information"))
+        disciplined = bool(extra) and extra.upper() not in {"NONE", "N/A", "NO"}
+        address = clean(fields.get("Address"))
+        parts = [p.strip() for p in address.split(",")]
+        city = parts[-2] if len(parts) >= 2 else ""
+        return self.record(
+            record_key=number, names=names_from_text(fields.get("Name", "")), state="VA",
+            title_raw=clean(fields.get("Occupation")) or None, license_number=number,
+            status_raw=clean(fields.get("Status")), issue_date=parse_date(fields.get("Issue/Initial date"), FORM_DATES),
+            expiry_date=parse_date(fields.get("Expire date"), FORM_DATES), discipline=disciplined,
+            discipline_text=extra if disciplined else None,
+            city=city or None, address_state=_address_state(address),
+            source_url=url, raw=fields,
+        )
+
+
+class MarylandBPCT(FormSource):
+    """mdbnc.health.maryland.gov/pctverification: ASP.NET WebForms (__VIEWSTATE, __EVENTVALIDATION), a results
+    grid with "View Details" links, and a DetailsView1 label/value table."""
+
+    name = "md_bpct"
+
+    def to_record(self, fields: dict[str, str], url: str) -> NormalRecord:
+        number = clean(fields.get("License Number"))
+        orders = clean(fields.get("Public Orders"))
+        disciplined = bool(orders) and orders.upper() not in {"NONE", "N/A", "NO"}
+        return self.record(
+            record_key=number, names=names_from_text(fields.get("Name", "")), state="MD",
+            title_raw=clean(fields.get("License Type")) or None, license_number=number,
+            status_raw=clean(fields.get("License Status")),
+            issue_date=parse_date(fields.get("Issue Date"), FORM_DATES),
+            expiry_date=parse_date(fields.get("Expiration Date"), FORM_DATES), discipline=disciplined,
+            discipline_text=orders if disciplined else None, source_url=url, raw=fields,
+        )
+
+
+def _address_state(address: str) -> str | None:
+    """'Richmond, VA 23219' -> 'VA'."""
+    for token in reversed(address.replace(",", " ").split()):
+        if len(token) == 2 and token.isalpha() and token.isupper():
+            return token
+    return None

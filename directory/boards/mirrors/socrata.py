@@ -1,0 +1,133 @@
+"""Socrata mirrors (CT ngch-56tr, WA qxh8-f4bd, IL pzzh-kp68, CO 7s5z-vewr): their column layouts, status words,
+date formats (floating timestamps; Illinois text MM/DD/YYYY), one row per discipline case in Colorado, SoQL
+paging, ``/api/views/{id}`` metadata with ``rowsUpdatedAt``, and HTTP 429 through the fault switch."""
+
+import json
+from datetime import date, datetime
+
+from directory.boards.mirrors.core import Mirror, Request, Response, text
+from directory.boards.mirrors.data import Entry
+from directory.boards.mirrors.soql import SoqlError, query
+
+ROWS_UPDATED_AT = int(datetime(2026, 11, 20, 7, 0).timestamp())
+
+
+def floating(value: date | None) -> str | None:
+    return f"{value.isoformat()}T00:00:00.000" if value else None
+
+
+def us_date(value: date | None) -> str:
+    return value.strftime("%m/%d/%Y") if value else ""
+
+
+def ct_rows(entries: list[Entry]) -> list[dict]:
+    rows = []
+    for index, entry in enumerate(entries):
+        record = entry.record
+        number = record.number
+        inactive = record.status_raw.upper() == "INACTIVE"
+        rows.append({
+            "credentialid": str(100000 + index), "name": " ".join(
+                p for p in (entry.given, entry.middle, entry.family, entry.suffix) if p).upper(),
+            "type": "INDIVIDUAL", "businessname": "", "dba": "",
+            "fullcredentialcode": number, "credentialnumber": number.rsplit(".", 1)[-1],
+            "credentialtype": "LICENSE", "credential": record.title, "status": record.status_raw,
+            "statusreason": "LAPSED DUE TO NON-RENEWAL" if inactive else "",
+            "issuedate": floating(record.issued), "effectivedate": floating(record.issued),
+            "expirationdate": floating(record.expires), "address": "", "city": (entry.city or "").upper(),
+            "state": "CT", "zip": "", "recordrefreshedon": "2026-11-20T00:00:00.000",
+        })
+    # CT's dataset also holds businesses (liquor permits and the like): the adapter filters type='INDIVIDUAL'.
+    rows.append({"credentialid": "9000001", "name": "", "type": "BUSINESS", "businessname": "HARBOR WINE & SPIRITS",
+                 "dba": "", "fullcredentialcode": "LIP.0009999", "credentialnumber": "0009999",
+                 "credentialtype": "PERMIT", "credential": "PACKAGE STORE LIQUOR", "status": "ACTIVE",
+                 "statusreason": "", "issuedate": "2019-05-01T00:00:00.000", "effectivedate": None,
+                 "expirationdate": "2027-05-01T00:00:00.000", "address": "1 MAIN ST", "city": "HARTFORD",
+                 "state": "CT", "zip": "06103", "recordrefreshedon": "2026-11-20T00:00:00.000"})
+    return rows
+
+
+def wa_rows(entries: list[Entry]) -> list[dict]:
+    return [{
+        "credentialnumber": entry.record.number, "lastname": entry.family.upper(), "firstname": entry.given.upper(),
+        "middlename": entry.middle.upper(), "credentialtype": entry.record.title, "status": entry.record.status_raw,
+        "birthyear": "1975", "firstissuedate": floating(entry.record.issued),
+        "lastissuedate": floating(entry.record.issued), "expirationdate": floating(entry.record.expires),
+        "actiontaken": entry.record.discipline or "",
+    } for entry in entries]
+
+
+IL_DESCRIPTIONS = {
+    "CLIN PSYCHOLOGIST": "LICENSED CLINICAL PSYCHOLOGIST", "SOCIAL WORKER": "LICENSED CLINICAL SOCIAL WORKER",
+    "MAR AND FAM THERAPIST": "LICENSED MARRIAGE AND FAMILY THERAPIST", "MEDICAL BOARD": "PHYSICIAN AND SURGEON",
+    "ADV PRACTICE NURSE": "ADVANCED PRACTICE REGISTERED NURSE", "PHYSICIAN ASSISTANT": "PHYSICIAN ASSISTANT",
+    "PROFESSIONAL COUNSELOR": "LICENSED CLINICAL PROFESSIONAL COUNSELOR",
+}
+
+
+def il_rows(entries: list[Entry]) -> list[dict]:
+    rows = []
+    for entry in entries:
+        record = entry.record
+        rows.append({
+            "license_type": record.title, "description": IL_DESCRIPTIONS.get(record.title.upper(), record.title),
+            "license_number": record.number, "license_status": record.status_raw, "business": "N", "title": "",
+            "first_name": entry.given.upper(), "middle": entry.middle.upper(), "last_name": entry.family.upper(),
+            "prefix": "", "suffix": entry.suffix.upper(), "business_name": "", "businessdba": "",
+            "original_issue_date": us_date(record.issued), "effective_date": us_date(record.issued),
+            "expiration_date": us_date(record.expires), "city": (entry.city or "CHICAGO").upper(), "state": "IL",
+            "zip": "", "county": "", "specialty_qualifier": "", "ever_disciplined": "Y" if record.discipline else "N",
+            "discipline_start_date": us_date(record.issued) if record.discipline else "",
+            "action": "PROBATION" if record.discipline else "", "discipline_reason": record.discipline or "",
+        })
+    return rows
+
+
+def co_rows(entries: list[Entry]) -> list[dict]:
+    """One row per discipline case: a record with 'case one; case two' appears twice."""
+    rows = []
+    for entry in entries:
+        record = entry.record
+        cases = [c.strip() for c in (record.discipline or "").split(";") if c.strip()] or [""]
+        for number, case in enumerate(cases, start=1):
+            rows.append({
+                "lastname": entry.family, "firstname": entry.given, "middlename": entry.middle, "suffix": entry.suffix,
+                "entityname": "", "city": entry.city or "Denver", "state": "CO", "mailzipcode": "80202",
+                "licensetype": record.title, "subcategory": "", "licensenumber": record.number,
+                "licensefirstissuedate": floating(record.issued), "licenseexpirationdate": floating(record.expires),
+                "licensestatusdescription": record.status_raw, "specialty": "",
+                "linktoverifylicense": {"url": f"https://apps2.colorado.gov/dora/licensing/Lookup/LicenseLookup.aspx?"
+                                               f"License={record.title}.{record.number}"},
+                "programaction": case, "disciplineeffectivedate": floating(record.issued) if case else None,
+                "casenumber": f"2025-{number:04d}-{record.number}" if case else "",
+            })
+    return rows
+
+
+LAYOUTS = {"ct_socrata": ("ngch-56tr", ct_rows), "wa_socrata": ("qxh8-f4bd", wa_rows),
+           "il_socrata": ("pzzh-kp68", il_rows), "co_socrata": ("7s5z-vewr", co_rows)}
+
+
+class SocrataMirror(Mirror):
+    def __init__(self, source: str, entries: list[Entry], filler: list[Entry]):
+        super().__init__()
+        self.source = source
+        self.dataset, render = LAYOUTS[source]
+        self.full = [{**row, ":id": i} for i, row in enumerate(render(entries + filler))]
+        self.cut = [{**row, ":id": i} for i, row in enumerate(render(entries))]
+        self.app_tokens: list[str | None] = []
+
+    def handle(self, request: Request) -> Response:
+        if request.path == f"/api/views/{self.dataset}":
+            meta = {"id": self.dataset, "name": self.source, "rowsUpdatedAt": ROWS_UPDATED_AT,
+                    "viewLastModified": ROWS_UPDATED_AT}
+            return text(json.dumps(meta), "application/json")
+        if request.path in (f"/resource/{self.dataset}.json", f"/resource/{self.dataset}"):
+            self.app_tokens.append(request.headers.get("x-app-token"))
+            try:
+                rows = query(self.cut if self.shrunk else self.full, request.query)
+            except SoqlError as exc:
+                body = {"code": "query.compiler.malformed", "error": True, "message": str(exc)}
+                return text(json.dumps(body), "application/json", status=400)
+            return text(json.dumps(rows), "application/json")
+        return text(json.dumps({"code": "not_found", "error": True, "message": "Not found"}), "application/json", 404)

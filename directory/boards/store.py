@@ -1,0 +1,160 @@
+"""Storing what a source yields: streamed upserts by (source, record_key), removals marked, every run logged.
+
+A roster sync runs in ONE transaction: if the source fails half-way (down, throttled, slow, garbage), or the
+new roster would remove more than ``settings.max_removal_share`` of the records (unless forced), everything
+rolls back and the previous records keep their as-of date. Either way a SourceSync row says what happened.
+"""
+
+import csv
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from directory.boards.base import NormalRecord, Source
+from directory.db import session_scope
+from directory.errors import KapdirError, SourceError
+from directory.models import LicenseRecord, SourceSync
+from directory.settings import get_settings
+from directory.timeutil import utcnow
+
+BATCH = 2000
+TABLE = LicenseRecord.__table__
+_UPDATABLE = [c.name for c in TABLE.columns if c.name not in {"id", "source", "record_key"}]
+
+
+class RefusedSync(KapdirError):
+    """The new roster would remove too much; nothing was applied."""
+
+
+@dataclass
+class SyncResult:
+    source: str
+    status: str  # ok | error | refused | manual
+    records: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    as_of: datetime | None = None
+    error: str | None = None
+    sync_id: int | None = None
+
+    def line(self) -> str:
+        if self.status == "ok":
+            as_of = f", as of {self.as_of:%Y-%m-%d}" if self.as_of else ""
+            return (f"{self.source}: ok, {self.records} records ({self.added} new, {self.updated} updated, "
+                    f"{self.removed} removed){as_of}")
+        return f"{self.source}: {self.status}: {self.error}"
+
+    def as_dict(self) -> dict:
+        return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in self.__dict__.items()}
+
+
+def _batches(records: Iterable[NormalRecord], size: int = BATCH) -> Iterator[list[NormalRecord]]:
+    iterator = iter(records)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _upsert_statement(dialect: str):
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(TABLE)
+    return statement.on_conflict_do_update(
+        index_elements=["source", "record_key"], set_={name: statement.excluded[name] for name in _UPDATABLE}
+    )
+
+
+def upsert_records(connection: Connection, batch: list[NormalRecord]) -> None:
+    """Insert or update one batch; a record seen again is no longer removed."""
+    rows: dict[tuple[str, str], dict] = {}
+    for record in batch:  # de-duplicate within the batch: one statement may not touch a row twice
+        row = record.as_row()
+        row["removed_at"] = None
+        rows[(record.source, record.record_key)] = row
+    if rows:
+        connection.execute(_upsert_statement(connection.dialect.name), list(rows.values()))
+
+
+def _count(connection: Connection, source: str, *, live_only: bool) -> int:
+    query = select(func.count()).select_from(TABLE).where(TABLE.c.source == source)
+    if live_only:
+        query = query.where(TABLE.c.removed_at.is_(None))
+    return connection.execute(query).scalar_one()
+
+
+def _start_sync(engine: Engine, source: str) -> int:
+    with session_scope(engine) as session:
+        row = SourceSync(source=source)
+        session.add(row)
+        session.commit()
+        return row.id
+
+
+def finish_sync(engine: Engine, result: SyncResult) -> None:
+    with session_scope(engine) as session:
+        row = session.get(SourceSync, result.sync_id)
+        row.finished_at = utcnow()
+        row.status = result.status
+        row.records, row.added, row.updated, row.removed = result.records, result.added, result.updated, result.removed
+        row.source_as_of = result.as_of
+        row.error = result.error
+        session.commit()
+
+
+def sync_roster(engine: Engine, adapter: Source, *, force: bool = False,
+                on_progress: Callable[[int], None] | None = None) -> SyncResult:
+    """Apply one full roster from ``adapter`` (see module docstring). Never raises for a source failure."""
+    name = adapter.info.name
+    share = get_settings().max_removal_share
+    result = SyncResult(source=name, status="running", sync_id=_start_sync(engine, name))
+    started = utcnow()
+    try:
+        with engine.begin() as connection:
+            before_live = _count(connection, name, live_only=True)
+            before_all = _count(connection, name, live_only=False)
+            for batch in _batches(adapter.sync()):
+                upsert_records(connection, batch)
+                result.records += len(batch)
+                if on_progress:
+                    on_progress(result.records)
+            if result.records == 0:
+                raise SourceError(f"{name}: empty roster (an empty sync is an error; previous records kept)")
+            stale = (TABLE.c.source == name) & TABLE.c.removed_at.is_(None) & (TABLE.c.fetched_at < started)
+            to_remove = connection.execute(select(func.count()).select_from(TABLE).where(stale)).scalar_one()
+            if before_live and to_remove > share * before_live and not force:
+                raise RefusedSync(
+                    f"would remove {to_remove} of {before_live} records ({to_remove / before_live:.0%} > "
+                    f"{share:.0%}); nothing applied, rerun with --force to accept"
+                )
+            connection.execute(update(TABLE).where(stale).values(removed_at=started))
+            result.added = _count(connection, name, live_only=False) - before_all
+            result.updated = result.records - result.added
+            result.removed = to_remove
+            result.as_of = adapter.as_of
+            result.status = "ok"
+    except RefusedSync as exc:
+        result.status, result.error = "refused", str(exc)
+        result.added = result.updated = result.removed = 0
+    except SourceError as exc:
+        result.status, result.error = "error", str(exc)
+        result.added = result.updated = result.removed = 0
+    except (csv.Error, UnicodeDecodeError, zipfile.BadZipFile) as exc:  # a malformed file the adapter let through
+        result.status, result.error = "error", f"{name}: garbage: {exc}"
+        result.added = result.updated = result.removed = 0
+    finish_sync(engine, result)
+    return result
+
+
+def store_records(engine: Engine, records: Iterable[NormalRecord]) -> int:
+    """Upsert look-up answers (never removes: a look-up is not a full roster)."""
+    count = 0
+    with engine.begin() as connection:
+        for batch in _batches(records):
+            upsert_records(connection, batch)
+            count += len(batch)
+    return count
