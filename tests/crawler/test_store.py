@@ -26,6 +26,7 @@ from directory.models import (
 )
 from directory.store import PageRecord, page_facts_from_dict, page_facts_to_dict, store_site
 
+LCSW_CLASS = "clinical_social_worker"
 SITE = "calmharbor.example"
 HOME = f"http://{SITE}/"
 TEAM = f"http://{SITE}/team"
@@ -61,7 +62,7 @@ def team_facts(credentials=("LCSW",), people=("Jane Roe",)) -> PageFacts:
     facts = PageFacts(
         url=TEAM,
         clinicians=[
-            ClinicianFact(name, [CredentialFact(code, "state_license", "clinical_social_worker") for code in credentials])
+            ClinicianFact(name, [CredentialFact(code, "state_license", LCSW_CLASS) for code in credentials])
             for name in people
         ],
         evidence=[Evidence("clinicians", name, f"{name}, {', '.join(credentials)}", TEAM) for name in people],
