@@ -45,7 +45,7 @@ _COPYRIGHT = re.compile(
     r"(?:[.,]?\s*(?:All rights reserved|All Rights Reserved)|\s*[|•·]|$)"
 )
 _AT_NAME = re.compile(
-    r"\b(?:At|Welcome to|Contact|About)\s+(?P<name>(?:[A-Z][A-Za-z&'’\-]+|of|and|&|the)(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|"
+    r"\b(?:At|Welcome to|Contact)\s+(?P<name>(?!The\b|the\b|Our\b)(?:[A-Z][A-Za-z&'’\-]+|of|and|&|the)(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|"
     r"and|&|the|for)){0,6}(?:,?\s+(?:PLLC|LLC|Inc\.?|P\.?C\.?))?)(?:,|\s+we\b|\s+is\b|!|\.|$)"
 )
 _IS_PRACTICE = re.compile(
@@ -106,8 +106,9 @@ def practice_name(document: Document, structured: StructuredData) -> tuple[str |
             name = _clean_org(match.group("name")) if match else None
             if name and _ORG_WORDS.search(name):
                 return name, block.text[:300]
-    if document.tree is not None and document.title and _ORG_WORDS.search(document.title):
-        return _clean_org(document.title), f"title: {document.title}"
+    title = document.title
+    if title and _ORG_WORDS.search(title) and len(title.split()) <= 6 and not re.search(r"[?!:]", title):
+        return _clean_org(title), f"title: {title}"
     return None, ""
 
 
@@ -128,9 +129,9 @@ def _phones(document: Document, evidence: list[Evidence]) -> list[str]:
         if not any(char.isdigit() for char in block.text):
             continue
         for sentence in sentences(block.text):
-            if _NOT_OUR_PHONE.search(sentence):
-                continue
             for match in phonenumbers.PhoneNumberMatcher(sentence, "US", leniency=phonenumbers.Leniency.VALID):
+                if _NOT_OUR_PHONE.search(sentence[max(0, match.start - 30): match.start]):
+                    continue  # a fax line or a crisis line, not the practice's phone
                 e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
                 if e164 not in found:
                     found.append(e164)

@@ -107,7 +107,11 @@ def parse_html(content: str | bytes, url: str | None) -> Document:
         content = content.encode("utf-8")  # lets lxml honour nothing but our own decoding
         parser = lxml.html.HTMLParser(encoding="utf-8")
     else:
-        parser = lxml.html.HTMLParser()
+        try:  # most pages are UTF-8 whether or not they say so; lxml would otherwise guess Latin-1
+            content.decode("utf-8")
+            parser = lxml.html.HTMLParser(encoding="utf-8")
+        except UnicodeDecodeError:
+            parser = lxml.html.HTMLParser()
     if not content.strip():
         return Document(url=url, blocks=[])
     tree = lxml.html.document_fromstring(content, parser=parser)

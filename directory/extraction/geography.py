@@ -39,24 +39,24 @@ def city_key(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _indexes() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]], dict[tuple[str, str], str]]:
+def _indexes() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]], dict[tuple[str, str], int]]:
     cities: dict[str, set[str]] = {}
     counties: dict[str, set[str]] = {}
-    spelling: dict[tuple[str, str], str] = {}
+    zip_counts: dict[tuple[str, str], int] = {}
     for entry in zipcodes.list_all():
         state = entry["state"]
         if state not in STATE_CODES:
             continue
         key = city_key(entry["city"])
         cities.setdefault(key, set()).add(state)
-        spelling.setdefault((key, state), entry["city"])
+        zip_counts[(key, state)] = zip_counts.get((key, state), 0) + 1
         county = entry.get("county") or ""
         if county:
             counties.setdefault(city_key(re.sub(r"\s+(County|Parish|Borough|city)$", "", county)), set()).add(state)
     return (
         {key: frozenset(states) for key, states in cities.items()},
         {key: frozenset(states) for key, states in counties.items()},
-        spelling,
+        zip_counts,
     )
 
 
@@ -66,6 +66,17 @@ def states_of_city(name: str) -> frozenset[str]:
 
 def states_of_county(name: str) -> frozenset[str]:
     return _indexes()[1].get(city_key(name), frozenset())
+
+
+def main_state_of_city(name: str, states: frozenset[str] | set[str]) -> str | None:
+    """Of several states with a city of this name, the one where it is clearly the big city (by ZIP codes):
+    Norfolk is Virginia's, not Connecticut's. None when no state clearly dominates."""
+    counts = sorted(((_indexes()[2].get((city_key(name), state), 0), state) for state in states), reverse=True)
+    if not counts or counts[0][0] == 0:
+        return None
+    if len(counts) == 1 or counts[0][0] >= 3 * max(counts[1][0], 1):
+        return counts[0][1]
+    return None
 
 
 def is_city_in(name: str, state: str) -> bool:

@@ -51,7 +51,9 @@ _NEGATION = re.compile(
 _CLAUSE_BREAK = re.compile(r"[;:,]\s+(?:but|while|and we|we)\b|[;:]|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:we|we['’]re|we['’]ll|our|ours|us|I|I['’]m|my)\b", re.I)
 _ADDRESSED = re.compile(r"\b(?:you|your|you['’]ll)\b", re.I)
-_OFFER_WORD = re.compile(r"\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing)|available|administer\w*|includ\w+)\b", re.I)
+_OFFER_WORD = re.compile(
+    r"\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing)|available|administer\w*|includ\w+|prescrib\w+)\b|\$\s?\d", re.I
+)
 _GENERIC = re.compile(
     r"\b(?:typically|usually|generally|commonly|often|some\s+(?:clinics|clients|people|patients|providers|practices)|"
     r"other\s+(?:clinics|providers|practices)|many\s+(?:clinics|providers|people)|clinics|research\w*|stud(?:y|ies)|"
@@ -61,16 +63,18 @@ _GENERIC = re.compile(
     re.I,
 )
 _SERVICE_HEADING = re.compile(
-    r"\b(?:services?|treatments?|we offer|our|offerings?|programs?|options|pricing|fees|rates|investment|cost|"
+    r"\b(?:services?|treatments?|we offer|our|offerings?|programs?|options|pricing|fees|rates|investment|cost|kap|"
+    r"ketamine[- ]assisted|at[- ]home|"
     r"what to expect|how it works|process)\b",
     re.I,
 )
 _GENERIC_HEADING = re.compile(r"\b(?:types?|forms?|what is|history|research|science|vs\.?|versus|comparison)\b", re.I)
 
 _THERAPY_YES = re.compile(
-    r"\bketamine[- ]assisted\s+(?:psycho)?therapy\b|\bKAP\b|\bintegration\s+(?:sessions?|therapy|work|appointments?)\b|"
+    r"\bketamine[- ]assisted\s+(?:psycho)?therapy\b|\bKAP\b|"
+    r"\bintegration\s+(?:sessions?|therapy|work|appointments?|circles?|groups?|support|meetings?)\b|"
     r"\bpreparation\s+(?:and|&)\s+integration\b|\bpsychotherapy\s+(?:sessions?\s+)?(?:before|after|around|with)\b|"
-    r"\btherapist\s+(?:is\s+)?(?:present|with you|guides?)\b",
+    r"\btherapist\s+(?:\w+\s+){0,2}(?:present|stays|joins|remains|guides?|supports?|with you)\b",
     re.I,
 )
 _THERAPY_NO = re.compile(
@@ -120,6 +124,14 @@ class Offer:
     insurance: str | None = None
     negated_routes: list[str] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
+
+
+def _partner_name(raw: str) -> str | None:
+    """'Dr. Imani Brooks, MD' -> 'Imani Brooks'; None for 'Our', 'The' and other non-names."""
+    partner = re.sub(r"(?:,?\s+(?:MD|DO|NP|PMHNP|APRN|PA)\b.*)$", "", raw).strip(" .,")
+    if len(partner) <= 3 or partner.split()[0] in {"Our", "The", "We", "Your", "You", "Their", "An", "A"}:
+        return None
+    return partner
 
 
 def _negated(sentence: str, position: int) -> bool:
@@ -222,14 +234,13 @@ class _OfferReader:
         if self.offer.medical_partner:
             return
         known = _KNOWN_PARTNER.search(sentence)
-        if known and (speaks or _PARTNER_CUE.search(sentence)) and not _negated(sentence, known.start()):
+        cue = _PARTNER_CUE.search(sentence)
+        if known and (speaks or cue) and not _negated(sentence, known.start()):
             self.offer.medical_partner = known.group(1)
+        elif cue and _MEDICAL_WORD.search(sentence) and (partner := _partner_name(cue.group("partner"))):
+            self.offer.medical_partner = partner
         elif _INDEPENDENT.search(sentence):
             self.offer.medical_partner = "independent medical provider"
-        elif (cue := _PARTNER_CUE.search(sentence)) and _MEDICAL_WORD.search(sentence):
-            partner = re.sub(r"(?:,?\s+(?:MD|DO|NP|PMHNP|APRN|PA)\b.*)$", "", cue.group("partner")).strip(" .,")
-            if len(partner) > 3 and partner.split()[0] not in {"Our", "The", "We", "Your", "You", "Their"}:
-                self.offer.medical_partner = partner
         if self.offer.medical_partner:
             self.note("medical_partner", self.offer.medical_partner, sentence)
 

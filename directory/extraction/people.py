@@ -16,9 +16,17 @@ from directory.extraction.types import ClinicianFact, CredentialFact, Evidence
 from directory.names import name_key, parse_name
 
 _PARTICLE = r"(?:de|del|de la|van|von|da|di|le|la|st\.?|bin|al)"
-_WORD = r"[A-Z][a-zA-Z'’\-]*[a-z][a-zA-Z'’\-]*"
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_LETTER = "A-Za-zÀ-ÖØ-öø-ÿ"
+_WORD = rf"[{_UPPER}][{_LETTER}'’\-]*[a-zß-öø-ÿ][{_LETTER}'’\-]*"
 NAME = rf"{_WORD}(?:\s+[A-Z]\.)?(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,2}}"
-_CODE = r"[A-Z][A-Za-z.\-]{0,11}(?:\s?[A-Z][A-Za-z.\-]{0,6})?"
+_SPELLED_CODES = sorted(
+    {written for info in load_table() for written in (info.code, *info.aliases) if " " in written}, key=len, reverse=True
+)
+_CODE = (
+    r"(?:" + "|".join(re.escape(written) for written in _SPELLED_CODES)
+    + r"|[A-Z][A-Za-z.\-]{0,11}(?:\s?[A-Z][A-Za-z.\-]{0,6})?)"
+)
 _WITH_CODES = re.compile(
     rf"(?<![A-Za-z])(?P<dr>Dr\.?\s+)?(?P<name>{NAME})(?P<sep>\s*,\s*|\s+)(?P<codes>(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|"
     rf"Ed\.D\.|{_CODE})(?:\s*[,/|]\s*(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|Ed\.D\.|{_CODE}))*)"

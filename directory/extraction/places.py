@@ -17,6 +17,7 @@ from directory.extraction.geography import (
     STATE_BY_NAME,
     STATE_CODES,
     is_city_in,
+    main_state_of_city,
     states_of_city,
     states_of_county,
 )
@@ -25,7 +26,7 @@ from directory.extraction.types import AddressFact, CityFact, Evidence, StateFac
 
 _NAMES = sorted(STATE_BY_NAME, key=len, reverse=True)
 _TOKEN = re.compile(
-    r"(?<![A-Za-z])(?:(?P<dc>Washington,?\s*D\.\s?C\.?|Washington\s+DC\b|D\.C\.)|(?P<name>"
+    r"(?<![A-Za-z])(?:(?P<dc>Washington,?\s*D\.?\s?C\b\.?|D\.C\.)|(?P<name>"
     + "|".join(re.escape(name) for name in _NAMES)
     + r")(?![a-z])|(?P<abbr>"
     + "|".join(sorted(STATE_CODES))
@@ -85,10 +86,14 @@ _IN_PERSON = r"(?:in[- ]person|in[- ]office|face[- ]to[- ]face|offices?|clinics?
 _VIRTUAL_ONLY = re.compile(
     rf"\b(?:{_VIRTUAL}[- ]only|only\s+(?:via\s+|by\s+|through\s+)?{_VIRTUAL}|exclusively\s+(?:via\s+|through\s+)?"
     rf"{_VIRTUAL}|{_VIRTUAL}\s+(?:sessions\s+)?only|no\s+in[- ]person|not\s+(?:offer\s+)?in[- ]person|"
-    rf"100%\s+{_VIRTUAL}|fully\s+{_VIRTUAL}|entirely\s+{_VIRTUAL})",
+    rf"100%\s+{_VIRTUAL}|fully\s+{_VIRTUAL}|entirely\s+{_VIRTUAL}|all\s+(?:of\s+)?(?:our\s+)?sessions\s+"
+    rf"(?:are\s+|take\s+place\s+|happen\s+)?(?:held\s+)?(?:{_VIRTUAL}|over\s+(?:secure\s+)?video|by\s+video)|"
+    rf"(?:no|not\s+have\s+a|without\s+a)\s+physical\s+office)",
     re.I,
 )
-_IN_PERSON_ONLY = re.compile(r"\b(?:in[- ]person\s+only|only\s+in[- ]person|no\s+(?:virtual|telehealth|online))", re.I)
+_IN_PERSON_ONLY = re.compile(
+    rf"\b(?:in[- ]person\s+only|only\s+in[- ]person|no\s+{_VIRTUAL}|(?:do|does)\s+not\s+offer\s+{_VIRTUAL})", re.I
+)
 _VIRTUAL_WORD = re.compile(rf"\b{_VIRTUAL}\b", re.I)
 _IN_PERSON_WORD = re.compile(rf"\b{_IN_PERSON}\b", re.I)
 
@@ -96,7 +101,7 @@ _CITY_WORDS = r"[A-Z][A-Za-z'’.\-]+(?:\s+[A-Z][A-Za-z'’.\-]+){0,3}"
 _STREET = re.compile(
     r"(\d{1,6}\s+(?:[NSEW]\.?\s+)?[A-Z0-9][\w'’.\- ]{1,40}?\s(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|"
     r"Lane|Ln|Way|Place|Pl|Court|Ct|Parkway|Pkwy|Highway|Hwy|Turnpike|Pike|Square|Sq|Circle|Cir|Terrace|Plaza)"
-    r"\b\.?(?:,?\s*(?:Suite|Ste\.?|Unit|Floor|Fl\.?|#)\s*[\w\-]+)?)"
+    r"\b\.?(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b\.?)?(?:,?\s*(?:Suite|Ste\.?|Unit|Floor|Fl\.?|#)\s*[\w\-]+)?)"
 )
 _CITY_LIST = re.compile(
     r"\b(?:in|near|throughout|serving|serve|serves|across|including|from)\s+(?:the\s+)?"
@@ -109,6 +114,10 @@ _COUNTY_LIST = re.compile(
 )
 _CITY_STATE_ZIP = re.compile(r"^,?\s*(" + _CITY_WORDS + r"),\s*([A-Z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\.?,?\s+(\d{5})")
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+")
+_CITY_OFFICE = re.compile(
+    r"\b(?:[Oo]ur|[Mm]y|[Tt]he)\s+((?:[A-Z][a-z'’.\-]+)(?:\s+[A-Z][a-z'’.\-]+){0,2})\s+(?:office|studio|location|clinic|suite)s?\b"
+)
+_PERSON_COMMA = re.compile(r"\b[A-Z][a-z'’\-]+\s+[A-Z][a-z'’\-]+,\s*$")
 _OFFICE_CUE = re.compile(r"\b(?:offices?|located|locations?|visit|suite|clinics?|in[- ]person|address|studio)\b", re.I)
 
 
@@ -283,7 +292,7 @@ class _PlaceReader:
         if not tokens and not _NEGATIVE.search(sentence):
             self.read_city_list(sentence, block, snippet)
             mode = _mode_of(sentence)
-            if _VIRTUAL_ONLY.search(sentence) or (mode[0] and mode[1]):
+            if _VIRTUAL_ONLY.search(sentence) or _IN_PERSON_ONLY.search(sentence) or (mode[0] and mode[1]):
                 self.global_modes.append(mode)
         elif accepted_any:
             self.read_city_list(sentence, block, snippet)
@@ -311,9 +320,9 @@ class _PlaceReader:
                     self.vote(token.code, True if office else None, None, 2, snippet)
                     accepted = True
                     continue
-                if position == 0 and len(run) == 1 and not (
-                    _ABBR_LEAD.search(lead) or _ABBR_FOLLOW.match(tail) or list_only
-                ):
+                if _PERSON_COMMA.search(sentence[: token.start]):
+                    continue  # "Rafael Quintero, MD": a post-nominal, not Maryland
+                if len(run) == 1 and not (_ABBR_LEAD.search(lead) or _ABBR_FOLLOW.match(tail)):
                     continue
             elif token.kind == "name":
                 city = _city_before(sentence, token.start, token.code)
@@ -361,12 +370,18 @@ class _PlaceReader:
             self.facts.addresses.append(
                 AddressFact(street=match.group(1).strip(), city=place.group(1), state=state, zip=place.group(3))
             )
+            if is_city_in(place.group(1), state):
+                self.add_city(place.group(1), state, snippet)
+            self.vote(state, True, None, 2, snippet)  # a street address is an office: in person there
             self.facts.evidence.append(
                 Evidence("addresses", f"{match.group(1)}, {place.group(1)}, {state} {place.group(3)}", snippet,
                          self.document.url)
             )
 
     def read_city_list(self, sentence: str, block: Block, snippet: str) -> None:
+        for match in _CITY_OFFICE.finditer(sentence):
+            if states_of_city(match.group(1)) and not _not_a_city(match.group(1)):
+                self.pending_cities.append(([match.group(1)], sentence, snippet, True))
         if not (_CUE.search(sentence) or block.footer):
             return
         for match in _CITY_LIST.finditer(sentence):
@@ -376,7 +391,11 @@ class _PlaceReader:
             known = [name for name in names if states_of_city(name) and not _not_a_city(name)]
             if not known or len(known) < len(names) / 2:
                 continue
-            self.pending_cities.append((known, sentence, snippet, bool(_OFFICE_CUE.search(sentence))))
+            # "sees clients in Albuquerque" is in person; "telehealth in Austin" or "Austin ... via video" is not
+            lead = sentence[max(0, match.start() - 40): match.start()]
+            after = sentence[match.end(): match.end() + 30]
+            virtual = _VIRTUAL_WORD.search(lead) or re.match(rf"^\s*(?:via|by|through|over)\s+{_VIRTUAL}", after, re.I)
+            self.pending_cities.append((known, sentence, snippet, not virtual))
 
     def read_counties(self, sentence: str, snippet: str) -> None:
         for match in _COUNTY_LIST.finditer(sentence):
@@ -387,7 +406,8 @@ class _PlaceReader:
                 states = set(states_of_county(name))
                 common = states if common is None else common & states
             if common and len(common) == 1 and not _NEGATIVE.search(sentence[: match.start()]):
-                self.vote(common.pop(), None, None, 1, snippet)
+                in_person, virtual = _mode_of(sentence)
+                self.vote(common.pop(), in_person, virtual, 1, snippet)
 
     def resolve_cities(self) -> None:
         page_states = set(self.votes)
@@ -403,6 +423,8 @@ class _PlaceReader:
                 if state is None and len(options) == 1:
                     state = next(iter(options))
                 if state is None:
+                    state = main_state_of_city(name, (options & page_states) or options)
+                if state is None:
                     continue
                 self.add_city(name, state, snippet)
                 self.vote(state, True if office else None, None, 1, snippet)
@@ -416,6 +438,9 @@ class _PlaceReader:
             if globally_virtual_only:
                 in_person = False if in_person is None else in_person
                 virtual = True if virtual is None else virtual
+            elif any(mode == (True, False) for mode in self.global_modes):
+                in_person = True if in_person is None else in_person
+                virtual = False if virtual is None else virtual
             elif globally_both and len(self.votes) == 1:
                 in_person = True if in_person is None else in_person
                 virtual = True if virtual is None else virtual
