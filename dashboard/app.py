@@ -12,7 +12,7 @@ st.set_page_config(page_title="kapdir: find verified KAP providers", page_icon="
                    layout="wide")
 
 pages = [
-    st.Page("views/find_care.py", title="Find care", icon=":material/search:", url_path="find", default=True),
+    st.Page("views/find_care.py", title="Find care", icon=":material/search:", default=True),
     st.Page("views/provider.py", title="Provider", icon=":material/badge:", url_path="provider"),
     st.Page("views/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
     st.Page("views/admin.py", title="Admin", icon=":material/admin_panel_settings:", url_path="admin"),

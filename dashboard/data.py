@@ -7,10 +7,10 @@ from typing import TypeVar
 import streamlit as st
 from sqlalchemy.engine import Engine
 
+from dashboard.launch import DB_ENV
 from directory import queries
 from directory.db import get_engine, resolve_url, session_scope, upgrade
 
-DB_ENV = "KAPDIR_DASHBOARD_DB"
 RESULT_TTL_S = 30  # search results are cheap to recompute; keep them fresh while a crawl writes
 
 T = TypeVar("T")

@@ -5,6 +5,7 @@ renders as Markdown (markdown, captions, headers, alerts) every Markdown special
 so a name like ``<script>`` or ``[x](javascript:...)`` shows literally.
 """
 
+import re
 import string
 from datetime import datetime
 
@@ -28,9 +29,18 @@ NOT_ADVICE = (
 )
 
 
+_WORD_JOINER = "\u2060"
+
+
 def md(text: object) -> str:
-    """Escape every Markdown special (and collapse line breaks) so untrusted text renders literally."""
+    """Escape every Markdown special (and collapse line breaks) so untrusted text renders literally.
+
+    Streamlit's Markdown also turns bare www., http:// and e-mail text into links after parsing, so
+    backslashes cannot stop it: an invisible word joiner before "@", "://" and after "www" does.
+    """
     plain = " ".join(str("" if text is None else text).split())
+    plain = re.sub(r"(?i)\bwww(?=\.)", lambda m: m.group(0) + _WORD_JOINER, plain)
+    plain = plain.replace("://", _WORD_JOINER + "://").replace("@", _WORD_JOINER + "@")
     return "".join(_ESCAPED.get(ch, ch) for ch in plain)
 
 

@@ -1,0 +1,160 @@
+"""The dashboard in a real browser: Debian's chromium driven by Playwright against `kapdir dashboard`.
+
+By default the server reads the dashboard's test directory; set KAPDIR_TEST_DEMO_DB to a database made
+by `kapdir demo --no-dashboard --db X` to run the same tests on the demo data. Screenshots of each page
+go to test-artifacts/screenshots/.
+"""
+
+import os
+import re
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlmodel import col, select
+
+from dashboard.launch import start_dashboard, stop_dashboard
+from directory.db import get_engine, resolve_url, session_scope
+from directory.models import Clinician, Practice, ServiceArea
+from tests.conftest import free_port
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+PASSWORD = "browser-test-pw"
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WAIT_MS = 30_000
+
+if not CHROMIUM.exists():
+    pytest.skip("Debian's chromium is not installed at /usr/bin/chromium", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def db_url(request) -> str:
+    demo = os.environ.get("KAPDIR_TEST_DEMO_DB")
+    if demo:
+        return demo if "://" in demo else resolve_url(demo)
+    return request.getfixturevalue("directory_db").url
+
+
+@pytest.fixture(scope="module")
+def targets(db_url) -> dict:
+    """What to click, read from the database itself, so the tests run on the test world or the demo."""
+    with session_scope(get_engine(db_url)) as session:
+        states = Counter(session.exec(select(ServiceArea.state).where(col(ServiceArea.virtual).is_(True))).all())
+        hostile = session.exec(select(Clinician.practice_id).where(col(Clinician.name).contains("<script>"))).first()
+        practices = session.exec(select(Practice.id).order_by(Practice.id).limit(2)).all()
+    assert hostile is not None, "the database has no hostile practice"
+    return {"state": states.most_common(1)[0][0], "hostile": hostile, "compare": list(practices)}
+
+
+@pytest.fixture(scope="module")
+def server(db_url, tmp_path_factory):
+    port = free_port()
+    process = start_dashboard(db_url, port, extra_env={
+        "KAPDIR_ADMIN_PASSWORD": PASSWORD, "KAPDIR_DEMO_MODE": "false",
+        "KAPDIR_DATA_DIR": str(tmp_path_factory.mktemp("dashboard-data")),
+    })
+    yield f"http://127.0.0.1:{port}"
+    stop_dashboard(process)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1800})
+    tab = context.new_page()
+    tab.dialogs = []
+    tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
+    yield tab
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(500)  # let the last delta paint
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_search_a_state_from_the_url_lists_results(server, targets, page):
+    started = time.monotonic()
+    page.goto(f"{server}/?state={targets['state']}&mode=virtual")
+    page.get_by_text(re.compile(r"\d+ practices offer virtual")).wait_for(timeout=WAIT_MS)
+    page.get_by_text("Details and evidence").first.wait_for(timeout=WAIT_MS)
+    print(f"time to first results: {time.monotonic() - started:.2f} s")
+    assert page.get_by_text("Last checked:").count() >= 1
+    assert page.get_by_text("not medical or legal advice").first.is_visible()
+    shot(page, "find_care")
+
+
+def test_choosing_a_state_in_the_selector_updates_results_and_url(server, page):
+    page.goto(server)
+    page.get_by_text("Choose the state you are in").wait_for(timeout=WAIT_MS)
+    page.locator("[data-testid='stSelectbox']").filter(has_text="I am in").click()
+    page.keyboard.type("Florida")
+    page.keyboard.press("Enter")
+    page.get_by_text(re.compile(r"\d+ practices offer virtual .* in Florida")).wait_for(timeout=WAIT_MS)
+    page.wait_for_url(re.compile(r"state=FL"), timeout=WAIT_MS)
+
+
+def test_open_a_provider_from_the_results(server, targets, page):
+    page.goto(f"{server}/?state={targets['state']}&mode=virtual")
+    page.get_by_text("Details and evidence").first.click(timeout=WAIT_MS)
+    page.wait_for_url(re.compile(r"/provider\?practice=\d+"), timeout=WAIT_MS)
+    page.get_by_text("Clinicians and what the boards say").wait_for(timeout=WAIT_MS)
+    page.get_by_text("Every extracted fact, with its source").wait_for(timeout=WAIT_MS)
+    assert page.get_by_text("Last checked:").count() >= 1
+    shot(page, "provider")
+
+
+def test_compare_two_practices(server, targets, page):
+    first, second = targets["compare"]
+    page.goto(f"{server}/compare?p={first}&p={second}")
+    page.get_by_text("Download as CSV").wait_for(timeout=WAIT_MS)
+    page.get_by_text("Column 2:").wait_for(timeout=WAIT_MS)
+    shot(page, "compare")
+
+
+def test_admin_refused_without_the_password_and_working_with_it(server, page):
+    page.goto(f"{server}/admin")
+    page.get_by_label("Admin password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Wrong password.").wait_for(timeout=WAIT_MS)
+    assert page.get_by_role("tab", name="Seeds").count() == 0
+    shot(page, "admin_refused")
+
+    page.get_by_label("Admin password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("tab", name="Seeds").wait_for(timeout=WAIT_MS)
+    page.get_by_label("Add a seed URL").fill("http://127.0.0.1/")
+    page.get_by_role("button", name="Add seed").click()
+    page.get_by_text("Refused").wait_for(timeout=WAIT_MS)
+    assert page.get_by_text("loopback").count() >= 1
+    shot(page, "admin")
+
+
+def test_hostile_practice_renders_as_text_and_runs_no_script(server, targets, page):
+    page.goto(f"{server}/provider?practice={targets['hostile']}")
+    page.get_by_text("Clinicians and what the boards say").wait_for(timeout=WAIT_MS)
+    literal = page.get_by_text("<script>alert(1)</script>", exact=False)
+    literal.first.wait_for(timeout=WAIT_MS)
+    assert literal.first.is_visible()
+    assert page.get_by_text("<img src=x onerror=alert(1)>", exact=False).count() >= 1
+    page.wait_for_timeout(1000)  # give any injected handler the chance to fire
+    assert page.dialogs == []
+    assert page.locator("main img[src='x']").count() == 0
+    assert page.locator("main script").count() == 0
+    assert page.locator("main a[href^='javascript']").count() == 0
+    shot(page, "hostile")
