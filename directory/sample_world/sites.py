@@ -173,6 +173,11 @@ def split_site_name(clinician: TrueClinician) -> tuple[str, str]:
     return name, post
 
 
+def title_line(clinician: TrueClinician) -> str:
+    """Credentials the site shows as a title rather than after the name, e.g. 'Licensed Psychologist'."""
+    return ", ".join(c for c in clinician.credentials if c not in clinician.site_name)
+
+
 def license_lines(clinician: TrueClinician) -> list[str]:
     if not clinician.site_license_numbers:
         return []
@@ -283,7 +288,8 @@ class SiteRenderer:
         return f"<section><h2>{escape(heading)}</h2>{inner}</section>"
 
     def person_card(self, clinician: TrueClinician) -> str:
-        bio = p(clinician.bio) + "".join(p(line) for line in license_lines(clinician))
+        bio = (p(title_line(clinician), "title") + p(clinician.bio)
+               + "".join(p(line) for line in license_lines(clinician)))
         return f"<div class=\"person\"><h3>{self.person_link(clinician)}</h3>{bio}</div>"
 
     def team_block(self) -> str:
@@ -370,7 +376,8 @@ class SiteRenderer:
         if clinician.bio_credentials is not None:  # the bio page contradicts the team page
             post = ", ".join(clinician.bio_credentials)
         heading = f"{name}, {post}" if post else name
-        body = (f"<article class=\"bio\"><h1>{escape(heading)}</h1>" + p(clinician.bio)
+        body = (f"<article class=\"bio\"><h1>{escape(heading)}</h1>" + p(title_line(clinician), "title")
+                + p(clinician.bio)
                 + "".join(p(line) for line in license_lines(clinician)) + "</article>")
         return Page("bio", self.bio_path.format(slug=slug(clinician.name)), f"{heading} | {self.practice.name}",
                     body, head=self.bio_head(clinician))
@@ -439,6 +446,7 @@ class WixSite(SiteRenderer):
         title = self.person_link(clinician) if clinician.bio_page else escape(name)
         card = (f"<p class=\"font_5\"><span><span>{title}</span></span></p>"
                 f"<p class=\"font_8\"><span style=\"letter-spacing:0.1em\">{escape(post)}</span></p>"
+                + p(title_line(clinician), "font_8")
                 + p(clinician.bio, "font_9") + "".join(p(line, "font_9") for line in license_lines(clinician)))
         return self._nest(card, 3, "repeater")
 
@@ -542,7 +550,7 @@ class JsonLdSite(SiteRenderer):
     def team_block(self):
         cards = "".join(
             f"<li class=\"provider\"><span class=\"provider-name\">{self.person_link(c)}</span>"
-            f"<span class=\"provider-role\">{escape(self._role_label(c))}</span></li>"
+            f"<span class=\"provider-role\">{escape(self._role_label(c))}</span>{p(title_line(c), 'title')}</li>"
             for c in self.practice.clinicians)
         return f"<ul class=\"provider-grid\">{cards}</ul>"
 
@@ -574,7 +582,8 @@ class MicrodataSite(SiteRenderer):
         shown = (link(self.bio_path.format(slug=slug(clinician.name)), name) if clinician.bio_page else escape(name))
         return (f"<div itemprop=\"employee\" itemscope itemtype=\"https://schema.org/Person\" class=\"staff\">"
                 f"<h3><span itemprop=\"name\">{shown}</span>, <span itemprop=\"honorificSuffix\">{escape(post)}"
-                f"</span></h3><p itemprop=\"description\">{escape(clinician.bio)}</p>"
+                f"</span></h3>" + p(title_line(clinician), "title")
+                + f"<p itemprop=\"description\">{escape(clinician.bio)}</p>"
                 + "".join(p(line) for line in license_lines(clinician)) + "</div>")
 
     def footer(self):
@@ -624,7 +633,7 @@ class HandmadeSite(SiteRenderer):
 
     def team_block(self):
         rows = "".join(
-            f"<tr><td valign=\"top\"><b>{self.person_link(c)}</b></td><td>{escape(c.bio)}"
+            f"<tr><td valign=\"top\"><b>{self.person_link(c)}</b><br>{escape(title_line(c))}</td><td>{escape(c.bio)}"
             + "".join(f"<br>{escape(line)}" for line in license_lines(c)) + "</td></tr>"
             for c in self.practice.clinicians)
         return f"<table cellpadding=\"4\">{rows}</table>"
