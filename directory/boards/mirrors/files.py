@@ -10,7 +10,7 @@ from directory.boards.files import LEIE_COLUMNS, MQA_FIELDS, MQA_MEMBER, PSYPACT
 from directory.boards.mirrors.core import Mirror, Request, Response, text
 from directory.boards.mirrors.data import Entry, excluded_clinicians, filler_entries
 from directory.boards.registry import all_sources
-from directory.names import parse_name
+from directory.names import name_key, parse_name
 from directory.sample_world.schema import TrueRecord, World
 from directory.vocab import LicenseClass
 
@@ -97,7 +97,7 @@ class FloridaMirror(FileMirror):
             record = entry.record
             status, _, active = record.status_raw.partition("/")
             row = dict.fromkeys(MQA_FIELDS, "")
-            home = record.home_state or "FL"
+            home = record.home_state or _registrant_home(entry) if record.kind == "telehealth_registration" else "FL"
             row.update({
                 "pro_cde": str(2000 + sum(map(ord, record.title)) % 900), "profession_name": record.title,
                 "lic_id": str(500000 + number), "expire_date": us_date(record.expires),
@@ -121,6 +121,13 @@ class FloridaMirror(FileMirror):
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(MQA_MEMBER, "\r\n".join(lines) + "\r\n")
         return {"PROF_ALL.zip": ("application/zip", buffer.getvalue())}
+
+
+def _registrant_home(entry: Entry) -> str:
+    """A telehealth registrant's mailing state: where the license the registration rests on was issued."""
+    others = [r.state for r in (entry.clinician.records if entry.clinician else [])
+              if r.kind == "license" and r.state != "FL"]
+    return others[0] if others else "GA"
 
 
 class MarylandPhysiciansMirror(FileMirror):
@@ -172,11 +179,11 @@ class LeieMirror(FileMirror):
 
 def leie_entries(world: World, entries: list[Entry]) -> list[Entry]:
     """oig_leie TrueRecords, plus any clinician flagged excluded without one."""
-    named = {(e.given, e.family) for e in entries}
+    named = {(name_key(e.given), name_key(e.family)) for e in entries}
     out = list(entries)
     for clinician, state in excluded_clinicians(world):
         parsed = parse_name(clinician.name)
-        if (parsed.given, parsed.family) not in named:
+        if (parsed.given_key, parsed.family_key) not in named:
             record = TrueRecord(source="oig_leie", state=state, license_class=LicenseClass.OTHER.value,
                                 title="", number="", status_raw="1128b4", status="active", kind="exclusion",
                                 issued=date(2025, 1, 15))

@@ -1,0 +1,174 @@
+"""Batch look-ups for sources that only answer one query at a time (search forms and APIs).
+
+``lookup_clinicians(engine, queries)`` asks every look-up source that covers each query's state and class,
+skipping queries answered within ``settings.lookup_cache_ttl_days``; one batch (and, for the Scrapy form sources,
+one child process) per source. Answers are stored as LicenseRecords, each answered query in LookupCache, and each
+batch as a SourceSync row, so verification afterwards reads only the database.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from directory.boards.adapters import make_adapter
+from directory.boards.base import LookupQuery, NormalRecord
+from directory.boards.registry import SourceInfo, all_sources, get_source
+from directory.boards.store import SyncResult, _start_sync, finish_sync, store_records
+from directory.db import session_scope
+from directory.errors import KapdirError, SourceError
+from directory.models import Clinician, CredentialClaim, LookupCache, ServiceArea
+from directory.settings import get_settings
+from directory.timeutil import utcnow
+from directory.vocab import CredentialKind
+
+
+@dataclass
+class LookupOutcome:
+    source: str
+    status: str  # ok | error | cached
+    queries: int = 0
+    cached: int = 0
+    records: int = 0
+    errors: dict[str, str] = field(default_factory=dict)  # query key -> message
+    error: str | None = None
+
+    def line(self) -> str:
+        if self.status == "error":
+            return f"{self.source}: error: {self.error}"
+        failed = f", {len(self.errors)} failed" if self.errors else ""
+        return (f"{self.source}: {self.status}, {self.queries} look-ups ({self.cached} cached{failed}), "
+                f"{self.records} records")
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def lookup_sources(query: LookupQuery) -> list[SourceInfo]:
+    """The look-up sources that could answer this query (NPI answers every query: identity)."""
+    return [info for info in all_sources() if info.method == "lookup" and info.covers(query.state, query.license_class)]
+
+
+def _source_query(info: SourceInfo, query: LookupQuery) -> LookupQuery:
+    """NPI is searched by name once per person, whatever the state; the others per state and class."""
+    if info.name == "npi":
+        return LookupQuery(query.name, query.state, None)
+    return query
+
+
+def _fresh_keys(engine: Engine, source: str, keys: list[str], ttl_days: int) -> set[str]:
+    cutoff = utcnow() - timedelta(days=ttl_days)
+    with session_scope(engine) as session:
+        rows = session.execute(select(LookupCache.query_key).where(
+            LookupCache.source == source, LookupCache.query_key.in_(keys), LookupCache.fetched_at >= cutoff))
+        return {row[0] for row in rows}
+
+
+def _remember(engine: Engine, source: str, answers: dict[str, list[str]]) -> None:
+    now = utcnow()
+    with session_scope(engine) as session:
+        existing = {row.query_key: row for row in session.execute(select(LookupCache).where(
+            LookupCache.source == source, LookupCache.query_key.in_(list(answers)))).scalars()}
+        for key, record_keys in answers.items():
+            row = existing.get(key) or LookupCache(source=source, query_key=key)
+            row.fetched_at, row.record_keys = now, sorted(set(record_keys))
+            session.add(row)
+        session.commit()
+
+
+def _plan(queries: Iterable[LookupQuery], only: set[str] | None) -> dict[str, dict[str, LookupQuery]]:
+    plan: dict[str, dict[str, LookupQuery]] = {}
+    for query in queries:
+        for info in lookup_sources(query):
+            if only is None or info.name in only:
+                source_query = _source_query(info, query)
+                if info.name == "npi":
+                    key = source_query.key.rsplit("|", 2)[0]  # one NPI search per person
+                    plan.setdefault(info.name, {}).setdefault(key, source_query)
+                else:
+                    plan.setdefault(info.name, {}).setdefault(source_query.key, source_query)
+    return plan
+
+
+def lookup_clinicians(engine: Engine, queries: Iterable[LookupQuery], *, sources: Iterable[str] | None = None,
+                      force: bool = False) -> list[LookupOutcome]:
+    """Look every query up in every look-up source that covers it (see module docstring)."""
+    settings = get_settings()
+    only = set(sources) if sources is not None else None
+    outcomes = []
+    for name, planned in _plan(queries, only).items():
+        info = get_source(name)
+        keys = list(planned)
+        fresh = set() if force else _fresh_keys(engine, name, keys, settings.lookup_cache_ttl_days)
+        pending = [planned[k] for k in keys if k not in fresh]
+        outcome = LookupOutcome(source=name, status="cached", queries=len(keys), cached=len(fresh))
+        outcomes.append(outcome)
+        if not pending:
+            continue
+        result = SyncResult(source=name, status="running", sync_id=_start_sync(engine, name))
+        key_of = {q: k for k, q in planned.items()}
+        answers: dict[str, list[str]] = {key_of[q]: [] for q in pending}
+        records: list[NormalRecord] = []
+        try:
+            adapter = make_adapter(info.name)
+            for query, record in adapter.lookup(pending):
+                answers[key_of[query]].append(record.record_key)
+                records.append(record)
+            failed = {key_of[q]: message for q, message in getattr(adapter, "errors", {}).items()}
+            failed.update({key_of[q]: message for q, message in getattr(adapter, "misses", {}).items()
+                           if "no family name" not in message})
+        except SourceError as exc:
+            outcome.status, outcome.error = "error", str(exc)
+            result.status, result.error = "error", str(exc)
+            finish_sync(engine, result)
+            continue
+        store_records(engine, records)
+        _remember(engine, name, {k: v for k, v in answers.items() if k not in failed})
+        outcome.status, outcome.records, outcome.errors = "ok", len(records), failed
+        result.status, result.records, result.added = "ok", len(records), len(records)
+        if failed:
+            result.error = f"{len(failed)} of {len(pending)} look-ups failed: {next(iter(failed.values()))}"
+        finish_sync(engine, result)
+    return outcomes
+
+
+def database_queries(engine: Engine) -> list[LookupQuery]:
+    """One query per clinician, state their practice serves, and claimed license class, where a look-up source
+    covers that state (so that after ``boards sync`` verification needs no network)."""
+    with session_scope(engine) as session:
+        clinicians = session.execute(select(Clinician).where(Clinician.gone_at.is_(None))).scalars().all()
+        states: dict[int, set[str]] = {}
+        for area in session.execute(select(ServiceArea)).scalars():
+            states.setdefault(area.practice_id, set()).add(area.state.upper())
+        classes: dict[int, set[str]] = {}
+        claims = session.execute(select(CredentialClaim).where(
+            CredentialClaim.kind == CredentialKind.STATE_LICENSE.value)).scalars()
+        for claim in claims:
+            if claim.license_class:
+                classes.setdefault(claim.clinician_id, set()).add(claim.license_class)
+    queries = []
+    for clinician in clinicians:
+        for state in sorted(states.get(clinician.practice_id, ())):
+            for license_class in sorted(classes.get(clinician.id, ())) or [None]:
+                query = LookupQuery(clinician.name, state, license_class)
+                if lookup_sources(query):
+                    queries.append(query)
+    return queries
+
+
+def parse_class(text: str | None):
+    """'professional_counselor', 'LPC' or 'Licensed Clinical Social Worker' -> LicenseClass (None for None)."""
+    from directory.boards.registry import classify_title
+    from directory.vocab import LicenseClass
+
+    if not text:
+        return None
+    try:
+        return LicenseClass(text.strip().lower())
+    except ValueError:
+        found = classify_title(None, text)
+        if found is LicenseClass.OTHER:
+            raise KapdirError(f"unknown license class {text!r} (e.g. LPC, LCSW, LMFT, psychologist, MD)") from None
+        return found

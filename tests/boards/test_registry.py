@@ -1,0 +1,128 @@
+"""Invariants over the coverage table, status words and titles (directory/data/sources.toml), and their agreement
+with the sample world's ground truth."""
+
+import re
+
+import pytest
+import us
+
+from directory.boards.adapters import make_adapter
+from directory.boards.files import load_mapping
+from directory.boards.registry import (
+    METHODS,
+    _table,
+    all_sources,
+    classify_title,
+    coverage,
+    get_source,
+    normalise_status,
+)
+from directory.errors import KapdirError
+from directory.vocab import LicenseClass, LicenseStatus, RecordKind
+
+STATES = {s.abbr for s in us.states.STATES_AND_TERRITORIES} | {"DC"}
+NOT_ACTIVE = re.compile(r"INACTIVE|EXPIRED|LAPSED|DELINQUENT|REVOKED|SUSPEN|SURRENDER|DECEASED|VOID|RELINQUISH")
+
+
+def test_every_source_is_well_formed():
+    sources = all_sources()
+    assert len({s.name for s in sources}) == len(sources)
+    for info in sources:
+        assert info.method in METHODS, info.name
+        assert info.kind in {k.value for k in RecordKind}, info.name
+        assert set(info.record_kinds) <= {k.value for k in RecordKind}, info.name
+        assert info.states == ("*",) or set(info.states) <= STATES, info.name
+        assert info.license_classes == ("*",) or set(info.license_classes) <= {c.value for c in LicenseClass}
+        assert info.public_url.startswith("https://"), info.name
+        assert info.citation, info.name
+
+
+def test_status_words_are_valid_and_never_call_a_lapsed_word_active():
+    tables = [("default", _table().default_status_words)] + [(s.name, s.status_words) for s in all_sources()]
+    for name, words in tables:
+        for word, status in words.items():
+            assert status in {s.value for s in LicenseStatus}, (name, word)
+            assert word == word.upper(), (name, word)
+            if NOT_ACTIVE.search(word) and not word.startswith("CLEAR/ACTIVE"):
+                assert status != LicenseStatus.ACTIVE, (name, word)
+
+
+def test_unknown_status_words_are_unknown_never_active():
+    info = get_source("ct_socrata")
+    assert normalise_status(info, "PENDING REVIEW") is LicenseStatus.UNKNOWN
+    assert normalise_status(info, "") is LicenseStatus.UNKNOWN
+    assert normalise_status(info, None) is LicenseStatus.UNKNOWN
+    assert normalise_status(info, "  active ") is LicenseStatus.ACTIVE
+
+
+def test_world_status_words_normalise_as_the_world_says(world):
+    """Every TrueRecord's raw status words, through its source's table, give its normalised status."""
+    checked = 0
+    for practice in world.practices:
+        for clinician in practice.clinicians:
+            for record in clinician.records:
+                source = get_source(record.source)
+                if source.adapter == "generic":
+                    adapter = make_adapter(record.source, base_url="http://127.0.0.1:9")
+                    got = adapter.status(record.status_raw)
+                else:
+                    got = normalise_status(source, record.status_raw)
+                assert got == record.status, (record.source, record.status_raw)
+                checked += 1
+    assert checked > 20
+
+
+def test_world_titles_classify_as_the_world_says(world):
+    for practice in world.practices:
+        for clinician in practice.clinicians:
+            for record in clinician.records:
+                if record.kind in {"license", "telehealth_registration"} and record.source != "npi":
+                    source = get_source(record.source)
+                    if source.adapter == "generic":
+                        got = make_adapter(record.source, base_url="http://127.0.0.1:9").license_class(record.title)
+                    else:
+                        got = classify_title(source, record.title)
+                    assert got == record.license_class, (record.source, record.title)
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("LPC", "professional_counselor"), ("Licensed Clinical Professional Counselor", "professional_counselor"),
+    ("Mental Health Counselor License", "professional_counselor"), ("LCSW-C", "clinical_social_worker"),
+    ("LMSW", "social_worker"), ("MAR AND FAM THERAPIST", "marriage_family_therapist"),
+    ("CLIN PSYCHOLOGIST", "psychologist"), ("Physician And Surgeon License", "physician"),
+    ("Advanced Registered Nurse Practitioner License", "nurse_practitioner"), ("PHYSICIAN ASSISTANT",
+                                                                               "physician_assistant"),
+    ("LPC Associate", "other"), ("Licensed Alcohol and Drug Counselor", "other"), ("PACKAGE STORE LIQUOR", "other"),
+])
+def test_titles_by_keyword(title, expected):
+    assert classify_title(None, title) == expected
+
+
+def test_coverage_answers_which_sources_could_confirm():
+    va = {s.name for s in coverage("VA", "professional_counselor")}
+    assert {"va_dhp", "npi", "oig_leie", "counseling_compact"} <= va
+    assert "md_bpct" not in va
+    md_doctor = {s.name for s in coverage("MD", "physician")}
+    assert "md_bop" in md_doctor and "md_bpct" not in md_doctor
+    assert {s.name for s in coverage("NM", "professional_counselor") if s.method != "lookup"} <= {"oig_leie"}
+    wa = [s for s in coverage("WA", "professional_counselor") if s.manual]
+    assert [s.name for s in wa] == ["wa_provider_search"]
+
+
+def test_unknown_source_is_a_one_line_error():
+    with pytest.raises(KapdirError, match="unknown source 'nope'"):
+        get_source("nope")
+
+
+def test_manual_source_has_no_adapter():
+    with pytest.raises(KapdirError, match="manual source"):
+        make_adapter("wa_provider_search")
+
+
+def test_every_generic_mapping_loads():
+    for info in all_sources():
+        if info.adapter == "generic":
+            mapping = load_mapping(info.options["mapping"])
+            assert mapping["path"].startswith("/")
+            for word, status in mapping.get("status_words", {}).items():
+                assert status in {s.value for s in LicenseStatus}, (info.name, word)
