@@ -13,6 +13,7 @@ means its pages behave like a CMS that shows a pasted payload literally: the pag
 
 import json
 import textwrap
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
@@ -98,37 +99,62 @@ def states_footer(practice: TruePractice) -> str:
     return f"Serving {join_words([state_name(a.state) for a in practice.states])}"
 
 
+def pick(practice: TruePractice, topic: str, options: tuple[str, ...]) -> str:
+    """One of several phrasings, fixed per practice and topic (sites differ, re-renders do not)."""
+    return options[zlib.crc32(f"{practice.key}:{topic}".encode()) % len(options)]
+
+
+ROUTE_WORDS = {
+    Route.IV: ("IV ketamine infusions", "intravenous (IV) infusions", "ketamine infusion therapy (IV)"),
+    Route.IM: ("intramuscular (IM) ketamine injections", "IM injections", "ketamine by IM injection"),
+    Route.ORAL_SUBLINGUAL: ("sublingual ketamine lozenges (troches)", "rapid-dissolve tablets (RDT)",
+                            "oral lozenges held under the tongue"),
+    Route.INTRANASAL: ("intranasal racemic ketamine", "compounded intranasal ketamine"),
+    Route.ESKETAMINE_SPRAVATO: ("Spravato (esketamine) nasal spray", "Spravato®, the FDA-approved esketamine nasal "
+                                "spray"),
+}
+
+
 def routes_text(practice: TruePractice) -> str:
-    words = {
-        Route.IV: "IV ketamine infusions",
-        Route.IM: "intramuscular (IM) ketamine injections",
-        Route.ORAL_SUBLINGUAL: "sublingual ketamine lozenges (troches)",
-        Route.INTRANASAL: "intranasal racemic ketamine",
-        Route.ESKETAMINE_SPRAVATO: "Spravato (esketamine) nasal spray",
-    }
-    offered = [words[Route(r)] for r in practice.routes]
-    return f"We offer {join_words(offered)}." if offered else ""
+    offered = [pick(practice, f"route-{r}", ROUTE_WORDS[Route(r)]) for r in practice.routes]
+    if not offered:
+        return ""
+    lead = pick(practice, "routes", ("We offer {}.", "Medicine options include {}.", "Treatment uses {}."))
+    return lead.format(join_words(offered))
 
 
 def settings_text(practice: TruePractice) -> str:
     words = {
-        Setting.CLINIC: "in our office",
-        Setting.AT_HOME: "at home with a trained sitter present while your therapist joins by video",
-        Setting.GROUP: "in small groups of four to eight people",
-        Setting.RETREAT: "on multi-day retreats",
+        Setting.CLINIC: ("in our office", "in a private treatment room at our clinic"),
+        Setting.AT_HOME: ("at home with a trained sitter present while your therapist joins by video",
+                          "in your own home, with a support person present and your therapist on a video call"),
+        Setting.GROUP: ("in small groups of four to eight people", "in group ketamine sessions (up to 8 participants)"),
+        Setting.RETREAT: ("on multi-day retreats", "during our residential retreats"),
     }
-    chosen = [words[Setting(s)] for s in practice.settings]
+    chosen = [pick(practice, f"setting-{s}", words[Setting(s)]) for s in practice.settings]
     return f"Sessions take place {join_words(chosen, final='or')}." if chosen else ""
 
 
 def therapy_text(practice: TruePractice) -> str:
     if practice.therapy_included is False:
-        return ("We provide medical ketamine treatment only and do not offer psychotherapy; "
-                "we are glad to coordinate with your own therapist.")
-    text = ("Every dosing session is paired with preparation and integration psychotherapy "
-            "(ketamine-assisted psychotherapy, KAP).")
+        return pick(practice, "medical-only", (
+            "We provide medical ketamine treatment only and do not offer psychotherapy; we are glad to coordinate "
+            "with your own therapist.",
+            "Our clinic is medical only: therapy is not included, and we recommend working with an outside "
+            "therapist for integration.",
+        ))
+    text = pick(practice, "therapy", (
+        "Every dosing session is paired with preparation and integration psychotherapy (ketamine-assisted "
+        "psychotherapy, KAP).",
+        "Ketamine-assisted psychotherapy (KAP) here means therapy before, during and after each medicine session.",
+        "Your therapist guides preparation sessions, stays with you during dosing, and meets with you for "
+        "integration afterwards.",
+    ))
     if practice.medical_partner:
-        text += f" Ketamine is prescribed by {practice.medical_partner}, who completes the medical screening."
+        text += " " + pick(practice, "partner", (
+            "Ketamine is prescribed by {}, who completes the medical screening.",
+            "Medical screening and prescriptions are handled by our partner, {}.",
+        )).format(practice.medical_partner)
     return text
 
 
@@ -137,22 +163,28 @@ def price_lines(practice: TruePractice) -> list[str]:
     for amount in practice.prices_usd:
         money = f"${amount:,.0f}"
         if amount >= 1000:
-            lines.append(f"{money} for a package of six sessions")
+            lines.append(pick(practice, "package", ("{} for a package of six sessions", "Six-session package: {}",
+                                                    "{} (package of 6 treatments)")).format(money))
         elif Setting.GROUP in practice.settings and amount < 150:
             lines.append(f"{money} per group integration circle")
         else:
-            lines.append(f"{money} per session")
+            lines.append(pick(practice, "session", ("{} per session", "Single session: {}",
+                                                    "{} per ketamine session")).format(money))
     return lines
 
 
 def insurance_text(practice: TruePractice) -> str:
-    return {
-        "out_of_network_superbill": "We are out-of-network with all insurers and provide a superbill you may submit "
-                                    "for reimbursement.",
-        "not_accepted": "We do not accept insurance; payment is due at the time of service.",
-        "accepted": "We accept most major insurance plans for therapy sessions; ketamine itself is usually self-pay.",
-        None: "",
-    }[practice.insurance]
+    options = {
+        "out_of_network_superbill": (
+            "We are out-of-network with all insurers and provide a superbill you may submit for reimbursement.",
+            "We do not bill insurance directly, but we can give you a superbill for out-of-network benefits.",
+        ),
+        "not_accepted": ("We do not accept insurance; payment is due at the time of service.",
+                         "Insurance is not accepted. We take all major credit cards and HSA/FSA cards."),
+        "accepted": ("We accept most major insurance plans for therapy sessions; ketamine itself is usually self-pay.",
+                     "We are in network with several insurance plans; call us to check your coverage."),
+    }
+    return pick(practice, "insurance", options[practice.insurance]) if practice.insurance else ""
 
 
 def phone_display(e164: str | None) -> str:

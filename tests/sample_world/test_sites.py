@@ -38,8 +38,14 @@ def soup(body: bytes) -> BeautifulSoup:
     return BeautifulSoup(body, "lxml")
 
 
+_TEXTS: dict[int, str] = {}
+
+
 def site_text(site) -> str:
-    return " ".join(soup(body).get_text(" ") for ctype, body in site.values() if ctype == HTML)
+    """All visible text of a site's HTML pages (memoised: sites are rendered once per module)."""
+    if id(site) not in _TEXTS:
+        _TEXTS[id(site)] = " ".join(soup(body).get_text(" ") for ctype, body in site.values() if ctype == HTML)
+    return _TEXTS[id(site)]
 
 
 def practice(world, key):
@@ -97,7 +103,14 @@ def test_virtual_only_and_in_person_only_phrasing(world, sites):
     assert "Connecticut (in person and online) and Maryland, Virginia, and Florida (virtual only)" in harbor
     assert "licensed by the CT Dept. of Public Health" in harbor
     clinic = site_text(sites["clearwaterinfusion"])
-    assert "Florida (in person only)" in clinic and "do not offer psychotherapy" in clinic
+    assert "Florida (in person only)" in clinic
+    assert "do not offer psychotherapy" in clinic or "therapy is not included" in clinic
+
+
+def test_phrasing_varies_between_sites(world, sites):
+    therapy_openings = {site_text(sites[p.key]).count("Every dosing session is paired") > 0 for p in world.practices}
+    assert therapy_openings == {True, False}
+    assert sum("rapid-dissolve tablets (RDT)" in site_text(sites[p.key]) for p in world.practices) >= 3
 
 
 def test_mentions_that_are_not_service_areas_are_present(world, sites):
