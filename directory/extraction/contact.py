@@ -37,7 +37,8 @@ _ORG_WORDS = re.compile(
     r"\b(?:Therapy|Therapies|Counseling|Counselling|Wellness|Health|Psychotherapy|Psychiatry|Psychiatric|Clinic|"
     r"Center|Centre|Institute|Group|Associates|Practice|Ketamine|Healing|Care|Collective|Partners|Medicine|Medical|"
     r"Mental|Behavioral|LLC|PLLC|Inc|PC|Studio|Space|Solutions|Psychology|Psychological|Services|Integrative|"
-    r"Sanctuary|Journeys?|Life|Mind|Minds|Path|Roots|Grove|Haven|Light|House)\b"
+    r"Sanctuary|Journeys?|Life|Mind|Minds|Path|Roots|Grove|Haven|Light|House|Psychedelic|Integration|KAP|"
+    r"Retreats?|Telehealth|Counselors)\b"
 )
 _TITLE_SPLIT = re.compile(r"\s+[|–—·:]\s+|\s+-\s+")
 _COPYRIGHT = re.compile(
@@ -45,8 +46,13 @@ _COPYRIGHT = re.compile(
     r"(?:[.,]?\s*(?:All rights reserved|All Rights Reserved)|\s*[|•·]|$)"
 )
 _AT_NAME = re.compile(
-    r"\b(?:At|Welcome to|Contact)\s+(?P<name>(?!The\b|the\b|Our\b)(?:[A-Z][A-Za-z&'’\-]+|of|and|&|the)(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|"
+    r"\b(?:At|Welcome to|Contact)\s+(?P<name>(?!The\b|the\b|Our\b)(?:[A-Z][A-Za-z&'’\-]+|of|and|&|the)"
+    r"(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|"
     r"and|&|the|for)){0,6}(?:,?\s+(?:PLLC|LLC|Inc\.?|P\.?C\.?))?)(?:,|\s+we\b|\s+is\b|!|\.|$)"
+)
+_FOUNDER_OF = re.compile(
+    r"\b(?:founder|owner|director|co-founder)\s+of\s+(?P<name>[A-Z][A-Za-z&'’\-]+(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|and|&)){0,6}"
+    r"(?:,?\s+(?:PLLC|LLC|Inc\.?))?)"
 )
 _IS_PRACTICE = re.compile(
     r"(?P<name>[A-Z][A-Za-z&'’\-]+(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|and|&)){0,6}(?:,?\s+(?:PLLC|LLC|Inc\.?))?)\s+is\s+an?\s+"
@@ -101,12 +107,15 @@ def practice_name(document: Document, structured: StructuredData) -> tuple[str |
         if len(segments) > 1 and org:
             return org[-1], f"title: {document.title}"
     for block in document.blocks:
-        for pattern in (_AT_NAME, _IS_PRACTICE):
+        for pattern in (_AT_NAME, _IS_PRACTICE, _FOUNDER_OF):
             match = pattern.search(block.text)
             name = _clean_org(match.group("name")) if match else None
             if name and _ORG_WORDS.search(name):
                 return name, block.text[:300]
     title = document.title
+    first_heading = next((block.text for block in document.blocks if block.tag == "h1"), "")
+    if title and title == first_heading and len(title.split()) <= 6:
+        return _clean_org(title), f"title and main heading: {title}"
     if title and _ORG_WORDS.search(title) and len(title.split()) <= 6 and not re.search(r"[?!:]", title):
         return _clean_org(title), f"title: {title}"
     return None, ""
@@ -237,6 +246,11 @@ def extract_contact(document: Document, structured: StructuredData) -> Contact:
             phones.append(phone)
             evidence.append(Evidence("phones", phone, f"schema.org telephone: {item.get('telephone')}", document.url))
     emails = _emails(document, evidence)
+    for item in structured.organizations:
+        email = normalise_email(text_of(item.get("email")) or "")
+        if email and email not in emails:
+            emails.append(email)
+            evidence.append(Evidence("emails", email, f"schema.org email: {email}", document.url))
     return Contact(
         practice_name=name,
         phones=phones,

@@ -160,7 +160,7 @@ def parse_text(content: str | bytes, url: str | None) -> Document:
 
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:Dr|Mr|Mrs|Ms|Mx|St|Ste|Dept|Inc|Jr|Sr|No|vs|Co|Corp|Ave|Blvd|Rd|Mt|Ft|Prof|etc|approx|U\.S|D\.C|"
-    r"e\.g|i\.e|a\.m|p\.m|Ph\.D|Psy\.D|M\.D|D\.O|Ed\.D|M\.A|M\.S|M\.Ed|L\.P\.C)|\b[A-Z])\.$"
+    r"e\.g|i\.e|a\.m|p\.m|Ph\.D|Psy\.D|M\.D|D\.O|Ed\.D|M\.A|M\.S|M\.Ed|L\.P\.C)|(?:^|\s)[A-Z])\.$"
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9\"“(])")
 

@@ -50,6 +50,8 @@ def _indexes() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]], di
         key = city_key(entry["city"])
         cities.setdefault(key, set()).add(state)
         zip_counts[(key, state)] = zip_counts.get((key, state), 0) + 1
+        for other in entry.get("acceptable_cities") or []:  # "Upper Arlington" is a Columbus ZIP's other name
+            cities.setdefault(city_key(other), set()).add(state)
         county = entry.get("county") or ""
         if county:
             counties.setdefault(city_key(re.sub(r"\s+(County|Parish|Borough|city)$", "", county)), set()).add(state)

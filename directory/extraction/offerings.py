@@ -74,7 +74,8 @@ _THERAPY_YES = re.compile(
     r"\bketamine[- ]assisted\s+(?:psycho)?therapy\b|\bKAP\b|"
     r"\bintegration\s+(?:sessions?|therapy|work|appointments?|circles?|groups?|support|meetings?)\b|"
     r"\bpreparation\s+(?:and|&)\s+integration\b|\bpsychotherapy\s+(?:sessions?\s+)?(?:before|after|around|with)\b|"
-    r"\btherapist\s+(?:\w+\s+){0,2}(?:present|stays|joins|remains|guides?|supports?|with you)\b",
+    r"\btherapist\s+(?:\w+\s+){0,2}(?:present|stays|joins|remains|guides?|supports?|with you)\b|"
+    r"\bketamine\s+(?:\w+\s+){0,2}with\s+(?:psycho)?therapy\b|\b(?:psycho)?therapy\s+with\s+ketamine\b",
     re.I,
 )
 _THERAPY_NO = re.compile(
@@ -99,7 +100,8 @@ _PARTNER_CUE = re.compile(
     r"prescribed\s+by|prescriptions?\s+(?:are|is)\s+(?:written|provided|handled)\s+by|prescribing\s+"
     r"(?:partner|clinician|provider|physician)\s*(?:is|,|:)?|medical\s+partner\s*(?:is|,|:)?|"
     r"work(?:s|ing)?\s+(?:closely\s+)?with|through\s+our\s+partners?\s+(?:at\s+)?|referred\s+to)\s+"
-    r"(?:the\s+)?(?:Dr\.?\s+)?(?P<partner>[A-Z][A-Za-z&'’.\-]+(?:\s+(?:of\s+|&\s+)?[A-Z][A-Za-z&'’.\-]+){0,4})"
+    r"(?:the\s+)?(?:(?:my|our)\s+(?:colleague|partner|friend)s?,?\s+)?(?:Dr\.?\s+)?"
+    r"(?P<partner>[A-Z][A-Za-z&'’.\-]+(?:\s+(?:of\s+|&\s+)?[A-Z][A-Za-z&'’.\-]+){0,4})"
 )
 _INSURANCE_ACCEPTED = re.compile(
     r"\bwe\s+(?:accept|take|are\s+in[- ]network\s+with)\s+(?:most\s+)?(?:major\s+)?(?:insurance|Aetna|Cigna|Blue|"
@@ -124,6 +126,17 @@ class Offer:
     insurance: str | None = None
     negated_routes: list[str] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
+
+
+_DEFINITION = re.compile(
+    r"\b(?:is|are)\s+(?:an?\s+)?(?:emerging|new|novel|innovative|promising|growing|powerful|evidence-based)\b|"
+    r"\bhas\s+(?:gained|shown|been\s+shown)\b|\bwhat\s+is\b",
+    re.I,
+)
+
+
+def _generic_heading(block: Block) -> bool:
+    return bool(_GENERIC_HEADING.search(block.heading))
 
 
 def _partner_name(raw: str) -> str | None:
@@ -186,13 +199,13 @@ class _OfferReader:
     def read_sentence(self, sentence: str, block: Block) -> None:
         speaks = _speaks_for_practice(sentence, block)
         self.read_routes(sentence, speaks)
-        self.read_settings(sentence, speaks)
+        self.read_settings(sentence, speaks, block)
         therapy_no = _THERAPY_NO.search(sentence)
         if therapy_no and (_FIRST_PERSON.search(sentence) or speaks) and not _GENERIC.search(sentence):
             self.therapy.append(False)
             self.note("therapy_included", False, sentence)
-        elif (match := _THERAPY_YES.search(sentence)) and speaks and not _negated(sentence, match.start()):
-            if _FIRST_PERSON.search(sentence) or _ADDRESSED.search(sentence):
+        elif (match := _THERAPY_YES.search(sentence)) and not _negated(sentence, match.start()):
+            if not _GENERIC.search(sentence) and not _DEFINITION.search(sentence) and not _generic_heading(block):
                 self.therapy.append(True)
                 self.note("therapy_included", True, sentence)
         self.read_partner(sentence, speaks)
@@ -216,7 +229,7 @@ class _OfferReader:
                 self.positive_routes.append(route.value)
                 self.note("routes", route.value, sentence)
 
-    def read_settings(self, sentence: str, speaks: bool) -> None:
+    def read_settings(self, sentence: str, speaks: bool, block: Block) -> None:
         for setting, pattern in SETTING_PATTERNS.items():
             match = pattern.search(sentence)
             if not match:
@@ -224,7 +237,8 @@ class _OfferReader:
             if _negated(sentence, match.start()) and _FIRST_PERSON.search(sentence):
                 self.settings_no.add(setting.value)
                 self.note("settings_not_offered", setting.value, sentence)
-            elif speaks and not _negated(sentence, match.start()) and setting.value not in self.settings_yes:
+            elif (speaks or not _GENERIC.search(sentence)) and not _negated(sentence, match.start()) \
+                    and setting.value not in self.settings_yes and not _generic_heading(block):
                 self.settings_yes.append(setting.value)
                 self.note("settings", setting.value, sentence)
         if re.search(r"\bindividual\s+sessions\s+only\b|\bone[- ]on[- ]one\s+only\b", sentence, re.I):

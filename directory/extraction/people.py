@@ -14,6 +14,7 @@ from directory.extraction.structured import StructuredData, text_of, texts_of
 from directory.extraction.taxonomy import load_table, lookup, role_for
 from directory.extraction.types import ClinicianFact, CredentialFact, Evidence
 from directory.names import name_key, parse_name
+from directory.vocab import CredentialKind
 
 _PARTICLE = r"(?:de|del|de la|van|von|da|di|le|la|st\.?|bin|al)"
 _UPPER = "A-ZÀ-ÖØ-Þ"
@@ -21,7 +22,9 @@ _LETTER = "A-Za-zÀ-ÖØ-öø-ÿ"
 _WORD = rf"[{_UPPER}][{_LETTER}'’\-]*[a-zß-öø-ÿ][{_LETTER}'’\-]*"
 NAME = rf"{_WORD}(?:\s+[A-Z]\.)?(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,2}}"
 _SPELLED_CODES = sorted(
-    {written for info in load_table() for written in (info.code, *info.aliases) if " " in written}, key=len, reverse=True
+    {written for info in load_table() for written in (info.code, *info.aliases) if " " in written},
+    key=len,
+    reverse=True,
 )
 _CODE = (
     r"(?:" + "|".join(re.escape(written) for written in _SPELLED_CODES)
@@ -64,20 +67,22 @@ _CLINICAL_ROLE = re.compile(
     re.I,
 )
 _ROLE_LINE_SPLIT = re.compile(r"\s*(?:,|\||/|•|·|–|—|-\s|;)\s*")
+_SELF = re.compile(r"^(?:I|I['’]ve|I['’]m|I am|She|He|They)\s+(?:\w+\s+){0,2}(?:completed|holds?|is|am|are|have|has|"
+                   r"trained|earned|received|became)\b")
 _RESEARCH = re.compile(r"\b(?:stud(?:y|ies)|research|journal|published|et al|according to|trial)\b", re.I)
 
 
 def _spelled_titles() -> re.Pattern[str]:
-    titles = sorted(
-        {alias for info in load_table() for alias in info.aliases if " " in alias and alias[0].isupper()},
-        key=len,
-        reverse=True,
-    )
-    codes = sorted({info.code for info in load_table() if info.code.isupper() and len(info.code) >= 3}, key=len,
-                   reverse=True)
+    """Titles as prose writes them ("a Licensed Clinical Social Worker", "(LCSW)", "training with Fluence")."""
+    table = load_table()
+    titles = sorted({alias for info in table for alias in info.aliases if " " in alias and alias[0].isupper()},
+                    key=len, reverse=True)
+    codes = sorted({info.code for info in table if info.code.isupper() and len(info.code) >= 3}, key=len, reverse=True)
+    trainings = sorted({written for info in table if info.kind is CredentialKind.TRAINING
+                        for written in (info.code, *info.aliases)}, key=len, reverse=True)
     return re.compile(
-        r"\b(" + "|".join(re.escape(title) for title in titles) + r")\b|\((" + "|".join(map(re.escape, codes)) + r")\)",
-        re.I,
+        r"\b((?i:" + "|".join(re.escape(title) for title in titles) + r"))\b|\((" + "|".join(map(re.escape, codes))
+        + r")\)|\b(" + "|".join(map(re.escape, trainings)) + r")\b"
     )
 
 
@@ -236,17 +241,21 @@ class _PeopleReader:
             firsts[person.name] = person
         subject = re.compile(
             r"^(?:Dr\.?\s+)?(" + "|".join(re.escape(first) for first in sorted(firsts, key=len, reverse=True) if first)
-            + r")(?:\s+[A-Z][a-z]+)?\s+(?:is|holds|has been|became)\b"
+            + r")(?:\s+[A-Z][a-z]+)?\s+(?:is|holds|has|became|was|also|earned|completed|prescribes|\w+s)\b"
         )
+        only = next(iter(self.people.values())) if len(self.people) == 1 else None
         for block in self.document.blocks:
             for sentence in sentences(block.text):
                 match = subject.match(sentence)
-                if not match:
+                if match:
+                    person = firsts[match.group(1)]
+                elif only is not None and _SELF.match(sentence):
+                    person = only  # a one-clinician page: "I completed...", "She holds..." is that clinician
+                else:
                     continue
-                person = firsts[match.group(1)]
                 codes = []
                 for title in _SPELLED.finditer(sentence):
-                    info = lookup(title.group(1) or title.group(2))
+                    info = lookup(title.group(1) or title.group(2) or title.group(3))
                     if info is not None and info.code not in codes:
                         codes.append(info.code)
                 if codes:

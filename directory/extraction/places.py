@@ -112,6 +112,14 @@ _COUNTY_LIST = re.compile(
     r"((?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)(?:\s*(?:,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+)"
     r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)*)\s+[Cc]ount(?:y|ies)\b"
 )
+_TAIL_MODE = re.compile(
+    rf"^\s*,?\s*(?:(?:via|by|through|over|on|using)\s+(?:secure\s+)?{_VIRTUAL}\w*|(?:in[- ]person|{_VIRTUAL})"
+    rf"(?:\s+(?:only|and|or|&)\s+(?:in[- ]person|{_VIRTUAL}))?(?:\s+only)?)",
+    re.I,
+)
+_NEAR_SPLIT = re.compile(r",|;|\band\b|\bplus\b|\bas well as\b", re.I)
+_CLAUSE_END = re.compile(r"[;,]|\bplus\b|\bwhile\b|\bbut\b|\bas well as\b", re.I)
+_ALL_STATES = re.compile(r"\b(?:both|all|these|those|each|every|any of (?:these|our))\s+(?:\w+\s+)?states\b", re.I)
 _CITY_STATE_ZIP = re.compile(r"^,?\s*(" + _CITY_WORDS + r"),\s*([A-Z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\.?,?\s+(\d{5})")
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+")
 _CITY_OFFICE = re.compile(
@@ -196,7 +204,7 @@ def _city_before(sentence: str, start: int, state: str) -> tuple[str, int] | Non
     return None
 
 
-def _state_tokens(sentence: str) -> list[_Token]:
+def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> list[_Token]:
     tokens: list[_Token] = []
     for match in _TOKEN.finditer(sentence):
         start, end = match.span()
@@ -213,8 +221,10 @@ def _state_tokens(sentence: str) -> list[_Token]:
             if _BAD_FOLLOWER.match(after.lstrip()) or _INSTITUTION_OF.search(before):
                 continue
             follower = re.match(r"^\s([A-Z][A-Za-z.)]*)", after)
-            if follower and follower.group(1) not in _OK_FOLLOWER and not _TOKEN.match(after.lstrip()):
+            if follower and follower.group(1).rstrip(".)") not in _OK_FOLLOWER and not _TOKEN.match(after.lstrip()):
                 continue  # "Georgia Mendes", "Virginia Woolf": a name, not a place
+            if name in given_names and not _ABBR_LEAD.search(before):
+                continue  # "Georgia works with...": the clinician called Georgia, not the state
             if name in {"Washington", "Georgia", "Virginia", "Carolina", "Indiana"} and _PERSON_PRECEDED.search(before):
                 word = _PERSON_PRECEDED.search(before).group(0).strip()
                 if before.strip() != word and word.lower() not in {"in", "and", "or", "serving", "throughout"}:
@@ -239,13 +249,15 @@ def _runs(sentence: str, tokens: list[_Token]) -> list[list[_Token]]:
 
 
 class _PlaceReader:
-    def __init__(self, document: Document) -> None:
+    def __init__(self, document: Document, given_names: frozenset[str]) -> None:
         self.document = document
+        self.given_names = given_names
         self.votes: dict[str, list[_Vote]] = {}
         self.facts = PlaceFacts()
         self.city_keys: set[tuple[str, str | None]] = set()
         self.pending_cities: list[tuple[list[str], str, str, bool]] = []  # names, sentence, snippet, office
         self.global_modes: list[tuple[bool | None, bool | None]] = []
+        self.all_state_modes: list[tuple[bool | None, bool | None]] = []
 
     def vote(self, state: str, in_person: bool | None, virtual: bool | None, strength: int, snippet: str) -> None:
         self.votes.setdefault(state, []).append(_Vote(in_person, virtual, strength))
@@ -277,7 +289,7 @@ class _PlaceReader:
     def read_sentence(self, sentence: str, block: Block) -> None:
         snippet = sentence[:300]
         self.read_address(sentence, snippet)
-        tokens = _state_tokens(sentence)
+        tokens = _state_tokens(sentence, self.given_names)
         runs = _runs(sentence, tokens)
         context_ok = block.footer or bool(_HEADING_CUE.search(block.heading))
         previous_end = 0
@@ -289,13 +301,14 @@ class _PlaceReader:
             previous_end = run[-1].end
             if self.read_run(sentence, block, run, lead, tail, context_ok, snippet):
                 accepted_any = True
+        if not tokens or accepted_any:
+            self.read_city_list(sentence, block, snippet)
         if not tokens and not _NEGATIVE.search(sentence):
-            self.read_city_list(sentence, block, snippet)
             mode = _mode_of(sentence)
-            if _VIRTUAL_ONLY.search(sentence) or _IN_PERSON_ONLY.search(sentence) or (mode[0] and mode[1]):
+            if _ALL_STATES.search(sentence):
+                self.read_all_states(sentence)
+            elif _VIRTUAL_ONLY.search(sentence) or _IN_PERSON_ONLY.search(sentence) or (mode[0] and mode[1]):
                 self.global_modes.append(mode)
-        elif accepted_any:
-            self.read_city_list(sentence, block, snippet)
         self.read_counties(sentence, snippet)
 
     def read_run(
@@ -310,7 +323,7 @@ class _PlaceReader:
         list_only = len(re.findall(r"[A-Za-z]{3,}", rest_of_block)) <= 3
         cue = bool(_CUE.search(lead)) or bool(paren) or bool(_CUE.search(tail[:80])) or context_ok or list_only
         accepted = False
-        for position, token in enumerate(run):
+        for token in run:
             if token.kind == "abbr":
                 city = _city_before(sentence, token.start, token.code)
                 zip_match = _ZIP_AFTER.match(sentence[token.end:])
@@ -351,11 +364,18 @@ class _PlaceReader:
                 mode = _mode_of(local.group(1))
                 if mode != (None, None):
                     return mode
-        # The nearest mode words before the run ("telehealth across CT and NY"), else after it.
-        clause = re.split(r"[;:]|\bwhile\b|\bwhereas\b|\bbut\b", lead)[-1]
-        mode = _mode_of(clause)
+        # Words right after the run ("Minnesota and Wisconsin by telehealth") and the nearest words before it
+        # ("telehealth across CT and NY"); then the rest of the clause before, then the first clause after.
+        after = _TAIL_MODE.match(tail)
+        near = _mode_of(_NEAR_SPLIT.split(lead)[-1])
+        if after:
+            tail_mode = _mode_of(after.group(0))
+            return (near[0] if near[0] is not None else tail_mode[0], near[1] if near[1] is not None else tail_mode[1])
+        if near != (None, None):
+            return near
+        mode = _mode_of(re.split(r"[;:]|\bwhile\b|\bwhereas\b|\bbut\b", lead)[-1])
         if mode == (None, None):
-            mode = _mode_of(re.split(r"[;]|\bwhile\b|\bbut\b", tail)[0])
+            mode = _mode_of(_CLAUSE_END.split(tail)[0])
         return mode
 
     def read_address(self, sentence: str, snippet: str) -> None:
@@ -378,13 +398,28 @@ class _PlaceReader:
                          self.document.url)
             )
 
+    def read_all_states(self, sentence: str) -> None:
+        """'in-person KAP in Asheville and virtual sessions in both states': the clauses without a city speak for
+        every state the page serves."""
+        for clause in _NEAR_SPLIT.split(sentence):
+            if _CITY_LIST.search(clause) or _CITY_OFFICE.search(clause):
+                continue
+            mode = _mode_of(clause)
+            if mode != (None, None):
+                self.all_state_modes.append(mode)
+
     def read_city_list(self, sentence: str, block: Block, snippet: str) -> None:
         for match in _CITY_OFFICE.finditer(sentence):
+            if _NEGATIVE.search(sentence[max(0, match.start() - 30): match.start()]):
+                continue
             if states_of_city(match.group(1)) and not _not_a_city(match.group(1)):
                 self.pending_cities.append(([match.group(1)], sentence, snippet, True))
         if not (_CUE.search(sentence) or block.footer):
             return
         for match in _CITY_LIST.finditer(sentence):
+            lead = sentence[max(0, match.start() - 40): match.start() + 12]
+            if not (_CUE.search(lead) or block.footer) or _NEGATIVE.search(lead):
+                continue  # "a psychiatrist in Rhinebeck" says where someone else is
             names = [name.strip(" .") for name in _LIST_SPLIT.split(match.group(1)) if name.strip(" .")]
             if any(name in STATE_BY_NAME for name in names):
                 names = [name for name in names if name not in STATE_BY_NAME]
@@ -412,7 +447,7 @@ class _PlaceReader:
     def resolve_cities(self) -> None:
         page_states = set(self.votes)
         for names, sentence, snippet, office in self.pending_cities:
-            in_sentence = {token.code for token in _state_tokens(sentence)}
+            in_sentence = {token.code for token in _state_tokens(sentence, self.given_names)}
             common: set[str] | None = None
             for name in names:
                 states = set(states_of_city(name))
@@ -433,6 +468,7 @@ class _PlaceReader:
         globally_virtual_only = any(mode == (False, True) for mode in self.global_modes)
         globally_both = any(mode == (True, True) for mode in self.global_modes)
         for state, votes in self.votes.items():
+            votes = votes + [_Vote(mode[0], mode[1], 0) for mode in self.all_state_modes]
             in_person = _decide([(v.in_person, v.strength) for v in votes])
             virtual = _decide([(v.virtual, v.strength) for v in votes])
             if globally_virtual_only:
@@ -472,5 +508,6 @@ def _decide(votes: list[tuple[bool | None, int]]) -> bool | None:
     return False if False in values else True
 
 
-def extract_places(document: Document) -> PlaceFacts:
-    return _PlaceReader(document).read()
+def extract_places(document: Document, given_names: frozenset[str] = frozenset()) -> PlaceFacts:
+    """States, cities and addresses; `given_names` of the page's clinicians are never read as states."""
+    return _PlaceReader(document, given_names).read()
