@@ -6,7 +6,7 @@ from urllib.parse import urljoin, urlsplit
 
 import phonenumbers
 
-from directory.extraction.document import Document, sentences
+from directory.extraction.document import Block, Document, sentences
 from directory.extraction.structured import StructuredData, text_of
 from directory.extraction.types import Evidence, PriceFact
 
@@ -58,6 +58,10 @@ _IS_PRACTICE = re.compile(
     r"(?P<name>[A-Z][A-Za-z&'’\-]+(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|and|&)){0,6}(?:,?\s+(?:PLLC|LLC|Inc\.?))?)\s+is\s+an?\s+"
     r"(?:\w+\s+){0,3}(?:practice|clinic|center|group)\b"
 )
+_LEGAL_LINE = re.compile(r"^[A-Z][\w&'’ .\-]{2,60}?,?\s+(?:PLLC|LLC|Inc\.?|P\.C\.|PC|LLP)\.?$")
+_NOT_A_NAME = re.compile(
+    r"\b(?:Our|Your|My|We|What|How|Why|When|Updates?|Welcome|About|Contact|Meet|Fees|Rates|Home|Near|Guide|FAQ)\b"
+)
 _LEGAL_SUFFIX = re.compile(r",?\s+(?:PLLC|LLC|Inc\.?|P\.?C\.?|LLP|P\.?A\.?)$", re.I)
 _INTEREST = re.compile(
     r"book|schedul|appointment|calendly|janeapp|simplepractice|therapyportal|intake|consult|journeyclinical|"
@@ -85,8 +89,20 @@ def _clean_org(name: str | None) -> str | None:
     return name
 
 
+def _name_like(text: str) -> bool:
+    """A short title-case phrase with a practice word and no pronouns: 'Granite State Ketamine Therapy'."""
+    words = text.split()
+    return (
+        1 <= len(words) <= 6
+        and bool(_ORG_WORDS.search(text))
+        and not _NOT_A_NAME.search(text)
+        and not re.search(r"[?!:]", text)
+        and all(word[0].isupper() or word in {"of", "and", "&", "the", "for"} for word in words)
+    )
+
+
 def practice_name(document: Document, structured: StructuredData) -> tuple[str | None, str]:
-    """The practice's name and where it came from."""
+    """The practice's name and where it came from, from the most to the least explicit statement of it."""
     for item in structured.organizations:
         name = _clean_org(text_of(item.get("name")))
         if name:
@@ -94,30 +110,37 @@ def practice_name(document: Document, structured: StructuredData) -> tuple[str |
     site_name = _clean_org(document.meta.get("og:site_name"))
     if site_name:
         return site_name, f"og:site_name: {site_name}"
+    for block in document.blocks:
+        if _LEGAL_LINE.match(block.text):
+            return _clean_org(block.text), block.text
     for block in reversed(document.blocks):
         if "©" in block.text or "Copyright" in block.text or "(c)" in block.text:
             match = _COPYRIGHT.search(block.text)
             name = _clean_org(match.group("name")) if match else None
             if name and not name.lower().startswith(("all rights", "copyright")):
                 return name, block.text[:300]
-    if document.title:
-        segments = [_clean_org(part) for part in _TITLE_SPLIT.split(document.title)]
-        segments = [segment for segment in segments if segment]
-        org = [segment for segment in segments if _ORG_WORDS.search(segment) and len(segment.split()) <= 6]
+    title = document.title
+    body = "\n".join(block.text for block in document.blocks[1:] if block.text != title)
+    if title:
+        segments = [segment for part in _TITLE_SPLIT.split(title) if (segment := _clean_org(part))]
+        org = [segment for segment in segments if _name_like(segment)]
         if len(segments) > 1 and org:
-            return org[-1], f"title: {document.title}"
+            # "Page | Site" is the usual order; a segment the page repeats in its text is the name either way
+            repeated = [segment for segment in org if segment in body]
+            return (repeated or org)[-1], f"title: {title}"
     for block in document.blocks:
         for pattern in (_AT_NAME, _IS_PRACTICE, _FOUNDER_OF):
             match = pattern.search(block.text)
             name = _clean_org(match.group("name")) if match else None
             if name and _ORG_WORDS.search(name):
                 return name, block.text[:300]
-    title = document.title
     first_heading = next((block.text for block in document.blocks if block.tag == "h1"), "")
     if title and title == first_heading and len(title.split()) <= 6:
         return _clean_org(title), f"title and main heading: {title}"
-    if title and _ORG_WORDS.search(title) and len(title.split()) <= 6 and not re.search(r"[?!:]", title):
-        return _clean_org(title), f"title: {title}"
+    title_blocks = [Block(text=title, tag="title")] if title else []
+    for block in [*title_blocks, *document.blocks[:4]]:
+        if block.tag in {"title", "h1", "h2", "h3"} and _name_like(block.text):
+            return _clean_org(block.text), block.text
     return None, ""
 
 

@@ -205,7 +205,10 @@ class _OfferReader:
             self.therapy.append(False)
             self.note("therapy_included", False, sentence)
         elif (match := _THERAPY_YES.search(sentence)) and not _negated(sentence, match.start()):
-            if not _GENERIC.search(sentence) and not _DEFINITION.search(sentence) and not _generic_heading(block):
+            first_person = bool(_FIRST_PERSON.search(sentence))
+            if not _GENERIC.search(sentence) and not _DEFINITION.search(sentence) and (
+                first_person or not _generic_heading(block)
+            ):
                 self.therapy.append(True)
                 self.note("therapy_included", True, sentence)
         self.read_partner(sentence, speaks)

@@ -126,7 +126,13 @@ _CITY_OFFICE = re.compile(
     r"\b(?:[Oo]ur|[Mm]y|[Tt]he)\s+((?:[A-Z][a-z'’.\-]+)(?:\s+[A-Z][a-z'’.\-]+){0,2})\s+(?:office|studio|location|clinic|suite)s?\b"
 )
 _PERSON_COMMA = re.compile(r"\b[A-Z][a-z'’\-]+\s+[A-Z][a-z'’\-]+,\s*$")
-_OFFICE_CUE = re.compile(r"\b(?:offices?|located|locations?|visit|suite|clinics?|in[- ]person|address|studio)\b", re.I)
+_OFFICE_CUE = re.compile(
+    r"\b(?:offices?|located|locations?|visit|suite|clinics?|in[- ]person|address|studio|(?:is|are|based)\s+in)\b", re.I
+)
+_STATEWIDE = re.compile(
+    rf"{_VIRTUAL}\w*\s+(?:\w+\s+)?(?:statewide|throughout\s+the\s+state|across\s+the\s+state|anywhere\s+in\s+the\s+state)",
+    re.I,
+)
 
 
 @dataclass
@@ -348,6 +354,8 @@ class _PlaceReader:
             if not cue:
                 continue
             in_person, virtual = self.run_mode(lead, tail, paren, dash)
+            if virtual is None and _STATEWIDE.search(sentence):
+                virtual = True
             strength = 3 if (paren or dash) and (in_person is not None or virtual is not None) else (
                 2 if len(run) == 1 else 1
             )
