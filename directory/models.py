@@ -294,7 +294,11 @@ class LookupCache(SQLModel, table=True):
 class Verification(SQLModel, table=True):
     """A verdict on one claim, with its basis and evidence."""
 
-    __table_args__ = (UniqueConstraint("claim_key"),)
+    __table_args__ = (
+        UniqueConstraint("claim_key"),
+        # Covering index for the dashboard's state search (badge counts per practice for a state and mode).
+        Index("ix_verification_search", "state", "mode", "practice_id", "verdict", "checked_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     claim_key: str  # stable: clinician key + claim

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import us
 import zipcodes
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, col, select
 
 from directory.errors import KapdirError
@@ -97,6 +97,7 @@ _BADGE_RANK = {Badge.VERIFIED: 0, Badge.WARNING: 1, Badge.UNVERIFIED: 2, Badge.P
 _PASSING = sorted(v.value for v in PASSING_VERDICTS)
 
 
+@lru_cache(maxsize=64)
 def verdict_badge(verdict: str | None) -> Badge:
     """badge_for, tolerant of the non-license verdict words (claimed / confirmed / not_publicly_verifiable)."""
     if verdict == "confirmed":
@@ -105,6 +106,10 @@ def verdict_badge(verdict: str | None) -> Badge:
         return badge_for(verdict)
     except ValueError:
         return Badge.UNVERIFIED
+
+
+_BADGE_CODES = {kind: sorted(code for code in VERDICT_LABELS if verdict_badge(code) is kind) for kind in Badge}
+_COUNTED = (Badge.VERIFIED, Badge.WARNING, Badge.PROBLEM)  # unverified: the rest, unknown codes included
 
 
 def verdict_label(verdict: str | None) -> str:
@@ -212,7 +217,7 @@ class PracticeCard:
     website: str | None
     badge: Badge
     reason: str
-    verdict_counts: dict[str, int]
+    badge_counts: dict[str, int]  # badge -> how many verdicts for this state and mode
     last_checked: datetime | None
     stale: bool
     therapy_included: bool | None
@@ -245,7 +250,12 @@ def practice_badge(verdicts: Iterable[str]) -> Badge:
     confirmed but someone has discipline or a problem; a problem when no one passes and a record
     contradicts the claim; otherwise unverified (a missing check never counts as a pass).
     """
-    badges = {verdict_badge(v) for v in verdicts}
+    return badge_of_counts({verdict_badge(v): 1 for v in verdicts})
+
+
+def badge_of_counts(counts: dict[str, int]) -> Badge:
+    """practice_badge from per-badge counts (what the search aggregates in SQL)."""
+    badges = {Badge(kind) for kind, n in counts.items() if n}
     if Badge.VERIFIED in badges:
         return Badge.WARNING if badges & {Badge.WARNING, Badge.PROBLEM} else Badge.VERIFIED
     if Badge.WARNING in badges:
@@ -265,10 +275,8 @@ def _mode_served(mode: str):
     return or_(col(flag).is_(True), and_(col(flag).is_(None), col(other).is_(None)))
 
 
-def _offering_exists(kind: str, values: Sequence[str]):
-    return exists().where(
-        Offering.practice_id == Practice.id, Offering.kind == kind, col(Offering.value).in_(list(values))
-    )
+def _offering_practices(kind: str, values: Sequence[str]):
+    return select(Offering.practice_id).where(Offering.kind == kind, col(Offering.value).in_(list(values)))
 
 
 def search_practices(
@@ -312,72 +320,70 @@ def search_practices(
         .join(ServiceArea, ServiceArea.practice_id == Practice.id)
         .where(ServiceArea.state == state, _mode_served(mode), col(Practice.gone_at).is_(None))
     )
+    # Each filter is an uncorrelated IN (subquery): SQLite and PostgreSQL evaluate it once per search.
     if routes:
-        query = query.where(_offering_exists("route", routes))
+        query = query.where(col(Practice.id).in_(_offering_practices("route", routes)))
     if settings:
-        query = query.where(_offering_exists("setting", settings))
+        query = query.where(col(Practice.id).in_(_offering_practices("setting", settings)))
     if therapy_included is not None:
         query = query.where(Practice.therapy_included == therapy_included)
     if roles:
-        query = query.where(
-            exists().where(
-                Clinician.practice_id == Practice.id, col(Clinician.role).in_(list(roles)),
-                col(Clinician.gone_at).is_(None),
-            )
-        )
+        query = query.where(col(Practice.id).in_(
+            select(Clinician.practice_id).where(col(Clinician.role).in_(list(roles)), col(Clinician.gone_at).is_(None))
+        ))
     if license_classes:
-        query = query.where(
-            exists().where(
-                Clinician.practice_id == Practice.id,
-                CredentialClaim.clinician_id == Clinician.id,
-                col(CredentialClaim.license_class).in_(list(license_classes)),
-            )
-        )
+        query = query.where(col(Practice.id).in_(
+            select(Clinician.practice_id).join(CredentialClaim, CredentialClaim.clinician_id == Clinician.id)
+            .where(col(CredentialClaim.license_class).in_(list(license_classes)))
+        ))
     if verified_only:
-        query = query.where(
-            exists().where(
-                Verification.practice_id == Practice.id, Verification.state == state, Verification.mode == mode,
-                col(Verification.verdict).in_(_PASSING),
+        query = query.where(col(Practice.id).in_(
+            select(Verification.practice_id).where(
+                Verification.state == state, Verification.mode == mode, col(Verification.verdict).in_(_PASSING)
             )
-        )
+        ))
     if price_min is not None or price_max is not None:
-        price_conditions = [Offering.practice_id == Practice.id, Offering.kind == "price"]
+        price_conditions = [Offering.kind == "price"]
         if price_min is not None:
             price_conditions.append(col(Offering.amount_usd) >= price_min)
         if price_max is not None:
             price_conditions.append(col(Offering.amount_usd) <= price_max)
-        query = query.where(exists().where(*price_conditions))
-    if prescriber in {"on_staff", "either"} or prescriber == "partner":
-        on_staff = exists().where(
-            Clinician.practice_id == Practice.id, Clinician.role == Role.PRESCRIBER, col(Clinician.gone_at).is_(None)
-        )
-        partner = or_(
-            col(Practice.medical_partner).is_not(None),
-            exists().where(Offering.practice_id == Practice.id, Offering.kind == "partner"),
-        )
-        query = query.where({"on_staff": on_staff, "partner": partner, "either": or_(on_staff, partner)}[prescriber])
-    elif prescriber is not None:
-        raise KapdirError(f"unknown prescriber filter {prescriber!r}: use on_staff, partner or either")
+        query = query.where(col(Practice.id).in_(select(Offering.practice_id).where(*price_conditions)))
+    if prescriber is not None:
+        on_staff = col(Practice.id).in_(select(Clinician.practice_id).where(
+            Clinician.role == Role.PRESCRIBER, col(Clinician.gone_at).is_(None)))
+        partner = or_(col(Practice.medical_partner).is_not(None),
+                      col(Practice.id).in_(select(Offering.practice_id).where(Offering.kind == "partner")))
+        choices = {"on_staff": on_staff, "partner": partner, "either": or_(on_staff, partner)}
+        if prescriber not in choices:
+            raise KapdirError(f"unknown prescriber filter {prescriber!r}: use on_staff, partner or either")
+        query = query.where(choices[prescriber])
 
-    rows = session.exec(query).all()
+    connection = session.connection()  # plain Core rows: no ORM bookkeeping for thousands of candidates
+    rows = connection.execute(query).all()
     ids = [row.id for row in rows]
     candidates = query.with_only_columns(Practice.id).scalar_subquery() if ids else None
 
-    verdicts: dict[int, dict[str, int]] = defaultdict(dict)
+    badge_counts: dict[int, dict[str, int]] = {}
     last_checked: dict[int, datetime] = {}
     prices: dict[int, tuple[float | None, float | None]] = {}
     if candidates is not None:
-        verdict_rows = session.exec(
-            select(Verification.practice_id, Verification.verdict, func.count(), func.max(Verification.checked_at))
+        # One row per practice: how many of its verdicts for this state and mode fall under each badge.
+        per_badge = [
+            func.sum(case((col(Verification.verdict).in_(_BADGE_CODES[kind]), 1), else_=0)) for kind in _COUNTED
+        ]
+        verdict_rows = connection.execute(
+            select(Verification.practice_id, func.max(Verification.checked_at), func.count(), *per_badge)
             .where(Verification.state == state, Verification.mode == mode,
                    col(Verification.practice_id).in_(candidates))
-            .group_by(Verification.practice_id, Verification.verdict)
+            .group_by(Verification.practice_id)
         ).all()
-        for practice_id, verdict, count, checked in verdict_rows:
-            verdicts[practice_id][verdict] = count
-            if checked and (practice_id not in last_checked or checked > last_checked[practice_id]):
-                last_checked[practice_id] = checked
-        price_rows = session.exec(
+        for practice_id, checked, total, *numbers in verdict_rows:
+            counted = dict(zip(_COUNTED, numbers, strict=True))
+            counted[Badge.UNVERIFIED] = total - sum(numbers)
+            badge_counts[practice_id] = {kind.value: n for kind, n in counted.items() if n}
+            last_checked[practice_id] = checked
+        price_rows = connection.execute(
             select(Offering.practice_id, func.min(Offering.amount_usd), func.max(Offering.amount_usd))
             .where(Offering.kind == "price", col(Offering.practice_id).in_(candidates))
             .group_by(Offering.practice_id)
@@ -395,7 +401,7 @@ def search_practices(
 
     cards = []
     for row in rows:
-        counts = verdicts.get(row.id, {})
+        counts = badge_counts.get(row.id, {})
         low, high = prices.get(row.id, (None, None))
         near_point = nearest.get(row.id)
         if place is not None and radius_miles is not None and (
@@ -405,7 +411,7 @@ def search_practices(
         cards.append(
             PracticeCard(
                 practice_id=row.id, name=row.name or row.key, website=row.website,
-                badge=practice_badge(counts), reason="", verdict_counts=dict(counts),
+                badge=badge_of_counts(counts), reason="", badge_counts=counts,
                 last_checked=last_checked.get(row.id), stale=bool(row.stale),
                 therapy_included=row.therapy_included, medical_partner=row.medical_partner,
                 price_min=low, price_max=high,

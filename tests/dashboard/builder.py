@@ -315,9 +315,10 @@ def build_bulk(engine: Engine, *, clinicians: int, per_practice: int = 5, seed: 
         locations.append({"practice_id": pid, "address": f"{pid} Main St", "city": city, "state": home,
                           "zip": zip_code})
         for route in rng.sample(["iv", "im", "oral_sublingual", "intranasal", "esketamine_spravato"], 2):
-            offerings.append({"practice_id": pid, "kind": "route", "value": route})
+            offerings.append({"practice_id": pid, "kind": "route", "value": route, "amount_usd": None, "unit": None})
         for setting in rng.sample(["clinic", "at_home", "group", "retreat"], 2):
-            offerings.append({"practice_id": pid, "kind": "setting", "value": setting})
+            offerings.append({"practice_id": pid, "kind": "setting", "value": setting, "amount_usd": None,
+                              "unit": None})
         price = rng.choice([250, 400, 550, 700, 900, 1200])
         offerings.append({"practice_id": pid, "kind": "price", "value": f"${price}", "amount_usd": price,
                           "unit": "session"})

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 18:35:25.270423
+Create Date: 2026-11-23 18:46:18.382179
 """
 from alembic import op
 import sqlalchemy as sa
@@ -336,6 +336,7 @@ def upgrade() -> None:
     with op.batch_alter_table('verification', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_verification_clinician_id'), ['clinician_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_verification_practice_id'), ['practice_id'], unique=False)
+        batch_op.create_index('ix_verification_search', ['state', 'mode', 'practice_id', 'verdict', 'checked_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_verification_state'), ['state'], unique=False)
         batch_op.create_index(batch_op.f('ix_verification_verdict'), ['verdict'], unique=False)
 
@@ -347,6 +348,7 @@ def downgrade() -> None:
     with op.batch_alter_table('verification', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_verification_verdict'))
         batch_op.drop_index(batch_op.f('ix_verification_state'))
+        batch_op.drop_index('ix_verification_search')
         batch_op.drop_index(batch_op.f('ix_verification_practice_id'))
         batch_op.drop_index(batch_op.f('ix_verification_clinician_id'))
 
