@@ -141,6 +141,11 @@ def practice_name(document: Document, structured: StructuredData) -> tuple[str |
     for block in [*title_blocks, *document.blocks[:4]]:
         if block.tag in {"title", "h1", "h2", "h3"} and _name_like(block.text):
             return _clean_org(block.text), block.text
+    for block in document.blocks[:5]:  # "Leilani Kahananui, LMFT — Mālama Mind Therapy"
+        if len(block.text) <= 100:
+            for segment in re.split(r"\s+[—–|·]\s+", block.text)[1:]:
+                if _name_like(segment.strip()):
+                    return _clean_org(segment), block.text
     return None, ""
 
 

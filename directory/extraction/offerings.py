@@ -100,7 +100,8 @@ _PARTNER_CUE = re.compile(
     r"prescribed\s+by|prescriptions?\s+(?:are|is)\s+(?:written|provided|handled)\s+by|prescribing\s+"
     r"(?:partner|clinician|provider|physician)\s*(?:is|,|:)?|medical\s+partner\s*(?:is|,|:)?|"
     r"work(?:s|ing)?\s+(?:closely\s+)?with|through\s+our\s+partners?\s+(?:at\s+)?|referred\s+to)\s+"
-    r"(?:the\s+)?(?:(?:my|our)\s+(?:colleague|partner|friend)s?,?\s+)?(?:Dr\.?\s+)?"
+    r"(?:the\s+)?(?:(?:my|our)\s+(?:\w+\s+){0,2}(?:colleague|partner|friend|physician|psychiatrist|prescriber|"
+    r"doctor|nurse practitioner)s?,?\s+)?(?:Dr\.?\s+)?"
     r"(?P<partner>[A-Z][A-Za-z&'’.\-]+(?:\s+(?:of\s+|&\s+)?[A-Z][A-Za-z&'’.\-]+){0,4})"
 )
 _INSURANCE_ACCEPTED = re.compile(
@@ -128,8 +129,14 @@ class Offer:
     evidence: list[Evidence] = field(default_factory=list)
 
 
+_NEGATED_AFTER = re.compile(
+    r"^[^.;,]{0,60}?\b(?:(?:is|are)\s+not\s+(?:something|offered|provided|available|part)|not\s+(?:offered|provided|"
+    r"available)\b|(?:is|are)\s+no\s+longer)",
+    re.I,
+)
 _DEFINITION = re.compile(
-    r"\b(?:is|are)\s+(?:an?\s+)?(?:emerging|new|novel|innovative|promising|growing|powerful|evidence-based)\b|"
+    r"\b(?:is|are)\s+(?:an?\s+)?(?:emerging|novel|innovative|promising|growing|powerful|evidence-based)\b|"
+    r"\b(?:is|are)\s+(?:an?\s+)?(?:\w+[- ])?(?:FDA|approved|prescription|medication|drug|anesthetic|dissociative)|"
     r"\bhas\s+(?:gained|shown|been\s+shown)\b|\bwhat\s+is\b",
     re.I,
 )
@@ -198,7 +205,7 @@ class _OfferReader:
 
     def read_sentence(self, sentence: str, block: Block) -> None:
         speaks = _speaks_for_practice(sentence, block)
-        self.read_routes(sentence, speaks)
+        self.read_routes(sentence, speaks, _generic_heading(block) and not _FIRST_PERSON.search(sentence))
         self.read_settings(sentence, speaks, block)
         therapy_no = _THERAPY_NO.search(sentence)
         if therapy_no and (_FIRST_PERSON.search(sentence) or speaks) and not _GENERIC.search(sentence):
@@ -214,7 +221,7 @@ class _OfferReader:
         self.read_partner(sentence, speaks)
         self.read_insurance(sentence)
 
-    def read_routes(self, sentence: str, speaks: bool) -> None:
+    def read_routes(self, sentence: str, speaks: bool, generic_heading: bool) -> None:
         for route, pattern in ROUTE_PATTERNS.items():
             match = pattern.search(sentence)
             if not match:
@@ -223,12 +230,13 @@ class _OfferReader:
                 continue  # "esketamine, the intranasal form": that is Spravato
             if route is Route.IM and match.group(0) == "IM" and not _IM_CONTEXT.search(sentence):
                 continue  # "IM" alone is also an abbreviation of "instant message"
-            if _negated(sentence, match.start()):
+            if _negated(sentence, match.start()) or _NEGATED_AFTER.match(sentence[match.end():]):
                 if _FIRST_PERSON.search(sentence):
                     self.negative_routes.add(route.value)
                     self.note("routes_not_offered", route.value, sentence)
                 continue
-            if speaks and route.value not in self.positive_routes:
+            describes = not _GENERIC.search(sentence) and not _DEFINITION.search(sentence) and not generic_heading
+            if (speaks or describes) and route.value not in self.positive_routes:
                 self.positive_routes.append(route.value)
                 self.note("routes", route.value, sentence)
 

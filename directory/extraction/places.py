@@ -25,6 +25,7 @@ from directory.extraction.taxonomy import lookup
 from directory.extraction.types import AddressFact, CityFact, Evidence, StateFact
 
 _NAMES = sorted(STATE_BY_NAME, key=len, reverse=True)
+BARE_WASHINGTON = "WA?"
 _TOKEN = re.compile(
     r"(?<![A-Za-z])(?:(?P<dc>Washington,?\s*D\.?\s?C\b\.?|D\.C\.)|(?P<name>"
     + "|".join(re.escape(name) for name in _NAMES)
@@ -99,7 +100,7 @@ _IN_PERSON_WORD = re.compile(rf"\b{_IN_PERSON}\b", re.I)
 
 _CITY_WORDS = r"[A-Z][A-Za-z'’.\-]+(?:\s+[A-Z][A-Za-z'’.\-]+){0,3}"
 _STREET = re.compile(
-    r"(\d{1,6}\s+(?:[NSEW]\.?\s+)?[A-Z0-9][\w'’.\- ]{1,40}?\s(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|"
+    r"(\d{1,6}\s+(?:[NSEW]\.?\s+)?[A-Z0-9][\w'’.\- ]{0,40}?\s(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|"
     r"Lane|Ln|Way|Place|Pl|Court|Ct|Parkway|Pkwy|Highway|Hwy|Turnpike|Pike|Square|Sq|Circle|Cir|Terrace|Plaza)"
     r"\b\.?(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b\.?)?(?:,?\s*(?:Suite|Ste\.?|Unit|Floor|Fl\.?|#)\s*[\w\-]+)?)"
 )
@@ -224,6 +225,9 @@ def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> l
             if name == "Washington" and re.match(r"^\s+[Ss]tate\b(?!\s+University)", after):
                 tokens.append(_Token(start, end, "WA", "name"))
                 continue
+            if name == "Washington" and not _BAD_FOLLOWER.match(after.lstrip()):
+                tokens.append(_Token(start, end, BARE_WASHINGTON, "name"))  # the state or the capital: decided later
+                continue
             if _BAD_FOLLOWER.match(after.lstrip()) or _INSTITUTION_OF.search(before):
                 continue
             follower = re.match(r"^\s([A-Z][A-Za-z.)]*)", after)
@@ -264,6 +268,7 @@ class _PlaceReader:
         self.pending_cities: list[tuple[list[str], str, str, bool]] = []  # names, sentence, snippet, office
         self.global_modes: list[tuple[bool | None, bool | None]] = []
         self.all_state_modes: list[tuple[bool | None, bool | None]] = []
+        self.sentence_modes: dict[str, list[tuple[bool | None, bool | None]]] = {}
 
     def vote(self, state: str, in_person: bool | None, virtual: bool | None, strength: int, snippet: str) -> None:
         self.votes.setdefault(state, []).append(_Vote(in_person, virtual, strength))
@@ -353,6 +358,7 @@ class _PlaceReader:
                     continue
             if not cue:
                 continue
+            self.sentence_modes.setdefault(token.code, []).append(_mode_of(sentence))
             in_person, virtual = self.run_mode(lead, tail, paren, dash)
             if virtual is None and _STATEWIDE.search(sentence):
                 virtual = True
@@ -473,6 +479,15 @@ class _PlaceReader:
                 self.vote(state, True if office else None, None, 1, snippet)
 
     def finish(self) -> None:
+        if BARE_WASHINGTON in self.votes:  # "in Washington" on a page about D.C. is the capital
+            target = "DC" if "DC" in self.votes and "WA" not in self.votes else "WA"
+            self.votes.setdefault(target, []).extend(self.votes.pop(BARE_WASHINGTON))
+            for item in self.facts.evidence:
+                if isinstance(item.value, dict) and item.value.get("state") == BARE_WASHINGTON:
+                    item.value["state"] = target
+        if len(self.votes) == 1:  # one state on the page: what any sentence naming it says, it says of it
+            state = next(iter(self.votes))
+            self.votes[state] += [_Vote(mode[0], mode[1], 0) for mode in self.sentence_modes.get(state, [])]
         globally_virtual_only = any(mode == (False, True) for mode in self.global_modes)
         globally_both = any(mode == (True, True) for mode in self.global_modes)
         for state, votes in self.votes.items():
