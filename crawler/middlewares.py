@@ -9,7 +9,6 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
 from crawler.links import clean_url
@@ -67,6 +66,8 @@ class RetryAfterMiddleware(RetryMiddleware):
         retry = self._retry(request, f"{response.status} with Retry-After {delay:.0f}s")
         if retry is None:
             return response
+        from twisted.internet import reactor  # imported late: importing it installs a reactor
+
         await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
         return retry
 

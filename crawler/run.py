@@ -1,19 +1,22 @@
 """Running crawls: ``kapdir crawl``, the ``run_crawl`` API, and the child process that hosts Scrapy.
 
-Scrapy's Twisted reactor cannot be restarted within a process, so every crawl runs in a child process
-(``python -m crawler.run JOB.json``) while the caller creates the crawl run, shows progress from the database and
-finishes the run. ``run_crawl`` can therefore be called any number of times in one process (demo, dashboard, tests).
+Scrapy's Twisted reactor cannot be restarted within a process, so every crawl runs in a child process (forked
+from a warm fork server; ``python -m crawler.run JOB.json`` runs the same by hand) while the caller creates the
+crawl run, shows progress from the database and finishes the run. ``run_crawl`` can therefore be called any
+number of times in one process (demo, dashboard, tests).
 
 Distributed mode: the caller registers the seeds in Redis and starts worker processes that share Scrapy's request
 queue and duplicate filter (scrapy-redis) and a per-site ledger; more workers can join from other machines.
 """
 
 import json
-import subprocess
+import multiprocessing
+import os
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -80,34 +83,75 @@ def active_seeds(db_url: str) -> list[str]:
 # --- child processes ----------------------------------------------------------------------------
 
 
-def _spawn(job: dict[str, Any], workdir: Path, name: str) -> tuple[subprocess.Popen, Path, Path]:
-    job_file = workdir / f"{name}.json"
-    job_file.write_text(json.dumps(job))
+class Child:
+    """One crawl process, forked from a warm fork server (see ``crawler.preload``)."""
+
+    def __init__(self, process, out_file: Path, err_file: Path) -> None:
+        self.process = process
+        self.out_file = out_file
+        self.err_file = err_file
+
+    def running(self) -> bool:
+        return self.process.exitcode is None
+
+    @property
+    def exitcode(self) -> int | None:
+        return self.process.exitcode
+
+    def wait(self) -> None:
+        self.process.join()
+
+    def failure(self) -> str | None:
+        if self.process.exitcode == 0:
+            return None
+        text = self.err_file.read_text(errors="replace") if self.err_file.exists() else ""
+        lines = [line for line in text.splitlines() if line.strip()]
+        return f"crawl process exited with {self.process.exitcode}: {lines[-1][:300] if lines else 'no output'}"
+
+
+@lru_cache(maxsize=1)
+def _fork_context():
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["crawler.preload"])
+    return context
+
+
+def _child_entry(job: dict[str, Any], out_path: str, err_path: str) -> None:
+    """In the forked process: output to files, the caller's environment, then the crawl."""
+    for fd, path in ((1, out_path), (2, err_path)):
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(handle, fd)
+        os.close(handle)
+    sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 - the process's own stdout, kept open
+    sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+    os.environ.update(job.get("env", {}))
+    get_settings.cache_clear()  # the fork server may have started before the caller's environment changed
+    child_main(job)
+    sys.stdout.flush()
+
+
+def _spawn(job: dict[str, Any], workdir: Path, name: str) -> Child:
+    env = {key: value for key, value in os.environ.items() if key.startswith("KAPDIR_") or key == "DATABASE_URL"}
     out_file, err_file = workdir / f"{name}.out", workdir / f"{name}.err"
-    with out_file.open("wb") as out, err_file.open("wb") as err:
-        process = subprocess.Popen([sys.executable, "-m", "crawler.run", str(job_file)], stdout=out, stderr=err)
-    return process, out_file, err_file
+    process = _fork_context().Process(
+        target=_child_entry, args=({**job, "env": env}, str(out_file), str(err_file)), name=f"kapdir-{name}"
+    )
+    process.start()
+    return Child(process, out_file, err_file)
 
 
-def _last_error_line(err_file: Path) -> str:
-    lines = [line for line in err_file.read_text(errors="replace").splitlines() if line.strip()]
-    return lines[-1][:300] if lines else "no output"
-
-
-def _wait(children: list[tuple[subprocess.Popen, Path, Path]], engine, run_id: int, progress: Progress | None) -> list:
-    failures = []
+def _wait(children: list[Child], engine, run_id: int, progress: Progress | None) -> list[str]:
     while True:
         if progress is not None:
             with Session(engine) as session:
                 run = session.get(CrawlRun, run_id)
                 progress({"pages": run.pages, "new": run.new, "changed": run.changed, "errors": dict(run.errors or {})})
-        if all(child.poll() is not None for child, _, _ in children):
+        if not any(child.running() for child in children):
             break
         time.sleep(POLL_S)
-    for child, _, err_file in children:
-        if child.returncode != 0:
-            failures.append(f"crawl process exited with {child.returncode}: {_last_error_line(err_file)}")
-    return failures
+    for child in children:
+        child.wait()
+    return [failure for child in children if (failure := child.failure())]
 
 
 # --- the API ------------------------------------------------------------------------------------
@@ -149,8 +193,9 @@ def run_crawl(
         if listings:
             child = _spawn({**base_job, "mode": "listing", "listings": listings}, workdir, "listing")
             failures += _wait([child], engine, run.id, progress)
-            if child[1].stat().st_size:
-                seeds += [url for url in json.loads(child[1].read_text()) if url not in seeds]
+            if child.exitcode == 0 and child.out_file.read_text().strip():
+                seeds += [url for url in json.loads(child.out_file.read_text().strip().splitlines()[-1])
+                          if url not in seeds]
         seeds = one_seed_per_site(seeds)
         with Session(engine) as session:
             stored = session.get(CrawlRun, run.id)
@@ -212,9 +257,9 @@ def join_crawl(redis_url: str, db_url: str | None = None) -> int:
         job["db_url"] = db_url
     with tempfile.TemporaryDirectory(prefix="kapdir-worker-") as tmp:
         child = _spawn(job, Path(tmp), "worker")
-        child[0].wait()
-        if child[0].returncode != 0:
-            raise KapdirError(f"worker failed: {_last_error_line(child[2])}")
+        child.wait()
+        if failure := child.failure():
+            raise KapdirError(f"worker failed: {failure}")
     return job["run_id"]
 
 

@@ -18,7 +18,6 @@ def scrapy_settings(
         "USER_AGENT": settings.effective_user_agent,
         "ROBOTSTXT_OBEY": True,
         "DOWNLOAD_DELAY": settings.download_delay,
-        "RANDOMIZE_DOWNLOAD_DELAY": True,
         "AUTOTHROTTLE_ENABLED": True,
         "AUTOTHROTTLE_START_DELAY": max(settings.download_delay, 0.1),
         "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
@@ -32,6 +31,7 @@ def scrapy_settings(
         "HTTPERROR_ALLOW_ALL": True,  # every status reaches the spider, which records it
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,  # no control port on a crawler that reads hostile pages
         "LOG_LEVEL": "WARNING",
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         "KAPDIR_PROXY": proxy,

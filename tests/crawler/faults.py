@@ -254,7 +254,7 @@ PRACTICE_HOME = """<!doctype html><html><head><title>{name}</title></head><body>
 <header><h1>{name}</h1>
 <nav><a href="/team">Our Team</a> <a href="/ketamine-assisted-psychotherapy">Ketamine-Assisted Psychotherapy</a>
 <a href="/fees">Fees</a> <a href="/contact">Contact</a> <a href="/blog/2024/03/our-new-couch">Blog</a>
-<a href="/assets/logo.png">Logo</a> <a href="/intake-packet.pdf">Intake packet (PDF)</a>
+<a href="/assets/logo.png">Logo</a> {pdf_link}
 <a href="https://{key}.janeapp.example/book">Book an appointment</a>
 <a href="https://www.facebook.com/{key}">Facebook</a></nav></header>
 <main><p>{name} offers ketamine-assisted psychotherapy (KAP) with sublingual lozenges and IM ketamine.</p>
@@ -272,9 +272,10 @@ def practice_site(key: str, name: str, people: list[tuple[str, str]], state_name
     """A small practice site: home, team, a bio, KAP, fees, contact, an off-topic blog post, a PDF, robots."""
     block = "\n".join(PERSON.format(name=n, creds=c, role="therapist", practice=name) for n, c in people)
     first_name, first_creds = people[0]
+    pdf_link = '<a href="/intake-packet.pdf">Intake packet (PDF)</a>' if pdf is not None else ""
     slug = first_name.lower().replace(" ", "-")
     pages: dict[str, Page | Handler] = {
-        "/": Page(PRACTICE_HOME.format(name=name, key=key, state_name=state_name)),
+        "/": Page(PRACTICE_HOME.format(name=name, key=key, state_name=state_name, pdf_link=pdf_link)),
         "/team": Page(PRACTICE_TEAM.format(name=name, people=block, first_slug=slug, first_name=first_name)),
         f"/team/{slug}": Page(f"<h1>{first_name}, {first_creds}</h1><p>{first_name} provides ketamine-assisted "
                               f"psychotherapy in {state_name}.</p>"),
