@@ -60,3 +60,24 @@ def postgres_url() -> Iterator[str]:
         server.terminate()
         server.wait(timeout=30)
         shutil.rmtree(datadir, ignore_errors=True)
+
+
+def run_kapdir(*args: str, env: dict[str, str] | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
+    """Run the real CLI in a child process, as a user would."""
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-c", "from directory.cli import main; main()", *args],
+        capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> tuple[Path, dict]:
+    """The demo database: `kapdir demo --no-dashboard --json` on the bundled sample world (run once)."""
+    import json
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    result = run_kapdir("demo", "--no-dashboard", "--json", "--db", str(path))
+    assert result.returncode == 0, result.stderr[-2000:]
+    return path, json.loads(result.stdout)
