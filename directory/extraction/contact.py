@@ -51,7 +51,7 @@ _AT_NAME = re.compile(
     r"and|&|the|for)){0,6}(?:,?\s+(?:PLLC|LLC|Inc\.?|P\.?C\.?))?)(?:,|\s+we\b|\s+is\b|!|\.|$)"
 )
 _FOUNDER_OF = re.compile(
-    r"\b(?:founder|owner|director|co-founder)\s+of\s+(?P<name>[A-Z][A-Za-z&'’\-]+(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|and|&)){0,6}"
+    r"\b(?:(?:founder|owner|director|co-founder)\s+of|founded)\s+(?P<name>[A-Z][A-Za-z&'’\-]+(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|and|&)){0,6}"
     r"(?:,?\s+(?:PLLC|LLC|Inc\.?))?)"
 )
 _IS_PRACTICE = re.compile(

@@ -51,7 +51,8 @@ _NEGATIVE = re.compile(
     r"universit(?:y|ies)|college|school|grew up|born|raised|moved|relocat\w+|vacation\w*|holiday|hometown|"
     r"awards?|news|reported|article|featured|according to|podcast|residency|fellowship|internship|trained|"
     r"training|hospital|formerly|previously|former|used to|originally|native|family in|lived|from|"
-    r"retreat center in|survey|data|law|legislat\w+|legal(?:ized)?|approved|ban(?:s|ned)?|regulat\w+)\b",
+    r"retreat center in|survey|data|law|legislat\w+|legal(?:ized)?|approved|ban(?:s|ned)?|regulat\w+|spent|worked|"
+    r"career|chain|after\s+(?:\w+\s+){0,3}(?:years?|time))\b",
     re.I,
 )
 _HEADING_CUE = re.compile(
@@ -82,8 +83,11 @@ _ABBR_LEAD = re.compile(r"\b(?:in|throughout|across|serving|serve|serves|to|with
 _ABBR_FOLLOW = re.compile(r"^\s+(?:Dept|Department|Board|residents|clients|patients|licens\w*|only|\()")
 _ZIP_AFTER = re.compile(r"^\.?,?\s+(\d{5})(?:-\d{4})?\b")
 
-_VIRTUAL = r"(?:virtual(?:ly)?|tele-?health|telemedicine|telepsychiatry|teletherapy|online|video|remote(?:ly)?|zoom)"
-_IN_PERSON = r"(?:in[- ]person|in[- ]office|face[- ]to[- ]face|offices?|clinics?|located|locations?)"
+_VIRTUAL = (
+    r"(?:virtual(?:ly)?|tele-?health|telemedicine|telepsychiatry|telepsychology|tele-?mental[- ]health|teletherapy|"
+    r"online|video|remote(?:ly)?|zoom)"
+)
+_IN_PERSON = r"(?:in[- ]person|in[- ]office|face[- ]to[- ]face|offices?|clinics?)"
 _VIRTUAL_ONLY = re.compile(
     rf"\b(?:{_VIRTUAL}[- ]only|only\s+(?:via\s+|by\s+|through\s+)?{_VIRTUAL}|exclusively\s+(?:via\s+|through\s+)?"
     rf"{_VIRTUAL}|{_VIRTUAL}\s+(?:sessions\s+)?only|no\s+in[- ]person|not\s+(?:offer\s+)?in[- ]person|"
@@ -120,6 +124,7 @@ _TAIL_MODE = re.compile(
 )
 _NEAR_SPLIT = re.compile(r",|;|\band\b|\bplus\b|\bas well as\b", re.I)
 _CLAUSE_END = re.compile(r"[;,]|\bplus\b|\bwhile\b|\bbut\b|\bas well as\b", re.I)
+_ASIDE = re.compile(r",\s*(?:which|who|where)\b|;|\bbut\b|\bwhile\b|\bwhereas\b|\bthrough\b", re.I)
 _ALL_STATES = re.compile(r"\b(?:both|all|these|those|each|every|any of (?:these|our))\s+(?:\w+\s+)?states\b", re.I)
 _CITY_STATE_ZIP = re.compile(r"^,?\s*(" + _CITY_WORDS + r"),\s*([A-Z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\.?,?\s+(\d{5})")
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+")
@@ -129,6 +134,11 @@ _CITY_OFFICE = re.compile(
 _PERSON_COMMA = re.compile(r"\b[A-Z][a-z'’\-]+\s+[A-Z][a-z'’\-]+,\s*$")
 _OFFICE_CUE = re.compile(
     r"\b(?:offices?|located|locations?|visit|suite|clinics?|in[- ]person|address|studio|(?:is|are|based)\s+in)\b", re.I
+)
+_FIRST_PERSON_SERVICE = re.compile(
+    r"\b(?:in|at)\s+(?:our|my)\s+(?:office|clinic|studio|suite|center)s?\b|\b(?:we|I)\s+(?:also\s+)?(?:offer|provide|see)\b"
+    r"[^.]*\b(?:sessions|visits|appointments|therapy|care)\b",
+    re.I,
 )
 _STATEWIDE = re.compile(
     rf"{_VIRTUAL}\w*\s+(?:\w+\s+)?(?:statewide|throughout\s+the\s+state|across\s+the\s+state|anywhere\s+in\s+the\s+state)",
@@ -269,6 +279,7 @@ class _PlaceReader:
         self.global_modes: list[tuple[bool | None, bool | None]] = []
         self.all_state_modes: list[tuple[bool | None, bool | None]] = []
         self.sentence_modes: dict[str, list[tuple[bool | None, bool | None]]] = {}
+        self.one_state_modes: list[tuple[bool | None, bool | None]] = []  # "in our clinic": said of the one state
 
     def vote(self, state: str, in_person: bool | None, virtual: bool | None, strength: int, snippet: str) -> None:
         self.votes.setdefault(state, []).append(_Vote(in_person, virtual, strength))
@@ -320,6 +331,8 @@ class _PlaceReader:
                 self.read_all_states(sentence)
             elif _VIRTUAL_ONLY.search(sentence) or _IN_PERSON_ONLY.search(sentence) or (mode[0] and mode[1]):
                 self.global_modes.append(mode)
+            elif mode != (None, None) and _FIRST_PERSON_SERVICE.search(sentence):
+                self.one_state_modes.append(mode)
         self.read_counties(sentence, snippet)
 
     def read_run(
@@ -358,7 +371,9 @@ class _PlaceReader:
                     continue
             if not cue:
                 continue
-            self.sentence_modes.setdefault(token.code, []).append(_mode_of(sentence))
+            clause_start = max((m.end() for m in _ASIDE.finditer(sentence, 0, token.start)), default=0)
+            clause_end = next((m.start() for m in _ASIDE.finditer(sentence, token.end)), len(sentence))
+            self.sentence_modes.setdefault(token.code, []).append(_mode_of(sentence[clause_start:clause_end]))
             in_person, virtual = self.run_mode(lead, tail, paren, dash)
             if virtual is None and _STATEWIDE.search(sentence):
                 virtual = True
@@ -468,11 +483,14 @@ class _PlaceReader:
                 common = states if common is None else common & states
             for name in names:
                 options = set(states_of_city(name))
-                state = _only(options & in_sentence) or _only(options & page_states) or _only(common or set())
-                if state is None and len(options) == 1:
-                    state = next(iter(options))
-                if state is None:
-                    state = main_state_of_city(name, (options & page_states) or options)
+                state = (
+                    _only(options & in_sentence)
+                    or _only(options & page_states)
+                    or main_state_of_city(name, options & page_states)
+                    or _only(common or set())
+                    or _only(options)
+                    or main_state_of_city(name, options)
+                )
                 if state is None:
                     continue
                 self.add_city(name, state, snippet)
@@ -488,6 +506,7 @@ class _PlaceReader:
         if len(self.votes) == 1:  # one state on the page: what any sentence naming it says, it says of it
             state = next(iter(self.votes))
             self.votes[state] += [_Vote(mode[0], mode[1], 0) for mode in self.sentence_modes.get(state, [])]
+            self.votes[state] += [_Vote(mode[0], mode[1], 0) for mode in self.one_state_modes]
         globally_virtual_only = any(mode == (False, True) for mode in self.global_modes)
         globally_both = any(mode == (True, True) for mode in self.global_modes)
         for state, votes in self.votes.items():
