@@ -189,6 +189,9 @@ class SampleWeb:
 class _Handler(BaseHTTPRequestHandler):
     web: SampleWeb
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; without TCP_NODELAY, Nagle plus delayed ACKs stall
+    # every keep-alive response by ~40 ms.
+    disable_nagle_algorithm = True
     server_version = "kapdir-sample-web/1"
 
     def log_message(self, format: str, *args: object) -> None:
