@@ -55,8 +55,9 @@ _FOUNDER_OF = re.compile(
     r"(?:,?\s+(?:PLLC|LLC|Inc\.?))?)"
 )
 _IS_PRACTICE = re.compile(
-    r"(?P<name>[A-Z][A-Za-z&'’\-]+(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|and|&)){0,6}(?:,?\s+(?:PLLC|LLC|Inc\.?))?)\s+is\s+an?\s+"
-    r"(?:\w+\s+){0,3}(?:practice|clinic|center|group)\b"
+    r"(?P<name>[A-Z][A-Za-z&'’\-]+(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|and|&)){0,6}(?:,?\s+(?:PLLC|LLC|Inc\.?))?)\s+"
+    r"(?:is\s+an?\s+(?:\w+\s+){0,3}(?:practice|clinic|center|group)\b|(?:is\s+(?:licensed|located|based)|offers|"
+    r"provides|serves|sees)\b)"
 )
 _LEGAL_LINE = re.compile(r"^[A-Z][\w&'’ .\-]{2,60}?,?\s+(?:PLLC|LLC|Inc\.?|P\.C\.|PC|LLP)\.?$")
 _NOT_A_NAME = re.compile(

@@ -129,6 +129,11 @@ class Offer:
     evidence: list[Evidence] = field(default_factory=list)
 
 
+_NO_KETAMINE = re.compile(
+    r"\b(?:do|does)\s+not\s+(?:provide|offer|prescribe|administer|dispense)\s+(?:any\s+)?(?:ketamine|medicine|"
+    r"psychedelics?|medications?)\b",
+    re.I,
+)
 _NEGATED_AFTER = re.compile(
     r"^[^.;,]{0,60}?\b(?:(?:is|are)\s+not\s+(?:something|offered|provided|available|part)|not\s+(?:offered|provided|"
     r"available)\b|(?:is|are)\s+no\s+longer)",
@@ -182,6 +187,7 @@ class _OfferReader:
         self.settings_yes: list[str] = []
         self.settings_no: set[str] = set()
         self.therapy: list[bool] = []
+        self.no_ketamine = False
 
     def note(self, field_name: str, value: object, snippet: str) -> None:
         self.offer.evidence.append(Evidence(field_name, value, snippet[:300], self.document.url))
@@ -201,6 +207,8 @@ class _OfferReader:
             offer.group_or_retreat = False
         if self.therapy:
             offer.therapy_included = False if False in self.therapy else True
+        if self.no_ketamine and offer.therapy_included:
+            offer.therapy_included = None  # integration-only practices: no ketamine, so no "KAP included"
         return offer
 
     def read_sentence(self, sentence: str, block: Block) -> None:
@@ -219,6 +227,8 @@ class _OfferReader:
                 self.therapy.append(True)
                 self.note("therapy_included", True, sentence)
         self.read_partner(sentence, speaks)
+        if _NO_KETAMINE.search(sentence):
+            self.no_ketamine = True
         self.read_insurance(sentence)
 
     def read_routes(self, sentence: str, speaks: bool, generic_heading: bool) -> None:
