@@ -62,14 +62,20 @@ def list_command(db: Path | None, as_json: bool) -> None:
         return
     table = Table(title="License sources")
     for column in ("name", "method", "kind", "states", "classes", "last sync", "as of", "records"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column == "name")
     for row in rows:
         states = ",".join(row["states"]) if len(row["states"]) <= 6 else f"{len(row['states'])} states"
         classes = "any" if row["license_classes"] == ["*"] else f"{len(row['license_classes'])} classes"
         last = f"{row['last_sync'] or '-'} {row['last_status'] or ''}".strip()
         table.add_row(row["name"], row["method"], row["kind"], states, classes, last, row["as_of"] or "-",
                       str(row["records"]))
-    Console().print(table)
+    _console().print(table)
+
+
+def _console() -> Console:
+    """Wide enough for the tables when stdout is a pipe (rich would assume 80 columns)."""
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
 
 
 def _progress(enabled: bool) -> Progress:
@@ -165,7 +171,7 @@ def lookup_command(name: str, state: str, license_class: str | None, db: Path | 
     for r in records:
         table.add_row(r.source, r.kind, r.state or "-", r.title_raw or "-", r.license_number or "-", r.holder_name,
                       f"{r.status} ({r.status_raw})", str(r.expiry_date or "-"), "yes" if r.discipline else "")
-    Console().print(table)
+    _console().print(table)
     if not records:
         typer.echo("no record found in the stored or looked-up sources")
     errors = [o for o in outcomes if o.status == "error"]

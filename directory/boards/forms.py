@@ -33,7 +33,9 @@ class FormSource(Source):
             json.dump([asdict(q) for q in queries], handle)
         command = [sys.executable, "-m", "directory.boards.formcrawl", "--source", self.info.name,
                    "--base-url", self.base_url, "--queries", handle.name]
-        budget = self.timeout * 3 + len(queries) * (self.settings.board_lookup_delay_s * 4 + self.timeout)
+        # A safety net only: the crawl's own timeouts end a stuck request; Python and Scrapy start-up is slow on a
+        # busy machine, so the budget is generous.
+        budget = 120 + self.timeout * 3 + len(queries) * (self.settings.board_lookup_delay_s * 4 + self.timeout)
         try:
             finished = subprocess.run(command, capture_output=True, text=True, timeout=budget, check=False)
         except subprocess.TimeoutExpired:

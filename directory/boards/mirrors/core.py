@@ -133,7 +133,8 @@ class MirrorServer:
         self.mirror = mirror
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(mirror))
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.httpd.block_on_close = False  # a "slow" fault may still be sleeping in a handler
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     @property

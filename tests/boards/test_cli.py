@@ -1,0 +1,102 @@
+"""`kapdir boards list|sync|lookup` end to end: a real subprocess, KAPDIR_SOURCE_URLS pointed at the mirrors."""
+
+import json
+import os
+import subprocess
+import sys
+
+from sqlalchemy import func, select
+
+from directory.db import open_database, session_scope
+from directory.models import Clinician, CredentialClaim, LicenseRecord, Practice, ServiceArea
+
+
+def kapdir(args, urls, tmp_path, **env):
+    environment = {**os.environ, "KAPDIR_SOURCE_URLS": json.dumps(urls), "KAPDIR_DATA_DIR": str(tmp_path / "data"),
+                   "KAPDIR_BOARD_LOOKUP_DELAY_S": "0", "KAPDIR_BOARD_TIMEOUT_S": "2",
+                   "KAPDIR_BOARD_BACKOFF_CAP_S": "0.05", "KAPDIR_BOARD_MAX_RETRIES": "1", **env}
+    return subprocess.run([sys.executable, "-c", "from directory.cli import main; main()", *args],
+                          capture_output=True, text=True, env=environment, timeout=300)
+
+
+def add_clinician(db, name, state, license_class):
+    engine = open_database(db)
+    with session_scope(engine) as session:
+        practice = Practice(key=f"{name.split()[-1].lower()}.example", name=f"{name} practice")
+        session.add(practice)
+        session.flush()
+        session.add(ServiceArea(practice_id=practice.id, state=state, in_person=True, virtual=True))
+        clinician = Clinician(practice_id=practice.id, key=name.lower().replace(" ", "-"), name=name)
+        session.add(clinician)
+        session.flush()
+        session.add(CredentialClaim(clinician_id=clinician.id, code="LCPC", kind="state_license",
+                                    license_class=license_class, state=state))
+        session.commit()
+    return engine
+
+
+def test_sync_then_list_json(boards, tmp_path):
+    db = tmp_path / "cli.db"
+    engine = add_clinician(db, "Marisol Quenneville", "MD", "professional_counselor")
+    done = kapdir(["boards", "sync", "--db", str(db)], boards.urls, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "ct_socrata: ok" in done.stdout and "md_bpct: ok" in done.stdout and "npi: ok" in done.stdout
+    with session_scope(engine) as session:
+        bpct = session.execute(select(func.count()).select_from(LicenseRecord)
+                               .where(LicenseRecord.source == "md_bpct")).scalar_one()
+    assert bpct >= 1, "look-ups ran for the clinician in the database, so verification needs no network"
+
+    listed = kapdir(["boards", "list", "--json", "--db", str(db)], boards.urls, tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    rows = {row["name"]: row for row in json.loads(listed.stdout)}
+    for row in rows.values():
+        assert {"name", "kind", "states", "license_classes", "method", "last_sync", "as_of", "records"} <= row.keys()
+    assert rows["ct_socrata"]["records"] > 0 and rows["ct_socrata"]["as_of"].startswith("2026-11-20")
+    assert rows["wa_provider_search"]["method"] == "manual" and rows["wa_provider_search"]["last_sync"] is None
+    assert rows["md_bpct"]["method"] == "lookup" and rows["md_bpct"]["records"] >= 1
+
+    table = kapdir(["boards", "list", "--db", str(db)], boards.urls, tmp_path)
+    assert table.returncode == 0 and "ct_socrata" in table.stdout
+
+
+def test_one_failing_source_fails_the_command_but_not_the_others(boards, tmp_path):
+    db = tmp_path / "fail.db"
+    boards.set_fault("tx_bhec", "down")
+    done = kapdir(["boards", "sync", "tx_bhec", "il_socrata", "--db", str(db)], boards.urls, tmp_path)
+    assert done.returncode == 1
+    assert "il_socrata: ok" in done.stdout and "tx_bhec: error: tx_bhec: HTTP 503" in done.stdout
+    assert done.stderr.strip().splitlines()[-1].startswith("kapdir: error: 1 source(s) failed: tx_bhec")
+    assert "Traceback" not in done.stderr
+
+
+def test_unknown_source_is_a_one_line_error(boards, tmp_path):
+    done = kapdir(["boards", "sync", "no_such_board", "--db", str(tmp_path / "x.db")], boards.urls, tmp_path)
+    assert done.returncode != 0
+    assert done.stderr.strip() .startswith("kapdir: error: unknown source 'no_such_board'")
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_refused_sync_then_force(boards, tmp_path):
+    db = tmp_path / "force.db"
+    assert kapdir(["boards", "sync", "co_socrata", "--db", str(db)], boards.urls, tmp_path).returncode == 0
+    boards.set_fault("co_socrata", "shrunk")
+    refused = kapdir(["boards", "sync", "co_socrata", "--db", str(db)], boards.urls, tmp_path)
+    assert refused.returncode == 1 and "co_socrata: refused: would remove" in refused.stdout
+    forced = kapdir(["boards", "sync", "co_socrata", "--force", "--json", "--db", str(db)], boards.urls, tmp_path)
+    assert forced.returncode == 0, forced.stderr
+    assert json.loads(forced.stdout)[0]["removed"] > 0
+
+
+def test_lookup_command(boards, tmp_path):
+    db = tmp_path / "lookup.db"
+    done = kapdir(["boards", "lookup", "--name", "Marisol Quenneville", "--state", "VA", "--class", "LPC", "--json",
+                   "--db", str(db)], boards.urls, tmp_path)
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["query"]["license_class"] == "professional_counselor"
+    sources = {r["source"] for r in payload["records"]}
+    assert {"va_dhp", "npi"} <= sources
+    va = next(r for r in payload["records"] if r["source"] == "va_dhp")
+    assert va["status"] == "active" and va["license_number"] == "0701009882"
+    bad = kapdir(["boards", "lookup", "--name", "X Y", "--state", "Virginia", "--db", str(db)], boards.urls, tmp_path)
+    assert bad.returncode == 1 and bad.stderr.startswith("kapdir: error: --state must be a two-letter code")

@@ -1,0 +1,127 @@
+"""A source that is down, throttled, slow or returns garbage fails its own sync with a clear one-line error and
+keeps the previous records and as-of date; a sync that removes too much is refused unless forced."""
+
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from directory.boards.adapters import make_adapter
+from directory.boards.store import sync_roster
+from directory.db import session_scope
+from directory.models import LicenseRecord, SourceSync
+
+
+def snapshot(engine, source):
+    with session_scope(engine) as session:
+        rows = session.execute(select(LicenseRecord).where(LicenseRecord.source == source)
+                               .order_by(LicenseRecord.record_key)).scalars().all()
+        return [(r.record_key, r.status, r.source_as_of, r.removed_at, r.fetched_at) for r in rows]
+
+
+def syncs(engine, source):
+    with session_scope(engine) as session:
+        return session.execute(select(SourceSync).where(SourceSync.source == source)
+                               .order_by(SourceSync.id)).scalars().all()
+
+
+FAULTS = [("down", "HTTP 503"), ("429", "throttled (HTTP 429) after 3 attempts"), ("slow", "no answer within"),
+          ("garbage", "garbage")]
+SOURCES = ["ct_socrata", "tx_bhec", "fl_mqa", "oig_leie", "generic_ga", "psypact", "md_bop"]
+
+
+@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize(("fault", "message"), FAULTS)
+def test_failing_source_keeps_previous_records(boards, engine, source, fault, message):
+    first = sync_roster(engine, make_adapter(source, page_size=10))
+    assert first.status == "ok"
+    before = snapshot(engine, source)
+    boards.set_fault(source, fault)
+    boards.mirror(source).slow_seconds = 3
+    started = time.monotonic()
+    result = sync_roster(engine, make_adapter(source, page_size=10, timeout=0.5))
+    assert time.monotonic() - started < 10
+    assert result.status == "error"
+    assert message in result.error and source in result.error
+    assert "\n" not in result.error
+    assert snapshot(engine, source) == before, "previous records and their as-of date are kept"
+    rows = syncs(engine, source)
+    assert [r.status for r in rows] == ["ok", "error"] and rows[-1].error == result.error
+
+
+def test_one_429_is_retried_after_retry_after(boards, engine):
+    boards.set_fault("ct_socrata", "429_once")
+    result = sync_roster(engine, make_adapter("ct_socrata"))
+    assert result.status == "ok" and result.records > 0
+    paths = boards.mirror("ct_socrata").paths_requested()
+    assert paths[0] == paths[1], "the throttled request was repeated"
+
+
+def test_shrunk_roster_is_refused_then_forced(boards, engine):
+    first = sync_roster(engine, make_adapter("wa_socrata"))
+    before = snapshot(engine, "wa_socrata")
+    boards.set_fault("wa_socrata", "shrunk")
+    refused = sync_roster(engine, make_adapter("wa_socrata"))
+    assert refused.status == "refused" and "--force" in refused.error and "would remove" in refused.error
+    assert snapshot(engine, "wa_socrata") == before, "nothing applied"
+    forced = sync_roster(engine, make_adapter("wa_socrata"), force=True)
+    assert forced.status == "ok" and forced.removed == first.records - forced.records > 0
+    with session_scope(engine) as session:
+        total = session.execute(select(func.count()).select_from(LicenseRecord)
+                                .where(LicenseRecord.source == "wa_socrata")).scalar_one()
+        removed = session.execute(select(func.count()).select_from(LicenseRecord).where(
+            LicenseRecord.source == "wa_socrata", LicenseRecord.removed_at.is_not(None))).scalar_one()
+    assert total == first.records, "removed records are kept, never deleted"
+    assert removed == forced.removed
+    boards.set_fault("wa_socrata", None)
+    back = sync_roster(engine, make_adapter("wa_socrata"))
+    assert back.status == "ok" and back.removed == 0
+    with session_scope(engine) as session:
+        still_removed = session.execute(select(func.count()).select_from(LicenseRecord).where(
+            LicenseRecord.source == "wa_socrata", LicenseRecord.removed_at.is_not(None))).scalar_one()
+    assert still_removed == 0, "a record seen again is no longer removed"
+    assert [r.status for r in syncs(engine, "wa_socrata")] == ["ok", "refused", "ok", "ok"]
+
+
+def test_small_removal_is_applied_without_force(boards, engine, monkeypatch, tmp_path):
+    from tests.boards.conftest import board_env
+
+    sync_roster(engine, make_adapter("il_socrata"))
+    board_env(monkeypatch, tmp_path, boards.urls, KAPDIR_MAX_REMOVAL_SHARE="0.99")
+    boards.set_fault("il_socrata", "shrunk")
+    result = sync_roster(engine, make_adapter("il_socrata"))
+    assert result.status == "ok" and result.removed > 0
+
+
+def test_unreachable_source(engine, tmp_path):
+    result = sync_roster(engine, make_adapter("tx_bhec", base_url="http://127.0.0.1:9", timeout=1))
+    assert result.status == "error" and "cannot reach" in result.error
+
+
+def test_empty_roster_is_an_error(boards, engine, tmp_path):
+    from directory.boards.mirrors.core import MirrorServer
+    from directory.boards.mirrors.files import LeieMirror
+
+    server = MirrorServer(LeieMirror([], []))
+    try:
+        mirror = server.mirror
+        mirror._full = {"/exclusions/downloadables/UPDATED.csv": ("text/csv", b'"LASTNAME","FIRSTNAME","MIDNAME",'
+                        b'"BUSNAME","GENERAL","SPECIALTY","UPIN","NPI","DOB","ADDRESS","CITY","STATE","ZIP",'
+                        b'"EXCLTYPE","EXCLDATE","REINDATE","WAIVERDATE","WVRSTATE"\r\n')}
+        result = sync_roster(engine, make_adapter("oig_leie", base_url=server.url))
+    finally:
+        server.stop()
+    assert result.status == "error" and "empty roster" in result.error
+
+
+@pytest.mark.parametrize("fault", ["down", "429", "garbage"])
+def test_lookup_source_failure_is_recorded(boards, engine, fault):
+    from directory.boards.base import LookupQuery
+    from directory.boards.lookup import lookup_clinicians
+
+    boards.set_fault("npi", fault)
+    outcomes = lookup_clinicians(engine, [LookupQuery("Marisol Quenneville", "CT", "professional_counselor")],
+                                 sources=["npi"])
+    assert [o.status for o in outcomes] == ["error"]
+    rows = syncs(engine, "npi")
+    assert rows[-1].status == "error" and rows[-1].error == outcomes[0].error
