@@ -331,6 +331,35 @@ def all_records(world: World) -> list[tuple[TruePractice, TrueClinician, TrueRec
     return [(p, c, r) for p in world.practices for c in p.clinicians for r in c.records]
 
 
+def site_truth(practice: TruePractice) -> dict[str, Any]:
+    """What a perfect extractor reads off this practice's whole site, in the `kapdir extract` JSON shape."""
+    clinicians = []
+    for clinician in practice.clinicians:
+        credentials = list(dict.fromkeys([*clinician.credentials, *(clinician.bio_credentials or [])]))
+        clinicians.append({"name": clinician.name, "credentials": credentials, "role": clinician.role})
+    cities = [{"city": loc.city, "state": loc.state} for loc in practice.locations]
+    home_state = practice.locations[0].state if practice.locations else None
+    cities += [{"city": city, "state": home_state} for city in practice.cities_served
+               if city not in {c["city"] for c in cities}]
+    return {
+        "url": practice.url,
+        "practice_name": practice.name,
+        "clinicians": clinicians,
+        "states": [{"state": a.state, "in_person": a.in_person, "virtual": a.virtual} for a in practice.states],
+        "cities": cities,
+        "routes": list(practice.routes),
+        "settings": list(practice.settings),
+        "group_or_retreat": practice.group_or_retreat,
+        "therapy_included": practice.therapy_included,
+        "medical_partner": practice.medical_partner,
+        "prices_usd": list(practice.prices_usd),
+        "insurance": practice.insurance,
+        "phones": [practice.phone] if practice.phone else [],
+        "emails": [practice.email] if practice.email else [],
+        "discrepancies": [practice.contradiction] if practice.contradiction else [],
+    }
+
+
 def served_states(world: World) -> set[str]:
     """States where at least one practice offers care (in person or virtually)."""
     return {a.state for p in world.practices for a in p.states if a.in_person or a.virtual}

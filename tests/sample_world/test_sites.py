@@ -238,3 +238,18 @@ def test_json_ld_cannot_break_out_of_its_script():
     assert html.count("</script>") == 1
     assert json.loads(html.removeprefix('<script type="application/ld+json">').removesuffix("</script>"))["name"] \
         == "</script><script>alert(1)</script>"
+
+
+def test_site_truth_matches_what_the_pages_say(world, sites):
+    from directory.sample_world.world import site_truth
+
+    for p in world.practices:
+        truth = site_truth(p)
+        text = site_text(sites[p.key])
+        assert truth["practice_name"] in text
+        assert {s["state"] for s in truth["states"]} == {a.state for a in p.states}
+        for city in truth["cities"]:
+            assert city["city"] in text
+        for clinician in truth["clinicians"]:
+            assert all(code in text for code in clinician["credentials"]), (p.key, clinician)
+        assert truth["emails"] == [p.email] and p.email in text
