@@ -27,6 +27,7 @@ from directory.models import (
     Clinician,
     CrawlRun,
     CredentialClaim,
+    Discrepancy,
     Fact,
     FetchLog,
     LicenseRecord,
@@ -40,7 +41,17 @@ from directory.models import (
 )
 from directory.settings import get_settings
 from directory.timeutil import utcnow
-from directory.vocab import PASSING_VERDICTS, Badge, CredentialKind, Role, ServiceMode, Verdict, badge_for
+from directory.vocab import (
+    PASSING_VERDICTS,
+    Badge,
+    CredentialKind,
+    Role,
+    Route,
+    ServiceMode,
+    Setting,
+    Verdict,
+    badge_for,
+)
 
 # --- plain-language vocabulary ------------------------------------------------------------------
 
@@ -85,6 +96,28 @@ MODE_LABELS = {
     ServiceMode.VIRTUAL: "virtual (telehealth)",
     ServiceMode.PRESCRIBING: "prescribing",
 }
+
+ROUTE_LABELS: dict[str, str] = {
+    Route.IV: "IV infusion",
+    Route.IM: "IM injection",
+    Route.ORAL_SUBLINGUAL: "Sublingual / oral (lozenge, RDT)",
+    Route.INTRANASAL: "Intranasal",
+    Route.ESKETAMINE_SPRAVATO: "Spravato (esketamine)",
+}
+
+SETTING_LABELS: dict[str, str] = {
+    Setting.CLINIC: "In a clinic or office",
+    Setting.AT_HOME: "At home",
+    Setting.GROUP: "Group",
+    Setting.RETREAT: "Retreat",
+}
+
+
+def offering_label(kind: str, value: str) -> str:
+    """Plain words for a route or setting code; other offer values are shown as the site wrote them."""
+    labels = {"route": ROUTE_LABELS, "setting": SETTING_LABELS}.get(kind, {})
+    return labels.get(value, value)
+
 
 SORT_OPTIONS = {
     "best": "Best verified first",
@@ -255,12 +288,11 @@ def practice_badge(verdicts: Iterable[str]) -> Badge:
 
 def badge_of_counts(counts: dict[str, int]) -> Badge:
     """practice_badge from per-badge counts (what the search aggregates in SQL)."""
-    badges = {Badge(kind) for kind, n in counts.items() if n}
-    if Badge.VERIFIED in badges:
-        return Badge.WARNING if badges & {Badge.WARNING, Badge.PROBLEM} else Badge.VERIFIED
-    if Badge.WARNING in badges:
+    if counts.get(Badge.VERIFIED):
+        return Badge.WARNING if counts.get(Badge.WARNING) or counts.get(Badge.PROBLEM) else Badge.VERIFIED
+    if counts.get(Badge.WARNING):
         return Badge.WARNING
-    if Badge.PROBLEM in badges:
+    if counts.get(Badge.PROBLEM):
         return Badge.PROBLEM
     return Badge.UNVERIFIED
 
@@ -653,12 +685,16 @@ def practice_detail(session: Session, *, practice_id: int, now: datetime | None 
     changes = session.exec(
         select(Change).where(Change.practice_id == practice_id).order_by(col(Change.at).desc())
     ).all()
+    found = session.exec(
+        select(Discrepancy.text).where(Discrepancy.practice_id == practice_id).order_by(Discrepancy.id)
+    ).all()
+    discrepancies = list(dict.fromkeys([*(practice.discrepancies or []), *found]))  # site contradictions, then verdicts
     return PracticeDetail(
         id=practice.id, name=practice.name or practice.key, key=practice.key, website=practice.website,
         therapy_included=practice.therapy_included, group_or_retreat=practice.group_or_retreat,
         medical_partner=practice.medical_partner, insurance=practice.insurance,
         phones=list(practice.phones or []), emails=list(practice.emails or []),
-        booking_urls=list(practice.booking_urls or []), discrepancies=list(practice.discrepancies or []),
+        booking_urls=list(practice.booking_urls or []), discrepancies=discrepancies,
         first_seen=practice.first_seen, last_crawled=practice.last_crawled, stale_note=stale_note(practice, now=now),
         service_areas=[
             {"state": a.state, "in_person": a.in_person, "virtual": a.virtual, "source_url": a.source_url,
@@ -777,7 +813,8 @@ def compare_practices(session: Session, *, practice_ids: Sequence[int]) -> Compa
         for d in details
     ])
     for kind, label in (("route", "Routes"), ("setting", "Settings")):
-        add(label, [", ".join(o["value"] for o in d.offerings if o["kind"] == kind) or "not stated" for d in details])
+        add(label, [", ".join(offering_label(kind, o["value"]) for o in d.offerings if o["kind"] == kind)
+                    or "not stated" for d in details])
     add("Therapy included", [_yes_no(d.therapy_included) for d in details])
     add("Prices (USD)", [_price_text(d.offerings) for d in details])
     add("Prescribing partner", [d.medical_partner or ", ".join(
@@ -913,10 +950,10 @@ def compare_clinicians(session: Session, *, clinician_ids: Sequence[int]) -> Com
         ("Practice", [d.name for d, _ in details]),
         ("Role", [c.role for _, c in details]),
         ("Credentials claimed", [", ".join(cr["code"] for cr in c.credentials) or "none" for _, c in details]),
-        ("Routes", [", ".join(o["value"] for o in d.offerings if o["kind"] == "route") or "not stated"
-                    for d, _ in details]),
-        ("Settings", [", ".join(o["value"] for o in d.offerings if o["kind"] == "setting") or "not stated"
-                      for d, _ in details]),
+        ("Routes", [", ".join(offering_label("route", o["value"]) for o in d.offerings if o["kind"] == "route")
+                    or "not stated" for d, _ in details]),
+        ("Settings", [", ".join(offering_label("setting", o["value"]) for o in d.offerings if o["kind"] == "setting")
+                      or "not stated" for d, _ in details]),
         ("Therapy included", [_yes_no(d.therapy_included) for d, _ in details]),
         ("Prices (USD)", [_price_text(d.offerings) for d, _ in details]),
         ("Verdicts", [_verdict_summary(c.verdicts) for _, c in details]),

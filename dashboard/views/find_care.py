@@ -6,15 +6,9 @@ from dashboard import data
 from dashboard.render import badge, md, when
 from dashboard.url_state import Param, seed_from_url, write_to_url
 from directory.errors import KapdirError
-from directory.queries import SORT_OPTIONS, state_codes, state_name
+from directory.queries import ROUTE_LABELS, SETTING_LABELS, SORT_OPTIONS, state_codes, state_name
 from directory.vocab import LicenseClass, Role, Route, Setting
 
-ROUTE_LABELS = {
-    Route.IV: "IV infusion", Route.IM: "IM injection", Route.ORAL_SUBLINGUAL: "Sublingual / oral (lozenge, RDT)",
-    Route.INTRANASAL: "Intranasal", Route.ESKETAMINE_SPRAVATO: "Spravato (esketamine)",
-}
-SETTING_LABELS = {Setting.CLINIC: "In a clinic or office", Setting.AT_HOME: "At home", Setting.GROUP: "Group",
-                  Setting.RETREAT: "Retreat"}
 ROLE_LABELS = {Role.THERAPIST: "Therapist", Role.PRESCRIBER: "Prescriber", Role.NURSE: "Nurse", Role.OTHER: "Other"}
 PRESCRIBER_LABELS = {"any": "Any", "on_staff": "Prescriber on staff", "partner": "Named prescribing partner",
                      "either": "Either"}

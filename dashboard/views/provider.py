@@ -6,7 +6,7 @@ from dashboard import data
 from dashboard.render import badge, link, md, when
 from dashboard.url_state import Param, seed_from_url, write_to_url
 from directory.errors import KapdirError
-from directory.queries import MODE_LABELS, state_name
+from directory.queries import MODE_LABELS, offering_label, state_name
 from directory.vocab import Badge
 
 choices = dict(data.cached("practice_choices"))
@@ -52,7 +52,7 @@ with overview:
         st.markdown(md(line))
     for row in detail.offerings:
         amount = f" (${row['amount_usd']:,.0f} per {row['unit'] or 'item'})" if row["amount_usd"] is not None else ""
-        st.markdown(md(f"{row['kind'].capitalize()}: {row['value']}{amount}"))
+        st.markdown(md(f"{row['kind'].capitalize()}: {offering_label(row['kind'], row['value'])}{amount}"))
 with states:
     st.markdown("**States the site lists**")
     yes_no = {True: "yes", False: "no", None: "not stated"}

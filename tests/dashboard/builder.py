@@ -18,6 +18,7 @@ from directory.models import (
     Clinician,
     CrawlRun,
     CredentialClaim,
+    Discrepancy,
     Fact,
     FetchLog,
     LicenseRecord,
@@ -172,6 +173,10 @@ def build_directory(engine: Engine) -> Built:
                  basis="Connecticut LCSW license SW.004411 expired on 2025-06-30.")
         _verdict(session, built, "calmharbor.example", "Lucia Marren", None, None, "claimed", claim_kind="credential",
                  code="Fluence", basis="Fluence training is claimed on the website; no public directory confirms it.")
+        session.add(Discrepancy.model_validate({
+            "practice_id": built.practices["calmharbor.example"], "state": "VA", "mode": "virtual",
+            "text": "The site lists Virginia (virtual). No clinician holds a Virginia license.",
+        }))
         session.add(Change.model_validate({
             "practice_id": built.practices["calmharbor.example"], "at": NOW - timedelta(days=2),
             "description": "Added Virginia (virtual) to the states served.",

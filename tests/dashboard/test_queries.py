@@ -132,6 +132,7 @@ def test_practice_detail_has_verdict_evidence_facts_changes_and_staleness(direct
     assert any(f["snippet"] and f["source_url"] for f in detail.facts)
     assert detail.changes[0]["description"].startswith("Added Virginia")
     assert detail.stale_note is None
+    assert detail.discrepancies == ["The site lists Virginia (virtual). No clinician holds a Virginia license."]
     assert "last crawl of this site failed" in stale.stale_note
     assert stale.discrepancies
 
@@ -150,7 +151,7 @@ def test_compare_and_checklist(directory_db):
             compare_practices(session, practice_ids=[built.practices["calmharbor.example"]])
     rows = dict(comparison.rows)
     assert rows["Therapy included"] == ["yes", "no"]
-    assert "iv" in rows["Routes"][1]
+    assert "IV infusion" in rows["Routes"][1]
     csv_text = comparison.to_csv()
     assert csv_text.splitlines()[0] == "aspect,Calm Harbor Ketamine Therapy,Suncoast Infusion Center"
     assert "Credentials claimed" in dict(people.rows)
