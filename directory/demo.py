@@ -7,6 +7,7 @@ run on the same database changes no counts.
 
 import json
 import os
+import secrets
 import sys
 import time
 from contextlib import ExitStack
@@ -31,6 +32,8 @@ def _use_sources(urls: dict[str, str], proxy: str) -> None:
     os.environ["KAPDIR_SOURCE_URLS"] = json.dumps(urls)
     os.environ["KAPDIR_DEMO_MODE"] = "true"
     os.environ["KAPDIR_CRAWL_PROXY"] = proxy
+    # The mirrors are our own loopback servers: no need for the real-world pause between form look-ups.
+    os.environ.setdefault("KAPDIR_BOARD_LOOKUP_DELAY_S", "0.05")
     get_settings.cache_clear()
 
 
@@ -99,6 +102,11 @@ def run_demo(*, db: Path | None, dashboard: bool, as_json: bool, port: int) -> N
             console.print_json(json.dumps(counts))
         if dashboard:
             from dashboard.launch import serve
+
+            if not get_settings().admin_password:
+                os.environ["KAPDIR_ADMIN_PASSWORD"] = secrets.token_urlsafe(9)
+                get_settings.cache_clear()
+                console.print(f"admin password for this demo: {os.environ['KAPDIR_ADMIN_PASSWORD']}")
 
             sys.stdout.flush()
             serve(db=db, port=port)
