@@ -71,7 +71,7 @@ _SERVICE_HEADING = re.compile(
 _GENERIC_HEADING = re.compile(r"\b(?:types?|forms?|what is|history|research|science|vs\.?|versus|comparison)\b", re.I)
 
 _THERAPY_YES = re.compile(
-    r"\bketamine[- ]assisted\s+(?:psycho)?therapy\b|\bKAP\b|"
+    r"\bketamine[- ]assisted\s+(?:psycho)?therapy\b|\bKAP\b|\bketamine[- ]assisted\s+sessions?\b|"
     r"\bintegration\s+(?:sessions?|therapy|work|appointments?|circles?|groups?|support|meetings?)\b|"
     r"\bpreparation\s+(?:and|&)\s+integration\b|\bpsychotherapy\s+(?:sessions?\s+)?(?:before|after|around|with)\b|"
     r"\btherapist\s+(?:\w+\s+){0,2}(?:present|stays|joins|remains|guides?|supports?|with you)\b|"
@@ -82,7 +82,8 @@ _THERAPY_NO = re.compile(
     r"\bmedical[- ]only\b|\bwithout\s+(?:psycho)?therapy\b|\b(?:does|do)\s+not\s+(?:include|provide|offer)\s+"
     r"(?:any\s+)?(?:psycho)?therapy\b|\bno\s+(?:psycho)?therapy\b|\b(?:psycho)?therapy\s+is\s+not\s+(?:included|"
     r"provided|part)\b|\bnot\s+a\s+(?:psycho)?therapy\s+practice\b|\bwe\s+are\s+not\s+(?:therapists|a\s+therapy)\b|"
-    r"\b(?:infusions?|treatment)\s+only\b|\bdo\s+not\s+(?:provide|offer)\s+(?:talk\s+)?therapy\b",
+    r"\b(?:infusions?|treatment)\s+only\b|\bdo\s+not\s+(?:provide|offer)\s+(?:talk\s+)?therapy\b|"
+    r"\b(?:do|does)\s+not\s+(?:offer|provide)\s+[^.,;]{0,40}?(?:ketamine[- ]assisted\s+(?:psycho)?therapy|KAP)\b",
     re.I,
 )
 KNOWN_PARTNERS = (
@@ -98,10 +99,10 @@ _INDEPENDENT = re.compile(
 _PARTNER_CUE = re.compile(
     r"\b(?:partner(?:s|ed|ing)?\s+with|in\s+partnership\s+with|partnership\s+with|collaborat\w+\s+with|"
     r"prescribed\s+by|prescriptions?\s+(?:are|is)\s+(?:written|provided|handled)\s+by|prescribing\s+"
-    r"(?:partner|clinician|provider|physician)\s*(?:is|,|:)?|medical\s+partner\s*(?:is|,|:)?|"
+    r"(?:partner|clinician|provider|physician)\s*(?:is|,|:)?|medical\s+partner\s*(?:is|,|:)?|prescriber\s+is|"
     r"work(?:s|ing)?\s+(?:closely\s+)?with|through\s+our\s+partners?\s+(?:at\s+)?|referred\s+to)\s+"
     r"(?:the\s+)?(?:(?:my|our)\s+(?:\w+\s+){0,2}(?:colleague|partner|friend|physician|psychiatrist|prescriber|"
-    r"doctor|nurse practitioner)s?,?\s+)?(?:Dr\.?\s+)?"
+    r"doctor|nurse practitioner)s?,?\s+)?(?P<dr>Dr\.?\s+)?"
     r"(?P<partner>[A-Z][A-Za-z&'’.\-]+(?:\s+(?:of\s+|&\s+)?[A-Z][A-Za-z&'’.\-]+){0,4})"
 )
 _INSURANCE_ACCEPTED = re.compile(
@@ -151,9 +152,12 @@ def _generic_heading(block: Block) -> bool:
     return bool(_GENERIC_HEADING.search(block.heading))
 
 
-def _partner_name(raw: str) -> str | None:
-    """'Dr. Imani Brooks, MD' -> 'Imani Brooks'; None for 'Our', 'The' and other non-names."""
+def _partner_name(raw: str, doctor: str | None = None) -> str | None:
+    """'Dr. Imani Brooks, MD' -> 'Imani Brooks'; 'Dr. Hollis Wren of Dakota Psychiatric' -> 'Hollis Wren';
+    None for 'Our', 'The' and other non-names."""
     partner = re.sub(r"(?:,?\s+(?:MD|DO|NP|PMHNP|APRN|PA)\b.*)$", "", raw).strip(" .,")
+    if doctor:
+        partner = re.split(r"\s+of\s+", partner)[0]
     if len(partner) <= 3 or partner.split()[0] in {"Our", "The", "We", "Your", "You", "Their", "An", "A"}:
         return None
     return partner
@@ -272,8 +276,8 @@ class _OfferReader:
         cue = _PARTNER_CUE.search(sentence)
         if known and (speaks or cue) and not _negated(sentence, known.start()):
             self.offer.medical_partner = known.group(1)
-        elif cue and _MEDICAL_WORD.search(sentence) and (partner := _partner_name(cue.group("partner"))):
-            self.offer.medical_partner = partner
+        elif cue and _MEDICAL_WORD.search(sentence) and (name := _partner_name(cue.group("partner"), cue.group("dr"))):
+            self.offer.medical_partner = name
         elif _INDEPENDENT.search(sentence):
             self.offer.medical_partner = "independent medical provider"
         if self.offer.medical_partner:

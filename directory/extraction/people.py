@@ -67,6 +67,7 @@ _CLINICAL_ROLE = re.compile(
     re.I,
 )
 _ROLE_LINE_SPLIT = re.compile(r"\s*(?:,|\||/|•|·|–|—|-\s|;)\s*")
+_INTRODUCTIONS = {"meet", "about", "by", "i'm", "i’m", "i am", "hi, i'm", "hi, i’m", "my name is", "hello, i'm"}
 _SELF = re.compile(r"^(?:I|I['’]ve|I['’]m|I am|She|He|They)\s+(?:\w+\s+){0,2}(?:completed|holds?|is|am|are|have|has|"
                    r"trained|earned|received|became)\b")
 _RESEARCH = re.compile(r"\b(?:stud(?:y|ies)|research|journal|published|et al|according to|trial)\b", re.I)
@@ -77,7 +78,7 @@ def _spelled_titles() -> re.Pattern[str]:
     table = load_table()
     titles = sorted({alias for info in table for alias in info.aliases if " " in alias and alias[0].isupper()},
                     key=len, reverse=True)
-    codes = sorted({info.code for info in table if info.code.isupper() and len(info.code) >= 3}, key=len, reverse=True)
+    codes = sorted({info.code for info in table if " " not in info.code and len(info.code) >= 2}, key=len, reverse=True)
     trainings = sorted({written for info in table if info.kind is CredentialKind.TRAINING
                         for written in (info.code, *info.aliases)}, key=len, reverse=True)
     return re.compile(
@@ -201,7 +202,7 @@ class _PeopleReader:
                 self.add(name, codes, sentence[:300])
             for match in _DOCTOR.finditer(sentence):
                 name = clean_name(match.group("name"))
-                at_start = match.start() == 0 or sentence[: match.start()].strip().lower() in {"meet", "about", "by"}
+                at_start = match.start() == 0 or sentence[: match.start()].strip().lower() in _INTRODUCTIONS
                 if name and (block.is_heading or len(sentence) < 60 or at_start) and not _RESEARCH.search(sentence):
                     self.add(name, [], sentence[:300])
         bare = _BARE_NAME.match(text)
@@ -239,9 +240,10 @@ class _PeopleReader:
             parsed = parse_name(person.name)
             firsts[parsed.given] = person
             firsts[person.name] = person
+        names = "|".join(re.escape(first) for first in sorted(firsts, key=len, reverse=True) if first)
         subject = re.compile(
-            r"^(?:Dr\.?\s+)?(" + "|".join(re.escape(first) for first in sorted(firsts, key=len, reverse=True) if first)
-            + r")(?:\s+[A-Z][a-z]+)?\s+(?:is|holds|has|became|was|also|earned|completed|prescribes|\w+s)\b"
+            r"^(?:(?:Hi,?\s+)?(?:I['’]m|I am|My name is)\s+)?(?:Dr\.?\s+)?(" + names + r")(?:\s+[A-Z][a-z]+)?"
+            r"(?:,\s+an?\b|\s+(?:is|holds|has|became|was|also|earned|completed|prescribes|\w+s)\b)"
         )
         only = next(iter(self.people.values())) if len(self.people) == 1 else None
         for block in self.document.blocks:

@@ -55,6 +55,9 @@ _NEGATIVE = re.compile(
     r"career|chain|after\s+(?:\w+\s+){0,3}(?:years?|time))\b",
     re.I,
 )
+_RESEARCH_OR_NEWS = re.compile(
+    r"\b(?:research\w*|stud(?:y|ies)|trials?|journal|published|conferences?|news|reported|according to|survey)\b", re.I
+)
 _HEADING_CUE = re.compile(
     r"\b(?:serv(?:e|ing|ice)|states?|licens\w*|locations?|offices?|where|areas?|find us|visit|contact|"
     r"telehealth|virtual|in[- ]person)\b",
@@ -109,14 +112,15 @@ _STREET = re.compile(
     r"\b\.?(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b\.?)?(?:,?\s*(?:Suite|Ste\.?|Unit|Floor|Fl\.?|#)\s*[\w\-]+)?)"
 )
 _CITY_LIST = re.compile(
-    r"\b(?:in|near|throughout|serving|serve|serves|across|including|from)\s+(?:the\s+)?"
+    r"\b(?i:in|near|throughout|serving|serve|serves|across|including|from)\s+(?:the\s+)?"
     r"((?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})(?:\s*(?:,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+)"
     r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})*)"
 )
 _COUNTY_LIST = re.compile(
     r"((?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)(?:\s*(?:,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+)"
-    r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)*)\s+[Cc]ount(?:y|ies)\b"
+    r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)*)\s+(?:[Cc]ount(?:y|ies)|[Pp]arish(?:es)?|[Bb]orough(?:s)?)\b"
 )
+_COUNTY_WORD = re.compile(r"^\s+(?:count(?:y|ies)|parish(?:es)?|boroughs?)\b", re.I)
 _TAIL_MODE = re.compile(
     rf"^\s*,?\s*(?:(?:via|by|through|over|on|using)\s+(?:secure\s+)?{_VIRTUAL}\w*|(?:in[- ]person|{_VIRTUAL})"
     rf"(?:\s+(?:only|and|or|&)\s+(?:in[- ]person|{_VIRTUAL}))?(?:\s+only)?)",
@@ -325,7 +329,7 @@ class _PlaceReader:
                 accepted_any = True
         if not tokens or accepted_any:
             self.read_city_list(sentence, block, snippet)
-        if not tokens and not _NEGATIVE.search(sentence):
+        if not tokens and not _RESEARCH_OR_NEWS.search(sentence):
             mode = _mode_of(sentence)
             if _ALL_STATES.search(sentence):
                 self.read_all_states(sentence)
@@ -455,6 +459,8 @@ class _PlaceReader:
             known = [name for name in names if states_of_city(name) and not _not_a_city(name)]
             if not known or len(known) < len(names) / 2:
                 continue
+            if _COUNTY_WORD.match(sentence[match.end():]):
+                continue  # "Orleans, Jefferson and St. Tammany parishes" are not cities
             # "sees clients in Albuquerque" is in person; "telehealth in Austin" or "Austin ... via video" is not
             lead = sentence[max(0, match.start() - 40): match.start()]
             after = sentence[match.end(): match.end() + 30]
