@@ -54,6 +54,8 @@ HARD_CASES = (
     "nlc_multistate_nurse",
     "no_source_state",  # a state with no license source at all
     "hostile_markup",
+    "wrong_license_class",  # the site's title is of another class than the license held
+    "inactive_license",
 )
 
 # Each source's own status words and the LicenseStatus they normalise to. A record's `status_raw` must be

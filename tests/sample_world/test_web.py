@@ -1,6 +1,7 @@
 """The sample web over real HTTP on loopback: proxy and Host dispatch, 304s, faults, listing, the CLI."""
 
 import http.client
+import json
 import subprocess
 import sys
 import time
@@ -163,3 +164,14 @@ def test_module_serves_by_hand():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_scrapy_crawls_through_the_proxy_and_obeys_robots():
+    result = subprocess.run([sys.executable, "-m", "tests.sample_world.scrapy_probe", "harborlightkap",
+                             "elliottbaykap", "jamesriverpsych"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    fetched = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "/robots.txt" in fetched["harborlightkap"] and "/about/marisol-quenneville" in fetched["harborlightkap"]
+    assert "/members/" not in fetched["harborlightkap"]  # linked from every page, disallowed by robots.txt
+    assert "/staff-only/" not in fetched["elliottbaykap"] and "/our-team/" in fetched["elliottbaykap"]
+    assert "/files/intake-packet.pdf" in fetched["jamesriverpsych"] and "/staff.html" in fetched["jamesriverpsych"]
