@@ -187,6 +187,34 @@ def insurance_text(practice: TruePractice) -> str:
     return pick(practice, "insurance", options[practice.insurance]) if practice.insurance else ""
 
 
+# Neutral prose that real pages carry around the facts: it names no state, route, setting or price, so it
+# never changes what a page claims.
+WHO_WE_HELP = (
+    "People come to us after years of depression that medication alone has not lifted, with anxiety that "
+    "narrows their lives, or with the long shadow of trauma. Ketamine can loosen rigid patterns for a while; "
+    "therapy helps you use that window.",
+    "Many of our clients have tried several antidepressants and years of talk therapy. Ketamine-assisted work "
+    "offers a different door: a few hours of altered perspective, held by a clinician you trust, followed by "
+    "the slower work of integration.",
+    "We work with adults facing treatment-resistant depression, PTSD, anxiety, grief and burnout. Our approach "
+    "is unhurried, collaborative and grounded in evidence.",
+)
+HOW_IT_WORKS = (
+    ("Consultation", "A free 15-minute call to see whether ketamine treatment fits your needs and history."),
+    ("Medical screening", "A review of your health, medications and blood pressure before any dose is "
+                          "prescribed."),
+    ("Preparation", "One or two sessions to set intentions, learn what to expect and plan for support."),
+    ("Medicine session", "The dosing session itself, with monitoring throughout and time to rest afterwards."),
+    ("Integration", "Follow-up sessions to make sense of the experience and carry insights into daily life."),
+)
+
+
+def how_it_works(practice: TruePractice) -> str:
+    steps = HOW_IT_WORKS if practice.therapy_included is not False else HOW_IT_WORKS[:2] + HOW_IT_WORKS[3:4]
+    return "<ol class=\"steps\">" + "".join(
+        f"<li><strong>{escape(title)}</strong> {escape(text)}</li>" for title, text in steps) + "</ol>"
+
+
 def phone_display(e164: str | None) -> str:
     if not e164:
         return ""
@@ -373,13 +401,15 @@ class SiteRenderer:
             a.state == "CT" for a in practice.states) else ""
         pages = [
             Page("home", self.paths["home"], practice.name,
-                 f"<h1>{escape(practice.name)}</h1>" + p(practice.about) + p(self.states_main()) + p(ct_line)
+                 f"<h1>{escape(practice.name)}</h1>" + p(practice.about)
+                 + p(pick(practice, "who", WHO_WE_HELP)) + p(self.states_main()) + p(ct_line)
                  + p(therapy_text(practice)) + self.outbound_links(), head=self.home_head()),
             Page("team", self.paths["team"], f"Our Team | {practice.name}",
                  self.section("Meet our clinicians", self.team_block())),
             Page("services", self.paths["services"], f"Ketamine Therapy | {practice.name}",
                  self.section("Ketamine treatment", p(routes_text(practice)) + p(settings_text(practice))
-                              + p(therapy_text(practice)) + p(states_sentences(practice)))),
+                              + p(therapy_text(practice)) + p(states_sentences(practice)))
+                 + self.section("How it works", how_it_works(practice))),
             Page("locations", self.paths["locations"], f"Locations | {practice.name}",
                  self.section("Where we practice", ul(location_lines(practice), "addresses")
                               + "".join(p(line) for line in area_lines(practice))

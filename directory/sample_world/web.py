@@ -14,6 +14,7 @@ Tests can take a host down (503, or a dropped connection) and change or remove a
 import argparse
 import hashlib
 import threading
+from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -22,6 +23,8 @@ from urllib.parse import urlsplit
 
 from directory.sample_world.schema import TruePractice, World
 from directory.sample_world.sites import HTML, Site, listing_page_path, render_listing, render_site
+
+MAX_HITS = 500_000  # the request log keeps the latest answers only, so a long-running demo stays small
 
 # Every page of the bundled world was "last modified" at this instant unless overridden at runtime.
 PUBLISHED_AT = datetime(2026, 11, 1, tzinfo=UTC)
@@ -75,7 +78,7 @@ class SampleWeb:
         self._overrides: dict[tuple[str, str], Resource | None] = {}  # None: page removed (404)
         self._down: dict[str, str] = {}  # host -> "503" | "drop"
         self._lock = threading.Lock()
-        self.hits: list[Hit] = []
+        self.hits: deque[Hit] = deque(maxlen=MAX_HITS)
         handler = type("SampleWebHandler", (_Handler,), {"web": self})
         self._server = ThreadingHTTPServer((host, port), handler)
         self._server.daemon_threads = True
@@ -130,6 +133,13 @@ class SampleWeb:
         host, path, _ = _split_target(url, None)
         with self._lock:
             self._overrides.pop((host, path), None)
+
+    def reset(self) -> None:
+        """Forget overrides, down hosts and the request log."""
+        with self._lock:
+            self._overrides.clear()
+            self._down.clear()
+            self.hits.clear()
 
     def fetched(self, host: str | None = None) -> list[Hit]:
         with self._lock:

@@ -175,3 +175,15 @@ def test_scrapy_crawls_through_the_proxy_and_obeys_robots():
     assert "/members/" not in fetched["harborlightkap"]  # linked from every page, disallowed by robots.txt
     assert "/staff-only/" not in fetched["elliottbaykap"] and "/our-team/" in fetched["elliottbaykap"]
     assert "/files/intake-packet.pdf" in fetched["jamesriverpsych"] and "/staff.html" in fetched["jamesriverpsych"]
+
+
+def test_reset_forgets_overrides_and_down_hosts():
+    with start_sample_web(load_world()) as web:
+        web.override("http://harborlightkap.example/", "<html><body>changed</body></html>")
+        web.set_down("tidewatertherapy.example")
+        assert b"changed" in via_proxy(web, "http://harborlightkap.example/").read()
+        web.reset()
+        assert web.fetched() == []
+        assert b"Harborlight" in via_proxy(web, "http://harborlightkap.example/").read()
+        assert via_proxy(web, "http://tidewatertherapy.example/").status == 200
+        assert len(web.fetched()) == 2
