@@ -712,13 +712,24 @@ def practice_detail(session: Session, *, practice_id: int, now: datetime | None 
             for o in offerings
         ],
         clinicians=details,
-        facts=[
-            {"field": f.field, "value": _fact_value(f.value), "clinician": name, "snippet": f.snippet,
-             "source_url": f.source_url, "fetched_at": f.fetched_at}
-            for f, name in facts
-        ],
+        facts=_group_facts(facts),
         changes=[{"at": c.at, "description": c.description} for c in changes],
     )
+
+
+def _group_facts(rows: Iterable[tuple[Fact, str | None]]) -> list[dict[str, Any]]:
+    """One entry per (field, value, clinician): sites repeat a fact on many pages; keep every page as a source."""
+    grouped: dict[tuple[str, str, str | None], dict[str, Any]] = {}
+    for fact, clinician in rows:
+        value = _fact_value(fact.value)
+        entry = grouped.setdefault((fact.field, value, clinician), {
+            "field": fact.field, "value": value, "clinician": clinician, "snippets": [], "sources": [],
+        })
+        if fact.snippet and fact.snippet not in entry["snippets"]:
+            entry["snippets"].append(fact.snippet)
+        if fact.source_url:
+            entry["sources"].append({"url": fact.source_url, "fetched_at": fact.fetched_at})
+    return list(grouped.values())
 
 
 def _fact_value(value: Any) -> str:

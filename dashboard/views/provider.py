@@ -71,6 +71,8 @@ if detail.discrepancies:
         st.warning(md(text), icon=":material/rule:")
 
 st.subheader("Clinicians and what the boards say")
+if not detail.clinicians:
+    st.info("No clinician was found on this site, so no license could be checked.")
 for clinician in detail.clinicians:
     with st.container(border=True, key=f"clinician_{clinician.id}"):
         st.markdown(f"#### {md(clinician.name)}")
@@ -110,11 +112,15 @@ for clinician in detail.clinicians:
 
 st.subheader("Every extracted fact, with its source")
 if detail.facts:
-    st.dataframe(
-        [{"field": f["field"], "value": f["value"], "clinician": f["clinician"] or "", "snippet": f["snippet"] or "",
-          "source page": f["source_url"] or "", "fetched": when(f["fetched_at"])} for f in detail.facts],
-        hide_index=True, key="provider_facts",
-    )
+    with st.container(height=480, key="provider_facts"):
+        for fact in detail.facts:
+            who = f" ({fact['clinician']})" if fact["clinician"] else ""
+            st.markdown(f"**{md(fact['field'])}**{md(who)}: {md(fact['value'])}")
+            for snippet in fact["snippets"][:3]:
+                st.text(f"“{snippet}”")
+            pages = "; ".join(f"{src['url']} (fetched {when(src['fetched_at'])})" for src in fact["sources"][:5])
+            more = f" and {len(fact['sources']) - 5} more pages" if len(fact["sources"]) > 5 else ""
+            st.caption(md(f"Source: {pages or 'no source page'}{more}"))
 else:
     st.caption("No facts stored for this practice.")
 

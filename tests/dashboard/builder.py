@@ -173,6 +173,11 @@ def build_directory(engine: Engine) -> Built:
                  basis="Connecticut LCSW license SW.004411 expired on 2025-06-30.")
         _verdict(session, built, "calmharbor.example", "Lucia Marren", None, None, "claimed", claim_kind="credential",
                  code="Fluence", basis="Fluence training is claimed on the website; no public directory confirms it.")
+        session.add(Fact.model_validate({  # the same fact repeated on a second page
+            "practice_id": built.practices["calmharbor.example"], "field": "name",
+            "value": "Calm Harbor Ketamine Therapy", "snippet": "About Calm Harbor Ketamine Therapy",
+            "source_url": "http://calmharbor.example/about", "fetched_at": FETCHED,
+        }))
         session.add(Discrepancy.model_validate({
             "practice_id": built.practices["calmharbor.example"], "state": "VA", "mode": "virtual",
             "text": "The site lists Virginia (virtual). No clinician holds a Virginia license.",

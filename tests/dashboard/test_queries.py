@@ -129,7 +129,10 @@ def test_practice_detail_has_verdict_evidence_facts_changes_and_staleness(direct
                                                                           "2027-01-31")
     assert ct.source_url.startswith("https://") and ct.checked_at is not None
     assert {c["code"] for c in lucia.credentials} == {"LPC", "LCPC", "NCC", "Fluence"}
-    assert any(f["snippet"] and f["source_url"] for f in detail.facts)
+    (name_fact,) = [f for f in detail.facts if f["field"] == "name"]  # one entry, two pages
+    assert [src["url"] for src in name_fact["sources"]] == ["http://calmharbor.example/",
+                                                             "http://calmharbor.example/about"]
+    assert len(name_fact["snippets"]) == 2
     assert detail.changes[0]["description"].startswith("Added Virginia")
     assert detail.stale_note is None
     assert detail.discrepancies == ["The site lists Virginia (virtual). No clinician holds a Virginia license."]
