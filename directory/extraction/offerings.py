@@ -59,7 +59,7 @@ _GENERIC = re.compile(
     r"other\s+(?:clinics|providers|practices)|many\s+(?:clinics|providers|people)|clinics|research\w*|stud(?:y|ies)|"
     r"trials?|can\s+be|may\s+be|forms?\s+of|types?\s+of|ways?\s+(?:to|of)|routes?\s+of|such\s+as|"
     r"historically|originally|was\s+(?:first|approved)|approved\s+(?:the|in)|compared\s+(?:to|with)|whereas|"
-    r"elsewhere|in\s+general|options?\s+(?:include|exist)|there\s+are)\b",
+    r"elsewhere|in\s+general|there\s+are)\b",
     re.I,
 )
 _SERVICE_HEADING = re.compile(

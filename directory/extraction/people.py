@@ -68,6 +68,7 @@ _CLINICAL_ROLE = re.compile(
 )
 _ROLE_LINE_SPLIT = re.compile(r"\s*(?:,|\||/|•|·|–|—|-\s|;)\s*")
 _INTRODUCTIONS = {"meet", "about", "by", "i'm", "i’m", "i am", "hi, i'm", "hi, i’m", "my name is", "hello, i'm"}
+_MARKUP = re.compile(r"\s*<[^<>]{0,200}>(?:[^<>]{0,100}</[a-z]+>)?")  # literal tags in hostile text: not a name
 _SELF = re.compile(r"^(?:I|I['’]ve|I['’]m|I am|She|He|They)\s+(?:\w+\s+){0,2}(?:completed|holds?|is|am|are|have|has|"
                    r"trained|earned|received|became)\b")
 _RESEARCH = re.compile(r"\b(?:stud(?:y|ies)|research|journal|published|et al|according to|trial)\b", re.I)
@@ -186,7 +187,7 @@ class _PeopleReader:
                 self.add(name, codes, f"schema.org {sorted(_type_names(item))[0]}: {text_of(item.get('name'))}")
 
     def read_block(self, block: Block, following: list[Block]) -> None:
-        text = block.text
+        text = _MARKUP.sub(" ", block.text) if "<" in block.text else block.text
         for sentence in sentences(text) if len(text) > 120 else [text]:
             for match in _WITH_CODES.finditer(sentence):
                 codes = _codes(match.group("codes"))

@@ -33,6 +33,7 @@ _TOKEN = re.compile(
     + "|".join(sorted(STATE_CODES))
     + r")(?![A-Za-z0-9\-]))"
 )
+_ELIDED = re.compile(r"\b(North|South|West)\s+(?:and|&|or)\s+(North|South)\s+(Carolina|Dakota)\b")
 _SEPARATOR = re.compile(r"^\s*(?:,|;|/|\||&|·|•|and|or|,\s*(?:and|or|&))?\s*$")
 
 # Words that, leading up to a state, say it is a service area.
@@ -40,7 +41,7 @@ _CUE = re.compile(
     r"\b(?:serv(?:e|es|ed|ing|ice)|licen[sc](?:ed|e|es|ure)|located|locations?|offices?|clients?|residents?|"
     r"patients?|adults?|telehealth|tele-?health|telemedicine|virtual(?:ly)?|online|in[- ]person|sessions?|"
     r"available|practi[cs]e|practicing|throughout|statewide|across|based|see|seeing|work|treat|treating|"
-    r"people|individuals|anyone|families|appointments?|visits?|care|therapy|therapist|psychotherapy|"
+    r"people|individuals|anyone|families|appointments?|visits?|care|therapy|therapist|psychotherapy|welcome|"
     r"Dept\.?|Department|Board|Division|Commission|covers?|areas?|regions?|states?|where)\b",
     re.I,
 )
@@ -50,13 +51,18 @@ _NEGATIVE = re.compile(
     r"symposium|summit|present(?:ed|ing|s)? at|graduat(?:ed|e|ing)|degrees?|earned|attended|alumn\w*|"
     r"universit(?:y|ies)|college|school|grew up|born|raised|moved|relocat\w+|vacation\w*|holiday|hometown|"
     r"awards?|news|reported|article|featured|according to|podcast|residency|fellowship|internship|trained|"
-    r"training|hospital|formerly|previously|former|used to|originally|native|family in|lived|from|"
+    r"training|hospital|formerly|previously|former|used to|originally|native|family in|lived|moved from|"
     r"retreat center in|survey|data|law|legislat\w+|legal(?:ized)?|approved|ban(?:s|ned)?|regulat\w+|spent|worked|"
     r"career|chain|after\s+(?:\w+\s+){0,3}(?:years?|time))\b",
     re.I,
 )
 _RESEARCH_OR_NEWS = re.compile(
     r"\b(?:research\w*|stud(?:y|ies)|trials?|journal|published|conferences?|news|reported|according to|survey)\b", re.I
+)
+_TAIL_CUE = re.compile(
+    r"\b(?:serv(?:e|es|ed|ing)|clients?|residents?|patients?|adults?|telehealth|tele-?health|telemedicine|virtual(?:ly)?|"
+    r"online|in[- ]person|sessions?|offices?|locations?|statewide|only)\b",
+    re.I,
 )
 _HEADING_CUE = re.compile(
     r"\b(?:serv(?:e|ing|ice)|states?|licens\w*|locations?|offices?|where|areas?|find us|visit|contact|"
@@ -112,7 +118,7 @@ _STREET = re.compile(
     r"\b\.?(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b\.?)?(?:,?\s*(?:Suite|Ste\.?|Unit|Floor|Fl\.?|#)\s*[\w\-]+)?)"
 )
 _CITY_LIST = re.compile(
-    r"\b(?i:in|near|throughout|serving|serve|serves|across|including|from)\s+(?:the\s+)?"
+    r"\b(?i:in|near|throughout|serving|serve|serves|across|including|from)\s+"
     r"((?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})(?:\s*(?:,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+)"
     r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})*)"
 )
@@ -227,8 +233,16 @@ def _city_before(sentence: str, start: int, state: str) -> tuple[str, int] | Non
 
 def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> list[_Token]:
     tokens: list[_Token] = []
+    elided = [match for match in _ELIDED.finditer(sentence)]  # "North and South Carolina": two states
+    for match in elided:
+        first, second, region = match.groups()
+        middle = match.start(2)
+        tokens.append(_Token(match.start(), middle, STATE_BY_NAME[f"{first} {region}"], "name"))
+        tokens.append(_Token(middle, match.end(), STATE_BY_NAME[f"{second} {region}"], "name"))
     for match in _TOKEN.finditer(sentence):
         start, end = match.span()
+        if any(item.start() <= start < item.end() for item in elided):
+            continue
         after = sentence[end:]
         before = sentence[:start]
         if match.group("dc"):
@@ -259,7 +273,7 @@ def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> l
         if _in_credential_chain(sentence, start, end):
             continue
         tokens.append(_Token(start, end, code, "abbr"))
-    return tokens
+    return sorted(tokens, key=lambda token: token.start)
 
 
 def _runs(sentence: str, tokens: list[_Token]) -> list[list[_Token]]:
@@ -349,7 +363,7 @@ class _PlaceReader:
             return False
         rest_of_block = _TOKEN.sub("", sentence)
         list_only = len(re.findall(r"[A-Za-z]{3,}", rest_of_block)) <= 3
-        cue = bool(_CUE.search(lead)) or bool(paren) or bool(_CUE.search(tail[:80])) or context_ok or list_only
+        cue = bool(_CUE.search(lead)) or bool(paren) or bool(_TAIL_CUE.search(tail[:80])) or context_ok or list_only
         accepted = False
         for token in run:
             if token.kind == "abbr":
@@ -459,12 +473,16 @@ class _PlaceReader:
             known = [name for name in names if states_of_city(name) and not _not_a_city(name)]
             if not known or len(known) < len(names) / 2:
                 continue
-            if _COUNTY_WORD.match(sentence[match.end():]):
-                continue  # "Orleans, Jefferson and St. Tammany parishes" are not cities
+            if _COUNTY_WORD.match(sentence[match.end():]) or re.match(r"^\s+to\s+", sentence[match.end():]):
+                continue  # "Orleans and St. Tammany parishes" are not cities; "from Anchorage to..." is a range
             # "sees clients in Albuquerque" is in person; "telehealth in Austin" or "Austin ... via video" is not
             lead = sentence[max(0, match.start() - 40): match.start()]
             after = sentence[match.end(): match.end() + 30]
-            virtual = _VIRTUAL_WORD.search(lead) or re.match(rf"^\s*(?:via|by|through|over)\s+{_VIRTUAL}", after, re.I)
+            virtual = (
+                _VIRTUAL_WORD.search(lead)
+                or re.match(rf"^\s*(?:via|by|through|over)\s+{_VIRTUAL}", after, re.I)
+                or _VIRTUAL_ONLY.search(sentence)
+            )
             self.pending_cities.append((known, sentence, snippet, not virtual))
 
     def read_counties(self, sentence: str, snippet: str) -> None:
@@ -535,7 +553,8 @@ _NOT_CITIES = {"Ketamine", "Journey", "Hope", "Wellness", "Center", "Health", "H
                "Harmony", "Unity", "Clinic", "Telehealth", "Zoom", "Person", "Office", "English", "Spanish",
                "Friday", "Monday", "Sunday", "Saturday", "Tuesday", "Wednesday", "Thursday", "May", "June", "July",
                "August", "March", "April", "January", "February", "October", "November", "December", "September",
-               "All", "Most", "Many", "Our", "The", "We", "Both", "Adults", "Clients", "Virtual", "Online"}
+               "All", "Most", "Many", "Our", "The", "We", "Both", "Adults", "Clients", "Virtual", "Online", "North",
+               "South", "East", "West", "Central", "Northern", "Southern", "Eastern", "Western", "Upstate", "Greater"}
 
 
 def _not_a_city(name: str) -> bool:
