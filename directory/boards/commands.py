@@ -9,19 +9,18 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from directory.boards.adapters import make_adapter
 from directory.boards.base import LookupQuery
 from directory.boards.lookup import database_queries, lookup_clinicians, parse_class
 from directory.boards.registry import all_sources, get_source
-from directory.boards.store import SyncResult, sync_roster
+from directory.boards.store import SyncResult, records_by_name, sync_roster
 from directory.db import open_database, session_scope
 from directory.errors import KapdirError
 from directory.models import LicenseRecord, SourceSync
 from directory.names import parse_name
-from directory.vocab import RecordKind
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -135,16 +134,15 @@ def matching_records(engine: Engine, name: str, state: str) -> list[LicenseRecor
     parsed = parse_name(name)
     if not parsed.family_key:
         raise KapdirError(f"cannot find a family name in {name!r}")
-    national = LicenseRecord.kind.in_([RecordKind.NPI.value, RecordKind.EXCLUSION.value])
-    query = select(LicenseRecord).where(
-        LicenseRecord.family_key == parsed.family_key, LicenseRecord.removed_at.is_(None),
-        or_(LicenseRecord.state == state, LicenseRecord.home_state == state, national))
-    if parsed.given_key:
-        query = query.where(or_(LicenseRecord.given_key == parsed.given_key,
-                                and_(LicenseRecord.given_key.is_not(None),
-                                     func.substr(LicenseRecord.given_key, 1, 1) == parsed.given_key[:1])))
     with session_scope(engine) as session:
-        return list(session.execute(query.order_by(LicenseRecord.source, LicenseRecord.id)).scalars())
+        found = records_by_name(session, state=state, family_key=parsed.family_key)
+        national = [info.name for info in all_sources() if info.states == ("*",)]
+        found += session.execute(select(LicenseRecord).where(
+            LicenseRecord.source.in_(national), LicenseRecord.family_key == parsed.family_key,
+            LicenseRecord.removed_at.is_(None), LicenseRecord.state != state)).scalars().all()
+    if parsed.given_key:  # same first name, or the same initial (J. Roe)
+        found = [r for r in found if not r.given_key or r.given_key[:1] == parsed.given_key[:1]]
+    return sorted(found, key=lambda r: (r.source, r.id))
 
 
 def lookup_command(name: str, state: str, license_class: str | None, db: Path | None, as_json: bool) -> None:

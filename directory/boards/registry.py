@@ -141,9 +141,15 @@ def classify_title(info: SourceInfo | None, title: str | None) -> LicenseClass:
     """The board's title (or type code) as a LicenseClass: the source's own table first, then keywords."""
     if not title:
         return LicenseClass.OTHER
+    return _classify(info.name if info is not None else None, title)
+
+
+@lru_cache(maxsize=4096)  # rosters repeat a few hundred titles millions of times
+def _classify(source: str | None, title: str) -> LicenseClass:
     word = _norm_word(title)
-    if info is not None and word in info.titles:
-        return LicenseClass(info.titles[word])
+    titles = _table().sources[source].titles if source in _table().sources else {}
+    if word in titles:
+        return LicenseClass(titles[word])
     for pattern, license_class in _table().title_keywords:
         if pattern.search(word):
             return license_class
