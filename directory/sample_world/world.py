@@ -122,6 +122,11 @@ SOURCE_CLASSES: dict[str, frozenset[LicenseClass]] = {
                           LicenseClass.SOCIAL_WORKER}),
     "md_bop": frozenset({LicenseClass.PHYSICIAN, LicenseClass.PHYSICIAN_ASSISTANT}),
     "md_bpct": frozenset({LicenseClass.PROFESSIONAL_COUNSELOR, LicenseClass.MARRIAGE_FAMILY_THERAPIST}),
+    # An OP export: NY publishes no bulk roster, and the export covers these professions only.
+    "generic_ny": frozenset({LicenseClass.PROFESSIONAL_COUNSELOR, LicenseClass.CLINICAL_SOCIAL_WORKER,
+                             LicenseClass.MARRIAGE_FAMILY_THERAPIST, LicenseClass.PSYCHOLOGIST}),
+    # OBLPCT lists: counselors and marriage and family therapists.
+    "generic_or": frozenset({LicenseClass.PROFESSIONAL_COUNSELOR, LicenseClass.MARRIAGE_FAMILY_THERAPIST}),
 }
 GENERIC_STATES = ("NY", "GA", "NC", "OR", "MA")
 

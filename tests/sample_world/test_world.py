@@ -311,3 +311,21 @@ def test_synthetic_world_is_deterministic_and_fast():
 def test_synthetic_world_rejects_nonsense():
     with pytest.raises(KapdirError):
         synthetic_world(0)
+
+
+def test_world_agrees_with_the_source_registry(world):
+    """The world's source universe is the one the verification engine reads (directory/data/sources.toml)."""
+    registry = pytest.importorskip("directory.boards.registry")
+    license_classes = [c.value for c in LicenseClass if c is not LicenseClass.OTHER]
+    for state in sorted({a.state for p in world.practices for a in p.states}):
+        for license_class in license_classes:
+            theirs = {info.name for info in registry.coverage(state, license_class)
+                      if info.kind == RecordKind.LICENSE and not info.manual}
+            assert set(license_sources_for(state, license_class)) == theirs, (state, license_class)
+    for _, _, record in all_records(world):
+        if record.source.startswith("generic_"):
+            continue  # generic rosters map status words in their own mapping files
+        info = registry.get_source(record.source)
+        assert registry.normalise_status(info, record.status_raw) == record.status, record
+        if record.kind == RecordKind.LICENSE:
+            assert registry.classify_title(info, record.title) == record.license_class, record
