@@ -51,8 +51,11 @@ with overview:
     for line in filter(None, offer):
         st.markdown(md(line))
     for row in detail.offerings:
-        amount = f" (${row['amount_usd']:,.0f} per {row['unit'] or 'item'})" if row["amount_usd"] is not None else ""
-        st.markdown(md(f"{row['kind'].capitalize()}: {offering_label(row['kind'], row['value'])}{amount}"))
+        if row["kind"] == "price" and row["amount_usd"] is not None:
+            text = f"Price: ${row['amount_usd']:,.0f}" + (f" per {row['unit']}" if row["unit"] else "")
+        else:
+            text = f"{row['kind'].capitalize()}: {offering_label(row['kind'], row['value'])}"
+        st.markdown(md(text))
 with states:
     st.markdown("**States the site lists**")
     yes_no = {True: "yes", False: "no", None: "not stated"}
@@ -114,8 +117,8 @@ st.subheader("Every extracted fact, with its source")
 if detail.facts:
     with st.container(height=480, key="provider_facts"):
         for fact in detail.facts:
-            who = f" ({fact['clinician']})" if fact["clinician"] else ""
-            st.markdown(f"**{md(fact['field'])}**{md(who)}: {md(fact['value'])}")
+            who = f" {md('(' + fact['clinician'] + ')')}" if fact["clinician"] else ""
+            st.markdown(f"**{md(fact['field'])}**{who}: {md(fact['value'])}")
             for snippet in fact["snippets"][:3]:
                 st.text(f"“{snippet}”")
             pages = "; ".join(f"{src['url']} (fetched {when(src['fetched_at'])})" for src in fact["sources"][:5])
