@@ -220,19 +220,22 @@ class _Handler(BaseHTTPRequestHandler):
             self.web.record(Hit(self.command, host, path, 0, proxied))
             self.close_connection = True
             return
+        headers: dict[str, str] = {}
         if down == "503":
-            self._send(503, "text/plain; charset=utf-8", b"Service temporarily unavailable\n", send_body,
-                       {"Retry-After": "120"})
+            status, content_type, body = 503, "text/plain; charset=utf-8", b"Service temporarily unavailable\n"
+            headers["Retry-After"] = "120"
         else:
             resource = self.web.resolve(host, path)
             if resource is None:
-                self._send(404, "text/html; charset=utf-8", b"<html><body><h1>Not found</h1></body></html>",
-                           send_body)
-            elif self._not_modified(resource):
-                self._send(304, None, b"", False, self._validators(resource))
+                status, content_type, body = 404, HTML, b"<html><body><h1>Not found</h1></body></html>"
             else:
-                self._send(200, resource.content_type, resource.body, send_body, self._validators(resource))
-        self.web.record(Hit(self.command, host, path, self._status, proxied))
+                headers = self._validators(resource)
+                status, content_type, body = 200, resource.content_type, resource.body
+                if self._not_modified(resource):
+                    status, content_type, body = 304, None, b""
+        # Logged before answering, so a client that has its response always finds the hit recorded.
+        self.web.record(Hit(self.command, host, path, status, proxied))
+        self._send(status, content_type, body, send_body, headers)
 
     @staticmethod
     def _validators(resource: Resource) -> dict[str, str]:
@@ -253,7 +256,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, content_type: str | None, body: bytes, send_body: bool,
               headers: dict[str, str] | None = None) -> None:
-        self._status = status
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)
