@@ -375,7 +375,11 @@ class Judge:
         if authority.evidence == "privilege_in_state":
             records = [c for c in info.candidates if c.record.kind == kind and c.record.state == state]
         elif authority.evidence == "authority_anywhere":
-            records = [c for c in info.candidates if c.record.kind == kind]
+            # Interjurisdictional only: in the home state itself the home license is what counts.
+            records = [
+                c for c in info.candidates
+                if c.record.kind == kind and (c.record.home_state or c.record.state) != state
+            ]
         else:  # multistate_license: a license in a member home state flagged multistate
             records = [
                 c for c in info.candidates
