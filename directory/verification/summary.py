@@ -9,7 +9,8 @@ from datetime import date, datetime
 
 from sqlmodel import Session, delete, select
 
-from directory.models import Clinician, Discrepancy, Practice, ServiceArea, Verification
+from directory.models import Clinician, CredentialClaim, Discrepancy, Practice, ServiceArea, Verification
+from directory.verification.claims import claimed_classes
 from directory.verification.judge import state_name
 from directory.verification.rules import authorities
 from directory.vocab import Badge, ServiceMode, Verdict, badge_for
@@ -45,8 +46,8 @@ def _display(clinician: Clinician) -> str:
     return clinician.name.split(",")[0].strip() or clinician.name
 
 
-def _virtual_alternatives(state: str, on: date) -> str:
-    """'a Florida license or a telehealth registration', from the rules table."""
+def _virtual_alternatives(state: str, on: date, classes: frozenset[str]) -> str:
+    """'a Florida license or a telehealth registration': the rules that could apply to these clinicians."""
     names = {
         "compact_privilege": "a Counseling Compact privilege",
         "psypact_authority": "PSYPACT authority",
@@ -56,7 +57,7 @@ def _virtual_alternatives(state: str, on: date) -> str:
     extra = sorted({
         names.get(a.record_kind.value, a.name)
         for a in authorities()
-        if ServiceMode.VIRTUAL in a.modes and a.issues_in(state, on)
+        if ServiceMode.VIRTUAL in a.modes and a.issues_in(state, on) and (not classes or a.license_classes & classes)
     })
     options = [f"a {state_name(state)} license", *extra]
     return options[0] if len(options) == 1 else ", ".join(options[:-1]) + " or " + options[-1]
@@ -81,6 +82,10 @@ def practice_summary(session: Session, practice_id: int, *, on: date | None = No
     for row in rows:
         if row.clinician_id in clinicians and row.state and row.mode:
             verdicts[(row.state, row.mode)].append(row)
+    credentials = session.exec(
+        select(CredentialClaim).where(CredentialClaim.clinician_id.in_(list(clinicians)))  # type: ignore
+    ).all()
+    classes = claimed_classes(list(credentials))
     has_prescribers = any(mode == ServiceMode.PRESCRIBING.value for _, mode in verdicts)
     summaries = []
     for area in areas:
@@ -109,7 +114,8 @@ def practice_summary(session: Session, practice_id: int, *, on: date | None = No
             elif mode == ServiceMode.IN_PERSON.value:
                 summary.discrepancies.append(f"{lead} No clinician holds an active {place} license.")
             else:
-                summary.discrepancies.append(f"{lead} No clinician holds {_virtual_alternatives(area.state, on)}.")
+                options = _virtual_alternatives(area.state, on, classes)
+                summary.discrepancies.append(f"{lead} No clinician holds {options}.")
         for mode in (ServiceMode.IN_PERSON.value, ServiceMode.VIRTUAL.value, ServiceMode.PRESCRIBING.value):
             for row in verdicts.get((area.state, mode), []):
                 if badge_for(row.verdict) is Badge.PROBLEM and row.verdict != Verdict.NOT_FOUND.value:

@@ -1,0 +1,65 @@
+"""Name matching: nicknames, initials, middle names, suffixes, hyphenated and changed surnames, typos."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from directory.verification.matching import (
+    PLAUSIBLE,
+    name_score,
+    normalise_number,
+    numbers_match,
+    person_from_text,
+    same_given_name,
+)
+
+
+def score(site: str, board: str) -> float:
+    return name_score(person_from_text(site), person_from_text(board))
+
+
+def test_nicknames():
+    assert same_given_name("bill", "william") and same_given_name("beth", "elizabeth")
+    assert same_given_name("kate", "katherine") and not same_given_name("kate", "william")
+    assert score("Bill Harlow", "HARLOW, WILLIAM T") >= PLAUSIBLE
+    assert score("Beth Moreno", "Elizabeth Moreno") >= PLAUSIBLE
+
+
+def test_initials_and_middle_names():
+    assert score("J. Michael Roe", "Roe, John Michael") >= PLAUSIBLE
+    assert score("Michael Roe", "Roe, J Michael") >= PLAUSIBLE  # goes by the middle name
+    assert score("Jane Q. Roe", "Roe, Jane Quinn") == 1.0
+    assert score("Michael A. Chen", "Chen, Michael B") < PLAUSIBLE  # two different middle names
+
+
+def test_suffixes_tell_father_and_son_apart():
+    assert score("Robert Hale Jr.", "Hale, Robert Sr") < PLAUSIBLE
+    assert score("Robert Hale Jr.", "Hale, Robert Jr") == 1.0
+
+
+def test_hyphenated_and_changed_surnames():
+    assert score("Ana Smith-Jones", "Jones, Ana") >= PLAUSIBLE
+    assert score("Ana Jones", "Smith-Jones, Ana") >= PLAUSIBLE
+    assert score("Ana Smith Jones", "Smith, Ana") >= PLAUSIBLE  # the former surname shown as a middle name
+
+
+def test_typos_but_not_different_names():
+    assert score("Katherine Lindqvist", "Kathrine Lindqvist") >= PLAUSIBLE
+    assert score("Jane Roe", "Janet Roe") < PLAUSIBLE
+    assert score("Jane Roe", "Jane Rowe") < PLAUSIBLE
+    assert score("Jane Roe", "John Doe") == 0.0
+
+
+def test_license_numbers_compare_on_alphanumerics():
+    assert normalise_number("LPC.0012345") == "LPC12345"
+    assert numbers_match("LPC.0012345", "lpc 12345") and numbers_match("0012345", "LPC-12345")
+    assert not numbers_match("123", "LPC123") and not numbers_match("", None)
+
+
+names = st.from_regex(r"[A-Z][a-z]{2,9}", fullmatch=True)
+
+
+@given(names, names, st.sampled_from(["", "Q.", "Quinn"]))
+def test_a_name_matches_itself_in_board_order(given_name, family, middle):
+    site = f"{given_name} {middle} {family}".replace("  ", " ")
+    board = f"{family.upper()}, {given_name.upper()} {middle.upper()}".strip()
+    assert score(site, board) == 1.0
