@@ -65,11 +65,17 @@ def crawl(
     proxy: Annotated[str | None, typer.Option(help="HTTP proxy for every request (e.g. a local mirror).")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
+    redis: Annotated[
+        str | None, typer.Option("--redis", help="Distributed mode: share the crawl through this Redis URL.")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Distributed mode: local worker processes.", min=1)] = 2,
+    join: Annotated[bool, typer.Option("--join", help="Join the distributed crawl running on --redis.")] = False,
 ) -> None:
     """Crawl practice websites into the directory (polite, incremental)."""
     from crawler.run import crawl_command
 
-    crawl_command(seeds=seeds or [], listings=listing or [], proxy=proxy, db=db, as_json=as_json)
+    crawl_command(seeds=seeds or [], listings=listing or [], proxy=proxy, db=db, as_json=as_json,
+                  redis_url=redis, workers=workers, join=join)
 
 
 @app.command()

@@ -1,0 +1,80 @@
+"""Distributed mode: a real redis-server on loopback, two worker processes sharing one crawl of the sample web."""
+
+import shutil
+import subprocess
+import time
+from collections import Counter
+
+import pytest
+import redis
+from sqlmodel import Session, select
+
+from crawler.run import run_crawl
+from directory.db import open_database, resolve_url
+from directory.models import Clinician, FetchLog, Practice, ServiceArea
+from directory.sample_world.schema import World
+from directory.sample_world.web import start_sample_web
+from directory.sample_world.world import load_world
+from tests.conftest import free_port
+from tests.crawler.conftest import FAST
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+def redis_url():
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis.from_url(url).ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    pytest.fail("redis-server did not start")
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def directory_state(db) -> dict:
+    with Session(open_database(db)) as session:
+        keys = {p.id: p.key for p in session.exec(select(Practice))}
+        return {
+            "practices": set(keys.values()),
+            "clinicians": {(keys[c.practice_id], c.key) for c in session.exec(select(Clinician))},
+            "areas": {(keys[a.practice_id], a.state, a.in_person, a.virtual)
+                      for a in session.exec(select(ServiceArea))},
+        }
+
+
+def test_two_workers_fetch_every_page_once_and_store_what_one_process_stores(tmp_path, redis_url):
+    full = load_world()
+    world = World(practices=full.practices[:10], listing_host=full.listing_host)
+    with start_sample_web(world) as web:
+        single = run_crawl(resolve_url(tmp_path / "single.db"), web.seeds, proxy=web.proxy_url, overrides=FAST)
+        web_hits_single = len([h for h in web.fetched() if h.path != "/robots.txt"])
+        start = len(web.fetched())
+        shared = run_crawl(resolve_url(tmp_path / "shared.db"), web.seeds, proxy=web.proxy_url, overrides=FAST,
+                           redis_url=redis_url, workers=2)
+        hits = [(h.host, h.path) for h in web.fetched()[start:] if h.path != "/robots.txt"]
+    assert single["status"] == shared["status"] == "finished", shared["message"]
+    assert shared["pages"] == single["pages"] and shared["new"] == single["new"]
+    # Every page (robots.txt aside: each worker reads it once per site) was fetched exactly once.
+    assert hits and Counter(hits).most_common(1)[0][1] == 1
+    assert len(hits) == web_hits_single
+    with Session(open_database(tmp_path / "shared.db")) as session:
+        urls = [log.url for log in session.exec(select(FetchLog))]
+    assert len(urls) == len(set(urls)) == shared["pages"]
+    assert directory_state(tmp_path / "shared.db") == directory_state(tmp_path / "single.db")
+    assert len(directory_state(tmp_path / "shared.db")["practices"]) == 10
+    assert not redis.Redis.from_url(redis_url).keys("kapdir:*")  # the run's keys are cleaned up
