@@ -17,7 +17,7 @@ _OBFUSCATED_EMAIL = re.compile(
 _NOT_EMAIL_SUFFIX = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".css", ".js")
 _NOT_OUR_PHONE = re.compile(r"\b(?:fax|crisis|lifeline|hotline|suicide|emergency|988)\b", re.I)
 _PRICE = re.compile(
-    r"(?:\$|US\$|USD\s?)\s?(?P<amount>\d{1,3}(?:,\d{3})+|\d+)(?P<cents>\.\d{2})?(?!\d)"
+    r"(?:\$|US\$|USD\s?)\s?(?P<amount>\d{1,3}(?:,\d{3})+|\d+)(?P<cents>\.\d{1,2})?(?!\d)"
     r"(?P<scale>\s*(?:k\b|million|billion|M\b|B\b))?"
     r"|(?P<words>\d{2,5})\s+(?:US\s+)?dollars\b",
     re.I,
