@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     board_max_retries: int = 4
     board_backoff_cap_s: float = 60.0
     board_lookup_delay_s: float = 1.0
-    board_page_size: int = 50000
+    board_page_size: int = 10000  # Socrata allows 50,000; 10,000 keeps a sync under ~150 MB
     # Admin area password (also read from Streamlit secrets by the dashboard).
     admin_password: str | None = None
     demo_mode: bool = False  # lets the admin area accept loopback seeds (the sample web)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, ClassVar
 
+from nameparser.config import CONSTANTS
+
 from directory.boards.registry import SourceInfo, classify_title, get_source, normalise_status
 from directory.errors import SourceError
 from directory.names import parse_name
@@ -78,14 +80,24 @@ class LookupQuery:
 
 
 _SIMPLE_NAME = re.compile(r"^[A-Za-z]+(?: [A-Za-z]\.?| [A-Za-z]{2,})? [A-Za-z]+$")
-_NOT_SIMPLE = {"jr", "sr", "ii", "iii", "iv", "dr", "mr", "mrs", "ms", "md", "phd", "de", "la", "van", "von", "del",
-               "st", "le", "du", "di", "da", "mac", "mc", "bin", "ben", "esq", "rev", "prof", "sir", "dame"}
+# Words nameparser treats specially (titles, suffixes, particles, conjunctions): a name holding one is parsed by
+# nameparser itself, so both paths agree.
+_NOT_SIMPLE = frozenset(
+    word.lower().replace(".", "")
+    for group in (CONSTANTS.titles, CONSTANTS.suffix_acronyms, CONSTANTS.suffix_not_acronyms, CONSTANTS.prefixes,
+                  CONSTANTS.conjunctions)
+    for word in group
+)
+
+
+_ROMAN = re.compile(r"^(?=[mdclxvi])m*(c[md]|d?c*)(x[cl]|l?x*)(i[xv]|v?i*)$")
 
 
 def split_name(text: str) -> tuple[str, str, str, str]:
     """(given, middle, family, suffix). A fast path for plain 'FIRST [M] LAST' (millions of roster rows);
     everything else goes through nameparser via directory.names.parse_name."""
-    if _SIMPLE_NAME.match(text) and not (_NOT_SIMPLE & {part.lower().rstrip(".") for part in text.split()}):
+    words = {part.lower().replace(".", "") for part in text.split()}
+    if _SIMPLE_NAME.match(text) and not (_NOT_SIMPLE & words) and not any(_ROMAN.match(w) for w in words):
         parts = text.split()
         if len(parts) == 2:
             return parts[0], "", parts[1], ""

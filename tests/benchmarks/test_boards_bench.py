@@ -212,7 +212,7 @@ def test_ct_roster_sync_import_and_lookup(benchmark, tmp_path, monkeypatch):
     per_million = outcome["seconds"] * 1_000_000 / rows
     scaled = "" if rows >= 1_000_000 else (
         f" This run used {rows:,} rows (to keep the run short); linear extrapolation to 1,000,000 rows: "
-        f"~{per_million:.0f} s for the sync. Memory does not grow with the roster (streamed in 50,000-row pages "
+        f"~{per_million:.0f} s for the sync. Memory does not grow with the roster (streamed in 10,000-row pages "
         "and 2,000-row batches), so the peak holds.")
     sync_cell = f"{outcome['seconds']:.1f} s ({rows / outcome['seconds']:,.0f} rows/s)"
     baseline_mb, peak_mb = outcome["baseline_mb"], outcome["peak_mb"]
@@ -222,8 +222,9 @@ Date: {date.today().isoformat()}; machine: {os.cpu_count()} CPUs (`nproc`), {pla
 `KAPDIR_BENCH_ROWS={rows} .venv/bin/pytest tests/benchmarks/test_boards_bench.py --benchmark-only -s`.
 
 A generated roster of **{rows:,} rows in the Connecticut `ngch-56tr` column layout**, served as Socrata JSON pages
-(`$limit=50000`) by a separate loopback process; the sync parses, normalises (names, status words, titles, dates)
-and upserts every row through the real `ct_socrata` adapter and `directory.boards.store.sync_roster`.
+(`$limit=10000`, settings.board_page_size) by a separate loopback process; the sync parses, normalises
+(names, status words, titles, dates) and upserts every row through the real `ct_socrata` adapter and
+`directory.boards.store.sync_roster`.
 
 | Measure | Result | Target |
 |---|---|---|

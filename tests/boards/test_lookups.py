@@ -205,3 +205,16 @@ def test_database_queries_cover_clinicians_in_lookup_states(engine):
     queries = database_queries(engine)
     assert LookupQuery("Jane Roe", "VA", "professional_counselor") in queries
     assert LookupQuery("Jane Roe", "NM", "professional_counselor") in queries  # NPI answers every state
+
+
+def test_form_lookups_wait_between_requests(boards, monkeypatch, tmp_path):
+    from tests.boards.conftest import board_env
+
+    board_env(monkeypatch, tmp_path, boards.urls, KAPDIR_BOARD_LOOKUP_DELAY_S="0.4")
+    mirror = boards.mirror("md_bpct")
+    mirror.request_times.clear()
+    list(make_adapter("md_bpct").lookup([LookupQuery("Marisol Quenneville", "MD", "professional_counselor")]))
+    times = mirror.request_times[1:]  # after robots.txt
+    assert len(times) >= 3
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert min(gaps) >= 0.35, gaps

@@ -52,6 +52,7 @@ class Mirror:
         self.fault: str | None = None
         self.slow_seconds = 3.0
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # (method, path, headers)
+        self.request_times: list[float] = []  # time.monotonic() of each request (politeness tests)
         self._lock = threading.Lock()
         self._throttled_once = False
 
@@ -75,6 +76,7 @@ class Mirror:
     def respond(self, request: Request) -> Response:
         with self._lock:
             self.requests.append((request.method, request.path, request.headers))
+            self.request_times.append(time.monotonic())
         if request.path == "/robots.txt":
             return text(self.robots, "text/plain")
         if self.fault == "down":

@@ -1,0 +1,47 @@
+"""Property tests for the normalisers every adapter shares."""
+
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from directory.boards.base import names_from_parts, names_from_text, parse_date, split_name
+from directory.names import name_key, parse_name
+
+word = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll"), max_codepoint=0x7F), min_size=2,
+               max_size=10)
+
+
+@given(word, st.one_of(st.just(""), st.sampled_from(["A", "J.", "Q", "Marie"])), word)
+def test_fast_name_split_agrees_with_nameparser(given_name, middle, family):
+    text = " ".join(p for p in (given_name, middle, family) if p)
+    slow = parse_name(text)
+    assert split_name(text) == (slow.given, slow.middle, slow.family, slow.suffix)
+
+
+@given(word, word)
+def test_name_keys_are_normalised_and_idempotent(given_name, family):
+    parts = names_from_parts(given_name, None, family)
+    assert parts["family_key"] == name_key(family) == name_key(parts["family_key"])
+    text = names_from_text(f"{given_name} {family}")
+    assert (text["family_key"] or "") == name_key(text["family_name"])
+
+
+def test_names_from_text_handles_last_comma_first_and_suffixes():
+    assert names_from_text("ROE, JANE Q")["family_key"] == "roe"
+    suffixed = names_from_text("John A Smith Jr")
+    assert suffixed["family_key"] == "smith" and suffixed["suffix"]
+    assert names_from_parts('"DE', None, "Silva", '"DE')["suffix"] == "DE", "stray quotes removed"
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)))
+def test_dates_round_trip_in_every_source_format(day):
+    assert parse_date(f"{day.isoformat()}T00:00:00.000") == day  # Socrata floating timestamp
+    assert parse_date(day.strftime("%m/%d/%Y"), ("%m/%d/%Y",)) == day  # Illinois, Texas, Florida
+    assert parse_date(day.strftime("%Y%m%d"), ("%Y%m%d",)) == day  # OIG LEIE
+
+
+def test_date_sentinels_and_junk_are_none():
+    assert parse_date("00000000") is None and parse_date("") is None and parse_date(None) is None
+    assert parse_date("not a date") is None
+    assert parse_date("02/30/2024", ("%m/%d/%Y",)) is None
