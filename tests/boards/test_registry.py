@@ -126,3 +126,16 @@ def test_every_generic_mapping_loads():
             assert mapping["path"].startswith("/")
             for word, status in mapping.get("status_words", {}).items():
                 assert status in {s.value for s in LicenseStatus}, (info.name, word)
+
+
+def test_every_source_and_setting_is_documented():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "directory" / "boards" / "README.md").read_text()
+    for info in all_sources():
+        if info.adapter != "generic":
+            assert f"`{info.name}`" in readme, info.name
+    for setting in ("SOURCE_URLS", "SOCRATA_APP_TOKEN", "SOURCE_CREDENTIALS", "BOARD_TIMEOUT_S", "BOARD_MAX_RETRIES",
+                    "BOARD_BACKOFF_CAP_S", "BOARD_LOOKUP_DELAY_S", "BOARD_PAGE_SIZE", "MAX_REMOVAL_SHARE"):
+        assert setting in readme, setting
+    assert "UNCONFIRMED" in readme.split("`psypact`")[1].split("\n")[0], "PSYPACT's format is unconfirmed"
