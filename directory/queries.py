@@ -394,20 +394,17 @@ def search_practices(
     connection = session.connection()  # plain Core rows: no ORM bookkeeping for thousands of candidates
     rows = connection.execute(query).all()
     ids = [row.id for row in rows]
-    candidates = query.with_only_columns(Practice.id).scalar_subquery() if ids else None
 
     badge_counts: dict[int, dict[str, int]] = {}
     last_checked: dict[int, datetime] = {}
     prices: dict[int, tuple[float | None, float | None]] = {}
-    if candidates is not None:
-        # One row per practice: how many of its verdicts for this state and mode fall under each badge.
-        per_badge = [
-            func.sum(case((col(Verification.verdict).in_(_BADGE_CODES[kind]), 1), else_=0)) for kind in _COUNTED
-        ]
+    # The follow-up queries take the candidate ids as bound lists (in chunks): re-running the filtered
+    # candidate query as a subquery in each of them would cost more than the lists.
+    per_badge = [func.sum(case((col(Verification.verdict).in_(_BADGE_CODES[kind]), 1), else_=0)) for kind in _COUNTED]
+    for chunk in _chunks(ids):
         verdict_rows = connection.execute(
             select(Verification.practice_id, func.max(Verification.checked_at), func.count(), *per_badge)
-            .where(Verification.state == state, Verification.mode == mode,
-                   col(Verification.practice_id).in_(candidates))
+            .where(Verification.state == state, Verification.mode == mode, col(Verification.practice_id).in_(chunk))
             .group_by(Verification.practice_id)
         ).all()
         for practice_id, checked, total, *numbers in verdict_rows:
@@ -417,12 +414,12 @@ def search_practices(
             last_checked[practice_id] = checked
         price_rows = connection.execute(
             select(Offering.practice_id, func.min(Offering.amount_usd), func.max(Offering.amount_usd))
-            .where(Offering.kind == "price", col(Offering.practice_id).in_(candidates))
+            .where(Offering.kind == "price", col(Offering.practice_id).in_(chunk))
             .group_by(Offering.practice_id)
         ).all()
-        prices = {pid: (low, high) for pid, low, high in price_rows}
+        prices.update((pid, (low, high)) for pid, low, high in price_rows)
 
-    points = _locations(session, ids, state) if mode == ServiceMode.IN_PERSON and ids else []
+    points = _locations(session, ids, state) if mode == ServiceMode.IN_PERSON else []
     nearest: dict[int, MapPoint] = {}
     if place is not None:
         for point in points:
@@ -478,22 +475,32 @@ def _sort_cards(cards: list[PracticeCard], sort: str) -> None:
     cards.sort(key=keys[sort])
 
 
+def _chunks(ids: list[int], size: int = 2000) -> Iterable[list[int]]:
+    """Bound-parameter lists small enough for SQLite and PostgreSQL limits."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
 def _locations(session: Session, practice_ids: list[int], state: str) -> list[MapPoint]:
-    rows = session.exec(
-        select(Location, Practice.name).join(Practice, Practice.id == Location.practice_id)
-        .where(col(Location.practice_id).in_(practice_ids), Location.state == state)
-    ).all()
+    rows = []
+    for chunk in _chunks(practice_ids):
+        rows += session.connection().execute(
+            select(Location.practice_id, Practice.name, Location.address, Location.city, Location.state,
+                   Location.zip, Location.lat, Location.lon)
+            .join(Practice, Practice.id == Location.practice_id)
+            .where(col(Location.practice_id).in_(chunk), Location.state == state)
+        ).all()
     points = []
-    for location, practice_name in rows:
-        lat, lon = location.lat, location.lon
+    for row in rows:
+        lat, lon = row.lat, row.lon
         if lat is None or lon is None:  # the crawler may not geocode: place it by its ZIP, offline
-            found = zip_point(location.zip)
+            found = zip_point(row.zip)
             if found is None:
                 continue
             lat, lon = found
         points.append(MapPoint(
-            practice_id=location.practice_id, practice=practice_name or "", address=location.address or "",
-            city=location.city or "", state=location.state or "", zip=location.zip or "", lat=lat, lon=lon,
+            practice_id=row.practice_id, practice=row.name or "", address=row.address or "", city=row.city or "",
+            state=row.state or "", zip=row.zip or "", lat=lat, lon=lon,
         ))
     return points
 

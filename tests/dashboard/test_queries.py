@@ -214,3 +214,25 @@ def test_admin_history_freshness_and_due(directory_db):
     assert freshness["ct_socrata"]["freshness"] == "fresh"
     assert freshness["tx_bhec"]["due"] and freshness["tx_bhec"]["last_status"] == "error"
     assert due.practices_stale == 1 and "tx_bhec" in due.sources_stale
+
+
+def test_search_results_do_not_depend_on_the_id_chunk_size(tmp_path, monkeypatch):
+    from directory import queries
+    from tests.dashboard.builder import build_bulk
+
+    engine = open_database(tmp_path / "bulk.db")
+    build_bulk(engine, clinicians=400, seed=3)
+
+    def run():
+        rows = []
+        with session_scope(engine) as session:
+            for state, mode, near in (("CA", "virtual", None), ("TX", "in_person", "78701"), ("NY", "in_person", None)):
+                result = search_practices(session, state=state, mode=mode, near=near, page_size=500)
+                rows += [(c.practice_id, c.badge, c.badge_counts, c.price_min, c.distance_miles) for c in result.cards]
+                rows += [(p.practice_id, p.lat, p.lon) for p in result.locations]
+        return rows
+
+    whole = run()
+    original = queries._chunks
+    monkeypatch.setattr(queries, "_chunks", lambda ids, size=2000: original(ids, 3))
+    assert len(whole) > 10 and run() == whole
