@@ -175,6 +175,17 @@ class SampleWeb:
         content_type, body = found
         return Resource(content_type, body, PUBLISHED_AT)
 
+    def redirect_for(self, host: str, path: str) -> str | None:
+        """Like WordPress: a missing trailing slash gets a 301 to the slashed page, when that page exists."""
+        plain, _, query = path.partition("?")
+        if plain.endswith("/"):
+            return None
+        site = self._site(host)
+        slashed = plain + "/"
+        if site is None or slashed not in site:
+            return None
+        return f"http://{host}{slashed}" + (f"?{query}" if query else "")
+
     def down_mode(self, host: str) -> str | None:
         with self._lock:
             return self._down.get(host)
@@ -226,7 +237,11 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Retry-After"] = "120"
         else:
             resource = self.web.resolve(host, path)
-            if resource is None:
+            redirect = self.web.redirect_for(host, path) if resource is None else None
+            if redirect is not None:
+                status, content_type, body = 301, HTML, b"<html><body>Moved</body></html>"
+                headers["Location"] = redirect
+            elif resource is None:
                 status, content_type, body = 404, HTML, b"<html><body><h1>Not found</h1></body></html>"
             else:
                 headers = self._validators(resource)

@@ -187,3 +187,13 @@ def test_reset_forgets_overrides_and_down_hosts():
         assert b"Harborlight" in via_proxy(web, "http://harborlightkap.example/").read()
         assert via_proxy(web, "http://tidewatertherapy.example/").status == 200
         assert len(web.fetched()) == 2
+
+
+def test_missing_trailing_slash_redirects_like_wordpress(web):
+    conn = http.client.HTTPConnection("127.0.0.1", web.port, timeout=10)
+    conn.request("GET", "http://tidewatertherapy.example/our-team")
+    response = conn.getresponse()
+    response.read()
+    assert response.status == 301 and response.headers["Location"] == "http://tidewatertherapy.example/our-team/"
+    conn.close()
+    assert via_proxy(web, "http://tidewatertherapy.example/our-team").url.endswith("/our-team/")
