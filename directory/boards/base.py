@@ -96,7 +96,9 @@ _ROMAN = re.compile(r"^(?=[mdclxvi])m*(c[md]|d?c*)(x[cl]|l?x*)(i[xv]|v?i*)$")
 def split_name(text: str) -> tuple[str, str, str, str]:
     """(given, middle, family, suffix). A fast path for plain 'FIRST [M] LAST' (millions of roster rows);
     everything else goes through nameparser via directory.names.parse_name."""
+    # A one-letter middle initial is always a middle name to nameparser, even 'E' (a conjunction) or 'V' (a numeral).
     words = {part.lower().replace(".", "") for part in text.split()}
+    words = {w for w in words if len(w) > 1} | ({text.split()[0].lower(), text.split()[-1].lower()})
     if _SIMPLE_NAME.match(text) and not (_NOT_SIMPLE & words) and not any(_ROMAN.match(w) for w in words):
         parts = text.split()
         if len(parts) == 2:

@@ -12,7 +12,7 @@ word = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll"), max_cod
                max_size=10)
 
 
-@given(word, st.one_of(st.just(""), st.sampled_from(["A", "J.", "Q", "Marie"])), word)
+@given(word, st.one_of(st.just(""), st.sampled_from([*"ACDEIJLMQVXY", "J.", "E.", "V.", "Marie"]), word), word)
 def test_fast_name_split_agrees_with_nameparser(given_name, middle, family):
     text = " ".join(p for p in (given_name, middle, family) if p)
     slow = parse_name(text)
