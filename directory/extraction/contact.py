@@ -6,7 +6,7 @@ from urllib.parse import urljoin, urlsplit
 
 import phonenumbers
 
-from directory.extraction.document import Block, Document, sentences
+from directory.extraction.document import Block, Document
 from directory.extraction.structured import StructuredData, text_of
 from directory.extraction.types import Evidence, PriceFact
 
@@ -15,6 +15,7 @@ _OBFUSCATED_EMAIL = re.compile(
     r"\b([A-Za-z0-9._%+\-]+)\s*[\[(]\s*at\s*[\])]\s*([A-Za-z0-9\-]+(?:\s*[\[(]\s*dot\s*[\])]\s*[A-Za-z0-9\-]+)+)", re.I
 )
 _NOT_EMAIL_SUFFIX = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".css", ".js")
+_DIGIT_RUN = re.compile(r"\d(?:[\s().\-]{0,3}\d){9}")
 _NOT_OUR_PHONE = re.compile(r"\b(?:fax|crisis|lifeline|hotline|suicide|emergency|988)\b", re.I)
 _PRICE = re.compile(
     r"(?:\$|US\$|USD\s?)\s?(?P<amount>\d{1,3}(?:,\d{3})+|\d+)(?P<cents>\.\d{1,2})?(?!\d)"
@@ -164,9 +165,9 @@ def normalise_phone(text: str) -> str | None:
 def _phones(document: Document, evidence: list[Evidence]) -> list[str]:
     found: list[str] = []
     for block in document.blocks:
-        if not any(char.isdigit() for char in block.text):
-            continue
-        for sentence in sentences(block.text):
+        if not _DIGIT_RUN.search(block.text):
+            continue  # no run of 10 digits: no phone number (the matcher is slow, so ask cheaply first)
+        for sentence in block.sentences:
             for match in phonenumbers.PhoneNumberMatcher(sentence, "US", leniency=phonenumbers.Leniency.VALID):
                 if _NOT_OUR_PHONE.search(sentence[max(0, match.start - 30): match.start]):
                     continue  # a fax line or a crisis line, not the practice's phone
@@ -229,7 +230,7 @@ def _prices(document: Document, evidence: list[Evidence]) -> list[PriceFact]:
     for block in document.blocks:
         if "$" not in block.text and "dollar" not in block.text.lower() and "USD" not in block.text:
             continue
-        for sentence in sentences(block.text):
+        for sentence in block.sentences:
             for match in _PRICE.finditer(sentence):
                 if match.group("scale"):
                     continue

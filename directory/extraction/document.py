@@ -6,6 +6,7 @@ above it and whether it sits in the footer. Scripts, styles and other invisible 
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import lxml.html
 from lxml import etree
@@ -36,6 +37,11 @@ class Block:
     @property
     def is_heading(self) -> bool:
         return self.tag in HEADING_TAGS
+
+    @cached_property
+    def sentences(self) -> list[str]:
+        """Split once, shared by every extractor."""
+        return sentences(self.text)
 
 
 @dataclass
@@ -129,7 +135,7 @@ def parse_html(content: str | bytes, url: str | None) -> Document:
     body = tree.find("body")
     blocks = _TextWalker().walk(body if body is not None else tree)
     for block in blocks:
-        if block.tag == "li":
+        if block.tag == "li" and _BULLET.match(block.text):
             block.text = _BULLET.sub("", block.text)
     return Document(url=url, blocks=blocks, tree=tree, title=title, meta=meta, links=links)
 

@@ -4,15 +4,9 @@ contradictions are kept and said in plain English ("Jane Roe: team page: LCSW; b
 from collections import Counter
 from urllib.parse import urlsplit
 
+from directory.extraction.people import person_key
 from directory.extraction.taxonomy import lookup, role_for
 from directory.extraction.types import ClinicianFact, CredentialFact, PageFacts, SiteFacts, StateFact
-from directory.names import name_key, parse_name
-
-
-def person_key(name: str) -> tuple[str, str]:
-    """'Dr. Jane Roe' = 'Jane Roe' = 'Jane A. Roe': given and family name keys (middle names and titles dropped)."""
-    parsed = parse_name(name)
-    return (parsed.given_key or name_key(name), parsed.family_key)
 
 
 def page_label(url: str | None, index: int) -> str:

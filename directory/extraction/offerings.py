@@ -8,7 +8,7 @@ often as they describe their own offer. A route counts when the sentence speaks 
 import re
 from dataclasses import dataclass, field
 
-from directory.extraction.document import Block, Document, sentences
+from directory.extraction.document import Block, Document
 from directory.extraction.types import Evidence
 from directory.vocab import Route, Setting
 
@@ -198,7 +198,7 @@ class _OfferReader:
 
     def read(self) -> Offer:
         for block in self.document.blocks:
-            for sentence in sentences(block.text):
+            for sentence in block.sentences:
                 self.read_sentence(sentence, block)
         offer = self.offer
         offer.routes = [route for route in self.positive_routes if route not in self.negative_routes]

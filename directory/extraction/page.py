@@ -7,11 +7,10 @@ from directory.extraction.contact import extract_contact
 from directory.extraction.document import Document, parse_html, parse_text
 from directory.extraction.geography import STATE_CODES, normalise_state
 from directory.extraction.offerings import extract_offer
-from directory.extraction.people import extract_people
+from directory.extraction.people import extract_people, given_name
 from directory.extraction.places import extract_places
 from directory.extraction.structured import StructuredData, read_structured, text_of, texts_of
 from directory.extraction.types import AddressFact, CityFact, Evidence, PageFacts, StateFact
-from directory.names import parse_name
 
 
 def is_plain_text(url: str | None, content_type: str | None) -> bool:
@@ -65,7 +64,7 @@ def extract_document(document: Document) -> PageFacts:
     structured = read_structured(document)
     contact = extract_contact(document, structured)
     clinicians, people_evidence = extract_people(document, structured)
-    given_names = frozenset(parse_name(clinician.name).given for clinician in clinicians)
+    given_names = frozenset(given_name(clinician.name) for clinician in clinicians)
     places = extract_places(document, given_names)
     offer = extract_offer(document)
     facts = PageFacts(

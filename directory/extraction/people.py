@@ -13,7 +13,7 @@ from directory.extraction.geography import STATE_BY_NAME, STATE_CODES, is_city_i
 from directory.extraction.structured import StructuredData, text_of, texts_of
 from directory.extraction.taxonomy import load_table, lookup, role_for
 from directory.extraction.types import ClinicianFact, CredentialFact, Evidence
-from directory.names import name_key, parse_name
+from directory.names import name_key
 from directory.vocab import CredentialKind
 
 _PARTICLE = r"(?:de|del|de la|van|von|da|di|le|la|st\.?|bin|al)"
@@ -69,6 +69,12 @@ _CLINICAL_ROLE = re.compile(
 _ROLE_LINE_SPLIT = re.compile(r"\s*(?:,|\||/|•|·|–|—|-\s|;)\s*")
 _INTRODUCTIONS = {"meet", "about", "by", "i'm", "i’m", "i am", "hi, i'm", "hi, i’m", "my name is", "hello, i'm"}
 _MARKUP = re.compile(r"\s*<[^<>]{0,200}>(?:[^<>]{0,100}</[a-z]+>)?")  # literal tags in hostile text: not a name
+_INTRO = re.compile(r"^(?:(?:Hi,?\s+)?(?:I['’]m|I am|My name is)\s+)?(?:Dr\.?\s+)?")
+_SUBJECT_VERB = re.compile(
+    r"^(?:\s+[A-Z][a-z]+)?(?:,\s+an?\b|\s+(?:is|holds|has|became|was|also|earned|completed|prescribes|\w+s)\b)"
+)
+_NAME_PREFIXES = {"dr", "mr", "mrs", "ms", "mx", "prof", "rev"}
+_NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _SELF = re.compile(r"^(?:I|I['’]ve|I['’]m|I am|She|He|They)\s+(?:\w+\s+){0,2}(?:completed|holds?|is|am|are|have|has|"
                    r"trained|earned|received|became)\b")
 _RESEARCH = re.compile(r"\b(?:stud(?:y|ies)|research|journal|published|et al|according to|trial)\b", re.I)
@@ -89,6 +95,32 @@ def _spelled_titles() -> re.Pattern[str]:
 
 
 _SPELLED = _spelled_titles()
+
+
+def _name_words(name: str) -> list[str]:
+    words = name.replace(",", " ").split()
+    while words and words[0].lower().strip(".") in _NAME_PREFIXES:
+        words = words[1:]
+    while len(words) > 1 and words[-1].lower().strip(".") in _NAME_SUFFIXES:
+        words = words[:-1]
+    return words
+
+
+def given_name(name: str) -> str:
+    words = _name_words(name)
+    return words[0] if words else ""
+
+
+def person_key(name: str) -> tuple[str, str]:
+    """'Dr. Jane Roe' = 'Jane Roe' = 'Jane A. Roe': (given, family) name keys; middle names and titles dropped.
+    (A plain split, not nameparser: it runs for every name on every page.)"""
+    words = _name_words(name)
+    if not words:
+        return ("", "")
+    family = words[-1]
+    if len(words) >= 3 and re.fullmatch(_PARTICLE, words[-2].lower()):
+        family = words[-2] + words[-1]  # "Ana de Cruz" -> "decruz"
+    return (name_key(words[0]), name_key(family) if len(words) > 1 else "")
 
 
 def clean_name(raw: str) -> str | None:
@@ -142,8 +174,7 @@ class _PeopleReader:
         self.evidence: list[Evidence] = []
 
     def add(self, name: str, codes: list[str], snippet: str) -> None:
-        parsed = parse_name(name)
-        key = (parsed.given_key or name_key(name), parsed.family_key)
+        key = person_key(name)
         person = self.people.get(key)
         if person is None:
             person = self.people[key] = _Person(name=name)
@@ -188,7 +219,8 @@ class _PeopleReader:
 
     def read_block(self, block: Block, following: list[Block]) -> None:
         text = _MARKUP.sub(" ", block.text) if "<" in block.text else block.text
-        for sentence in sentences(text) if len(text) > 120 else [text]:
+        pieces = [text] if len(text) <= 120 else (block.sentences if text is block.text else sentences(text))
+        for sentence in pieces:
             for match in _WITH_CODES.finditer(sentence):
                 codes = _codes(match.group("codes"))
                 if not codes or (match.group("sep").strip() != "," and not match.group("codes")[:2].isupper()):
@@ -236,22 +268,21 @@ class _PeopleReader:
         """'Jane is a Licensed Clinical Social Worker (LCSW)': titles for people already found on this page."""
         if not self.people:
             return
-        firsts = {}
+        firsts: dict[str, _Person] = {}
         for person in self.people.values():
-            parsed = parse_name(person.name)
-            firsts[parsed.given] = person
+            firsts[given_name(person.name)] = person
             firsts[person.name] = person
-        names = "|".join(re.escape(first) for first in sorted(firsts, key=len, reverse=True) if first)
-        subject = re.compile(
-            r"^(?:(?:Hi,?\s+)?(?:I['’]m|I am|My name is)\s+)?(?:Dr\.?\s+)?(" + names + r")(?:\s+[A-Z][a-z]+)?"
-            r"(?:,\s+an?\b|\s+(?:is|holds|has|became|was|also|earned|completed|prescribes|\w+s)\b)"
-        )
+        by_length = sorted(firsts, key=len, reverse=True)
         only = next(iter(self.people.values())) if len(self.people) == 1 else None
         for block in self.document.blocks:
-            for sentence in sentences(block.text):
-                match = subject.match(sentence)
-                if match:
-                    person = firsts[match.group(1)]
+            if not _SPELLED.search(block.text):
+                continue  # no title or training named: nothing to add (and the cheap test first)
+            for sentence in block.sentences:
+                opening = _INTRO.sub("", sentence)
+                subject = next((first for first in by_length if opening.startswith(first)
+                                and _SUBJECT_VERB.match(opening[len(first):])), None)
+                if subject:
+                    person = firsts[subject]
                 elif only is not None and _SELF.match(sentence):
                     person = only  # a one-clinician page: "I completed...", "She holds..." is that clinician
                 else:

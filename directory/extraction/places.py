@@ -11,7 +11,7 @@ or under a "where we work" heading), and none of the words before it say "studie
 import re
 from dataclasses import dataclass, field
 
-from directory.extraction.document import Block, Document, sentences
+from directory.extraction.document import Block, Document
 from directory.extraction.geography import (
     NAME_BY_CODE,
     STATE_BY_NAME,
@@ -126,6 +126,9 @@ _COUNTY_LIST = re.compile(
     r"((?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)(?:\s*(?:,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+)"
     r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)*)\s+(?:[Cc]ount(?:y|ies)|[Pp]arish(?:es)?|[Bb]orough(?:s)?)\b"
 )
+_LETTERS = re.compile(r"[A-Za-z]")
+_FIVE_DIGITS = re.compile(r"\b\d{5}\b")
+_COUNTY_HINT = re.compile(r"ount(?:y|ies)|arish|orough", re.I)
 _COUNTY_WORD = re.compile(r"^\s+(?:count(?:y|ies)|parish(?:es)?|boroughs?)\b", re.I)
 _TAIL_MODE = re.compile(
     rf"^\s*,?\s*(?:(?:via|by|through|over|on|using)\s+(?:secure\s+)?{_VIRTUAL}\w*|(?:in[- ]person|{_VIRTUAL})"
@@ -191,8 +194,7 @@ def _mode_of(text: str) -> tuple[bool | None, bool | None]:
 
 
 def _is_all_caps(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) > 12 and all(c.isupper() for c in letters)
+    return text.upper() == text and len(_LETTERS.findall(text)) > 12
 
 
 def _in_credential_chain(sentence: str, start: int, end: int) -> bool:
@@ -323,7 +325,7 @@ class _PlaceReader:
     def read_block(self, block: Block) -> None:
         if _is_all_caps(block.text):
             return
-        for sentence in sentences(block.text):
+        for sentence in block.sentences:
             self.read_sentence(sentence, block)
 
     def read_sentence(self, sentence: str, block: Block) -> None:
@@ -426,6 +428,8 @@ class _PlaceReader:
         return mode
 
     def read_address(self, sentence: str, snippet: str) -> None:
+        if not _FIVE_DIGITS.search(sentence):
+            return  # no ZIP code, no street address
         for match in _STREET.finditer(sentence):
             rest = sentence[match.end():]
             place = _CITY_STATE_ZIP.match(rest)
@@ -486,6 +490,8 @@ class _PlaceReader:
             self.pending_cities.append((known, sentence, snippet, not virtual))
 
     def read_counties(self, sentence: str, snippet: str) -> None:
+        if not _COUNTY_HINT.search(sentence):
+            return
         for match in _COUNTY_LIST.finditer(sentence):
             names = [name.strip() for name in _LIST_SPLIT.split(match.group(1)) if name.strip()]
             names = [re.sub(r"^(?:[Ss]erving|[Ii]n|[Tt]hroughout|[Aa]cross)\s+", "", name) for name in names]
