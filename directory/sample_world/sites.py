@@ -14,8 +14,7 @@ means its pages behave like a CMS that shows a pasted payload literally: the pag
 import json
 import textwrap
 import zlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape
 
 import us
@@ -289,18 +288,6 @@ class Page:
     title: str
     body: str  # inner HTML (already escaped)
     head: str = ""  # extra <head> markup, e.g. JSON-LD
-
-
-@dataclass
-class Style:
-    """One site template: its paths, its markup, and how it shows people and states."""
-
-    name: str
-    paths: dict[str, str]
-    bio_path: str  # format string with {slug}
-    faq: bool
-    states_main: Callable[[TruePractice], str]
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def p(text: str, cls: str = "") -> str:
