@@ -54,17 +54,20 @@ def serve(db: str | Path | None, port: int, *, address: str = HOST) -> None:
                                stdout=subprocess.DEVNULL)
     print(f"kapdir dashboard: http://{'localhost' if address == HOST else address}:{port}/ (Ctrl-C to stop)",
           flush=True)
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         code = process.wait()
-    except KeyboardInterrupt:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    except (KeyboardInterrupt, SystemExit):  # Ctrl-C or a service manager's SIGTERM: stop Streamlit too
+        stop_dashboard(process)
         return
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     if code != 0:
         raise KapdirError(f"the dashboard stopped with exit code {code}")
+
+
+def _exit_on_sigterm(_signum, _frame) -> None:
+    raise SystemExit(0)
 
 
 def wait_until_healthy(port: int, process: subprocess.Popen, *, timeout_s: float = 60.0) -> None:
