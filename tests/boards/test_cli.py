@@ -100,3 +100,25 @@ def test_lookup_command(boards, tmp_path):
     assert va["status"] == "active" and va["license_number"] == "0701009882"
     bad = kapdir(["boards", "lookup", "--name", "X Y", "--state", "Virginia", "--db", str(db)], boards.urls, tmp_path)
     assert bad.returncode == 1 and bad.stderr.startswith("kapdir: error: --state must be a two-letter code")
+
+
+def test_mirrors_module_serves_until_stopped(tmp_path):
+    import urllib.request
+
+    server = subprocess.Popen([sys.executable, "-m", "directory.boards.mirrors", "--fault", "tx_bhec=down"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        urls = json.loads(server.stdout.readline())
+        assert set(urls) >= {"ct_socrata", "va_dhp", "npi", "generic_ny"}
+        with urllib.request.urlopen(urls["oig_leie"] + "/exclusions/downloadables/UPDATED.csv", timeout=10) as answer:
+            body = answer.read()
+        assert body.startswith(b"LASTNAME,FIRSTNAME,MIDNAME,BUSNAME,")  # the header line is bare
+        assert b'"#1 MARKETING SERVICE, INC","OTHER BUSINESS"' in body  # every row field quoted
+        try:
+            urllib.request.urlopen(urls["tx_bhec"] + "/csv/LPC.csv", timeout=10)
+            raise AssertionError("the down fault should answer 503")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 503
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

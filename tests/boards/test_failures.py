@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from directory.boards.adapters import make_adapter
 from directory.boards.store import sync_roster
 from directory.db import session_scope
-from directory.models import LicenseRecord, SourceSync
+from directory.models import LicenseRecord, LookupCache, SourceSync
 
 
 def snapshot(engine, source):
@@ -114,14 +114,21 @@ def test_empty_roster_is_an_error(boards, engine, tmp_path):
     assert result.status == "error" and "empty roster" in result.error
 
 
-@pytest.mark.parametrize("fault", ["down", "429", "garbage"])
-def test_lookup_source_failure_is_recorded(boards, engine, fault):
+@pytest.mark.parametrize(("source", "fault"), [("npi", "down"), ("npi", "429"), ("npi", "garbage"),
+                                               ("counseling_compact", "down"), ("va_dhp", "down"),
+                                               ("md_bpct", "garbage")])
+def test_lookup_source_failure_is_recorded(boards, engine, source, fault):
     from directory.boards.base import LookupQuery
     from directory.boards.lookup import lookup_clinicians
 
-    boards.set_fault("npi", fault)
-    outcomes = lookup_clinicians(engine, [LookupQuery("Marisol Quenneville", "CT", "professional_counselor")],
-                                 sources=["npi"])
+    boards.set_fault(source, fault)
+    state = "MD" if source == "md_bpct" else "VA"
+    outcomes = lookup_clinicians(engine, [LookupQuery("Marisol Quenneville", state, "professional_counselor")],
+                                 sources=[source])
     assert [o.status for o in outcomes] == ["error"]
-    rows = syncs(engine, "npi")
+    assert source in outcomes[0].error and "\n" not in outcomes[0].error
+    with session_scope(engine) as session:
+        cached = session.execute(select(func.count()).select_from(LookupCache)).scalar_one()
+    assert cached == 0, "a failed look-up is not cached: it is asked again next time"
+    rows = syncs(engine, source)
     assert rows[-1].status == "error" and rows[-1].error == outcomes[0].error

@@ -173,7 +173,8 @@ class LeieMirror(FileMirror):
         rows.append(["", "", "", "#1 MARKETING SERVICE, INC", "OTHER BUSINESS", "SOBER HOME", "", "0000000000", "",
                      "239 BRIGHTON BEACH AVENUE", "BROOKLYN", "NY", "11235", "1128a1", "20200319", "00000000",
                      "00000000", ""])
-        body = csv_bytes(list(LEIE_COLUMNS), rows, quote_all=True)
+        # As captured: a bare header line, then every field of every row quoted, CRLF line ends.
+        body = (",".join(LEIE_COLUMNS) + "\r\n").encode() + csv_bytes([], rows, quote_all=True).split(b"\r\n", 1)[1]
         return {"/exclusions/downloadables/UPDATED.csv": ("text/csv", body)}
 
 
