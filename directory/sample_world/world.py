@@ -7,7 +7,9 @@ ground truth for tests are all rendered from what this module returns.
 import dataclasses
 import random
 import tomllib
-from datetime import date
+import types
+import typing
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -162,47 +164,77 @@ def license_sources_for(state: str, license_class: str) -> list[str]:
 # --- loading and strict validation -------------------------------------------------------------------
 
 
-class _Invalid(KapdirError):
-    pass
+class InvalidWorldError(KapdirError):
+    """world.toml breaks a rule; the message names the practice (and clinician or record) at fault."""
+
+
+def _type_ok(value: Any, expected: Any) -> bool:
+    if isinstance(expected, types.UnionType):
+        return any(_type_ok(value, option) for option in typing.get_args(expected))
+    if expected is type(None):
+        return value is None
+    origin = typing.get_origin(expected)
+    if origin is list:
+        (item,) = typing.get_args(expected)
+        return isinstance(value, list) and all(_type_ok(v, item) for v in value)
+    if origin is dict:
+        key_type, value_type = typing.get_args(expected)
+        return isinstance(value, dict) and all(
+            _type_ok(k, key_type) and _type_ok(v, value_type) for k, v in value.items())
+    if expected is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if expected is date:
+        return isinstance(value, date) and not isinstance(value, datetime)
+    if isinstance(expected, type) and dataclasses.is_dataclass(expected):
+        return True  # nested tables are checked on their own
+    return isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+
+
+def _check_types(obj: Any, where: str) -> None:
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if not _type_ok(value, f.type):
+            raise InvalidWorldError(f"{where}: {f.name} has the wrong type ({type(value).__name__}: {value!r})")
 
 
 def _check_keys(data: dict, cls: type, where: str) -> None:
     allowed = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(data) - allowed)
     if unknown:
-        raise _Invalid(f"{where}: unknown key(s) {', '.join(unknown)}")
+        raise InvalidWorldError(f"{where}: unknown key(s) {', '.join(unknown)}")
     missing = sorted(
         f.name for f in dataclasses.fields(cls)
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING and f.name not in data
     )
     if missing:
-        raise _Invalid(f"{where}: missing key(s) {', '.join(missing)}")
+        raise InvalidWorldError(f"{where}: missing key(s) {', '.join(missing)}")
 
 
 def _enum(value: Any, enum: type, where: str, what: str) -> str:
     try:
         return enum(value).value
     except ValueError:
-        raise _Invalid(f"{where}: unknown {what} {value!r}") from None
+        raise InvalidWorldError(f"{where}: unknown {what} {value!r}") from None
 
 
 def _state(value: Any, where: str) -> str:
     if not isinstance(value, str) or value not in STATE_CODES:
-        raise _Invalid(f"{where}: unknown state {value!r}")
+        raise InvalidWorldError(f"{where}: unknown state {value!r}")
     return value
 
 
 def _date(value: Any, where: str, what: str) -> date | None:
     if value is None or (isinstance(value, date) and not hasattr(value, "hour")):
         return value
-    raise _Invalid(f"{where}: {what} must be a TOML date (YYYY-MM-DD), not {value!r}")
+    raise InvalidWorldError(f"{where}: {what} must be a TOML date (YYYY-MM-DD), not {value!r}")
 
 
 def _record(data: dict, where: str) -> TrueRecord:
     _check_keys(data, TrueRecord, where)
     rec = TrueRecord(**data)
+    _check_types(rec, where)
     if not known_source(rec.source):
-        raise _Invalid(f"{where}: unknown source {rec.source!r}")
+        raise InvalidWorldError(f"{where}: unknown source {rec.source!r}")
     where = f"{where} ({rec.source} {rec.number})"
     rec.state = _state(rec.state, where)
     rec.license_class = _enum(rec.license_class, LicenseClass, where, "license_class")
@@ -210,25 +242,25 @@ def _record(data: dict, where: str) -> TrueRecord:
     rec.kind = _enum(rec.kind, RecordKind, where, "kind")
     allowed_kinds = SOURCE_KINDS.get(rec.source, frozenset({RecordKind.LICENSE}))
     if rec.kind not in allowed_kinds:
-        raise _Invalid(f"{where}: {rec.source} does not publish {rec.kind} records")
+        raise InvalidWorldError(f"{where}: {rec.source} does not publish {rec.kind} records")
     words = status_words(rec.source)
     if rec.status_raw not in words:
-        raise _Invalid(f"{where}: {rec.source} never writes status {rec.status_raw!r}")
+        raise InvalidWorldError(f"{where}: {rec.source} never writes status {rec.status_raw!r}")
     if words[rec.status_raw] != rec.status:
         meaning = words[rec.status_raw]
-        raise _Invalid(f"{where}: {rec.source} status {rec.status_raw!r} means {meaning}, not {rec.status}")
+        raise InvalidWorldError(f"{where}: {rec.source} status {rec.status_raw!r} means {meaning}, not {rec.status}")
     covered = source_state(rec.source)
     if rec.kind == RecordKind.LICENSE and covered and covered != rec.state:
-        raise _Invalid(f"{where}: {rec.source} only publishes {covered} licenses")
+        raise InvalidWorldError(f"{where}: {rec.source} only publishes {covered} licenses")
     if rec.kind == RecordKind.LICENSE and rec.source in SOURCE_CLASSES and rec.license_class not in SOURCE_CLASSES[
             rec.source]:
-        raise _Invalid(f"{where}: {rec.source} does not cover {rec.license_class}")
+        raise InvalidWorldError(f"{where}: {rec.source} does not cover {rec.license_class}")
     if rec.home_state is not None:
         rec.home_state = _state(rec.home_state, where)
     rec.issued = _date(rec.issued, where, "issued")
     rec.expires = _date(rec.expires, where, "expires")
     if rec.issued and rec.expires and rec.expires <= rec.issued:
-        raise _Invalid(f"{where}: expires {rec.expires} is not after issued {rec.issued}")
+        raise InvalidWorldError(f"{where}: expires {rec.expires} is not after issued {rec.issued}")
     return rec
 
 
@@ -236,7 +268,8 @@ def _verdict_key(key: str, where: str) -> str:
     state, _, mode = key.partition("/")
     _state(state, where)
     if mode not in ("in_person", "virtual", "prescribing"):
-        raise _Invalid(f"{where}: expected key {key!r} must be 'ST/in_person', 'ST/virtual' or 'ST/prescribing'")
+        raise InvalidWorldError(
+            f"{where}: expected key {key!r} must be 'ST/in_person', 'ST/virtual' or 'ST/prescribing'")
     return key
 
 
@@ -246,6 +279,7 @@ def _clinician(data: dict, where: str) -> TrueClinician:
     records = data.pop("records", [])
     clin = TrueClinician(**data)
     where = f"{where} {clin.name!r}"
+    _check_types(clin, where)
     clin.role = _enum(clin.role, Role, where, "role")
     clin.records = [_record(r, f"{where} record {i + 1}") for i, r in enumerate(records)]
     clin.expected = {
@@ -259,29 +293,34 @@ def _practice(data: dict) -> TruePractice:
     data = dict(data)
     clinicians = data.pop("clinician", [])  # [[practice.clinician]] tables
     if "clinicians" in data:
-        raise _Invalid(f"{where}: write clinicians as [[practice.clinician]] tables")
+        raise InvalidWorldError(f"{where}: write clinicians as [[practice.clinician]] tables")
     _check_keys({**data, "clinicians": []}, TruePractice, where)
     states = data.pop("states")
     locations = data.pop("locations", [])
     practice = TruePractice(states=[], clinicians=[], **data)
+    _check_types(practice, where)
     for area in states:
         _check_keys(area, TrueServiceArea, f"{where} state")
-        practice.states.append(TrueServiceArea(_state(area["state"], where), area["in_person"], area["virtual"]))
+        served = TrueServiceArea(_state(area["state"], where), area["in_person"], area["virtual"])
+        _check_types(served, f"{where} state {served.state}")
+        practice.states.append(served)
     for loc in locations:
         _check_keys(loc, TrueLocation, f"{where} location")
-        practice.locations.append(TrueLocation(**{**loc, "state": _state(loc["state"], where)}))
+        location = TrueLocation(**{**loc, "state": _state(loc["state"], where)})
+        _check_types(location, f"{where} location")
+        practice.locations.append(location)
     practice.clinicians = [_clinician(c, f"{where} clinician") for c in clinicians]
     if practice.template not in TEMPLATES:
-        raise _Invalid(f"{where}: unknown template {practice.template!r} (one of {', '.join(TEMPLATES)})")
+        raise InvalidWorldError(f"{where}: unknown template {practice.template!r} (one of {', '.join(TEMPLATES)})")
     practice.routes = [_enum(r, Route, where, "route") for r in practice.routes]
     practice.settings = [_enum(s, Setting, where, "setting") for s in practice.settings]
     for case in practice.hard_cases:
         if case not in HARD_CASES:
-            raise _Invalid(f"{where}: unknown hard case {case!r}")
+            raise InvalidWorldError(f"{where}: unknown hard case {case!r}")
     if practice.insurance is not None and practice.insurance not in INSURANCE_STANCES:
-        raise _Invalid(f"{where}: unknown insurance stance {practice.insurance!r}")
+        raise InvalidWorldError(f"{where}: unknown insurance stance {practice.insurance!r}")
     if not practice.states:
-        raise _Invalid(f"{where}: serves no state")
+        raise InvalidWorldError(f"{where}: serves no state")
     return practice
 
 

@@ -271,6 +271,10 @@ def broken_world(tmp_path: Path, old: str, new: str) -> Path:
     ('"CT/in_person" = "verified"', '"CT/in_person" = "totally_fine"', "unknown verdict"),
     ('sitemap = true\nrobots_disallow = ["/members/"]', 'sitemap = true\nsitemapp = true', "unknown key"),
     ('role = "therapist"', 'role = "shaman"', "unknown role"),
+    ('number = "PRC.0004518"', 'number = 4518', "wrong type"),
+    ('prices_usd = [250.0, 450.0]', 'prices_usd = ["cheap"]', "wrong type"),
+    ('sitemap = true\nrobots_disallow', 'sitemap = "yes"\nrobots_disallow', "wrong type"),
+    ('expires = 2027-03-31 },', 'expires = 2027-03-31T10:00:00 },', "wrong type"),
 ])
 def test_bad_world_gives_a_clear_error_naming_the_practice(tmp_path, old, new, message):
     with pytest.raises(KapdirError) as err:
