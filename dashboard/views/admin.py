@@ -122,7 +122,7 @@ with jobs_tab:
                               f"(+{sync['added']} / ~{sync['updated']} / -{sync['removed']}) {sync['error']}"))
         else:
             checked = data.run(queries.verifications_checked_since, since=job.started_at)
-            st.caption(f"{checked} verdicts checked so far")
+            st.caption(f"{checked} verdicts checked" + (" so far" if job.running else ""))
         tail = job.log_tail()
         if tail:
             st.code(tail, language=None)
