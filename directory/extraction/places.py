@@ -295,6 +295,7 @@ class _PlaceReader:
         self.votes: dict[str, list[_Vote]] = {}
         self.facts = PlaceFacts()
         self.city_keys: set[tuple[str, str | None]] = set()
+        self.said: set[tuple[str, bool | None, bool | None, str]] = set()
         self.pending_cities: list[tuple[list[str], str, str, bool]] = []  # names, sentence, snippet, office
         self.global_modes: list[tuple[bool | None, bool | None]] = []
         self.all_state_modes: list[tuple[bool | None, bool | None]] = []
@@ -303,9 +304,11 @@ class _PlaceReader:
 
     def vote(self, state: str, in_person: bool | None, virtual: bool | None, strength: int, snippet: str) -> None:
         self.votes.setdefault(state, []).append(_Vote(in_person, virtual, strength))
-        self.facts.evidence.append(
-            Evidence("states", {"state": state, "in_person": in_person, "virtual": virtual}, snippet, self.document.url)
-        )
+        said = (state, in_person, virtual, snippet)
+        if said not in self.said:  # the same words read twice (an address is also "City, ST") are one piece of evidence
+            self.said.add(said)
+            value = {"state": state, "in_person": in_person, "virtual": virtual}
+            self.facts.evidence.append(Evidence("states", value, snippet, self.document.url))
 
     def add_city(self, city: str, state: str | None, snippet: str) -> None:
         key = (city.lower(), state)

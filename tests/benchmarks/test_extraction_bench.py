@@ -1,0 +1,66 @@
+"""Extraction speed (skipped by default): `.venv/bin/pytest tests/benchmarks -k extraction --benchmark-only -s`.
+
+Pages: the labelled HTML pages plus every HTML page of the bundled sample world (render_site). Per core: one
+process, CPU time. The baseline, measured in the same run on the same pages, is BeautifulSoup with the lxml
+parser parsing each page and getting its text. Targets (issue 7): >= 50 pages/s per core, <= 3x the baseline.
+Results are recorded in docs/benchmarks.md, section "Extraction".
+"""
+
+import time
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from directory.extraction import extract_page
+from directory.extraction.geography import states_of_city
+from directory.sample_world.sites import HTML, render_site
+from directory.sample_world.world import load_world, synthetic_world
+
+LABELLED = Path(__file__).resolve().parents[1] / "extraction" / "labelled"
+
+
+def _pages(n_synthetic: int = 0) -> list[bytes]:
+    pages = [path.read_bytes() for path in sorted(LABELLED.glob("*.html"))]
+    world = synthetic_world(n_synthetic) if n_synthetic else load_world()
+    for practice in world.practices:
+        pages += [body for ctype, body in render_site(practice).values() if ctype == HTML]
+    return pages
+
+
+def _cpu_seconds(function, pages: list[bytes]) -> float:
+    start = time.process_time()
+    for page in pages:
+        function(page)
+    return time.process_time() - start
+
+
+def _bs4_text(page: bytes) -> str:
+    return BeautifulSoup(page, "lxml").get_text(" ")
+
+
+@pytest.mark.parametrize("n_synthetic", [0, 200])
+def test_extraction_speed_vs_bs4_parse(benchmark, n_synthetic):
+    pages = _pages(n_synthetic)
+    states_of_city("Hartford")  # build the offline city index once, outside the timing (it is loaded once per process)
+    for page in pages[:10]:
+        extract_page(page)
+        _bs4_text(page)
+
+    seconds = benchmark.pedantic(_cpu_seconds, args=(extract_page, pages), rounds=3, iterations=1)
+    baselines = [_cpu_seconds(_bs4_text, pages) for _ in range(3)]
+    extraction = min(seconds, min(benchmark.stats.stats.data))
+    baseline = min(baselines)
+    pages_per_second = len(pages) / extraction
+    ratio = extraction / baseline
+    benchmark.extra_info.update(
+        pages=len(pages),
+        mean_page_bytes=round(sum(map(len, pages)) / len(pages)),
+        pages_per_second_per_core=round(pages_per_second),
+        bs4_pages_per_second=round(len(pages) / baseline),
+        ratio_to_bs4_parse=round(ratio, 2),
+    )
+    print(f"\nextraction: {len(pages)} pages, {pages_per_second:.0f} pages/s/core; bs4+lxml parse+text "
+          f"{len(pages) / baseline:.0f} pages/s; ratio {ratio:.2f}")
+    assert pages_per_second >= 50
+    assert ratio <= 3.0
