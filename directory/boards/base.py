@@ -16,7 +16,7 @@ from nameparser.config import CONSTANTS
 
 from directory.boards.registry import SourceInfo, classify_title, get_source, normalise_status
 from directory.errors import SourceError
-from directory.names import parse_name
+from directory.names import name_key, parse_name
 from directory.settings import Settings, get_settings
 from directory.timeutil import utcnow
 from directory.vocab import LicenseClass, LicenseStatus, RecordKind
@@ -109,8 +109,6 @@ def split_name(text: str) -> tuple[str, str, str, str]:
 
 
 def _key(text: str) -> str:
-    from directory.names import name_key
-
     return name_key(text)
 
 

@@ -119,7 +119,14 @@ def lookup_clinicians(engine: Engine, queries: Iterable[LookupQuery], *, sources
             failed = {key_of[q]: message for q, message in getattr(adapter, "errors", {}).items()}
             failed.update({key_of[q]: message for q, message in getattr(adapter, "misses", {}).items()
                            if "no family name" not in message})
-        except SourceError as exc:
+        except (SourceError, KeyError, TypeError, ValueError) as exc:  # down, throttled, slow, or an odd answer
+            message = str(exc) if isinstance(exc, SourceError) else (
+                f"{name}: garbage: unexpected data ({type(exc).__name__}: {exc})")
+            outcome.status, outcome.error = "error", message
+            result.status, result.error = "error", message
+            finish_sync(engine, result)
+            continue
+        except KapdirError as exc:  # e.g. a source made manual since the plan was made
             outcome.status, outcome.error = "error", str(exc)
             result.status, result.error = "error", str(exc)
             finish_sync(engine, result)

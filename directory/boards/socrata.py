@@ -6,6 +6,7 @@ as the source's as-of date. Each state has its own column layout (reference: sta
 """
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,20 +47,30 @@ class SocrataSource(Source):
         params: dict[str, Any] = {"$order": self.order(), "$limit": limit}
         if filters:
             params["$where"] = " AND ".join(f"({f})" for f in filters)
-        offset = 0
         resource = f"/resource/{self.info.options['dataset']}.json"
-        while True:
+
+        def fetch(offset: int) -> list:
             page = self._get(build_url(self.base_url, resource, {**params, "$offset": offset}))
             if not isinstance(page, list) or any(not isinstance(row, dict) for row in page):
                 raise SourceError(f"{self.info.name}: garbage: expected a JSON array of rows at offset {offset}")
-            if page and offset == 0:
-                missing = [column for column in self.required if column not in page[0]]
-                if missing:
-                    raise SourceError(f"{self.info.name}: garbage: rows lack columns {', '.join(missing)}")
-            yield from page
-            if len(page) < limit:
-                return
-            offset += limit
+            return page
+
+        # The next page downloads while this one is normalised and stored (at most two pages in memory).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{self.info.name}-page") as pool:
+            offset = 0
+            pending = pool.submit(fetch, offset)
+            while True:
+                page = pending.result()
+                if len(page) == limit:
+                    pending = pool.submit(fetch, offset + limit)
+                if page and offset == 0:
+                    missing = [column for column in self.required if column not in page[0]]
+                    if missing:
+                        raise SourceError(f"{self.info.name}: garbage: rows lack columns {', '.join(missing)}")
+                yield from page
+                if len(page) < limit:
+                    return
+                offset += limit
 
     def sync(self) -> Iterator[NormalRecord]:
         self.as_of = self.fetch_as_of()

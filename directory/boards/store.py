@@ -183,6 +183,9 @@ def sync_roster(engine: Engine, adapter: Source, *, force: bool = False,
     except (csv.Error, UnicodeDecodeError, zipfile.BadZipFile) as exc:  # a malformed file the adapter let through
         result.status, result.error = "error", f"{name}: garbage: {exc}"
         result.added = result.updated = result.removed = 0
+    except (KeyError, TypeError, ValueError) as exc:  # rows of an unexpected shape (e.g. a field gone mid-roster)
+        result.status, result.error = "error", f"{name}: garbage: unexpected data ({type(exc).__name__}: {exc})"
+        result.added = result.updated = result.removed = 0
     finish_sync(engine, result)
     return result
 

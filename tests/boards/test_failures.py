@@ -132,3 +132,18 @@ def test_lookup_source_failure_is_recorded(boards, engine, source, fault):
     assert cached == 0, "a failed look-up is not cached: it is asked again next time"
     rows = syncs(engine, source)
     assert rows[-1].status == "error" and rows[-1].error == outcomes[0].error
+
+
+def test_rows_that_change_shape_mid_roster_are_garbage(boards, engine):
+    first = sync_roster(engine, make_adapter("ct_socrata", page_size=10))
+    before = snapshot(engine, "ct_socrata")
+    mirror = boards.mirror("ct_socrata")
+    saved = [dict(row) for row in mirror.full]
+    try:
+        del mirror.full[25]["fullcredentialcode"]  # on the third page: the first page's header check passed
+        result = sync_roster(engine, make_adapter("ct_socrata", page_size=10))
+    finally:
+        mirror.full = saved
+    assert first.status == "ok" and result.status == "error"
+    assert "garbage: unexpected data (KeyError" in result.error
+    assert snapshot(engine, "ct_socrata") == before
