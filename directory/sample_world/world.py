@@ -444,6 +444,15 @@ _KIND = ("Ketamine Therapy", "Wellness Collective", "Psychotherapy Group", "Inte
          "Healing Arts", "Counseling Center", "Mind Clinic", "Therapy Studio")
 
 
+def npi_with_check_digit(first_nine: str) -> str:
+    """A valid NPI from its first nine digits (Luhn over the "80840" prefix, as CMS specifies)."""
+    total = 0
+    for i, ch in enumerate(reversed("80840" + first_nine)):
+        digit = int(ch) * (2 if i % 2 == 0 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return first_nine + str((10 - total % 10) % 10)
+
+
 def _clone_practice(proto: TruePractice, index: int, rng: random.Random) -> TruePractice:
     place, kind = rng.choice(_PLACE), rng.choice(_KIND)
     key = f"{place.lower()}{kind.split()[0].lower()}{index:05d}"
@@ -452,12 +461,15 @@ def _clone_practice(proto: TruePractice, index: int, rng: random.Random) -> True
         given, family = rng.choice(_GIVEN), rng.choice(_FAMILY)
         name = f"{given} {family}"
         credentials_text = ", ".join(clin.credentials)
+        npi = None if clin.npi is None else npi_with_check_digit(f"1{index:06d}{j:02d}")
         records = [
-            dataclasses.replace(r, number=f"{r.number}-{index:05d}{j}", holder_name=None) for r in clin.records
+            dataclasses.replace(r, number=npi if r.kind == RecordKind.NPI else f"{r.number}-{index:05d}{j}",
+                                holder_name=None)
+            for r in clin.records
         ]
         clinicians.append(dataclasses.replace(
             clin, name=name, site_name=f"{name}, {credentials_text}" if credentials_text else name,
-            records=records, npi=None if clin.npi is None else f"1{index:05d}{j:04d}"[:10],
+            records=records, npi=npi,
             bio=f"{given} works with adults navigating depression, anxiety and trauma.",
             expected=dict(clin.expected),
         ))

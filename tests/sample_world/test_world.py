@@ -19,6 +19,7 @@ from directory.sample_world.world import (
     expected_verdicts,
     license_sources_for,
     load_world,
+    npi_with_check_digit,
     served_states,
     status_words,
     synthetic_world,
@@ -221,6 +222,7 @@ def test_identifiers_are_well_formed_and_unique(world):
     npis = [c.npi for p in world.practices for c in p.clinicians if c.npi]
     assert len(npis) == len(set(npis))
     assert all(re.fullmatch(r"1\d{9}", n) and luhn_npi_ok(n) for n in npis)
+    assert npi_with_check_digit(npis[0][:9]) == npis[0]
     keys = [(r.source, r.state, r.kind, r.number) for _, _, r in all_records(world) if r.kind != RecordKind.NPI]
     assert len(keys) == len(set(keys))
 
@@ -310,6 +312,11 @@ def test_synthetic_world_is_deterministic_and_fast():
     assert [p.name for p in other.practices] != [p.name for p in first.practices[:50]]
     assert {p.template for p in first.practices} == set(TEMPLATES)
     assert not any(p.hostile for p in first.practices)
+    npis = [c.npi for p in first.practices for c in p.clinicians if c.npi]
+    assert len(npis) == len(set(npis)) and all(luhn_npi_ok(n) for n in npis)
+    for _, clinician, record in all_records(first):
+        if record.kind == RecordKind.NPI:
+            assert record.number == clinician.npi
 
 
 def test_synthetic_world_rejects_nonsense():
