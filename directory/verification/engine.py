@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, delete, select
 
@@ -59,9 +60,9 @@ def _same(row: Verification, claim: Claim, outcome: Outcome) -> bool:
     )
 
 
-def _write(session: Session, row: Verification | None, claim: Claim, outcome: Outcome, *, now: datetime,
-           ttl_days: int, due_only: bool) -> Verification | None:
-    """Insert or update one verdict row; None when a due-only run leaves it untouched."""
+def _values(row: Verification | None, claim: Claim, outcome: Outcome, *, now: datetime, ttl_days: int,
+            due_only: bool) -> dict[str, Any] | None:
+    """The row to write for one verdict; None when a due-only run leaves it untouched."""
     if row is not None and due_only and _same(row, claim, outcome) and row.expires_at and row.expires_at > now:
         return None
     values: dict[str, Any] = {
@@ -81,13 +82,21 @@ def _write(session: Session, row: Verification | None, claim: Claim, outcome: Ou
         "expires_at": verification_expires(now, ttl_days),
         "source_as_of": outcome.source_as_of,
     }
-    if row is None:
-        row = Verification.model_validate(values)
-    else:
-        for key, value in values.items():
-            setattr(row, key, value)
-    session.add(row)
-    return row
+    # Built from our own typed values (claims, enums, records), not from scraped input: written as is.
+    if row is not None:
+        values["row_id"] = row.id
+    return values
+
+
+def _flush(session: Session, inserts: list[dict], updates: list[dict]) -> None:
+    """Write a batch in two statements (executemany): one insert, one update by id."""
+    table = Verification.__table__
+    if inserts:
+        session.execute(insert(table), inserts)
+    if updates:
+        session.execute(update(table).where(table.c.id == bindparam("row_id")), updates)
+    inserts.clear()
+    updates.clear()
 
 
 def verify_all(engine: Engine, *, due_only: bool = False, now: datetime | None = None,
@@ -100,7 +109,10 @@ def verify_all(engine: Engine, *, due_only: bool = False, now: datetime | None =
     seen: set[str] = set()
     with session_scope(engine) as session:
         judge = Judge(session, now=now, stale_days=settings.source_stale_days, coverage=coverage or registry_coverage)
+        # The rows as the previous run left them: the "previous" verdict each claim is judged against.
         existing = {row.claim_key: row for row in session.exec(select(Verification))}
+        inserts: list[dict] = []
+        updates: list[dict] = []
         for done, (practice, clinician, areas, credentials) in enumerate(iter_listings(session), start=1):
             claims = claims_for(practice, clinician, areas, credentials)
             license_claims = [c for c in claims if non_license_outcome(c) is None]
@@ -113,18 +125,21 @@ def verify_all(engine: Engine, *, due_only: bool = False, now: datetime | None =
                 outcome = Outcome(*fixed, None) if fixed else judge.judge(claim, info, existing.get(claim.key))
                 seen.add(claim.key)
                 counts[outcome.verdict] += 1
-                row = _write(session, existing.get(claim.key), claim, outcome, now=now,
-                             ttl_days=settings.verification_ttl_days, due_only=due_only)
-                if row is not None:
-                    existing[claim.key] = row
+                values = _values(existing.get(claim.key), claim, outcome, now=now,
+                                 ttl_days=settings.verification_ttl_days, due_only=due_only)
+                if values is not None:
+                    (updates if "row_id" in values else inserts).append(values)
                     rechecked += 1
             if done % BATCH == 0:
-                session.commit()
+                _flush(session, inserts, updates)
+        _flush(session, inserts, updates)
         gone = [key for key in existing if key not in seen]
         for start in range(0, len(gone), BATCH):
             # Verdicts are derived data: a claim the site no longer makes has no verdict.
-            session.exec(delete(Verification).where(Verification.claim_key.in_(gone[start:start + BATCH])))
+            table = Verification.__table__
+            session.execute(delete(table).where(table.c.claim_key.in_(gone[start:start + BATCH])))
         session.commit()
-        store_discrepancies(session, None, now=now)
+        session.expire_all()  # rows were written in bulk: re-read them, not the objects loaded before
+        store_discrepancies(session, now=now)
         session.commit()
     return {"claims": len(seen), "verdicts": dict(sorted(counts.items())), "rechecked": rechecked}

@@ -12,7 +12,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import us
-from sqlmodel import Session, select
+from sqlalchemy import select
+from sqlmodel import Session
 
 from directory.models import Clinician, CredentialClaim, LicenseRecord, Verification
 from directory.verification.claims import CREDENTIAL, PRESCRIBING, Claim, claimed_classes, is_prescriber
@@ -169,10 +170,9 @@ class Judge:
         """National lists (exclusions, PSYPACT) are small: held in memory, keyed by family name."""
         index: dict[str, list[LicenseRecord]] = defaultdict(list)
         if kinds:
-            query = select(LicenseRecord).where(
-                LicenseRecord.kind.in_(kinds), LicenseRecord.removed_at.is_(None)  # type: ignore[union-attr]
-            )
-            for record in self.session.exec(query):
+            table = LicenseRecord.__table__
+            query = select(table).where(table.c.kind.in_(kinds), table.c.removed_at.is_(None))
+            for record in self.session.execute(query):
                 for key in person_from_record(record).family_parts:
                     index[key].append(record)
         return index

@@ -14,8 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz
-from sqlalchemy import and_
-from sqlmodel import Session, select
+from sqlalchemy import and_, select
+from sqlmodel import Session
 
 from directory.models import Clinician, LicenseRecord
 from directory.names import name_key, parse_name
@@ -96,6 +96,9 @@ def _person(given: str | None, middle: str | None, family: str | None, suffix: s
 
 def person_from_text(text: str) -> PersonName:
     parsed = parse_name(text)
+    if not parsed.family and parsed.suffix and name_key(parsed.suffix) not in GENERATIONAL:
+        # nameparser reads a surname that looks like a numeral or title ("Mcm", "Esq") as a suffix.
+        return _person(parsed.given, parsed.middle, parsed.suffix, "")
     return _person(parsed.given, parsed.middle, parsed.family, parsed.suffix)
 
 
@@ -167,33 +170,35 @@ def name_score(site: PersonName, record: PersonName) -> float:
     return round(score, 3)
 
 
-def _live():
-    return LicenseRecord.removed_at.is_(None)  # type: ignore[union-attr]
+_TABLE = LicenseRecord.__table__
+_LIVE = _TABLE.c.removed_at.is_(None)
+
+
+def _rows(session: Session, *conditions) -> list[LicenseRecord]:
+    """Records as light rows (column attributes, no ORM identity map): verification only reads them."""
+    return list(session.execute(select(_TABLE).where(_LIVE, *conditions)))
 
 
 def records_by_name(session: Session, person: PersonName, states: Iterable[str]) -> list[LicenseRecord]:
     """Records in these states whose family key matches one of the person's keys (index: state, family_key).
 
-    When no surname matches exactly, falls back to a same-prefix range (still indexed) so a typo in the
-    roster ("Smtih") can be scored by the fuzzy comparison.
+    When no surname matches exactly, falls back to a same-prefix range (still indexed) of similar length so a
+    typo in the roster ("Smtih") can be scored by the fuzzy comparison.
     """
     states = sorted(set(states))
     keys = sorted(person.query_keys())
     if not states or not keys:
         return []
-    exact = select(LicenseRecord).where(
-        LicenseRecord.state.in_(states), LicenseRecord.family_key.in_(keys), _live()  # type: ignore[union-attr]
-    )
-    found = list(session.exec(exact))
+    found = _rows(session, _TABLE.c.state.in_(states), _TABLE.c.family_key.in_(keys))
     if found or len(person.family_key) < 4:
         return found
     prefix = person.family_key[:4]
-    near = select(LicenseRecord).where(
-        LicenseRecord.state.in_(states),  # type: ignore[union-attr]
-        and_(LicenseRecord.family_key >= prefix, LicenseRecord.family_key < prefix + "{"),
-        _live(),
+    near = _rows(
+        session,
+        _TABLE.c.state.in_(states),
+        and_(_TABLE.c.family_key >= prefix, _TABLE.c.family_key < prefix + "{"),
     )
-    return list(session.exec(near))
+    return [r for r in near if abs(len(r.family_key or "") - len(person.family_key)) <= 2]
 
 
 def records_by_number(session: Session, numbers: Iterable[str]) -> list[LicenseRecord]:
@@ -201,14 +206,13 @@ def records_by_number(session: Session, numbers: Iterable[str]) -> list[LicenseR
     if not numbers:
         return []
     variants = sorted({v for n in numbers for v in (n, n.upper(), normalise_number(n))})
-    query = select(LicenseRecord).where(LicenseRecord.license_number.in_(variants), _live())  # type: ignore
-    return list(session.exec(query))
+    return _rows(session, _TABLE.c.license_number.in_(variants))
 
 
 def records_by_npi(session: Session, npi: str | None) -> list[LicenseRecord]:
     if not npi:
         return []
-    return list(session.exec(select(LicenseRecord).where(LicenseRecord.npi == npi, _live())))
+    return _rows(session, _TABLE.c.npi == npi)
 
 
 def normalise_number(number: str | None) -> str:

@@ -7,7 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlmodel import Session, delete, select
+from sqlalchemy import delete, insert
+from sqlmodel import Session, select
 
 from directory.models import Clinician, CredentialClaim, Discrepancy, Practice, ServiceArea, Verification
 from directory.verification.claims import claimed_classes
@@ -65,7 +66,6 @@ def _virtual_alternatives(state: str, on: date, classes: frozenset[str]) -> str:
 
 def practice_summary(session: Session, practice_id: int, *, on: date | None = None) -> list[StateSummary]:
     """For each state the practice claims: who may serve it, who prescribes, and the discrepancies."""
-    on = on or date.today()
     areas = session.exec(
         select(ServiceArea).where(ServiceArea.practice_id == practice_id).order_by(ServiceArea.state)
     ).all()
@@ -75,17 +75,22 @@ def practice_summary(session: Session, practice_id: int, *, on: date | None = No
             select(Clinician).where(Clinician.practice_id == practice_id, Clinician.gone_at.is_(None))  # type: ignore
         )
     }
-    verdicts: dict[tuple[str, str], list[Verification]] = defaultdict(list)
     rows = session.exec(
         select(Verification).where(Verification.practice_id == practice_id, Verification.claim_kind != "credential")
-    )
-    for row in rows:
-        if row.clinician_id in clinicians and row.state and row.mode:
-            verdicts[(row.state, row.mode)].append(row)
+    ).all()
     credentials = session.exec(
         select(CredentialClaim).where(CredentialClaim.clinician_id.in_(list(clinicians)))  # type: ignore
     ).all()
-    classes = claimed_classes(list(credentials))
+    return summarise(list(areas), clinicians, list(rows), claimed_classes(list(credentials)), on or date.today())
+
+
+def summarise(areas: list[ServiceArea], clinicians: dict[int, Clinician], rows: list[Verification],
+              classes: frozenset[str], on: date) -> list[StateSummary]:
+    """The summary of one practice from its rows (pure: no queries)."""
+    verdicts: dict[tuple[str, str], list[Verification]] = defaultdict(list)
+    for row in sorted(rows, key=lambda r: r.claim_key):
+        if row.clinician_id in clinicians and row.state and row.mode and row.claim_kind != "credential":
+            verdicts[(row.state, row.mode)].append(row)
     has_prescribers = any(mode == ServiceMode.PRESCRIBING.value for _, mode in verdicts)
     summaries = []
     for area in areas:
@@ -127,26 +132,44 @@ def practice_summary(session: Session, practice_id: int, *, on: date | None = No
     return summaries
 
 
-def store_discrepancies(session: Session, practice_ids: set[int] | None = None, *, now: datetime) -> int:
-    """Rewrite each practice's stored discrepancies when they changed; returns how many practices changed."""
-    if practice_ids is None:
-        practice_ids = set(session.exec(select(Practice.id).where(Practice.gone_at.is_(None))))  # type: ignore
+def store_discrepancies(session: Session, *, now: datetime) -> int:
+    """Rewrite each current practice's stored discrepancies when they changed; returns how many changed.
+
+    Everything is read in bulk and grouped in memory (one pass, a handful of queries)."""
+    practice_ids = set(session.exec(select(Practice.id).where(Practice.gone_at.is_(None))))  # type: ignore
+    areas: dict[int, list[ServiceArea]] = defaultdict(list)
+    for area in session.exec(select(ServiceArea).order_by(ServiceArea.state)):
+        areas[area.practice_id].append(area)
+    clinicians: dict[int, dict[int, Clinician]] = defaultdict(dict)
+    for clinician in session.exec(select(Clinician).where(Clinician.gone_at.is_(None))):  # type: ignore
+        clinicians[clinician.practice_id][clinician.id] = clinician
+    credentials: dict[int, list[CredentialClaim]] = defaultdict(list)
+    for claim in session.exec(select(CredentialClaim)):
+        credentials[claim.clinician_id].append(claim)
+    rows: dict[int, list[Verification]] = defaultdict(list)
+    for row in session.exec(select(Verification).where(Verification.claim_kind != "credential")):
+        rows[row.practice_id].append(row)
     stored: dict[int, list[tuple[str | None, str]]] = defaultdict(list)
     for row in session.exec(select(Discrepancy).order_by(Discrepancy.id)):
         stored[row.practice_id].append((row.state, row.text))
-    changed = 0
-    for practice_id in sorted(practice_ids):
-        wanted = [(s.state, text) for s in practice_summary(session, practice_id, on=now.date())
-                  for text in s.discrepancies]
-        if wanted == stored.get(practice_id, []):
-            continue
-        changed += 1
-        session.exec(delete(Discrepancy).where(Discrepancy.practice_id == practice_id))
-        for state, text in wanted:
-            session.add(Discrepancy.model_validate(
-                {"practice_id": practice_id, "state": state, "text": text, "found_at": now}
-            ))
-    return changed
+    changed: list[int] = []
+    new_rows: list[dict] = []
+    for practice_id in sorted(practice_ids | set(stored)):
+        people = clinicians[practice_id]
+        classes = claimed_classes([c for cid in people for c in credentials[cid]])
+        summary = summarise(areas[practice_id], people, rows[practice_id], classes, now.date()) \
+            if practice_id in practice_ids else []
+        wanted = [(s.state, text) for s in summary for text in s.discrepancies]
+        if wanted != stored.get(practice_id, []):
+            changed.append(practice_id)
+            new_rows += [{"practice_id": practice_id, "state": state, "text": text, "found_at": now}
+                         for state, text in wanted]
+    table = Discrepancy.__table__
+    for start in range(0, len(changed), 500):
+        session.execute(delete(table).where(table.c.practice_id.in_(changed[start:start + 500])))
+    if new_rows:
+        session.execute(insert(table), new_rows)
+    return len(changed)
 
 
 def stored_discrepancies(session: Session, practice_id: int) -> list[str]:

@@ -55,10 +55,11 @@ def test_license_numbers_compare_on_alphanumerics():
     assert not numbers_match("123", "LPC123") and not numbers_match("", None)
 
 
-names = st.from_regex(r"[A-Z][a-z]{2,9}", fullmatch=True)
+GIVEN = ["Jane", "Ana", "Mateo", "Priya", "Wei", "Oluwaseun", "Siobhan", "Zoë", "Jean-Luc", "Mary Kate"]
+FAMILY = ["Roe", "McMahon", "O'Brien", "García-López", "Nguyen", "Van Buren", "Okafor", "Lindqvist", "Smith"]
 
 
-@given(names, names, st.sampled_from(["", "Q.", "Quinn"]))
+@given(st.sampled_from(GIVEN), st.sampled_from(FAMILY), st.sampled_from(["", "Q.", "Quinn"]))
 def test_a_name_matches_itself_in_board_order(given_name, family, middle):
     site = f"{given_name} {middle} {family}".replace("  ", " ")
     board = f"{family.upper()}, {given_name.upper()} {middle.upper()}".strip()
