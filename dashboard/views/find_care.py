@@ -133,7 +133,7 @@ if mode == "in_person" and result.locations:
     st.subheader("Locations")
     points = [{"practice": p.practice, "address": p.address, "city": p.city, "zip": p.zip,
                "miles": p.distance_miles, "lat": p.lat, "lon": p.lon} for p in result.locations]
-    st.caption("The map needs internet for its background tiles; the table lists the same places.")
-    st.map(points, latitude="lat", longitude="lon", zoom=6, height=320)
     st.dataframe(points, hide_index=True, key="find_locations",
                  column_order=["practice", "address", "city", "zip", "miles"])
+    st.caption("The map below needs internet for its background tiles; the table above lists the same places.")
+    st.map(points, latitude="lat", longitude="lon", zoom=6, height=320)

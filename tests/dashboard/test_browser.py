@@ -16,7 +16,7 @@ from sqlmodel import col, select
 
 from dashboard.launch import start_dashboard, stop_dashboard
 from directory.db import get_engine, resolve_url, session_scope
-from directory.models import Clinician, Fact, Practice, ServiceArea
+from directory.models import Clinician, Fact, Location, Practice, ServiceArea
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.browser
@@ -49,6 +49,8 @@ def targets(db_url) -> dict:
     with session_scope(get_engine(db_url)) as session:
         states = Counter(session.exec(select(ServiceArea.state).where(col(ServiceArea.virtual).is_(True))).all())
         practices = session.exec(select(Practice.id).order_by(Practice.id).limit(2)).all()
+        located = Counter(session.exec(
+            select(Location.state, Location.zip).where(col(Location.zip).is_not(None))).all())
         hostile = None
         for payload in PAYLOADS:  # wherever the crawl stored a payload: names, bios, fact snippets
             for column, practice_column in ((Clinician.name, Clinician.practice_id),
@@ -62,7 +64,7 @@ def targets(db_url) -> dict:
                 break
     assert hostile is not None, "the database has no hostile practice"
     return {"state": states.most_common(1)[0][0], "hostile": hostile[0], "payload": hostile[1],
-            "compare": list(practices)}
+            "compare": list(practices), "in_person": located.most_common(1)[0][0]}
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +113,17 @@ def test_search_a_state_from_the_url_lists_results(server, targets, page):
     assert page.get_by_text("Last checked:").count() >= 1
     assert page.get_by_text("not medical or legal advice").first.is_visible()
     shot(page, "find_care")
+
+
+def test_in_person_near_a_zip_lists_distances_and_a_location_table(server, targets, page):
+    state, zip_code = targets["in_person"]
+    page.goto(f"{server}/?state={state}&mode=in_person&near={zip_code[:5]}&sort=distance")
+    page.get_by_text(re.compile(r"\d+ practices offer in person")).wait_for(timeout=WAIT_MS)
+    page.get_by_text(re.compile(r"Distances from")).wait_for(timeout=WAIT_MS)
+    page.get_by_text(re.compile(r"\d+\.\d miles")).first.wait_for(timeout=WAIT_MS)
+    page.get_by_text("Locations", exact=True).wait_for(timeout=WAIT_MS)  # the table needs no map tiles
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=WAIT_MS)
+    shot(page, "find_care_in_person")
 
 
 def test_choosing_a_state_in_the_selector_updates_results_and_url(server, page):
