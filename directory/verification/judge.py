@@ -282,11 +282,15 @@ class Judge:
         )
 
     def _one_identity(self, candidates: list[Candidate]) -> tuple[list[Candidate], bool]:
-        """The candidates of one person, or (all, True) when two different people plausibly match."""
+        """The candidates of one person, or (all, True) when two different people plausibly match.
+
+        Two licenses of different classes (LPC and LMFT) may well be one person's; two different licenses of
+        the same class in one state are two people unless the site's number or NPI says which."""
         groups: dict[str, list[Candidate]] = defaultdict(list)
         for candidate in candidates:
             groups[candidate.identity].append(candidate)
-        if len(groups) <= 1:
+        classes = [next(iter(g)).record.license_class for g in groups.values()]
+        if len(groups) <= 1 or len(set(classes)) == len(classes):
             return candidates, False
         confirmed = [g for g in groups.values() if any(c.number_match or c.npi_match for c in g)]
         if len(confirmed) == 1:

@@ -208,6 +208,17 @@ def test_two_namesakes_are_ambiguous_never_verified(engine, session):
     assert row.verdict == Verdict.AMBIGUOUS and row.evidence is None
 
 
+def test_two_licenses_of_one_person_are_not_ambiguous(engine, session):
+    p = practice(session, "l3.example", {"CT": (True, None)})
+    clinician(session, p, "Jordan Whitfield", [LCSW, ("LMFT", "state_license", "marriage_family_therapist")])
+    record(session, "ct_socrata", "Whitfield, Jordan", "CT", "clinical_social_worker", status="expired",
+           status_raw="EXPIRED", expiry=date(2024, 1, 31))
+    record(session, "ct_socrata", "Whitfield, Jordan", "CT", "marriage_family_therapist")
+    sync(session, "ct_socrata")
+    session.commit()
+    assert run(engine)["service/CT/in_person"].verdict == Verdict.VERIFIED
+
+
 def test_license_number_on_the_site_resolves_namesakes(engine, session):
     p = practice(session, "l2.example", {"TX": (True, None)})
     clinician(session, p, "Michael Chen", [("LCSW", "state_license", "clinical_social_worker", "TX", "22222")])
