@@ -55,6 +55,10 @@ _FOUNDER_OF = re.compile(
     r"\b(?:(?:founder|owner|director|co-founder)\s+of|founded)\s+(?P<name>[A-Z][A-Za-z&'’\-]+(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|and|&)){0,6}"
     r"(?:,?\s+(?:PLLC|LLC|Inc\.?))?)"
 )
+_TEAM_OF = re.compile(
+    r"\b(?:the|our)\s+(?P<name>[A-Z][A-Za-z&'’\-]+(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|and|&)){1,5})\s+(?:team|family)\b|"
+    r"\b(?:here|protocol|approach|team|everyone)\s+at\s+(?P<name2>[A-Z][A-Za-z&'’\-]+(?:\s+[A-Z][A-Za-z&'’\-]+){1,5})"
+)
 _IS_PRACTICE = re.compile(
     r"(?P<name>[A-Z][A-Za-z&'’\-]+(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|and|&)){0,6}(?:,?\s+(?:PLLC|LLC|Inc\.?))?)\s+"
     r"(?:is\s+an?\s+(?:\w+\s+){0,3}(?:practice|clinic|center|group)\b|(?:is\s+(?:licensed|located|based)|offers|"
@@ -62,7 +66,9 @@ _IS_PRACTICE = re.compile(
 )
 _LEGAL_LINE = re.compile(r"^[A-Z][\w&'’ .\-]{2,60}?,?\s+(?:PLLC|LLC|Inc\.?|P\.C\.|PC|LLP)\.?$")
 _NOT_A_NAME = re.compile(
-    r"\b(?:Our|Your|My|We|What|How|Why|When|Updates?|Welcome|About|Contact|Meet|Fees|Rates|Home|Near|Guide|FAQ)\b"
+    r"\b(?:Our|Your|My|We|What|How|Why|When|Updates?|Welcome|About|Contact|Meet|Fees|Rates|Home|Near|Guide|FAQ|"
+    r"Exploring|Understanding|Discover\w*|Benefits|Risks|Tips|Myths|Things|Ways|Is|Are|Does|Can|Should|Vs|Versus|"
+    r"Introduction|Everything|Know|Safe|Work|Works)\b"
 )
 _LEGAL_SUFFIX = re.compile(r",?\s+(?:PLLC|LLC|Inc\.?|P\.?C\.?|LLP|P\.?A\.?)$", re.I)
 _INTEREST = re.compile(
@@ -131,10 +137,10 @@ def practice_name(document: Document, structured: StructuredData) -> tuple[str |
             repeated = [segment for segment in org if segment in body]
             return (repeated or org)[-1], f"title: {title}"
     for block in document.blocks:
-        for pattern in (_AT_NAME, _IS_PRACTICE, _FOUNDER_OF):
+        for pattern in (_AT_NAME, _IS_PRACTICE, _FOUNDER_OF, _TEAM_OF):
             match = pattern.search(block.text)
-            name = _clean_org(match.group("name")) if match else None
-            if name and _ORG_WORDS.search(name):
+            name = _clean_org(match["name"] or match.groupdict().get("name2")) if match else None
+            if name and len(name.split()) >= 2 and _name_like(_LEGAL_SUFFIX.sub("", name)):
                 return name, block.text[:300]
     first_heading = next((block.text for block in document.blocks if block.tag == "h1"), "")
     if title and title == first_heading and len(title.split()) <= 6:

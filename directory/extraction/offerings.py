@@ -59,12 +59,11 @@ _GENERIC = re.compile(
     r"other\s+(?:clinics|providers|practices)|many\s+(?:clinics|providers|people)|clinics|research\w*|stud(?:y|ies)|"
     r"trials?|can\s+be|may\s+be|forms?\s+of|types?\s+of|ways?\s+(?:to|of)|routes?\s+of|such\s+as|"
     r"historically|originally|was\s+(?:first|approved)|approved\s+(?:the|in)|compared\s+(?:to|with)|whereas|"
-    r"elsewhere|in\s+general|there\s+are)\b",
+    r"elsewhere|in\s+general|there\s+are|FDA|approved\s+by|whether|most\s+effective|works\s+best)\b",
     re.I,
 )
 _SERVICE_HEADING = re.compile(
-    r"\b(?:services?|treatments?|we offer|our|offerings?|programs?|options|pricing|fees|rates|investment|cost|kap|"
-    r"ketamine[- ]assisted|at[- ]home|"
+    r"\b(?:services?|treatments?|we offer|our|offerings?|programs?|options|pricing|fees|rates|investment|cost|"
     r"what to expect|how it works|process)\b",
     re.I,
 )
@@ -135,6 +134,12 @@ _NO_KETAMINE = re.compile(
     r"psychedelics?|medications?)\b",
     re.I,
 )
+_REFUSAL = re.compile(
+    r"\b(?:(?:do(?:es)?\s+not|don['’]t|doesn['’]t|no\s+longer|never|cannot|can['’]t)\s+(?:\w+\s+){0,2}?"
+    r"(?:offer|provide|use|administer|give|perform|prescribe|have|carry|do)|not\s+(?:offered|provided|available)|"
+    r"(?:is|are)\s+not\s+something)\b",
+    re.I,
+)
 _NEGATED_AFTER = re.compile(
     r"^[^.;,]{0,60}?\b(?:(?:is|are)\s+not\s+(?:something|offered|provided|available|part)|not\s+(?:offered|provided|"
     r"available)\b|(?:is|are)\s+no\s+longer)",
@@ -146,6 +151,14 @@ _DEFINITION = re.compile(
     r"\bhas\s+(?:gained|shown|been\s+shown)\b|\bwhat\s+is\b",
     re.I,
 )
+
+
+def _describes(sentence: str, block: Block) -> bool:
+    """A full, non-generic sentence on the practice's own page describes what it does ("Each cohort doses
+    together with oral ketamine"); headings and list items must speak for the practice instead."""
+    if block.is_heading or len(sentence.split()) < 6 or not sentence.rstrip("\"”’)").endswith((".", "!")):
+        return False
+    return not _GENERIC.search(sentence) and not _DEFINITION.search(sentence)
 
 
 def _generic_heading(block: Block) -> bool:
@@ -217,7 +230,7 @@ class _OfferReader:
 
     def read_sentence(self, sentence: str, block: Block) -> None:
         speaks = _speaks_for_practice(sentence, block)
-        self.read_routes(sentence, speaks, _generic_heading(block) and not _FIRST_PERSON.search(sentence))
+        self.read_routes(sentence, speaks, block)
         self.read_settings(sentence, speaks, block)
         therapy_no = _THERAPY_NO.search(sentence)
         if therapy_no and (_FIRST_PERSON.search(sentence) or speaks) and not _GENERIC.search(sentence):
@@ -235,22 +248,24 @@ class _OfferReader:
             self.no_ketamine = True
         self.read_insurance(sentence)
 
-    def read_routes(self, sentence: str, speaks: bool, generic_heading: bool) -> None:
+    def read_routes(self, sentence: str, speaks: bool, block: Block) -> None:
+        generic_heading = _generic_heading(block) and not _FIRST_PERSON.search(sentence)
         for route, pattern in ROUTE_PATTERNS.items():
             match = pattern.search(sentence)
             if not match:
                 continue
-            if route is Route.INTRANASAL and _ESKETAMINE.search(sentence) and not _RACEMIC.search(sentence):
+            if route is Route.INTRANASAL and (_ESKETAMINE.search(sentence) or _ESKETAMINE.search(block.heading)) \
+                    and not _RACEMIC.search(sentence):
                 continue  # "esketamine, the intranasal form": that is Spravato
             if route is Route.IM and match.group(0) == "IM" and not _IM_CONTEXT.search(sentence):
                 continue  # "IM" alone is also an abbreviation of "instant message"
             if _negated(sentence, match.start()) or _NEGATED_AFTER.match(sentence[match.end():]):
-                if _FIRST_PERSON.search(sentence):
-                    self.negative_routes.add(route.value)
+                if _REFUSAL.search(sentence) or _NEGATED_AFTER.match(sentence[match.end():]):
+                    self.negative_routes.add(route.value)  # "we do not offer IV": not offered anywhere on the site
                     self.note("routes_not_offered", route.value, sentence)
                 continue
-            describes = not _GENERIC.search(sentence) and not _DEFINITION.search(sentence) and not generic_heading
-            if (speaks or describes) and route.value not in self.positive_routes:
+            if (speaks or _describes(sentence, block)) and not generic_heading \
+                    and route.value not in self.positive_routes:
                 self.positive_routes.append(route.value)
                 self.note("routes", route.value, sentence)
 
@@ -262,7 +277,7 @@ class _OfferReader:
             if _negated(sentence, match.start()) and _FIRST_PERSON.search(sentence):
                 self.settings_no.add(setting.value)
                 self.note("settings_not_offered", setting.value, sentence)
-            elif (speaks or not _GENERIC.search(sentence)) and not _negated(sentence, match.start()) \
+            elif (speaks or _describes(sentence, block)) and not _negated(sentence, match.start()) \
                     and setting.value not in self.settings_yes and not _generic_heading(block):
                 self.settings_yes.append(setting.value)
                 self.note("settings", setting.value, sentence)
@@ -274,7 +289,7 @@ class _OfferReader:
             return
         known = _KNOWN_PARTNER.search(sentence)
         cue = _PARTNER_CUE.search(sentence)
-        if known and (speaks or cue) and not _negated(sentence, known.start()):
+        if known and (speaks or cue or not _GENERIC.search(sentence)) and not _negated(sentence, known.start()):
             self.offer.medical_partner = known.group(1)
         elif cue and _MEDICAL_WORD.search(sentence) and (name := _partner_name(cue.group("partner"), cue.group("dr"))):
             self.offer.medical_partner = name
