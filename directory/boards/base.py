@@ -207,6 +207,11 @@ class Source:
     def lookup(self, queries: list[LookupQuery]) -> Iterator[tuple[LookupQuery, NormalRecord]]:
         raise SourceError(f"{self.info.name} has no look-up (method {self.info.method})")
 
+    def unchanged_since(self, as_of: datetime) -> bool:
+        """True when the source says nothing changed since ``as_of`` (then a sync need not download it).
+        Sources that cannot tell answer False."""
+        return False
+
     # --- helpers for adapters --------------------------------------------------------------------------
 
     def status(self, raw: str | None) -> LicenseStatus:

@@ -11,13 +11,13 @@ import tomllib
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
-from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
 from directory.boards.base import NormalRecord, Source, clean, names_from_parts, names_from_text, parse_date, stable_key
-from directory.boards.http import build_url, download
+from directory.boards.http import NotModified, build_url, download, open_url
 from directory.boards.registry import ROSTERS_DIR, SourceInfo
 from directory.errors import KapdirError, SourceError
 from directory.vocab import LicenseClass, RecordKind
@@ -68,12 +68,36 @@ class FileSource(Source):
     def public(self, path: str) -> str:
         return build_url(self.info.public_url, path)
 
+    def paths(self) -> list[str]:
+        """The file paths a sync downloads (for the conditional check)."""
+        return []
+
+    def unchanged_since(self, as_of: datetime) -> bool:
+        """Every file answers 304 Not Modified to If-Modified-Since the last good sync's as-of date."""
+        paths = self.paths()
+        if not paths:
+            return False
+        headers = {**self.headers(), "If-Modified-Since": format_datetime(as_of.replace(tzinfo=UTC), usegmt=True)}
+        for path in paths:
+            try:
+                response = open_url(self.info.name, build_url(self.base_url, path), settings=self.settings,
+                                    timeout=self.timeout, headers=headers)
+            except NotModified:
+                continue
+            response.close()
+            return False
+        self.as_of = as_of
+        return True
+
 
 class TexasBHEC(FileSource):
     """BHEC's four daily CSVs (LPC, MFT, PSY, SW): current licensees only."""
 
     name = "tx_bhec"
     columns = ("LIC_TYPE", "RANK", "LIC_NBR", "LAST_NME", "FIRST_NME", "LIC_STATUS", "LIC_EXPR_DTE")
+
+    def paths(self) -> list[str]:
+        return [f"/csv/{code}.csv" for code in self.info.options["files"]]
 
     def sync(self) -> Iterator[NormalRecord]:
         for code in self.info.options["files"]:
@@ -126,9 +150,11 @@ class FloridaMQA(FileSource):
         super().__init__(**options)
         self.skipped = 0
 
+    def paths(self) -> list[str]:
+        return ["/LicensureData?" + f"fileName={self.info.options['file']}&handler=DownloadDataFile"]
+
     def lines(self) -> Iterator[list[str]]:
-        path = "/LicensureData?" + f"fileName={self.info.options['file']}&handler=DownloadDataFile"
-        with self.fetched(path) as local:
+        with self.fetched(self.paths()[0]) as local:
             try:
                 archive = zipfile.ZipFile(local)
             except zipfile.BadZipFile:
@@ -185,6 +211,9 @@ class MarylandPhysicians(FileSource):
 
     name = "md_bop"
 
+    def paths(self) -> list[str]:
+        return ["/forms/doctor_list_revised.csv", "/forms/allied_health_list.csv"]
+
     def _discipline(self, value: str) -> tuple[bool, str | None]:
         value = clean(value)
         if value.upper() in {"", "N", "NO", "NONE"}:
@@ -228,6 +257,9 @@ class OigLeie(FileSource):
     name = "oig_leie"
     path = "/exclusions/downloadables/UPDATED.csv"
 
+    def paths(self) -> list[str]:
+        return [self.path]
+
     def sync(self) -> Iterator[NormalRecord]:
         for row in self.csv_rows(self.path, LEIE_COLUMNS):
             if not clean(row.get("LASTNAME")):
@@ -264,6 +296,9 @@ class Psypact(FileSource):
     """
 
     name = "psypact"
+
+    def paths(self) -> list[str]:
+        return [self.info.options["file"]]
 
     def sync(self) -> Iterator[NormalRecord]:
         path = self.info.options["file"]
@@ -307,6 +342,9 @@ class GenericRoster(FileSource):
         self.mapping = load_mapping(info.options["mapping"])
         self.status_words = {k.upper(): v for k, v in self.mapping.get("status_words", {}).items()}
         self.titles = {k.upper(): v for k, v in self.mapping.get("titles", {}).items()}
+
+    def paths(self) -> list[str]:
+        return [self.mapping["path"]]
 
     def status(self, raw: str | None):
         from directory.vocab import LicenseStatus

@@ -20,6 +20,10 @@ from directory.errors import SourceError
 from directory.settings import Settings
 
 
+class NotModified(Exception):
+    """HTTP 304: the file has not changed since the If-Modified-Since date."""
+
+
 def build_url(base: str, path: str = "", params: dict[str, Any] | None = None) -> str:
     url = base.rstrip("/") + path
     if params:
@@ -46,6 +50,9 @@ def open_url(source: str, url: str, *, settings: Settings, timeout: float, metho
         try:
             return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - URLs come from settings
         except urllib.error.HTTPError as exc:
+            if exc.code == 304:
+                exc.close()
+                raise NotModified(url) from None
             if exc.code == 429 and attempt < settings.board_max_retries:
                 wait = _retry_after(exc.headers.get("Retry-After"), attempt, settings.board_backoff_cap_s)
                 exc.close()

@@ -37,6 +37,11 @@ class SocrataSource(Source):
             raise SourceError(f"{self.info.name}: dataset metadata has no rowsUpdatedAt")
         return datetime.fromtimestamp(stamp, UTC).replace(tzinfo=None)
 
+    def unchanged_since(self, as_of: datetime) -> bool:
+        """rowsUpdatedAt no newer than the last good sync's: nothing to download."""
+        self.as_of = self.fetch_as_of()
+        return self.as_of is not None and self.as_of <= as_of
+
     def order(self) -> str:
         return ":id"
 

@@ -45,8 +45,11 @@ class SyncResult:
     as_of: datetime | None = None
     error: str | None = None
     sync_id: int | None = None
+    unchanged: bool = False  # the source said nothing changed since the last good sync: nothing downloaded
 
     def line(self) -> str:
+        if self.status == "ok" and self.unchanged:
+            return f"{self.source}: ok, unchanged since {self.as_of:%Y-%m-%d %H:%M} (nothing downloaded)"
         if self.status == "ok":
             as_of = f", as of {self.as_of:%Y-%m-%d}" if self.as_of else ""
             return (f"{self.source}: ok, {self.records} records ({self.added} new, {self.updated} updated, "
@@ -143,14 +146,35 @@ def finish_sync(engine: Engine, result: SyncResult) -> None:
         session.commit()
 
 
+def last_good_as_of(engine: Engine, source: str) -> datetime | None:
+    """The source's own as-of date at its last successful sync."""
+    with session_scope(engine) as session:
+        return session.execute(
+            select(SourceSync.source_as_of).where(SourceSync.source == source, SourceSync.status == "ok",
+                                                  SourceSync.source_as_of.is_not(None))
+            .order_by(SourceSync.id.desc()).limit(1)).scalar()
+
+
 def sync_roster(engine: Engine, adapter: Source, *, force: bool = False,
                 on_progress: Callable[[int], None] | None = None) -> SyncResult:
-    """Apply one full roster from ``adapter`` (see module docstring). Never raises for a source failure."""
+    """Apply one full roster from ``adapter`` (see module docstring). Never raises for a source failure.
+
+    Incremental where the source allows it: when its as-of date (Socrata ``rowsUpdatedAt``, a file's
+    ``Last-Modified`` through If-Modified-Since) is no newer than the last good sync's, nothing is downloaded.
+    ``force`` always downloads.
+    """
     name = adapter.info.name
     share = get_settings().max_removal_share
     result = SyncResult(source=name, status="running", sync_id=_start_sync(engine, name))
     started = utcnow()
     try:
+        since = None if force else last_good_as_of(engine, name)
+        if since is not None and adapter.unchanged_since(since):
+            result.status, result.unchanged, result.as_of = "ok", True, since
+            with engine.connect() as connection:
+                result.records = _count(connection, name, live_only=True)
+            finish_sync(engine, result)
+            return result
         with engine.begin() as connection:
             before_live = _count(connection, name, live_only=True)
             before_all = _count(connection, name, live_only=False)

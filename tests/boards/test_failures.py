@@ -73,8 +73,8 @@ def test_shrunk_roster_is_refused_then_forced(boards, engine):
             LicenseRecord.source == "wa_socrata", LicenseRecord.removed_at.is_not(None))).scalar_one()
     assert total == first.records, "removed records are kept, never deleted"
     assert removed == forced.removed
-    boards.set_fault("wa_socrata", None)
-    back = sync_roster(engine, make_adapter("wa_socrata"))
+    boards.set_fault("wa_socrata", None)  # the full roster again (forced: the mirror's as-of date went back)
+    back = sync_roster(engine, make_adapter("wa_socrata"), force=True)
     assert back.status == "ok" and back.removed == 0
     with session_scope(engine) as session:
         still_removed = session.execute(select(func.count()).select_from(LicenseRecord).where(
@@ -141,7 +141,7 @@ def test_rows_that_change_shape_mid_roster_are_garbage(boards, engine):
     saved = [dict(row) for row in mirror.full]
     try:
         del mirror.full[25]["fullcredentialcode"]  # on the third page: the first page's header check passed
-        result = sync_roster(engine, make_adapter("ct_socrata", page_size=10))
+        result = sync_roster(engine, make_adapter("ct_socrata", page_size=10), force=True)
     finally:
         mirror.full = saved
     assert first.status == "ok" and result.status == "error"

@@ -129,11 +129,27 @@ def test_leie_skips_businesses_and_reads_sentinels(boards):
 def test_sync_stores_records_and_a_sync_row(boards, engine):
     result = sync_roster(engine, make_adapter("tx_bhec"))
     assert result.status == "ok" and result.added == result.records > 0
-    again = sync_roster(engine, make_adapter("tx_bhec"))
+    unchanged = sync_roster(engine, make_adapter("tx_bhec"))
+    assert unchanged.status == "ok" and unchanged.unchanged and unchanged.records == result.records
+    assert "unchanged since" in unchanged.line()
+    again = sync_roster(engine, make_adapter("tx_bhec"), force=True)
     assert again.status == "ok" and again.added == 0 and again.updated == again.records and again.removed == 0
     with session_scope(engine) as session:
         rows = session.execute(select(LicenseRecord).where(LicenseRecord.source == "tx_bhec")).scalars().all()
         syncs = session.execute(select(SourceSync).where(SourceSync.source == "tx_bhec")).scalars().all()
     assert len(rows) == result.records
     assert all(r.source_as_of is not None and r.removed_at is None for r in rows)
-    assert [s.status for s in syncs] == ["ok", "ok"] and syncs[-1].finished_at is not None
+    assert [s.status for s in syncs] == ["ok", "ok", "ok"] and syncs[-1].finished_at is not None
+
+
+@pytest.mark.parametrize("source", ["ct_socrata", "fl_mqa", "md_bop", "generic_nc"])
+def test_unchanged_source_is_not_downloaded_again(boards, engine, source):
+    first = sync_roster(engine, make_adapter(source))
+    mirror = boards.mirror(source)
+    mirror.requests.clear()
+    second = sync_roster(engine, make_adapter(source))
+    assert second.status == "ok" and second.unchanged and second.as_of == first.as_of
+    if source == "ct_socrata":
+        assert mirror.paths_requested() == ["/api/views/ngch-56tr"], "only the metadata was read"
+    else:
+        assert all(h.get("if-modified-since") for _m, _p, h in mirror.requests), "conditional GETs only"

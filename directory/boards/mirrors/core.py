@@ -47,6 +47,7 @@ class Mirror:
 
     robots = "User-agent: *\nAllow: /\n"
     last_modified = "Mon, 02 Nov 2026 06:00:00 GMT"
+    shrunk_last_modified = "Sun, 22 Nov 2026 06:00:00 GMT"  # a cut-down roster is a newer edition
 
     def __init__(self) -> None:
         self.fault: str | None = None

@@ -5,6 +5,7 @@ import csv
 import io
 import zipfile
 from datetime import date
+from email.utils import parsedate_to_datetime
 
 from directory.boards.files import LEIE_COLUMNS, MQA_FIELDS, MQA_MEMBER, PSYPACT_COLUMNS, load_mapping
 from directory.boards.mirrors.core import Mirror, Request, Response, text
@@ -51,7 +52,11 @@ class FileMirror(Mirror):
         if found is None:
             return text("<html><body>404 Not Found</body></html>", status=404)
         content_type, body = found
-        return Response(body=body, content_type=content_type, headers={"Last-Modified": self.last_modified})
+        modified = self.shrunk_last_modified if self.shrunk else self.last_modified
+        since = request.headers.get("if-modified-since")
+        if since and parsedate_to_datetime(since) >= parsedate_to_datetime(modified):
+            return Response(status=304, headers={"Last-Modified": modified})
+        return Response(body=body, content_type=content_type, headers={"Last-Modified": modified})
 
 
 BHEC_FILE = {LicenseClass.PROFESSIONAL_COUNSELOR: "LPC", LicenseClass.MARRIAGE_FAMILY_THERAPIST: "MFT",

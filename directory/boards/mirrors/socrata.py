@@ -3,13 +3,14 @@ date formats (floating timestamps; Illinois text MM/DD/YYYY), one row per discip
 paging, ``/api/views/{id}`` metadata with ``rowsUpdatedAt``, and HTTP 429 through the fault switch."""
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from directory.boards.mirrors.core import Mirror, Request, Response, text
 from directory.boards.mirrors.data import Entry
 from directory.boards.mirrors.soql import SoqlError, query
 
-ROWS_UPDATED_AT = int(datetime(2026, 11, 20, 7, 0).timestamp())
+ROWS_UPDATED_AT = int(datetime(2026, 11, 20, 7, 0, tzinfo=UTC).timestamp())
+SHRUNK_UPDATED_AT = ROWS_UPDATED_AT + 86400  # a cut-down roster is a newer edition
 
 
 def floating(value: date | None) -> str | None:
@@ -119,8 +120,8 @@ class SocrataMirror(Mirror):
 
     def handle(self, request: Request) -> Response:
         if request.path == f"/api/views/{self.dataset}":
-            meta = {"id": self.dataset, "name": self.source, "rowsUpdatedAt": ROWS_UPDATED_AT,
-                    "viewLastModified": ROWS_UPDATED_AT}
+            stamp = SHRUNK_UPDATED_AT if self.shrunk else ROWS_UPDATED_AT
+            meta = {"id": self.dataset, "name": self.source, "rowsUpdatedAt": stamp, "viewLastModified": stamp}
             return text(json.dumps(meta), "application/json")
         if request.path in (f"/resource/{self.dataset}.json", f"/resource/{self.dataset}"):
             self.app_tokens.append(request.headers.get("x-app-token"))
