@@ -99,8 +99,13 @@ def boards_list(db: DbOption = None, as_json: JsonOption = False) -> None:
 
 @boards_app.command("sync")
 def boards_sync(
-    sources: Annotated[list[str] | None, typer.Argument(help="Source names (default: every roster source).")] = None,
-    force: Annotated[bool, typer.Option(help="Apply a sync even if it removes many records.")] = False,
+    sources: Annotated[
+        list[str] | None,
+        typer.Argument(help="Source names (default: every roster source, then look-ups for the clinicians stored)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Download even if unchanged; apply even if it removes many records.")
+    ] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
