@@ -64,6 +64,7 @@ _IS_PRACTICE = re.compile(
     r"(?:is\s+an?\s+(?:\w+\s+){0,3}(?:practice|clinic|center|group)\b|(?:is\s+(?:licensed|located|based)|offers|"
     r"provides|serves|sees)\b)"
 )
+_PLACE_LIKE = re.compile(r",\s*[A-Z]{2}\b|\b(?:Near|In)\b")
 _LEGAL_LINE = re.compile(r"^[A-Z][\w&'’ .\-]{2,60}?,?\s+(?:PLLC|LLC|Inc\.?|P\.C\.|PC|LLP)\.?$")
 _NOT_A_NAME = re.compile(
     r"\b(?:Our|Your|My|We|What|How|Why|When|Updates?|Welcome|About|Contact|Meet|Fees|Rates|Home|Near|Guide|FAQ|"
@@ -132,10 +133,13 @@ def practice_name(document: Document, structured: StructuredData) -> tuple[str |
     if title:
         segments = [segment for part in _TITLE_SPLIT.split(title) if (segment := _clean_org(part))]
         org = [segment for segment in segments if _name_like(segment)]
-        if len(segments) > 1 and org:
-            # "Page | Site" is the usual order; a segment the page repeats in its text is the name either way
-            repeated = [segment for segment in org if segment in body]
-            return (repeated or org)[-1], f"title: {title}"
+        # "Page | Site" is the usual order; a multi-word title-case segment the page repeats is the name either way
+        repeated = [segment for segment in segments if len(segment.split()) >= 2 and segment in body
+                    and not _NOT_A_NAME.search(segment) and not _PLACE_LIKE.search(segment)
+                    and all(word[:1].isupper() for word in segment.split())]
+        best = [segment for segment in repeated if segment in org] or repeated or org
+        if len(segments) > 1 and best:
+            return best[-1], f"title: {title}"
     for block in document.blocks:
         for pattern in (_AT_NAME, _IS_PRACTICE, _FOUNDER_OF, _TEAM_OF):
             match = pattern.search(block.text)

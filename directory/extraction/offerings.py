@@ -37,7 +37,8 @@ SETTING_PATTERNS: dict[Setting, re.Pattern[str]] = {
     ),
     Setting.GROUP: re.compile(
         r"\bgroup (?:KAP|ketamine|sessions?|dosing|journeys?|experiences?|programs?|ceremon\w+|cohorts?|"
-        r"medicine sessions?)\b|\bgroup[- ](?:based|format)\b|\bsmall[- ]groups?\b|\bgroups? of \d|\bcohorts?\b",
+        r"medicine sessions?)\b|\bgroup[- ](?:based|format)\b|\bsmall[- ]groups?\b|\bgroups? of \d|\bcohorts?\b|"
+        r"\b(?:KAP|ketamine|medicine|psychedelic)\s+groups?\b",
         re.I,
     ),
     Setting.RETREAT: re.compile(r"\bretreats?\b", re.I),
@@ -74,7 +75,9 @@ _THERAPY_YES = re.compile(
     r"\bintegration\s+(?:sessions?|therapy|work|appointments?|circles?|groups?|support|meetings?)\b|"
     r"\bpreparation\s+(?:and|&)\s+integration\b|\bpsychotherapy\s+(?:sessions?\s+)?(?:before|after|around|with)\b|"
     r"\btherapist\s+(?:\w+\s+){0,2}(?:present|stays|joins|remains|guides?|supports?|with you)\b|"
-    r"\bketamine\s+(?:\w+\s+){0,2}with\s+(?:psycho)?therapy\b|\b(?:psycho)?therapy\s+with\s+ketamine\b",
+    r"\bketamine\s+(?:\w+\s+){0,2}with\s+(?:psycho)?therapy\b|\b(?:psycho)?therapy\s+with\s+ketamine\b|"
+    r"\bpreparation\b[^.]{0,80}\bintegration\b|\b(?:group|individual)\s+integration\b|"
+    r"\bsessions?\s+with\s+(?:a|your|our)\s+(?:trained\s+)?therapist\b",
     re.I,
 )
 _THERAPY_NO = re.compile(
@@ -100,7 +103,7 @@ _PARTNER_CUE = re.compile(
     r"prescribed\s+by|prescriptions?\s+(?:are|is)\s+(?:written|provided|handled)\s+by|prescribing\s+"
     r"(?:partner|clinician|provider|physician)\s*(?:is|,|:)?|medical\s+partner\s*(?:is|,|:)?|prescriber\s+is|"
     r"work(?:s|ing)?\s+(?:closely\s+)?with|through\s+our\s+partners?\s+(?:at\s+)?|referred\s+to)\s+"
-    r"(?:the\s+)?(?:(?:my|our)\s+(?:\w+\s+){0,2}(?:colleague|partner|friend|physician|psychiatrist|prescriber|"
+    r"(?:the\s+)?(?:(?:my|our|a|an|the)\s+(?:\w+\s+){0,2}(?:colleague|partner|friend|physician|psychiatrist|prescriber|"
     r"doctor|nurse practitioner)s?,?\s+)?(?P<dr>Dr\.?\s+)?"
     r"(?P<partner>[A-Z][A-Za-z&'’.\-]+(?:\s+(?:of\s+|&\s+)?[A-Z][A-Za-z&'’.\-]+){0,4})"
 )

@@ -71,7 +71,7 @@ _INTRODUCTIONS = {"meet", "about", "by", "i'm", "i’m", "i am", "hi, i'm", "hi,
 _MARKUP = re.compile(r"\s*<[^<>]{0,200}>(?:[^<>]{0,100}</[a-z]+>)?")  # literal tags in hostile text: not a name
 _INTRO = re.compile(r"^(?:(?:Hi,?\s+)?(?:I['’]m|I am|My name is)\s+)?(?:Dr\.?\s+)?")
 _SUBJECT_VERB = re.compile(
-    r"^(?:\s+[A-Z][a-z]+)?(?:,\s+an?\b|\s+(?:is|holds|has|became|was|also|earned|completed|prescribes|\w+s)\b)"
+    r"^(?:\s+[A-Z][a-z]+)?(?:,\s*[A-Z][A-Za-z.\-]{1,10})*(?:,\s+an?\b|,?\s+(?:is|holds|has|became|was|also|earned|completed|prescribes|\w+s)\b)"
 )
 _NAME_PREFIXES = {"dr", "mr", "mrs", "ms", "mx", "prof", "rev"}
 _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
@@ -83,8 +83,8 @@ _RESEARCH = re.compile(r"\b(?:stud(?:y|ies)|research|journal|published|et al|acc
 def _spelled_titles() -> re.Pattern[str]:
     """Titles as prose writes them ("a Licensed Clinical Social Worker", "(LCSW)", "training with Fluence")."""
     table = load_table()
-    titles = sorted({alias for info in table for alias in info.aliases if " " in alias and alias[0].isupper()},
-                    key=len, reverse=True)
+    titles = sorted({written for info in table for written in (info.code, *info.aliases)
+                     if " " in written and written[0].isupper()}, key=len, reverse=True)
     codes = sorted({info.code for info in table if " " not in info.code and len(info.code) >= 2}, key=len, reverse=True)
     trainings = sorted({written for info in table if info.kind is CredentialKind.TRAINING
                         for written in (info.code, *info.aliases)}, key=len, reverse=True)

@@ -127,6 +127,7 @@ _COUNTY_LIST = re.compile(
     r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)*)\s+(?:[Cc]ount(?:y|ies)|[Pp]arish(?:es)?|[Bb]orough(?:s)?)\b"
 )
 _LETTERS = re.compile(r"[A-Za-z]")
+_TAGLINE_SPLIT = re.compile(r"\s+[·•|]\s+")
 _FIVE_DIGITS = re.compile(r"\b\d{5}\b")
 _COUNTY_HINT = re.compile(r"ount(?:y|ies)|arish|orough", re.I)
 _COUNTY_WORD = re.compile(r"^\s+(?:count(?:y|ies)|parish(?:es)?|boroughs?)\b", re.I)
@@ -462,7 +463,17 @@ class _PlaceReader:
             if mode != (None, None):
                 self.all_state_modes.append(mode)
 
+    def read_tagline_cities(self, sentence: str, snippet: str) -> None:
+        """'Ketamine-Assisted Psychotherapy · Miami · Fort Lauderdale · Telehealth': cities as tagline segments."""
+        segments = [segment.strip() for segment in _TAGLINE_SPLIT.split(sentence)]
+        known = [segment for segment in segments if 0 < len(segment.split()) <= 3 and states_of_city(segment)
+                 and not _not_a_city(segment) and segment[:1].isupper()]
+        if known:
+            self.pending_cities.append((known, sentence, snippet, True))
+
     def read_city_list(self, sentence: str, block: Block, snippet: str) -> None:
+        if _TAGLINE_SPLIT.search(sentence):
+            self.read_tagline_cities(sentence, snippet)
         for match in _CITY_OFFICE.finditer(sentence):
             if _NEGATIVE.search(sentence[max(0, match.start() - 30): match.start()]):
                 continue
