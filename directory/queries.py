@@ -790,10 +790,15 @@ class Comparison:
     def to_csv(self) -> str:
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(["aspect", *self.columns])
+        writer.writerow(["aspect", *map(_csv_safe, self.columns)])
         for aspect, values in self.rows:
-            writer.writerow([aspect, *values])
+            writer.writerow([aspect, *map(_csv_safe, values)])
         return out.getvalue()
+
+
+def _csv_safe(text: str) -> str:
+    """Crawled text must not become a spreadsheet formula (=, +, -, @ at the start of a cell)."""
+    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
 
 
 def _yes_no(value: bool | None) -> str:

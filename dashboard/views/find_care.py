@@ -36,34 +36,48 @@ PARAMS = [
 ]
 
 seed_from_url(PARAMS)
+
+
+def back_to_first_page() -> None:
+    st.session_state.find_page = 1
+
+
+RESTART = {"on_change": back_to_first_page}  # a changed search starts again at page 1
+
 st.title("Find care")
 st.write("Find ketamine-assisted therapy from clinicians whose licenses let them treat you where you are.")
 
 where, how = st.columns([2, 2])
 where.selectbox("I am in", STATES, key="find_state", format_func=state_name, index=None,
-                placeholder="Choose your state")
+                placeholder="Choose your state", **RESTART)
 how.radio("How do you want to meet?", list(MODE_LABELS), key="find_mode", format_func=MODE_LABELS.get,
-          horizontal=True)
+          horizontal=True, **RESTART)
 if st.session_state.find_mode == "in_person":
     near, radius = st.columns([2, 2])
-    near.text_input("Near (city or ZIP code)", key="find_near", placeholder="e.g. Hartford or 06103")
-    radius.selectbox("Within", RADII, key="find_radius", format_func=lambda m: f"{m} miles" if m else "any distance")
+    near.text_input("Near (city or ZIP code)", key="find_near", placeholder="e.g. Hartford or 06103", **RESTART)
+    radius.selectbox("Within", RADII, key="find_radius", format_func=lambda m: f"{m} miles" if m else "any distance",
+                     **RESTART)
 
 with st.expander("Filters", expanded=False):
     left, right = st.columns(2)
-    left.multiselect("Route", [r.value for r in Route], key="find_routes", format_func=lambda v: ROUTE_LABELS[v])
-    left.multiselect("Setting", [s.value for s in Setting], key="find_settings",
-                     format_func=lambda v: SETTING_LABELS[v])
-    left.checkbox("Therapy included (not medication only)", key="find_therapy")
-    left.checkbox("Verified only", key="find_verified", help="Only practices where a board confirms someone.")
-    right.multiselect("Clinician role", [r.value for r in Role], key="find_roles", format_func=ROLE_LABELS.get)
+    left.multiselect("Route", [r.value for r in Route], key="find_routes", format_func=ROUTE_LABELS.get, **RESTART)
+    left.multiselect("Setting", [s.value for s in Setting], key="find_settings", format_func=SETTING_LABELS.get,
+                     **RESTART)
+    left.checkbox("Therapy included (not medication only)", key="find_therapy", **RESTART)
+    left.checkbox("Verified only", key="find_verified", help="Only practices where a board confirms someone.",
+                  **RESTART)
+    right.multiselect("Clinician role", [r.value for r in Role], key="find_roles", format_func=ROLE_LABELS.get,
+                      **RESTART)
     right.multiselect("License type", [c.value for c in LicenseClass], key="find_classes",
-                      format_func=lambda v: v.replace("_", " ").capitalize())
-    right.selectbox("Prescribing", list(PRESCRIBER_LABELS), key="find_prescriber", format_func=PRESCRIBER_LABELS.get)
+                      format_func=lambda v: v.replace("_", " ").capitalize(), **RESTART)
+    right.selectbox("Prescribing", list(PRESCRIBER_LABELS), key="find_prescriber", format_func=PRESCRIBER_LABELS.get,
+                    **RESTART)
     low, high = right.columns(2)
-    low.number_input("Price from (USD)", min_value=0, max_value=PRICE_CEILING, step=50, key="find_price_min")
-    high.number_input("Price up to (USD)", min_value=0, max_value=PRICE_CEILING, step=50, key="find_price_max")
-st.selectbox("Sort by", list(SORT_OPTIONS), key="find_sort", format_func=SORT_OPTIONS.get)
+    low.number_input("Price from (USD)", min_value=0, max_value=PRICE_CEILING, step=50, key="find_price_min",
+                     **RESTART)
+    high.number_input("Price up to (USD)", min_value=0, max_value=PRICE_CEILING, step=50, key="find_price_max",
+                      **RESTART)
+st.selectbox("Sort by", list(SORT_OPTIONS), key="find_sort", format_func=SORT_OPTIONS.get, **RESTART)
 
 state = st.session_state.find_state
 write_to_url(PARAMS)

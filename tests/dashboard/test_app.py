@@ -77,6 +77,13 @@ def test_url_query_string_reproduces_a_search(app):
     assert "1 practices offer in person" in shown and "Suncoast Infusion Center" in shown
 
 
+def test_bad_url_values_are_ignored_not_fatal(app):
+    at = page(app, "views/find_care.py", state="ZZ", mode="teleport", page="abc", route="warp", price_max="lots")
+    assert not at.exception
+    assert at.selectbox(key="find_state").value is None and at.radio(key="find_mode").value == "virtual"
+    assert "Choose the state you are in" in texts(at)
+
+
 def test_filters_and_near_a_city(app):
     at = page(app, "views/find_care.py", state="FL", mode="in_person")
     at.text_input(key="find_near").set_value("Tampa").run()

@@ -140,6 +140,13 @@ def test_practice_detail_has_verdict_evidence_facts_changes_and_staleness(direct
     assert stale.discrepancies
 
 
+def test_comparison_csv_defuses_spreadsheet_formulas():
+    from directory.queries import Comparison
+
+    text = Comparison(columns=["=HYPERLINK(\"http://x\")", "Calm"], rows=[("Prices", ["@SUM(A1)", "$450"])]).to_csv()
+    assert text.splitlines() == ["aspect,\"'=HYPERLINK(\"\"http://x\"\")\",Calm", "Prices,'@SUM(A1),$450"]
+
+
 def test_compare_and_checklist(directory_db):
     built = directory_db.built
     with session_scope(directory_db.engine) as session:
