@@ -57,10 +57,12 @@ class LookupSpider(scrapy.Spider):
         self.queries = queries
         self.failed: set[int] = set()
 
-    def fail(self, index: int, message: str) -> None:
+    def fail(self, index: int, message: str, *, source_level: bool = True) -> None:
+        """Report a failed query; ``source_level`` failures (HTTP, robots.txt, CAPTCHA, garbage) say the source
+        itself could not be read, others (too many records) concern this query only."""
         if index not in self.failed:
             self.failed.add(index)
-            emit({"type": "error", "query": index, "message": f"{self.name}: {message}"})
+            emit({"type": "error", "query": index, "message": f"{self.name}: {message}", "source": source_level})
 
     def errback(self, failure):
         index = failure.request.meta["query"]
@@ -132,7 +134,7 @@ class VirginiaSpider(LookupSpider):
         if has_captcha(response):
             return self.fail(index, "CAPTCHA on the results page; not bypassed (check by hand)")
         if "too many records" in response.text.lower():
-            return self.fail(index, "too many records for this name; narrow the search by hand")
+            return self.fail(index, "too many records for this name; narrow the search by hand", source_level=False)
         if not response.xpath("//table[contains(@class,'results')]|//p[contains(@class,'no-results')]"):
             return self.garbage(response, "the results table")
         for href in response.xpath("//table[contains(@class,'results')]//a[contains(@href,'/Lookup/Detail/')]/@href"):

@@ -54,13 +54,15 @@ class FormSource(Source):
             return
         lines = self.run_child(queries)
         records: list[tuple[LookupQuery, NormalRecord]] = []
+        source_failures = 0
         for line in lines:
             query = queries[line["query"]]
             if line["type"] == "error":
                 self.errors[query] = line["message"]
+                source_failures += bool(line.get("source", True))
             elif line["type"] == "record":
                 records.append((query, self.to_record(line["fields"], line["url"])))
-        if len(self.errors) == len(queries):  # nothing answered: the source itself failed
+        if source_failures == len(queries):  # nothing answered: the source itself failed
             raise SourceError(next(iter(self.errors.values())))
         for query, record in records:
             if query not in self.errors:

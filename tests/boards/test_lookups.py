@@ -218,3 +218,15 @@ def test_form_lookups_wait_between_requests(boards, monkeypatch, tmp_path):
     assert len(times) >= 3
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     assert min(gaps) >= 0.35, gaps
+
+
+def test_too_many_records_fails_that_query_only(tmp_path, monkeypatch):
+    from tests.boards.conftest import board_env
+
+    with start_board_mirrors(_two_same_names()) as mirrors:
+        board_env(monkeypatch, tmp_path, mirrors.urls)
+        mirrors.mirror("va_dhp").too_many = 2
+        adapter = make_adapter("va_dhp")
+        crowded = LookupQuery("Sam Lee", "VA", None)
+        got = list(adapter.lookup([crowded]))
+    assert got == [] and "too many records" in adapter.errors[crowded]
