@@ -23,6 +23,8 @@ def scrapy_settings(
         "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
         "CONCURRENT_REQUESTS": 16,
         "CONCURRENT_REQUESTS_PER_DOMAIN": settings.concurrent_per_domain,
+        # One page item per response: Scrapy's default of 100 parallel item slots only costs asyncio tasks.
+        "CONCURRENT_ITEMS": 4,
         "DOWNLOAD_MAXSIZE": settings.max_body_bytes,
         "DOWNLOAD_WARNSIZE": settings.max_body_bytes,
         "DOWNLOAD_TIMEOUT": settings.download_timeout,

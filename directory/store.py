@@ -19,7 +19,7 @@ from typing import Any
 
 import us
 import zipcodes
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, insert, update
 from sqlmodel import Session, select
 
 from directory.extraction.types import (
@@ -219,6 +219,11 @@ def store_site(
     """Write one site's crawl into the database (the caller commits)."""
     if merge is None:
         from directory.extraction import merge_site as merge
+    with session.no_autoflush:  # one flush where ids are needed, not one before every query
+        return _store_site(session, site_key, site_url, pages, crawl_run_id, merge)
+
+
+def _store_site(session, site_key, site_url, pages, crawl_run_id, merge) -> SiteResult:
     now = utcnow()
     practice = session.exec(select(Practice).where(Practice.key == site_key)).first()
     if not any(page.reached for page in pages):
@@ -289,12 +294,14 @@ def _update_pages(
     result: SiteResult,
 ) -> None:
     requested = set()
+    unknown = [record.url for record in pages if record.url not in known and record.reached]
+    # A URL may be stored under another practice (a site that moved): adopt it rather than duplicate it.
+    elsewhere = {page.url: page for page in session.exec(select(SourcePage).where(SourcePage.url.in_(unknown)))}
     for record in pages:
         requested.add(record.url)
         page = known.get(record.url)
         if page is None and record.reached:
-            # The URL may be stored under another practice (a site that moved): adopt it rather than duplicate.
-            page = session.exec(select(SourcePage).where(SourcePage.url == record.url)).first()
+            page = elsewhere.get(record.url)
             if page is None:
                 page = SourcePage.model_validate({"url": record.url, "practice_id": practice.id, "first_seen": now})
             page.practice_id = practice.id
@@ -400,6 +407,11 @@ def _apply_clinicians(session, practice, facts, fetched_at, now, result) -> dict
         name = _clean(person.name, 200)
         if name and (key := clinician_key(name)):
             wanted.setdefault(key, person)
+    claims: dict[int, list[CredentialClaim]] = {}
+    if existing:
+        query = select(CredentialClaim).where(CredentialClaim.clinician_id.in_([c.id for c in existing.values()]))
+        for claim in session.exec(query):
+            claims.setdefault(claim.clinician_id, []).append(claim)
     ids = {}
     for key, person in wanted.items():
         name = _clean(person.name, 200)
@@ -423,9 +435,10 @@ def _apply_clinicians(session, practice, facts, fetched_at, now, result) -> dict
         clinician.last_seen = now
         clinician.gone_at = None
         session.add(clinician)
-        session.flush()
+        if clinician.id is None:
+            session.flush()
         ids[key] = clinician.id
-        _apply_claims(session, clinician, person, facts, fetched_at, result)
+        _apply_claims(session, clinician, claims.get(clinician.id, []), person, facts, fetched_at, result)
     for key, clinician in existing.items():
         if key not in wanted and clinician.gone_at is None:
             clinician.gone_at = now
@@ -434,11 +447,9 @@ def _apply_clinicians(session, practice, facts, fetched_at, now, result) -> dict
     return ids
 
 
-def _apply_claims(session, clinician, person: ClinicianFact, facts, fetched_at, result) -> None:
-    existing = {
-        (c.code, c.state): c
-        for c in session.exec(select(CredentialClaim).where(CredentialClaim.clinician_id == clinician.id))
-    }
+def _apply_claims(session, clinician, stored: list[CredentialClaim], person: ClinicianFact, facts, fetched_at,
+                  result) -> None:
+    existing = {(c.code, c.state): c for c in stored}
     wanted: dict[tuple[str, str | None], CredentialFact] = {}
     for credential in person.credentials:
         code = _clean(credential.code, 40)
@@ -583,25 +594,32 @@ def _apply_offerings(session, practice, facts, fetched_at, result) -> None:
 
 
 def _apply_evidence(session, practice, facts, pages, clinician_ids, fetched_at) -> None:
-    """The evidence trail is the current one: rewritten whenever the site changed (changes keep the history)."""
+    """The evidence trail is the current one: rewritten whenever the site changed (changes keep the history).
+
+    The largest table by far, so rows go in as one executemany of cleaned values (the same values
+    ``Fact.model_validate`` would get); a fact a page repeats is kept once.
+    """
     session.execute(delete(Fact).where(Fact.practice_id == practice.id))
+    rows, seen = [], set()
     for item in facts.evidence:
-        snippet = _clean(item.snippet, SNIPPET_MAX)
         field_name = _clean(item.field, 60)
-        if not field_name:
+        value = _json_safe(item.value)
+        snippet = _clean(item.snippet, SNIPPET_MAX)
+        identity = (field_name, repr(value), snippet, item.url)
+        if not field_name or identity in seen:
             continue
+        seen.add(identity)
         clinician_id = None
         if item.field in ("clinicians", "clinician") and isinstance(item.value, str):
             clinician_id = clinician_ids.get(clinician_key(item.value))
         page = pages.get(item.url or "")
-        session.add(
-            Fact.model_validate(
-                {"practice_id": practice.id, "clinician_id": clinician_id,
-                 "source_page_id": page.id if page else None, "field": field_name,
-                 "value": _json_safe(item.value), "snippet": snippet, "source_url": item.url,
-                 "fetched_at": fetched_at(item.url)}
-            )
+        rows.append(
+            {"practice_id": practice.id, "clinician_id": clinician_id, "source_page_id": page.id if page else None,
+             "field": field_name, "value": value, "snippet": snippet, "source_url": _clean(item.url, 2000),
+             "fetched_at": fetched_at(item.url)}
         )
+    if rows:
+        session.execute(insert(Fact), rows)
 
 
 def _json_safe(value: Any) -> Any:

@@ -1,0 +1,115 @@
+"""Crawler benchmark (skipped by default): `.venv/bin/pytest tests/benchmarks/test_crawl_bench.py --benchmark-only -s`.
+
+Crawls a synthetic sample web (delays zero) with the full pipeline (fetch, extract, merge, store in SQLite) and,
+in the same run and from the same server, a minimal Scrapy spider that only fetches the pages the full crawl
+fetched. Reports pages per second for both, their ratio (target >= 0.7) and the crawl process's peak memory
+(target < 500 MB). Sizes: KAPDIR_BENCH_SITES (default "200,2000"). Results: docs/benchmarks.md, "Crawler".
+"""
+
+import os
+import threading
+import time
+
+import psutil
+import pytest
+import scrapy
+from scrapy.crawler import CrawlerProcess
+from sqlmodel import Session, select
+
+from crawler.run import _fork_context, run_crawl
+from directory.db import open_database, resolve_url
+from directory.models import FetchLog
+from directory.sample_world.web import start_sample_web
+from directory.sample_world.world import synthetic_world
+
+SIZES = [int(n) for n in os.environ.get("KAPDIR_BENCH_SITES", "200,2000").split(",")]
+ZERO_DELAYS = {"download_delay": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 32}
+
+
+class FetchOnlySpider(scrapy.Spider):
+    """The baseline: fetch a list of URLs through the proxy, keep nothing."""
+
+    name = "fetch_only"
+
+    def __init__(self, urls: list[str], proxy: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.urls = urls
+        self.proxy = proxy
+
+    async def start(self):
+        for url in self.urls:
+            yield scrapy.Request(url, meta={"proxy": self.proxy}, callback=self.parse, dont_filter=True)
+
+    def parse(self, response):
+        return None
+
+
+def _fetch_only(urls: list[str], proxy: str, per_domain: int) -> None:
+    # Same politeness mechanics as the full crawl (robots.txt read through the proxy, same concurrency).
+    process = CrawlerProcess({"LOG_LEVEL": "ERROR", "ROBOTSTXT_OBEY": True, "DOWNLOAD_DELAY": 0,
+                              "CONCURRENT_REQUESTS": 32, "CONCURRENT_REQUESTS_PER_DOMAIN": per_domain,
+                              "TELNETCONSOLE_ENABLED": False, "REMOTE_CONTROL_ENABLED": False,
+                              "KAPDIR_PROXY": proxy,
+                              "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.ProxyEverywhereMiddleware": 740}})
+    process.crawl(FetchOnlySpider, urls=urls, proxy=proxy)
+    process.start()
+
+
+class PeakMemory:
+    """Largest resident set of any process this one started (the crawl runs in a forked child)."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            for child in me.children(recursive=True):
+                try:
+                    self.peak = max(self.peak, child.memory_info().rss)
+                except psutil.NoSuchProcess:
+                    continue
+            time.sleep(0.2)
+
+    def __enter__(self) -> "PeakMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+@pytest.mark.parametrize("n_sites", SIZES)
+def test_crawl_throughput_vs_fetch_only(benchmark, tmp_path, n_sites):
+    world = synthetic_world(n_sites)
+    db_url = resolve_url(tmp_path / "bench.db")
+    with start_sample_web(world) as web:
+        for host in web.hosts:
+            web.resolve(host, "/")  # render every site up front: both crawls then read from memory
+        run_crawl(resolve_url(tmp_path / "warm.db"), web.seeds[:1], proxy=web.proxy_url, overrides=ZERO_DELAYS)
+
+        def full_crawl():
+            started = time.perf_counter()
+            summary = run_crawl(db_url, web.seeds, proxy=web.proxy_url, overrides=ZERO_DELAYS)
+            return summary, time.perf_counter() - started
+
+        with PeakMemory() as memory:
+            summary, full_s = benchmark.pedantic(full_crawl, rounds=1, iterations=1)
+        with Session(open_database(tmp_path / "bench.db")) as session:
+            urls = list(session.exec(select(FetchLog.url).where(FetchLog.crawl_run_id == summary["run_id"])))
+        started = time.perf_counter()
+        baseline = _fork_context().Process(target=_fetch_only, args=(urls, web.proxy_url, 2))
+        baseline.start()
+        baseline.join()
+        fetch_s = time.perf_counter() - started
+    assert summary["status"] == "finished" and summary["practices"] == n_sites
+    full_rate, fetch_rate = summary["pages"] / full_s, len(urls) / fetch_s
+    benchmark.extra_info.update(
+        {"sites": n_sites, "pages": summary["pages"], "full_s": round(full_s, 1), "fetch_only_s": round(fetch_s, 1),
+         "full_pages_per_s": round(full_rate, 1), "fetch_only_pages_per_s": round(fetch_rate, 1),
+         "ratio": round(full_rate / fetch_rate, 2), "peak_rss_mb": round(memory.peak / 2**20)}
+    )
+    print(f"\n{n_sites} sites: {benchmark.extra_info}")
