@@ -2,6 +2,7 @@
 contradictions are kept and said in plain English ("Jane Roe: team page: LCSW; bio: LMFT")."""
 
 from collections import Counter
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from directory.extraction.people import person_key
@@ -9,19 +10,25 @@ from directory.extraction.taxonomy import lookup, role_for
 from directory.extraction.types import ClinicianFact, CredentialFact, PageFacts, SiteFacts, StateFact
 
 
-def page_label(url: str | None, index: int) -> str:
-    """A reader's name for a page: '/team' -> 'team page', '/about/jane-roe' -> 'jane-roe page'."""
+def page_label(url: str | None, index: int, person: str | None = None) -> str:
+    """A reader's name for a page: '/team' -> 'team page', '/team/jane-roe' (Jane Roe's own page) -> 'bio page'."""
     if not url:
         return f"page {index + 1}"
     path = urlsplit(url).path.strip("/")
     if not path:
         return "home page"
-    last = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return f"{last.replace('_', '-')} page"
+    last = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("_", "-")
+    if person and person_key(person)[1] and person_key(person)[1] in last.replace("-", "").lower():
+        return "bio page"
+    return f"{last} page"
 
 
 def _license_codes(credentials: list[CredentialFact]) -> set[str]:
-    return {cred.code for cred in credentials if (info := lookup(cred.code)) is not None and info.is_license}
+    """State license titles the page gives as titles (post-nominals, title lines), not ones only said in prose."""
+    return {
+        cred.code for cred in credentials
+        if cred.source != "prose" and (info := lookup(cred.code)) is not None and info.is_license
+    }
 
 
 def _merge_clinicians(pages: list[PageFacts], discrepancies: list[str]) -> list[ClinicianFact]:
@@ -34,18 +41,21 @@ def _merge_clinicians(pages: list[PageFacts], discrepancies: list[str]) -> list[
             if current is None:
                 current = merged[key] = ClinicianFact(name=clinician.name, url=clinician.url, bio=clinician.bio,
                                                       npi=clinician.npi)
-            codes = {cred.code for cred in current.credentials}
-            current.credentials += [cred for cred in clinician.credentials if cred.code not in codes]
+            held = {cred.code: cred for cred in current.credentials}
+            for cred in clinician.credentials:
+                if cred.code not in held:
+                    current.credentials.append(replace(cred))
+                elif held[cred.code].source == "prose" and cred.source not in (None, "prose"):
+                    held[cred.code].source = cred.source  # said as a title somewhere: a title
             current.bio = current.bio or clinician.bio
             current.npi = current.npi or clinician.npi
             licenses = _license_codes(clinician.credentials)
             if licenses:
-                seen_on.setdefault(key, []).append((page_label(page.url, index), licenses))
+                seen_on.setdefault(key, []).append((page_label(page.url, index, clinician.name), licenses))
     for key, sightings in seen_on.items():
-        classes = {
-            frozenset(str(lookup(code).license_class) for code in licenses) for _, licenses in sightings
-        }
-        if len(classes) > 1:  # e.g. LCSW on one page, LMFT on another: different professions claimed
+        classes = [{lookup(code).license_class for code in licenses} for _, licenses in sightings]
+        # e.g. LCSW on one page, LMFT on another: two pages that share no profession for the same person
+        if any(not (first & second) for first in classes for second in classes):
             said = "; ".join(f"{label}: {', '.join(sorted(codes))}" for label, codes in sightings)
             discrepancies.append(f"{merged[key].name}: {said}")
     for clinician in merged.values():

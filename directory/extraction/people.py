@@ -163,6 +163,7 @@ def _codes(raw: str) -> list[str]:
 class _Person:
     name: str
     codes: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)  # code -> how it was said (the first way)
     snippets: list[str] = field(default_factory=list)
 
 
@@ -173,7 +174,7 @@ class _PeopleReader:
         self.people: dict[tuple[str, str], _Person] = {}
         self.evidence: list[Evidence] = []
 
-    def add(self, name: str, codes: list[str], snippet: str) -> None:
+    def add(self, name: str, codes: list[str], snippet: str, source: str = "post_nominal") -> None:
         key = person_key(name)
         person = self.people.get(key)
         if person is None:
@@ -183,6 +184,8 @@ class _PeopleReader:
         for code in codes:
             if code not in person.codes:
                 person.codes.append(code)
+            if person.sources.get(code) in (None, "prose"):  # a post-nominal outranks the same title said in prose
+                person.sources[code] = source
         person.snippets.append(snippet)
         self.evidence.append(Evidence("clinicians", {"name": name, "credentials": codes}, snippet, self.document.url))
 
@@ -195,7 +198,7 @@ class _PeopleReader:
         return [
             ClinicianFact(
                 name=person.name,
-                credentials=[_credential(code) for code in person.codes],
+                credentials=[_credential(code, person.sources.get(code)) for code in person.codes],
                 role=role_for(person.codes).value,
                 url=self.document.url,
             )
@@ -215,7 +218,8 @@ class _PeopleReader:
                 codes += [code for code in _codes(extra) if code not in codes]
             name = clean_name(raw)
             if name:
-                self.add(name, codes, f"schema.org {sorted(_type_names(item))[0]}: {text_of(item.get('name'))}")
+                snippet = f"schema.org {sorted(_type_names(item))[0]}: {text_of(item.get('name'))}"
+                self.add(name, codes, snippet, source="schema_org")
 
     def read_block(self, block: Block, following: list[Block]) -> None:
         text = _MARKUP.sub(" ", block.text) if "<" in block.text else block.text
@@ -262,7 +266,7 @@ class _PeopleReader:
             else:
                 return
         if codes or role_words:
-            self.add(name, codes, f"{text} — {line}"[:300])
+            self.add(name, codes, f"{text} — {line}"[:300], source="title_line")
 
     def read_bios(self) -> None:
         """'Jane is a Licensed Clinical Social Worker (LCSW)': titles for people already found on this page."""
@@ -293,7 +297,7 @@ class _PeopleReader:
                     if info is not None and info.code not in codes:
                         codes.append(info.code)
                 if codes:
-                    self.add(person.name, codes, sentence[:300])
+                    self.add(person.name, codes, sentence[:300], source="prose")
 
 
 def _type_names(item: dict) -> set[str]:
@@ -301,14 +305,15 @@ def _type_names(item: dict) -> set[str]:
     return {str(value) for value in (raw if isinstance(raw, list) else [raw])} or {"Person"}
 
 
-def _credential(code: str) -> CredentialFact:
+def _credential(code: str, source: str | None = None) -> CredentialFact:
     info = lookup(code)
     if info is None:
-        return CredentialFact(code=code, kind="training")
+        return CredentialFact(code=code, kind="training", source=source)
     return CredentialFact(
         code=info.code,
         kind=info.kind.value,
         license_class=info.license_class.value if info.license_class else None,
+        source=source,
     )
 
 

@@ -19,6 +19,7 @@ class CredentialFact:
     license_class: str | None = None  # directory.vocab.LicenseClass for state license titles
     state: str | None = None  # when the page ties the credential to a state
     license_number: str | None = None
+    source: str | None = None  # how the page said it: "post_nominal", "title_line", "schema_org" or "prose"
 
 
 @dataclass

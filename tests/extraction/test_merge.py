@@ -52,3 +52,23 @@ def test_states_and_other_fields_merge():
 def test_merge_of_nothing_is_empty():
     site = merge_site([])
     assert site.practice_name is None and site.clinicians == [] and site.discrepancies == []
+
+
+def test_two_licenses_on_one_page_and_one_on_another_is_no_contradiction():
+    pages = [
+        extract_page(html("<p>Jane Roe, LCSW, LMFT</p>"), url="http://s.example/team"),
+        extract_page(html("<h1>Jane Roe, LMFT</h1>"), url="http://s.example/team/jane-roe"),
+    ]
+    assert merge_site(pages).discrepancies == []
+
+
+def test_titles_said_only_in_prose_do_not_make_a_contradiction_but_are_kept():
+    pages = [
+        extract_page(html("<p>Jordan Lee, LCSW</p><p>Jordan is a marriage and family therapist.</p>"),
+                     url="http://s.example/team"),
+        extract_page(html("<h1>Jordan Lee, LMFT</h1>"), url="http://s.example/team-members/jordan-lee"),
+    ]
+    site = merge_site(pages)
+    jordan = site.clinicians[0]
+    assert {cred.code: cred.source for cred in jordan.credentials} == {"LCSW": "post_nominal", "LMFT": "post_nominal"}
+    assert site.discrepancies == ["Jordan Lee: team page: LCSW; bio page: LMFT"]
