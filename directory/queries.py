@@ -612,6 +612,7 @@ class PracticeDetail:
     clinicians: list[ClinicianDetail]
     facts: list[dict[str, Any]]
     changes: list[dict[str, Any]]
+    coverage: list[dict[str, Any]] = field(default_factory=list)  # per listed state: who may serve it, by mode
 
 
 def _verdict_row(check: Verification, now: datetime, ttl: timedelta) -> VerdictRow:
@@ -680,7 +681,9 @@ def practice_detail(session: Session, *, practice_id: int, now: datetime | None 
         )
         for c in clinicians
     ]
-    areas = session.exec(select(ServiceArea).where(ServiceArea.practice_id == practice_id).order_by(ServiceArea.state))
+    areas = session.exec(
+        select(ServiceArea).where(ServiceArea.practice_id == practice_id).order_by(ServiceArea.state)
+    ).all()
     locations = session.exec(select(Location).where(Location.practice_id == practice_id).order_by(Location.id))
     offerings = session.exec(
         select(Offering).where(Offering.practice_id == practice_id).order_by(Offering.kind, Offering.value)
@@ -721,7 +724,29 @@ def practice_detail(session: Session, *, practice_id: int, now: datetime | None 
         clinicians=details,
         facts=_group_facts(facts),
         changes=[{"at": c.at, "description": c.description} for c in changes],
+        coverage=_coverage(areas, details),
     )
+
+
+def _coverage(areas: Sequence[ServiceArea], clinicians: list[ClinicianDetail]) -> list[dict[str, Any]]:
+    """For each state the site lists: who is verified to serve it in person, virtually, and to prescribe."""
+    rows = []
+    for area in areas:
+        row: dict[str, Any] = {"state": area.state}
+        for mode in ServiceMode:
+            passing = [c.name for c in clinicians for v in c.verdicts
+                       if v.state == area.state and v.mode == mode and v.badge in {Badge.VERIFIED, Badge.WARNING}]
+            claimed = {ServiceMode.IN_PERSON: area.in_person, ServiceMode.VIRTUAL: area.virtual}.get(mode)
+            if passing:
+                row[mode.value] = ", ".join(dict.fromkeys(passing))
+            elif claimed is False:
+                row[mode.value] = "not offered"
+            elif mode == ServiceMode.PRESCRIBING:
+                row[mode.value] = "no verified prescriber"
+            else:
+                row[mode.value] = "nobody verified"
+        rows.append(row)
+    return rows
 
 
 def _group_facts(rows: Iterable[tuple[Fact, str | None]]) -> list[dict[str, Any]]:

@@ -68,6 +68,12 @@ with places:
     if not detail.locations:
         st.caption("No street address on the site.")
 
+st.subheader("Who may serve each state")
+st.caption("Clinicians a board, compact or registry confirms for each state the site lists.")
+st.dataframe([{"state": row["state"], "in person": row["in_person"], "virtual": row["virtual"],
+               "prescribing": row["prescribing"]} for row in detail.coverage],
+             hide_index=True, key="provider_coverage")
+
 if detail.discrepancies:
     st.subheader("Discrepancies")
     for text in detail.discrepancies:

@@ -135,6 +135,11 @@ def test_practice_detail_has_verdict_evidence_facts_changes_and_staleness(direct
     assert len(name_fact["snippets"]) == 2
     assert detail.changes[0]["description"].startswith("Added Virginia")
     assert detail.stale_note is None
+    coverage = {row["state"]: row for row in detail.coverage}
+    assert coverage["CT"]["in_person"] == "Lucia Marren"  # Owen Pratt's license expired
+    assert coverage["FL"] == {"state": "FL", "in_person": "not offered", "virtual": "Lucia Marren",
+                              "prescribing": "no verified prescriber"}
+    assert coverage["VA"]["virtual"] == "nobody verified"
     assert detail.discrepancies == ["The site lists Virginia (virtual). No clinician holds a Virginia license."]
     assert "last crawl of this site failed" in stale.stale_note
     assert stale.discrepancies
