@@ -68,6 +68,7 @@ _CLINICAL_ROLE = re.compile(
 )
 _ROLE_LINE_SPLIT = re.compile(r"\s*(?:,|\||/|•|·|–|—|-\s|;)\s*")
 _INTRODUCTIONS = {"meet", "about", "by", "i'm", "i’m", "i am", "hi, i'm", "hi, i’m", "my name is", "hello, i'm"}
+_PRONOUNS = re.compile(r"\s*\(?\b(?:she|he|they|ze|xe)/(?:her|hers|him|his|them|theirs|they|she|he|zir|xem)\b\)?", re.I)
 _MARKUP = re.compile(r"\s*<[^<>]{0,200}>(?:[^<>]{0,100}</[a-z]+>)?")  # literal tags in hostile text: not a name
 _INTRO = re.compile(r"^(?:(?:Hi,?\s+)?(?:I['’]m|I am|My name is)\s+)?(?:Dr\.?\s+)?")
 _SUBJECT_VERB = re.compile(
@@ -149,10 +150,11 @@ def _codes(raw: str) -> list[str]:
         piece = piece.strip()
         info = lookup(piece)
         if info is None:
-            # "LPC and Director": keep the first token if it alone is a code
-            first = piece.split(" ")[0]
-            info = lookup(first)
-            if info is not None:
+            # "MA LPC" (no commas): every word a code; "LPC and Director": the codes before the first other word
+            for word in piece.split():
+                info = lookup(word)
+                if info is None:
+                    break
                 found.append(info.code)
             break
         found.append(info.code)
@@ -223,6 +225,8 @@ class _PeopleReader:
 
     def read_block(self, block: Block, following: list[Block]) -> None:
         text = _MARKUP.sub(" ", block.text) if "<" in block.text else block.text
+        if "/" in text:
+            text = _PRONOUNS.sub("", text)  # "Jane Roe (she/her), LCSW"
         pieces = [text] if len(text) <= 120 else (block.sentences if text is block.text else sentences(text))
         for sentence in pieces:
             for match in _WITH_CODES.finditer(sentence):
@@ -234,8 +238,8 @@ class _PeopleReader:
                     continue
                 if len(codes) == 1 and codes[0] in STATE_CODES and is_city_in(name, codes[0]):
                     continue  # "Silver Spring, MD" is a place
-                if codes[0] in STATE_CODES and match.group("sep").strip() != ",":
-                    continue
+                if all(code in STATE_CODES for code in codes) and match.group("sep").strip() != ",":
+                    continue  # "Jane Roe MA" could be a place; "Jane Roe MA LPC" is not
                 self.add(name, codes, sentence[:300])
             for match in _DOCTOR.finditer(sentence):
                 name = clean_name(match.group("name"))
@@ -251,8 +255,8 @@ class _PeopleReader:
         name = clean_name(raw_name)
         if not name:
             return
-        line = following[0].text
-        if len(line) > 120:
+        line = _PRONOUNS.sub("", following[0].text).strip(" ·|,")
+        if len(line) > 120 or not line:
             return
         pieces = [piece for piece in _ROLE_LINE_SPLIT.split(line) if piece]
         codes: list[str] = []

@@ -74,7 +74,14 @@ def lookup(code: str) -> CredentialInfo | None:
     """The taxonomy entry for a code or spelled-out title as a site writes it; None if unknown."""
     if not code:
         return None
-    return _index().get(normalise_code(code))
+    key = normalise_code(code)
+    info = _index().get(key)
+    if info is None and "-" in key and len(key) <= 14:
+        # a supervisor or level suffix on a known title ("LMHC-QS", "LPCC-S"): the title it qualifies
+        base = _index().get(key.split("-", 1)[0])
+        if base is not None and base.kind is CredentialKind.STATE_LICENSE:
+            return base
+    return info
 
 
 def all_codes() -> list[str]:

@@ -1,5 +1,7 @@
 """extract_page on small pages written for one behaviour each (the labelled set covers the whole pages)."""
 
+import pytest
+
 from directory.extraction import extract_page, facts_to_json
 
 
@@ -182,3 +184,28 @@ def test_empty_and_junk_pages_give_empty_facts():
     for content in ("", b"", "<html></html>", "\x00\x01binary", "just some words"):
         facts_to_json(extract_page(content))  # never raises
     assert extract_page("").clinicians == []
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        ("<p>Jane Roe, Ph.D., LP</p>", ("Jane Roe", ["PhD", "LP"])),
+        ("<p>Jane Roe MA LPC</p>", ("Jane Roe", ["MA", "LPC"])),
+        ("<p>Jane Roe, M.A., L.P.C.</p>", ("Jane Roe", ["MA", "LPC"])),
+        ("<p>Jane Q. Roe, LCSW</p>", ("Jane Q. Roe", ["LCSW"])),
+        ("<p>Jane Roe (she/her), LCSW</p>", ("Jane Roe", ["LCSW"])),
+        ("<h3>Jane Roe</h3><p>she/her · LCSW</p>", ("Jane Roe", ["LCSW"])),
+        ("<h3>Jane Roe, LMHC-QS</h3>", ("Jane Roe", ["LMHC"])),
+        ("<p>Ana de la Cruz, LMFT</p>", ("Ana de la Cruz", ["LMFT"])),
+        ("<p>Written by: Dr. Mary-Kate O'Neil, PsyD</p>", ("Mary-Kate O'Neil", ["PsyD"])),
+    ],
+)
+def test_ways_sites_write_names_and_post_nominals(markup, expected):
+    facts = extract_page(page(markup))
+    assert [(c.name, [cred.code for cred in c.credentials]) for c in facts.clinicians] == [expected]
+
+
+@pytest.mark.parametrize("markup", ["<p>Visit Boston MA today</p>", "<p>Silver Spring, MD 20910</p>",
+                                    "<h2>Our Team</h2><p>Office Manager</p>"])
+def test_places_and_headings_are_not_people(markup):
+    assert extract_page(page(markup)).clinicians == []
