@@ -64,6 +64,7 @@ _IS_PRACTICE = re.compile(
     r"(?:is\s+an?\s+(?:\w+\s+){0,3}(?:practice|clinic|center|group)\b|(?:is\s+(?:licensed|located|based)|offers|"
     r"provides|serves|sees)\b)"
 )
+_SENTENCE_OPENER = re.compile(r"^(?:Today|Now|Currently|Here|Since|Also|Together|Founded in \d{4},?)\s+")
 _PLACE_LIKE = re.compile(r",\s*[A-Z]{2}\b|\b(?:Near|In)\b")
 _LEGAL_LINE = re.compile(r"^[A-Z][\w&'’ .\-]{2,60}?,?\s+(?:PLLC|LLC|Inc\.?|P\.C\.|PC|LLP)\.?$")
 _NOT_A_NAME = re.compile(
@@ -92,7 +93,7 @@ class Contact:
 def _clean_org(name: str | None) -> str | None:
     if not name:
         return None
-    name = " ".join(name.split()).strip(" .,-|")
+    name = _SENTENCE_OPENER.sub("", " ".join(name.split()).strip(" .,-|"))
     if not 2 <= len(name) <= 80 or len(name.split()) > 9:
         return None
     return name

@@ -24,6 +24,7 @@ BLOCK_TAGS = frozenset(
 INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "head", "select", "object"})
 _FOOTER_HINT = re.compile(r"footer|site-info|copyright|colophon", re.I)
 _SPACES = re.compile(r"\s+")
+_PARAGRAPHS = re.compile(r"\n\s*\n")
 _BULLET = re.compile(r"^\s*(?:[•·▪●◦\-–*]|\d{1,2}[.)])\s+")
 
 
@@ -145,21 +146,28 @@ def _looks_like_heading(line: str) -> bool:
 
 
 def parse_text(content: str | bytes, url: str | None) -> Document:
+    """Plain text: paragraphs are separated by blank lines; a short paragraph opener ("Our clinicians",
+    "Where we are licensed:") heads the short lines under it, which read as list items."""
     if isinstance(content, bytes):
         content = content.decode("utf-8", errors="replace")
     blocks: list[Block] = []
     heading = ""
-    for raw in content.splitlines():
-        line = _SPACES.sub(" ", raw).strip()
-        if not line:
+    for paragraph in _PARAGRAPHS.split(content):
+        lines = [line for raw in paragraph.splitlines() if (line := _SPACES.sub(" ", raw).strip())]
+        if not lines:
             continue
-        if _BULLET.match(line):
-            blocks.append(Block(text=_BULLET.sub("", line), tag="li", heading=heading))
-            continue
-        tag = "h3" if _looks_like_heading(line) else "p"
-        blocks.append(Block(text=line, tag=tag, heading=heading))
-        if tag == "h3":
-            heading = line
+        opener, rest = lines[0], lines[1:]
+        listed = bool(rest) and (_looks_like_heading(opener) or opener.endswith(":")) and all(
+            len(line) <= 100 for line in rest
+        )
+        for position, line in enumerate(lines):
+            if _BULLET.match(line) or (listed and position > 0):
+                blocks.append(Block(text=_BULLET.sub("", line), tag="li", heading=heading))
+                continue
+            tag = "h3" if _looks_like_heading(line) or (listed and position == 0) else "p"
+            blocks.append(Block(text=line, tag=tag, heading=heading))
+            if tag == "h3":
+                heading = line
     title = blocks[0].text if blocks else ""
     return Document(url=url, blocks=blocks, title=title)
 

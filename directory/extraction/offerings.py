@@ -38,7 +38,7 @@ SETTING_PATTERNS: dict[Setting, re.Pattern[str]] = {
     Setting.GROUP: re.compile(
         r"\bgroup (?:KAP|ketamine|sessions?|dosing|journeys?|experiences?|programs?|ceremon\w+|cohorts?|"
         r"medicine sessions?)\b|\bgroup[- ](?:based|format)\b|\bsmall[- ]groups?\b|\bgroups? of \d|\bcohorts?\b|"
-        r"\b(?:KAP|ketamine|medicine|psychedelic)\s+groups?\b",
+        r"\b(?:KAP|ketamine|medicine|psychedelic)\s+(?:\w+\s+)?groups?\b",
         re.I,
     ),
     Setting.RETREAT: re.compile(r"\bretreats?\b", re.I),

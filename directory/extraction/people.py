@@ -72,7 +72,7 @@ _PRONOUNS = re.compile(r"\s*\(?\b(?:she|he|they|ze|xe)/(?:her|hers|him|his|them|
 _MARKUP = re.compile(r"\s*<[^<>]{0,200}>(?:[^<>]{0,100}</[a-z]+>)?")  # literal tags in hostile text: not a name
 _INTRO = re.compile(r"^(?:(?:Hi,?\s+)?(?:I['’]m|I am|My name is)\s+)?(?:Dr\.?\s+)?")
 _SUBJECT_VERB = re.compile(
-    r"^(?:\s+[A-Z][a-z]+)?(?:,\s*[A-Z][A-Za-z.\-]{1,10})*(?:,\s+an?\b|,?\s+(?:is|holds|has|became|was|also|earned|completed|prescribes|\w+s)\b)"
+    r"^(?:\s+[A-Z][a-z]+)?(?:,\s*[A-Z][A-Za-z.\-]{1,10})*(?:\s*[–—|:-]\s*[A-Z][a-z]+)?(?:,\s+an?\b|,?\s+(?:is|holds|has|became|was|also|earned|completed|prescribes|\w+s)\b)"
 )
 _NAME_PREFIXES = {"dr", "mr", "mrs", "ms", "mx", "prof", "rev"}
 _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
