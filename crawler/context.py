@@ -1,5 +1,6 @@
 """What one crawl process shares between its spider and its pipelines."""
 
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
@@ -28,6 +29,7 @@ class CrawlContext:
     ledger: Ledger
     known: dict[str, KnownPage] = field(default_factory=dict)
     known_by_site: dict[str, list[str]] = field(default_factory=dict)
+    extract_pool: ProcessPoolExecutor | None = None
 
     def load_known_pages(self, sites: set[str]) -> None:
         """Live pages of these sites from earlier crawls (re-requested even when no longer linked from a 304)."""
