@@ -110,7 +110,7 @@ def verify_all(engine: Engine, *, due_only: bool = False, now: datetime | None =
     with session_scope(engine) as session:
         judge = Judge(session, now=now, stale_days=settings.source_stale_days, coverage=coverage or registry_coverage)
         # The rows as the previous run left them: the "previous" verdict each claim is judged against.
-        existing = {row.claim_key: row for row in session.exec(select(Verification))}
+        existing = {row.claim_key: row for row in session.execute(select(Verification.__table__))}
         inserts: list[dict] = []
         updates: list[dict] = []
         for done, (practice, clinician, areas, credentials) in enumerate(iter_listings(session), start=1):

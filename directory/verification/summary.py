@@ -147,7 +147,8 @@ def store_discrepancies(session: Session, *, now: datetime) -> int:
     for claim in session.exec(select(CredentialClaim)):
         credentials[claim.clinician_id].append(claim)
     rows: dict[int, list[Verification]] = defaultdict(list)
-    for row in session.exec(select(Verification).where(Verification.claim_kind != "credential")):
+    table = Verification.__table__
+    for row in session.execute(select(table).where(table.c.claim_kind != "credential")):  # light rows
         rows[row.practice_id].append(row)
     stored: dict[int, list[tuple[str | None, str]]] = defaultdict(list)
     for row in session.exec(select(Discrepancy).order_by(Discrepancy.id)):
