@@ -759,7 +759,7 @@ def _group_facts(rows: Iterable[tuple[Fact, str | None]]) -> list[dict[str, Any]
         })
         if fact.snippet and fact.snippet not in entry["snippets"]:
             entry["snippets"].append(fact.snippet)
-        if fact.source_url:
+        if fact.source_url and all(src["url"] != fact.source_url for src in entry["sources"]):
             entry["sources"].append({"url": fact.source_url, "fetched_at": fact.fetched_at})
     return list(grouped.values())
 

@@ -90,7 +90,7 @@ near_text = st.session_state.find_near.strip() if mode == "in_person" else ""
 try:
     result = data.cached(
         "search_practices", state=state, mode=mode, near=near_text or None,
-        radius_miles=st.session_state.find_radius or None if near_text else None,
+        radius_miles=(st.session_state.find_radius or None) if near_text else None,
         routes=st.session_state.find_routes, settings=st.session_state.find_settings,
         therapy_included=True if st.session_state.find_therapy else None, roles=st.session_state.find_roles,
         license_classes=st.session_state.find_classes, verified_only=st.session_state.find_verified,
@@ -103,7 +103,8 @@ except KapdirError as exc:
     st.error(str(exc))
     st.stop()
 
-st.subheader(f"{result.total} practices offer {MODE_LABELS[mode].lower()} care in {state_name(state)}")
+offer = "practice offers" if result.total == 1 else "practices offer"
+st.subheader(f"{result.total} {offer} {MODE_LABELS[mode].lower()} care in {state_name(state)}")
 if result.place:
     st.caption(f"Distances from {md(result.place.label)}.")
 if not result.cards:

@@ -125,7 +125,7 @@ if detail.facts:
         for fact in detail.facts:
             who = f" {md('(' + fact['clinician'] + ')')}" if fact["clinician"] else ""
             st.markdown(f"**{md(fact['field'])}**{who}: {md(fact['value'])}")
-            for snippet in fact["snippets"][:3]:
+            for snippet in fact["snippets"]:
                 st.text(f"“{snippet}”")
             pages = "; ".join(f"{src['url']} (fetched {when(src['fetched_at'])})" for src in fact["sources"][:5])
             more = f" and {len(fact['sources']) - 5} more pages" if len(fact["sources"]) > 5 else ""

@@ -74,7 +74,7 @@ def test_url_query_string_reproduces_a_search(app):
     assert at.radio(key="find_mode").value == "in_person"
     assert at.multiselect(key="find_routes").value == ["iv"]
     shown = texts(at)
-    assert "1 practices offer in person" in shown and "Suncoast Infusion Center" in shown
+    assert "1 practice offers in person" in shown and "Suncoast Infusion Center" in shown
 
 
 def test_bad_url_values_are_ignored_not_fatal(app):
