@@ -40,7 +40,7 @@ else:
     else:
         columns = [f"{i + 1}. {name}" for i, name in enumerate(comparison.columns)]
         table = [{"aspect": aspect, **dict(zip(columns, values, strict=True))} for aspect, values in comparison.rows]
-        st.dataframe(table, hide_index=True, key="compare_table", row_height=60)
+        st.dataframe(table, hide_index=True, key="compare_table", row_height=60, height=60 * len(table) + 40)
         for i, name in enumerate(comparison.columns):
             st.caption(f"Column {i + 1}: {md(name)}")
         st.download_button("Download as CSV", comparison.to_csv(), file_name="kapdir-comparison.csv",
