@@ -1,6 +1,8 @@
 """URLs and links: which site a URL belongs to, which links are worth following, which are of interest."""
 
+import html
 import re
+from collections.abc import Iterator
 from urllib.parse import urldefrag, urlsplit
 
 from crawler.profiles import SiteProfile
@@ -71,3 +73,21 @@ def path_key(url: str) -> str:
     """The URL without its query string: variants of one path share it (trap guard)."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+# Anchors by pattern rather than a second DOM parse of every page (the extractor parses it once already). The
+# label stops at the next <a or </a, so an unclosed anchor in broken HTML costs a bounded scan, not the page.
+_ANCHOR = re.compile(r"<a\b([^>]*)>((?:(?!</?a\b).){0,400})", re.IGNORECASE | re.DOTALL)
+_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def iter_anchors(page: str) -> Iterator[tuple[str, str]]:
+    """(href, visible label) of every <a href> in an HTML page, entities decoded."""
+    for match in _ANCHOR.finditer(page):
+        href = _HREF.search(match.group(1))
+        if href is None:
+            continue
+        target = html.unescape(next(group for group in href.groups() if group is not None)).strip()
+        label = " ".join(html.unescape(_TAG.sub(" ", match.group(2))).split())[:200]
+        yield target, label

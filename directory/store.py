@@ -87,7 +87,8 @@ class PageRecord:
 
     @property
     def missing(self) -> bool:
-        return self.status in (404, 410)
+        """The page is gone: 404, 410, or robots.txt now asks us not to read it."""
+        return self.status in (404, 410) or self.outcome == FetchOutcome.ROBOTS_DISALLOWED
 
 
 @dataclass
@@ -320,7 +321,7 @@ def _update_pages(
         if record.reached:
             page.gone_at = None
             page.stale = False
-            page.error = None
+            page.error = _clean(record.error, 500)  # e.g. a wrong charset, an extraction failure
             page.last_seen = now
             page.fetched_at = record.fetched_at
             page.final_url = record.final_url

@@ -1,4 +1,4 @@
-"""1. Extraction: skip pages whose content hash is unchanged; otherwise read their facts (PDFs via their text).
+"""2. Extraction: skip pages whose content hash is unchanged; otherwise read their facts (PDFs via their text).
 
 Extraction is CPU work: with ``settings.extract_processes`` > 0 it runs in helper processes (forked before the
 crawl starts) while the crawl process keeps fetching and storing.

@@ -1,12 +1,14 @@
-"""2. Fetch log: one row per requested URL with its outcome, written in batches; the run's live counts follow."""
+"""1. Fetch log: one row per requested URL with its outcome, written in batches; the run's live counts follow."""
 
 import time
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from crawler.items import FetchedPage
 from crawler.runs import refresh_counts
 from directory.models import FetchLog
+from directory.vocab import FetchOutcome
 
 BATCH = 200
 INTERVAL_S = 1.0
@@ -15,7 +17,7 @@ INTERVAL_S = 1.0
 class FetchLogPipeline:
     def __init__(self, crawler) -> None:
         self.crawler = crawler
-        self.buffer: list[FetchLog] = []
+        self.buffer: list[dict] = []
         self.last_flush = time.monotonic()
 
     @classmethod
@@ -26,11 +28,11 @@ class FetchLogPipeline:
         record = item.record
         if item.kind == "sitemap" and record.status in (404, 410):
             return item  # a site without a sitemap is normal, not a fault
+        # Plain validated values (FetchOutcome, int status, short text), written in one executemany per batch.
         self.buffer.append(
-            FetchLog.model_validate(
-                {"crawl_run_id": self.crawler.spider.context.run_id, "url": record.url, "status": record.status,
-                 "outcome": record.outcome, "error": record.error, "at": record.fetched_at}
-            )
+            {"crawl_run_id": self.crawler.spider.context.run_id, "url": record.url[:2000],
+             "status": record.status, "outcome": FetchOutcome(record.outcome).value,
+             "error": (record.error or None) and record.error[:500], "at": record.fetched_at}
         )
         if len(self.buffer) >= BATCH or time.monotonic() - self.last_flush > INTERVAL_S:
             self.flush()
@@ -39,7 +41,8 @@ class FetchLogPipeline:
     def flush(self) -> None:
         context = self.crawler.spider.context
         with Session(context.engine) as session:
-            session.add_all(self.buffer)
+            if self.buffer:
+                session.execute(insert(FetchLog), self.buffer)
             refresh_counts(session, context.run_id)
             session.commit()
         self.buffer = []

@@ -22,6 +22,7 @@ class SitePipeline:
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(pipeline.item_error, signal=signals.item_error)
         return pipeline
 
     @property
@@ -39,6 +40,14 @@ class SitePipeline:
         site = request.meta.get("site")
         if site and self.context.ledger.finish(site, None):
             self.flush(site)
+
+    def item_error(self, item: FetchedPage, failure) -> None:
+        """An earlier pipeline failed on this page (Scrapy logged it): keep the page's last facts, finish it."""
+        record = item.record
+        record.unchanged = True
+        record.facts = None
+        record.error = f"processing failed: {type(failure.value).__name__}: {failure.value}"[:300]
+        self.process_item(item)
 
     def spider_idle(self) -> None:
         ledger = self.context.ledger

@@ -5,7 +5,6 @@ from collections.abc import AsyncIterator, Iterator
 from urllib.parse import urljoin
 
 import scrapy
-from parsel import Selector
 from scrapy.http import Response
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
@@ -23,6 +22,7 @@ from crawler.links import (
     is_outbound_of_interest,
     is_pdf,
     is_relevant,
+    iter_anchors,
     path_key,
 )
 from crawler.outcomes import outcome_for_failure, outcome_for_status
@@ -131,7 +131,7 @@ class PracticeSpider(scrapy.Spider):
         text, note, lossy = decode_body(body, declared)
         outcome = FetchOutcome.DECODE if lossy else FetchOutcome.OK
         outbound: list[str] = []
-        if media_type != "text/plain" and depth < self.max_depth:
+        if media_type != "text/plain":
             yield from self._follow_links(text, response.url, site, depth, outbound)
         record = self._record(response, outcome, content_hash=digest, error=note, outbound=outbound)
         yield FetchedPage(record, kind="text" if media_type == "text/plain" else "page", text=text)
@@ -140,18 +140,18 @@ class PracticeSpider(scrapy.Spider):
         self, html: str, base_url: str, site: str, depth: int, outbound: list[str]
     ) -> Iterator[scrapy.Request]:
         profile = profile_for(site, html[:100_000])
-        for anchor in Selector(text=html).xpath("//a[@href]"):
-            href = anchor.attrib.get("href", "").strip()
+        # A site that redirected (to https, to www., to a new domain) goes on under the host it landed on.
+        hosts = {site, host_of(base_url)}
+        for href, label in iter_anchors(html):
             url = clean_url(urljoin(base_url, href)) if href else ""
             if not is_http(url):
                 continue
-            label = " ".join(anchor.xpath("string()").get("").split())[:200]
-            if host_of(url) != site:
+            if host_of(url) not in hosts:
                 if is_outbound_of_interest(url, label) and url not in outbound:
                     outbound.append(url)
                 continue
-            if is_denied(url, profile) or is_asset(url):
-                continue
+            if depth >= self.max_depth or is_denied(url, profile) or is_asset(url):
+                continue  # (outbound links are still recorded at the deepest level)
             if is_pdf(url):
                 yield from self._follow(url, site, depth + 1, kind="pdf")
             elif is_relevant(url, label, profile):
