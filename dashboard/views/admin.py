@@ -1,6 +1,7 @@
 """Admin (behind a password): seeds, crawl / sync / re-verify with live progress, history, freshness."""
 
 import hmac
+import time
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
@@ -38,6 +39,7 @@ if not st.session_state.get("admin_ok"):
         if hmac.compare_digest(attempt.encode(), password.encode()):
             st.session_state.admin_ok = True
             st.rerun()
+        time.sleep(1.0)  # slows down guessing
         st.error("Wrong password.")
     st.stop()
 
