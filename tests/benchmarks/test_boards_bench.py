@@ -155,6 +155,7 @@ def write_section(results: dict) -> None:
 @pytest.mark.benchmark(group="boards")
 def test_ct_roster_sync_import_and_lookup(benchmark, tmp_path, monkeypatch):
     rows = int(os.environ.get("KAPDIR_BENCH_ROWS", "200000"))
+    load_before = os.getloadavg()[0]
     roster = tmp_path / "ct_roster.csv"
     write_roster(roster, rows)
     server = subprocess.Popen([sys.executable, __file__, "serve", str(roster)], stdout=subprocess.PIPE, text=True)
@@ -208,6 +209,8 @@ def test_ct_roster_sync_import_and_lookup(benchmark, tmp_path, monkeypatch):
         server.wait(timeout=30)
         get_settings.cache_clear()
 
+    load_after = os.getloadavg()[0]
+    sqlite_version = __import__("sqlite3").sqlite_version
     ratio = outcome["seconds"] / import_seconds
     per_million = outcome["seconds"] * 1_000_000 / rows
     scaled = "" if rows >= 1_000_000 else (
@@ -218,7 +221,9 @@ def test_ct_roster_sync_import_and_lookup(benchmark, tmp_path, monkeypatch):
     baseline_mb, peak_mb = outcome["baseline_mb"], outcome["peak_mb"]
     markdown = f"""
 Date: {date.today().isoformat()}; machine: {os.cpu_count()} CPUs (`nproc`), {platform.machine()}, Python
-{platform.python_version()}, SQLite {__import__('sqlite3').sqlite_version}. Command:
+{platform.python_version()}, SQLite {sqlite_version}; 1-minute load average {load_before:.1f} before and
+{load_after:.1f} after (a shared machine: absolute times are inflated; the ratio is measured in the same run).
+Command:
 `KAPDIR_BENCH_ROWS={rows} .venv/bin/pytest tests/benchmarks/test_boards_bench.py --benchmark-only -s`.
 
 A generated roster of **{rows:,} rows in the Connecticut `ngch-56tr` column layout**, served as Socrata JSON pages
