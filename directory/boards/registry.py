@@ -132,8 +132,19 @@ def normalise_status(info: SourceInfo, raw: str | None) -> LicenseStatus:
     """The source's raw status words as a LicenseStatus; unknown words are ``unknown``, never active."""
     if not raw:
         return LicenseStatus.UNKNOWN
+    if info.name in _table().sources and _table().sources[info.name] is info:
+        return _status(info.name, raw)
+    return _status_from(info.status_words, raw)  # a SourceInfo built elsewhere (tests): not cached
+
+
+@lru_cache(maxsize=4096)  # a roster repeats a handful of status words millions of times
+def _status(source: str, raw: str) -> LicenseStatus:
+    return _status_from(_table().sources[source].status_words, raw)
+
+
+def _status_from(words: dict[str, str], raw: str) -> LicenseStatus:
     word = _norm_word(raw)
-    value = info.status_words.get(word) or _table().default_status_words.get(word)
+    value = words.get(word) or _table().default_status_words.get(word)
     return LicenseStatus(value) if value else LicenseStatus.UNKNOWN
 
 
