@@ -176,6 +176,7 @@ _ABBREVIATIONS = re.compile(
     r"(?:\b(?:Dr|Mr|Mrs|Ms|Mx|St|Ste|Dept|Inc|Jr|Sr|No|vs|Co|Corp|Ave|Blvd|Rd|Mt|Ft|Prof|etc|approx|U\.S|D\.C|"
     r"e\.g|i\.e|a\.m|p\.m|Ph\.D|Psy\.D|M\.D|D\.O|Ed\.D|M\.A|M\.S|M\.Ed|L\.P\.C)|(?:^|\s)[A-Z])\.$"
 )
+MAX_SENTENCE = 600
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9\"“(])")
 
 
@@ -184,8 +185,23 @@ def sentences(text: str) -> list[str]:
     pieces = _SENTENCE_END.split(text)
     merged: list[str] = []
     for piece in pieces:
-        if merged and _ABBREVIATIONS.search(merged[-1]):
+        if merged and _ABBREVIATIONS.search(merged[-1][-12:]):  # only the last word can be an abbreviation
             merged[-1] = f"{merged[-1]} {piece}"
         else:
             merged.append(piece)
-    return [piece.strip() for piece in merged if piece.strip()]
+    return [chunk for piece in merged for chunk in _bounded(piece.strip()) if chunk]
+
+
+def _bounded(sentence: str) -> list[str]:
+    """Cut a run-on "sentence" (a page with no full stops, or a hostile one) into pieces of at most
+    MAX_SENTENCE characters at spaces, so that the context rules stay linear in the page's length."""
+    if len(sentence) <= MAX_SENTENCE:
+        return [sentence]
+    chunks: list[str] = []
+    while len(sentence) > MAX_SENTENCE:
+        cut = sentence.rfind(" ", 0, MAX_SENTENCE)
+        cut = cut if cut > 0 else MAX_SENTENCE
+        chunks.append(sentence[:cut].strip())
+        sentence = sentence[cut:]
+    chunks.append(sentence.strip())
+    return chunks

@@ -209,3 +209,19 @@ def test_ways_sites_write_names_and_post_nominals(markup, expected):
                                     "<h2>Our Team</h2><p>Office Manager</p>"])
 def test_places_and_headings_are_not_people(markup):
     assert extract_page(page(markup)).clinicians == []
+
+
+@pytest.mark.timeout(60)
+def test_a_huge_run_on_block_stays_linear():
+    """A hostile page: 20,000 words of names, codes, states and digits with no full stop (about 100 kB)."""
+    import random
+    import time
+
+    rng = random.Random(1)
+    words = ["Ann", "Roe", "LPC", "CT", "and", ",", "Virginia", "Suite", "123", "Main", "St", "in", "$", "(", ")",
+             "Dr.", "-", "Washington"]
+    junk = " ".join(rng.choice(words) for _ in range(20_000))
+    extract_page(page("<p>warm up, Hartford, CT</p>"))
+    started = time.process_time()
+    facts_to_json(extract_page(page(f"<p>{junk}</p>")))
+    assert time.process_time() - started < 30  # was minutes when context rules rescanned the whole block
