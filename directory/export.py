@@ -135,6 +135,13 @@ def export_json(engine: Engine) -> dict:
     return {"practices": practices}
 
 
+def _cell(value: Any) -> Any:
+    """Crawled text is hostile: a cell that a spreadsheet would run as a formula is quoted (OWASP CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def export_csv(engine: Engine) -> str:
     """One row per verdict (CSV_COLUMNS)."""
     buffer = io.StringIO()
@@ -145,14 +152,14 @@ def export_csv(engine: Engine) -> str:
             for clinician, codes, rows in people:
                 for row in rows:
                     evidence = _evidence(row) or {}
-                    writer.writerow({
+                    writer.writerow({key: _cell(value) for key, value in {
                         "practice": practice.name, "website": practice.website, "clinician": clinician.name,
                         "credentials": " ".join(codes), "claim_kind": row.claim_kind, "state": row.state,
                         "mode": row.mode, "credential_code": row.credential_code, "verdict": row.verdict,
                         "badge": _badge(row.verdict), "basis": row.basis, "confidence": row.confidence,
                         **{key: evidence.get(key) for key in (*EVIDENCE_KEYS, "source_url")},
                         "checked_at": _iso(row.checked_at), "expires_at": _iso(row.expires_at),
-                    })
+                    }.items()})
     return buffer.getvalue()
 
 

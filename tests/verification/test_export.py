@@ -79,6 +79,17 @@ def test_csv_one_row_per_verdict(engine):
     assert any(r["clinician"] == HOSTILE for r in rows)  # crawled text is data, kept verbatim
 
 
+def test_csv_neutralises_spreadsheet_formulas(engine):
+    with session_scope(engine) as s:
+        p = practice(s, "evil.example", {"CT": (True, None)})
+        clinician(s, p, '=HYPERLINK("http://evil.example","x")', [("LPC", "state_license", "professional_counselor")])
+        sync(s, "ct_socrata")
+        s.commit()
+    verify_all(engine, now=NOW)
+    rows = list(csv.DictReader(io.StringIO(export_csv(engine))))
+    assert rows[0]["clinician"].startswith("'=HYPERLINK")
+
+
 def test_fhir_bundle_of_verification_results(engine):
     _directory(engine)
     result = verify_all(engine, now=NOW)

@@ -121,3 +121,18 @@ def test_claims_that_vanish_lose_their_verdicts(engine, session):
         s.commit()
     result = verify_all(engine, now=NOW, due_only=True)
     assert result["claims"] == 1 and list(snapshot(engine)) == ["fresh.example/irislowe/service/CT/virtual"]
+
+
+def test_a_record_gone_while_its_source_fails_keeps_the_last_evidence(engine, session):
+    rec = _world(session)
+    verify_all(engine, now=NOW)
+    with session_scope(engine) as s:
+        stored = s.get(LicenseRecord, rec.id)
+        stored.removed_at = NOW + timedelta(hours=1)
+        s.add(stored)
+        sync(s, "ct_socrata", status="error", at=NOW + timedelta(hours=1), error="HTTP 500")
+        s.commit()
+    verify_all(engine, now=NOW + timedelta(hours=2), due_only=True)
+    for _, verdict, basis, _, record_id, evidence, _, _ in snapshot(engine).values():
+        assert verdict == Verdict.SOURCE_UNAVAILABLE and record_id == rec.id
+        assert evidence["license_number"] == rec.license_number and "Last verified on 2026-11-23" in basis
