@@ -112,13 +112,13 @@ class _TextWalker:
 def parse_html(content: str | bytes, url: str | None) -> Document:
     if isinstance(content, str):
         content = content.encode("utf-8")  # lets lxml honour nothing but our own decoding
-        parser = lxml.html.HTMLParser(encoding="utf-8")
+        parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
     else:
         try:  # most pages are UTF-8 whether or not they say so; lxml would otherwise guess Latin-1
             content.decode("utf-8")
-            parser = lxml.html.HTMLParser(encoding="utf-8")
+            parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
         except UnicodeDecodeError:
-            parser = lxml.html.HTMLParser()
+            parser = lxml.html.HTMLParser(huge_tree=True)
     if not content.strip():
         return Document(url=url, blocks=[])
     tree = lxml.html.document_fromstring(content, parser=parser)

@@ -7,6 +7,7 @@ from directory.extraction.contact import extract_contact
 from directory.extraction.document import Document, parse_html, parse_text
 from directory.extraction.geography import STATE_CODES, normalise_state
 from directory.extraction.offerings import extract_offer
+from directory.extraction.pdf import pdf_text
 from directory.extraction.people import extract_people, given_name
 from directory.extraction.places import extract_places
 from directory.extraction.structured import StructuredData, read_structured, text_of, texts_of
@@ -21,7 +22,15 @@ def is_plain_text(url: str | None, content_type: str | None) -> bool:
     return False
 
 
+def is_pdf(url: str | None, content_type: str | None) -> bool:
+    if content_type:
+        return content_type.split(";")[0].strip().lower() == "application/pdf"
+    return bool(url) and PurePosixPath(urlsplit(url).path).suffix.lower() == ".pdf"
+
+
 def parse(content: str | bytes, url: str | None = None, content_type: str | None = None) -> Document:
+    if is_pdf(url, content_type) and isinstance(content, bytes):
+        return parse_text(pdf_text(content), url)  # KapdirError if it is not a readable PDF
     if is_plain_text(url, content_type):
         return parse_text(content, url)
     return parse_html(content, url)
@@ -92,5 +101,6 @@ def extract_document(document: Document) -> PageFacts:
 
 
 def extract_page(content: str | bytes, url: str | None = None, content_type: str | None = None) -> PageFacts:
-    """Facts from one page: HTML (default) or plain text (content_type text/plain or a .txt URL)."""
+    """Facts from one page: HTML (default), plain text (content_type text/plain or a .txt URL) or PDF bytes
+    (application/pdf or a .pdf URL; KapdirError if unreadable)."""
     return extract_document(parse(content, url, content_type))

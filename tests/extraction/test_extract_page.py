@@ -225,3 +225,8 @@ def test_a_huge_run_on_block_stays_linear():
     started = time.process_time()
     facts_to_json(extract_page(page(f"<p>{junk}</p>")))
     assert time.process_time() - started < 30  # was minutes when context rules rescanned the whole block
+
+
+def test_deeply_nested_markup_keeps_its_text():
+    nested = "<div>" * 1000 + "Jane Roe, LPC" + "</div>" * 1000  # site builders nest deep; hostile pages deeper
+    assert [c.name for c in extract_page(page(nested)).clinicians] == ["Jane Roe"]

@@ -36,6 +36,8 @@ def test_pdf_text_reads_a_real_pdf():
     assert "Jane Roe, LPC" in text and "$180" in text
     facts = extract_page(text, content_type="text/plain")
     assert facts.clinicians[0].name == "Jane Roe"
+    direct = extract_page(data, url="http://s.example/files/intake.pdf")  # PDF bytes straight in
+    assert [c.name for c in direct.clinicians] == ["Jane Roe"]
     assert [(s.state, s.in_person, s.virtual) for s in facts.states] == [("CT", False, True)]
 
 
