@@ -269,9 +269,9 @@ def _links(document: Document) -> list[str]:
             continue
         absolute = urljoin(document.url or "", href)
         host = urlsplit(absolute).hostname
-        if host and host != own_host and (_INTEREST.search(absolute) or _INTEREST.search(text)):
-            if absolute not in found:
-                found.append(absolute)
+        interesting = _INTEREST.search(absolute) or _INTEREST.search(text)
+        if host and host != own_host and interesting and absolute not in found:
+            found.append(absolute)
     return found
 
 

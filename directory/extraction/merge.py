@@ -90,7 +90,7 @@ def _first_not_none(values: list[bool | None]) -> bool | None:
     said = [value for value in values if value is not None]
     if not said:
         return None
-    return False if False in said else True
+    return False not in said  # one explicit "not" outweighs any number of general yeses
 
 
 def merge_site(pages: list[PageFacts]) -> SiteFacts:

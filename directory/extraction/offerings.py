@@ -226,7 +226,7 @@ class _OfferReader:
         elif grouped & self.settings_no:
             offer.group_or_retreat = False
         if self.therapy:
-            offer.therapy_included = False if False in self.therapy else True
+            offer.therapy_included = False not in self.therapy  # "medical only" anywhere outweighs "KAP" mentions
         if self.no_ketamine and offer.therapy_included:
             offer.therapy_included = None  # integration-only practices: no ketamine, so no "KAP included"
         return offer

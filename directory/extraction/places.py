@@ -236,7 +236,7 @@ def _city_before(sentence: str, start: int, state: str) -> tuple[str, int] | Non
 
 def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> list[_Token]:
     tokens: list[_Token] = []
-    elided = [match for match in _ELIDED.finditer(sentence)]  # "North and South Carolina": two states
+    elided = list(_ELIDED.finditer(sentence))  # "North and South Carolina": two states
     for match in elided:
         first, second, region = match.groups()
         middle = match.start(2)
@@ -345,7 +345,8 @@ class _PlaceReader:
             lead = sentence[previous_end: run[0].start]
             tail = sentence[run[-1].end: next_start]
             previous_end = run[-1].end
-            if self.read_run(sentence, block, run, lead, tail, context_ok, snippet):
+            if self.read_run(run, sentence=sentence, block=block, lead=lead, tail=tail, context_ok=context_ok,
+                             snippet=snippet):
                 accepted_any = True
         if not tokens or accepted_any:
             self.read_city_list(sentence, block, snippet)
@@ -360,8 +361,10 @@ class _PlaceReader:
         self.read_counties(sentence, snippet)
 
     def read_run(
-        self, sentence: str, block: Block, run: list[_Token], lead: str, tail: str, context_ok: bool, snippet: str
+        self, run: list[_Token], *, sentence: str, block: Block, lead: str, tail: str, context_ok: bool, snippet: str
     ) -> bool:
+        """One list of states ("CT, MD, VA and FL"): is it a service area, and in which modes? `lead` is the text
+        from the previous list (or the sentence start) to this one, `tail` the text up to the next list."""
         paren = re.match(r"^\s*[(\[]([^)\]]{0,80})[)\]]", tail)
         dash = re.match(r"^\s*[:\-–—]\s*([^.;]{0,60})", tail)
         negative = _NEGATIVE.search(lead)
@@ -592,7 +595,7 @@ def _decide(votes: list[tuple[bool | None, int]]) -> bool | None:
         return None
     top = max(strength for strength, _ in said)
     values = {value for strength, value in said if strength == top}
-    return False if False in values else True
+    return False not in values
 
 
 def extract_places(document: Document, given_names: frozenset[str] = frozenset()) -> PlaceFacts:
