@@ -162,6 +162,7 @@ class Judge:
         anywhere_kinds = {a.record_kind.value for a in self.authorities if a.evidence == "authority_anywhere"}
         self._exclusions = self._index_by_family([RecordKind.EXCLUSION.value])
         self._anywhere = self._index_by_family(sorted(anywhere_kinds))
+        self._issuing: dict[str, tuple[Authority, ...]] = {}
         self._nlc_states = frozenset(
             state for a in self.authorities if a.evidence == "multistate_license" for state in a.members
         )
@@ -340,8 +341,8 @@ class Judge:
             )
             findings.append(Finding(Verdict.WRONG_LICENSE_CLASS.value, basis, other.confidence, other.record))
 
-        if mode is not None:
-            for authority in self.authorities:
+        if mode is not None and claim.kind != CREDENTIAL:
+            for authority in self._issuing_in(state):
                 findings += self._authority_findings(authority, claim, info, wanted, ambiguous)
 
         if ambiguous:
@@ -366,6 +367,12 @@ class Judge:
                 worst.basis += f" (Stored data; {health_of(self.health, worst.record.source).reason}.)"
             return self._outcome(worst)
         return self._no_record(claim, info, wanted, previous)
+
+    def _issuing_in(self, state: str) -> tuple[Authority, ...]:
+        """Authorities that grant something in this state today (cached per run)."""
+        if state not in self._issuing:
+            self._issuing[state] = tuple(a for a in self.authorities if a.issues_in(state, self.today))
+        return self._issuing[state]
 
     def _authority_findings(self, authority: Authority, claim: Claim, info: ClinicianRecords,
                             wanted: frozenset[str], ambiguous: list[Candidate]) -> list[Finding]:

@@ -10,7 +10,7 @@ import csv
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz
@@ -53,23 +53,23 @@ class PersonName:
     family: str
     suffix: str  # generational only (Jr, III); post-nominals are not part of a name
 
-    @property
+    @cached_property
     def given_key(self) -> str:
         return name_key(self.given)
 
-    @property
+    @cached_property
     def middle_key(self) -> str:
         return name_key(self.middle)
 
-    @property
+    @cached_property
     def family_key(self) -> str:
         return name_key(self.family)
 
-    @property
+    @cached_property
     def suffix_key(self) -> str:
         return name_key(self.suffix)
 
-    @property
+    @cached_property
     def family_parts(self) -> frozenset[str]:
         """'Smith-Jones' -> {smithjones, smith, jones}: either half of a hyphenated surname may be used."""
         parts = {name_key(part) for part in _PARTS.split(self.family) if part}
