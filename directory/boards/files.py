@@ -20,7 +20,7 @@ from directory.boards.base import NormalRecord, Source, clean, names_from_parts,
 from directory.boards.http import NotModified, build_url, download, open_url
 from directory.boards.registry import ROSTERS_DIR, SourceInfo
 from directory.errors import KapdirError, SourceError
-from directory.vocab import LicenseClass, RecordKind
+from directory.vocab import LicenseClass, LicenseStatus, RecordKind
 
 US_DATES = ("%m/%d/%Y", "%Y-%m-%d")
 
@@ -346,9 +346,7 @@ class GenericRoster(FileSource):
     def paths(self) -> list[str]:
         return [self.mapping["path"]]
 
-    def status(self, raw: str | None):
-        from directory.vocab import LicenseStatus
-
+    def status(self, raw: str | None) -> LicenseStatus:
         word = " ".join((raw or "").split()).upper()
         return LicenseStatus(self.status_words[word]) if word in self.status_words else super().status(raw)
 
