@@ -122,3 +122,16 @@ def test_mirrors_module_serves_until_stopped(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_lookup_table_and_bad_class(boards, tmp_path):
+    db = tmp_path / "table.db"
+    done = kapdir(["boards", "lookup", "--name", "Marisol Quenneville", "--state", "MD", "--db", str(db)],
+                  boards.urls, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "md_bpct" in done.stdout and "LC7731" in done.stdout and "active (Active)" in done.stdout
+    assert "md_bpct: ok" in done.stderr
+    bad = kapdir(["boards", "lookup", "--name", "Marisol Quenneville", "--state", "MD", "--class", "wizard",
+                  "--db", str(db)], boards.urls, tmp_path)
+    assert bad.returncode == 1 and bad.stderr.strip() == (
+        "kapdir: error: unknown license class 'wizard' (e.g. LPC, LCSW, LMFT, psychologist, MD)")
