@@ -115,8 +115,11 @@ def run_sync(engine: Engine, names: list[str], *, force: bool = False, show_prog
 
 
 def sync_command(sources: list[str], force: bool, db: Path | None, as_json: bool) -> None:
-    for name in sources:
-        get_source(name)  # unknown names fail before anything is fetched
+    for name in sources:  # an unknown name is a bad argument (exit 2), before anything is fetched
+        try:
+            get_source(name)
+        except KapdirError as exc:
+            raise typer.BadParameter(str(exc)) from None
     engine = open_database(db)
     results = run_sync(engine, sources, force=force, show_progress=not as_json)
     if as_json:

@@ -71,8 +71,8 @@ def test_one_failing_source_fails_the_command_but_not_the_others(boards, tmp_pat
 
 def test_unknown_source_is_a_one_line_error(boards, tmp_path):
     done = kapdir(["boards", "sync", "no_such_board", "--db", str(tmp_path / "x.db")], boards.urls, tmp_path)
-    assert done.returncode != 0
-    assert done.stderr.strip() .startswith("kapdir: error: unknown source 'no_such_board'")
+    assert done.returncode == 2, "a bad argument"
+    assert done.stderr.strip().startswith("kapdir: error: Invalid value: unknown source 'no_such_board' (known: ")
     assert len(done.stderr.strip().splitlines()) == 1
 
 
