@@ -201,5 +201,9 @@ has no sync in this data set.
 | Peak memory of the verifying process (RSS) | **{result['peak_mb']} MB** | |
 | Re-run `--due` on unchanged data (re-checks {result['due_rechecked']}) | {result['due_s']} s | |
 
+The `--due` run re-judges every claim from the database (comparing outcomes is how it finds changed
+inputs: new records, passed expiries, failed sources) but writes nothing when nothing changed, so it costs
+about as much as a full run.
+
 Verdicts: {verdicts}.
 {scale}""")
