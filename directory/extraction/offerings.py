@@ -7,6 +7,8 @@ often as they describe their own offer. A route counts when the sentence speaks 
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
 
 from directory.extraction.document import Block, Document
 from directory.extraction.types import Evidence
@@ -132,6 +134,13 @@ class Offer:
     evidence: list[Evidence] = field(default_factory=list)
 
 
+_ANY_OFFER_WORD = re.compile(
+    r"\bI[VM]\b|\bRDTs?\b|\bKAP\b|(?i:infus|intraven|intramusc|inject|subling|lozeng|troche|dissolv|\boral|buccal|"
+    r"nasal|spravato|esketamine|\bhome\b|office|clinic|studio|suite|treatment room|group|cohort|retreat|integrat|"
+    r"preparat|therap|medical|partner|independent|prescri|insur|network|superbill|\bpay\b|collaborat|\bwork|"
+    r"ketamine|medicine|psychedelic|individual|one-on-one|referred|"
+    + "|".join(re.escape(name.split()[0]) for name in KNOWN_PARTNERS) + r")"
+)
 _NO_KETAMINE = re.compile(
     r"\b(?:do|does)\s+not\s+(?:provide|offer|prescribe|administer|dispense)\s+(?:any\s+)?(?:ketamine|medicine|"
     r"psychedelics?|medications?)\b",
@@ -156,16 +165,45 @@ _DEFINITION = re.compile(
 )
 
 
+class _Flags(NamedTuple):
+    """What one sentence says about itself, computed once per distinct sentence (headers, footers and
+    boilerplate repeat on every page of a site)."""
+
+    first_person: bool
+    addressed: bool
+    offer_word: bool
+    generic: bool
+    definition: bool
+
+
+@lru_cache(maxsize=8192)
+def _flags(sentence: str) -> _Flags:
+    return _Flags(
+        first_person=bool(_FIRST_PERSON.search(sentence)),
+        addressed=bool(_ADDRESSED.search(sentence)),
+        offer_word=bool(_OFFER_WORD.search(sentence)),
+        generic=bool(_GENERIC.search(sentence)),
+        definition=bool(_DEFINITION.search(sentence)),
+    )
+
+
+@lru_cache(maxsize=1024)
+def _heading_kind(heading: str) -> tuple[bool, bool]:
+    """(generic heading such as "Types of ketamine therapy", services heading such as "Our services")."""
+    return bool(_GENERIC_HEADING.search(heading)), bool(_SERVICE_HEADING.search(heading))
+
+
 def _describes(sentence: str, block: Block) -> bool:
     """A full, non-generic sentence on the practice's own page describes what it does ("Each cohort doses
     together with oral ketamine"); headings and list items must speak for the practice instead."""
     if block.is_heading or len(sentence.split()) < 6 or not sentence.rstrip("\"”’)").endswith((".", "!")):
         return False
-    return not _GENERIC.search(sentence) and not _DEFINITION.search(sentence)
+    flags = _flags(sentence)
+    return not flags.generic and not flags.definition
 
 
 def _generic_heading(block: Block) -> bool:
-    return bool(_GENERIC_HEADING.search(block.heading))
+    return _heading_kind(block.heading)[0]
 
 
 def _partner_name(raw: str, doctor: str | None = None) -> str | None:
@@ -187,15 +225,14 @@ def _negated(sentence: str, position: int) -> bool:
 
 
 def _speaks_for_practice(sentence: str, block: Block) -> bool:
-    first_person = bool(_FIRST_PERSON.search(sentence))
-    if _GENERIC.search(sentence) and not first_person:
+    flags = _flags(sentence)
+    generic_heading, service_heading = _heading_kind(block.heading)
+    if (flags.generic or generic_heading) and not flags.first_person:
         return False
-    if _GENERIC_HEADING.search(block.heading) and not first_person:
-        return False
-    if first_person or _ADDRESSED.search(sentence) or _OFFER_WORD.search(sentence):
+    if flags.first_person or flags.addressed or flags.offer_word:
         return True
     short = block.is_heading or block.tag == "li" or len(sentence) < 80
-    return short and bool(_SERVICE_HEADING.search(block.heading))
+    return short and service_heading
 
 
 class _OfferReader:
@@ -232,16 +269,18 @@ class _OfferReader:
         return offer
 
     def read_sentence(self, sentence: str, block: Block) -> None:
+        if not _ANY_OFFER_WORD.search(sentence):
+            return  # no word any of the rules below looks for (one cheap test instead of twenty)
         speaks = _speaks_for_practice(sentence, block)
         self.read_routes(sentence, speaks, block)
         self.read_settings(sentence, speaks, block)
         therapy_no = _THERAPY_NO.search(sentence)
-        if therapy_no and (_FIRST_PERSON.search(sentence) or speaks) and not _GENERIC.search(sentence):
+        if therapy_no and (_flags(sentence).first_person or speaks) and not _flags(sentence).generic:
             self.therapy.append(False)
             self.note("therapy_included", False, sentence)
         elif (match := _THERAPY_YES.search(sentence)) and not _negated(sentence, match.start()):
-            first_person = bool(_FIRST_PERSON.search(sentence))
-            if not _GENERIC.search(sentence) and not _DEFINITION.search(sentence) and (
+            first_person = bool(_flags(sentence).first_person)
+            if not _flags(sentence).generic and not _flags(sentence).definition and (
                 first_person or not _generic_heading(block)
             ):
                 self.therapy.append(True)
@@ -252,7 +291,7 @@ class _OfferReader:
         self.read_insurance(sentence)
 
     def read_routes(self, sentence: str, speaks: bool, block: Block) -> None:
-        generic_heading = _generic_heading(block) and not _FIRST_PERSON.search(sentence)
+        generic_heading = _generic_heading(block) and not _flags(sentence).first_person
         for route, pattern in ROUTE_PATTERNS.items():
             match = pattern.search(sentence)
             if not match:
@@ -277,7 +316,7 @@ class _OfferReader:
             match = pattern.search(sentence)
             if not match:
                 continue
-            if _negated(sentence, match.start()) and _FIRST_PERSON.search(sentence):
+            if _negated(sentence, match.start()) and _flags(sentence).first_person:
                 self.settings_no.add(setting.value)
                 self.note("settings_not_offered", setting.value, sentence)
             elif (speaks or _describes(sentence, block)) and not _negated(sentence, match.start()) \
@@ -292,7 +331,7 @@ class _OfferReader:
             return
         known = _KNOWN_PARTNER.search(sentence)
         cue = _PARTNER_CUE.search(sentence)
-        if known and (speaks or cue or not _GENERIC.search(sentence)) and not _negated(sentence, known.start()):
+        if known and (speaks or cue or not _flags(sentence).generic) and not _negated(sentence, known.start()):
             self.offer.medical_partner = known.group(1)
         elif cue and _MEDICAL_WORD.search(sentence) and (name := _partner_name(cue.group("partner"), cue.group("dr"))):
             self.offer.medical_partner = name

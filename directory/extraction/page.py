@@ -6,10 +6,10 @@ from urllib.parse import urlsplit
 from directory.extraction.contact import extract_contact
 from directory.extraction.document import Document, parse_html, parse_text
 from directory.extraction.geography import STATE_CODES, normalise_state
-from directory.extraction.offerings import extract_offer
+from directory.extraction.offerings import _flags, _heading_kind, extract_offer
 from directory.extraction.pdf import pdf_text
 from directory.extraction.people import extract_people, given_name
-from directory.extraction.places import extract_places
+from directory.extraction.places import _mode_of, extract_places
 from directory.extraction.structured import StructuredData, read_structured, text_of, texts_of
 from directory.extraction.types import AddressFact, CityFact, Evidence, PageFacts, StateFact
 
@@ -98,6 +98,14 @@ def extract_document(document: Document) -> PageFacts:
     )
     _structured_places(facts, structured)
     return facts
+
+
+def clear_sentence_caches() -> None:
+    """Forget what was learned about sentences seen before (the caches only save time on boilerplate that
+    repeats across a site's pages; benchmarks clear them so each round starts cold)."""
+    _flags.cache_clear()
+    _heading_kind.cache_clear()
+    _mode_of.cache_clear()
 
 
 def extract_page(content: str | bytes, url: str | None = None, content_type: str | None = None) -> PageFacts:

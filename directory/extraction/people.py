@@ -34,6 +34,14 @@ _WITH_CODES = re.compile(
     rf"(?<![A-Za-z])(?P<dr>Dr\.?\s+)?(?P<name>{NAME})(?P<sep>\s*,\s*|\s+)(?P<codes>(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|"
     rf"Ed\.D\.|{_CODE})(?:\s*[,/|]\s*(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|Ed\.D\.|{_CODE}))*)"
 )
+_ANY_CODE = re.compile(
+    r"(?<![A-Za-z])(?:"
+    + "|".join(
+        sorted({r"\.?".join(map(re.escape, written.replace(".", ""))) for info in load_table()
+                for written in (info.code, *info.aliases) if " " not in written}, key=len, reverse=True)
+    )
+    + r")\.?(?![a-z])"
+)
 _DOCTOR = re.compile(rf"\bDr\.?\s+(?P<name>{NAME})")
 _BARE_NAME = re.compile(rf"^(?:Dr\.?\s+)?(?P<name>{NAME})$")
 _LEADING = re.compile(
@@ -228,6 +236,8 @@ class _PeopleReader:
         if "/" in text:
             text = _PRONOUNS.sub("", text)  # "Jane Roe (she/her), LCSW"
         pieces = [text] if len(text) <= 120 else (block.sentences if text is block.text else sentences(text))
+        if not _ANY_CODE.search(text) and "Dr" not in text:
+            pieces = []  # no post-nominal and no "Dr.": no name-with-credentials here (the grid check still runs)
         for sentence in pieces:
             for match in _WITH_CODES.finditer(sentence):
                 codes = _codes(match.group("codes"))

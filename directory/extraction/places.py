@@ -10,6 +10,7 @@ or under a "where we work" heading), and none of the words before it say "studie
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from directory.extraction.document import Block, Document
 from directory.extraction.geography import (
@@ -183,6 +184,7 @@ class _Token:
     kind: str  # name | abbr | dc
 
 
+@lru_cache(maxsize=8192)
 def _mode_of(text: str) -> tuple[bool | None, bool | None]:
     """(in_person, virtual) a phrase states; None where it says nothing."""
     if _VIRTUAL_ONLY.search(text):
@@ -336,6 +338,9 @@ class _PlaceReader:
         snippet = sentence[:300]
         self.read_address(sentence, snippet)
         tokens = _state_tokens(sentence, self.given_names)
+        if not tokens and not block.footer and not _CUE.search(sentence) and not _TAGLINE_SPLIT.search(sentence):
+            self.read_counties(sentence, snippet)
+            return  # no state and no word of service: only a county list could still say something
         runs = _runs(sentence, tokens)
         context_ok = block.footer or bool(_HEADING_CUE.search(block.heading))
         previous_end = 0
