@@ -359,7 +359,11 @@ class Judge:
             fresh = [f for f in passes if record_is_fresh(f.record, self.health, now=self.now,
                                                           stale_days=self.stale_days)]
             if fresh:
-                return self._outcome(min(fresh, key=lambda f: (VERDICT_ORDER[f.verdict], -(f.confidence or 0))))
+                best = min(fresh, key=lambda f: (VERDICT_ORDER[f.verdict], -(f.confidence or 0)))
+                if claim.kind == PRESCRIBING:
+                    # Prescribing ketamine (Schedule III) also needs DEA registration, which has no public look-up.
+                    best.basis += f" A DEA registration for {place} is also needed and is not publicly verifiable."
+                return self._outcome(best)
             return self._unavailable_with_evidence(min(passes, key=lambda f: VERDICT_ORDER[f.verdict]), previous)
         if findings:
             worst = min(findings, key=lambda f: (VERDICT_ORDER[f.verdict], -(f.confidence or 0)))

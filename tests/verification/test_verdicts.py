@@ -166,6 +166,16 @@ def test_excluded_overrides_active_license(engine, session):
     assert out["prescribing/CT"].evidence["source"] == "oig_leie"
 
 
+def test_prescribing_verified_names_the_dea_gap(engine, session):
+    p = practice(session, "i3.example", {"CT": (None, True)})
+    clinician(session, p, "Ada Byrne, MD", [("MD", "degree", "physician")], role="prescriber")
+    record(session, "ct_socrata", "Byrne, Ada", "CT", "physician")
+    sync(session, "ct_socrata")
+    session.commit()
+    row = run(engine)["prescribing/CT"]
+    assert row.verdict == Verdict.VERIFIED and "DEA registration for Connecticut" in row.basis
+
+
 def test_exclusion_of_a_namesake_elsewhere_is_not_a_match(engine, session):
     p = practice(session, "i2.example", {"CT": (True, None)})
     clinician(session, p, "Victor Kane", [LPC])
