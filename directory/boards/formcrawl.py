@@ -15,7 +15,12 @@ from typing import Any
 
 import scrapy
 from scrapy.crawler import CrawlerProcess
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectError, DNSLookupError, TCPTimedOutError, TimeoutError
 
@@ -72,9 +77,9 @@ class LookupSpider(scrapy.Spider):
             status = failure.value.response.status
             word = "throttled (HTTP 429)" if status == 429 else f"HTTP {status}"
             self.fail(index, f"{word} from {failure.request.url}")
-        elif failure.check(TimeoutError, TCPTimedOutError):
+        elif failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
             self.fail(index, f"no answer in time from {failure.request.url}")
-        elif failure.check(ConnectError, DNSLookupError):
+        elif failure.check(DownloadConnectionRefusedError, CannotResolveHostError, ConnectError, DNSLookupError):
             self.fail(index, f"cannot reach {failure.request.url}")
         else:
             self.fail(index, f"request failed: {failure.getErrorMessage()}")

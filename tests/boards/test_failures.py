@@ -147,3 +147,26 @@ def test_rows_that_change_shape_mid_roster_are_garbage(boards, engine):
     assert first.status == "ok" and result.status == "error"
     assert "garbage: unexpected data (KeyError" in result.error
     assert snapshot(engine, "ct_socrata") == before
+
+
+def test_slow_form_source_times_out(boards, engine, monkeypatch, tmp_path):
+    from directory.boards.base import LookupQuery
+    from directory.boards.lookup import lookup_clinicians
+    from tests.boards.conftest import board_env
+
+    board_env(monkeypatch, tmp_path, boards.urls, KAPDIR_BOARD_TIMEOUT_S="1")
+    boards.set_fault("va_dhp", "slow")
+    boards.mirror("va_dhp").slow_seconds = 2
+    outcomes = lookup_clinicians(engine, [LookupQuery("Marisol Quenneville", "VA", "professional_counselor")],
+                                 sources=["va_dhp"])
+    assert [o.status for o in outcomes] == ["error"]
+    assert "no answer in time" in outcomes[0].error
+
+
+def test_unreachable_form_source(boards):
+    from directory.boards.base import LookupQuery
+    from directory.errors import SourceError
+
+    adapter = make_adapter("md_bpct", base_url="http://127.0.0.1:9")
+    with pytest.raises(SourceError, match="md_bpct: cannot reach http://127.0.0.1:9/pctverification/default.aspx"):
+        list(adapter.lookup([LookupQuery("Marisol Quenneville", "MD")]))
