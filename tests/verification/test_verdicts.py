@@ -301,3 +301,17 @@ def test_every_verdict_code_has_a_scenario():
     source = inspect.getsource(sys.modules[__name__])
     missing = [v.name for v in Verdict if f"Verdict.{v.name}" not in source.replace("Verdict.{v.name}", "")]
     assert missing == []
+
+
+def test_a_new_source_makes_a_state_checkable(engine, session):
+    """Coverage is data: once a source covers New Mexico, its claims wait on that source instead."""
+    p = practice(session, "nm.example", {"NM": (True, None)})
+    clinician(session, p, "Tom Reyes", [LPC])
+    session.commit()
+
+    def with_new_mexico(state, license_class, record_kind):
+        return ["generic_nm"] if state == "NM" and record_kind == "license" else []
+
+    verify_all(engine, now=NOW, coverage=with_new_mexico)
+    row = verdicts(engine)["service/NM/in_person"]
+    assert row.verdict == Verdict.SOURCE_UNAVAILABLE and "generic_nm has never synced" in row.basis
