@@ -82,6 +82,7 @@ class PeakMemory:
         self._thread.join()
 
 
+@pytest.mark.timeout(3600)
 @pytest.mark.parametrize("n_sites", SIZES)
 def test_crawl_throughput_vs_fetch_only(benchmark, tmp_path, n_sites):
     world = synthetic_world(n_sites)
