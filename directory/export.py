@@ -172,6 +172,20 @@ _FAILED = {
 }
 
 
+_SOURCE_TYPES = {  # evidence record kind -> primary-source-type code
+    "license": ("lic-board", "License Board"),
+    "compact_privilege": ("issuer", "Issuing source"),
+    "psypact_authority": ("issuer", "Issuing source"),
+    "telehealth_registration": ("reg-auth", "Registration Authority"),
+    "exclusion": ("auth-source", "Authoritative source"),
+}
+
+
+def _fhir_time(value: datetime | None) -> str | None:
+    """FHIR dateTime with a time needs a zone: stored timestamps are naive UTC."""
+    return value.isoformat(timespec="seconds") + "Z" if value else None
+
+
 def _fhir_status(verdict: str) -> str:
     """VerificationResult.status: attested | validated | in-process | req-revalid | val-fail | reval-fail."""
     if verdict in _VERDICTS and Verdict(verdict).is_pass:
@@ -206,22 +220,23 @@ def _verification_result(row: Verification, practitioner_ref: str, clinician: Cl
         "target": [{"reference": practitioner_ref, "display": clinician.name}],
         "need": _coding("need", "periodic", "Periodic"),
         "status": status,
-        "statusDate": _iso(row.checked_at),
+        "statusDate": _fhir_time(row.checked_at),
         "validationType": _coding("validation-type", "primary" if evidence else "nothing",
                                   "Primary Source" if evidence else "Nothing"),
         "validationProcess": [_coding("validation-process", "primary" if evidence else "in-context",
                                       "Primary Source" if evidence else "In context")],
-        "lastPerformed": _iso(row.checked_at),
+        "lastPerformed": _fhir_time(row.checked_at),
         "nextScheduled": row.expires_at.date().isoformat() if row.expires_at else None,
         "failureAction": _coding("failure-action", "warn" if status == "val-fail" else "rec-only"),
     }
     if evidence:
+        code, display = _SOURCE_TYPES.get(evidence.get("kind") or "license", _SOURCE_TYPES["license"])
         resource["primarySource"] = [{
             "who": {"display": evidence["source"]},
-            "type": [_coding("primary-source-type", "lic-board", "License Board")],
+            "type": [_coding("primary-source-type", code, display)],
             "communicationMethod": [_coding("verificationresult-communication-method", "pull", "Pull")],
             "validationStatus": _coding("validation-status", "successful" if status == "validated" else "failed"),
-            "validationDate": _iso(row.checked_at),
+            "validationDate": _fhir_time(row.checked_at),
         }]
     else:
         # What stands behind the claim is the practice's own website.
