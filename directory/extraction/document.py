@@ -67,6 +67,15 @@ class _TextWalker:
         self.parts: list[str] = []
         self.heading = ""
 
+    def add(self, text: str) -> None:
+        """Text of the next element or tail. Where two elements touch with no space ("<b>Jane Roe, APRN</b>
+        <span>Prescriber</span>" laid out as separate lines by CSS), a word-then-capital junction gets one."""
+        if self.parts and text and text[0].isalnum() and (text[0].isupper() or text[0].isdigit()):
+            last = self.parts[-1][-1:]
+            if last.isalnum():
+                self.parts.append(" ")
+        self.parts.append(text)
+
     def flush(self, tag: str, footer: bool) -> None:
         text = _SPACES.sub(" ", "".join(self.parts)).strip()
         self.parts.clear()
@@ -86,11 +95,11 @@ class _TextWalker:
                 if tag in BLOCK_TAGS:
                     self.flush(tag, footer)
                 if element.tail:
-                    self.parts.append(element.tail)
+                    self.add(element.tail)
                 continue
             if not tag or tag in INVISIBLE_TAGS:  # comments, processing instructions, scripts: only the tail
                 if element.tail:
-                    self.parts.append(element.tail)
+                    self.add(element.tail)
                 continue
             if tag in BLOCK_TAGS:
                 self.flush(enclosing, footer)
@@ -102,7 +111,7 @@ class _TextWalker:
                 self.flush(enclosing, footer)
             stack.append((element, footer, enclosing, False))
             if element.text:
-                self.parts.append(element.text)
+                self.add(element.text)
             for child in reversed(element):
                 stack.append((child, footer, enclosing, True))
         self.flush("div", False)

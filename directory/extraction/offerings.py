@@ -94,7 +94,10 @@ KNOWN_PARTNERS = (
     "Journey Clinical", "Nue Life", "Mindbloom", "Better U", "Joyous", "Wondermed", "Klarity", "Field Trip Health",
     "Innerwell", "Ketamine Health Centers", "Rainfall Medicine", "Skylight Psychedelics", "Nushama", "Cedar Psychiatry",
 )
-_KNOWN_PARTNER = re.compile(r"\b(" + "|".join(re.escape(name) for name in KNOWN_PARTNERS) + r")\b")
+_KNOWN_PARTNER = re.compile(
+    r"\b((?:" + "|".join(re.escape(name) for name in KNOWN_PARTNERS) + r")"
+    r"(?:\s+(?:Medical|Health|Partners|Clinic|Clinical|Group|Psychiatry|Wellness|Medicine|Care|Institute|Center))*)\b"
+)
 _INDEPENDENT = re.compile(
     r"\b(?:an?\s+)?independent\s+(?:medical\s+(?:provider|partner|prescriber|team|clinician)|prescrib(?:er|ing\s+"
     r"(?:clinician|provider|partner|physician))|physician|psychiatrist|nurse practitioner)\b",

@@ -290,6 +290,9 @@ class _PeopleReader:
         for person in self.people.values():
             firsts[given_name(person.name)] = person
             firsts[person.name] = person
+            family = person.name.split()[-1]
+            if len(family) >= 3:
+                firsts.setdefault(family, person)  # "Dr. Bellamy-Rhodes is a licensed psychologist"
         by_length = sorted(firsts, key=len, reverse=True)
         only = next(iter(self.people.values())) if len(self.people) == 1 else None
         for block in self.document.blocks:
