@@ -8,7 +8,7 @@ from tests.crawler.faults import FaultWeb, blocked_site, fault_site, minimal_pdf
 FAST = {
     "download_delay": 0,
     "AUTOTHROTTLE_ENABLED": False,
-    "download_timeout": 2,
+    "download_timeout": 5,  # long enough for a loaded CI machine, short enough for the hang and drip faults
     "retry_times": 1,
     "max_retry_after": 2,
     "max_body_bytes": 1_000_000,

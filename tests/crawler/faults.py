@@ -198,7 +198,7 @@ def hang(seconds: float) -> Handler:
     return handler
 
 
-def slow_drip(total_s: float = 20, chunk: bytes = b"<p>.</p>", every_s: float = 0.5) -> Handler:
+def slow_drip(total_s: float = 30, chunk: bytes = b"<p>.</p>", every_s: float = 0.5) -> Handler:
     def handler(request: _RequestHandler, path: str, query: dict) -> None:
         request.access.status = 200
         request.send_response(200)
@@ -324,7 +324,7 @@ def fault_site() -> dict[str, Page | Handler]:
         "/services-500": Page("<h1>oops</h1>", status=500, validators=False),
         "/fees-busy": flaky_503("1"),
         "/fees-closed": Page("<p>closed</p>", status=503, headers={"Retry-After": "3600"}, validators=False),
-        "/contact-hang": hang(8),
+        "/contact-hang": hang(15),
         "/faq-drip": slow_drip(),
         "/loop-a": redirect_loop,
         "/loop-b": redirect_loop,

@@ -18,6 +18,9 @@ from directory.sample_world.world import load_world
 from tests.conftest import free_port
 from tests.crawler.conftest import FAST
 
+# No timeouts on a loaded machine: a retried request would be fetched twice and blur "exactly once".
+PATIENT = {**FAST, "download_timeout": 60}
+
 pytestmark = pytest.mark.redis
 
 
@@ -61,10 +64,10 @@ def test_two_workers_fetch_every_page_once_and_store_what_one_process_stores(tmp
     full = load_world()
     world = World(practices=full.practices[:10], listing_host=full.listing_host)
     with start_sample_web(world) as web:
-        single = run_crawl(resolve_url(tmp_path / "single.db"), web.seeds, proxy=web.proxy_url, overrides=FAST)
+        single = run_crawl(resolve_url(tmp_path / "single.db"), web.seeds, proxy=web.proxy_url, overrides=PATIENT)
         web_hits_single = len([h for h in web.fetched() if h.path != "/robots.txt"])
         start = len(web.fetched())
-        shared = run_crawl(resolve_url(tmp_path / "shared.db"), web.seeds, proxy=web.proxy_url, overrides=FAST,
+        shared = run_crawl(resolve_url(tmp_path / "shared.db"), web.seeds, proxy=web.proxy_url, overrides=PATIENT,
                            redis_url=redis_url, workers=2)
         hits = [(h.host, h.path) for h in web.fetched()[start:] if h.path != "/robots.txt"]
     assert single["status"] == shared["status"] == "finished", shared["message"]
