@@ -4,8 +4,11 @@ State names and codes come from the `us` package; city and county names from the
 once, lazily, on first use).
 """
 
+import gzip
+import json
 import re
 from functools import lru_cache
+from pathlib import Path
 
 import us
 import zipcodes
@@ -38,27 +41,59 @@ def city_key(name: str) -> str:
     return " ".join(_NON_LETTERS.sub(" ", name.lower().replace("saint ", "st ").replace("st. ", "st ")).split())
 
 
-@lru_cache(maxsize=1)
-def _indexes() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]], dict[tuple[str, str], int]]:
+_Indexes = tuple[dict[str, frozenset[str]], dict[str, frozenset[str]], dict[tuple[str, str], int]]
+INDEX_PATH = Path(__file__).resolve().parent / "places_index.json.gz"
+
+
+def build_place_index() -> dict:
+    """City -> states, county -> states and ZIP counts per (city, state), from the zipcodes package. Slow
+    (it materialises 42,000 ZIP records): the result ships as places_index.json.gz and is rebuilt by
+    `python -m directory.extraction.geography` when zipcodes is upgraded (a test compares the two)."""
     cities: dict[str, set[str]] = {}
     counties: dict[str, set[str]] = {}
-    zip_counts: dict[tuple[str, str], int] = {}
+    zip_counts: dict[str, int] = {}
     for entry in zipcodes.list_all():
         state = entry["state"]
         if state not in STATE_CODES:
             continue
         key = city_key(entry["city"])
         cities.setdefault(key, set()).add(state)
-        zip_counts[(key, state)] = zip_counts.get((key, state), 0) + 1
+        zip_counts[f"{key}|{state}"] = zip_counts.get(f"{key}|{state}", 0) + 1
         for other in entry.get("acceptable_cities") or []:  # "Upper Arlington" is a Columbus ZIP's other name
             cities.setdefault(city_key(other), set()).add(state)
         county = entry.get("county") or ""
         if county:
             counties.setdefault(city_key(re.sub(r"\s+(County|Parish|Borough|city)$", "", county)), set()).add(state)
+    return {
+        "zipcodes_version": zipcodes.__version__,
+        "cities": {key: " ".join(sorted(states)) for key, states in sorted(cities.items())},
+        "counties": {key: " ".join(sorted(states)) for key, states in sorted(counties.items())},
+        "zip_counts": dict(sorted(zip_counts.items())),
+    }
+
+
+def write_place_index(path: Path = INDEX_PATH) -> None:
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        json.dump(build_place_index(), handle, separators=(",", ":"))
+
+
+def _load_place_index() -> dict:
+    """The shipped index if it matches the installed zipcodes, else a fresh build (slower, same result)."""
+    try:
+        with gzip.open(INDEX_PATH, "rt", encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):  # missing or unreadable: build it from the package
+        return build_place_index()
+    return data if data.get("zipcodes_version") == zipcodes.__version__ else build_place_index()
+
+
+@lru_cache(maxsize=1)
+def _indexes() -> _Indexes:
+    data = _load_place_index()
     return (
-        {key: frozenset(states) for key, states in cities.items()},
-        {key: frozenset(states) for key, states in counties.items()},
-        zip_counts,
+        {key: frozenset(states.split()) for key, states in data["cities"].items()},
+        {key: frozenset(states.split()) for key, states in data["counties"].items()},
+        {tuple(key.split("|")): count for key, count in data["zip_counts"].items()},
     )
 
 
@@ -83,3 +118,8 @@ def main_state_of_city(name: str, states: frozenset[str] | set[str]) -> str | No
 
 def is_city_in(name: str, state: str) -> bool:
     return state in states_of_city(name)
+
+
+if __name__ == "__main__":
+    write_place_index()
+    print(f"wrote {INDEX_PATH}")
