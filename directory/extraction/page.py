@@ -8,10 +8,11 @@ from directory.extraction.document import Document, parse_html, parse_text
 from directory.extraction.geography import STATE_CODES, normalise_state
 from directory.extraction.offerings import _flags, _heading_kind, extract_offer
 from directory.extraction.pdf import pdf_text
-from directory.extraction.people import extract_people, given_name
+from directory.extraction.people import extract_people, given_name, person_key
 from directory.extraction.places import _mode_of, extract_places
 from directory.extraction.structured import StructuredData, read_structured, text_of, texts_of
-from directory.extraction.types import AddressFact, CityFact, Evidence, PageFacts, StateFact
+from directory.extraction.types import AddressFact, CityFact, ClinicianFact, Evidence, PageFacts, StateFact
+from directory.names import name_key
 
 
 def is_plain_text(url: str | None, content_type: str | None) -> bool:
@@ -97,7 +98,16 @@ def extract_document(document: Document) -> PageFacts:
         text=document.text,
     )
     _structured_places(facts, structured)
+    if facts.medical_partner and _is_in_house(facts.medical_partner, clinicians):
+        facts.medical_partner = None  # "prescribed by Dr. Nwosu", who is on this practice's own team
     return facts
+
+
+def _is_in_house(partner: str, clinicians: list[ClinicianFact]) -> bool:
+    partner_key = name_key(partner)
+    return any(
+        partner_key in {name_key(clinician.name), person_key(clinician.name)[1]} for clinician in clinicians
+    )
 
 
 def clear_sentence_caches() -> None:

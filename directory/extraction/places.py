@@ -128,6 +128,7 @@ _COUNTY_LIST = re.compile(
     r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)*)\s+(?:[Cc]ount(?:y|ies)|[Pp]arish(?:es)?|[Bb]orough(?:s)?)\b"
 )
 _LETTERS = re.compile(r"[A-Za-z]")
+_PLACE_NAME = re.compile(r"[A-Z][A-Za-z.'’\- ]+")  # letters only: "Call 303-555-0156" is not the town of Call
 _TAGLINE_SPLIT = re.compile(r"\s+[·•|]\s+")
 _FIVE_DIGITS = re.compile(r"\b\d{5}\b")
 _COUNTY_HINT = re.compile(r"ount(?:y|ies)|arish|orough", re.I)
@@ -474,8 +475,8 @@ class _PlaceReader:
     def read_tagline_cities(self, sentence: str, snippet: str) -> None:
         """'Ketamine-Assisted Psychotherapy · Miami · Fort Lauderdale · Telehealth': cities as tagline segments."""
         segments = [segment.strip() for segment in _TAGLINE_SPLIT.split(sentence)]
-        known = [segment for segment in segments if 0 < len(segment.split()) <= 3 and states_of_city(segment)
-                 and not _not_a_city(segment) and segment[:1].isupper()]
+        known = [segment for segment in segments if 0 < len(segment.split()) <= 3 and _PLACE_NAME.fullmatch(segment)
+                 and states_of_city(segment) and not _not_a_city(segment)]
         if known:
             self.pending_cities.append((known, sentence, snippet, True))
 
@@ -582,7 +583,8 @@ _NOT_CITIES = {"Ketamine", "Journey", "Hope", "Wellness", "Center", "Health", "H
                "Friday", "Monday", "Sunday", "Saturday", "Tuesday", "Wednesday", "Thursday", "May", "June", "July",
                "August", "March", "April", "January", "February", "October", "November", "December", "September",
                "All", "Most", "Many", "Our", "The", "We", "Both", "Adults", "Clients", "Virtual", "Online", "North",
-               "South", "East", "West", "Central", "Northern", "Southern", "Eastern", "Western", "Upstate", "Greater"}
+               "South", "East", "West", "Central", "Northern", "Southern", "Eastern", "Western", "Upstate", "Greater",
+               "Call", "Email", "Phone", "Text", "Fax", "Book", "Contact", "Hours"}
 
 
 def _not_a_city(name: str) -> bool:
