@@ -75,3 +75,26 @@ def test_price_round_trip(amount):
 def test_email_normalisation_is_idempotent(email):
     once = normalise_email(email)
     assert once is None or normalise_email(once) == once
+
+
+fragments = st.sampled_from([
+    "<p>", "</p>", "<li>", "<h3>", "</h3>", "<footer>", "Jane Roe", ", LPC", " LCSW", "Dr. ", "Connecticut", " CT ",
+    "(virtual only)", " in-person ", "$450", "203-555-0147", "@", "mailto:", "Virginia Ave", "Washington",
+    " and ", ", ", ". ", "IV", "lozenge", "we do not offer ", "Journey Clinical", "<script>x</script>", "&amp;",
+    "\u00a0", "·", "|", "Hartford, CT 06103", "Fairfield and New Haven counties",
+])
+
+
+@given(st.lists(st.one_of(fragments, st.text(max_size=12)), max_size=40))
+def test_any_page_extracts_without_error_and_serialises(parts):
+    import json
+
+    from directory.extraction import extract_page, facts_to_json, merge_site
+
+    content = "".join(parts)
+    html = extract_page(content)
+    text = extract_page(content, content_type="text/plain")
+    payload = facts_to_json(merge_site([html, text]))
+    json.dumps(payload)
+    assert all(state["state"] in STATE_CODES for state in payload["states"])
+    assert all(phone.startswith("+1") for phone in payload["phones"])
