@@ -130,7 +130,10 @@ def parse_html(content: str | bytes, url: str | None) -> Document:
             parser = lxml.html.HTMLParser(huge_tree=True)
     if not content.strip():
         return Document(url=url, blocks=[])
-    tree = lxml.html.document_fromstring(content, parser=parser)
+    try:
+        tree = lxml.html.document_fromstring(content, parser=parser)
+    except etree.ParserError:  # markup with no content at all ("</td></tr>"): an empty page
+        return Document(url=url, blocks=[])
     title = _SPACES.sub(" ", tree.findtext(".//title") or "").strip()
     meta: dict[str, str] = {}
     for node in tree.iter("meta"):

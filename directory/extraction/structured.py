@@ -1,10 +1,12 @@
 """schema.org data embedded in a page (JSON-LD and microdata via extruct), read from the already-parsed tree."""
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
 from extruct.jsonld import JsonLdExtractor
 from extruct.w3cmicrodata import LxmlMicrodataExtractor
+from lxml import etree
 
 from directory.extraction.document import Document
 
@@ -55,8 +57,14 @@ def read_structured(document: Document) -> StructuredData:
     if document.tree is None:
         return data
     items: list[dict[str, Any]] = []
-    if document.tree.find(".//script[@type='application/ld+json']") is not None:
-        _flatten(JsonLdExtractor().extract_items(document.tree), items)
+    extractor = JsonLdExtractor()
+    for script in document.tree.iterfind(".//script[@type='application/ld+json']"):
+        holder = etree.Element("html")  # one script at a time: a broken block must not hide the good ones
+        holder.append(copy.copy(script))
+        try:
+            _flatten(extractor.extract_items(holder), items)
+        except ValueError:  # malformed JSON-LD is common on real sites; the page's text is still read
+            continue
     if document.tree.find(".//*[@itemscope]") is not None:
         _flatten(list(LxmlMicrodataExtractor().extract_items(document.tree, document.url or "")), items)
     for item in items:

@@ -230,3 +230,12 @@ def test_a_huge_run_on_block_stays_linear():
 def test_deeply_nested_markup_keeps_its_text():
     nested = "<div>" * 1000 + "Jane Roe, LPC" + "</div>" * 1000  # site builders nest deep; hostile pages deeper
     assert [c.name for c in extract_page(page(nested)).clinicians] == ["Jane Roe"]
+
+
+def test_broken_json_ld_and_contentless_markup_do_not_stop_extraction():
+    head = ('<script type="application/ld+json">{"@type": "Physician", "name": </script>'
+            '<script type="application/ld+json">{"@type": "MedicalClinic", "name": "Good Clinic"}</script>')
+    facts = extract_page(page("<p>Jane Roe, LPC</p>", head))
+    assert facts.practice_name == "Good Clinic"
+    assert [c.name for c in facts.clinicians] == ["Jane Roe"]
+    assert extract_page("</td></tr></table>").clinicians == []

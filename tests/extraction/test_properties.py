@@ -81,7 +81,9 @@ fragments = st.sampled_from([
     "<p>", "</p>", "<li>", "<h3>", "</h3>", "<footer>", "Jane Roe", ", LPC", " LCSW", "Dr. ", "Connecticut", " CT ",
     "(virtual only)", " in-person ", "$450", "203-555-0147", "@", "mailto:", "Virginia Ave", "Washington",
     " and ", ", ", ". ", "IV", "lozenge", "we do not offer ", "Journey Clinical", "<script>x</script>", "&amp;",
-    "\u00a0", "·", "|", "Hartford, CT 06103", "Fairfield and New Haven counties",
+    "\u00a0", "·", "|", "Hartford, CT 06103", "Fairfield and New Haven counties", "</td></tr></table>",
+    "<script type='application/ld+json'>{\"@type\":\"Physician\",\"name\":", "\"Ann Lee, MD\"}", "</script>",
+    "<div itemscope itemtype='https://schema.org/Person'><span itemprop='name'>", "</span></div>", "<!--", "\x00",
 ])
 
 
