@@ -24,6 +24,7 @@ BLOCK_TAGS = frozenset(
 INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "head", "select", "object"})
 _FOOTER_HINT = re.compile(r"footer|site-info|copyright|colophon", re.I)
 _SPACES = re.compile(r"\s+")
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PARAGRAPHS = re.compile(r"\n\s*\n")
 _BULLET = re.compile(r"^\s*(?:[•·▪●◦\-–*]|\d{1,2}[.)])\s+")
 
@@ -120,7 +121,7 @@ class _TextWalker:
 
 def parse_html(content: str | bytes, url: str | None) -> Document:
     if isinstance(content, str):
-        content = content.encode("utf-8")  # lets lxml honour nothing but our own decoding
+        content = content.encode("utf-8", errors="replace")  # ours to decode; lone surrogates become "?"
         parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
     else:
         try:  # most pages are UTF-8 whether or not they say so; lxml would otherwise guess Latin-1
@@ -128,6 +129,7 @@ def parse_html(content: str | bytes, url: str | None) -> Document:
             parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
         except UnicodeDecodeError:
             parser = lxml.html.HTMLParser(huge_tree=True)
+    content = _CONTROL_BYTES.sub(b"", content)  # NUL and other control bytes are never text, and upset lxml
     if not content.strip():
         return Document(url=url, blocks=[])
     try:

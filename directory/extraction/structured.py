@@ -52,6 +52,13 @@ def _flatten(node: Any, out: list[dict[str, Any]]) -> None:
             _flatten(value, out)
 
 
+def _microdata(document: Document) -> list[dict[str, Any]]:
+    try:
+        return list(LxmlMicrodataExtractor().extract_items(document.tree, document.url or ""))
+    except ValueError:  # extruct's cleaner rejects some hostile text; the page's text is still read
+        return []
+
+
 def read_structured(document: Document) -> StructuredData:
     data = StructuredData()
     if document.tree is None:
@@ -66,7 +73,7 @@ def read_structured(document: Document) -> StructuredData:
         except ValueError:  # malformed JSON-LD is common on real sites; the page's text is still read
             continue
     if document.tree.find(".//*[@itemscope]") is not None:
-        _flatten(list(LxmlMicrodataExtractor().extract_items(document.tree, document.url or "")), items)
+        _flatten(_microdata(document), items)
     for item in items:
         kinds = _types(item)
         if kinds & PERSON_TYPES:

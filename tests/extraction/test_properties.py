@@ -84,6 +84,7 @@ fragments = st.sampled_from([
     "\u00a0", "·", "|", "Hartford, CT 06103", "Fairfield and New Haven counties", "</td></tr></table>",
     "<script type='application/ld+json'>{\"@type\":\"Physician\",\"name\":", "\"Ann Lee, MD\"}", "</script>",
     "<div itemscope itemtype='https://schema.org/Person'><span itemprop='name'>", "</span></div>", "<!--", "\x00",
+    "\x1f", "\x0b", "\ud800", "\u202e",
 ])
 
 
