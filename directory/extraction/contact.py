@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 import phonenumbers
@@ -173,16 +174,24 @@ def normalise_phone(text: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=4096)
+def phones_in(sentence: str) -> tuple[str, ...]:
+    """E.164 numbers in one sentence, without fax and crisis lines (cached: a site repeats its phone line)."""
+    found = []
+    for match in phonenumbers.PhoneNumberMatcher(sentence, "US", leniency=phonenumbers.Leniency.VALID):
+        if _NOT_OUR_PHONE.search(sentence[max(0, match.start - 30): match.start]):
+            continue  # a fax line or a crisis line, not the practice's phone
+        found.append(phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164))
+    return tuple(found)
+
+
 def _phones(document: Document, evidence: list[Evidence]) -> list[str]:
     found: list[str] = []
     for block in document.blocks:
         if not _DIGIT_RUN.search(block.text):
             continue  # no run of 10 digits: no phone number (the matcher is slow, so ask cheaply first)
         for sentence in block.sentences:
-            for match in phonenumbers.PhoneNumberMatcher(sentence, "US", leniency=phonenumbers.Leniency.VALID):
-                if _NOT_OUR_PHONE.search(sentence[max(0, match.start - 30): match.start]):
-                    continue  # a fax line or a crisis line, not the practice's phone
-                e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+            for e164 in phones_in(sentence):
                 if e164 not in found:
                     found.append(e164)
                     evidence.append(Evidence("phones", e164, sentence[:300], document.url))

@@ -3,13 +3,13 @@
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from directory.extraction.contact import extract_contact
+from directory.extraction.contact import extract_contact, phones_in
 from directory.extraction.document import Document, parse_html, parse_text
 from directory.extraction.geography import STATE_CODES, normalise_state
 from directory.extraction.offerings import _flags, _heading_kind, extract_offer
 from directory.extraction.pdf import pdf_text
 from directory.extraction.people import extract_people, given_name, person_key
-from directory.extraction.places import _mode_of, extract_places
+from directory.extraction.places import _mode_of, _state_tokens, extract_places
 from directory.extraction.structured import StructuredData, read_structured, text_of, texts_of
 from directory.extraction.types import AddressFact, CityFact, ClinicianFact, Evidence, PageFacts, StateFact
 from directory.names import name_key
@@ -116,6 +116,8 @@ def clear_sentence_caches() -> None:
     _flags.cache_clear()
     _heading_kind.cache_clear()
     _mode_of.cache_clear()
+    _state_tokens.cache_clear()
+    phones_in.cache_clear()
 
 
 def extract_page(content: str | bytes, url: str | None = None, content_type: str | None = None) -> PageFacts:

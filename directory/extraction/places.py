@@ -177,7 +177,7 @@ class PlaceFacts:
     evidence: list[Evidence] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Token:
     start: int
     end: int
@@ -237,7 +237,9 @@ def _city_before(sentence: str, start: int, state: str) -> tuple[str, int] | Non
     return None
 
 
-def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> list[_Token]:
+@lru_cache(maxsize=8192)
+def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> tuple[_Token, ...]:
+    """State mentions in a sentence that could be places (cached per sentence)."""
     tokens: list[_Token] = []
     elided = list(_ELIDED.finditer(sentence))  # "North and South Carolina": two states
     for match in elided:
@@ -279,10 +281,10 @@ def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> l
         if _in_credential_chain(sentence, start, end):
             continue
         tokens.append(_Token(start, end, code, "abbr"))
-    return sorted(tokens, key=lambda token: token.start)
+    return tuple(sorted(tokens, key=lambda token: token.start))
 
 
-def _runs(sentence: str, tokens: list[_Token]) -> list[list[_Token]]:
+def _runs(sentence: str, tokens: tuple[_Token, ...]) -> list[list[_Token]]:
     runs: list[list[_Token]] = []
     for token in tokens:
         if runs and _SEPARATOR.match(sentence[runs[-1][-1].end: token.start]):
