@@ -269,7 +269,7 @@ def _prices(document: Document, evidence: list[Evidence]) -> list[PriceFact]:
     return prices
 
 
-def _links(document: Document) -> list[str]:
+def _links(document: Document, evidence: list[Evidence]) -> list[str]:
     """Outbound links of interest: booking pages and partners on other hosts."""
     own_host = urlsplit(document.url).hostname if document.url else None
     found: list[str] = []
@@ -281,6 +281,7 @@ def _links(document: Document) -> list[str]:
         interesting = _INTEREST.search(absolute) or _INTEREST.search(text)
         if host and host != own_host and interesting and absolute not in found:
             found.append(absolute)
+            evidence.append(Evidence("links", absolute, f"link: {text[:200]}", document.url))
     return found
 
 
@@ -306,7 +307,7 @@ def extract_contact(document: Document, structured: StructuredData) -> Contact:
         phones=phones,
         emails=emails,
         prices=_prices(document, evidence),
-        links=_links(document),
+        links=_links(document, evidence),
         evidence=evidence,
     )
 
