@@ -239,3 +239,13 @@ def test_broken_json_ld_and_contentless_markup_do_not_stop_extraction():
     assert facts.practice_name == "Good Clinic"
     assert [c.name for c in facts.clinicians] == ["Jane Roe"]
     assert extract_page("</td></tr></table>").clinicians == []
+
+
+def test_outbound_links_of_interest():
+    facts = extract_page(page(
+        "<a href='https://practice.janeapp.example/book'>Book online</a><a href='/about'>About</a>"
+        "<a href='https://www.journeyclinical.example/'>Our partner</a><a href='https://news.example/x'>News</a>"
+    ), url="https://practice.example/")
+    assert facts.links == ["https://practice.janeapp.example/book", "https://www.journeyclinical.example/"]
+    assert [item.snippet for item in facts.evidence if item.field == "links"] == ["link: Book online",
+                                                                                  "link: Our partner"]
