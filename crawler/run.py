@@ -209,7 +209,12 @@ def run_crawl(
             raise KapdirError("no seeds to crawl: the listing named no practice sites" if listings else "no seeds")
         job = {**base_job, "seeds": seeds}
         if redis_url:
-            failures += _crawl_distributed(job, redis_url, workers, workdir, engine, progress)
+            try:
+                failures += _crawl_distributed(job, redis_url, workers, workdir, engine, progress)
+            except KapdirError as exc:
+                with Session(engine) as session:
+                    finish_run(session, run.id, status="failed", message=str(exc))
+                raise
         else:
             failures += _wait([_spawn({**job, "mode": "practice"}, workdir, "practice")], engine, run.id, progress)
     with Session(engine, expire_on_commit=False) as session:

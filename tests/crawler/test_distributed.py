@@ -81,3 +81,14 @@ def test_two_workers_fetch_every_page_once_and_store_what_one_process_stores(tmp
     assert directory_state(tmp_path / "shared.db") == directory_state(tmp_path / "single.db")
     assert len(directory_state(tmp_path / "shared.db")["practices"]) == 10
     assert not redis.Redis.from_url(redis_url).keys("kapdir:*")  # the run's keys are cleaned up
+
+
+def test_unreachable_redis_is_a_one_line_error_and_a_failed_run(tmp_path):
+    from directory.errors import KapdirError
+    from directory.models import CrawlRun
+
+    with pytest.raises(KapdirError, match="cannot reach Redis"):
+        run_crawl(resolve_url(tmp_path / "x.db"), ["http://calm.example/"], redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    with Session(open_database(tmp_path / "x.db")) as session:
+        run = session.exec(select(CrawlRun)).one()
+    assert run.status == "failed" and "cannot reach Redis" in run.message
