@@ -6,7 +6,7 @@ from directory.errors import KapdirError
 
 
 def _classes() -> dict[str, type[Source]]:
-    from directory.boards import compact, files, forms, npi, socrata
+    from directory.boards import compact, files, forms, npi, nursys, socrata
 
     return {
         "ct_socrata": socrata.ConnecticutSocrata, "wa_socrata": socrata.WashingtonSocrata,
@@ -14,7 +14,7 @@ def _classes() -> dict[str, type[Source]]:
         "tx_bhec": files.TexasBHEC, "fl_mqa": files.FloridaMQA, "md_bop": files.MarylandPhysicians,
         "oig_leie": files.OigLeie, "psypact": files.Psypact, "generic": files.GenericRoster,
         "npi": npi.NpiRegistry, "counseling_compact": compact.CounselingCompact,
-        "va_dhp": forms.VirginiaDHP, "md_bpct": forms.MarylandBPCT,
+        "va_dhp": forms.VirginiaDHP, "md_bpct": forms.MarylandBPCT, "nursys": nursys.NursysQuickConfirm,
     }
 
 

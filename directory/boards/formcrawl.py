@@ -1,6 +1,6 @@
 """Child-process entry point for search-form look-ups (Scrapy): one JSON line per record or error on stdout.
 
-    python -m directory.boards.formcrawl --source va_dhp --base-url URL --queries queries.json
+    python -m directory.boards.formcrawl --source va_dhp|md_bpct|nursys --base-url URL --queries queries.json
 
 Every query gets its own cookie jar (the forms tie their token or view state to a session). Polite by
 construction: robots.txt obeyed, the project's user agent, one request at a time with a delay, no proxies,
@@ -196,7 +196,55 @@ class MarylandSpider(LookupSpider):
         self.record(response.meta["query"], fields, response.url)
 
 
-SPIDERS = {"va_dhp": VirginiaSpider, "md_bpct": MarylandSpider}
+class NursysSpider(LookupSpider):
+    """Nursys QuickConfirm: search page with a token, POST by name (national unless the query names a
+    jurisdiction) and license type, a results table, a detail table. Every selector here is UNCONFIRMED (the
+    reference documents what QuickConfirm returns, not its HTML): see directory/boards/nursys.py."""
+
+    name = "nursys"
+    license_types = {"registered_nurse": "RN", "nurse_practitioner": "APRN-CNP"}
+
+    def initial_requests(self):
+        for index, _query in enumerate(self.queries):
+            yield scrapy.Request(f"{self.base_url}/LQC/Search", callback=self.search, errback=self.errback,
+                                 meta=self.meta(index), dont_filter=True)
+
+    def search(self, response):
+        index = response.meta["query"]
+        if has_captcha(response):
+            return self.fail(index, "CAPTCHA on the QuickConfirm search page; not bypassed (check by hand)")
+        if not response.xpath("//form[@id='quickConfirmSearch']//input[@name='__RequestVerificationToken']"):
+            return self.garbage(response, "the QuickConfirm search form")
+        query = self.queries[index]
+        parsed = parse_name(query["name"])
+        state = (query.get("state") or "").upper()
+        formdata = {"FirstName": parsed.given, "LastName": parsed.family, "LicenseNumber": "",
+                    "Jurisdiction": state if len(state) == 2 and state.isalpha() else "",
+                    "LicenseType": self.license_types.get(query.get("license_class") or "", "")}
+        yield scrapy.FormRequest.from_response(
+            response, formid="quickConfirmSearch", formdata=formdata, callback=self.results, errback=self.errback,
+            meta=self.meta(index), dont_filter=True)
+
+    def results(self, response):
+        index = response.meta["query"]
+        if has_captcha(response):
+            return self.fail(index, "CAPTCHA on the QuickConfirm results page; not bypassed (check by hand)")
+        if "too many" in response.text.lower() and "refine" in response.text.lower():
+            return self.fail(index, "too many records for this name; narrow the search by hand", source_level=False)
+        table = response.xpath("//table[@id='lqcResults']")
+        if not table and not response.xpath("//*[@id='lqcNoResults']"):
+            return self.garbage(response, "the QuickConfirm results table")
+        for href in table.xpath(".//a[contains(@href,'/LQC/Detail')]/@href").getall():
+            yield response.follow(href, callback=self.detail, errback=self.errback, meta=self.meta(index))
+
+    def detail(self, response):
+        fields = label_pairs(response.xpath("//table[@id='lqcDetail']//tr"))
+        if "License Number" not in fields or "Multistate" not in fields:
+            return self.garbage(response, "the QuickConfirm license detail (License Number, Multistate)")
+        self.record(response.meta["query"], fields, response.url)
+
+
+SPIDERS = {"va_dhp": VirginiaSpider, "md_bpct": MarylandSpider, "nursys": NursysSpider}
 
 
 def main(argv: list[str] | None = None) -> int:

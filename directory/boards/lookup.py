@@ -22,7 +22,9 @@ from directory.errors import KapdirError, SourceError
 from directory.models import Clinician, CredentialClaim, LookupCache, ServiceArea
 from directory.settings import get_settings
 from directory.timeutil import utcnow
-from directory.vocab import CredentialKind
+from directory.vocab import CredentialKind, LicenseClass, Role
+
+NURSE_CLASSES = frozenset({LicenseClass.REGISTERED_NURSE.value, LicenseClass.NURSE_PRACTITIONER.value})
 
 
 @dataclass
@@ -47,14 +49,19 @@ class LookupOutcome:
 
 
 def lookup_sources(query: LookupQuery) -> list[SourceInfo]:
-    """The look-up sources that could answer this query (NPI answers every query: identity)."""
-    return [info for info in all_sources() if info.method == "lookup" and info.covers(query.state, query.license_class)]
+    """The look-up sources that could answer this query (NPI answers every query: identity). A source marked
+    ``class_required`` (Nursys: nurses only) is asked only about a query naming one of its classes."""
+    return [info for info in all_sources() if info.method == "lookup" and info.covers(query.state, query.license_class)
+            and (query.license_class is not None or not info.options.get("class_required"))]
 
 
 def _source_query(info: SourceInfo, query: LookupQuery) -> LookupQuery:
-    """NPI is searched by name once per person, whatever the state; the others per state and class."""
+    """NPI is searched by name once per person, whatever the state; Nursys once per person and class, nationally
+    (a multistate license sits in the home state, not the claim's state); the others per state and class."""
     if info.name == "npi":
         return LookupQuery(query.name, query.state, None)
+    if info.name == "nursys":
+        return LookupQuery(query.name, "*", query.license_class)
     return query
 
 
@@ -143,7 +150,8 @@ def lookup_clinicians(engine: Engine, queries: Iterable[LookupQuery], *, sources
 
 def database_queries(engine: Engine) -> list[LookupQuery]:
     """One query per clinician, state their practice serves, and claimed license class, where a look-up source
-    covers that state (so that after ``boards sync`` verification needs no network)."""
+    covers that state (so that after ``boards sync`` verification needs no network). A nurse (role ``nurse``) whose
+    site names no nursing license is asked about as a registered nurse, so Nursys sees every nurse."""
     with session_scope(engine) as session:
         clinicians = session.execute(select(Clinician).where(Clinician.gone_at.is_(None))).scalars().all()
         states: dict[int, set[str]] = {}
@@ -157,8 +165,11 @@ def database_queries(engine: Engine) -> list[LookupQuery]:
                 classes.setdefault(claim.clinician_id, set()).add(claim.license_class)
     queries = []
     for clinician in clinicians:
+        claimed = classes.get(clinician.id, set())
+        if clinician.role == Role.NURSE.value and not claimed & NURSE_CLASSES:
+            claimed = claimed | {LicenseClass.REGISTERED_NURSE.value}  # a nurse whose site names no license
         for state in sorted(states.get(clinician.practice_id, ())):
-            for license_class in sorted(classes.get(clinician.id, ())) or [None]:
+            for license_class in sorted(claimed) or [None]:
                 query = LookupQuery(clinician.name, state, license_class)
                 if lookup_sources(query):
                     queries.append(query)
@@ -168,7 +179,6 @@ def database_queries(engine: Engine) -> list[LookupQuery]:
 def parse_class(text: str | None):
     """'professional_counselor', 'LPC' or 'Licensed Clinical Social Worker' -> LicenseClass (None for None)."""
     from directory.boards.registry import classify_title
-    from directory.vocab import LicenseClass
 
     if not text:
         return None

@@ -110,13 +110,14 @@ FILLER_TITLES = {
                ("Licensed Clinical Social Worker", LicenseClass.CLINICAL_SOCIAL_WORKER)],
     "md_bpct": [("LCPC", LicenseClass.PROFESSIONAL_COUNSELOR), ("LCMFT", LicenseClass.MARRIAGE_FAMILY_THERAPIST)],
     "psypact": [("APIT", LicenseClass.PSYCHOLOGIST)],
+    "nursys": [("RN", LicenseClass.REGISTERED_NURSE), ("APRN-CNP", LicenseClass.NURSE_PRACTITIONER)],
 }
 # Status words each source really uses for a plain active record.
 ACTIVE_WORD = {"ct_socrata": "ACTIVE", "wa_socrata": "Active", "il_socrata": "ACTIVE", "co_socrata": "Active",
                "tx_bhec": "Active", "fl_mqa": "CLEAR/ACTIVE", "md_bop": "Active", "va_dhp": "Current Active",
-               "md_bpct": "Active", "psypact": "Current"}
+               "md_bpct": "Active", "psypact": "Current", "nursys": "Active"}
 STATE = {"ct_socrata": "CT", "wa_socrata": "WA", "il_socrata": "IL", "co_socrata": "CO", "tx_bhec": "TX",
-         "fl_mqa": "FL", "md_bop": "MD", "va_dhp": "VA", "md_bpct": "MD", "psypact": "OH"}
+         "fl_mqa": "FL", "md_bop": "MD", "va_dhp": "VA", "md_bpct": "MD", "psypact": "OH", "nursys": "TX"}
 
 
 def filler_entries(source: str, count: int, state: str | None = None, seed: int = 7) -> list[Entry]:
