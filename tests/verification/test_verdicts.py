@@ -103,6 +103,7 @@ def test_nlc_does_not_cover_aprn_prescribing(engine, session):
     record(session, "generic_nc", "Fox, Lena", "NC", "registered_nurse", multistate=True)
     sync(session, "generic_nc")
     sync(session, "va_dhp")
+    sync(session, "nursys")  # Nursys covers VA nurse practitioners too: asked, and no VA NP license found
     session.commit()
     out = run(engine)
     assert out["prescribing/VA"].verdict == Verdict.NOT_FOUND
