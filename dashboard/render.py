@@ -11,8 +11,8 @@ from datetime import datetime
 
 import streamlit as st
 
-from directory.queries import BADGE_LABELS, BADGE_MEANINGS, VERDICT_LABELS, board_link, verdict_badge
-from directory.vocab import Badge
+from directory.queries import board_link
+from directory.vocab import BADGE_LABELS, BADGE_MEANINGS, VERDICT_LABELS, Badge, badge_for
 
 _ESCAPED = {ch: "\\" + ch for ch in string.punctuation}
 
@@ -70,7 +70,7 @@ def legend() -> None:
         st.caption(BADGE_MEANINGS[kind])
     with st.expander("Every verdict in words"):
         for code, label in VERDICT_LABELS.items():
-            st.caption(f"{BADGE_LABELS[verdict_badge(code)]}: {label}")
+            st.caption(f"{BADGE_LABELS[badge_for(code)]}: {label}")
 
 
 def notice() -> None:

@@ -53,7 +53,7 @@ def _evidence(row: Verification) -> dict[str, Any] | None:
 
 
 def _badge(verdict: str) -> str:
-    return badge_for(verdict).value if verdict in _VERDICTS else "unverified"
+    return badge_for(verdict).value
 
 
 def _listing(session: Session) -> Iterator[tuple[Practice, list[ServiceArea], list[tuple[Clinician, list[str],
@@ -194,7 +194,7 @@ def _fhir_status(verdict: str) -> str:
         return "val-fail"
     if verdict == Verdict.SOURCE_UNAVAILABLE.value:
         return "req-revalid"
-    if verdict in {"claimed", "not_publicly_verifiable", Verdict.NOT_CHECKABLE.value}:
+    if verdict in {Verdict.CLAIMED, Verdict.NOT_PUBLICLY_VERIFIABLE, Verdict.NOT_CHECKABLE}:
         return "attested"  # only the practice's own statement stands behind it
     return "in-process"  # ambiguous: needs a human to tell the records apart
 

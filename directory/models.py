@@ -308,7 +308,7 @@ class Verification(SQLModel, table=True):
     state: str | None = Field(default=None, index=True)
     mode: str | None = None  # ServiceMode
     credential_code: str | None = None
-    verdict: str = Field(index=True)  # Verdict, or "claimed"/"confirmed"/"not_publicly_verifiable"
+    verdict: str = Field(index=True)  # a directory.vocab.Verdict code
     basis: str = Field(sa_column=Column(Text))  # plain English
     confidence: float | None = None
     license_record_id: int | None = Field(default=None, foreign_key="licenserecord.id")

@@ -42,6 +42,7 @@ from directory.models import (
 from directory.settings import get_settings
 from directory.timeutil import utcnow
 from directory.vocab import (
+    BADGE_LABELS,
     PASSING_VERDICTS,
     Badge,
     CredentialKind,
@@ -51,45 +52,10 @@ from directory.vocab import (
     Setting,
     Verdict,
     badge_for,
+    verdict_label,
 )
 
-# --- plain-language vocabulary ------------------------------------------------------------------
-
-VERDICT_LABELS: dict[str, str] = {
-    Verdict.VERIFIED: "Verified: active license in this state",
-    Verdict.VERIFIED_COMPACT_PRIVILEGE: "Verified: Counseling Compact privilege for this state",
-    Verdict.VERIFIED_PSYPACT: "Verified: PSYPACT telepsychology authority",
-    Verdict.VERIFIED_NLC: "Verified: multistate nurse license (Nurse Licensure Compact)",
-    Verdict.VERIFIED_TELEHEALTH_REGISTRATION: "Verified: out-of-state telehealth registration",
-    Verdict.VERIFIED_WITH_DISCIPLINE: "Licensed, but the board records discipline",
-    Verdict.EXPIRED: "License expired",
-    Verdict.INACTIVE: "License inactive",
-    Verdict.SUSPENDED_OR_REVOKED: "License suspended or revoked",
-    Verdict.EXCLUDED: "Excluded from federal health programs (OIG)",
-    Verdict.WRONG_LICENSE_CLASS: "Licensed, but not for this kind of care",
-    Verdict.IN_PERSON_NOT_COVERED: "Virtual only: this authority does not cover in-person care",
-    Verdict.NOT_FOUND: "No matching license found at the board",
-    Verdict.AMBIGUOUS: "Several board records match: could not tell which",
-    Verdict.SOURCE_UNAVAILABLE: "Board data unavailable at the last check",
-    Verdict.NOT_CHECKABLE: "No public source to check this state",
-    "claimed": "Claimed on the website; not confirmed by a public directory",
-    "confirmed": "Confirmed by a public directory",
-    "not_publicly_verifiable": "Not publicly verifiable (e.g. DEA registration)",
-}
-
-BADGE_LABELS: dict[Badge, str] = {
-    Badge.VERIFIED: "Verified",
-    Badge.WARNING: "Warning",
-    Badge.PROBLEM: "Problem",
-    Badge.UNVERIFIED: "Unverified",
-}
-
-BADGE_MEANINGS: dict[Badge, str] = {
-    Badge.VERIFIED: "A licensing board, compact or registry confirms someone here may serve you this way.",
-    Badge.WARNING: "Authority confirmed, but with a caveat: board discipline, or another clinician has a problem.",
-    Badge.PROBLEM: "The public record contradicts the claim: expired, revoked, excluded, wrong license or none found.",
-    Badge.UNVERIFIED: "Not checked yet, or no public source can confirm it. Absence of a check is not a pass.",
-}
+# --- plain-language vocabulary (verdict words and badges live in directory.vocab) ---------------------
 
 MODE_LABELS = {
     ServiceMode.IN_PERSON: "in person",
@@ -130,25 +96,11 @@ _BADGE_RANK = {Badge.VERIFIED: 0, Badge.WARNING: 1, Badge.UNVERIFIED: 2, Badge.P
 _PASSING = sorted(v.value for v in PASSING_VERDICTS)
 
 
-@lru_cache(maxsize=64)
-def verdict_badge(verdict: str | None) -> Badge:
-    """badge_for, tolerant of the non-license verdict words (claimed / confirmed / not_publicly_verifiable)."""
-    if verdict == "confirmed":
-        return Badge.VERIFIED
-    try:
-        return badge_for(verdict)
-    except ValueError:
-        return Badge.UNVERIFIED
+verdict_badge = badge_for  # kept name for callers of the query layer
 
 
-_BADGE_CODES = {kind: sorted(code for code in VERDICT_LABELS if verdict_badge(code) is kind) for kind in Badge}
+_BADGE_CODES = {kind: sorted(code.value for code in Verdict if code.badge is kind) for kind in Badge}
 _COUNTED = (Badge.VERIFIED, Badge.WARNING, Badge.PROBLEM)  # unverified: the rest, unknown codes included
-
-
-def verdict_label(verdict: str | None) -> str:
-    if verdict is None:
-        return "Not checked yet"
-    return VERDICT_LABELS.get(verdict, verdict.replace("_", " "))
 
 
 def state_name(code: str | None) -> str:

@@ -86,7 +86,8 @@ class Setting(StrEnum):
 
 
 class Verdict(StrEnum):
-    """Verdict codes, in order of meaning (best first)."""
+    """Every verdict code kapdir gives, in order of meaning (best first): license verdicts first, then the
+    verdicts of credentials that are not licenses (certifications, trainings, DEA registration)."""
 
     VERIFIED = "verified"
     VERIFIED_COMPACT_PRIVILEGE = "verified_compact_privilege"
@@ -94,6 +95,10 @@ class Verdict(StrEnum):
     VERIFIED_NLC = "verified_nlc"
     VERIFIED_TELEHEALTH_REGISTRATION = "verified_telehealth_registration"
     VERIFIED_WITH_DISCIPLINE = "verified_with_discipline"
+    # Not passes, with a warning badge: the record looks right but something stops a pass.
+    IDENTITY_UNCONFIRMED = "identity_unconfirmed"  # matched by initial or nickname only, nothing ties it
+    POSSIBLE_EXCLUSION = "possible_exclusion"  # same full name on the OIG list, nothing to tell them apart
+    CONFLICTING_SOURCES = "conflicting_sources"  # equally fresh sources disagree on one license
     EXPIRED = "expired"
     INACTIVE = "inactive"
     SUSPENDED_OR_REVOKED = "suspended_or_revoked"
@@ -104,10 +109,23 @@ class Verdict(StrEnum):
     AMBIGUOUS = "ambiguous"
     SOURCE_UNAVAILABLE = "source_unavailable"
     NOT_CHECKABLE = "not_checkable"
+    # Credentials that are not state licenses.
+    CONFIRMED = "confirmed"  # a public list (issuer's directory) confirms the credential
+    CLAIMED = "claimed"  # the website says so; no public list checked
+    NOT_PUBLICLY_VERIFIABLE = "not_publicly_verifiable"  # real authority, no public look-up (DEA)
 
     @property
     def is_pass(self) -> bool:
+        """A license pass: someone may serve a client this way. Credential verdicts are never passes."""
         return self in PASSING_VERDICTS
+
+    @property
+    def label(self) -> str:
+        return VERDICT_LABELS[self]
+
+    @property
+    def badge(self) -> "Badge":
+        return VERDICT_BADGES[self]
 
 
 PASSING_VERDICTS = frozenset(
@@ -121,6 +139,8 @@ PASSING_VERDICTS = frozenset(
     }
 )
 
+CREDENTIAL_VERDICTS = frozenset({Verdict.CONFIRMED, Verdict.CLAIMED, Verdict.NOT_PUBLICLY_VERIFIABLE})
+
 
 class Badge(StrEnum):
     """The four badges a dashboard card shows for a verdict."""
@@ -130,26 +150,96 @@ class Badge(StrEnum):
     PROBLEM = "problem"
     UNVERIFIED = "unverified"
 
+    @property
+    def label(self) -> str:
+        return BADGE_LABELS[self]
+
+    @property
+    def meaning(self) -> str:
+        return BADGE_MEANINGS[self]
+
+
+# The one place verdicts get their words and badges: the dashboard, the exports and the CLI all read these.
+VERDICT_LABELS: dict[Verdict, str] = {
+    Verdict.VERIFIED: "Verified: active license in this state",
+    Verdict.VERIFIED_COMPACT_PRIVILEGE: "Verified: Counseling Compact privilege for this state",
+    Verdict.VERIFIED_PSYPACT: "Verified: PSYPACT telepsychology authority",
+    Verdict.VERIFIED_NLC: "Verified: multistate nurse license (Nurse Licensure Compact)",
+    Verdict.VERIFIED_TELEHEALTH_REGISTRATION: "Verified: out-of-state telehealth registration",
+    Verdict.VERIFIED_WITH_DISCIPLINE: "Licensed, but the board records discipline",
+    Verdict.IDENTITY_UNCONFIRMED: "A license matches the name only loosely: not confirmed to be this person",
+    Verdict.POSSIBLE_EXCLUSION: "Same name on the federal exclusion list (OIG): not yet told apart",
+    Verdict.CONFLICTING_SOURCES: "Public sources disagree about this license",
+    Verdict.EXPIRED: "License expired",
+    Verdict.INACTIVE: "License inactive",
+    Verdict.SUSPENDED_OR_REVOKED: "License suspended or revoked",
+    Verdict.EXCLUDED: "Excluded from federal health programs (OIG)",
+    Verdict.WRONG_LICENSE_CLASS: "Licensed, but not for this kind of care",
+    Verdict.IN_PERSON_NOT_COVERED: "Virtual only: this authority does not cover in-person care",
+    Verdict.NOT_FOUND: "No matching license found at the board",
+    Verdict.AMBIGUOUS: "Several board records match: could not tell which",
+    Verdict.SOURCE_UNAVAILABLE: "Board data unavailable at the last check",
+    Verdict.NOT_CHECKABLE: "No public source to check this state",
+    Verdict.CONFIRMED: "Confirmed by a public directory",
+    Verdict.CLAIMED: "Claimed on the website; not confirmed by a public directory",
+    Verdict.NOT_PUBLICLY_VERIFIABLE: "Not publicly verifiable (e.g. DEA registration)",
+}
+
+VERDICT_BADGES: dict[Verdict, Badge] = {
+    **{v: Badge.VERIFIED for v in PASSING_VERDICTS},
+    Verdict.VERIFIED_WITH_DISCIPLINE: Badge.WARNING,
+    Verdict.IDENTITY_UNCONFIRMED: Badge.WARNING,
+    Verdict.POSSIBLE_EXCLUSION: Badge.WARNING,
+    Verdict.CONFLICTING_SOURCES: Badge.PROBLEM,
+    Verdict.EXPIRED: Badge.PROBLEM,
+    Verdict.INACTIVE: Badge.PROBLEM,
+    Verdict.SUSPENDED_OR_REVOKED: Badge.PROBLEM,
+    Verdict.EXCLUDED: Badge.PROBLEM,
+    Verdict.WRONG_LICENSE_CLASS: Badge.PROBLEM,
+    Verdict.IN_PERSON_NOT_COVERED: Badge.PROBLEM,
+    Verdict.NOT_FOUND: Badge.PROBLEM,
+    Verdict.AMBIGUOUS: Badge.UNVERIFIED,
+    Verdict.SOURCE_UNAVAILABLE: Badge.UNVERIFIED,
+    Verdict.NOT_CHECKABLE: Badge.UNVERIFIED,
+    Verdict.CONFIRMED: Badge.VERIFIED,
+    Verdict.CLAIMED: Badge.UNVERIFIED,
+    Verdict.NOT_PUBLICLY_VERIFIABLE: Badge.UNVERIFIED,
+}
+
+BADGE_LABELS: dict[Badge, str] = {
+    Badge.VERIFIED: "Verified",
+    Badge.WARNING: "Warning",
+    Badge.PROBLEM: "Problem",
+    Badge.UNVERIFIED: "Unverified",
+}
+
+BADGE_MEANINGS: dict[Badge, str] = {
+    Badge.VERIFIED: "A licensing board, compact or registry confirms someone here may serve you this way.",
+    Badge.WARNING: "Authority found, but with a caveat: board discipline, a loose name match, a namesake on the "
+    "exclusion list, or another clinician has a problem.",
+    Badge.PROBLEM: "The public record contradicts the claim: expired, revoked, excluded, wrong license, none found "
+    "or sources in conflict.",
+    Badge.UNVERIFIED: "Not checked yet, or no public source can confirm it. Absence of a check is not a pass.",
+}
+
 
 def badge_for(verdict: Verdict | str | None) -> Badge:
+    """The badge of a verdict code; no verdict, or a code this version does not know, is unverified."""
     if verdict is None:
         return Badge.UNVERIFIED
-    verdict = Verdict(verdict)
-    if verdict is Verdict.VERIFIED_WITH_DISCIPLINE:
-        return Badge.WARNING
-    if verdict.is_pass:
-        return Badge.VERIFIED
-    if verdict in {
-        Verdict.EXPIRED,
-        Verdict.INACTIVE,
-        Verdict.SUSPENDED_OR_REVOKED,
-        Verdict.EXCLUDED,
-        Verdict.WRONG_LICENSE_CLASS,
-        Verdict.IN_PERSON_NOT_COVERED,
-        Verdict.NOT_FOUND,
-    }:
-        return Badge.PROBLEM
-    return Badge.UNVERIFIED
+    try:
+        return VERDICT_BADGES[Verdict(verdict)]
+    except ValueError:
+        return Badge.UNVERIFIED
+
+
+def verdict_label(verdict: Verdict | str | None) -> str:
+    if verdict is None:
+        return "Not checked yet"
+    try:
+        return VERDICT_LABELS[Verdict(verdict)]
+    except ValueError:
+        return str(verdict).replace("_", " ")
 
 
 class FetchOutcome(StrEnum):

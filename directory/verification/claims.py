@@ -12,16 +12,16 @@ from dataclasses import dataclass
 
 from directory.extraction import taxonomy
 from directory.models import Clinician, CredentialClaim, Practice, ServiceArea
-from directory.vocab import PRESCRIBING_CLASSES, CredentialKind, LicenseClass, Role, ServiceMode
+from directory.vocab import PRESCRIBING_CLASSES, CredentialKind, LicenseClass, Role, ServiceMode, Verdict
 
 SERVICE = "service"
 PRESCRIBING = "prescribing"
 CREDENTIAL = "credential"
 
 # Outcomes of credential claims that are not license verdicts (stored in Verification.verdict).
-CLAIMED = "claimed"
-CONFIRMED = "confirmed"
-NOT_PUBLICLY_VERIFIABLE = "not_publicly_verifiable"
+CLAIMED = Verdict.CLAIMED.value
+CONFIRMED = Verdict.CONFIRMED.value
+NOT_PUBLICLY_VERIFIABLE = Verdict.NOT_PUBLICLY_VERIFIABLE.value
 
 _NO_LICENSE_CLASS = {LicenseClass.OTHER.value, ""}
 

@@ -25,7 +25,7 @@ def verify_command(due: bool = False, db: Path | None = None, as_json: bool = Fa
     table.add_column("badge")
     table.add_column("count", justify="right")
     for code, number in sorted(result["verdicts"].items(), key=lambda item: (_ORDER.get(item[0], 99), item[0])):
-        badge = badge_for(code).value if code in _ORDER else "—"
+        badge = badge_for(code).value
         table.add_row(code, badge, str(number))
     console = Console()
     console.print(table)
