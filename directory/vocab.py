@@ -7,9 +7,13 @@ from enum import StrEnum
 
 
 class LicenseClass(StrEnum):
-    """The kind of state license a title belongs to; LPC, LCPC and LMHC are one class."""
+    """The kind of state license a title belongs to; LPC, LCPC and LMHC are one class where each is a state's
+    independent counselor title. Provisional or supervised tiers (LPCA, LAPC, LGPC, Illinois' LPC, LMFT-A) are
+    their own classes: they do not back a claim of the independent title."""
 
     PROFESSIONAL_COUNSELOR = "professional_counselor"
+    ASSOCIATE_COUNSELOR = "associate_counselor"  # supervised tier: LPCA, LAPC, LGPC, LPC in Illinois
+    ASSOCIATE_MARRIAGE_FAMILY_THERAPIST = "associate_marriage_family_therapist"  # LMFT-A, AMFT
     CLINICAL_SOCIAL_WORKER = "clinical_social_worker"
     SOCIAL_WORKER = "social_worker"  # non-clinical (e.g. LMSW): may not practise psychotherapy independently
     MARRIAGE_FAMILY_THERAPIST = "marriage_family_therapist"
