@@ -112,7 +112,7 @@ _IN_PERSON_ONLY = re.compile(
 _VIRTUAL_WORD = re.compile(rf"\b{_VIRTUAL}\b", re.I)
 _IN_PERSON_WORD = re.compile(rf"\b{_IN_PERSON}\b", re.I)
 
-_CITY_WORDS = r"[A-Z][A-Za-z'’.\-]+(?:\s+[A-Z][A-Za-z'’.\-]+){0,3}"
+_CITY_WORDS = r"[A-Z][A-Za-z'’.\-]{1,30}(?:\s+[A-Z][A-Za-z'’.\-]{1,30}){0,3}"  # bounded: linear on hostile pages
 _STREET = re.compile(
     r"(\d{1,6}\s+(?:[NSEW]\.?\s+)?[A-Z0-9][\w'’.\- ]{0,40}?\s(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|"
     r"Lane|Ln|Way|Place|Pl|Court|Ct|Parkway|Pkwy|Highway|Hwy|Turnpike|Pike|Square|Sq|Circle|Cir|Terrace|Plaza)"
@@ -224,16 +224,34 @@ def _in_credential_chain(sentence: str, start: int, end: int) -> bool:
     return False
 
 
+_LOOKBACK = 120  # characters before a state that the "City, ST" and "Name Surname, MD" patterns read
+
+
+@lru_cache(maxsize=1024)
+def _list_only(sentence: str) -> bool:
+    """A sentence that is little more than a list of states (cached: read once per sentence, not per run)."""
+    return len(re.findall(r"[A-Za-z]{3,}", _TOKEN.sub("", sentence))) <= 3
+
+
+@lru_cache(maxsize=1024)
+def _sentence_cues(sentence: str) -> tuple[list[tuple[int, int]], bool, bool]:
+    """Asides, an office cue, a statewide cue: read once per sentence, not once per state in it (a hostile
+    sentence of a hundred states stays linear)."""
+    asides = [(m.start(), m.end()) for m in _ASIDE.finditer(sentence)]
+    return asides, bool(_OFFICE_CUE.search(sentence)), bool(_STATEWIDE.search(sentence))
+
+
 def _city_before(sentence: str, start: int, state: str) -> tuple[str, int] | None:
     """'... Suite 200, Hartford, CT': the longest run of capitalised words before ', ST' that is a city there."""
-    match = re.search(r"(" + _CITY_WORDS + r"),\s*$", sentence[:start])
+    offset = max(0, start - _LOOKBACK)  # a city is a few words: read only the text just before the state
+    match = re.search(r"(" + _CITY_WORDS + r"),\s*$", sentence[offset:start])
     if not match:
         return None
     words = match.group(1).split()
     for first in range(len(words)):
         candidate = " ".join(words[first:]).strip(".")
         if is_city_in(candidate, state):
-            return candidate, match.start(1) + len(" ".join(words[:first])) + (1 if first else 0)
+            return candidate, offset + match.start(1) + len(" ".join(words[:first])) + (1 if first else 0)
     return None
 
 
@@ -378,21 +396,21 @@ class _PlaceReader:
         negative = _NEGATIVE.search(lead)
         if negative and not re.search(r"\b(?:licensed|serving|serve|located|offices?)\b[^.]*$", lead[negative.end():]):
             return False
-        rest_of_block = _TOKEN.sub("", sentence)
-        list_only = len(re.findall(r"[A-Za-z]{3,}", rest_of_block)) <= 3
+        list_only = _list_only(sentence)
         cue = bool(_CUE.search(lead)) or bool(paren) or bool(_TAIL_CUE.search(tail[:80])) or context_ok or list_only
         accepted = False
+        asides, office_cue, statewide = _sentence_cues(sentence)
         for token in run:
             if token.kind == "abbr":
                 city = _city_before(sentence, token.start, token.code)
                 zip_match = _ZIP_AFTER.match(sentence[token.end:])
                 if city:
                     self.add_city(city[0], token.code, snippet)
-                    office = bool(zip_match) or bool(_OFFICE_CUE.search(sentence)) or block.tag == "address"
+                    office = bool(zip_match) or office_cue or block.tag == "address"
                     self.vote(token.code, True if office else None, None, 2, snippet)
                     accepted = True
                     continue
-                if _PERSON_COMMA.search(sentence[: token.start]):
+                if _PERSON_COMMA.search(sentence[max(0, token.start - _LOOKBACK): token.start]):
                     continue  # "Rafael Quintero, MD": a post-nominal, not Maryland
                 if len(run) == 1 and not (_ABBR_LEAD.search(lead) or _ABBR_FOLLOW.match(tail)):
                     continue
@@ -400,17 +418,17 @@ class _PlaceReader:
                 city = _city_before(sentence, token.start, token.code)
                 if city and not negative:
                     self.add_city(city[0], token.code, snippet)
-                    office = bool(_OFFICE_CUE.search(sentence))
+                    office = office_cue
                     self.vote(token.code, True if office else None, None, 2, snippet)
                     accepted = True
                     continue
             if not cue:
                 continue
-            clause_start = max((m.end() for m in _ASIDE.finditer(sentence, 0, token.start)), default=0)
-            clause_end = next((m.start() for m in _ASIDE.finditer(sentence, token.end)), len(sentence))
+            clause_start = max((end for start, end in asides if end <= token.start), default=0)
+            clause_end = next((start for start, _ in asides if start >= token.end), len(sentence))
             self.sentence_modes.setdefault(token.code, []).append(_mode_of(sentence[clause_start:clause_end]))
             in_person, virtual = self.run_mode(lead, tail, paren, dash)
-            if virtual is None and _STATEWIDE.search(sentence):
+            if virtual is None and statewide:
                 virtual = True
             strength = 3 if (paren or dash) and (in_person is not None or virtual is not None) else (
                 2 if len(run) == 1 else 1
