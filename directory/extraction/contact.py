@@ -11,25 +11,36 @@ from directory.extraction.document import Block, Document
 from directory.extraction.structured import StructuredData, text_of
 from directory.extraction.types import Evidence, PriceFact
 
-_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}\b")
+# Every pattern here starts only at a token boundary and has bounded repeats (local part <= 64, labels <= 63, as
+# RFC 5321 allows), so a hostile page ("a.a.a.a..." for a megabyte) costs linear time, not quadratic.
+_EMAIL = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,6}\.[A-Za-z]{2,24}\b"
+)
+_OBFUSCATED_AT = re.compile(r"[\[(]\s?at\s?[\])]", re.I)  # the cheap pre-check: "name [at] host (dot) com"
 _OBFUSCATED_EMAIL = re.compile(
-    r"\b([A-Za-z0-9._%+\-]+)\s*[\[(]\s*at\s*[\])]\s*([A-Za-z0-9\-]+(?:\s*[\[(]\s*dot\s*[\])]\s*[A-Za-z0-9\-]+)+)", re.I
+    r"(?<![A-Za-z0-9._%+\-])([A-Za-z0-9._%+\-]{1,64})\s?[\[(]\s?at\s?[\])]\s?"
+    r"([A-Za-z0-9\-]{1,63}(?:\s?[\[(]\s?dot\s?[\])]\s?[A-Za-z0-9\-]{1,63}){1,6})(?![A-Za-z0-9\-])",
+    re.I,
 )
 _NOT_EMAIL_SUFFIX = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".css", ".js")
 _DIGIT_RUN = re.compile(r"\d(?:[\s().\-]{0,3}\d){9}")
+# The phone matcher costs ~0.1 ms a sentence: a page gets it on this many sentences with a 10-digit run at most (a
+# practice page has a handful; a page of digits would otherwise cost seconds).
+MAX_PHONE_SENTENCES = 200
 _NOT_OUR_PHONE = re.compile(r"\b(?:fax|crisis|lifeline|hotline|suicide|emergency|988)\b", re.I)
 _PRICE = re.compile(
-    r"(?:\$|US\$|USD\s?)\s?(?P<amount>\d{1,3}(?:,\d{3})+|\d+)(?P<cents>\.\d{1,2})?(?!\d)"
-    r"(?P<scale>\s*(?:k\b|million|billion|M\b|B\b))?"
-    r"|(?P<words>\d{2,5})\s+(?:US\s+)?dollars\b",
+    r"(?:\$|US\$|USD\s?)\s?(?P<amount>\d{1,3}(?:,\d{3}){1,4}|\d{1,9})(?P<cents>\.\d{1,2})?(?!\d)"
+    r"(?P<scale>\s?(?:k\b|million|billion|M\b|B\b))?"
+    r"|(?<!\d)(?P<words>\d{2,5})\s(?:US\s)?dollars\b",
     re.I,
 )
 _UNITS = (
-    ("session", re.compile(r"^\s*(?:/|per|a|each)\s*(?:session|infusion|treatment|visit|dose|dosing|appointment|hour)|"
+    ("session", re.compile(r"^\s?(?:/|per|a|each)\s?(?:session|infusion|treatment|visit|dose|dosing|appointment|hour)|"
                            r"^[^.$]{0,25}\b(?:per|each|a)\s+(?:session|infusion|treatment|visit)", re.I)),
     ("package", re.compile(r"^[^.$]{0,40}\b(?:package|series|bundle|program|course|sessions\b)", re.I)),
     ("consultation", re.compile(r"^[^.$]{0,30}\b(?:consult\w*|assessment|intake|evaluation|screening)", re.I)),
 )
+_UNIT_WINDOW = 80  # characters either side of a price that the unit patterns below read
 _UNITS_BEFORE = (
     ("package", re.compile(r"\b(?:package|series|bundle|program|course)\b[^.$]{0,40}$", re.I)),
     ("consultation", re.compile(r"\b(?:consult\w*|assessment|intake|evaluation|screening)\b[^.$]{0,30}$", re.I)),
@@ -187,10 +198,14 @@ def phones_in(sentence: str) -> tuple[str, ...]:
 
 def _phones(document: Document, evidence: list[Evidence]) -> list[str]:
     found: list[str] = []
+    asked = 0
     for block in document.blocks:
         if not _DIGIT_RUN.search(block.text):
             continue  # no run of 10 digits: no phone number (the matcher is slow, so ask cheaply first)
         for sentence in block.sentences:
+            if asked >= MAX_PHONE_SENTENCES or not _DIGIT_RUN.search(sentence):
+                continue
+            asked += 1
             for e164 in phones_in(sentence):
                 if e164 not in found:
                     found.append(e164)
@@ -218,6 +233,8 @@ def _emails(document: Document, evidence: list[Evidence]) -> list[str]:
     candidates = [(m.group(0), block.text) for block in document.blocks if "@" in block.text
                   for m in _EMAIL.finditer(block.text)]
     for block in document.blocks:
+        if not _OBFUSCATED_AT.search(block.text):
+            continue
         for match in _OBFUSCATED_EMAIL.finditer(block.text):
             domain = re.sub(r"\s*[\[(]\s*dot\s*[\])]\s*", ".", match.group(2), flags=re.I)
             candidates.append((f"{match.group(1)}@{domain}", block.text))
@@ -258,11 +275,13 @@ def _prices(document: Document, evidence: list[Evidence]) -> list[PriceFact]:
                 amount = float(raw.replace(",", "") + (match.group("cents") or ""))
                 if amount <= 0:
                     continue
-                after, before = sentence[match.end():], sentence[: match.start()]
-                unit = next((name for name, pattern in _UNITS if pattern.search(after)), None)
-                unit = unit or next((name for name, pattern in _UNITS_BEFORE if pattern.search(before)), None)
                 if amount in seen:
                     continue
+                # The unit words sit within a few words of the amount: look only there (linear in the sentence)
+                after = sentence[match.end(): match.end() + _UNIT_WINDOW]
+                before = sentence[max(0, match.start() - _UNIT_WINDOW): match.start()]
+                unit = next((name for name, pattern in _UNITS if pattern.search(after)), None)
+                unit = unit or next((name for name, pattern in _UNITS_BEFORE if pattern.search(before)), None)
                 seen.add(amount)
                 prices.append(PriceFact(amount_usd=amount, unit=unit, snippet=sentence[:300]))
                 evidence.append(Evidence("prices_usd", amount, sentence[:300], document.url))

@@ -7,6 +7,7 @@ above it and whether it sits in the footer. Scripts, styles and other invisible 
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 
 import lxml.html
 from lxml import etree
@@ -22,6 +23,13 @@ BLOCK_TAGS = frozenset(
     | HEADING_TAGS
 )
 INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "head", "select", "object"})
+# Caps on what the field patterns see, so that a hostile page costs bounded time (docs/extract-json.md): a practice
+# page has ~2 kB of visible text and long ones ~50 kB; the facts we read sit well inside the first MAX_PAGE_TEXT
+# characters. A longer block is cut into blocks of at most MAX_BLOCK characters, a sentence into pieces of at most
+# MAX_SENTENCE; only the first MAX_LINKS links are read.
+MAX_PAGE_TEXT = 100_000
+MAX_BLOCK = 5_000
+MAX_LINKS = 2_000
 _FOOTER_HINT = re.compile(r"footer|site-info|copyright|colophon", re.I)
 _SPACES = re.compile(r"\s+")
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -67,6 +75,7 @@ class _TextWalker:
         self.blocks: list[Block] = []
         self.parts: list[str] = []
         self.heading = ""
+        self.size = 0  # characters of text so far (the walk stops at MAX_PAGE_TEXT)
 
     def add(self, text: str) -> None:
         """Text of the next element or tail. Where two elements touch with no space ("<b>Jane Roe, APRN</b>
@@ -80,16 +89,19 @@ class _TextWalker:
     def flush(self, tag: str, footer: bool) -> None:
         text = _SPACES.sub(" ", "".join(self.parts)).strip()
         self.parts.clear()
-        if not text:
+        if not text or self.size >= MAX_PAGE_TEXT:
             return
-        self.blocks.append(Block(text=text, tag=tag, heading=self.heading, footer=footer))
+        text = text[: MAX_PAGE_TEXT - self.size]
+        self.size += len(text)
+        for chunk in _bounded(text, MAX_BLOCK):
+            self.blocks.append(Block(text=chunk, tag=tag, heading=self.heading, footer=footer))
         if tag in HEADING_TAGS:
-            self.heading = text
+            self.heading = text[:MAX_SENTENCE]
 
     def walk(self, root: etree._Element) -> list[Block]:
         # Stack items: (element, footer flag, block tag of the enclosing block, entering?)
         stack: list[tuple[etree._Element, bool, str, bool]] = [(root, False, "div", True)]
-        while stack:
+        while stack and self.size < MAX_PAGE_TEXT:
             element, footer, enclosing, entering = stack.pop()
             tag = element.tag if isinstance(element.tag, str) else ""
             if not entering:
@@ -143,9 +155,8 @@ def parse_html(content: str | bytes, url: str | None) -> Document:
         if key and node.get("content"):
             meta[key.lower()] = node.get("content").strip()
     links = [
-        (node.get("href", "").strip(), _SPACES.sub(" ", node.text_content()).strip())
-        for node in tree.iter("a")
-        if node.get("href")
+        (node.get("href", "").strip()[:2000], _SPACES.sub(" ", node.text_content()[:1000]).strip())
+        for node in islice((node for node in tree.iter("a") if node.get("href")), MAX_LINKS)
     ]
     body = tree.find("body")
     blocks = _TextWalker().walk(body if body is not None else tree)
@@ -163,7 +174,8 @@ def parse_text(content: str | bytes, url: str | None) -> Document:
     """Plain text: paragraphs are separated by blank lines; a short paragraph opener ("Our clinicians",
     "Where we are licensed:") heads the short lines under it, which read as list items."""
     if isinstance(content, bytes):
-        content = content.decode("utf-8", errors="replace")
+        content = content[: 4 * MAX_PAGE_TEXT].decode("utf-8", errors="replace")
+    content = content[:MAX_PAGE_TEXT]
     blocks: list[Block] = []
     heading = ""
     for paragraph in _PARAGRAPHS.split(content):
@@ -176,10 +188,10 @@ def parse_text(content: str | bytes, url: str | None) -> Document:
         )
         for position, line in enumerate(lines):
             if _BULLET.match(line) or (listed and position > 0):
-                blocks.append(Block(text=_BULLET.sub("", line), tag="li", heading=heading))
+                blocks += [Block(text=chunk, tag="li", heading=heading) for chunk in _bounded(_BULLET.sub("", line))]
                 continue
             tag = "h3" if _looks_like_heading(line) or (listed and position == 0) else "p"
-            blocks.append(Block(text=line, tag=tag, heading=heading))
+            blocks += [Block(text=chunk, tag=tag, heading=heading) for chunk in _bounded(line, MAX_BLOCK)]
             if tag == "h3":
                 heading = line
     title = blocks[0].text if blocks else ""
@@ -206,16 +218,17 @@ def sentences(text: str) -> list[str]:
     return [chunk for piece in merged for chunk in _bounded(piece.strip()) if chunk]
 
 
-def _bounded(sentence: str) -> list[str]:
-    """Cut a run-on "sentence" (a page with no full stops, or a hostile one) into pieces of at most
-    MAX_SENTENCE characters at spaces, so that the context rules stay linear in the page's length."""
-    if len(sentence) <= MAX_SENTENCE:
-        return [sentence]
+def _bounded(text: str, limit: int = MAX_SENTENCE) -> list[str]:
+    """Cut a run-on "sentence" or block (a page with no full stops, or a hostile one) into pieces of at most
+    `limit` characters at spaces, so that the context rules stay linear in the page's length."""
+    if len(text) <= limit:
+        return [text]
     chunks: list[str] = []
-    while len(sentence) > MAX_SENTENCE:
-        cut = sentence.rfind(" ", 0, MAX_SENTENCE)
-        cut = cut if cut > 0 else MAX_SENTENCE
-        chunks.append(sentence[:cut].strip())
-        sentence = sentence[cut:]
-    chunks.append(sentence.strip())
-    return chunks
+    start = 0
+    while len(text) - start > limit:
+        cut = text.rfind(" ", start, start + limit)
+        cut = cut if cut > start else start + limit
+        chunks.append(text[start:cut].strip())
+        start = cut
+    chunks.append(text[start:].strip())
+    return [chunk for chunk in chunks if chunk]
