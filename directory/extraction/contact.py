@@ -59,20 +59,20 @@ _COPYRIGHT = re.compile(
     r"(?:[.,]?\s*(?:All rights reserved|All Rights Reserved)|\s*[|•·]|$)"
 )
 _AT_NAME = re.compile(
-    r"\b(?:At|Welcome to|Contact)\s+(?P<name>(?!The\b|the\b|Our\b)(?:[A-Z][A-Za-z&'’\-]+|of|and|&|the)"
-    r"(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|"
+    r"\b(?:At|Welcome to|Contact)\s+(?P<name>(?!The\b|the\b|Our\b)(?:[A-Z][A-Za-z&'’\-]{1,40}|of|and|&|the)"
+    r"(?:\s+(?:[A-Z][A-Za-z&'’\-]{1,40}|of|"
     r"and|&|the|for)){0,6}(?:,?\s+(?:PLLC|LLC|Inc\.?|P\.?C\.?))?)(?:,|\s+we\b|\s+is\b|!|\.|$)"
 )
 _FOUNDER_OF = re.compile(
-    r"\b(?:(?:founder|owner|director|co-founder)\s+of|founded)\s+(?P<name>[A-Z][A-Za-z&'’\-]+(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|and|&)){0,6}"
+    r"\b(?:(?:founder|owner|director|co-founder)\s+of|founded)\s+(?P<name>[A-Z][A-Za-z&'’\-]{1,40}(?:\s+(?:[A-Z][A-Za-z&'’\-]{1,40}|of|and|&)){0,6}"
     r"(?:,?\s+(?:PLLC|LLC|Inc\.?))?)"
 )
 _TEAM_OF = re.compile(
-    r"\b(?:the|our)\s+(?P<name>[A-Z][A-Za-z&'’\-]+(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|and|&)){1,5})\s+(?:team|family)\b|"
-    r"\b(?:here|protocol|approach|team|everyone)\s+at\s+(?P<name2>[A-Z][A-Za-z&'’\-]+(?:\s+[A-Z][A-Za-z&'’\-]+){1,5})"
+    r"\b(?:the|our)\s+(?P<name>[A-Z][A-Za-z&'’\-]{1,40}(?:\s+(?:[A-Z][A-Za-z&'’\-]{1,40}|of|and|&)){1,5})\s+(?:team|family)\b|"
+    r"\b(?:here|protocol|approach|team|everyone)\s+at\s+(?P<name2>[A-Z][A-Za-z&'’\-]{1,40}(?:\s+[A-Z][A-Za-z&'’\-]{1,40}){1,5})"
 )
 _IS_PRACTICE = re.compile(
-    r"(?P<name>[A-Z][A-Za-z&'’\-]+(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|and|&)){0,6}(?:,?\s+(?:PLLC|LLC|Inc\.?))?)\s+"
+    r"(?P<name>(?<![A-Za-z&'’\-])[A-Z][A-Za-z&'’\-]{1,40}(?:\s+(?:[A-Z][A-Za-z&'’\-]{1,40}|of|and|&)){0,6}(?:,?\s+(?:PLLC|LLC|Inc\.?))?)\s+"
     r"(?:is\s+an?\s+(?:\w+\s+){0,3}(?:practice|clinic|center|group)\b|(?:is\s+(?:licensed|located|based)|offers|"
     r"provides|serves|sees)\b)"
 )
