@@ -1,6 +1,5 @@
 """What one crawl process shares between its spider and its pipelines."""
 
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
@@ -8,6 +7,7 @@ from sqlmodel import Session, select
 
 from crawler.ledger import Ledger
 from crawler.links import site_key
+from crawler.pipelines.extract import ExtractWorkers
 from directory.models import SourcePage
 from directory.settings import Settings
 
@@ -29,7 +29,7 @@ class CrawlContext:
     ledger: Ledger
     known: dict[str, KnownPage] = field(default_factory=dict)
     known_by_site: dict[str, list[str]] = field(default_factory=dict)
-    extract_pool: ProcessPoolExecutor | None = None
+    extract_workers: ExtractWorkers | None = None
 
     def load_known_pages(self, sites: set[str]) -> None:
         """Live pages of these sites from earlier crawls (re-requested even when no longer linked from a 304)."""

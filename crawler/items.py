@@ -11,3 +11,4 @@ class FetchedPage:
     kind: str = "page"  # page | pdf | sitemap (a sitemap is logged, never stored as a page)
     text: str | None = None  # decoded HTML or text, for extraction
     body: bytes | None = None  # raw bytes of a PDF, for text extraction
+    logged: bool = False  # in the fetch log already

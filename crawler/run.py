@@ -362,7 +362,7 @@ def child_main(job: dict[str, Any]) -> None:
 
     from crawler.context import CrawlContext
     from crawler.ledger import MemoryLedger, RedisLedger
-    from crawler.pipelines.extract import extraction_pool
+    from crawler.pipelines.extract import extraction_workers
     from crawler.settings import scrapy_settings
     from crawler.spiders.listing import ListingSpider
     from crawler.spiders.practice import PracticeSpider
@@ -397,13 +397,13 @@ def child_main(job: dict[str, Any]) -> None:
     if job["mode"] == "practice":
         ledger.register_seeds(seeds)
     context.load_known_pages(set(seeds))
-    context.extract_pool = extraction_pool(settings.extract_processes)
+    context.extract_workers = extraction_workers(settings.extract_processes, settings.extract_timeout_s)
     try:
         process.crawl(PracticeSpider, context=context)
         process.start()
     finally:
-        if context.extract_pool is not None:
-            context.extract_pool.shutdown(cancel_futures=True)
+        if context.extract_workers is not None:
+            context.extract_workers.shutdown()
 
 
 if __name__ == "__main__":

@@ -45,8 +45,9 @@ def scrapy_settings(
             "crawler.middlewares.RedirectLoopMiddleware": 610,  # sees 3xx responses before RedirectMiddleware
         },
         "ITEM_PIPELINES": {
-            "crawler.pipelines.fetchlog.FetchLogPipeline": 100,
-            "crawler.pipelines.extract.ExtractPipeline": 200,
+            # Extraction first, so that the fetch log has its outcome too (extract_timeout)
+            "crawler.pipelines.extract.ExtractPipeline": 100,
+            "crawler.pipelines.fetchlog.FetchLogPipeline": 200,
             "crawler.pipelines.site.SitePipeline": 300,
         },
     }

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     retry_times: int = 2  # retries after a timeout, a dropped connection or a 5xx
     max_retry_after: float = 30.0  # honour a 503/429 Retry-After up to this many seconds, else give up
     extract_processes: int = 1  # helper processes that extract pages beside the crawl (0: in the crawl process)
+    extract_timeout_s: float = Field(default=10.0, gt=0)  # wall-clock budget to read one page (~0.02 s typical)
     # Verification freshness (days) and how stale board data may be before verdicts say so.
     verification_ttl_days: int = 90
     source_stale_days: int = 45

@@ -260,4 +260,5 @@ class FetchOutcome(StrEnum):
     ROBOTS_DISALLOWED = "robots_disallowed"
     NON_HTML = "non_html"
     DECODE = "decode"
+    EXTRACT_TIMEOUT = "extract_timeout"  # fetched, but reading its facts ran past the per-page budget
     OTHER = "other"

@@ -2,6 +2,7 @@
 
 import time
 
+from scrapy import signals
 from sqlalchemy import insert
 from sqlmodel import Session
 
@@ -22,10 +23,19 @@ class FetchLogPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.item_error, signal=signals.item_error)
+        return pipeline
+
+    def item_error(self, item: FetchedPage, failure) -> None:
+        """An earlier pipeline (extraction) failed on this page: it still gets its row."""
+        if not item.logged:
+            item.record.error = f"processing failed: {type(failure.value).__name__}: {failure.value}"[:300]
+            self.process_item(item)
 
     def process_item(self, item: FetchedPage) -> FetchedPage:
         record = item.record
+        item.logged = True
         if item.kind == "sitemap" and record.status in (404, 410):
             return item  # a site without a sitemap is normal, not a fault
         # Plain validated values (FetchOutcome, int status, short text), written in one executemany per batch.
