@@ -91,6 +91,10 @@ class TruePractice:
     cities_served: list[str] = field(default_factory=list)  # "Hartford, New Haven and Stamford"
     counties_served: list[str] = field(default_factory=list)  # "Fairfax and Arlington counties"
     prescriber_site: str | None = None  # the prescribing partner's website (another host, not crawled)
+    # The menu label of the one page that holds the practice's places, states and modes, a name no crawl keyword
+    # matches ("Find Us", at /find-us): they are then said nowhere else (not on the home, services, contact or FAQ
+    # pages, nor in the footer). None: they are said on those pages, as on most sites.
+    facts_page: str | None = None
 
     @property
     def host(self) -> str:

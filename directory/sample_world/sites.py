@@ -257,8 +257,8 @@ def area_lines(practice: TruePractice) -> list[str]:
 
 
 def faq_items(practice: TruePractice) -> list[tuple[str, str]]:
-    items = [
-        ("Do you offer telehealth?", states_parenthetical(practice)),
+    items = [] if practice.facts_page else [("Do you offer telehealth?", states_parenthetical(practice))]
+    items += [
         ("How is ketamine given?", f"{routes_text(practice)} {settings_text(practice)}".strip()),
         ("Is therapy part of treatment?", therapy_text(practice)),
     ]
@@ -324,6 +324,10 @@ class SiteRenderer:
 
     def __init__(self, practice: TruePractice):
         self.practice = practice
+        if practice.facts_page:  # the locations page becomes the one page with the places, under the menu label
+            path = "/" + slug(practice.facts_page) + ("/" if self.paths["locations"].endswith("/") else "")
+            self.paths = {**self.paths, "locations": path}
+            self.nav_labels = {**self.nav_labels, "locations": practice.facts_page}
 
     # -- markup hooks (overridden per style) --
     def document(self, page: Page, nav: str, footer: str) -> str:
@@ -348,6 +352,8 @@ class SiteRenderer:
     def footer(self) -> str:
         practice = self.practice
         lines = [practice.name, *location_lines(practice), phone_display(practice.phone), states_footer(practice)]
+        if practice.facts_page:
+            lines = [practice.name, phone_display(practice.phone)]
         return "".join(p(line) for line in lines if line)
 
     def states_main(self) -> str:
@@ -386,28 +392,35 @@ class SiteRenderer:
         practice = self.practice
         ct_line = "Our clinicians are licensed by the CT Dept. of Public Health." if any(
             a.state == "CT" for a in practice.states) else ""
+        places_here = not practice.facts_page  # else only the facts page says where and how the practice sees clients
+        places = self.section("Where we practice", ul(location_lines(practice), "addresses")
+                              + "".join(p(line) for line in area_lines(practice))
+                              + p(states_abbreviated(practice)))
+        if practice.facts_page:
+            places = self.section(practice.facts_page, p(practice.about) + ul(location_lines(practice), "addresses")
+                                  + "".join(p(line) for line in area_lines(practice))
+                                  + p(states_abbreviated(practice)) + p(states_sentences(practice)) + p(ct_line))
         pages = [
             Page("home", self.paths["home"], practice.name,
-                 f"<h1>{escape(practice.name)}</h1>" + p(practice.about)
-                 + p(pick(practice, "who", WHO_WE_HELP)) + p(self.states_main()) + p(ct_line)
+                 f"<h1>{escape(practice.name)}</h1>"
+                 + (p(practice.about) + p(pick(practice, "who", WHO_WE_HELP)) + p(self.states_main()) + p(ct_line)
+                    if places_here else p(pick(practice, "who", WHO_WE_HELP)))
                  + p(therapy_text(practice)) + self.outbound_links(), head=self.home_head()),
             Page("team", self.paths["team"], f"Our Team | {practice.name}",
                  self.section("Meet our clinicians", self.team_block())),
             Page("services", self.paths["services"], f"Ketamine Therapy | {practice.name}",
                  self.section("Ketamine treatment", p(routes_text(practice)) + p(settings_text(practice))
-                              + p(therapy_text(practice)) + p(states_sentences(practice)))
+                              + p(therapy_text(practice)) + (p(states_sentences(practice)) if places_here else ""))
                  + self.section("How it works", how_it_works(practice))),
-            Page("locations", self.paths["locations"], f"Locations | {practice.name}",
-                 self.section("Where we practice", ul(location_lines(practice), "addresses")
-                              + "".join(p(line) for line in area_lines(practice))
-                              + p(states_abbreviated(practice)))),
+            Page("locations", self.paths["locations"], f"{practice.facts_page or 'Locations'} | {practice.name}",
+                 places),
             Page("fees", self.paths["fees"], f"Fees | {practice.name}",
                  self.section("Fees", ul(price_lines(practice), "prices") + p(insurance_text(practice)))
                  + self.outbound_links()),
             Page("contact", self.paths["contact"], f"Contact | {practice.name}",
                  self.section("Contact us", p(f"Call {phone_display(practice.phone)}")
                               + (f'<p>Email {link("mailto:" + practice.email, practice.email)}</p>'
-                                 if practice.email else "") + ul(location_lines(practice)))),
+                                 if practice.email else "") + (ul(location_lines(practice)) if places_here else ""))),
         ]
         if self.has_faq:
             pages.append(Page("faq", self.paths["faq"], f"FAQ | {practice.name}",
