@@ -5,7 +5,12 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urldefrag, urlsplit
 
+import lxml.html
+from lxml import etree
+
 from crawler.profiles import SiteProfile
+
+_PARSER = lxml.html.HTMLParser(encoding="utf-8")
 
 ASSET_EXTENSIONS = frozenset(
     ".css .js .mjs .json .png .jpg .jpeg .gif .svg .webp .ico .bmp .tif .tiff .avif .woff .woff2 .ttf .otf .eot "
@@ -65,6 +70,40 @@ def is_relevant(url: str, anchor_text: str, profile: SiteProfile) -> bool:
     return any(keyword in haystack for keyword in profile.keywords)
 
 
+def keyword_hits(url: str, anchor_text: str, profile: SiteProfile) -> int:
+    """How many of the profile's keywords a link's path and text name: the rank of a link that is not in a menu."""
+    haystack = f"{urlsplit(url).path.lower()} {anchor_text.lower()}"
+    return sum(keyword in haystack for keyword in profile.keywords)
+
+
+# Links in a menu or footer of the home page are the site's own table of contents: they come first, whatever they
+# are called ("Where We Practice", "Our Physicians"). Read with lxml on the home page only; an anchor is in a menu
+# when one of its nearest ancestors is <nav>, <header> or <footer>, or has role=navigation or a menu-like class/id.
+MENU_TAGS = frozenset({"nav", "header", "footer"})
+_MENU_HINT = re.compile(r"nav|menu|footer|header", re.IGNORECASE)
+_MENU_DEPTH = 25  # ancestors looked at (a hostile page may nest a link thousands of levels deep)
+_MAX_ANCHORS = 2_000
+
+
+def menu_links(page: str) -> set[str]:
+    """The hrefs (as written) of the links in a page's menus, header and footer."""
+    try:
+        tree = lxml.html.document_fromstring(page.encode("utf-8", errors="replace"), parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return set()
+    found: set[str] = set()
+    anchors = (node for node in tree.iter("a") if node.get("href"))
+    for _, anchor in zip(range(_MAX_ANCHORS), anchors, strict=False):
+        for depth, parent in enumerate(anchor.iterancestors()):
+            if depth >= _MENU_DEPTH:
+                break
+            hint = f"{parent.get('class', '')} {parent.get('id', '')}"
+            if parent.tag in MENU_TAGS or parent.get("role") == "navigation" or _MENU_HINT.search(hint):
+                found.add(html.unescape(anchor.get("href")).strip())
+                break
+    return found
+
+
 def is_outbound_of_interest(url: str, anchor_text: str) -> bool:
     return bool(OUTBOUND_OF_INTEREST.search(f"{url} {anchor_text}"))
 
@@ -76,8 +115,9 @@ def path_key(url: str) -> str:
 
 
 # Anchors by pattern rather than a second DOM parse of every page (the extractor parses it once already). The
-# label stops at the next <a or </a, so an unclosed anchor in broken HTML costs a bounded scan, not the page.
-_ANCHOR = re.compile(r"<a\b([^>]*)>((?:(?!</?a\b).){0,400})", re.IGNORECASE | re.DOTALL)
+# label stops at the next <a or </a, so an unclosed anchor in broken HTML costs a bounded scan, not the page; the
+# attributes stop at the next < or >, so a megabyte of "<a <a <a" costs one pass, not one per "<a".
+_ANCHOR = re.compile(r"<a\b([^<>]{0,4000})>((?:(?!</?a\b).){0,400})", re.IGNORECASE | re.DOTALL)
 _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 

@@ -2,6 +2,7 @@
 
 import hashlib
 from collections.abc import AsyncIterator, Iterator
+from itertools import islice
 from urllib.parse import urljoin
 
 import scrapy
@@ -23,6 +24,8 @@ from crawler.links import (
     is_pdf,
     is_relevant,
     iter_anchors,
+    keyword_hits,
+    menu_links,
     path_key,
 )
 from crawler.outcomes import outcome_for_failure, outcome_for_status
@@ -35,6 +38,9 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 TEXT_TYPES = ("text/plain",)
 PDF_TYPES = ("application/pdf", "application/x-pdf")
 SITEMAP_TYPES = ("application/xml", "text/xml")
+MENU_PRIORITY = 100  # a link in the home page's menu or footer (plus its keyword hits)
+KEYWORD_PRIORITY = 10  # a link that names a keyword (plus its hits); 0: neither
+MAX_ANCHORS = 5_000  # links read per page (a practice page has < 300; a hostile one could have a million)
 
 
 def content_hash(body: bytes) -> str:
@@ -65,7 +71,7 @@ class PracticeSpider(scrapy.Spider):
                 if self.context.ledger.claim(site, known_url, self.budget):
                     yield self._request(known_url, site, depth=1)
 
-    def _request(self, url: str, site: str, depth: int, kind: str = "page") -> scrapy.Request:
+    def _request(self, url: str, site: str, depth: int, kind: str = "page", priority: int = 0) -> scrapy.Request:
         headers = {}
         known = self.context.known.get(url)
         if known is not None and kind != "sitemap":
@@ -78,12 +84,15 @@ class PracticeSpider(scrapy.Spider):
             callback=self.parse,
             errback=self.failed,
             headers=headers,
+            priority=priority,  # menu pages first, then by keywords
             meta={"site": site, "page_url": url, "kap_depth": depth, "kind": kind},
         )
 
-    def _follow(self, url: str, site: str, depth: int, kind: str = "page") -> Iterator[scrapy.Request]:
-        if self.context.ledger.claim(site, url, self.budget):
-            yield self._request(url, site, depth, kind)
+    def _follow(
+        self, url: str, site: str, depth: int, kind: str = "page", priority: int = 0, budget: int | None = None
+    ) -> Iterator[scrapy.Request]:
+        if self.context.ledger.claim(site, url, self.budget if budget is None else budget):
+            yield self._request(url, site, depth, kind, priority)
 
     # --- responses ------------------------------------------------------------------------------
 
@@ -139,10 +148,16 @@ class PracticeSpider(scrapy.Spider):
     def _follow_links(
         self, html: str, base_url: str, site: str, depth: int, outbound: list[str]
     ) -> Iterator[scrapy.Request]:
+        """Same-site links by priority within the page budget: the home page's menu and footer links first (the
+        site's own table of contents, whatever the pages are called), then links ranked by how many keywords of
+        the site's profile they name, then the home page's other links while a quarter of the budget is left.
+        Deeper pages' links that name no keyword are not followed (blog archives, calendars)."""
         profile = profile_for(site, html[:100_000])
         # A site that redirected (to https, to www., to a new domain) goes on under the host it landed on.
         hosts = {site, host_of(base_url)}
-        for href, label in iter_anchors(html):
+        menu = menu_links(html) if depth == 0 else set()
+        candidates: dict[str, tuple[int, str]] = {}  # url -> (priority, kind)
+        for href, label in islice(iter_anchors(html), MAX_ANCHORS):
             url = clean_url(urljoin(base_url, href)) if href else ""
             if not is_http(url):
                 continue
@@ -152,13 +167,18 @@ class PracticeSpider(scrapy.Spider):
                 continue
             if depth >= self.max_depth or is_denied(url, profile) or is_asset(url):
                 continue  # (outbound links are still recorded at the deepest level)
-            if is_pdf(url):
-                yield from self._follow(url, site, depth + 1, kind="pdf")
-            elif is_relevant(url, label, profile):
-                limit = profile.max_query_variants
-                if "?" in url and not self.context.ledger.claim_variant(site, path_key(url), limit):
-                    continue  # the same path with ever new query strings: a calendar or filter trap
-                yield from self._follow(url, site, depth + 1)
+            hits = keyword_hits(url, label, profile)
+            priority = MENU_PRIORITY + hits if href in menu else (KEYWORD_PRIORITY + hits if hits else 0)
+            if priority == 0 and depth > 0 and not is_pdf(url):
+                continue
+            kind = "pdf" if is_pdf(url) else "page"
+            if url not in candidates or candidates[url][0] < priority:
+                candidates[url] = (priority, kind)
+        for url, (priority, kind) in sorted(candidates.items(), key=lambda item: -item[1][0]):
+            if "?" in url and not self.context.ledger.claim_variant(site, path_key(url), profile.max_query_variants):
+                continue  # the same path with ever new query strings: a calendar or filter trap
+            budget = self.budget if priority else self.budget - self.budget // 4
+            yield from self._follow(url, site, depth + 1, kind, priority=priority, budget=budget)
 
     def _parse_sitemap(self, body: bytes, site: str) -> Iterator[scrapy.Request]:
         try:

@@ -23,7 +23,7 @@ BLOCK_TAGS = frozenset(
     | HEADING_TAGS
 )
 INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "head", "select", "object"})
-# Caps on what the field patterns see, so that a hostile page costs bounded time (docs/extract-json.md): a practice
+# Caps on what the field patterns see, so that a hostile page costs bounded time (docs/crawler.md): a practice
 # page has ~2 kB of visible text and long ones ~50 kB; the facts we read sit well inside the first MAX_PAGE_TEXT
 # characters. A longer block is cut into blocks of at most MAX_BLOCK characters, a sentence into pieces of at most
 # MAX_SENTENCE; only the first MAX_LINKS links are read.

@@ -1,5 +1,7 @@
 """Pure helpers of the crawler: links, site keys, profiles, decoding, Retry-After, outcomes, the ledger."""
 
+import time
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -17,6 +19,17 @@ def test_anchors_with_entities_nested_tags_and_broken_html():
             '<a class=x href=/faq>FAQ<a name="top">no href</a><a href="/unclosed">Unclosed')
     assert list(iter_anchors(page)) == [("/team", "Our Team"), ("/fees?x=1&y=2", "Fees & costs"), ("/faq", "FAQ"),
                                         ("/unclosed", "Unclosed")]
+
+
+def test_anchor_scan_is_linear_on_hostile_pages():
+    # Before the attributes stopped at "<", a megabyte of "<a " took a minute (the crawl process reads links
+    # outside the extraction budget, so this scan must be cheap on its own).
+    for token in ("<a ", '<a href="', "<a href=/x>", "<a href=/x>y</a>"):
+        page = token * (1_000_000 // len(token))
+        started = time.perf_counter()
+        count = sum(1 for _ in iter_anchors(page))
+        assert time.perf_counter() - started < 10, token
+        assert count in (0, 1_000_000 // len(token))
 
 
 @given(st.text(max_size=300))
