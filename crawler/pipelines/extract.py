@@ -92,7 +92,7 @@ class ExtractWorkers:
         if self.slots is None:
             self.slots = asyncio.Semaphore(self.processes)
         async with self.slots:
-            while True:
+            for attempt in range(3):
                 pool = self.pool
                 future = pool.submit(extract, kind, text, body, url, self.budget_s)
                 try:
@@ -101,6 +101,8 @@ class ExtractWorkers:
                     self._replace(pool)
                     raise ExtractTimeout(f"extraction took longer than {self.budget_s:g} s; helper killed") from exc
                 except BrokenProcessPool:
+                    if attempt == 2:
+                        raise  # helpers that keep dying: a bug to surface, not a page to skip
                     self._replace(pool)  # another page's helper was killed: this page runs again on the new pool
 
     def _replace(self, pool: ProcessPoolExecutor) -> None:

@@ -1,12 +1,16 @@
 """Extraction speed (skipped by default): `.venv/bin/pytest tests/benchmarks -k extraction --benchmark-only -s`.
 
-Pages: the labelled HTML pages plus every HTML page of the bundled sample world (render_site). Per core: one
-process, CPU time, median of 5 rounds interleaved with the baseline. The baseline, measured in the same run on
+Page sets: (1) the labelled HTML pages plus every HTML page of the bundled sample world (render_site); (2) the same
+with a synthetic world of 200 practices; (3) the real practice pages of ../shared/realpages (~2 kB of text each,
+read from there, never copied; each paragraph made a <p> of an HTML page, as a site would serve it); (4) bigger
+HTML pages: all pages of one sample-world site in one page (~10 kB). Per core: one process, CPU time, median of
+5 rounds interleaved with the baseline. The baseline, measured in the same run on
 the same pages, is BeautifulSoup with the lxml parser parsing each page and getting its text. Targets (issue 7):
 >= 50 pages/s per core, <= 3x the baseline.
 Results are recorded in docs/benchmarks.md, section "Extraction".
 """
 
+import html
 import statistics
 import time
 from pathlib import Path
@@ -21,14 +25,45 @@ from directory.sample_world.sites import HTML, render_site
 from directory.sample_world.world import load_world, synthetic_world
 
 LABELLED = Path(__file__).resolve().parents[1] / "extraction" / "labelled"
+REAL = Path(__file__).resolve().parents[2].parent / "shared" / "realpages" / "pages"
 
 
-def _pages(n_synthetic: int = 0) -> list[bytes]:
+def _sample_pages(n_synthetic: int = 0) -> list[bytes]:
     pages = [path.read_bytes() for path in sorted(LABELLED.glob("*.html"))]
     world = synthetic_world(n_synthetic) if n_synthetic else load_world()
     for practice in world.practices:
         pages += [body for ctype, body in render_site(practice).values() if ctype == HTML]
     return pages
+
+
+def _real_pages() -> list[bytes]:
+    if not REAL.is_dir():
+        pytest.skip(f"no real pages at {REAL}")
+    pages = []
+    for path in sorted(REAL.glob("*.txt")):
+        paragraphs = path.read_text(encoding="utf-8").split("\n\n")[1:]  # the first line is the page's URL
+        body = "".join(f"<p>{html.escape(paragraph)}</p>" for paragraph in paragraphs)
+        pages.append(f"<!DOCTYPE html><html><head><title>Page</title></head><body>{body}</body></html>".encode())
+    return pages
+
+
+def _big_pages() -> list[bytes]:
+    """One page per sample-world site with the bodies of all its HTML pages."""
+    pages = []
+    for practice in load_world().practices:
+        bodies = [body.decode() for ctype, body in render_site(practice).values() if ctype == HTML]
+        inner = "".join(page.split("<body", 1)[-1].split(">", 1)[-1].rsplit("</body>", 1)[0] for page in bodies)
+        pages.append(f"<!DOCTYPE html><html><head><title>{practice.name}</title></head><body>{inner}</body></html>"
+                     .encode())
+    return pages
+
+
+PAGE_SETS = {
+    "sample": lambda: _sample_pages(),
+    "synthetic200": lambda: _sample_pages(200),
+    "real": _real_pages,
+    "big": _big_pages,
+}
 
 
 def _cpu_seconds(function, pages: list[bytes]) -> float:
@@ -43,9 +78,9 @@ def _bs4_text(page: bytes) -> str:
     return BeautifulSoup(page, "lxml").get_text(" ")
 
 
-@pytest.mark.parametrize("n_synthetic", [0, 200])
-def test_extraction_speed_vs_bs4_parse(benchmark, n_synthetic):
-    pages = _pages(n_synthetic)
+@pytest.mark.parametrize("page_set", list(PAGE_SETS))
+def test_extraction_speed_vs_bs4_parse(benchmark, page_set):
+    pages = PAGE_SETS[page_set]()
     states_of_city("Hartford")  # build the offline city index once, outside the timing (it is loaded once per process)
     for page in pages[:10]:
         extract_page(page)
@@ -65,7 +100,7 @@ def test_extraction_speed_vs_bs4_parse(benchmark, n_synthetic):
         bs4_pages_per_second=round(len(pages) / baseline),
         ratio_to_bs4_parse=round(ratio, 2),
     )
-    print(f"\nextraction: {len(pages)} pages ({benchmark.extra_info['mean_page_bytes']} bytes on average), "
+    print(f"\n{page_set} extraction: {len(pages)} pages ({benchmark.extra_info['mean_page_bytes']} bytes on average), "
           f"{pages_per_second:.0f} pages/s/core; bs4+lxml parse+text {len(pages) / baseline:.0f} pages/s; "
           f"ratio {ratio:.2f} (median of 5 interleaved rounds: {', '.join(f'{a / b:.2f}' for a, b in rounds)})")
     assert pages_per_second >= 50
