@@ -15,7 +15,7 @@ _ORDER = {verdict.value: rank for rank, verdict in enumerate(Verdict)}
 
 
 def verify_command(due: bool = False, db: Path | None = None, as_json: bool = False) -> None:
-    engine = open_database(db)
+    engine = open_database(db, create=False)
     result = verify_all(engine, due_only=due)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
@@ -29,4 +29,5 @@ def verify_command(due: bool = False, db: Path | None = None, as_json: bool = Fa
         table.add_row(code, badge, str(number))
     console = Console()
     console.print(table)
-    console.print(f"{result['claims']} claims, {result['rechecked']} re-checked")
+    console.print(f"{result['claims']} claims, {result['rechecked']} re-checked, {result['retired']} retired "
+                  f"(verify run {result['run_id']})")
