@@ -1,5 +1,6 @@
 """The schema through Alembic on SQLite and on a real PostgreSQL server: same models, same behaviour."""
 
+import json
 from datetime import date
 
 import pytest
@@ -94,3 +95,51 @@ def test_open_database_defaults_to_data_dir(tmp_path, monkeypatch):
         assert (tmp_path / "data" / "kapdir.db").exists()
     finally:
         get_settings.cache_clear()
+
+
+def test_upgrade_from_0001_with_data_loses_nothing(database_url):
+    """A database built and filled by the first schema keeps every row through every later migration, and its
+    verdicts become the start of the verdict history."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from directory.db import alembic_config
+
+    engine = get_engine(database_url)
+    config = alembic_config(database_url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    statements = [
+        "INSERT INTO crawlrun (id, spider, started_at, status, pages, new, changed, unchanged, gone) "
+        "VALUES (1, 'practice', '2026-11-01 10:00:00', 'finished', 3, 3, 0, 0, 0)",
+        "INSERT INTO practice (id, key, name, stale, first_seen, last_seen) "
+        "VALUES (1, 'calm.example', 'Calm', false, '2026-11-01 10:00:00', '2026-11-01 10:00:00')",
+        "INSERT INTO clinician (id, practice_id, key, name, role, first_seen, last_seen) "
+        "VALUES (1, 1, 'janeroe', 'Jane Roe', 'therapist', '2026-11-01 10:00:00', '2026-11-01 10:00:00')",
+        "INSERT INTO credentialclaim (id, clinician_id, code, kind, state) VALUES (1, 1, 'LPC', 'state_license', 'FL')",
+        "INSERT INTO fact (id, practice_id, clinician_id, field, value, snippet, source_url) "
+        "VALUES (1, 1, 1, 'clinicians', '\"Jane Roe\"', 'Jane Roe, LPC', 'https://calm.example/team')",
+        "INSERT INTO verification (id, claim_key, clinician_id, practice_id, claim_kind, state, mode, verdict, "
+        "basis, confidence, evidence, checked_at) VALUES (1, 'calm.example/janeroe/service/FL/virtual', 1, 1, "
+        "'service', 'FL', 'virtual', 'verified', 'Active Florida license', 0.97, '{\"source\": \"fl_mqa\"}', "
+        "'2026-11-02 08:00:00')",
+    ]
+    tables = ("crawlrun", "practice", "clinician", "credentialclaim", "fact", "verification")
+    with engine.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+        before = {t: [tuple(r) for r in connection.execute(text(f"SELECT * FROM {t} ORDER BY id"))] for t in tables}
+    upgrade(database_url)
+    with engine.begin() as connection:
+        after = {t: [tuple(r) for r in connection.execute(text(f"SELECT * FROM {t} ORDER BY id"))] for t in tables}
+        history = connection.execute(text(
+            "SELECT event, recorded_at, claim_key, verdict, basis, evidence FROM verdicthistory")).all()
+    for table in tables:  # every old column of every old row is still there, unchanged
+        assert [row[:len(before[table][0])] for row in after[table]] == before[table], table
+    assert len(history) == 1
+    event, recorded_at, claim_key, verdict, basis, evidence = history[0]
+    assert (event, str(recorded_at), claim_key, verdict, basis) == (
+        "checked", "2026-11-02 08:00:00", "calm.example/janeroe/service/FL/virtual", "verified",
+        "Active Florida license")
+    assert (json.loads(evidence) if isinstance(evidence, str) else evidence) == {"source": "fl_mqa"}
