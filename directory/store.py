@@ -52,7 +52,7 @@ from directory.models import (
     ServiceArea,
     SourcePage,
 )
-from directory.names import name_key, parse_name
+from directory.names import parse_name, person_key
 from directory.timeutil import utcnow
 from directory.vocab import CredentialKind, FetchOutcome, LicenseClass, Role, Route, Setting
 
@@ -181,12 +181,7 @@ def state_name(code: str) -> str:
     return found.name if found else code
 
 
-def clinician_key(name: str) -> str:
-    """Stable key of a person within a practice: 'Dr. Jane A. Roe' and 'Jane Roe' share 'jane-roe'."""
-    parsed = parse_name(name)
-    if parsed.given_key and parsed.family_key:
-        return f"{parsed.given_key}-{parsed.family_key}"
-    return name_key(name)
+clinician_key = person_key  # a clinician's key within a practice is the one person key (directory.names)
 
 
 @lru_cache(maxsize=1)

@@ -143,3 +143,16 @@ def test_upgrade_from_0001_with_data_loses_nothing(database_url):
         "checked", "2026-11-02 08:00:00", "calm.example/janeroe/service/FL/virtual", "verified",
         "Active Florida license")
     assert (json.loads(evidence) if isinstance(evidence, str) else evidence) == {"source": "fl_mqa"}
+
+
+def test_one_person_key_for_extraction_and_storage():
+    """Extraction groups people and the store keys clinicians with one function, so they agree on who is who."""
+    from directory.extraction.people import person_key as extraction_key
+    from directory.names import person_key, person_parts
+    from directory.store import clinician_key
+
+    for name in ("Dr. Jane A. Roe", "Jane Roe, LCSW", "Roe, Jane", "Jean Van Der Berg", "Dr. Ana de la Cruz"):
+        assert extraction_key(name) == person_parts(name)
+        assert clinician_key(name) == person_key(name) == "-".join(person_parts(name))
+    assert person_key("Dr. Jane A. Roe") == person_key("Jane Roe, LCSW") == person_key("Roe, Jane") == "jane-roe"
+    assert person_key("Jean Van Der Berg") == "jean-vanderberg"  # a particle surname stays whole
