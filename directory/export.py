@@ -34,14 +34,14 @@ from directory.models import Clinician, CredentialClaim, Practice, ServiceArea, 
 from directory.settings import get_settings
 from directory.timeutil import utcnow
 from directory.verification.summary import stored_discrepancies
-from directory.vocab import Verdict, badge_for
+from directory.vocab import Verdict, badge_for, verdict_label
 
 FORMATS = ("json", "csv", "fhir")
 EVIDENCE_KEYS = ("source", "record_id", "license_number", "raw_status", "expires", "source_as_of")
 CSV_COLUMNS = (
     "practice", "website", "clinician", "credentials", "claim_kind", "state", "mode", "credential_code",
-    "verdict", "badge", "basis", "confidence", "source", "record_id", "license_number", "raw_status", "expires",
-    "source_as_of", "source_url", "checked_at", "expires_at",
+    "verdict", "badge", "label", "basis", "confidence", "source", "record_id", "license_number", "raw_status",
+    "expires", "source_as_of", "source_url", "checked_at", "expires_at",
 )
 _VERDICTS = {verdict.value for verdict in Verdict}
 _MODE_ORDER = {"in_person": 0, "virtual": 1, "prescribing": 2}
@@ -175,6 +175,7 @@ def export_json(engine: Engine, as_of: datetime | None = None) -> dict:
                             "mode": row.mode,
                             "verdict": row.verdict,
                             "badge": _badge(row.verdict),
+                            "label": verdict_label(row.verdict),
                             "basis": row.basis,
                             "confidence": row.confidence,
                             "evidence": _evidence(row),
@@ -185,7 +186,8 @@ def export_json(engine: Engine, as_of: datetime | None = None) -> dict:
                         if row.claim_kind != "credential"
                     ],
                     "credential_checks": [
-                        {"code": row.credential_code, "state": row.state, "status": row.verdict, "basis": row.basis,
+                        {"code": row.credential_code, "state": row.state, "status": row.verdict,
+                         "badge": _badge(row.verdict), "label": verdict_label(row.verdict), "basis": row.basis,
                          "evidence": _evidence(row), "checked_at": _iso(row.checked_at)}
                         for row in rows
                         if row.claim_kind == "credential"
@@ -229,7 +231,8 @@ def export_csv(engine: Engine, as_of: datetime | None = None) -> str:
                         "practice": practice.name, "website": practice.website, "clinician": clinician.name,
                         "credentials": " ".join(codes), "claim_kind": row.claim_kind, "state": row.state,
                         "mode": row.mode, "credential_code": row.credential_code, "verdict": row.verdict,
-                        "badge": _badge(row.verdict), "basis": row.basis, "confidence": row.confidence,
+                        "badge": _badge(row.verdict), "label": verdict_label(row.verdict), "basis": row.basis,
+                        "confidence": row.confidence,
                         **{key: evidence.get(key) for key in (*EVIDENCE_KEYS, "source_url")},
                         "checked_at": _iso(row.checked_at), "expires_at": _iso(row.expires_at),
                     }.items()})
@@ -288,6 +291,7 @@ def _verification_result(row: Verification, practitioner_ref: str, clinician: Cl
         "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"kapdir:verification:{row.claim_key}")),
         "extension": [
             {"url": f"{extension_base}/verdict", "valueCode": row.verdict},
+            {"url": f"{extension_base}/verdict-label", "valueString": verdict_label(row.verdict)},
             {"url": f"{extension_base}/basis", "valueString": row.basis},
         ],
         "target": [{"reference": practitioner_ref, "display": clinician.name}],
