@@ -260,6 +260,7 @@ def _advisory_lock(url: str, kind: str) -> Iterator[None]:
             yield
         finally:
             connection.execute(text("SELECT pg_advisory_unlock(:ns, :key)"), {"ns": _ADVISORY_NAMESPACE, "key": key})
+            connection.execute(text("SELECT set_config('application_name', '', false)"))
             connection.commit()
 
 

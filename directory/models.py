@@ -311,7 +311,9 @@ class LookupCache(SQLModel, table=True):
 
 
 class Verification(SQLModel, table=True):
-    """A verdict on one claim, with its basis and evidence."""
+    """The current verdict on one live claim, with its basis and evidence (what the dashboard and search read).
+
+    Every change of it, and its retirement when the claim vanishes, is also in ``VerdictHistory``."""
 
     __table_args__ = (
         UniqueConstraint("claim_key"),
