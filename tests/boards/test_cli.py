@@ -89,6 +89,7 @@ def test_refused_sync_then_force(boards, tmp_path):
 
 def test_lookup_command(boards, tmp_path):
     db = tmp_path / "lookup.db"
+    open_database(db)  # a look-up needs a database; only demo, crawl, boards sync and db upgrade create one
     done = kapdir(["boards", "lookup", "--name", "Marisol Quenneville", "--state", "VA", "--class", "LPC", "--json",
                    "--db", str(db)], boards.urls, tmp_path)
     assert done.returncode == 0, done.stderr
@@ -126,6 +127,7 @@ def test_mirrors_module_serves_until_stopped(tmp_path):
 
 def test_lookup_table_and_bad_class(boards, tmp_path):
     db = tmp_path / "table.db"
+    open_database(db)
     done = kapdir(["boards", "lookup", "--name", "Marisol Quenneville", "--state", "MD", "--db", str(db)],
                   boards.urls, tmp_path)
     assert done.returncode == 0, done.stderr
