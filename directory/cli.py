@@ -3,7 +3,7 @@
 import json
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -45,19 +45,10 @@ def _need_database(db: Path | None) -> None:
 
 @contextmanager
 def _exclusive(db: Path | None, *kinds: str, create: bool) -> Iterator[None]:
-    """Hold the job locks of these kinds on the database (a second run of a kind fails, naming the holder);
-    runs of these kinds that an earlier process left "running" are then closed as interrupted."""
-    from directory.db import close_orphaned_runs, job_lock, open_database, require_database, resolve_url, sqlite_path
+    """Run the command as the only job of these kinds on its database (``directory.db.exclusive_jobs``)."""
+    from directory.db import exclusive_jobs, require_database, resolve_url
 
-    url = resolve_url(db) if create else require_database(db)
-    with ExitStack() as stack:
-        for kind in kinds:
-            stack.enter_context(job_lock(url, kind))
-        path = sqlite_path(url)
-        if path is None or path.is_file():  # nothing to close in a database about to be created
-            engine = open_database(db)
-            for kind in kinds:
-                close_orphaned_runs(engine, kind)
+    with exclusive_jobs(resolve_url(db) if create else require_database(db), *kinds):
         yield
 
 
@@ -77,8 +68,7 @@ def demo(
     """Serve the bundled sample world, crawl it, sync boards, verify, then open the dashboard."""
     from directory.demo import run_demo
 
-    with _exclusive(db, "crawl", "sync", "verify", create=True):
-        run_demo(db=db, dashboard=not no_dashboard, as_json=as_json, port=port)
+    run_demo(db=db, dashboard=not no_dashboard, as_json=as_json, port=port)  # locks while it builds
 
 
 @app.command()

@@ -14,7 +14,7 @@ import os
 import socket
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -264,18 +264,43 @@ def _advisory_lock(url: str, kind: str) -> Iterator[None]:
             connection.commit()
 
 
-def close_orphaned_runs(engine: Engine, kind: str) -> int:
+def close_orphaned_runs(engine: Engine, kind: str,
+                        reason: str = "interrupted: the process ended before finishing") -> int:
     """Under the ``kind`` job lock no other job of that kind is alive, so its runs still marked running were
-    interrupted (killed, or their database stayed locked as they ended): mark them so. Returns how many."""
+    interrupted (killed, failed, or their database stayed locked as they ended): mark them so, with ``reason``.
+    Returns how many."""
     from directory.models import CrawlRun, SourceSync, VerifyRun
 
     model, failed = {"crawl": (CrawlRun, "failed"), "sync": (SourceSync, "error"),
                      "verify": (VerifyRun, "failed")}[kind]
     table = model.__table__
-    note = {"message": "interrupted: the process ended before finishing"} if kind != "sync" else {
-        "error": "interrupted: the process ended before finishing"}
+    note = {"error" if kind == "sync" else "message": reason[:500]}
     with engine.begin() as connection:
         result = connection.execute(
             update(table).where(table.c.status == "running").values(status=failed, finished_at=utcnow(), **note)
         )
     return result.rowcount or 0
+
+
+@contextmanager
+def exclusive_jobs(url: str, *kinds: str) -> Iterator[None]:
+    """Be the only job of these kinds on the database: take their locks (or fail naming the holder), close the
+    runs an earlier process left "running", and if this job fails, mark its own unfinished runs failed."""
+    with ExitStack() as stack:
+        for kind in kinds:
+            stack.enter_context(job_lock(url, kind))
+        path = sqlite_path(url)
+        if path is None or path.is_file():  # nothing to close in a database about to be created
+            upgrade(url)
+            for kind in kinds:
+                close_orphaned_runs(get_engine(url), kind)
+        try:
+            yield
+        except BaseException as exc:
+            # Still under the locks: a run of these kinds still "running" is this job's, cut short. Marking it
+            # may fail too (the database still locked): the next job of the kind closes it then.
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            for kind in kinds:
+                with suppress(KapdirError, SQLAlchemyError):
+                    close_orphaned_runs(get_engine(url), kind, f"failed: {reason}")
+            raise

@@ -162,3 +162,37 @@ def test_postgres_advisory_lock_per_job_kind(postgres_url):
         assert result.returncode == 1 and "another verify is running" in _one_line(result.stderr)
     with job_lock(postgres_url, "verify"):  # released with its session
         pass
+
+
+def test_a_job_that_fails_marks_its_own_unfinished_runs(tmp_path, monkeypatch):
+    """A board sync cut short (here by a locked database, mid-sync) leaves no sync record "running"."""
+    from typer.testing import CliRunner
+
+    import directory.boards.commands as board_commands
+    from directory.cli import app
+    from directory.models import SourceSync
+
+    db = tmp_path / "x.db"
+    engine = open_database(db)
+
+    def sync_that_hits_a_lock(**kwargs):
+        with session_scope(engine) as session:
+            session.add(SourceSync(source="ct_socrata"))
+            session.commit()
+        raise DatabaseLocked(f"database {db} is locked by another process (waited 1 s)")
+
+    monkeypatch.setattr(board_commands, "sync_command", sync_that_hits_a_lock)
+    result = CliRunner().invoke(app, ["boards", "sync", "ct_socrata", "--db", str(db)])
+    assert isinstance(result.exception, DatabaseLocked)
+    with session_scope(engine) as session:
+        rows = list(session.exec(select(SourceSync)))
+    assert [(r.status, r.finished_at is not None) for r in rows] == [("error", True)]
+    assert rows[0].error.startswith("failed: database") and "locked" in rows[0].error
+
+
+def test_a_second_board_sync_is_refused(tmp_path):
+    db = tmp_path / "x.db"
+    open_database(db)
+    with job_lock(resolve_url(db), "sync"):
+        result = run_kapdir("boards", "sync", "ct_socrata", "--db", str(db), timeout=120)
+    assert result.returncode == 1 and f"another sync is running on {db}" in _one_line(result.stderr)
