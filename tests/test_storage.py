@@ -156,3 +156,39 @@ def test_one_person_key_for_extraction_and_storage():
         assert clinician_key(name) == person_key(name) == "-".join(person_parts(name))
     assert person_key("Dr. Jane A. Roe") == person_key("Jane Roe, LCSW") == person_key("Roe, Jane") == "jane-roe"
     assert person_key("Jean Van Der Berg") == "jean-vanderberg"  # a particle surname stays whole
+
+
+def test_verdict_history_and_as_of_on_each_database(database_url):
+    """The verdict history and the as-of export, on SQLite and on PostgreSQL."""
+    from datetime import timedelta
+
+    from directory.export import export_json, parse_as_of
+    from directory.models import VerdictHistory
+    from directory.verification import verify_all
+    from tests.verification.builders import NOW, clinician, practice, record, sync
+
+    upgrade(database_url)
+    engine = get_engine(database_url)
+    with Session(engine) as session:
+        p = practice(session, "calm.example", {"CT": (True, None)})
+        clinician(session, p, "Iris Lowe", [("LPC", "state_license", "professional_counselor")])
+        rec = record(session, "ct_socrata", "Lowe, Iris", "CT", "professional_counselor")
+        sync(session, "ct_socrata")
+        session.commit()
+        rec_id = rec.id
+    verify_all(engine, now=NOW)
+    with Session(engine) as session:
+        stored = session.get(LicenseRecord, rec_id)
+        stored.status, stored.status_raw = LicenseStatus.REVOKED, "REVOKED"
+        session.add(stored)
+        session.commit()
+    verify_all(engine, now=NOW + timedelta(days=2))
+
+    def verdicts(when):
+        doc = export_json(engine, parse_as_of(when))
+        return [v["verdict"] for p in doc["practices"] for c in p["clinicians"] for v in c["verdicts"]]
+
+    assert verdicts(NOW.date().isoformat()) == [Verdict.VERIFIED]
+    assert verdicts((NOW + timedelta(days=2)).date().isoformat()) == [Verdict.SUSPENDED_OR_REVOKED]
+    with Session(engine) as session:
+        assert len(session.exec(select(VerdictHistory)).all()) == 2
