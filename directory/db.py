@@ -136,6 +136,12 @@ def require_database(db: str | Path | None = None) -> str:
 def open_database(db: str | Path | None = None, *, create: bool = True) -> Engine:
     """Resolve, upgrade the schema (creating the database when ``create``), and return the engine."""
     url = resolve_url(db) if create else require_database(db)
+    _open(url)
+    return get_engine(url)
+
+
+def _open(url: str) -> None:
+    """Upgrade the schema; a database that cannot be opened (not a database, unreachable) is one line."""
     try:
         upgrade(url)
     except KapdirError:
@@ -143,7 +149,6 @@ def open_database(db: str | Path | None = None, *, create: bool = True) -> Engin
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise KapdirError(f"cannot open database {describe_url(url)}: {reason}") from exc
-    return get_engine(url)
 
 
 @contextmanager
@@ -291,7 +296,7 @@ def exclusive_jobs(url: str, *kinds: str) -> Iterator[None]:
             stack.enter_context(job_lock(url, kind))
         path = sqlite_path(url)
         if path is None or path.is_file():  # nothing to close in a database about to be created
-            upgrade(url)
+            _open(url)
             for kind in kinds:
                 close_orphaned_runs(get_engine(url), kind)
         try:

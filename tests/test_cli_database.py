@@ -196,3 +196,12 @@ def test_a_second_board_sync_is_refused(tmp_path):
     with job_lock(resolve_url(db), "sync"):
         result = run_kapdir("boards", "sync", "ct_socrata", "--db", str(db), timeout=120)
     assert result.returncode == 1 and f"another sync is running on {db}" in _one_line(result.stderr)
+
+
+@pytest.mark.parametrize("command", [["verify"], ["export"], ["boards", "list"]])
+def test_a_file_that_is_not_a_database_is_one_line(tmp_path, command):
+    db = tmp_path / "x.db"
+    db.write_text("not a database, just text " * 20)
+    result = run_kapdir(*command, "--db", str(db), timeout=120)
+    assert result.returncode == 1
+    assert f"cannot open database {db}: file is not a database" in _one_line(result.stderr)
