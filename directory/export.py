@@ -133,9 +133,10 @@ def _listing_as_of(session: Session, as_of: datetime) -> Listing:
     for start in range(0, len(ids := sorted(verdicts)), 2000):
         for clinician in session.exec(select(Clinician).where(Clinician.id.in_(ids[start:start + 2000]))):  # type: ignore
             clinicians[clinician.practice_id].append(clinician)
-    practices = session.exec(
-        select(Practice).where(Practice.id.in_(list(clinicians))).order_by(Practice.name, Practice.key)  # type: ignore
-    ) if clinicians else []
+    practices: list[Practice] = []
+    for start in range(0, len(ids := sorted(clinicians)), 2000):
+        practices += session.exec(select(Practice).where(Practice.id.in_(ids[start:start + 2000])))  # type: ignore
+    practices.sort(key=lambda p: (p.name or "", p.key))  # the order of the current export
     for practice in practices:
         people = []
         for clinician in sorted(clinicians[practice.id], key=lambda c: c.name):

@@ -25,7 +25,7 @@ from typing import Any
 
 import us
 import zipcodes
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import bindparam, delete, func, insert, update
 from sqlmodel import Session, select
 
 from directory.extraction.types import (
@@ -650,8 +650,9 @@ def _fact_identity(field_name, value, snippet, url, clinician_id) -> tuple:
 
 
 def _apply_evidence(session, practice, facts, pages, clinician_ids, fetched_at, crawl_run_id=None, now=None) -> None:
-    """The evidence trail, kept per crawl run: facts already current stay as they are, new ones are added with
-    this crawl run, and current ones the site no longer states are marked ``superseded_at`` (never deleted).
+    """The evidence trail, kept per crawl run: facts already current stay (their ``fetched_at`` moves to the
+    latest read), new ones are added with this crawl run, and current ones the site no longer states are
+    marked ``superseded_at`` (never deleted).
 
     The largest table by far, so rows go in as one executemany of cleaned values (the same values
     ``Fact.model_validate`` would get); a fact a page repeats is kept once.
@@ -659,13 +660,13 @@ def _apply_evidence(session, practice, facts, pages, clinician_ids, fetched_at, 
     now = now or utcnow()
     table = Fact.__table__
     current = {
-        _fact_identity(row.field, row.value, row.snippet, row.source_url, row.clinician_id): row.id
+        _fact_identity(row.field, row.value, row.snippet, row.source_url, row.clinician_id): (row.id, row.fetched_at)
         for row in session.execute(
             select(table.c.id, table.c.field, table.c.value, table.c.snippet, table.c.source_url,
-                   table.c.clinician_id)
+                   table.c.clinician_id, table.c.fetched_at)
             .where(table.c.practice_id == practice.id, table.c.superseded_at.is_(None)))
     }
-    rows, seen = [], set()
+    rows, seen, refetched = [], set(), []
     for item in facts.evidence:
         field_name = _clean(item.field, 60)
         value = _json_safe(item.value)
@@ -679,14 +680,20 @@ def _apply_evidence(session, practice, facts, pages, clinician_ids, fetched_at, 
             continue
         seen.add(identity)
         if identity in current:
-            continue  # still stated: the row recorded when it was first found stays
+            # Still stated: the row (and the crawl run that first found it) stays; it was last read now.
+            row_id, stored_at = current[identity]
+            if fetched_at(item.url) != stored_at:
+                refetched.append({"row_id": row_id, "fetched_at": fetched_at(item.url)})
+            continue
         page = pages.get(item.url or "")
         rows.append(
             {"practice_id": practice.id, "clinician_id": clinician_id, "source_page_id": page.id if page else None,
              "field": field_name, "value": value, "snippet": snippet, "source_url": source_url,
              "fetched_at": fetched_at(item.url), "crawl_run_id": crawl_run_id}
         )
-    gone = [row_id for identity, row_id in current.items() if identity not in seen]
+    if refetched:
+        session.execute(update(table).where(table.c.id == bindparam("row_id")), refetched)
+    gone = [row_id for identity, (row_id, _at) in current.items() if identity not in seen]
     for start in range(0, len(gone), 500):
         session.execute(update(table).where(table.c.id.in_(gone[start:start + 500])).values(superseded_at=now))
     if rows:

@@ -43,8 +43,10 @@ def test_an_unchanged_recrawl_adds_no_fact_rows(tmp_path):
     engine = open_database(tmp_path / "x.db")
     store(engine, [page(HOME, home_facts(), "h1"), page(TEAM, team_facts(), "t1")])
     with Session(engine) as session:
-        before = sorted(f.id for f in session.exec(select(Fact)))
+        before = {f.id: f.fetched_at for f in session.exec(select(Fact))}
     store(engine, [page(HOME, home_facts(), "h2"), page(TEAM, team_facts(), "t2")])  # new hashes, same facts
     with Session(engine) as session:
-        assert sorted(f.id for f in session.exec(select(Fact))) == before
+        after = {f.id: f.fetched_at for f in session.exec(select(Fact))}
+        assert sorted(after) == sorted(before)
+        assert all(after[i] > before[i] for i in before)  # each fact says when it was last read
         assert session.exec(select(RetiredClaim)).first() is None
