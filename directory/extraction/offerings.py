@@ -18,7 +18,9 @@ ROUTE_PATTERNS: dict[Route, re.Pattern[str]] = {
     Route.IV: re.compile(r"\bIV\b|\bintravenous(?:ly)?\b|\binfusions?\b", re.I),
     Route.IM: re.compile(r"\bIM\b|\b(?i:intramuscular(?:ly)?|injections?|injected)\b"),
     Route.ORAL_SUBLINGUAL: re.compile(
-        r"\bsublingual(?:ly)?\b|\blozenges?\b|\btroches?\b|\bRDTs?\b|\brapid[- ]dissolv\w*|\boral(?:ly)?\b|"
+        r"\bsublingual(?:ly)?\b|\blozenges?\b|\btroches?\b|\bRDTs?\b|\brapid[- ]dissolv\w*|"
+        # "oral antidepressants" are another drug, not oral ketamine
+        r"\boral(?:ly)?\b(?!\s+(?:anti\w+|medications?|medicines?|drugs?|SSRIs?|health|surgery|hygiene|contracept\w*))|"
         r"\bdissolvable tablets?\b|\bbuccal\b",
         re.I,
     ),
@@ -38,7 +40,7 @@ SETTING_PATTERNS: dict[Setting, re.Pattern[str]] = {
         re.I,
     ),
     Setting.GROUP: re.compile(
-        r"\bgroup (?:KAP|ketamine|sessions?|dosing|journeys?|experiences?|programs?|ceremon\w+|cohorts?|"
+        r"\bgroup[- ]?KAP\b|\bgroup (?:ketamine|sessions?|dosing|journeys?|experiences?|programs?|ceremon\w+|cohorts?|"
         r"medicine sessions?)\b|\bgroup[- ](?:based|format)\b|\bsmall[- ]groups?\b|\bgroups? of \d|\bcohorts?\b|"
         r"\b(?:KAP|ketamine|medicine|psychedelic)\s+(?:\w+\s+)?groups?\b",
         re.I,
@@ -48,11 +50,16 @@ SETTING_PATTERNS: dict[Setting, re.Pattern[str]] = {
 
 _NEGATION = re.compile(
     r"\b(?:do(?:es)?\s+not|don['’]t|doesn['’]t|no\s+longer|not|never|cannot|can['’]t|without|instead\s+of|"
-    r"rather\s+than|unlike|nor|neither|no)\b",
+    r"rather\s+than|unlike|nor|neither|no|differ(?:s|ent)?\s+from|as\s+opposed\s+to|"
+    r"other\s+(?:\w+\s+)?(?:providers|clinics|practices|programs))\b",
     re.I,
 )
 _CLAUSE_BREAK = re.compile(r"[;:,]\s+(?:but|while|and we|we)\b|[;:]|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b", re.I)
-_FIRST_PERSON = re.compile(r"\b(?:we|we['’]re|we['’]ll|our|ours|us|I|I['’]m|my)\b", re.I)
+# "At Lakeside Psychiatry, ketamine is given..." is the practice speaking of itself too
+_FIRST_PERSON = re.compile(
+    r"\b(?:we|we['’]re|we['’]ll|our|ours|us|I|I['’]m|my)\b|^\s*(?-i:At\s+(?:(?:[A-Z][\w&'’.\-]*|and|at|of|the|&)\s+){0,6}[A-Z][\w&'’.\-]*,)",
+    re.I,
+)
 _ADDRESSED = re.compile(r"\b(?:you|your|you['’]ll)\b", re.I)
 _OFFER_WORD = re.compile(
     r"\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing)|available|administer\w*|includ\w+|prescrib\w+)\b|\$\s?\d", re.I
@@ -62,7 +69,8 @@ _GENERIC = re.compile(
     r"other\s+(?:clinics|providers|practices)|many\s+(?:clinics|providers|people)|clinics|research\w*|stud(?:y|ies)|"
     r"trials?|can\s+be|may\s+be|forms?\s+of|types?\s+of|ways?\s+(?:to|of)|routes?\s+of|such\s+as|"
     r"historically|originally|was\s+(?:first|approved)|approved\s+(?:the|in)|compared\s+(?:to|with)|whereas|"
-    r"elsewhere|in\s+general|there\s+are|FDA|approved\s+by|whether|most\s+effective|works\s+best)\b",
+    r"elsewhere|in\s+general|there\s+are|FDA|approved\s+by|whether|most\s+effective|works\s+best|could\s+be|"
+    r"might\s+be|variety\s+of|various|depending\s+on|bioavailab\w*|show(?:s|n|ed)?\s+that)\b",
     re.I,
 )
 _SERVICE_HEADING = re.compile(
@@ -230,7 +238,7 @@ def _negated(sentence: str, position: int) -> bool:
 def _speaks_for_practice(sentence: str, block: Block) -> bool:
     flags = _flags(sentence)
     generic_heading, service_heading = _heading_kind(block.heading)
-    if (flags.generic or generic_heading) and not flags.first_person:
+    if (flags.generic or generic_heading or (flags.definition and not flags.addressed)) and not flags.first_person:
         return False
     if flags.first_person or flags.addressed or flags.offer_word:
         return True
@@ -282,9 +290,9 @@ class _OfferReader:
             self.therapy.append(False)
             self.note("therapy_included", False, sentence)
         elif (match := _THERAPY_YES.search(sentence)) and not _negated(sentence, match.start()):
-            first_person = bool(_flags(sentence).first_person)
-            if not _flags(sentence).generic and not _flags(sentence).definition and (
-                first_person or not _generic_heading(block)
+            flags = _flags(sentence)
+            if (flags.first_person and flags.offer_word) or (  # "we have offered a KAP protocol built on research"
+                not flags.generic and not flags.definition and (flags.first_person or not _generic_heading(block))
             ):
                 self.therapy.append(True)
                 self.note("therapy_included", True, sentence)

@@ -18,6 +18,7 @@ from directory.extraction.geography import (
     STATE_BY_NAME,
     STATE_CODES,
     is_city_in,
+    is_town_name,
     main_state_of_city,
     states_of_city,
     states_of_county,
@@ -39,7 +40,7 @@ _SEPARATOR = re.compile(r"^\s*(?:,|;|/|\||&|·|•|and|or|,\s*(?:and|or|&))?\s*$
 
 # Words that, leading up to a state, say it is a service area.
 _CUE = re.compile(
-    r"\b(?:serv(?:e|es|ed|ing|ice)|licen[sc](?:ed|e|es|ure)|located|locations?|offices?|clients?|residents?|"
+    r"\b(?:serv(?:e|es|ed|ing|ices?)|licen[sc](?:ed|e|es|ure)|located|locations?|offices?|clients?|residents?|"
     r"patients?|adults?|telehealth|tele-?health|telemedicine|virtual(?:ly)?|online|in[- ]person|sessions?|"
     r"available|practi[cs]e|practicing|throughout|statewide|across|based|see|seeing|work|treat|treating|"
     r"people|individuals|anyone|families|appointments?|visits?|care|therapy|therapist|psychotherapy|welcome|"
@@ -57,6 +58,9 @@ _NEGATIVE = re.compile(
     r"career|chain|after\s+(?:\w+\s+){0,3}(?:years?|time))\b",
     re.I,
 )
+# Of the words above, the ones that speak of a state's law or of treatment there, not of another place: a page
+# naming only that one state is about its own state
+_WEAK_NEGATIVE = re.compile(r"law|legal(?:ized)?|approved|regulat\w+|legislat\w+|ban(?:s|ned)?", re.I)
 _RESEARCH_OR_NEWS = re.compile(
     r"\b(?:research\w*|stud(?:y|ies)|trials?|journal|published|conferences?|news|reported|according to|survey)\b", re.I
 )
@@ -119,7 +123,7 @@ _STREET = re.compile(
     r"\b\.?(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b\.?)?(?:,?\s*(?:Suite|Ste\.?|Unit|Floor|Fl\.?|#)\s*[\w\-]+)?)"
 )
 _CITY_LIST = re.compile(
-    r"\b(?i:in|near|throughout|serving|serve|serves|across|including|from)\s+"
+    r"\b(?i:in|near|throughout|serving|serve|serves|across|including|from)\s+(?i:the\s+)?(?i:greater\s+)?"
     r"((?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})(?:\s*(?:,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+)"
     r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})*)"
 )
@@ -155,6 +159,23 @@ _FIRST_PERSON_SERVICE = re.compile(
     r"\b(?:in|at)\s+(?:our|my)\s+(?:office|clinic|studio|suite|center)s?\b|\b(?:we|I)\s+(?:also\s+)?(?:offer|provide|see)\b"
     r"[^.]*\b(?:sessions|visits|appointments|therapy|care)\b",
     re.I,
+)
+# "practicing in Northwest Arkansas": a named region of a state, served as a whole
+_REGION = re.compile(
+    r"\b((?:North|South)(?:east|west)?|East|West|Central|Northern|Southern|Eastern|Western|Upstate|Downstate)\s+("
+    + "|".join(re.escape(name) for name in _NAMES) + r")\b"
+)
+# A town in the practice's own name ("Lakeside Integrative Psychiatry", "Ketamine Clinic of Lakeside") is where it is
+_ORG_WORD = (
+    r"(?:Integrative|Ketamine|Psychiatr\w*|Counseling|Psychotherapy|Therapy|Wellness|Behavioral|Psycholog\w+|"
+    r"Clinic|Institute|Infusions?)"
+)
+_CITY_IN_NAME = (
+    re.compile(
+        rf"\b(?:At|at)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)??)\s+{_ORG_WORD}\b|"
+        rf"^([A-Z][a-z]+(?:\s+[A-Z][a-z]+)??)\s+{_ORG_WORD}\s+(?:&\s+)?[A-Z]"
+    ),
+    re.compile(rf"\b{_ORG_WORD}(?:\s+[A-Z][a-z]+){{0,2}}\s+of\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b"),
 )
 _STATEWIDE = re.compile(
     rf"{_VIRTUAL}\w*\s+(?:\w+\s+)?(?:statewide|throughout\s+the\s+state|across\s+the\s+state|anywhere\s+in\s+the\s+state)",
@@ -307,6 +328,8 @@ class _PlaceReader:
         self.all_state_modes: list[tuple[bool | None, bool | None]] = []
         self.sentence_modes: dict[str, list[tuple[bool | None, bool | None]]] = {}
         self.one_state_modes: list[tuple[bool | None, bool | None]] = []  # "in our clinic": said of the one state
+        # state -> snippet: named, but in words that do not say "we serve there"
+        self.unconfirmed_states: dict[str, str] = {}
 
     def vote(self, state: str, in_person: bool | None, virtual: bool | None, strength: int, snippet: str) -> None:
         self.votes.setdefault(state, []).append(_Vote(in_person, virtual, strength))
@@ -340,6 +363,7 @@ class _PlaceReader:
     def read_sentence(self, sentence: str, block: Block) -> None:
         snippet = sentence[:300]
         self.read_address(sentence, snippet)
+        self.read_named_places(sentence, snippet)
         tokens = _state_tokens(sentence, self.given_names)
         if not tokens and not block.footer and not _CUE.search(sentence) and not _TAGLINE_SPLIT.search(sentence):
             self.read_counties(sentence, snippet)
@@ -377,6 +401,8 @@ class _PlaceReader:
         dash = re.match(r"^\s*[:\-–—]\s*([^.;]{0,60})", tail)
         negative = _NEGATIVE.search(lead)
         if negative and not re.search(r"\b(?:licensed|serving|serve|located|offices?)\b[^.]*$", lead[negative.end():]):
+            if _WEAK_NEGATIVE.fullmatch(negative.group(0)):
+                self.unconfirmed_states.update((token.code, snippet) for token in run if token.kind == "name")
             return False
         rest_of_block = _TOKEN.sub("", sentence)
         list_only = len(re.findall(r"[A-Za-z]{3,}", rest_of_block)) <= 3
@@ -405,6 +431,8 @@ class _PlaceReader:
                     accepted = True
                     continue
             if not cue:
+                if token.kind == "name":
+                    self.unconfirmed_states.setdefault(token.code, snippet)
                 continue
             clause_start = max((m.end() for m in _ASIDE.finditer(sentence, 0, token.start)), default=0)
             clause_end = next((m.start() for m in _ASIDE.finditer(sentence, token.end)), len(sentence))
@@ -441,6 +469,18 @@ class _PlaceReader:
         if mode == (None, None):
             mode = _mode_of(_CLAUSE_END.split(tail)[0])
         return mode
+
+    def read_named_places(self, sentence: str, snippet: str) -> None:
+        """A region ("practicing in Northwest Arkansas") and a town in the practice's own name."""
+        for match in _REGION.finditer(sentence):
+            lead = sentence[max(0, match.start() - 60): match.start()]
+            if _CUE.search(lead) and not _NEGATIVE.search(lead):
+                self.add_city(f"{match.group(1)} {match.group(2)}", STATE_BY_NAME[match.group(2)], snippet)
+        for pattern in _CITY_IN_NAME:
+            for match in pattern.finditer(sentence):
+                name = next(group for group in match.groups() if group)
+                if is_town_name(name) and not _not_a_city(name):
+                    self.pending_cities.append(([name], sentence, snippet, False))
 
     def read_address(self, sentence: str, snippet: str) -> None:
         if not _FIVE_DIGITS.search(sentence):
@@ -549,7 +589,10 @@ class _PlaceReader:
                 if state is None:
                     continue
                 self.add_city(name, state, snippet)
-                self.vote(state, True if office else None, None, 1, snippet)
+                # The page names the state, or several towns share only it ("Naperville, Chicago and Oak Brook");
+                # one town alone ("our Seattle office") gives its city, not a state the page never says
+                if state in in_sentence or state in page_states or (len(names) > 1 and common == {state}):
+                    self.vote(state, True if office else None, None, 1, snippet)
 
     def finish(self) -> None:
         if BARE_WASHINGTON in self.votes:  # "in Washington" on a page about D.C. is the capital
@@ -558,6 +601,10 @@ class _PlaceReader:
             for item in self.facts.evidence:
                 if isinstance(item.value, dict) and item.value.get("state") == BARE_WASHINGTON:
                     item.value["state"] = target
+        if not self.votes and len(self.unconfirmed_states) == 1 and BARE_WASHINGTON not in self.unconfirmed_states:
+            # "Ketamine therapy is legal in Ohio" on a page that names no other state: the practice's own state
+            state, snippet = next(iter(self.unconfirmed_states.items()))
+            self.vote(state, None, None, 0, snippet)
         if len(self.votes) == 1:  # one state on the page: what any sentence naming it says, it says of it
             state = next(iter(self.votes))
             self.votes[state] += [_Vote(mode[0], mode[1], 0) for mode in self.sentence_modes.get(state, [])]
@@ -610,3 +657,20 @@ def _decide(votes: list[tuple[bool | None, int]]) -> bool | None:
 def extract_places(document: Document, given_names: frozenset[str] = frozenset()) -> PlaceFacts:
     """States, cities and addresses; `given_names` of the page's clinicians are never read as states."""
     return _PlaceReader(document, given_names).read()
+
+
+IN_CLINIC_ROUTES = {"iv", "im", "esketamine_spravato"}
+
+
+def apply_in_clinic_routes(places: PlaceFacts, routes: list[str], url: str | None) -> None:
+    """IV, IM and Spravato are given in a clinic (Spravato only in a certified setting): a practice offering one
+    sees patients in person in its state, when the page has one state or a town in it."""
+    if not IN_CLINIC_ROUTES & set(routes):
+        return
+    city_states = {city.state for city in places.cities}
+    said = "offers an in-clinic route: " + ", ".join(sorted(IN_CLINIC_ROUTES & set(routes)))
+    for state in places.states:
+        if state.in_person is None and (len(places.states) == 1 or state.state in city_states):
+            state.in_person = True
+            value = {"state": state.state, "in_person": True, "virtual": None}
+            places.evidence.append(Evidence("states", value, said, url))
