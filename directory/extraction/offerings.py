@@ -78,6 +78,14 @@ _SERVICE_HEADING = re.compile(
     r"what to expect|how it works|process)\b",
     re.I,
 )
+# "Alternatively, esketamine - the intranasal form - can be used.": a route named alone as the subject of a whole
+# sentence is an option the practice presents; "ketamine can be given IV, IM or nasally" names the drug instead
+_KAP_WORD = re.compile(r"\bKAP\b|\bketamine\b|\bpsychedelic\b", re.I)
+_ROUTE_OPTION = re.compile(
+    r"^\s*(?:[A-Z]\w+ly,\s*|Also,?\s*|Alternatively,?\s*)?(?P<subject>[^,;.]{1,40}?)\s*(?:[–—\-(][^–—\-()]{0,80}[–—\-)]\s*)?"
+    r"(?:can|may)\s+(?:also\s+)?be\s+(?:used|offered|provided|administered|prescribed|given)\s*[.!]?\s*$",
+    re.I,
+)
 _GENERIC_HEADING = re.compile(r"\b(?:types?|forms?|what is|history|research|science|vs\.?|versus|comparison)\b", re.I)
 
 _THERAPY_YES = re.compile(
@@ -303,7 +311,12 @@ class _OfferReader:
 
     def read_routes(self, sentence: str, speaks: bool, block: Block) -> None:
         generic_heading = _generic_heading(block) and not _flags(sentence).first_person
+        option = _ROUTE_OPTION.match(sentence)
         for route, pattern in ROUTE_PATTERNS.items():
+            if option and pattern.search(option.group("subject")) and route.value not in self.positive_routes:
+                self.positive_routes.append(route.value)
+                self.note("routes", route.value, sentence)
+                continue
             match = pattern.search(sentence)
             if not match:
                 continue
@@ -323,6 +336,8 @@ class _OfferReader:
                 self.note("routes", route.value, sentence)
 
     def read_settings(self, sentence: str, speaks: bool, block: Block) -> None:
+        # A section of the practice's page headed "Group or Retreat-Style KAP" presents that offer
+        offer_heading = block.is_heading and _KAP_WORD.search(sentence) and not _heading_kind(sentence)[0]
         for setting, pattern in SETTING_PATTERNS.items():
             match = pattern.search(sentence)
             if not match:
@@ -330,7 +345,7 @@ class _OfferReader:
             if _negated(sentence, match.start()) and _flags(sentence).first_person:
                 self.settings_no.add(setting.value)
                 self.note("settings_not_offered", setting.value, sentence)
-            elif (speaks or _describes(sentence, block)) and not _negated(sentence, match.start()) \
+            elif (speaks or offer_heading or _describes(sentence, block)) and not _negated(sentence, match.start()) \
                     and setting.value not in self.settings_yes and not _generic_heading(block):
                 self.settings_yes.append(setting.value)
                 self.note("settings", setting.value, sentence)
