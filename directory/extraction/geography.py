@@ -118,7 +118,7 @@ def main_state_of_city(name: str, states: frozenset[str] | set[str]) -> str | No
 
 def is_town_name(name: str) -> bool:
     """A name that is surely a town, not a word that some hamlet happens to share ("Hope", "Day"): several words
-    ("Cottonwood Heights") or a place with at least three ZIP codes."""
+    ("Maple Grove") or a place with at least three ZIP codes."""
     key = city_key(name)
     states = states_of_city(name)
     return bool(states) and (" " in key or any(_indexes()[2].get((key, state), 0) >= 3 for state in states))

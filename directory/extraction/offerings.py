@@ -28,7 +28,7 @@ ROUTE_PATTERNS: dict[Route, re.Pattern[str]] = {
     Route.ESKETAMINE_SPRAVATO: re.compile(r"\bSpravato\b|\besketamine\b", re.I),
 }
 _IM_CONTEXT = re.compile(r"\bIM\b\s*(?:ketamine|injection|,|or|/|and)|(?:IV|and|or|/)\s*\bIM\b")
-_MEDICAL_WORD = re.compile(r"prescri|medical|psychiatr|physician|MD\b|NP\b")
+_MEDICAL_WORD = re.compile(r"(?i:prescri|medical|psychiatr|physician|clinician)|\b(?:MD|DO|NP|PMHNP|Dr)\b")
 _RACEMIC = re.compile(r"\bracemic\b|\bcompounded\b", re.I)
 _ESKETAMINE = ROUTE_PATTERNS[Route.ESKETAMINE_SPRAVATO]
 

@@ -123,7 +123,8 @@ _STREET = re.compile(
     r"\b\.?(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b\.?)?(?:,?\s*(?:Suite|Ste\.?|Unit|Floor|Fl\.?|#)\s*[\w\-]+)?)"
 )
 _CITY_LIST = re.compile(
-    r"\b(?i:in|near|throughout|serving|serve|serves|across|including|from)\s+(?i:the\s+)?(?i:greater\s+)?"
+    r"\b(?i:in|near|throughout|serving|serve|serves|across|including|from|within\s+\d+\s+(?:miles|minutes)\s+of)\s+"
+    r"(?i:the\s+)?(?i:greater\s+)?"
     r"((?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})(?:\s*(?:,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+)"
     r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})*)"
 )
@@ -160,7 +161,7 @@ _FIRST_PERSON_SERVICE = re.compile(
     r"[^.]*\b(?:sessions|visits|appointments|therapy|care)\b",
     re.I,
 )
-# "practicing in Northwest Arkansas": a named region of a state, served as a whole
+# "practicing in Southern Indiana": a named region of a state, served as a whole
 _REGION = re.compile(
     r"\b((?:North|South)(?:east|west)?|East|West|Central|Northern|Southern|Eastern|Western|Upstate|Downstate)\s+("
     + "|".join(re.escape(name) for name in _NAMES) + r")\b"
@@ -471,7 +472,7 @@ class _PlaceReader:
         return mode
 
     def read_named_places(self, sentence: str, snippet: str) -> None:
-        """A region ("practicing in Northwest Arkansas") and a town in the practice's own name."""
+        """A region ("practicing in Southern Indiana") and a town in the practice's own name."""
         for match in _REGION.finditer(sentence):
             lead = sentence[max(0, match.start() - 60): match.start()]
             if _CUE.search(lead) and not _NEGATIVE.search(lead):
@@ -505,7 +506,7 @@ class _PlaceReader:
             )
 
     def read_all_states(self, sentence: str) -> None:
-        """'in-person KAP in Asheville and virtual sessions in both states': the clauses without a city speak for
+        """'in-person KAP in Lakeview and virtual sessions in both states': the clauses without a city speak for
         every state the page serves."""
         for clause in _NEAR_SPLIT.split(sentence):
             if _CITY_LIST.search(clause) or _CITY_OFFICE.search(clause):
@@ -544,7 +545,7 @@ class _PlaceReader:
                 continue
             if _COUNTY_WORD.match(sentence[match.end():]) or re.match(r"^\s+to\s+", sentence[match.end():]):
                 continue  # "Orleans and St. Tammany parishes" are not cities; "from Anchorage to..." is a range
-            # "sees clients in Albuquerque" is in person; "telehealth in Austin" or "Austin ... via video" is not
+            # "sees clients in Fairview" is in person; "telehealth in Austin" or "Austin ... via video" is not
             lead = sentence[max(0, match.start() - 40): match.start()]
             after = sentence[match.end(): match.end() + 30]
             virtual = (
@@ -590,7 +591,7 @@ class _PlaceReader:
                     continue
                 self.add_city(name, state, snippet)
                 # The page names the state, or several towns share only it ("Naperville, Chicago and Oak Brook");
-                # one town alone ("our Seattle office") gives its city, not a state the page never says
+                # one town alone ("our Fairview office") gives its city, not a state the page never says
                 if state in in_sentence or state in page_states or (len(names) > 1 and common == {state}):
                     self.vote(state, True if office else None, None, 1, snippet)
 
