@@ -41,7 +41,10 @@ SETTING_PATTERNS: dict[Setting, re.Pattern[str]] = {
     ),
     Setting.GROUP: re.compile(
         r"\bgroup[- ]?KAP\b|\bgroup (?:ketamine|sessions?|dosing|journeys?|experiences?|programs?|ceremon\w+|cohorts?|"
-        r"medicine sessions?)\b|\bgroup[- ](?:based|format)\b|\bsmall[- ]groups?\b|\bgroups? of \d|\bcohorts?\b|"
+        r"medicine sessions?|settings?|containers?|formats?|offerings?)\b|\bgroup[- ](?:based|format)\b|"
+        r"\bsmall[- ]groups?\b(?!\s+practice)|\bgroups? of \d|\bin\s+a\s+group\b(?!\s+practice)|"
+        # a cohort of the practice's program, not "a cohort of patients" in a study
+        r"\b(?:KAP|ketamine|group|our|next|new)\s+cohorts?\b|\bcohort[- ]based\b|"
         r"\b(?:KAP|ketamine|medicine|psychedelic)\s+(?:\w+\s+)?groups?\b",
         re.I,
     ),
@@ -264,6 +267,7 @@ class _OfferReader:
         self.settings_no: set[str] = set()
         self.therapy: list[bool] = []
         self.no_ketamine = False
+        self.racemic_nasal = False  # "compounded nasal ketamine": intranasal that is not Spravato
 
     def note(self, field_name: str, value: object, snippet: str) -> None:
         self.offer.evidence.append(Evidence(field_name, value, snippet[:300], self.document.url))
@@ -274,6 +278,9 @@ class _OfferReader:
                 self.read_sentence(sentence, block)
         offer = self.offer
         offer.routes = [route for route in self.positive_routes if route not in self.negative_routes]
+        if Route.ESKETAMINE_SPRAVATO.value in offer.routes and not self.racemic_nasal:
+            # on a page that offers Spravato, "after each intranasal spray" is the Spravato spray
+            offer.routes = [route for route in offer.routes if route != Route.INTRANASAL.value]
         offer.negated_routes = sorted(self.negative_routes)
         offer.settings = [setting for setting in self.settings_yes if setting not in self.settings_no]
         grouped = {Setting.GROUP.value, Setting.RETREAT.value}
@@ -310,6 +317,8 @@ class _OfferReader:
         self.read_insurance(sentence)
 
     def read_routes(self, sentence: str, speaks: bool, block: Block) -> None:
+        if _RACEMIC.search(sentence) or re.search(r"\bnasal ketamine\b", sentence, re.I):
+            self.racemic_nasal = True
         generic_heading = _generic_heading(block) and not _flags(sentence).first_person
         option = _ROUTE_OPTION.match(sentence)
         for route, pattern in ROUTE_PATTERNS.items():
