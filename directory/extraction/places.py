@@ -178,6 +178,7 @@ _CITY_IN_NAME = (
     ),
     re.compile(rf"\b{_ORG_WORD}(?:\s+[A-Z][a-z]+){{0,2}}\s+of\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b"),
 )
+_CITY_BASED = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)??)[- ]based\b")  # "a Denver-based practice"
 _STATEWIDE = re.compile(
     rf"{_VIRTUAL}\w*\s+(?:\w+\s+)?(?:statewide|throughout\s+the\s+state|across\s+the\s+state|anywhere\s+in\s+the\s+state)",
     re.I,
@@ -477,6 +478,9 @@ class _PlaceReader:
             lead = sentence[max(0, match.start() - 60): match.start()]
             if _CUE.search(lead) and not _NEGATIVE.search(lead):
                 self.add_city(f"{match.group(1)} {match.group(2)}", STATE_BY_NAME[match.group(2)], snippet)
+        for match in _CITY_BASED.finditer(sentence):
+            if is_town_name(match.group(1)) and not _not_a_city(match.group(1)):
+                self.pending_cities.append(([match.group(1)], sentence, snippet, True))
         for pattern in _CITY_IN_NAME:
             for match in pattern.finditer(sentence):
                 name = next(group for group in match.groups() if group)
