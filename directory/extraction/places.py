@@ -179,6 +179,8 @@ _CITY_IN_NAME = (
     re.compile(rf"\b{_ORG_WORD}(?:\s+[A-Z][a-z]+){{0,2}}\s+of\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b"),
 )
 _CITY_BASED = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)??)[- ]based\b")  # "a Denver-based practice"
+# "ketamine therapy cottonwood falls kansas" in a keyword line: a lower-case town and state that belong together
+_LOWER_STATE = re.compile(r"\b(" + "|".join(re.escape(name.lower()) for name in _NAMES) + r")\b")
 _STATEWIDE = re.compile(
     rf"{_VIRTUAL}\w*\s+(?:\w+\s+)?(?:statewide|throughout\s+the\s+state|across\s+the\s+state|anywhere\s+in\s+the\s+state)",
     re.I,
@@ -366,6 +368,8 @@ class _PlaceReader:
         snippet = sentence[:300]
         self.read_address(sentence, snippet)
         self.read_named_places(sentence, snippet)
+        if _LOWER_STATE.search(sentence):
+            self.read_lower_town_state(sentence, snippet)
         tokens = _state_tokens(sentence, self.given_names)
         if not tokens and not block.footer and not _CUE.search(sentence) and not _TAGLINE_SPLIT.search(sentence):
             self.read_counties(sentence, snippet)
@@ -486,6 +490,18 @@ class _PlaceReader:
                 name = next(group for group in match.groups() if group)
                 if is_town_name(name) and not _not_a_city(name):
                     self.pending_cities.append(([name], sentence, snippet, False))
+
+    def read_lower_town_state(self, sentence: str, snippet: str) -> None:
+        for match in _LOWER_STATE.finditer(sentence):
+            state = STATE_BY_NAME[match.group(1).title().replace(" Of ", " of ")]
+            words = sentence[: match.start()].split()[-3:]
+            for first in range(len(words)):
+                town = " ".join(words[first:])
+                if town.replace(" ", "").isalpha() and town.islower() and is_city_in(town, state) \
+                        and is_town_name(town):
+                    self.add_city(town.title(), state, snippet)
+                    self.vote(state, None, None, 1, snippet)
+                    break
 
     def read_address(self, sentence: str, snippet: str) -> None:
         if not _FIVE_DIGITS.search(sentence):

@@ -100,3 +100,9 @@ def test_therapy_offered_in_a_first_person_sentence_that_also_mentions_research(
     facts = facts_of("At Lakeview Psychiatry we have offered a 4 week Ketamine Assisted Psychotherapy protocol "
                      "built from our research.")
     assert facts.therapy_included is True
+
+
+def test_a_lower_case_keyword_line_with_town_and_state():
+    facts = extract_page("<html><body><ul><li>Depression maple grove minnesota</li></ul></body></html>")
+    assert cities(facts) == {("Maple Grove", "MN")} and set(states(facts)) == {"MN"}
+    assert states(extract_page("<p>we moved on from georgia the musical</p>")) == {}
