@@ -178,7 +178,7 @@ _CITY_IN_NAME = (
     ),
     re.compile(rf"\b{_ORG_WORD}(?:\s+[A-Z][a-z]+){{0,2}}\s+of\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b"),
 )
-_CITY_BASED = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)??)[- ]based\b")  # "a Denver-based practice"
+_CITY_BASED = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)??)[- ]based\b")  # "a Fairview-based practice"
 # "ketamine therapy cottonwood falls kansas" in a keyword line: a lower-case town and state that belong together
 _LOWER_STATE = re.compile(r"\b(" + "|".join(re.escape(name.lower()) for name in _NAMES) + r")\b")
 _STATEWIDE = re.compile(
