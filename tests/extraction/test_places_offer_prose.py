@@ -19,9 +19,9 @@ def cities(facts) -> set[tuple[str, str | None]]:
 
 
 def test_in_person_near_a_town_and_by_video_across_states():
-    facts = facts_of("We see clients in person within 40 miles of Tucson; by video throughout Arizona and New Mexico.")
+    facts = facts_of("We see clients in person within 40 miles of Flagstaff; by video throughout Arizona and New Mexico.")
     assert states(facts) == {"AZ": (True, True), "NM": (None, True)}
-    assert cities(facts) == {("Tucson", "AZ")}
+    assert cities(facts) == {("Flagstaff", "AZ")}
 
 
 def test_our_town_office_is_in_person_there():
@@ -34,23 +34,23 @@ def test_telehealth_anywhere_in_a_state():
 
 
 def test_town_lists_and_areas():
-    assert cities(facts_of("Located in the Dallas, Plano and Irving, Texas area, we offer infusions.")) == {
-        ("Dallas", "TX"), ("Plano", "TX"), ("Irving", "TX")}
+    assert cities(facts_of("Located in the Austin, Round Rock and Georgetown, Texas area, we offer infusions.")) == {
+        ("Austin", "TX"), ("Round Rock", "TX"), ("Georgetown", "TX")}
     assert ("Boston", "MA") in cities(facts_of("Serving the greater Boston area. We are licensed in Massachusetts."))
-    assert ("Denver", "CO") in cities(facts_of("We are a Denver-based practice offering KAP."))
+    assert ("Boise", "ID") in cities(facts_of("We are a Boise-based practice offering KAP."))
     assert cities(facts_of("We have been practicing in Southern Indiana since 2004.")) == {("Southern Indiana", "IN")}
 
 
 def test_a_town_in_the_practice_name():
-    facts = facts_of("At Tucson Integrative Psychiatry we offer ketamine-assisted psychotherapy.")
-    assert {city for city, _ in cities(facts)} == {"Tucson"}
-    assert ("Tucson" in {city for city, _ in cities(facts_of("The Ketamine Clinic of Tucson offers infusions."))})
+    facts = facts_of("At Flagstaff Integrative Psychiatry we offer ketamine-assisted psychotherapy.")
+    assert {city for city, _ in cities(facts)} == {"Flagstaff"}
+    assert ("Flagstaff" in {city for city, _ in cities(facts_of("The Ketamine Clinic of Flagstaff offers infusions."))})
     assert cities(facts_of("At Hope Wellness we offer KAP.")) == set()  # a word some hamlet shares is not a town
 
 
 def test_one_town_alone_gives_no_state_the_page_never_names():
-    facts = facts_of("Visit our Seattle office for ketamine-assisted psychotherapy.")
-    assert {city for city, _ in cities(facts)} == {"Seattle"} and states(facts) == {}
+    facts = facts_of("Visit our Yakima office for ketamine-assisted psychotherapy.")
+    assert {city for city, _ in cities(facts)} == {"Yakima"} and states(facts) == {}
     several = facts_of("We have offices in Naperville, Chicago and Oak Brook.")
     assert states(several) == {"IL": (True, None)}  # several towns that share only one state do name it
 
