@@ -77,7 +77,7 @@ def extract_document(document: Document) -> PageFacts:
     given_names = frozenset(given_name(clinician.name) for clinician in clinicians)
     places = extract_places(document, given_names)
     offer = extract_offer(document)
-    apply_in_clinic_routes(places, offer.routes, document.url)
+    apply_in_clinic_routes(places, [item for item in offer.evidence if item.value in offer.routes])
     facts = PageFacts(
         url=document.url,
         practice_name=contact.practice_name,

@@ -683,15 +683,16 @@ def extract_places(document: Document, given_names: frozenset[str] = frozenset()
 IN_CLINIC_ROUTES = {"iv", "im", "esketamine_spravato"}
 
 
-def apply_in_clinic_routes(places: PlaceFacts, routes: list[str], url: str | None) -> None:
+def apply_in_clinic_routes(places: PlaceFacts, route_evidence: list[Evidence]) -> None:
     """IV, IM and Spravato are given in a clinic (Spravato only in a certified setting): a practice offering one
-    sees patients in person in its state, when the page has one state or a town in it."""
-    if not IN_CLINIC_ROUTES & set(routes):
+    sees patients in person in its state, when the page has one state or a town in it. `route_evidence` is the
+    offer's evidence of routes offered; its sentence is the evidence of in person too."""
+    said = next((item for item in route_evidence if item.field == "routes" and item.value in IN_CLINIC_ROUTES), None)
+    if said is None:
         return
     city_states = {city.state for city in places.cities}
-    said = "offers an in-clinic route: " + ", ".join(sorted(IN_CLINIC_ROUTES & set(routes)))
     for state in places.states:
         if state.in_person is None and (len(places.states) == 1 or state.state in city_states):
             state.in_person = True
             value = {"state": state.state, "in_person": True, "virtual": None}
-            places.evidence.append(Evidence("states", value, said, url))
+            places.evidence.append(Evidence("states", value, said.snippet, said.url))

@@ -65,6 +65,8 @@ def test_the_one_state_a_page_names_is_its_own():
 def test_an_in_clinic_route_means_in_person_in_the_page_state():
     facts = facts_of("We offer IV ketamine infusions.", "We serve patients across Nevada.")
     assert states(facts)["NV"][0] is True
+    assert any(item.field == "states" and item.value["in_person"] and "IV ketamine" in item.snippet
+               for item in facts.evidence)  # the route's own sentence is the evidence
     virtual = facts_of("We offer at-home ketamine lozenges.", "We serve patients across Nevada.")
     assert states(virtual)["NV"][0] is None
 
