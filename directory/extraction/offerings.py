@@ -40,7 +40,8 @@ SETTING_PATTERNS: dict[Setting, re.Pattern[str]] = {
         re.I,
     ),
     Setting.GROUP: re.compile(
-        r"\bgroup[- ]?KAP\b|\bgroup (?:ketamine|sessions?|dosing|journeys?|experiences?|programs?|ceremon\w+|cohorts?|"
+        r"\bgroup[- ]?KAP\b|\bcommunity\s+KAP\b|"
+        r"\bgroup (?:ketamine|psychedelic|sessions?|dosing|journeys?|experiences?|programs?|ceremon\w+|cohorts?|"
         r"medicine sessions?|settings?|containers?|formats?|offerings?)\b|\bgroup[- ](?:based|format)\b|"
         r"\bsmall[- ]groups?\b(?!\s+practice)|\bgroups? of \d|\bin\s+a\s+group\b(?!\s+practice)|"
         # a cohort of the practice's program, not "a cohort of patients" in a study

@@ -178,6 +178,12 @@ _CITY_IN_NAME = (
     ),
     re.compile(rf"\b{_ORG_WORD}(?:\s+[A-Z][a-z]+){{0,2}}\s+of\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b"),
 )
+# What a page offers "in <town>" ("Ketamine Infusions in Fairview"); said of a state these words are weaker
+_CITY_CUE = re.compile(
+    r"\b(?:treatments?|infusions?|clinics?|ketamine|KAP|counseling|psychiatr\w*|psychotherap\w*|spravato)\b", re.I
+)
+# "Fairview Office" / "Fairview Location" as a heading or line of its own
+_TOWN_OFFICE_LINE = re.compile(r"^\s*([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})\s+(?:Office|Location|Clinic)s?\s*:?\s*$")
 _CITY_BASED = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)??)[- ]based\b")  # "a Fairview-based practice"
 # "ketamine therapy cottonwood falls kansas" in a keyword line: a lower-case town and state that belong together
 _LOWER_STATE = re.compile(r"\b(" + "|".join(re.escape(name.lower()) for name in _NAMES) + r")\b")
@@ -371,7 +377,8 @@ class _PlaceReader:
         if _LOWER_STATE.search(sentence):
             self.read_lower_town_state(sentence, snippet)
         tokens = _state_tokens(sentence, self.given_names)
-        if not tokens and not block.footer and not _CUE.search(sentence) and not _TAGLINE_SPLIT.search(sentence):
+        if not tokens and not block.footer and not _CUE.search(sentence) and not _CITY_CUE.search(sentence) \
+                and not _TAGLINE_SPLIT.search(sentence):
             self.read_counties(sentence, snippet)
             return  # no state and no word of service: only a county list could still say something
         runs = _runs(sentence, tokens)
@@ -482,6 +489,9 @@ class _PlaceReader:
             lead = sentence[max(0, match.start() - 60): match.start()]
             if _CUE.search(lead) and not _NEGATIVE.search(lead):
                 self.add_city(f"{match.group(1)} {match.group(2)}", STATE_BY_NAME[match.group(2)], snippet)
+        line = _TOWN_OFFICE_LINE.match(sentence)
+        if line and is_town_name(line.group(1)) and not _not_a_city(line.group(1)):
+            self.pending_cities.append(([line.group(1)], sentence, snippet, True))
         for match in _CITY_BASED.finditer(sentence):
             if is_town_name(match.group(1)) and not _not_a_city(match.group(1)):
                 self.pending_cities.append(([match.group(1)], sentence, snippet, True))
@@ -551,11 +561,11 @@ class _PlaceReader:
                 continue
             if states_of_city(match.group(1)) and not _not_a_city(match.group(1)):
                 self.pending_cities.append(([match.group(1)], sentence, snippet, True))
-        if not (_CUE.search(sentence) or block.footer):
+        if not (_CUE.search(sentence) or _CITY_CUE.search(sentence) or block.footer):
             return
         for match in _CITY_LIST.finditer(sentence):
             lead = sentence[max(0, match.start() - 40): match.start() + 12]
-            if not (_CUE.search(lead) or block.footer) or _NEGATIVE.search(lead):
+            if not (_CUE.search(lead) or _CITY_CUE.search(lead) or block.footer) or _NEGATIVE.search(lead):
                 continue  # "a psychiatrist in Rhinebeck" says where someone else is
             names = [name.strip(" .") for name in _LIST_SPLIT.split(match.group(1)) if name.strip(" .")]
             if any(name in STATE_BY_NAME for name in names):

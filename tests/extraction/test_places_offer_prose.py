@@ -19,7 +19,8 @@ def cities(facts) -> set[tuple[str, str | None]]:
 
 
 def test_in_person_near_a_town_and_by_video_across_states():
-    facts = facts_of("We see clients in person within 40 miles of Flagstaff; by video throughout Arizona and New Mexico.")
+    facts = facts_of("We see clients in person within 40 miles of Flagstaff; by video throughout Arizona and "
+                     "New Mexico.")
     assert states(facts) == {"AZ": (True, True), "NM": (None, True)}
     assert cities(facts) == {("Flagstaff", "AZ")}
 
@@ -37,6 +38,7 @@ def test_town_lists_and_areas():
     assert cities(facts_of("Located in the Austin, Round Rock and Georgetown, Texas area, we offer infusions.")) == {
         ("Austin", "TX"), ("Round Rock", "TX"), ("Georgetown", "TX")}
     assert ("Boston", "MA") in cities(facts_of("Serving the greater Boston area. We are licensed in Massachusetts."))
+    assert ("Flagstaff", "AZ") in cities(facts_of("<b>x</b>Ketamine Infusions in Flagstaff"))
     assert ("Boise", "ID") in cities(facts_of("We are a Boise-based practice offering KAP."))
     assert cities(facts_of("We have been practicing in Southern Indiana since 2004.")) == {("Southern Indiana", "IN")}
 
