@@ -74,7 +74,8 @@ _GENERIC = re.compile(
     r"trials?|can\s+be|may\s+be|forms?\s+of|types?\s+of|ways?\s+(?:to|of)|routes?\s+of|such\s+as|"
     r"historically|originally|was\s+(?:first|approved)|approved\s+(?:the|in)|compared\s+(?:to|with)|whereas|"
     r"elsewhere|in\s+general|there\s+are|FDA|approved\s+by|whether|most\s+effective|works\s+best|could\s+be|"
-    r"might\s+be|variety\s+of|various|depending\s+on|bioavailab\w*|show(?:s|n|ed)?\s+that)\b",
+    r"might\s+be|variety\s+of|various|depending\s+on|bioavailab\w*|show(?:s|n|ed)?\s+that|difference\s+between|"
+    r"versus|vs)\b",
     re.I,
 )
 _SERVICE_HEADING = re.compile(
@@ -84,6 +85,7 @@ _SERVICE_HEADING = re.compile(
 )
 # "Alternatively, esketamine - the intranasal form - can be used.": a route named alone as the subject of a whole
 # sentence is an option the practice presents; "ketamine can be given IV, IM or nasally" names the drug instead
+_KAP_HEADING = re.compile(r"\bketamine[- ]assisted\s+(?:psycho)?therapy\b|\bKAP\b", re.I)
 _KAP_WORD = re.compile(r"\bKAP\b|\bketamine\b|\bpsychedelic\b", re.I)
 _ROUTE_OPTION = re.compile(
     r"^\s*(?:[A-Z]\w+ly,\s*|Also,?\s*|Alternatively,?\s*)?(?P<subject>[^,;.]{1,40}?)\s*(?:[–—\-(][^–—\-()]{0,80}[–—\-)]\s*)?"
@@ -268,7 +270,9 @@ class _OfferReader:
         self.settings_no: set[str] = set()
         self.therapy: list[bool] = []
         self.no_ketamine = False
-        self.racemic_nasal = False  # "compounded nasal ketamine": intranasal that is not Spravato
+        self.racemic_nasal = False
+        self.kap_heading: str | None = None  # a heading naming ketamine-assisted psychotherapy
+        self.first_person_anywhere = False  # "compounded nasal ketamine": intranasal that is not Spravato
 
     def note(self, field_name: str, value: object, snippet: str) -> None:
         self.offer.evidence.append(Evidence(field_name, value, snippet[:300], self.document.url))
@@ -291,14 +295,23 @@ class _OfferReader:
             offer.group_or_retreat = False
         if self.therapy:
             offer.therapy_included = False not in self.therapy  # "medical only" anywhere outweighs "KAP" mentions
+        elif self.kap_heading and self.first_person_anywhere:
+            # a practice's page with a section on ketamine-assisted psychotherapy, even one that only explains it,
+            # is presenting that offer
+            offer.therapy_included = True
+            self.note("therapy_included", True, self.kap_heading)
         if self.no_ketamine and offer.therapy_included:
             offer.therapy_included = None  # integration-only practices: no ketamine, so no "KAP included"
         return offer
 
     def read_sentence(self, sentence: str, block: Block) -> None:
+        if not self.first_person_anywhere and _flags(sentence).first_person:
+            self.first_person_anywhere = True
         if not _ANY_OFFER_WORD.search(sentence):
             return  # no word any of the rules below looks for (one cheap test instead of twenty)
         speaks = _speaks_for_practice(sentence, block)
+        if block.is_heading and _KAP_HEADING.search(sentence) and not _THERAPY_NO.search(sentence):
+            self.kap_heading = self.kap_heading or sentence
         self.read_routes(sentence, speaks, block)
         self.read_settings(sentence, speaks, block)
         therapy_no = _THERAPY_NO.search(sentence)

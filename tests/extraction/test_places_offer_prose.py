@@ -110,3 +110,11 @@ def test_a_lower_case_keyword_line_with_town_and_state():
     facts = extract_page("<html><body><ul><li>Depression maple grove minnesota</li></ul></body></html>")
     assert cities(facts) == {("Maple Grove", "MN")} and set(states(facts)) == {"MN"}
     assert states(extract_page("<p>we moved on from georgia the musical</p>")) == {}
+
+
+def test_a_kap_section_on_a_practice_page_presents_therapy():
+    explained = ("<h2>What is Ketamine-Assisted Psychotherapy?</h2><p>Ketamine can amplify the healing power of "
+                 "psychotherapy.</p>")
+    assert extract_page(f"<html><body>{explained}<p>Call us to book.</p></body></html>").therapy_included is True
+    # the same explanation with no word from the practice itself is a general article
+    assert extract_page(f"<html><body>{explained}</body></html>").therapy_included is None
