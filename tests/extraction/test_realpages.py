@@ -27,13 +27,15 @@ KAPDIR = str(Path(sys.executable).parent / "kapdir")
 needs_realpages = pytest.mark.skipif(not (REALPAGES / "labels.jsonl").is_file(), reason="../shared/realpages absent")
 needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds absent")
 
-# Floors reached on 2026-12-02 (docs/extract-json.md has the full tables).
-MEAN_FLOOR = {DEV: 0.83, TEST: 0.65}
-# The place and offer fields (issue 10), per part.
+# Floors reached on 2026-12-02 (docs/extract-json.md has the full tables), a little under what was measured.
+MEAN_FLOOR = {DEV: 0.84, TEST: 0.58}
+# The place and offer fields (issue 10) per part; group_or_retreat has 1 dev and 2 test labels, too few to floor
+# on the test part (it reads 0.00 there: a known gap, see the docs).
 FIELD_FLOORS = {
-    DEV: {"states": 0.95, "state_mode": 0.90, "cities": 0.90, "routes": 0.95, "group_or_retreat": 0.95,
-          "therapy_included": 0.88, "medical_partner": 0.95, "prices": 0.95},
-    TEST: {},  # filled in below from the measured run
+    DEV: {"states": 0.95, "state_mode": 0.95, "cities": 0.92, "routes": 0.95, "group_or_retreat": 0.95,
+          "therapy_included": 0.92, "medical_partner": 0.95, "prices": 0.95},
+    TEST: {"states": 0.88, "state_mode": 0.80, "cities": 0.70, "routes": 0.75, "therapy_included": 0.80,
+           "medical_partner": 0.95, "prices": 0.90},
 }
 
 
