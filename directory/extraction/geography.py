@@ -124,6 +124,13 @@ def is_town_name(name: str) -> bool:
     return bool(states) and (" " in key or any(_indexes()[2].get((key, state), 0) >= 3 for state in states))
 
 
+def is_big_town(name: str) -> bool:
+    """A town of several words or with at least eight ZIP codes somewhere: a name that, standing in a practice's
+    name, is most likely the town (brand words such as "Alpine" or "Magnolia" are smaller places)."""
+    key = city_key(name)
+    return " " in key or any(_indexes()[2].get((key, state), 0) >= 8 for state in states_of_city(name))
+
+
 def is_city_in(name: str, state: str) -> bool:
     return state in states_of_city(name)
 

@@ -17,6 +17,7 @@ from directory.extraction.geography import (
     NAME_BY_CODE,
     STATE_BY_NAME,
     STATE_CODES,
+    is_big_town,
     is_city_in,
     is_town_name,
     main_state_of_city,
@@ -340,6 +341,7 @@ class _PlaceReader:
         self.one_state_modes: list[tuple[bool | None, bool | None]] = []  # "in our clinic": said of the one state
         # state -> snippet: named, but in words that do not say "we serve there"
         self.unconfirmed_states: dict[str, str] = {}
+        self.name_towns: set[str] = set()  # towns read from a practice's name: kept only when the page backs them
 
     def vote(self, state: str, in_person: bool | None, virtual: bool | None, strength: int, snippet: str) -> None:
         self.votes.setdefault(state, []).append(_Vote(in_person, virtual, strength))
@@ -499,6 +501,7 @@ class _PlaceReader:
             for match in pattern.finditer(sentence):
                 name = next(group for group in match.groups() if group)
                 if is_town_name(name) and not _not_a_city(name):
+                    self.name_towns.add(name)
                     self.pending_cities.append(([name], sentence, snippet, False))
 
     def read_lower_town_state(self, sentence: str, snippet: str) -> None:
@@ -609,6 +612,9 @@ class _PlaceReader:
                 common = states if common is None else common & states
             for name in names:
                 options = set(states_of_city(name))
+                if name in self.name_towns and not (options & (page_states | in_sentence | set(self.unconfirmed_states))
+                                                    or is_big_town(name)):
+                    continue  # "Alpine Psychiatry" on a page that never names a state with an Alpine
                 state = (
                     _only(options & in_sentence)
                     or _only(options & page_states)

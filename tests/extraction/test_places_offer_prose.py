@@ -44,9 +44,10 @@ def test_town_lists_and_areas():
 
 
 def test_a_town_in_the_practice_name():
-    facts = facts_of("At Flagstaff Integrative Psychiatry we offer ketamine-assisted psychotherapy.")
+    facts = facts_of("At Flagstaff Integrative Psychiatry we offer ketamine-assisted psychotherapy.", "Arizona only.")
     assert {city for city, _ in cities(facts)} == {"Flagstaff"}
-    assert ("Flagstaff" in {city for city, _ in cities(facts_of("The Ketamine Clinic of Flagstaff offers infusions."))})
+    big = facts_of("The Ketamine Clinic of Sacramento offers infusions.")  # a big town needs no state to back it
+    assert {city for city, _ in cities(big)} == {"Sacramento"}
     assert cities(facts_of("At Hope Wellness we offer KAP.")) == set()  # a word some hamlet shares is not a town
 
 
@@ -118,3 +119,8 @@ def test_a_kap_section_on_a_practice_page_presents_therapy():
     assert extract_page(f"<html><body>{explained}<p>Call us to book.</p></body></html>").therapy_included is True
     # the same explanation with no word from the practice itself is a general article
     assert extract_page(f"<html><body>{explained}</body></html>").therapy_included is None
+
+
+def test_a_brand_word_that_is_also_a_small_town_is_not_a_town_without_its_state():
+    assert cities(facts_of("At Alpine Psychiatry we offer KAP.")) == set()
+    assert {city for city, _ in cities(facts_of("At Alpine Psychiatry we offer KAP.", "We serve Texas."))} == {"Alpine"}
