@@ -85,6 +85,12 @@ _SERVICE_HEADING = re.compile(
 )
 # "Alternatively, esketamine - the intranasal form - can be used.": a route named alone as the subject of a whole
 # sentence is an option the practice presents; "ketamine can be given IV, IM or nasally" names the drug instead
+# "individual and group ketamine sessions": group offered beside individual work, when the sentence is about KAP
+_GROUP_PAIR = re.compile(
+    r"\b(?:individual|1:1|one[- ]on[- ]one)\s+(?:and|or|&|/)\s+group\b|\bgroup\s+(?:and|or|&|/)\s+"
+    r"(?:individual|1:1|one[- ]on[- ]one)\b",
+    re.I,
+)
 _KAP_HEADING = re.compile(r"\bketamine[- ]assisted\s+(?:psycho)?therapy\b|\bKAP\b", re.I)
 _KAP_WORD = re.compile(r"\bKAP\b|\bketamine\b|\bpsychedelic\b", re.I)
 _ROUTE_OPTION = re.compile(
@@ -372,6 +378,11 @@ class _OfferReader:
                     and setting.value not in self.settings_yes and not _generic_heading(block):
                 self.settings_yes.append(setting.value)
                 self.note("settings", setting.value, sentence)
+        if _GROUP_PAIR.search(sentence) and _KAP_WORD.search(sentence) and speaks \
+                and not _negated(sentence, _GROUP_PAIR.search(sentence).start()) \
+                and Setting.GROUP.value not in self.settings_yes:
+            self.settings_yes.append(Setting.GROUP.value)
+            self.note("settings", Setting.GROUP.value, sentence)
         if re.search(r"\bindividual\s+sessions\s+only\b|\bone[- ]on[- ]one\s+only\b", sentence, re.I):
             self.settings_no.add(Setting.GROUP.value)
 

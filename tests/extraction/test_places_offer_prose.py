@@ -124,3 +124,8 @@ def test_a_kap_section_on_a_practice_page_presents_therapy():
 def test_a_brand_word_that_is_also_a_small_town_is_not_a_town_without_its_state():
     assert cities(facts_of("At Alpine Psychiatry we offer KAP.")) == set()
     assert {city for city, _ in cities(facts_of("At Alpine Psychiatry we offer KAP.", "We serve Texas."))} == {"Alpine"}
+
+
+def test_group_beside_individual_ketamine_work():
+    assert facts_of("Our ketamine sessions are individual or group.").group_or_retreat is True
+    assert facts_of("We offer individual and group counseling for couples.").group_or_retreat is None
