@@ -507,7 +507,7 @@ class _PlaceReader:
     def read_lower_town_state(self, sentence: str, snippet: str) -> None:
         for match in _LOWER_STATE.finditer(sentence):
             state = STATE_BY_NAME[match.group(1).title().replace(" Of ", " of ")]
-            words = sentence[: match.start()].split()[-3:]
+            words = sentence[max(0, match.start() - 80): match.start()].split()[-3:]
             for first in range(len(words)):
                 town = " ".join(words[first:])
                 if town.replace(" ", "").isalpha() and town.islower() and is_city_in(town, state) \
@@ -566,6 +566,7 @@ class _PlaceReader:
                 self.pending_cities.append(([match.group(1)], sentence, snippet, True))
         if not (_CUE.search(sentence) or _CITY_CUE.search(sentence) or block.footer):
             return
+        virtual_only = _VIRTUAL_ONLY.search(sentence)  # once per sentence, not once per town list
         for match in _CITY_LIST.finditer(sentence):
             lead = sentence[max(0, match.start() - 40): match.start() + 12]
             if not (_CUE.search(lead) or _CITY_CUE.search(lead) or block.footer) or _NEGATIVE.search(lead):
@@ -576,7 +577,8 @@ class _PlaceReader:
             known = [name for name in names if states_of_city(name) and not _not_a_city(name)]
             if not known or len(known) < len(names) / 2:
                 continue
-            if _COUNTY_WORD.match(sentence[match.end():]) or re.match(r"^\s+to\s+", sentence[match.end():]):
+            following = sentence[match.end(): match.end() + 40]  # bounded: never copy the rest of a long sentence
+            if _COUNTY_WORD.match(following) or re.match(r"^\s+to\s+", following):
                 continue  # "Orleans and St. Tammany parishes" are not cities; "from Anchorage to..." is a range
             # "sees clients in Fairview" is in person; "telehealth in Austin" or "Austin ... via video" is not
             lead = sentence[max(0, match.start() - 40): match.start()]
@@ -584,7 +586,7 @@ class _PlaceReader:
             virtual = (
                 _VIRTUAL_WORD.search(lead)
                 or re.match(rf"^\s*(?:via|by|through|over)\s+{_VIRTUAL}", after, re.I)
-                or _VIRTUAL_ONLY.search(sentence)
+                or virtual_only
             )
             self.pending_cities.append((known, sentence, snippet, not virtual))
 
@@ -604,7 +606,11 @@ class _PlaceReader:
 
     def resolve_cities(self) -> None:
         page_states = set(self.votes)
+        resolved: set[tuple[tuple[str, ...], str, bool]] = set()
         for names, sentence, snippet, office in self.pending_cities:
+            if (tuple(names), snippet, office) in resolved:
+                continue  # the same towns said again in the same words: one reading is enough
+            resolved.add((tuple(names), snippet, office))
             in_sentence = {token.code for token in _state_tokens(sentence, self.given_names)}
             common: set[str] | None = None
             for name in names:
