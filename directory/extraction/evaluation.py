@@ -351,7 +351,10 @@ def evaluate_real(directory: str | Path) -> dict[str, RealReport]:
     for label, url, text in read_real_pages(directory):
         got = facts_to_json(extract_page(text.encode("utf-8"), url=url, content_type="text/plain"))
         part = real_split(label.get("url") or url)
-        items = real_items(str(label["id"]), label, got)
+        try:
+            items = real_items(str(label["id"]), label, got)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise KapdirError(f"label {label['id']} is not in the labelling conventions: bad or missing {exc}") from exc
         for report in (reports[part], reports["all"]):
             report.pages += 1
             for name, (found, expected) in items.items():

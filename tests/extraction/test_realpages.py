@@ -96,10 +96,33 @@ def test_eval_real_command_prints_both_parts_as_json():
 
 
 def test_eval_real_on_a_folder_that_is_not_one_is_a_one_line_error(tmp_path):
-    run = subprocess.run([KAPDIR, "eval", "--real", str(tmp_path)],
-                         capture_output=True, text=True, timeout=120, cwd=REPO)
-    assert run.returncode != 0 and "Traceback" not in run.stderr
-    assert "labels.jsonl" in run.stderr.strip() and len(run.stderr.strip().splitlines()) == 1
+    def run() -> subprocess.CompletedProcess:
+        return subprocess.run([KAPDIR, "eval", "--real", str(tmp_path)], capture_output=True, text=True, timeout=120,
+                              cwd=REPO)
+
+    def one_line_error(result: subprocess.CompletedProcess, words: str) -> None:
+        assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
+        assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+    one_line_error(run(), "labels.jsonl")  # no labels at all
+    (tmp_path / "labels.jsonl").write_text('{"id": "001", "url": "https://a.example/"}\n')
+    one_line_error(run(), "cannot read its page")
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "001.txt").write_text("URL: https://a.example/\n\nWe offer KAP in Ohio.\n")
+    one_line_error(run(), "label 001")  # a label without the fields the conventions require
+
+
+def test_eval_real_scores_a_small_folder_of_our_own(tmp_path):
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "001.txt").write_text("URL: https://a.example/\n\nWe offer IV ketamine in Ohio.\n")
+    label = {"id": "001", "url": "https://a.example/", "practice_name": None, "clinicians": [],
+             "states": [{"state": "OH", "in_person": True, "virtual": None}], "cities": [], "routes": ["iv", "im"],
+             "group_or_retreat": None, "therapy_included": None, "medical_partner": None, "price_usd": [],
+             "phones": []}
+    (tmp_path / "labels.jsonl").write_text(json.dumps(label) + "\n")
+    report = evaluate_real(tmp_path)[real_split(label["url"])]
+    assert report.pages == 1 and report.f1("states") == 1.0 and report.f1("state_mode") == 1.0
+    assert (report.fields["routes"].true_positives, report.fields["routes"].false_negatives) == (1, 1)
 
 
 # --- no rule names the set -------------------------------------------------------------------------------------
