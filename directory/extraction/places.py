@@ -56,7 +56,7 @@ _NEGATIVE = re.compile(
     r"awards?|news|reported|article|featured|according to|podcast|residency|fellowship|internship|trained|"
     r"training|hospital|formerly|previously|former|used to|originally|native|family in|lived|moved from|"
     r"retreat center in|survey|data|law|legislat\w+|legal(?:ized)?|approved|ban(?:s|ned)?|regulat\w+|spent|worked|"
-    r"career|chain|after\s+(?:\w+\s+){0,3}(?:years?|time))\b",
+    r"career|chain|after\s+(?:\w+\s+){0,3}(?:years?|time)|discover\w*|synthesi[sz]ed|invented|battlefields?)\b",
     re.I,
 )
 # Of the words above, the ones that speak of a state's law or of treatment there, not of another place: a page

@@ -129,3 +129,8 @@ def test_a_brand_word_that_is_also_a_small_town_is_not_a_town_without_its_state(
 def test_group_beside_individual_ketamine_work():
     assert facts_of("Our ketamine sessions are individual or group.").group_or_retreat is True
     assert facts_of("We offer individual and group counseling for couples.").group_or_retreat is None
+
+
+def test_history_of_ketamine_names_no_town():
+    facts = facts_of("Ketamine was first synthesized in 1962 at a laboratory in Detroit, Michigan.")
+    assert cities(facts) == set() and states(facts) == {}
