@@ -24,7 +24,9 @@ def _blank(value: Any) -> str:
 
 
 class NpiRegistry(Source):
-    name = "npi"
+    name = adapter = "npi"
+    options = {"taxonomy_prefixes": dict}
+    per_person = True  # identity: one search per person, whatever the claim's state and class
 
     def __init__(self, **options: Any):
         super().__init__(**options)
