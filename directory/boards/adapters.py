@@ -2,19 +2,22 @@
 options it reads; sources.toml says which source uses which adapter. Adding a source is one small class (or none,
 for a new state of an existing adapter) plus data."""
 
+import pkgutil
 from importlib import import_module
 
+import directory.boards
 from directory.boards.base import ADAPTERS, Source
 from directory.boards.registry import SourceInfo, get_source
 from directory.errors import KapdirError
 
-# The modules that define Source classes; importing them fills ADAPTERS (Source.__init_subclass__).
-ADAPTER_MODULES = ("socrata", "files", "npi", "compact", "forms")
 
 
 def adapter_classes() -> dict[str, type[Source]]:
-    for module in ADAPTER_MODULES:
-        import_module(f"directory.boards.{module}")
+    """Every adapter class: importing the modules of directory.boards defines them, and each registers itself
+    (Source.__init_subclass__) — no list of names to keep by hand."""
+    for module in pkgutil.iter_modules(directory.boards.__path__):
+        if not module.ispkg and not module.name.startswith("_"):
+            import_module(f"directory.boards.{module.name}")
     return dict(ADAPTERS)
 
 

@@ -27,7 +27,7 @@ def syncs(engine, source):
 
 FAULTS = [("down", "HTTP 503"), ("429", "throttled (HTTP 429) after 3 attempts"), ("slow", "no answer within"),
           ("garbage", "garbage")]
-SOURCES = ["ct_socrata", "tx_bhec", "fl_mqa", "oig_leie", "generic_ga", "psypact", "md_bop"]
+SOURCES = ["ct_socrata", "tx_bhec", "fl_mqa", "oig_leie", "generic_ga", "md_bop"]
 
 
 @pytest.mark.parametrize("source", SOURCES)
