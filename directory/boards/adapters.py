@@ -11,7 +11,6 @@ from directory.boards.registry import SourceInfo, get_source
 from directory.errors import KapdirError
 
 
-
 def adapter_classes() -> dict[str, type[Source]]:
     """Every adapter class: importing the modules of directory.boards defines them, and each registers itself
     (Source.__init_subclass__) — no list of names to keep by hand."""
