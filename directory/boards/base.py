@@ -239,7 +239,7 @@ class Source:
     fields_expected: ClassVar[frozenset[str]] = frozenset()
     # Every raw field the evidence shows: any other field in a live answer is reported as unknown (empty: unchecked).
     fields_known: ClassVar[frozenset[str]] = frozenset()
-    probe_name: ClassVar[str] = "Smith"  # the family name a look-up source is asked in a live check
+    probe_name: ClassVar[str] = "Mary Smith"  # the name a look-up source is asked in a live check
 
     def probe_query(self) -> LookupQuery:
         state = next((s for s in self.info.states if s != "*"), "VA")

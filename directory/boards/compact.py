@@ -25,6 +25,18 @@ PAGE_SIZE = 100
 class CounselingCompact(Source):
     name = adapter = "counseling_compact"
     options = {"compact": str}
+    # docs/sources.md (CompactConnect): ProviderPublicResponseSchema and PrivilegePublicResponseSchema fields.
+    fields_expected = frozenset({"provider.providerId", "provider.givenName", "provider.familyName",
+                                 "privilege.jurisdiction", "privilege.licenseJurisdiction", "privilege.status",
+                                 "privilege.privilegeId", "privilege.dateOfExpiration", "privilege.adverseActions"})
+    fields_known = frozenset({
+        "provider", "privilege",
+        *(f"provider.{k}" for k in ("type", "dateOfUpdate", "compact", "licenseJurisdiction",
+                                     "currentHomeJurisdiction", "licenseStatus", "compactEligibility", "npi",
+                                     "middleName", "suffix", "privilegeJurisdictions")),
+        *(f"privilege.{k}" for k in ("type", "providerId", "compact", "licenseType", "dateOfIssuance",
+                                      "dateOfRenewal", "dateOfUpdate", "administratorSetStatus", "activeSince")),
+    })
 
     @property
     def compact(self) -> str:
@@ -58,6 +70,19 @@ class CounselingCompact(Source):
     def __init__(self, **options: Any):
         super().__init__(**options)
         self.errors: dict[LookupQuery, str] = {}
+
+    def check_records(self, limit: int) -> Iterator[NormalRecord]:
+        """Live check: one query page of at most ``limit`` providers, and the first one's privileges."""
+        parsed = parse_name(self.probe_query().name)
+        page = self._json(f"/v1/public/compacts/{self.compact}/providers/query",
+                          {"query": {"familyName": parsed.family}, "pagination": {"pageSize": limit}})
+        providers = page.get("providers")
+        if not isinstance(providers, list):
+            raise SourceError(f"{self.info.name}: garbage: no 'providers' list in the query answer")
+        for provider in providers[:1]:
+            detail = self._json(f"/v1/public/compacts/{self.compact}/providers/{clean(provider.get('providerId'))}")
+            for privilege in (detail.get("privileges") or [])[:limit]:
+                yield self.to_record(detail, privilege)
 
     def lookup(self, queries: list[LookupQuery]) -> Iterator[tuple[LookupQuery, NormalRecord]]:
         self.errors = {}

@@ -84,6 +84,9 @@ class VirginiaDHP(FormSource):
     Status"); the reference's wording ("Issue/Initial date", "Expire date", "Status") is accepted too."""
 
     name = adapter = "va_dhp"
+    fields_expected = frozenset({"Name", "License Number", "Occupation", "License Status"})
+    fields_known = frozenset({"Address", "Initial License Date", "Expire Date", "Additional Public Information",
+                              "Status", "Issue/Initial date", "Expire date"})
 
     def to_record(self, fields: dict[str, str], url: str) -> NormalRecord:
         number = clean(fields.get("License Number"))
@@ -109,6 +112,8 @@ class MarylandBPCT(FormSource):
     grid with "View Details" links, and a DetailsView1 label/value table."""
 
     name = adapter = "md_bpct"
+    fields_expected = frozenset({"Name", "License Number", "License Type", "License Status"})  # UNCONFIRMED
+    fields_known = frozenset({"Issue Date", "Expiration Date", "Public Orders"})
 
     def to_record(self, fields: dict[str, str], url: str) -> NormalRecord:
         number = clean(fields.get("License Number"))
