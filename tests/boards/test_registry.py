@@ -216,4 +216,4 @@ def test_every_source_and_setting_is_documented():
     for setting in ("SOURCE_URLS", "SOCRATA_APP_TOKEN", "SOURCE_CREDENTIALS", "BOARD_TIMEOUT_S", "BOARD_MAX_RETRIES",
                     "BOARD_BACKOFF_CAP_S", "BOARD_LOOKUP_DELAY_S", "BOARD_PAGE_SIZE", "MAX_REMOVAL_SHARE"):
         assert setting in readme, setting
-    assert "UNCONFIRMED" in readme.split("`psypact`")[1].split("\n")[0], "PSYPACT's format is unconfirmed"
+    assert "never fetched" in readme.split("`psypact`")[1].split("\n")[0], "PSYPACT is a manual source"
