@@ -50,7 +50,8 @@ def test_a_nurse_in_another_nlc_state_is_sent_to_nursys(boards, engine):
 
 
 def test_a_psychologist_with_apit_is_sent_to_the_psypact_directory(boards, engine):
-    _directory(engine, "Folasade Adeyemi", "therapist", "PhD", "psychologist", [("VA", True, True), ("UT", False, True)])
+    _directory(engine, "Folasade Adeyemi", "therapist", "PhD", "psychologist",
+               [("VA", True, True), ("UT", False, True)])
     run_sync(engine, ["va_dhp", "npi"])
     verdicts = _verdicts(engine)
     assert verdicts[("UT", "virtual")].verdict == "not_checkable"
