@@ -245,3 +245,26 @@ def test_md_bpct_reads_its_modelled_layout(serve):
         [LookupQuery("Ingrid Fairlight", "MD", "professional_counselor")])]
     assert (record.license_number, record.status, record.license_class) == ("LC0921", "expired",
                                                                               "professional_counselor")
+
+
+def test_check_reports_unknown_and_missing_fields(serve, monkeypatch):
+    """`kapdir boards check` on an NPPES answer whose format drifted from the captured one."""
+    from directory.boards.check import check_sources
+    from directory.settings import get_settings
+
+    drifted = json.loads(fixture("nppes/search.json"))
+    for result in drifted["results"]:
+        result["basic"]["pronouns"] = "they/them"  # a field no capture shows
+        for taxonomy in result["taxonomies"]:
+            del taxonomy["license"]  # a field the adapter reads
+    url, _mirror = serve({("GET", r"/api/?"): as_json(json.dumps(drifted))})
+    monkeypatch.setenv("KAPDIR_SOURCE_URLS", json.dumps({"npi": url}))
+    get_settings.cache_clear()
+    (result,) = check_sources(["npi"])
+    assert result.status == "changed"
+    assert result.line() == ("npi: reachable, format changed: unknown fields: basic.pronouns; "
+                             "missing fields: taxonomies.license")
+    url, _mirror = serve({("GET", r"/api/?"): as_json(fixture("nppes/search.json"))})
+    monkeypatch.setenv("KAPDIR_SOURCE_URLS", json.dumps({"npi": url}))
+    get_settings.cache_clear()
+    assert check_sources(["npi"])[0].status == "ok", "the captured format is as expected"
