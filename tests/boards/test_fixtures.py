@@ -268,3 +268,27 @@ def test_check_reports_unknown_and_missing_fields(serve, monkeypatch):
     monkeypatch.setenv("KAPDIR_SOURCE_URLS", json.dumps({"npi": url}))
     get_settings.cache_clear()
     assert check_sources(["npi"])[0].status == "ok", "the captured format is as expected"
+
+
+def test_md_bpct_mirror_answers_in_the_fixture_layout():
+    from directory.boards.mirrors.forms import MarylandBPCTMirror
+
+    record = TrueRecord(source="md_bpct", state="MD", license_class="professional_counselor", title="LCPC",
+                        number="LC0921", status_raw="Expired", status="expired")
+    mirror = MarylandBPCTMirror([Entry(record=record, given="Ingrid", middle="", family="Fairlight", suffix="")])
+    form = Selector(text=mirror.handle(Request("GET", "/pctverification/default.aspx", {}, {}, b"", {})).body.decode())
+    state, validation = (form.css(f"#{name}::attr(value)").get() for name in ("__VIEWSTATE", "__EVENTVALIDATION"))
+    body = (f"__VIEWSTATE={state}&__EVENTVALIDATION={validation}&ctl00%24bodyContentPlaceHolder%24lastNameSearch="
+            f"Fairlight&ctl00%24bodyContentPlaceHolder%24search1=Search").encode()
+    answer = mirror.handle(Request("POST", "/pctverification/default.aspx", {}, {}, body, {}))
+    ours = Selector(text=answer.body.decode())
+    theirs = Selector(text=fixture("md_bpct/results.html"))
+    for page in (ours, theirs):
+        assert page.css("#bodyContentPlaceHolder_gvResults a[href^='Details.aspx?LicNo=']::text").get() == (
+            "View Details")
+        assert page.css("input[name='__VIEWSTATE']") and page.css("input[name='__EVENTVALIDATION']")
+    detail = Selector(text=mirror.handle(Request("GET", "/pctverification/Details.aspx", {"LicNo": "LC0921"}, {}, b"",
+                                                 {})).body.decode())
+    labels = [page.css("#DetailsView1 tr td:first-child::text").getall()
+              for page in (detail, Selector(text=fixture("md_bpct/details.html")))]
+    assert labels[0] == labels[1]
