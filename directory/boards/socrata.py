@@ -19,7 +19,7 @@ SOCRATA_DATES = ("%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S")
 
 
 class SocrataSource(Source):
-    """One Socrata dataset; ``layout`` in sources.toml picks the column mapping below."""
+    """One Socrata dataset (``dataset`` in sources.toml); each subclass maps its state's columns."""
 
     required: tuple[str, ...] = ()
     options = {"dataset": str, "where": str}

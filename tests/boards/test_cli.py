@@ -177,3 +177,12 @@ def test_check_reports_format_as_expected_then_changed(boards, monkeypatch):
         entry.record.status_raw = saved
     assert changed.status == "changed"
     assert changed.line() == "va_dhp: reachable, format changed: unmapped status words: Current Active - Under Review"
+
+
+def test_list_says_not_configured_for_a_source_without_url(tmp_path):
+    done = kapdir(["boards", "list", "--db", str(tmp_path / "l.db")], {}, tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if "generic_ga" in line]
+    assert rows and "not configured" in rows[0]
+    listed = json.loads(kapdir(["boards", "list", "--json", "--db", str(tmp_path / "l.db")], {}, tmp_path).stdout)
+    assert {r["name"]: r["configured"] for r in listed}["generic_ga"] is False
