@@ -129,6 +129,17 @@ def boards_lookup(
     lookup_command(name=name, state=state, license_class=license_class, db=db, as_json=as_json)
 
 
+@boards_app.command("check")
+def boards_check(
+    sources: Annotated[list[str] | None, typer.Argument(help="Source names (default: every source).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Live check: one tiny real query per source; reports reachable / format as expected / what changed."""
+    from directory.boards.commands import check_command
+
+    check_command(sources=sources or [], as_json=as_json)
+
+
 @app.command()
 def verify(
     due: Annotated[bool, typer.Option("--due", help="Re-check only verdicts that are due.")] = False,
