@@ -182,6 +182,7 @@ def test_check_reports_format_as_expected_then_changed(boards, monkeypatch):
 
 
 def test_list_says_not_configured_for_a_source_without_url(tmp_path):
+    open_database(tmp_path / "l.db")  # boards list reads a database; it never creates one
     done = kapdir(["boards", "list", "--db", str(tmp_path / "l.db")], {}, tmp_path)
     assert done.returncode == 0, done.stderr
     rows = [line for line in done.stdout.splitlines() if "generic_ga" in line]
