@@ -229,7 +229,7 @@ def test_admin_history_freshness_and_due(directory_db):
 
 
 def test_search_results_do_not_depend_on_the_id_chunk_size(tmp_path, monkeypatch):
-    from directory import queries
+    from directory.queries import search as queries
     from tests.dashboard.builder import build_bulk
 
     engine = open_database(tmp_path / "bulk.db")
