@@ -1,4 +1,8 @@
-"""Listing seeds: every practice site a listing names becomes a Seed row (origin "listing", with provenance)."""
+"""Listing seeds: every practice site a listing names becomes a Seed row (origin "listing", with provenance).
+
+They are inactive until an admin approves them, unless the crawl trusts the listing. The spider already passed
+each through the one seed validator (directory.egress.validate_seed) and the per-listing cap.
+"""
 
 from sqlmodel import Session, select
 
@@ -20,13 +24,17 @@ class ListingSeedPipeline:
     def close_spider(self) -> None:
         spider = self.crawler.spider
         with Session(spider.context.engine) as session:
-            save_seeds(session, spider.discovered, origin="listing")
+            save_seeds(session, spider.discovered, origin="listing", active=spider.trust)
             session.commit()
 
 
-def save_seeds(session: Session, seeds: dict[str, str | None], origin: str) -> None:
-    """Insert new seeds (URL -> listing page or None); an existing seed is left as the admin set it."""
+def save_seeds(session: Session, seeds: dict[str, str | None], origin: str, active: bool = True) -> None:
+    """Insert new seeds (URL -> listing page or None); an existing seed is left as the admin set it.
+
+    Callers pass URLs that went through directory.egress.validate_seed (the CLI's check_seed, the listing spider).
+    """
     existing = {seed.url: seed for seed in session.exec(select(Seed).where(Seed.url.in_(list(seeds))))}
     for url, listing_url in seeds.items():
         if url not in existing:
-            session.add(Seed.model_validate({"url": url, "origin": origin, "listing_url": listing_url}))
+            session.add(Seed.model_validate({"url": url, "origin": origin, "listing_url": listing_url,
+                                             "active": active}))

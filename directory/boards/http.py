@@ -16,6 +16,7 @@ from http.client import HTTPException, HTTPResponse
 from pathlib import Path
 from typing import Any
 
+from directory import egress
 from directory.errors import SourceError
 from directory.settings import Settings
 
@@ -48,7 +49,7 @@ def open_url(source: str, url: str, *, settings: Settings, timeout: float, metho
     for attempt in range(settings.board_max_retries + 1):
         request = urllib.request.Request(url, data=body, headers=all_headers, method=method)
         try:
-            return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - URLs come from settings
+            return egress.urlopen(request, timeout=timeout)  # the egress policy checks every hop
         except urllib.error.HTTPError as exc:
             if exc.code == 304:
                 exc.close()

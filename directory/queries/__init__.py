@@ -48,7 +48,7 @@ from directory.queries.provider import (
     states_with_practices,
 )
 from directory.queries.search import MapPoint, PracticeCard, SearchResult, search_practices
-from directory.queries.seeds import SeedRow, add_seed, list_seeds, set_seed_active, validate_seed_url
+from directory.queries.seeds import SeedRow, add_seed, list_seeds, set_seed_active
 
 __all__ = [
     "MODE_LABELS", "ROUTE_LABELS", "SETTING_LABELS", "SORT_OPTIONS", "Checklist", "ChecklistItem", "ClinicianDetail",
@@ -57,6 +57,6 @@ __all__ = [
     "compare_practices", "crawl_errors", "crawl_history", "crawl_runs_since", "directory_counts", "due_summary",
     "find_place", "haversine_miles", "list_seeds", "offering_label", "practice_badge", "practice_choices",
     "practice_detail", "search_practices", "set_seed_active", "source_freshness", "stale_note", "state_codes",
-    "state_name", "states_with_practices", "sync_history", "syncs_since", "validate_seed_url", "verdict_badge",
+    "state_name", "states_with_practices", "sync_history", "syncs_since", "verdict_badge",
     "verifications_checked_since", "vetting_checklist", "zip_point",
 ]

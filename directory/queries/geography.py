@@ -27,7 +27,7 @@ def state_codes() -> list[str]:
 def _require_state(state: str) -> str:
     code = (state or "").strip().upper()
     if code not in set(state_codes()):
-        raise KapdirError(f"unknown state {state!r}: use a two-letter code such as FL")
+        raise KapdirError(f"unknown state {state[:20]!r}: use a two-letter code such as FL")
     return code
 
 
@@ -35,7 +35,7 @@ def _require_mode(mode: str) -> str:
     try:
         return ServiceMode(mode).value
     except ValueError:
-        raise KapdirError(f"unknown mode {mode!r}: use in_person or virtual") from None
+        raise KapdirError(f"unknown mode {str(mode)[:20]!r}: use in_person or virtual") from None
 
 
 # --- places: the offline ZIP table of the `zipcodes` package ------------------------------------
@@ -70,12 +70,12 @@ def find_place(text: str, *, state: str) -> Place:
     if query[:5].isdigit():
         found = _zip_table().get(query[:5])
         if found is None:
-            raise KapdirError(f"unknown ZIP code {query[:5]}")
+            raise KapdirError(f"unknown ZIP code {query[:5]!r}")
         return Place(f"{found[2]}, {found[3]} {query[:5]}", found[0], found[1])
     city = query.split(",")[0].strip().lower()
     points = [(lat, lon) for lat, lon, c, st in _zip_table().values() if st == state and c.lower() == city]
     if not points:
-        raise KapdirError(f"no city called {query!r} in {state_name(state)}")
+        raise KapdirError(f"no city called {query[:60]!r} in {state_name(state)}")
     lat = sum(p[0] for p in points) / len(points)
     lon = sum(p[1] for p in points) / len(points)
     return Place(f"{query.split(',')[0].strip().title()}, {state}", lat, lon)
