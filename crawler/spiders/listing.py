@@ -57,7 +57,8 @@ class ListingSpider(scrapy.Spider):
         self.trust = trust  # store the finds as active seeds (crawled now) instead of awaiting approval
         self.max_seeds = max_seeds
         self.discovered: dict[str, str] = {}  # practice home URL -> listing page it was found on
-        self.per_listing: dict[str, int] = {}  # listing start URL -> seeds kept from it
+        self.found_in: dict[str, str] = {}  # practice home URL -> the listing (start URL) that named it
+        self.per_listing: dict[str, int] = {}  # listing start URL -> candidates found on it
         self.refused = 0  # candidates the seed validator or the cap turned away
         self.policy = Policy.from_settings(context.settings)
         self.listing_pages = 0
@@ -72,18 +73,19 @@ class ListingSpider(scrapy.Spider):
                               meta={"page_url": url, "listing": listing})
 
     def _keep(self, home: str, page_url: str, listing: str) -> None:
-        """One candidate practice site: validated, capped per listing."""
+        """One candidate practice site, judged by its URL here; the pipeline resolves it and applies the cap."""
         if home in self.discovered:
             return
-        if self.per_listing.get(listing, 0) >= self.max_seeds:
+        if self.per_listing.get(listing, 0) >= 10 * self.max_seeds:  # bound the pipeline's DNS work
             self.refused += 1
             return
         try:
-            clean = validate_seed(home, self.policy, dns=False)  # the crawler checks addresses per request
+            clean = validate_seed(home, self.policy, dns=False)
         except BlockedAddress:
             self.refused += 1
             return
         self.discovered.setdefault(clean, page_url)
+        self.found_in.setdefault(clean, listing)
         self.per_listing[listing] = self.per_listing.get(listing, 0) + 1
 
     def parse(self, response: Response) -> Iterator[scrapy.Request | FetchedPage]:
