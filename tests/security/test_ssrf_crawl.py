@@ -7,50 +7,15 @@ operator would admit an internal mirror), and a second server on 127.0.0.2 recor
 """
 
 import json
-import threading
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
 from sqlmodel import Session, select
 
 from directory.db import open_database
 from directory.models import Fact, FetchLog, Seed, SourcePage
-from tests.conftest import free_port, run_kapdir
+from tests.conftest import run_kapdir
+from tests.security.conftest import serve
 
 SECRET = "AKIA-metadata-credentials-do-not-store"
-
-
-class Recorder(BaseHTTPRequestHandler):
-    routes: dict[str, tuple[int, dict[str, str], str]] = {}
-    hits: list[str]
-
-    def do_GET(self):  # noqa: N802 - http.server's name
-        self.hits.append(self.path)
-        status, headers, body = self.routes.get(self.path, (404, {}, "not here"))
-        data = body.encode()
-        self.send_response(status)
-        for name, value in {"Content-Type": "text/html; charset=utf-8", **headers}.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
-@contextmanager
-def serve(address: str, port: int, routes: dict):
-    handler = type("Handler", (Recorder,), {"routes": routes, "hits": []})
-    server = ThreadingHTTPServer((address, port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield handler.hits
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def strict_env(port: int) -> dict[str, str]:
@@ -64,20 +29,6 @@ def test_a_loopback_seed_is_refused_without_the_sample_world_switch(tmp_path):
     assert result.returncode == 1
     assert "blocked_address" in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
-
-
-@pytest.fixture
-def two_hosts():
-    """One port free on both 127.0.0.1 (the practice) and 127.0.0.2 (the 'metadata service')."""
-    for _ in range(20):
-        port = free_port()
-        try:
-            with serve("127.0.0.2", port, {}):
-                pass
-        except OSError:
-            continue
-        return port
-    pytest.skip("no port free on both 127.0.0.1 and 127.0.0.2")
 
 
 def test_a_redirect_to_another_loopback_address_is_recorded_and_never_fetched(tmp_path, two_hosts):
