@@ -102,3 +102,21 @@ def test_listing_seeds_are_resolved_capped_after_validation_and_inactive(tmp_pat
     assert {s.url for s in seeds} == {"http://calm-one.com/", "http://calm-two.com/"}
     assert all(s.origin == "listing" and not s.active and s.listing_url == listing for s in seeds)
     assert spider.refused == len(HOSTILE_LINKS) + 1
+
+
+def test_the_crawler_connects_to_the_address_it_checked_when_dns_rebinds(two_hosts):
+    """The middleware's check and the connection share one checked answer: the rebound 127.0.0.2 is never used."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    port = two_hosts
+    with serve("127.0.0.1", port, {"/": (200, {}, "<p>checked</p>")}) as checked_hits, \
+            serve("127.0.0.2", port, {"/": (200, {}, SECRET)}) as rebound_hits:
+        done = subprocess.run([sys.executable, "-m", "tests.security.rebind_crawl", str(port)], capture_output=True,
+                              text=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["lookups"] == ["rebind.example.com"]
+    assert report["results"] == [{"status": 200, "ip": "127.0.0.1"}] * 3
+    assert len(checked_hits) == 3 and rebound_hits == []
