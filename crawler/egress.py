@@ -78,7 +78,7 @@ def _answers_for(policy: Policy) -> _CheckedAnswers:
 class EgressResolver(CachingThreadedResolver):
     """Every connection's name lookup: only checked addresses; the proxy host (the operator's choice) as usual."""
 
-    def __init__(self, reactor, cache_size: int, timeout: float, policy: Policy, proxy_host: str | None) -> None:
+    def __init__(self, reactor, timeout: float, policy: Policy, proxy_host: str | None) -> None:
         super().__init__(reactor, 0, timeout)  # no plain cache: the checked answers are the cache
         self.answers = _answers_for(policy)
         self.proxy_host = proxy_host
@@ -86,7 +86,7 @@ class EgressResolver(CachingThreadedResolver):
     @classmethod
     def from_crawler(cls, crawler, reactor):
         proxy = crawler.settings.get("KAPDIR_PROXY")
-        return cls(reactor, 0, crawler.settings.getfloat("DNS_TIMEOUT"), policy_from_settings(crawler.settings),
+        return cls(reactor, crawler.settings.getfloat("DNS_TIMEOUT"), policy_from_settings(crawler.settings),
                    urlsplit(proxy).hostname if proxy else None)
 
     def getHostByName(self, name: str, timeout=()):

@@ -191,14 +191,6 @@ def checked_addresses(host: str, port: int, policy: Policy, resolve: Resolver | 
     return addresses
 
 
-def check_request(url: str, policy: Policy | None = None,
-                  resolve: Resolver | None = None) -> tuple[Target, list[str]]:
-    """The full check of one outbound request: the URL, then the addresses its host resolves to."""
-    policy = policy or current_policy()
-    target = check_url(url, policy)
-    return target, checked_addresses(target.host, target.port, policy, resolve)
-
-
 def validate_seed(url: str, policy: Policy | None = None, *, dns: bool = True, resolve: Resolver | None = None
                   ) -> str:
     """The one validator for every seed written (CLI, admin, listing spider); returns the normalised URL.
