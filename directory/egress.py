@@ -210,14 +210,40 @@ def validate_seed(url: str, policy: Policy | None = None, *, dns: bool = True, r
     return target.url
 
 
-# --- the board HTTP client: urllib with the policy on every hop and the checked address connected -------------
+# --- the board HTTP client: every connection pinned to its checked address, every redirect hop checked ----------
+
+
+class BlockedConnection(ConnectionRefusedError):
+    """A connection the policy refused (an OSError, so HTTP clients report it like any unreachable host)."""
+
+
+def pin(connection: http.client.HTTPConnection, policy: Policy | None = None,
+        resolve: Resolver | None = None) -> http.client.HTTPConnection:
+    """Make an http.client connection check its port, resolve its host once, check every address, and connect
+    to the checked address (HTTPS still verifies the certificate for the host name). Raises BlockedConnection
+    on connect. This is the one call a client adds where it opens a connection."""
+    policy = policy or current_policy()
+    real = connection._create_connection
+
+    def checked_connect(address, *args, **kwargs):
+        host, port = address[0], address[1]
+        try:
+            if not policy.allow_private and port not in policy.ports:
+                raise BlockedAddress(f"port {port} is not allowed")
+            addresses = checked_addresses(ascii_host(host), port, policy, resolve)
+        except BlockedAddress as exc:
+            raise BlockedConnection(str(exc)) from None
+        return real((addresses[0], port), *args, **kwargs)
+
+    connection._create_connection = checked_connect
+    return connection
 
 
 def urlopen(request: urllib.request.Request, *, timeout: float, policy: Policy | None = None,
             resolve: Resolver | None = None) -> http.client.HTTPResponse:
     """urllib.request.urlopen under the policy: each redirect hop is checked and connects to its checked address.
 
-    A refusal is a URLError whose reason is the BlockedAddress, so callers report it like any unreachable URL.
+    A refusal is a URLError whose reason names ``blocked_address``, so callers report it like any unreachable URL.
     """
     policy = policy or current_policy()
     opener = urllib.request.build_opener(
@@ -242,38 +268,21 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def _pinned(connection_class, policy: Policy, resolve: Resolver | None):
-    """An http.client connection class that resolves and checks its host, then connects to that address."""
-
-    class Pinned(connection_class):
-        def connect(self):
-            try:
-                addresses = checked_addresses(ascii_host(self.host), self.port, policy, resolve)
-            except BlockedAddress as exc:
-                raise urllib.error.URLError(exc) from None
-            real = self._create_connection
-            self._create_connection = lambda address, *args, **kwargs: real((addresses[0], address[1]), *args, **kwargs)
-            try:
-                super().connect()  # HTTPS keeps self.host for SNI and certificate checks
-            finally:
-                self._create_connection = real
-
-    return Pinned
-
-
 class _CheckedHTTPHandler(urllib.request.HTTPHandler):
     def __init__(self, policy: Policy, resolve: Resolver | None) -> None:
         super().__init__()
-        self.connection = _pinned(http.client.HTTPConnection, policy, resolve)
+        self.policy, self.resolve = policy, resolve
 
     def http_open(self, req):
-        return self.do_open(self.connection, req)
+        return self.do_open(lambda host, **kw: pin(http.client.HTTPConnection(host, **kw), self.policy, self.resolve),
+                            req)
 
 
 class _CheckedHTTPSHandler(urllib.request.HTTPSHandler):
     def __init__(self, policy: Policy, resolve: Resolver | None) -> None:
         super().__init__()
-        self.connection = _pinned(http.client.HTTPSConnection, policy, resolve)
+        self.policy, self.resolve = policy, resolve
 
     def https_open(self, req):
-        return self.do_open(self.connection, req, context=self._context, check_hostname=self._check_hostname)
+        return self.do_open(lambda host, **kw: pin(http.client.HTTPSConnection(host, **kw), self.policy, self.resolve),
+                            req, context=self._context, check_hostname=self._check_hostname)

@@ -69,3 +69,36 @@ def test_the_sample_world_switch_lets_the_board_mirrors_on_loopback_through(monk
     monkeypatch.setattr(egress, "current_policy", lambda: Policy(allow_private=True))
     with serve("127.0.0.2", port, {"/api": (200, {"Content-Type": "application/json"}, "[1]")}):
         assert http.get_json("ct_socrata", f"http://127.0.0.2:{port}/api", settings=settings(), timeout=5) == [1]
+
+
+def test_a_pinned_http_client_connection_goes_to_the_checked_address_only(strict):
+    import http.client
+
+    port = strict
+    policy = Policy(ports=frozenset({80, 443, port}), allow_networks=MIRROR_ONLY.allow_networks)
+    with serve("127.0.0.1", port, {"/": (200, {}, "ok")}) as hits, serve("127.0.0.2", port, {}) as private_hits:
+        good = egress.pin(http.client.HTTPConnection("board.example.com", port, timeout=5), policy,
+                          lambda host, p: ["127.0.0.1"])
+        good.request("GET", "/")
+        assert good.getresponse().read() == b"ok"
+        good.close()
+        bad = egress.pin(http.client.HTTPConnection("board.example.com", port, timeout=5), policy,
+                         lambda host, p: ["127.0.0.2"])
+        with pytest.raises(egress.BlockedConnection, match="blocked_address"):
+            bad.request("GET", "/")
+    assert hits == ["/"] and private_hits == []
+
+
+def test_an_oversized_source_body_ends_with_a_one_line_error():
+    """The byte cap itself is the board client's (boards-lookups); this checks it holds under the egress policy."""
+    if "board_max_bytes" not in Settings.model_fields:
+        pytest.skip("the board byte cap (board_max_bytes) is not in this branch yet")
+    big = "[" + ",".join(["1"] * 400_000) + "]"  # 800 KB of valid JSON
+    from tests.conftest import free_port
+
+    port = free_port()
+    with serve("127.0.0.1", port, {"/big": (200, {"Content-Type": "application/json"}, big)}):
+        with pytest.raises(SourceError) as caught:
+            http.get_json("ct_socrata", f"http://127.0.0.1:{port}/big", timeout=5,
+                          settings=Settings(board_max_retries=0, board_max_bytes=100_000))
+    assert len(str(caught.value).splitlines()) == 1 and "Traceback" not in str(caught.value)
