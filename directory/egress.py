@@ -2,7 +2,7 @@
 
 Every outbound request goes through here: the crawler (a downloader middleware for every request and redirect
 hop, and a resolver whose checked answer is the address actually connected to), the board HTTP client
-(``urlopen`` below) and every path that writes a seed (CLI, admin, listing spider).
+(``pin`` below, on every connection it opens) and every path that writes a seed (CLI, admin, listing spider).
 
 The rule: http/https only, ports 80/443 (``KAPDIR_EGRESS_PORTS``), and every address a host name resolves to
 must be globally routable (``ipaddress`` ``is_global``). The resolved address decides, not the URL text:
@@ -15,8 +15,6 @@ addresses are refused even then. ``KAPDIR_EGRESS_ALLOW_NETWORKS`` admits named n
 import http.client
 import ipaddress
 import socket
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -210,7 +208,7 @@ def validate_seed(url: str, policy: Policy | None = None, *, dns: bool = True, r
     return target.url
 
 
-# --- the board HTTP client: every connection pinned to its checked address, every redirect hop checked ----------
+# --- HTTP clients (the board client): every connection pinned to its checked address ---------------------------
 
 
 class BlockedConnection(ConnectionRefusedError):
@@ -237,52 +235,3 @@ def pin(connection: http.client.HTTPConnection, policy: Policy | None = None,
 
     connection._create_connection = checked_connect
     return connection
-
-
-def urlopen(request: urllib.request.Request, *, timeout: float, policy: Policy | None = None,
-            resolve: Resolver | None = None) -> http.client.HTTPResponse:
-    """urllib.request.urlopen under the policy: each redirect hop is checked and connects to its checked address.
-
-    A refusal is a URLError whose reason names ``blocked_address``, so callers report it like any unreachable URL.
-    """
-    policy = policy or current_policy()
-    opener = urllib.request.build_opener(
-        _CheckedHTTPHandler(policy, resolve), _CheckedHTTPSHandler(policy, resolve), _CheckedRedirects(policy),
-    )
-    try:
-        check_url(request.full_url, policy)
-    except BlockedAddress as exc:
-        raise urllib.error.URLError(exc) from None
-    return opener.open(request, timeout=timeout)
-
-
-class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
-    def __init__(self, policy: Policy) -> None:
-        self.policy = policy
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        try:
-            check_url(newurl, self.policy)
-        except BlockedAddress as exc:
-            raise urllib.error.URLError(BlockedAddress(f"redirect to {newurl}: {str(exc).split(': ', 1)[1]}")) from None
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-class _CheckedHTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, policy: Policy, resolve: Resolver | None) -> None:
-        super().__init__()
-        self.policy, self.resolve = policy, resolve
-
-    def http_open(self, req):
-        return self.do_open(lambda host, **kw: pin(http.client.HTTPConnection(host, **kw), self.policy, self.resolve),
-                            req)
-
-
-class _CheckedHTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, policy: Policy, resolve: Resolver | None) -> None:
-        super().__init__()
-        self.policy, self.resolve = policy, resolve
-
-    def https_open(self, req):
-        return self.do_open(lambda host, **kw: pin(http.client.HTTPSConnection(host, **kw), self.policy, self.resolve),
-                            req, context=self._context, check_hostname=self._check_hostname)
