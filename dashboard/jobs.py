@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from directory.egress import BlockedAddress, validate_seed
 from directory.errors import KapdirError
 from directory.settings import get_settings
 from directory.timeutil import utcnow
@@ -79,10 +80,16 @@ def _checked_sources(names: list[str]) -> list[str]:
 
 
 def _checked_proxy(proxy: str) -> str:
-    """An http(s) proxy URL with a host, one token (no spaces or control characters)."""
+    """An http(s) proxy URL with a host, one token; other than the configured one, it must pass the egress policy
+    (all crawl traffic goes to the proxy: a typed internal address would turn the crawler on our own network)."""
     parts = urlsplit(proxy)
     if parts.scheme not in {"http", "https"} or not parts.hostname or any(ch.isspace() or ord(ch) < 32 for ch in proxy):
         raise KapdirError("the proxy must be an http(s) URL such as http://127.0.0.1:8080")
+    if proxy != default_proxy():
+        try:
+            validate_seed(proxy)
+        except BlockedAddress as exc:
+            raise KapdirError(f"proxy refused: {exc}") from None
     return proxy
 
 

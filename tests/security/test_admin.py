@@ -120,6 +120,20 @@ def test_the_crawl_proxy_must_be_one_http_url(proxy):
         jobs.job_arguments("crawl", proxy=proxy)
 
 
+def test_a_typed_proxy_must_pass_the_egress_policy_unless_it_is_the_configured_one(monkeypatch):
+    monkeypatch.setenv("KAPDIR_ALLOW_PRIVATE_HOSTS", "false")
+    monkeypatch.setenv(jobs.PROXY_ENV, "http://127.0.0.1:8899")
+    get_settings.cache_clear()
+    try:
+        for internal in ("http://169.254.169.254:80/", "http://10.0.0.5:3128", "http://127.0.0.1:3128"):
+            with pytest.raises(KapdirError, match="blocked_address"):
+                jobs.job_arguments("crawl", proxy=internal)
+        assert jobs.job_arguments("crawl", proxy="http://127.0.0.1:8899") == \
+            ["crawl", "--json", "--proxy=http://127.0.0.1:8899"]  # the operator's own (e.g. the demo's sample web)
+    finally:
+        get_settings.cache_clear()
+
+
 def test_arguments_end_options_before_positional_values():
     assert jobs.job_arguments("sync", sources=["ct_socrata", "tx_bhec"]) == \
         ["boards", "sync", "--json", "--", "ct_socrata", "tx_bhec"]
