@@ -5,6 +5,7 @@ import json
 import logging
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,6 @@ from streamlit.testing.v1 import AppTest
 from dashboard import admin_guard, jobs
 from dashboard.admin_guard import SignInGuard
 from dashboard.launch import streamlit_command
-from directory.db import open_database, resolve_url
 from directory.errors import KapdirError
 from directory.settings import get_settings
 from tests.conftest import run_kapdir
@@ -143,18 +143,29 @@ def test_arguments_end_options_before_positional_values():
 
 
 def test_no_child_process_gets_the_admin_password(monkeypatch, tmp_path):
+    import socket
+
     monkeypatch.setenv("KAPDIR_ADMIN_PASSWORD", PASSWORD)
     monkeypatch.setenv("KAPDIR_DATA_DIR", str(tmp_path / "data"))
     get_settings.cache_clear()
-    path = tmp_path / "jobs.db"
-    open_database(path)
-    job = jobs.start_job("verify", db_url=resolve_url(path))
+    # A database that accepts the connection and never answers keeps the child alive while we read its environment.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    job = jobs.start_job("verify", db_url=f"postgresql://kapdir@127.0.0.1:{silent.getsockname()[1]}/kapdir")
     try:
-        environ = Path(f"/proc/{job.process.pid}/environ").read_bytes()  # what the child really got
+        environ = b""
+        for _ in range(200):  # a process's environment reads empty for a moment while it starts
+            environ = Path(f"/proc/{job.process.pid}/environ").read_bytes()  # what the child really got
+            if environ:
+                break
+            time.sleep(0.05)
     finally:
-        job.process.wait(timeout=120)
+        job.process.kill()
+        job.process.wait(timeout=60)
+        silent.close()
         get_settings.cache_clear()
-    assert b"DATABASE_URL=" in environ
+    assert b"DATABASE_URL=postgresql://" in environ
     assert PASSWORD.encode() not in environ and b"KAPDIR_ADMIN_PASSWORD" not in environ
 
 
