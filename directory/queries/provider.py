@@ -166,7 +166,8 @@ def practice_detail(session: Session, *, practice_id: int, now: datetime | None 
     )
     facts = session.exec(
         select(Fact, Clinician.name).outerjoin(Clinician, Clinician.id == Fact.clinician_id)
-        .where(Fact.practice_id == practice_id).order_by(Fact.field, Fact.id)
+        .where(Fact.practice_id == practice_id, col(Fact.superseded_at).is_(None))  # current facts only
+        .order_by(Fact.field, Fact.id)
     ).all()
     changes = session.exec(
         select(Change).where(Change.practice_id == practice_id).order_by(col(Change.at).desc())
