@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from directory.extraction.contact import extract_contact, phones_in
 from directory.extraction.document import Document, parse_html, parse_text
 from directory.extraction.geography import STATE_CODES, normalise_state
+from directory.extraction.naming import practice_name
 from directory.extraction.offerings import _flags, _heading_kind, extract_offer
 from directory.extraction.pdf import pdf_text
 from directory.extraction.people import extract_people, given_name, person_key
@@ -77,9 +78,11 @@ def extract_document(document: Document) -> PageFacts:
     given_names = frozenset(given_name(clinician.name) for clinician in clinicians)
     places = extract_places(document, given_names)
     offer = extract_offer(document)
+    name, name_snippet = practice_name(document, structured, exclude=(offer.medical_partner or "",))
+    name_evidence = [Evidence("practice_name", name, name_snippet, document.url)] if name else []
     facts = PageFacts(
         url=document.url,
-        practice_name=contact.practice_name,
+        practice_name=name,
         clinicians=clinicians,
         states=places.states,
         cities=places.cities,
@@ -94,7 +97,7 @@ def extract_document(document: Document) -> PageFacts:
         phones=contact.phones,
         emails=contact.emails,
         links=contact.links,
-        evidence=contact.evidence + people_evidence + places.evidence + offer.evidence,
+        evidence=name_evidence + contact.evidence + people_evidence + places.evidence + offer.evidence,
         text=document.text,
     )
     _structured_places(facts, structured)
