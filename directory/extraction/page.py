@@ -12,7 +12,7 @@ from directory.extraction.pdf import pdf_text
 from directory.extraction.people import extract_people, given_name, person_key
 from directory.extraction.places import _mode_of, _state_tokens, extract_places
 from directory.extraction.structured import StructuredData, read_structured, text_of, texts_of
-from directory.extraction.types import AddressFact, CityFact, ClinicianFact, Evidence, PageFacts, StateFact
+from directory.extraction.types import AddressFact, CityFact, Evidence, PageFacts, StateFact
 from directory.names import name_key
 
 
@@ -101,15 +101,19 @@ def extract_document(document: Document) -> PageFacts:
         text=document.text,
     )
     _structured_places(facts, structured)
-    if facts.medical_partner and _is_in_house(facts.medical_partner, clinicians):
+    if facts.medical_partner and _is_in_house(facts.medical_partner, people_evidence, offer.evidence):
         facts.medical_partner = None  # "prescribed by Dr. Nwosu", who is on this practice's own team
     return facts
 
 
-def _is_in_house(partner: str, clinicians: list[ClinicianFact]) -> bool:
+def _is_in_house(partner: str, people: list[Evidence], offer: list[Evidence]) -> bool:
+    """The named prescriber is on the practice's own team: the page names them elsewhere than where it names
+    the partner (a named outside prescriber is listed among the clinicians too, from that sentence alone)."""
     partner_key = name_key(partner)
+    said = {item.snippet for item in offer if item.field == "medical_partner"}
     return any(
-        partner_key in {name_key(clinician.name), person_key(clinician.name)[1]} for clinician in clinicians
+        partner_key in {name_key(item.value["name"]), person_key(item.value["name"])[1]} and item.snippet not in said
+        for item in people if isinstance(item.value, dict)
     )
 
 

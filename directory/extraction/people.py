@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from directory.extraction.document import Block, Document, sentences
 from directory.extraction.geography import STATE_BY_NAME, STATE_CODES, is_city_in
+from directory.extraction.offerings import KNOWN_PARTNERS
 from directory.extraction.structured import StructuredData, text_of, texts_of
 from directory.extraction.taxonomy import load_table, lookup, role_for
 from directory.extraction.types import ClinicianFact, CredentialFact, Evidence
@@ -20,7 +21,14 @@ _PARTICLE = r"(?:de|del|de la|van|von|da|di|le|la|st\.?|bin|al)"
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LETTER = "A-Za-zÀ-ÖØ-öø-ÿ"
 _WORD = rf"[{_UPPER}][{_LETTER}'’\-]*[a-zß-öø-ÿ][{_LETTER}'’\-]*"
-NAME = rf"{_WORD}(?:\s+[A-Z]\.)?(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,2}}"
+NAME = (rf"(?:{_WORD}(?:\s+[A-Z]\.)?(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,2}}"
+        rf"|[A-Z]\.(?:\s?[A-Z]\.)?\s+{_WORD})")  # "Jane A. Roe", "Ana de Cruz", "J. Rivera"
+# A role said before the name ("Board-certified psychiatrist Dr. Helen Marsh, MD"): not part of the name.
+_ROLE_PREFIX = (
+    r"(?:(?i:board[- ]certified|licensed|lead|senior|clinical|medical|staff|consulting|integrative|addiction|"
+    r"child and adolescent|adult)\s+)*(?i:psychiatrist|psychologist|psychotherapist|therapist|counsel+or|clinician|"
+    r"physician|anesthesiologist|co-founder|founder|owner|nurse practitioner|prescriber)\s+"
+)
 _SPELLED_CODES = sorted(
     {written for info in load_table() for written in (info.code, *info.aliases) if " " in written},
     key=len,
@@ -31,7 +39,7 @@ _CODE = (
     + r"|[A-Z][A-Za-z.\-]{0,11}(?:\s?[A-Z][A-Za-z.\-]{0,6})?)"
 )
 _WITH_CODES = re.compile(
-    rf"(?<![A-Za-z])(?P<dr>Dr\.?\s+)?(?P<name>{NAME})(?P<sep>\s*,\s*|\s+)(?P<codes>(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|"
+    rf"(?<![A-Za-z])(?:{_ROLE_PREFIX})?(?P<dr>Dr\.?\s+)?(?P<name>{NAME})(?P<sep>\s*,\s*|\s*\(\s*|\s+)(?P<codes>(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|"
     rf"Ed\.D\.|{_CODE})(?:\s*[,/|]\s*(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|Ed\.D\.|{_CODE}))*)"
 )
 _ANY_CODE = re.compile(
@@ -41,6 +49,9 @@ _ANY_CODE = re.compile(
                 for written in (info.code, *info.aliases) if " " not in written}, key=len, reverse=True)
     )
     + r")\.?(?![a-z])"
+)
+_CAPS_WITH_CODES = re.compile(  # "MARISOL OKAFOR, LPC, NCC" (a heading set in capitals)
+    r"^(?:DR\.?\s+)?(?P<name>[A-Z][A-Z'’\-]+(?:\s+[A-Z]\.?)?(?:\s+[A-Z][A-Z'’\-]+){1,2}),\s*(?P<codes>[A-Z][\w.,/\s\-]{1,60})$"
 )
 _DOCTOR = re.compile(rf"\bDr\.?\s+(?P<name>{NAME})")
 _BARE_NAME = re.compile(rf"^(?:Dr\.?\s+)?(?P<name>{NAME})$")
@@ -55,7 +66,7 @@ _NOT_NAME_WORDS = {
     "Integration", "Preparation", "Session", "Sessions", "Medical", "Provider", "Providers", "Nurse",
     "Practitioner", "Psychiatric", "Social", "Worker", "Marriage", "Family", "Professional", "Certified",
     "Board", "National", "Associate", "Associates", "Insurance", "Fees", "Pricing", "Frequently", "Asked",
-    "Questions", "Welcome", "Mind", "Body", "Well", "Healing", "Care", "Journey", "Clinical's", "Privacy",
+    "Questions", "Welcome", "Life", "Mind", "Body", "Well", "Healing", "Care", "Journey", "Clinical's", "Privacy",
     "Policy", "Terms", "All", "Rights", "Reserved", "Copyright", "Menu", "Blog", "Resources", "News", "Read",
     "More", "Learn", "Call", "Email", "Phone", "Fax", "Address", "Suite", "Street", "Avenue", "Road", "Office",
     "In", "Person", "Virtual", "Telehealth", "Online", "Only", "And", "Or", "With", "For", "At", "Of", "To",
@@ -86,7 +97,39 @@ _NAME_PREFIXES = {"dr", "mr", "mrs", "ms", "mx", "prof", "rev"}
 _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _SELF = re.compile(r"^(?:I|I['’]ve|I['’]m|I am|She|He|They)\s+(?:\w+\s+){0,2}(?:completed|holds?|is|am|are|have|has|"
                    r"trained|earned|received|became)\b")
-_RESEARCH = re.compile(r"\b(?:stud(?:y|ies)|research|journal|published|et al|according to|trial)\b", re.I)
+_RESEARCH = re.compile(  # a name tied to research, a book or a quotation: a cited author, not the team
+    r"\b(?:(?:stud(?:y|ies)|research|trials?|paper|article|book|work)\s+(?:by|from|of|led by)|researchers?|scientists?|"
+    r"et al|according to|professor|author|pioneer\w*|published|wrote|discovered|interview\w*|podcast|lecture)\b|"
+    r"['’]s\s+(?:study|studies|research|work|book|trial|paper)",
+    re.I,
+)
+# "“...” – Jane Roe, MD": a quotation's attribution names its author, not someone on the team.
+_ATTRIBUTION = re.compile(r"[”\"]\s*[–—―-]+\s*$")
+_FIRST = r"[A-Z][a-zß-öø-ÿ'’]{2,14}"
+# "Hi, I'm Dana Whitfield", "My name is Dana": a person introducing themself (a first name alone where that is all).
+_INTRODUCED = re.compile(
+    rf"(?:^|\b)(?:(?:I['’]m|I am|[Mm]y name is)\s+(?:Dr\.?\s+)?(?P<name>{NAME})|"
+    rf"(?:I['’]m|[Mm]y name is)\s+(?P<first>{_FIRST}))(?=\s*(?:[,.!;:—–(]|\s-\s|and\b|$))"
+)
+# "Jane Roe is a licensed therapist", "Jane Roe, a board-certified psychiatrist,": a bio's subject.
+_ROLE_NOUN = (
+    r"(?:therapist|psychotherapist|counsel+or|psychiatrist|psychologist|social worker|nurse practitioner|physician|"
+    r"clinician|prescriber|founder|co-founder|owner|clinical director|medical director|anesthesiologist|"
+    r"nurse|provider|practitioner|guide|facilitator|(?:marriage and )?family therapist)(?![\w-])"
+)
+_BIO_SUBJECT = re.compile(
+    rf"^(?:Dr\.?\s+)?(?P<name>{NAME})(?:,\s*[A-Z][A-Za-z.\-]{{1,10}})*,?\s+(?i:(?:is|has been|serves as|works as|"
+    rf"became|was)?\s*(?:a|an|the|our)\s+(?:[\w-]+\s+){{0,5}}?{_ROLE_NOUN})"
+)
+_LED_BY = re.compile(
+    rf"\b(?:founded|led|owned|run|directed|started|created|supervised|prescribed)\s+by\s+(?:{_ROLE_PREFIX})?"
+    rf"(?:Dr\.?\s+)?(?P<name>{NAME})"
+)
+_MEET = re.compile(rf"^(?:Meet|About)\s+(?:Dr\.?\s+)?(?:(?P<name>{NAME})|(?P<first>{_FIRST}))$")
+_DOCTOR_SURNAME = re.compile(  # "Dr. Okoye": a surname alone (a full name is _DOCTOR's)
+    r"\bDr\.?\s+(?P<name>[A-Z][a-zß-öø-ÿ'’]+(?:-[A-Z][a-zß-öø-ÿ'’]+)?)(?![\w'’-]|\s+[A-Z]|\.[A-Z])"
+)
+_TITLED_NAME = re.compile(rf"\s+(?:Dr\.?\s+)?(?P<name>{NAME})(?![\w'’])")
 
 
 def _spelled_titles() -> re.Pattern[str]:
@@ -140,15 +183,25 @@ def clean_name(raw: str) -> str | None:
         if stripped == name:
             break
         name = stripped
-    name = re.sub(r"^Dr\.?\s+", "", name)
+    name = re.sub(r"^Dr\.?\s+", "", _ROLE_AT_START.sub("", name))
     words = name.split()
     if not 2 <= len(words) <= 4:
         return None
     if any(word.strip(".,'’") in _NOT_NAME_WORDS for word in words):
         return None
-    if name in STATE_BY_NAME or any(word in STATE_CODES for word in words):
+    if name in STATE_BY_NAME or any(word in STATE_CODES for word in words) or name in KNOWN_PARTNERS:
         return None
     return name
+
+
+_ROLE_AT_START = re.compile("^" + _ROLE_PREFIX)
+
+
+def _single_name(word: str, lower_words: frozenset[str]) -> bool:
+    """A first name or surname given alone ("I'm Nadia.", "Dr. Okoye"): not a word the page also writes in lower
+    case ("I'm Excited", "Dr. Approved"), a state, or a word that is never a name."""
+    return (word.strip(".,'’") not in _NOT_NAME_WORDS and word.lower() not in lower_words
+            and word not in STATE_BY_NAME and word.upper() not in STATE_CODES)
 
 
 def _codes(raw: str) -> list[str]:
@@ -183,10 +236,14 @@ class _PeopleReader:
         self.structured = structured
         self.people: dict[tuple[str, str], _Person] = {}
         self.evidence: list[Evidence] = []
+        self._lower_words: frozenset[str] | None = None
+        self.narrator: str | None = None  # who "I" is on this page ("Hi, I'm Jane Roe")
 
     def add(self, name: str, codes: list[str], snippet: str, source: str = "post_nominal") -> None:
         key = person_key(name)
         person = self.people.get(key)
+        if person is not None and not codes:
+            return  # already known, nothing new said
         if person is None:
             person = self.people[key] = _Person(name=name)
         elif len(name) < len(person.name) or (len(name.split()) < len(person.name.split())):
@@ -203,7 +260,10 @@ class _PeopleReader:
         self.read_structured()
         blocks = self.document.blocks
         for index, block in enumerate(blocks):
+            if index and len(block.text) <= 100 and blocks[index - 1].text.endswith(("”", '"')):
+                continue  # the line under a quotation names its author ("– Jane Roe, MD"), not the team
             self.read_block(block, blocks[index + 1: index + 3])
+        self.fold_surnames()
         self.read_bios()
         return [
             ClinicianFact(
@@ -214,6 +274,58 @@ class _PeopleReader:
             )
             for person in self.people.values()
         ]
+
+    @property
+    def lower_words(self) -> frozenset[str]:
+        if self._lower_words is None:
+            self._lower_words = frozenset(re.findall(r"(?<![\w'’])[a-z][a-z'’]+", self.document.text))
+        return self._lower_words
+
+    def fold_surnames(self) -> None:
+        """'Dr. Wong' is 'Kathleen Wong' when the page names her in full."""
+        for key, person in list(self.people.items()):
+            if key[1] or not person.name.startswith("Dr"):
+                continue
+            surname = key[0]
+            full = next((other for other_key, other in self.people.items() if other_key[1] == surname), None)
+            if full is not None:
+                for code in person.codes:
+                    if code not in full.codes:
+                        full.codes.append(code)
+                        full.sources[code] = person.sources.get(code, "prose")
+                del self.people[key]
+
+    def read_prose(self, sentence: str) -> None:
+        """People named in running text without post-nominals: introductions, bios' subjects, "founded by",
+        "Dr. Roe", and a title said before the name ("Licensed Professional Counselor Beth Arno")."""
+        if _RESEARCH.search(sentence):
+            return
+        for match in _INTRODUCED.finditer(sentence):
+            if match.group("name"):
+                name = clean_name(match.group("name"))
+            else:
+                name = match.group("first") if _single_name(match.group("first"), self.lower_words) else None
+            if name:
+                self.add(name, _titles_in(sentence), sentence[:300], source="prose")
+                self.narrator = self.narrator or name
+        bio = _BIO_SUBJECT.match(sentence)
+        if bio and (name := clean_name(bio.group("name"))):
+            self.add(name, [], sentence[:300], source="prose")  # its titles: read_bios
+        for match in _LED_BY.finditer(sentence):
+            if name := clean_name(match.group("name")):
+                self.add(name, [], sentence[:300], source="prose")
+        if "Dr" in sentence:
+            for match in _DOCTOR_SURNAME.finditer(sentence):
+                surname = match.group("name")
+                if _single_name(surname, self.lower_words) and not _ATTRIBUTION.search(sentence[: match.start()]):
+                    self.add(f"Dr. {surname}", [], sentence[:300], source="prose")
+        for title in _SPELLED.finditer(sentence):
+            if not title.group(1):
+                continue
+            after = _TITLED_NAME.match(sentence, title.end())
+            info = lookup(title.group(1))
+            if after and info is not None and (name := clean_name(after.group("name"))):
+                self.add(name, [info.code], sentence[:300], source="prose")
 
     def read_structured(self) -> None:
         for item in self.structured.people:
@@ -236,10 +348,13 @@ class _PeopleReader:
         if "/" in text:
             text = _PRONOUNS.sub("", text)  # "Jane Roe (she/her), LCSW"
         pieces = [text] if len(text) <= 120 else (block.sentences if text is block.text else sentences(text))
+        prose = pieces
         if not _ANY_CODE.search(text) and "Dr" not in text:
             pieces = []  # no post-nominal and no "Dr.": no name-with-credentials here (the grid check still runs)
         for sentence in pieces:
             for match in _WITH_CODES.finditer(sentence):
+                if _ATTRIBUTION.search(sentence[: match.start()]):
+                    continue
                 codes = _codes(match.group("codes"))
                 if not codes or (match.group("sep").strip() != "," and not match.group("codes")[:2].isupper()):
                     continue
@@ -253,9 +368,23 @@ class _PeopleReader:
                 self.add(name, codes, sentence[:300])
             for match in _DOCTOR.finditer(sentence):
                 name = clean_name(match.group("name"))
-                at_start = match.start() == 0 or sentence[: match.start()].strip().lower() in _INTRODUCTIONS
-                if name and (block.is_heading or len(sentence) < 60 or at_start) and not _RESEARCH.search(sentence):
+                if name and not _RESEARCH.search(sentence) and not _ATTRIBUTION.search(sentence[: match.start()]):
                     self.add(name, [], sentence[:300])
+        caps = _CAPS_WITH_CODES.match(text) if len(text) <= 100 and text.isupper() else None
+        if caps and (codes := _codes(caps.group("codes"))):
+            name = clean_name(" ".join(word.capitalize() if len(word) > 2 or "." not in word else word
+                                       for word in caps.group("name").split()))
+            if name:
+                self.add(name, codes, text, source="post_nominal")
+        for sentence in prose:  # after the post-nominals: "founded by Jane Roe, LPC" is said once, with its codes
+            self.read_prose(sentence)
+        meet = _MEET.match(text) if len(text) <= 40 else None
+        if meet:
+            name = clean_name(meet.group("name") or "") or (
+                meet.group("first") if meet.group("first") and _single_name(meet.group("first"), self.lower_words)
+                else None)
+            if name:
+                self.add(name, [], text, source="prose")
         bare = _BARE_NAME.match(text)
         if bare and len(text) <= 40 and following:
             self.read_grid_entry(bare.group("name"), text, following)
@@ -295,6 +424,7 @@ class _PeopleReader:
                 firsts.setdefault(family, person)  # "Dr. Bellamy-Rhodes is a licensed psychologist"
         by_length = sorted(firsts, key=len, reverse=True)
         only = next(iter(self.people.values())) if len(self.people) == 1 else None
+        narrator = self.people.get(person_key(self.narrator)) if self.narrator else None
         for block in self.document.blocks:
             if not _SPELLED.search(block.text):
                 continue  # no title or training named: nothing to add (and the cheap test first)
@@ -306,15 +436,24 @@ class _PeopleReader:
                     person = firsts[subject]
                 elif only is not None and _SELF.match(sentence):
                     person = only  # a one-clinician page: "I completed...", "She holds..." is that clinician
+                elif narrator is not None and _SELF.match(sentence) and sentence.startswith("I"):
+                    person = narrator  # the page's "I" introduced themself
                 else:
                     continue
-                codes = []
-                for title in _SPELLED.finditer(sentence):
-                    info = lookup(title.group(1) or title.group(2) or title.group(3))
-                    if info is not None and info.code not in codes:
-                        codes.append(info.code)
+                codes = _titles_in(sentence)
                 if codes:
                     self.add(person.name, codes, sentence[:300], source="prose")
+
+
+def _titles_in(sentence: str) -> list[str]:
+    """Titles a bio sentence gives its subject: spelled ("a Licensed Clinical Social Worker"), in parentheses
+    ("(LCSW)") or a training ("trained with Fluence")."""
+    codes = []
+    for title in _SPELLED.finditer(sentence):
+        info = lookup(title.group(1) or title.group(2) or title.group(3))
+        if info is not None and info.code not in codes:
+            codes.append(info.code)
+    return codes
 
 
 def _type_names(item: dict) -> set[str]:
