@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from directory.extraction.document import Block, Document, sentences
-from directory.extraction.geography import STATE_BY_NAME, STATE_CODES, is_city_in
+from directory.extraction.geography import STATE_BY_NAME, STATE_CODES, is_city_in, normalise_state
 from directory.extraction.offerings import KNOWN_PARTNERS
 from directory.extraction.structured import StructuredData, text_of, texts_of
 from directory.extraction.taxonomy import load_table, lookup, role_for
@@ -129,6 +129,19 @@ _MEET = re.compile(rf"^(?:Meet|About)\s+(?:Dr\.?\s+)?(?:(?P<name>{NAME})|(?P<fir
 _DOCTOR_SURNAME = re.compile(  # "Dr. Okoye": a surname alone (a full name is _DOCTOR's)
     r"\bDr\.?\s+(?P<name>[A-Z][a-zß-öø-ÿ'’]+(?:-[A-Z][a-zß-öø-ÿ'’]+)?)(?![\w'’-]|\s+[A-Z]|\.[A-Z])"
 )
+_NUMBER_CUE = re.compile(r"\bNPI\b|#\s*[A-Z]{0,4}-?\d|\b(?i:license|licence|lic\.?|no\.|number)\s|\b[A-Z]{2,6}\s\d{5,}")
+_NPI = re.compile(r"\bNPI(?:\s*(?:#|No\.?|Number|num\.?))?\s*[:#]?\s*(?P<npi>\d{10})\b", re.I)
+_STATE_NAMES = "|".join(sorted((re.escape(name) for name in STATE_BY_NAME), key=len, reverse=True))
+_STATE_WORD = re.compile(rf"\b(?:{_STATE_NAMES})\b")
+_LICENSED_KINDS = frozenset({CredentialKind.STATE_LICENSE, CredentialKind.NATIONAL_CERTIFICATION})
+_LICENSE = re.compile(
+    rf"(?:(?P<state>\b[A-Z]{{2}}|{_STATE_NAMES})\s+)?"
+    r"(?:(?!(?i:licen[sc]e|lic|registration|reg|no|number)\b)(?P<code>\b[A-Z][A-Za-z]{1,7}(?:-[A-Z]{1,4})?)\s*,?\s*)?"
+    r"(?:(?P<lic>(?i:state\s+)?(?i:license|licence|lic\.?|registration|reg\.?))\s*)?"
+    r"(?:#|(?i:no\.?|number|num\.?)\s*:?|:)\s*(?P<num>[A-Z]{0,4}-?\d[\d-]{2,11}[A-Z]?)\b"
+    r"(?:\s*\((?P<after>[A-Z]{2})\))?"
+    r"|(?P<code2>\b[A-Z]{2,6}(?:-[A-Z]{1,4})?)\s+(?P<num2>\d{5,9})\b"
+)
 _TITLED_NAME = re.compile(rf"\s+(?:Dr\.?\s+)?(?P<name>{NAME})(?![\w'’])")
 
 
@@ -204,12 +217,22 @@ def _single_name(word: str, lower_words: frozenset[str]) -> bool:
             and word not in STATE_BY_NAME and word.upper() not in STATE_CODES)
 
 
+_UNKNOWN_CODE = re.compile(r"[A-Z]{2,6}(?:-[A-Z0-9]{1,4})?")
+_NEVER_CODES = frozenset({"LLC", "PLLC", "INC", "USA", "US", "KAP", "PTSD", "OCD", "FAQ", "CEO", "COO", "DBA", "TMS",
+                          "ECT", "ADHD", "IV", "IM", "MDD", "TRD", "NMDA", "FDA", "DEA", "NPI", "SPRAVATO", "AND"})
+
+
 def _codes(raw: str) -> list[str]:
-    """The leading credential codes of 'LPC, NCC | Clinical Director': stop at the first non-code."""
+    """The leading credential codes of 'LPC, NCC | Clinical Director': stop at the first non-code. A capitalised
+    code the table does not know is kept after a known one ("LPC, NCC, CHT-X"), as the page writes it."""
     found: list[str] = []
     for piece in re.split(r"\s*[,/|]\s*", raw):
         piece = piece.strip()
         info = lookup(piece)
+        if info is None and found and _UNKNOWN_CODE.fullmatch(piece) and piece not in _NEVER_CODES \
+                and piece not in STATE_CODES:
+            found.append(piece)
+            continue
         if info is None:
             # "MA LPC" (no commas): every word a code; "LPC and Director": the codes before the first other word
             for word in piece.split():
@@ -228,6 +251,8 @@ class _Person:
     codes: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)  # code -> how it was said (the first way)
     snippets: list[str] = field(default_factory=list)
+    licenses: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # code -> (state, number)
+    npi: str | None = None
 
 
 class _PeopleReader:
@@ -265,15 +290,50 @@ class _PeopleReader:
             self.read_block(block, blocks[index + 1: index + 3])
         self.fold_surnames()
         self.read_bios()
+        self.read_numbers()
         return [
             ClinicianFact(
                 name=person.name,
-                credentials=[_credential(code, person.sources.get(code)) for code in person.codes],
+                credentials=[_credential(code, person.sources.get(code), *person.licenses.get(code, (None, None)))
+                             for code in person.codes],
                 role=role_for(person.codes).value,
+                npi=person.npi,
                 url=self.document.url,
             )
             for person in self.people.values()
         ]
+
+    def read_numbers(self) -> None:
+        """License numbers and NPIs the site prints ("CT LPC #006127", "NPI 1234567893"), each given to the
+        clinician named nearest before it in the same block or the two before it, or to the page's only one."""
+        if not self.people or not any(_NUMBER_CUE.search(block.text) for block in self.document.blocks):
+            return
+        last_seen: list[tuple[int, _Person]] = []  # (block index, person) in reading order
+        for index, block in enumerate(self.document.blocks):
+            text = block.text
+            letters = name_key(text[:2000])
+            for person in self.people.values():
+                if _family(person.name) and _family(person.name) in letters:
+                    last_seen.append((index, person))
+            if not _NUMBER_CUE.search(text):
+                continue
+            near = [person for seen_at, person in last_seen if index - seen_at <= 2]
+            owner = near[-1] if near else (next(iter(self.people.values())) if len(self.people) == 1 else None)
+            if owner is None:
+                continue
+            for match in _NPI.finditer(text):
+                if owner.npi is None and is_npi(match.group("npi")):
+                    owner.npi = match.group("npi")
+                    self.evidence.append(Evidence("npi", {"name": owner.name, "npi": owner.npi}, text[:300],
+                                                  self.document.url))
+            for number in _license_numbers(text):
+                code, state, value = number
+                if code not in owner.codes:
+                    owner.codes.append(code)
+                    owner.sources[code] = "license_line"
+                owner.licenses.setdefault(code, (state, value))
+                self.evidence.append(Evidence("licenses", {"name": owner.name, "code": code, "state": state,
+                                                           "number": value}, text[:300], self.document.url))
 
     @property
     def lower_words(self) -> frozenset[str]:
@@ -461,7 +521,8 @@ def _type_names(item: dict) -> set[str]:
     return {str(value) for value in (raw if isinstance(raw, list) else [raw])} or {"Person"}
 
 
-def _credential(code: str, source: str | None = None) -> CredentialFact:
+def _credential(code: str, source: str | None = None, state: str | None = None,
+                number: str | None = None) -> CredentialFact:
     info = lookup(code)
     if info is None:
         return CredentialFact(code=code, kind="training", source=source)
@@ -469,8 +530,63 @@ def _credential(code: str, source: str | None = None) -> CredentialFact:
         code=info.code,
         kind=info.kind.value,
         license_class=info.license_class.value if info.license_class else None,
+        state=state,
+        license_number=number,
         source=source,
     )
+
+
+def is_npi(number: str) -> bool:
+    """A National Provider Identifier: 10 digits whose last is the Luhn check digit of '80840' + the first nine
+    (CMS, "Requirements for NPI check digit")."""
+    if not re.fullmatch(r"\d{10}", number):
+        return False
+    digits = [int(d) for d in "80840" + number]
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        if position % 2 == 1:
+            digit *= 2
+            digit = digit - 9 if digit > 9 else digit
+        total += digit
+    return total % 10 == 0
+
+
+def _family(name: str) -> str:
+    return person_key(name)[1] or person_key(name)[0]
+
+
+def _state_near(text: str) -> str | None:
+    match = _STATE_WORD.search(text)
+    return normalise_state(match.group(0)) if match else None
+
+
+def _license_numbers(text: str) -> list[tuple[str, str | None, str]]:
+    """(code, state or None, number) for each license number in a block: "CT LPC #006127", "LMFT No. 98765 (CA)",
+    "LMFT 98765", "Licensed Professional Counselor, Oregon License #C1234"."""
+    found = []
+    for match in _LICENSE.finditer(text):
+        if match.group("num2"):
+            info, number, state = lookup(match.group("code2")), match.group("num2"), None
+        else:
+            number = match.group("num")
+            info = lookup(match.group("code") or "")
+            if info is None:  # "Licensed Professional Counselor, License #1234": the title said before it
+                info = lookup(_last_code(text[: match.start("num")]) or "")
+            state = normalise_state(match.group("state") or match.group("after") or "")
+        if info is None or info.kind not in _LICENSED_KINDS:
+            continue
+        number_at = match.start("num2") if match.group("num2") else match.start("num")
+        around = text[max(0, number_at - 60): number_at] + " " + text[match.end(): match.end() + 40]
+        state = state or _state_near(around)
+        found.append((info.code, state, number.replace(" ", "")))
+    return found
+
+
+def _last_code(text: str) -> str | None:
+    codes = [m.group(0) for m in _ANY_CODE.finditer(text[-120:]) if lookup(m.group(0)) is not None
+             and lookup(m.group(0)).kind in _LICENSED_KINDS]
+    titles = [m.group(1) for m in _SPELLED.finditer(text[-120:]) if m.group(1)]
+    return (codes or titles or [None])[-1]
 
 
 def extract_people(document: Document, structured: StructuredData) -> tuple[list[ClinicianFact], list[Evidence]]:
