@@ -20,7 +20,7 @@ _ORG_WORDS = re.compile(
     r"\b(?:Therapy|Therapies|Counseling|Counselling|Wellness|Health|Psychotherapy|Psychiatry|Psychiatric|Clinics?|"
     r"Center|Centre|Centers|Institute|Group|Associates|Practice|Ketamine|Healing|Care|Collective|Partners|Medicine|"
     r"Medical|Mental|Behavioral|LLC|PLLC|Inc|PC|Studio|Space|Solutions|Psychology|Psychological|Services|"
-    r"Integrative|Sanctuary|Journeys?|Life|Mind|Minds|Path|Pathways?|Roots|Grove|Haven|Light|House|Psychedelic|"
+    r"Integrative|Sanctuary|Journeys?|Life|Mind|Minds|Path|Roots|Grove|Haven|Light|House|Psychedelic|"
     r"Integration|KAP|Retreats?|Telehealth|Counselors|Specialists|Psych|Wellbeing|Well-Being|Recovery|Infusions?|"
     r"Treatment|Neuroscience|Spa|Lounge|Room|Network)\b"
 )
@@ -172,7 +172,7 @@ def _runs(text: str) -> list[tuple[str, int, int]]:
 
 def _domain_part(phrase: str, labels: list[str]) -> str | None:
     """The part of a title-case phrase that the site's domain spells, extended by a connector or a practice word
-    ("Panhandle Ketamine" on panhandleketamine.com -> "Panhandle Ketamine Care"); None when it spells none."""
+    ("Harbor Ketamine" on harborketamine.com -> "Harbor Ketamine Care"); None when it spells none."""
     words = phrase.split()
     for start in range(len(words)):
         for stop in range(len(words), start, -1):
@@ -183,7 +183,7 @@ def _domain_part(phrase: str, labels: list[str]) -> str | None:
                                         and len(compact) >= 0.6 * len(label)) for label in labels):
                 rest = words[stop:]
                 if rest and (rest[0].lower() in _CONNECTORS or _ORG_WORDS.fullmatch(rest[0])):
-                    stop = len(words)  # "... of Tampa Bay", "... & Wellness Center", "... Care"
+                    stop = len(words)  # "... of Cobalt Bay", "... & Wellness Center", "... Care"
                     while stop > start + 1 and words[stop - 1].lower() in _CONNECTORS:
                         stop -= 1
                 return " ".join(words[start:stop])

@@ -142,6 +142,13 @@ _LICENSE = re.compile(
     r"(?:\s*\((?P<after>[A-Z]{2})\))?"
     r"|(?P<code2>\b[A-Z]{2,6}(?:-[A-Z]{1,4})?)\s+(?P<num2>\d{5,9})\b"
 )
+_PROSE_HINT = re.compile(
+    r"therapist|counsel|psychiatr|psycholog|social work|practitioner|physician|clinician|prescrib|founde|owne|"
+    r"director|nurse|provider|guide|facilitat|anesthesi|licensed|certif|doctor|assistant|specialist|master|"
+    r"bachelor|fellow|registered",
+    re.I,
+)
+_INTRO_HINT = re.compile(r"I['’]m|I am|name is")
 _TITLED_NAME = re.compile(rf"\s+(?:Dr\.?\s+)?(?P<name>{NAME})(?![\w'’])")
 
 
@@ -342,7 +349,7 @@ class _PeopleReader:
         return self._lower_words
 
     def fold_surnames(self) -> None:
-        """'Dr. Wong' is 'Kathleen Wong' when the page names her in full."""
+        """'Dr. Roe' is 'Jane Roe' when the page names her in full."""
         for key, person in list(self.people.items()):
             if key[1] or not person.name.startswith("Dr"):
                 continue
@@ -358,9 +365,11 @@ class _PeopleReader:
     def read_prose(self, sentence: str) -> None:
         """People named in running text without post-nominals: introductions, bios' subjects, "founded by",
         "Dr. Roe", and a title said before the name ("Licensed Professional Counselor Beth Arno")."""
-        if _RESEARCH.search(sentence):
+        hint = _PROSE_HINT.search(sentence)  # cheap tests first: most sentences name nobody
+        intro = "I" in sentence and _INTRO_HINT.search(sentence)
+        if not (hint or intro or " by " in sentence or "Dr" in sentence) or _RESEARCH.search(sentence):
             return
-        for match in _INTRODUCED.finditer(sentence):
+        for match in _INTRODUCED.finditer(sentence) if intro else ():
             if match.group("name"):
                 name = clean_name(match.group("name"))
             else:
@@ -368,10 +377,10 @@ class _PeopleReader:
             if name:
                 self.add(name, _titles_in(sentence), sentence[:300], source="prose")
                 self.narrator = self.narrator or name
-        bio = _BIO_SUBJECT.match(sentence)
+        bio = _BIO_SUBJECT.match(sentence) if hint else None
         if bio and (name := clean_name(bio.group("name"))):
             self.add(name, [], sentence[:300], source="prose")  # its titles: read_bios
-        for match in _LED_BY.finditer(sentence):
+        for match in _LED_BY.finditer(sentence) if " by " in sentence else ():
             if name := clean_name(match.group("name")):
                 self.add(name, [], sentence[:300], source="prose")
         if "Dr" in sentence:
@@ -379,7 +388,7 @@ class _PeopleReader:
                 surname = match.group("name")
                 if _single_name(surname, self.lower_words) and not _ATTRIBUTION.search(sentence[: match.start()]):
                     self.add(f"Dr. {surname}", [], sentence[:300], source="prose")
-        for title in _SPELLED.finditer(sentence):
+        for title in _SPELLED.finditer(sentence) if hint else ():
             if not title.group(1):
                 continue
             after = _TITLED_NAME.match(sentence, title.end())

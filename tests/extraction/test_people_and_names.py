@@ -35,8 +35,8 @@ def people(facts) -> dict[str, set[str]]:
      "Cedar Hollow Wellness"),
     ("https://harborketamine.com/x", "Questions about how Harbor Ketamine Care can help? Call us.",
      "Harbor Ketamine Care"),
-    ("https://quarrypsychtb.com/x", "Quarry Psychiatry of Tampa Bay is a REMS certified center.",
-     "Quarry Psychiatry of Tampa Bay"),
+    ("https://quarrypsychcb.com/x", "Quarry Psychiatry of Cobalt Bay is a REMS certified center.",
+     "Quarry Psychiatry of Cobalt Bay"),
     # no domain help: the name the text uses as its own subject
     ("https://example.org/x", "Who provides ketamine therapy at Millbrook Integrative Psychiatry?",
      "Millbrook Integrative Psychiatry"),
