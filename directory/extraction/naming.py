@@ -48,7 +48,8 @@ _LEADING_WORDS = frozenset(
 )
 _NOT_PRACTICE = re.compile(
     r"\b(?:University|College|School|Hospital|Hospitals|Department|Journal|Association|Society|Administration|"
-    r"Foundation|Academy|Agency|Council|Board|FDA|Food|Drug|Program|Series|Protocol|Model|Scale|Inventory|Spray)\b"
+    r"Foundation|Academy|Agency|Council|Board|FDA|Food|Drug|Program|Series|Protocol|Model|Scale|Inventory|Spray|"
+    r"Research|Studies|Science|Sciences|Trials?)\b"
 )
 _RUN = re.compile(
     r"(?<![\w'’.\-])(?:[A-Z][a-z]{0,2}\.|[A-Z0-9][\w'’\-]*)"

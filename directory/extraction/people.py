@@ -99,7 +99,8 @@ _SELF = re.compile(r"^(?:I|I['’]ve|I['’]m|I am|She|He|They)\s+(?:\w+\s+){0,2
                    r"trained|earned|received|became)\b")
 _RESEARCH = re.compile(  # a name tied to research, a book or a quotation: a cited author, not the team
     r"\b(?:(?:stud(?:y|ies)|research|trials?|paper|article|book|work)\s+(?:by|from|of|led by)|researchers?|scientists?|"
-    r"et al|according to|professor|author|pioneer\w*|published|wrote|discovered|interview\w*|podcast|lecture)\b|"
+    r"et al|according to|professor|author|pioneer\w*|published|wrote|discovered|interview\w*|podcast|lecture|says|"
+    r"said|puts it)\b|"
     r"['’]s\s+(?:study|studies|research|work|book|trial|paper)",
     re.I,
 )
@@ -118,8 +119,8 @@ _ROLE_NOUN = (
     r"nurse|provider|practitioner|guide|facilitator|(?:marriage and )?family therapist)(?![\w-])"
 )
 _BIO_SUBJECT = re.compile(
-    rf"^(?:Dr\.?\s+)?(?P<name>{NAME})(?:,\s*[A-Z][A-Za-z.\-]{{1,10}})*,?\s+(?i:(?:is|has been|serves as|works as|"
-    rf"became|was)?\s*(?:a|an|the|our)\s+(?:[\w-]+\s+){{0,5}}?{_ROLE_NOUN})"
+    rf"^(?:Dr\.?\s+)?(?P<name>{NAME})(?:,\s*[A-Z][A-Za-z.\-]{{1,10}})*(?i:(?:,?\s+(?:is|has been|serves as|works as)\s+"
+    rf"(?:a|an|the|our)|,\s*(?:a|an|our))\s+(?:[\w-]+\s+){{0,5}}?{_ROLE_NOUN})"
 )
 _LED_BY = re.compile(
     rf"\b(?:founded|led|owned|run|directed|started|created|supervised|prescribed)\s+by\s+(?:{_ROLE_PREFIX})?"
@@ -217,11 +218,19 @@ def clean_name(raw: str) -> str | None:
 _ROLE_AT_START = re.compile("^" + _ROLE_PREFIX)
 
 
+_NOT_FIRST_NAMES = frozenset(
+    """Here Sorry So Not Also Glad Happy Excited Honored Grateful Passionate Committed Proud Trained Certified Currently
+    Often Always Available Able Curious Sure Thrilled Delighted Dedicated Deeply Really Very Just Still Now Back
+    Offering Accepting Qualified Experienced Writing Going Looking Ready Hoping Sharing Trying Aware Located Based
+    Originally Thankful Humbled Fascinated Interested""".split()
+)
+
+
 def _single_name(word: str, lower_words: frozenset[str]) -> bool:
     """A first name or surname given alone ("I'm Nadia.", "Dr. Okoye"): not a word the page also writes in lower
     case ("I'm Excited", "Dr. Approved"), a state, or a word that is never a name."""
-    return (word.strip(".,'’") not in _NOT_NAME_WORDS and word.lower() not in lower_words
-            and word not in STATE_BY_NAME and word.upper() not in STATE_CODES)
+    return (word.strip(".,'’") not in _NOT_NAME_WORDS and word not in _NOT_FIRST_NAMES
+            and word.lower() not in lower_words and word not in STATE_BY_NAME and word.upper() not in STATE_CODES)
 
 
 _UNKNOWN_CODE = re.compile(r"[A-Z]{2,6}(?:-[A-Z0-9]{1,4})?")
