@@ -12,11 +12,12 @@ from directory.extraction.document import Block, Document, sentences
 from directory.extraction.geography import STATE_BY_NAME, STATE_CODES, is_city_in, normalise_state
 from directory.extraction.offerings import KNOWN_PARTNERS
 from directory.extraction.structured import StructuredData, text_of, texts_of
-from directory.extraction.taxonomy import load_table, lookup, role_for
+from directory.extraction.taxonomy import CredentialInfo, load_table, lookup, normalise_code, role_for
 from directory.extraction.types import ClinicianFact, CredentialFact, Evidence
 from directory.names import name_key
 from directory.vocab import CredentialKind
 
+_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 _PARTICLE = r"(?:de|del|de la|van|von|da|di|le|la|st\.?|bin|al)"
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LETTER = "A-Za-zÀ-ÖØ-öø-ÿ"
@@ -36,10 +37,10 @@ _SPELLED_CODES = sorted(
 )
 _CODE = (
     r"(?:" + "|".join(re.escape(written) for written in _SPELLED_CODES)
-    + r"|[A-Z][A-Za-z.\-]{0,11}(?:\s?[A-Z][A-Za-z.\-]{0,6})?)"
+    + r"|[A-Z][A-Za-z.\-\u2010-\u2015]{0,11}(?:\s?[A-Z][A-Za-z.\-\u2010-\u2015]{0,6})?)"
 )
 _WITH_CODES = re.compile(
-    rf"(?<![A-Za-z])(?:{_ROLE_PREFIX})?(?P<dr>Dr\.?\s+)?(?P<name>{NAME})(?P<sep>\s*,\s*|\s*\(\s*|\s+)(?P<codes>(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|"
+    rf"(?<![A-Za-z])(?:{_ROLE_PREFIX})?(?P<dr>Dr\.?\s+)?(?P<name>{NAME})(?P<sep>\s*,\s*|\s*\(\s*|\s+[|–—-]\s+|\s+)(?P<codes>(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|"
     rf"Ed\.D\.|{_CODE})(?:\s*[,/|]\s*(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|Ed\.D\.|{_CODE}))*)"
 )
 _ANY_CODE = re.compile(
@@ -244,6 +245,7 @@ def _codes(raw: str) -> list[str]:
     found: list[str] = []
     for piece in re.split(r"\s*[,/|]\s*", raw):
         piece = piece.strip()
+        piece = _DASHES.sub("-", piece)
         info = lookup(piece)
         if info is None and found and _UNKNOWN_CODE.fullmatch(piece) and piece not in _NEVER_CODES \
                 and piece not in STATE_CODES:
@@ -255,10 +257,20 @@ def _codes(raw: str) -> list[str]:
                 info = lookup(word)
                 if info is None:
                     break
-                found.append(info.code)
+                found.append(as_written(word, info))
             break
-        found.append(info.code)
+        found.append(as_written(piece, info))
     return found
+
+
+def as_written(written: str, info: CredentialInfo) -> str:
+    """The code as the page writes it where it is a variant of the table's ("LMFT-S", "FNP-C"); the table's own
+    spelling where it is the same code ("Ph.D." -> "PhD") or a spelled-out title ("Licensed Professional
+    Counselor" -> "LPC")."""
+    written = _DASHES.sub("-", written.strip())
+    if " " in written or normalise_code(written) == normalise_code(info.code) or not written.isascii():
+        return info.code
+    return written.replace(".", "")
 
 
 @dataclass
@@ -481,7 +493,7 @@ class _PeopleReader:
         for piece in pieces:
             info = lookup(piece)
             if info is not None:
-                codes.append(info.code)
+                codes.append(as_written(piece, info))
             elif _CLINICAL_ROLE.search(piece):
                 role_words = True
             else:
@@ -545,7 +557,7 @@ def _credential(code: str, source: str | None = None, state: str | None = None,
     if info is None:
         return CredentialFact(code=code, kind="training", source=source)
     return CredentialFact(
-        code=info.code,
+        code=code,
         kind=info.kind.value,
         license_class=info.license_class.value if info.license_class else None,
         state=state,
