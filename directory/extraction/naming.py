@@ -191,6 +191,12 @@ def _domain_part(phrase: str, labels: list[str]) -> str | None:
     return None
 
 
+def _person_like(name: str) -> bool:
+    """"Dr. Jane Roe" or "Jane Roe" on janeroe.com is the clinician the site is named for, not a practice name."""
+    words = name.split()
+    return words[0].rstrip(".") == "Dr" or (2 <= len(words) <= 3 and not _ORG_WORDS.search(name))
+
+
 def _acceptable(name: str) -> bool:
     key = _compact(legal_suffix_free(name))
     return (bool(key) and key not in _PARTNER_KEYS and not _NOT_PRACTICE.search(name) and not is_generic(name)
@@ -220,7 +226,7 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
     for block in document.blocks:
         for sentence in block.sentences if len(block.text) > 200 else [block.text]:
             for phrase, start, end in _runs(sentence):
-                if labels and (part := _domain_part(phrase, labels)) and _acceptable(part):
+                if labels and (part := _domain_part(phrase, labels)) and _acceptable(part) and not _person_like(part):
                     if _compact(part) not in exclude:
                         spelled[part] += 1
                         snippets.setdefault(part, sentence[:300])

@@ -52,6 +52,8 @@ def people(facts) -> dict[str, set[str]]:
     ("https://example.org/x", "Holistic Health Center of Springfield\n\nWe offer infusions.", None),
     ("https://example.org/x", "Is Ketamine Therapy Right For You?\n\nMaybe.", None),
     ("https://example.org/x", "She trained at Lakeview University Medical Center before opening her office.", None),
+    ("https://drjaneroe.com/", "Ketamine therapy with Dr. Jane Roe\n\nDr. Roe is a psychiatrist.", None),  # a person
+    ("https://lumina.com/", "Lumina offers KAP in our office.", "Lumina"),
 ])
 def test_practice_name_is_what_the_page_calls_itself(url, text, expected):
     assert text_page(text, url).practice_name == expected
