@@ -123,6 +123,9 @@ _BIO_SUBJECT = re.compile(
     rf"^(?:Dr\.?\s+)?(?P<name>{NAME})(?:,\s*[A-Z][A-Za-z.\-]{{1,10}})*(?i:(?:,?\s+(?:is|has been|serves as|works as)\s+"
     rf"(?:a|an|the|our)|,\s*(?:a|an|our))\s+(?:[\w-]+\s+){{0,5}}?{_ROLE_NOUN})"
 )
+_FIRST_SUBJECT = re.compile(  # "Sarah is a licensed therapist": a first name where that is all the page gives
+    rf"^(?P<first>{_FIRST})\s+(?i:is\s+(?:a|an|our)\s+(?:[\w-]+\s+){{0,4}}?{_ROLE_NOUN})"
+)
 _LED_BY = re.compile(
     rf"\b(?:founded|led|owned|run|directed|started|created|supervised|prescribed)\s+by\s+(?:{_ROLE_PREFIX})?"
     rf"(?:Dr\.?\s+)?(?P<name>{NAME})"
@@ -219,6 +222,7 @@ def clean_name(raw: str) -> str | None:
 _ROLE_AT_START = re.compile("^" + _ROLE_PREFIX)
 
 
+_PARTNER_WORDS = frozenset(word for name in KNOWN_PARTNERS for word in name.split())
 _NOT_FIRST_NAMES = frozenset(
     """Here Sorry So Not Also Glad Happy Excited Honored Grateful Passionate Committed Proud Trained Certified Currently
     Often Always Available Able Curious Sure Thrilled Delighted Dedicated Deeply Really Very Just Still Now Back
@@ -230,7 +234,7 @@ _NOT_FIRST_NAMES = frozenset(
 def _single_name(word: str, lower_words: frozenset[str]) -> bool:
     """A first name or surname given alone ("I'm Nadia.", "Dr. Okoye"): not a word the page also writes in lower
     case ("I'm Excited", "Dr. Approved"), a state, or a word that is never a name."""
-    return (word.strip(".,'’") not in _NOT_NAME_WORDS and word not in _NOT_FIRST_NAMES
+    return (word.strip(".,'’") not in _NOT_NAME_WORDS and word not in _NOT_FIRST_NAMES and word not in _PARTNER_WORDS
             and word.lower() not in lower_words and word not in STATE_BY_NAME and word.upper() not in STATE_CODES)
 
 
@@ -369,6 +373,11 @@ class _PeopleReader:
             self._lower_words = frozenset(re.findall(r"(?<![\w'’])[a-z][a-z'’]+", self.document.text))
         return self._lower_words
 
+    def known_first(self, first: str) -> bool:
+        """'Jane' when 'Jane Roe' (or 'Dr. Jane Roe') is already on the page: the same person."""
+        return any(person.name.split()[0] == first or given_name(person.name) == first
+                   for person in self.people.values())
+
     def fold_surnames(self) -> None:
         """'Dr. Roe' is 'Jane Roe' when the page names her in full."""
         for key, person in list(self.people.items()):
@@ -401,6 +410,9 @@ class _PeopleReader:
         bio = _BIO_SUBJECT.match(sentence) if hint else None
         if bio and (name := clean_name(bio.group("name"))):
             self.add(name, [], sentence[:300], source="prose")  # its titles: read_bios
+        first = _FIRST_SUBJECT.match(sentence) if hint and not bio else None
+        if first and _single_name(first.group("first"), self.lower_words) and not self.known_first(first["first"]):
+            self.add(first.group("first"), _titles_in(sentence), sentence[:300], source="prose")
         for match in _LED_BY.finditer(sentence) if " by " in sentence else ():
             if name := clean_name(match.group("name")):
                 self.add(name, [], sentence[:300], source="prose")

@@ -80,6 +80,10 @@ def test_practice_name_from_html_title_spelled_by_the_domain():
     ("Licensed Professional Counselor Beth Arno guides each session.", {"Beth Arno": {"LPC"}}),
     ("Beth Arno (LPC) guides each session.", {"Beth Arno": {"LPC"}}),
     ("MARISOL OKAFOR, LPC, NCC\n\nI am a counselor.", {"Marisol Okafor": {"LPC", "NCC"}}),
+    ("Meet Sarah\n\nSarah is a licensed marriage and family therapist.", {"Sarah": {"LMFT"}}),
+    ("Jane Doe, MS, LMFT-S, RPT-S", {"Jane Doe": {"MS", "LMFT-S", "RPT-S"}}),  # variants as written
+    ("Dr. Jane Doe, DNP, PMHNP–BC, FNP-C", {"Jane Doe": {"DNP", "PMHNP-BC", "FNP-C"}}),
+    ("Jane Doe | LPC, NCC", {"Jane Doe": {"LPC", "NCC"}}),
     ("Dr. Kay Wen, MD\n\nDr. Wen is a psychiatrist.", {"Kay Wen": {"MD"}}),  # one person, not two
     # cited authors and researchers are not the team
     ("“Ketamine opens a window.”\n\n– Rowan Pike, MD on ketamine", {}),
@@ -87,6 +91,8 @@ def test_practice_name_from_html_title_spelled_by_the_domain():
     ("Research by Dr. John Krystal showed rapid effects.", {}),
     ("I'm Excited to offer KAP. We are excited.", {}),
     ("Ketamine is prescribed by Nue Life.", {}),
+    ("Mindbloom is a provider of at-home ketamine.", {}),
+    ("Carl Jung was a psychiatrist. As Dr. Gabor Maté says, trauma shapes us.", {}),
 ])
 def test_clinicians_in_prose(text, expected):
     assert people(text_page(text)) == expected
