@@ -266,6 +266,9 @@ def _from_html(document: Document, structured: StructuredData) -> tuple[str | No
         part = _domain_part(segment, labels) if labels else None
         if part and _acceptable(part):
             return (segment if _compact(segment).startswith(_compact(part)) else part), f"title: {title}"
+    for alt in _logo_texts(document):  # the header's logo: <img alt="Cedar Hollow Wellness">
+        if _name_like(alt) and _acceptable(alt):
+            return clean_org(alt), f"logo: {alt}"
     for block in document.blocks:
         if _LEGAL_LINE.match(block.text):
             return clean_org(block.text), block.text
@@ -286,6 +289,18 @@ def _from_html(document: Document, structured: StructuredData) -> tuple[str | No
         if best:
             return best[-1], f"title: {title}"
     return None, ""
+
+
+def _logo_texts(document: Document) -> list[str]:
+    """Alt texts of the images in the header or in an element whose class or id says logo."""
+    if document.tree is None:
+        return []
+    found = document.tree.xpath(
+        "(//header//img/@alt | //*[contains(translate(@class, 'LOGO', 'logo'), 'logo') or "
+        "contains(translate(@id, 'LOGO', 'logo'), 'logo')]//img/@alt | "
+        "//img[contains(translate(@class, 'LOGO', 'logo'), 'logo')]/@alt)[position() <= 5]"
+    )
+    return [" ".join(str(alt).split()).removesuffix(" logo").removesuffix(" Logo") for alt in found if str(alt).strip()]
 
 
 def _from_headings(document: Document) -> tuple[str | None, str]:

@@ -65,6 +65,9 @@ def test_practice_name_from_html_title_spelled_by_the_domain():
     heading = ("<html><head><title>Ketamine-Assisted Psychotherapy</title></head><body><h1>Our Approach</h1>"
                "</body></html>")
     assert extract_page(heading, url="https://example.org/kap").practice_name is None
+    logo = ('<html><head><title>Ketamine Therapy</title></head><body><header><a class="site-logo" href="/">'
+            '<img src="l.png" alt="Cedar Hollow Wellness logo"></a></header><p>We offer KAP.</p></body></html>')
+    assert extract_page(logo, url="https://example.org/kap").practice_name == "Cedar Hollow Wellness"
 
 
 @pytest.mark.parametrize(("text", "expected"), [
