@@ -74,6 +74,11 @@ _CAREER = re.compile(
     r"published|worked|former|previously|journal|according)\b",
     re.I,
 )
+# "At Cedar Hollow, we ...", "Welcome to Cedar Hollow!", "Here at Cedar Hollow our ...": the page speaking as itself
+_SELF_CUE = re.compile(r"(?:\b[Aa]t|[Ww]elcome\s+to)\s+$")
+_SELF_CUE_AFTER = re.compile(
+    r"^(?:,?\s+(?:we|our|you['’]ll|you\s+will)\b|\s*[!.]|,\s+(?:a|an)\s+\w+\s+(?:practice|clinic))"
+)
 _TITLE_SPLIT = re.compile(r"\s+[|–—·:]\s+|\s+-\s+")
 _COPYRIGHT = re.compile(
     r"(?:©|\(c\)|Copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?)?,?\s*(?P<name>[A-Z][^|•·©]{2,70}?)"
@@ -197,6 +202,13 @@ def _person_like(name: str) -> bool:
     return words[0].rstrip(".") == "Dr" or (2 <= len(words) <= 3 and not _ORG_WORDS.search(name))
 
 
+def _own_words(phrase: str, lower_words: frozenset[str]) -> bool:
+    """Every word capitalised only as a name is ("Cedar Hollow"), none an everyday word the page also writes in
+    lower case ("At First, we ...")."""
+    return all(word.lower() not in lower_words and word.lower() not in _GENERIC for word in phrase.split()
+               if word.lower() not in _CONNECTORS)
+
+
 def _acceptable(name: str) -> bool:
     key = _compact(legal_suffix_free(name))
     return (bool(key) and key not in _PARTNER_KEYS and not _NOT_PRACTICE.search(name) and not is_generic(name)
@@ -220,6 +232,7 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
         if match:
             return match.group("name"), block.text[:300]
     labels = _domain_labels(document.url)
+    lower_words = frozenset(re.findall(r"(?<![\w'’])[a-z][a-z'’]+", document.text))
     spelled: Counter[str] = Counter()
     cued: Counter[str] = Counter()
     snippets: dict[str, str] = {}
@@ -231,10 +244,14 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                         spelled[part] += 1
                         snippets.setdefault(part, sentence[:300])
                 words = phrase.split()
-                head = re.split(r"\s+(?:of|for)\s+", phrase)[0].split()[-1]
-                if not (2 <= len(words) <= 8 and _HEAD.match(head) and _acceptable(phrase)):
+                if len(words) > 8 or _compact(phrase) in exclude or not _acceptable(phrase):
                     continue
-                if _compact(phrase) in exclude or _CAREER.search(sentence):
+                head = re.split(r"\s+(?:of|for)\s+", phrase)[0].split()[-1]
+                named = len(words) >= 2 and _HEAD.match(head)  # "... Wellness", "... Center for ..."
+                if not (named or len(words) >= 2 and _SELF_CUE.search(sentence[:start])
+                        and _SELF_CUE_AFTER.match(sentence[end:]) and _own_words(phrase, lower_words)):
+                    continue  # a bare brand ("Cedar Hollow") only where the page plainly speaks as it
+                if _CAREER.search(sentence):
                     continue
                 if _CUE_BEFORE.search(sentence[:start]) or _CUE_AFTER.match(sentence[end:]):
                     cued[phrase] += 1

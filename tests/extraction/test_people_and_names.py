@@ -41,6 +41,9 @@ def people(facts) -> dict[str, set[str]]:
     ("https://example.org/x", "Who provides ketamine therapy at Millbrook Integrative Psychiatry?",
      "Millbrook Integrative Psychiatry"),
     ("https://example.org/x", "At Juniper Counseling, we pair ketamine with therapy.", "Juniper Counseling"),
+    ("https://example.org/x", "At Cedar Hollow we pair ketamine with therapy.", "Cedar Hollow"),  # a bare brand
+    ("https://example.org/x", "Welcome to Cedar Hollow! We offer KAP.", "Cedar Hollow"),
+    ("https://example.org/x", "At Last, we found relief. At last it lifted.", None),
     ("https://example.org/x", "Juniper Counseling began offering esketamine in 2019.", "Juniper Counseling"),
     ("https://example.org/x", "Ada Q. Lorne, MD, is a practice providing adult psychiatric care.", "Ada Q. Lorne, MD"),
     ("https://example.org/x", "Granite Ridge Ketamine Therapy\n\nWe offer KAP in our office.",
