@@ -102,7 +102,8 @@ _RESEARCH = re.compile(  # a name tied to research, a book or a quotation: a cit
     r"\b(?:(?:stud(?:y|ies)|research|trials?|paper|article|book|work)\s+(?:by|from|of|led by)|researchers?|scientists?|"
     r"et al|according to|professor|author|pioneer\w*|published|wrote|discovered|interview\w*|podcast|lecture|says|"
     r"said|puts it)\b|"
-    r"['’]s\s+(?:study|studies|research|work|book|trial|paper)",
+    r"['’]s\s+(?:study|studies|research|work|book|trial|paper)|"
+    r"\b(?:trained|training|studied|mentored)\s+(?:\w+\s+){0,3}?(?:with|under)\s+(?:Dr\.?\s+)?[A-Z]",
     re.I,
 )
 # "“...” – Jane Roe, MD": a quotation's attribution names its author, not someone on the team.

@@ -98,6 +98,7 @@ def test_practice_name_from_html_title_spelled_by_the_domain():
     ("I'm Excited to offer KAP. We are excited.", {}),
     ("Ketamine is prescribed by Nue Life.", {}),
     ("Mindbloom is a provider of at-home ketamine.", {}),
+    ("I trained in KAP with Dr. Phil Wolfe at a retreat.", {}),  # a teacher
     ("Carl Jung was a psychiatrist. As Dr. Gabor Maté says, trauma shapes us.", {}),
 ])
 def test_clinicians_in_prose(text, expected):
