@@ -129,6 +129,17 @@ def boards_lookup(
     lookup_command(name=name, state=state, license_class=license_class, db=db, as_json=as_json)
 
 
+@boards_app.command("check")
+def boards_check(
+    sources: Annotated[list[str] | None, typer.Argument(help="Source names (default: every source).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Live check: one tiny real query per source; reports reachable / format as expected / what changed."""
+    from directory.boards.commands import check_command
+
+    check_command(sources=sources or [], as_json=as_json)
+
+
 @app.command()
 def verify(
     due: Annotated[bool, typer.Option("--due", help="Re-check only verdicts that are due.")] = False,
@@ -167,10 +178,17 @@ def dashboard(
 @app.command()
 def eval(  # noqa: A001 - the command is called eval
     as_json: JsonOption = False,
+    real: Annotated[
+        Path | None,
+        typer.Option("--real", help="Score a real-page folder (../shared/realpages layout): dev and test parts."),
+    ] = None,
 ) -> None:
-    """Precision, recall and F1 per field of extraction on the labelled set."""
-    from directory.extraction.evaluation import eval_command
+    """Precision, recall and F1 per field of extraction on the labelled set, or on real pages (--real DIR)."""
+    from directory.extraction.evaluation import eval_command, real_eval_command
 
+    if real is not None:
+        real_eval_command(real, as_json=as_json)
+        return
     eval_command(as_json=as_json)
 
 

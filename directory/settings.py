@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     board_backoff_cap_s: float = 60.0
     board_lookup_delay_s: float = 1.0
     board_page_size: int = 10000  # Socrata allows 50,000; 10,000 keeps a sync under ~150 MB
+    # Bounds on every board request (a source may set its own max_bytes / deadline_s in sources.toml): bytes one
+    # answer may carry, and seconds one request may take in total (a server dripping bytes cannot hold a sync).
+    board_max_bytes: int = 2 * 1024**3
+    board_deadline_s: float = 1800.0
     # Admin area password (also read from Streamlit secrets by the dashboard).
     admin_password: str | None = None
     demo_mode: bool = False  # lets the admin area accept loopback seeds (the sample web)

@@ -10,7 +10,7 @@ from directory.extraction.naming import practice_name
 from directory.extraction.offerings import _flags, _heading_kind, extract_offer
 from directory.extraction.pdf import pdf_text
 from directory.extraction.people import extract_people, given_name, person_key
-from directory.extraction.places import _mode_of, _state_tokens, extract_places
+from directory.extraction.places import _mode_of, _state_tokens, apply_in_clinic_routes, extract_places
 from directory.extraction.structured import StructuredData, read_structured, text_of, texts_of
 from directory.extraction.types import AddressFact, CityFact, Evidence, PageFacts, StateFact
 from directory.names import name_key
@@ -78,6 +78,7 @@ def extract_document(document: Document) -> PageFacts:
     given_names = frozenset(given_name(clinician.name) for clinician in clinicians)
     places = extract_places(document, given_names)
     offer = extract_offer(document)
+    apply_in_clinic_routes(places, [item for item in offer.evidence if item.value in offer.routes])
     name, name_snippet = practice_name(document, structured, exclude=(offer.medical_partner or "",))
     name_evidence = [Evidence("practice_name", name, name_snippet, document.url)] if name else []
     facts = PageFacts(
