@@ -180,6 +180,8 @@ def _domain_part(phrase: str, labels: list[str]) -> str | None:
     """The part of a title-case phrase that the site's domain spells, extended by a connector or a practice word
     ("Harbor Ketamine" on harborketamine.com -> "Harbor Ketamine Care"); None when it spells none."""
     words = phrase.split()
+    if not any(_compact(word)[:3] in label for word in words for label in labels if len(_compact(word)) >= 2):
+        return None  # no word of the phrase begins anything in the domain (the cheap test first)
     for start in range(len(words)):
         for stop in range(len(words), start, -1):
             compact = _compact(" ".join(words[start:stop]))
