@@ -127,6 +127,10 @@ _BIO_SUBJECT = re.compile(
 _FIRST_SUBJECT = re.compile(  # "Sarah is a licensed therapist": a first name where that is all the page gives
     rf"^(?P<first>{_FIRST})\s+(?i:is\s+(?:a|an|our)\s+(?:[\w-]+\s+){{0,4}}?{_ROLE_NOUN})"
 )
+_FIRST_WITH_CODES = re.compile(  # "Kristin, LCSW": a first name with post-nominals, where that is all the page gives
+    rf"(?<![\w.’'-])(?P<first>{_FIRST}),\s*(?P<codes>[A-Z][A-Za-z.\-]{{1,11}}(?:\s*,\s*[A-Z][A-Za-z.\-]{{1,11}})*)"
+)
+_INTRO_WORDS = frozenset({"I'm", "I’m", "Hi", "Hello", "Meet", "About"})
 _LED_BY = re.compile(
     rf"\b(?:founded|led|owned|run|directed|started|created|supervised|prescribed)\s+by\s+(?:{_ROLE_PREFIX})?"
     rf"(?:Dr\.?\s+)?(?P<name>{NAME})"
@@ -240,20 +244,22 @@ def _single_name(word: str, lower_words: frozenset[str]) -> bool:
 
 
 _UNKNOWN_CODE = re.compile(r"[A-Z]{2,6}(?:-[A-Z0-9]{1,4})?")
+_LICENSE_LIKE = re.compile(r"L[A-Z]{2,6}(?:-[A-Z]{1,3})?")  # "Licensed ...": LMHCA, LPC-A, LISAC, LCADC
 _NEVER_CODES = frozenset({"LLC", "PLLC", "INC", "USA", "US", "KAP", "PTSD", "OCD", "FAQ", "CEO", "COO", "DBA", "TMS",
                           "ECT", "ADHD", "IV", "IM", "MDD", "TRD", "NMDA", "FDA", "DEA", "NPI", "SPRAVATO", "AND"})
 
 
 def _codes(raw: str) -> list[str]:
     """The leading credential codes of 'LPC, NCC | Clinical Director': stop at the first non-code. A capitalised
-    code the table does not know is kept after a known one ("LPC, NCC, CHT-X"), as the page writes it."""
+    code the table does not know is kept after a known one ("LPC, NCC, CHT-X"), or first when it reads as a
+    state license title ("LMHCA": L + letters), as the page writes it."""
     found: list[str] = []
     for piece in re.split(r"\s*[,/|]\s*", raw):
         piece = piece.strip()
         piece = _DASHES.sub("-", piece)
         info = lookup(piece)
-        if info is None and found and _UNKNOWN_CODE.fullmatch(piece) and piece not in _NEVER_CODES \
-                and piece not in STATE_CODES:
+        if info is None and (found or _LICENSE_LIKE.fullmatch(piece)) and _UNKNOWN_CODE.fullmatch(piece) \
+                and piece not in _NEVER_CODES and piece not in STATE_CODES:
             found.append(piece)
             continue
         if info is None:
@@ -374,18 +380,18 @@ class _PeopleReader:
             self._lower_words = frozenset(re.findall(r"(?<![\w'’])[a-z][a-z'’]+", self.document.text))
         return self._lower_words
 
-    def known_first(self, first: str) -> bool:
-        """'Jane' when 'Jane Roe' (or 'Dr. Jane Roe') is already on the page: the same person."""
-        return any(person.name.split()[0] == first or given_name(person.name) == first
-                   for person in self.people.values())
+    def known_first(self, first: str) -> str | None:
+        """'Jane Roe' for 'Jane' when she is already on the page: the same person."""
+        return next((person.name for person in self.people.values() if given_name(person.name) == first), None)
 
     def fold_surnames(self) -> None:
-        """'Dr. Roe' is 'Jane Roe' when the page names her in full."""
+        """'Dr. Roe' (or 'Jane') is 'Jane Roe' when the page names her in full, and names no other Roe (or Jane)."""
         for key, person in list(self.people.items()):
-            if key[1] or not person.name.startswith("Dr"):
+            if key[1]:
                 continue
-            surname = key[0]
-            full = next((other for other_key, other in self.people.items() if other_key[1] == surname), None)
+            position = 1 if person.name.startswith("Dr") else 0  # "Dr. Roe": a surname; "Jane": a given name
+            same = [other for other_key, other in self.people.items() if other_key[1] and other_key[position] == key[0]]
+            full = same[0] if len(same) == 1 else None
             if full is not None:
                 for code in person.codes:
                     if code not in full.codes:
@@ -398,7 +404,8 @@ class _PeopleReader:
         "Dr. Roe", and a title said before the name ("Licensed Professional Counselor Beth Arno")."""
         hint = _PROSE_HINT.search(sentence)  # cheap tests first: most sentences name nobody
         intro = "I" in sentence and _INTRO_HINT.search(sentence)
-        if not (hint or intro or " by " in sentence or "Dr" in sentence) or _RESEARCH.search(sentence):
+        coded = "," in sentence and _ANY_CODE.search(sentence)
+        if not (hint or intro or coded or " by " in sentence or "Dr" in sentence) or _RESEARCH.search(sentence):
             return
         for match in _INTRODUCED.finditer(sentence) if intro else ():
             if match.group("name"):
@@ -414,6 +421,16 @@ class _PeopleReader:
         first = _FIRST_SUBJECT.match(sentence) if hint and not bio else None
         if first and _single_name(first.group("first"), self.lower_words) and not self.known_first(first["first"]):
             self.add(first.group("first"), _titles_in(sentence), sentence[:300], source="prose")
+        for match in _FIRST_WITH_CODES.finditer(sentence) if coded else ():
+            first, before = match.group("first"), sentence[: match.start()]
+            previous = re.search(r"(\S+)\s+$", before)
+            previous_word = previous.group(1) if previous else ""
+            if (previous_word[:1].isupper() and previous_word not in _INTRO_WORDS) or \
+                    re.fullmatch(_PARTICLE, previous_word.lower()) or not _single_name(first, self.lower_words):
+                continue  # the end of a longer name ("Jane Roe, LPC") or an everyday word
+            codes = _codes(match.group("codes"))
+            if codes and not (len(codes) == 1 and codes[0] in STATE_CODES):
+                self.add(self.known_first(first) or first, codes, sentence[:300], source="post_nominal")
         for match in _LED_BY.finditer(sentence) if " by " in sentence else ():
             if name := clean_name(match.group("name")):
                 self.add(name, [], sentence[:300], source="prose")

@@ -90,6 +90,10 @@ def test_practice_name_from_html_title_spelled_by_the_domain():
     ("Jane Doe, MS, LMFT-S, RPT-S", {"Jane Doe": {"MS", "LMFT-S", "RPT-S"}}),  # variants as written
     ("Dr. Jane Doe, DNP, PMHNP–BC, FNP-C", {"Jane Doe": {"DNP", "PMHNP-BC", "FNP-C"}}),
     ("Jane Doe | LPC, NCC", {"Jane Doe": {"LPC", "NCC"}}),
+    ("Jane Doe, LMHCA\n\nShe sees adults.", {"Jane Doe": {"LMHCA"}}),  # a license title the table lacks
+    ("Hi, I'm Kristin, LCSW, and I offer KAP.", {"Kristin": {"LCSW"}}),
+    ("Kristin, LCSW\n\nKristin Doe is our therapist.", {"Kristin Doe": {"LCSW"}}),  # one person
+    ("Boston, MA 02110. Anxiety, PTSD. Therapy, LLC.", {}),
     ("Dr. Kay Wen, MD\n\nDr. Wen is a psychiatrist.", {"Kay Wen": {"MD"}}),  # one person, not two
     # cited authors and researchers are not the team
     ("“Ketamine opens a window.”\n\n– Rowan Pike, MD on ketamine", {}),
