@@ -52,7 +52,8 @@ _ANY_CODE = re.compile(
     + r")\.?(?![a-z])"
 )
 _CAPS_WITH_CODES = re.compile(  # "MARISOL OKAFOR, LPC, NCC" (a heading set in capitals)
-    r"^(?:DR\.?\s+)?(?P<name>[A-Z][A-Z'’\-]+(?:\s+[A-Z]\.?)?(?:\s+[A-Z][A-Z'’\-]+){1,2}),\s*(?P<codes>[A-Z][\w.,/\s\-]{1,60})$"
+    r"^(?:DR\.?\s+)?(?P<name>[A-Z][A-Z'’\-]+(?:\s+[A-Z]\.?)?(?:\s+[A-Z][A-Z'’\-]+){1,2}),\s*"
+    r"(?P<codes>[A-Z][\w.,/\s\-]{1,60}?)(?:\s+[|–—]\s+.*)?$"
 )
 _DOCTOR = re.compile(rf"\bDr\.?\s+(?P<name>{NAME})")
 _BARE_NAME = re.compile(rf"^(?:Dr\.?\s+)?(?P<name>{NAME})$")
@@ -490,7 +491,7 @@ class _PeopleReader:
                 name = clean_name(match.group("name"))
                 if name and not _RESEARCH.search(sentence) and not _ATTRIBUTION.search(sentence[: match.start()]):
                     self.add(name, [], sentence[:300])
-        caps = _CAPS_WITH_CODES.match(text) if len(text) <= 100 and text.isupper() else None
+        caps = _CAPS_WITH_CODES.match(text) if len(text) <= 100 and text[:3].isupper() else None
         if caps and (codes := _codes(caps.group("codes"))):
             name = clean_name(" ".join(word.capitalize() if len(word) > 2 or "." not in word else word
                                        for word in caps.group("name").split()))
