@@ -90,6 +90,7 @@ _CLINICAL_ROLE = re.compile(
 _ROLE_LINE_SPLIT = re.compile(r"\s*(?:,|\||/|•|·|–|—|-\s|;)\s*")
 _INTRODUCTIONS = {"meet", "about", "by", "i'm", "i’m", "i am", "hi, i'm", "hi, i’m", "my name is", "hello, i'm"}
 _PRONOUNS = re.compile(r"\s*\(?\b(?:she|he|they|ze|xe)/(?:her|hers|him|his|them|theirs|they|she|he|zir|xem)\b\)?", re.I)
+_NICKNAME = re.compile(r"(?<=[a-z])\s+[(“\"][A-Z][a-z]{1,12}[)”\"]\s+(?=[A-Z])")
 _MARKUP = re.compile(r"\s*<[^<>]{0,200}>(?:[^<>]{0,100}</[a-z]+>)?")  # literal tags in hostile text: not a name
 _INTRO = re.compile(r"^(?:(?:Hi,?\s+)?(?:I['’]m|I am|My name is)\s+)?(?:Dr\.?\s+)?")
 _SUBJECT_VERB = re.compile(
@@ -426,7 +427,7 @@ class _PeopleReader:
             first, before = match.group("first"), sentence[: match.start()]
             previous = re.search(r"(\S+)\s+$", before)
             previous_word = previous.group(1) if previous else ""
-            if (previous_word[:1].isupper() and previous_word not in _INTRO_WORDS) or \
+            if (previous_word.strip("\"“”()")[:1].isupper() and previous_word not in _INTRO_WORDS) or \
                     re.fullmatch(_PARTICLE, previous_word.lower()) or not _single_name(first, self.lower_words):
                 continue  # the end of a longer name ("Jane Roe, LPC") or an everyday word
             codes = _codes(match.group("codes"))
@@ -468,6 +469,8 @@ class _PeopleReader:
         text = _MARKUP.sub(" ", block.text) if "<" in block.text else block.text
         if "/" in text:
             text = _PRONOUNS.sub("", text)  # "Jane Roe (she/her), LCSW"
+        if "(" in text or "“" in text or '"' in text:
+            text = _NICKNAME.sub(" ", text)  # 'Elizabeth "Liz" Roe, LPC'
         pieces = [text] if len(text) <= 120 else (block.sentences if text is block.text else sentences(text))
         prose = pieces
         if not _ANY_CODE.search(text) and "Dr" not in text:

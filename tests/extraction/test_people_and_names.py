@@ -87,6 +87,7 @@ def test_practice_name_from_html_title_spelled_by_the_domain():
     ("Beth Arno (LPC) guides each session.", {"Beth Arno": {"LPC"}}),
     ("MARISOL OKAFOR, LPC, NCC\n\nI am a counselor.", {"Marisol Okafor": {"LPC", "NCC"}}),
     ("JANE DOE, LPC | Founder", {"Jane Doe": {"LPC"}}),
+    ('Elizabeth "Liz" Roe, LPC', {"Elizabeth Roe": {"LPC"}}),
     ("Meet Sarah\n\nSarah is a licensed marriage and family therapist.", {"Sarah": {"LMFT"}}),
     ("Jane Doe, MS, LMFT-S, RPT-S", {"Jane Doe": {"MS", "LMFT-S", "RPT-S"}}),  # variants as written
     ("Dr. Jane Doe, DNP, PMHNP–BC, FNP-C", {"Jane Doe": {"DNP", "PMHNP-BC", "FNP-C"}}),
