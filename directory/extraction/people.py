@@ -634,7 +634,7 @@ def _license_numbers(text: str) -> list[tuple[str, str | None, str]]:
         else:
             number = match.group("num")
             info = lookup(match.group("code") or "")
-            if info is None:  # "Licensed Professional Counselor, License #1234": the title said before it
+            if info is None and match.group("lic"):  # "Licensed Professional Counselor, License #1234"
                 info = lookup(_last_code(text[: match.start("num")]) or "")
             state = normalise_state(match.group("state") or match.group("after") or "")
         if info is None or info.kind not in _LICENSED_KINDS:

@@ -125,6 +125,8 @@ def test_license_numbers_and_npi_go_with_their_clinician_and_state():
     assert [(c.code, c.license_number) for c in bare.credentials] == [("LMFT", "123456")]
     assert text_page("Jane Roe, LPC. NPI 1234567890").clinicians[0].npi is None  # check digit wrong: not an NPI
     assert not text_page("Call 555-123-4567, Suite #300.").clinicians
+    suite = text_page("Jane Roe, LPC, 12 Main St, Suite #300, Denver").clinicians[0].credentials[0]
+    assert suite.license_number is None  # a suite number is not a license number
 
 
 def test_npi_check_digit():
