@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     retry_times: int = 2  # retries after a timeout, a dropped connection or a 5xx
     max_retry_after: float = 30.0  # honour a 503/429 Retry-After up to this many seconds, else give up
     extract_processes: int = 1  # helper processes that extract pages beside the crawl (0: in the crawl process)
+    # How long a command waits for another process's write lock on an SQLite database before failing.
+    db_busy_timeout_s: float = 30.0
     # Verification freshness (days) and how stale board data may be before verdicts say so.
     verification_ttl_days: int = 90
     source_stale_days: int = 45

@@ -89,6 +89,7 @@ def test_refused_sync_then_force(boards, tmp_path):
 
 def test_lookup_command(boards, tmp_path):
     db = tmp_path / "lookup.db"
+    open_database(db)  # a look-up needs a database; only demo, crawl, boards sync and db upgrade create one
     done = kapdir(["boards", "lookup", "--name", "Marisol Quenneville", "--state", "VA", "--class", "LPC", "--json",
                    "--db", str(db)], boards.urls, tmp_path)
     assert done.returncode == 0, done.stderr
@@ -126,6 +127,7 @@ def test_mirrors_module_serves_until_stopped(tmp_path):
 
 def test_lookup_table_and_bad_class(boards, tmp_path):
     db = tmp_path / "table.db"
+    open_database(db)
     done = kapdir(["boards", "lookup", "--name", "Marisol Quenneville", "--state", "MD", "--db", str(db)],
                   boards.urls, tmp_path)
     assert done.returncode == 0, done.stderr
@@ -180,6 +182,7 @@ def test_check_reports_format_as_expected_then_changed(boards, monkeypatch):
 
 
 def test_list_says_not_configured_for_a_source_without_url(tmp_path):
+    open_database(tmp_path / "l.db")  # boards list reads a database; it never creates one
     done = kapdir(["boards", "list", "--db", str(tmp_path / "l.db")], {}, tmp_path)
     assert done.returncode == 0, done.stderr
     rows = [line for line in done.stdout.splitlines() if "generic_ga" in line]
