@@ -14,7 +14,7 @@ from directory.extraction.offerings import KNOWN_PARTNERS
 from directory.extraction.structured import StructuredData, text_of, texts_of
 from directory.extraction.taxonomy import CredentialInfo, load_table, lookup, normalise_code, role_for
 from directory.extraction.types import ClinicianFact, CredentialFact, Evidence
-from directory.names import person_parts
+from directory.names import name_key, person_parts
 from directory.vocab import CredentialKind
 
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
@@ -383,10 +383,11 @@ class _PeopleReader:
     def fold_surnames(self) -> None:
         """'Dr. Roe' (or 'Jane') is 'Jane Roe' when the page names her in full, and names no other Roe (or Jane)."""
         for key, person in list(self.people.items()):
-            if key[1]:
+            if all(key) or not any(key):
                 continue
-            position = 1 if person.name.startswith("Dr") else 0  # "Dr. Roe": a surname; "Jane": a given name
-            same = [other for other_key, other in self.people.items() if other_key[1] and other_key[position] == key[0]]
+            position = 0 if key[0] else 1  # "Jane": a given name only; "Dr. Roe": a surname only
+            same = [other for other_key, other in self.people.items() if all(other_key)
+                    and other_key[position] == key[position]]
             full = same[0] if len(same) == 1 else None
             if full is not None:
                 for code in person.codes:
