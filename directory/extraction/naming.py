@@ -52,9 +52,9 @@ _NOT_PRACTICE = re.compile(
     r"Research|Studies|Science|Sciences|Trials?)\b"
 )
 _RUN = re.compile(
-    r"(?<![\w'’.\-])(?:[A-Z][a-z]{0,2}\.|[A-Z0-9][\w'’\-]*)"
-    r"(?:[ \t]+(?:(?:of|and|&|the|for)[ \t]+)*(?:[A-Z][a-z]{0,2}\.|[A-Z0-9][\w'’\-]*))*"
-)
+    r"(?<![\w'’.\-])(?:[A-Z][a-z]{0,2}\.|[A-Z0-9][\w'’\-]{0,40})"
+    r"(?:[ \t]+(?:(?:of|and|&|the|for)[ \t]+){0,3}(?:[A-Z][a-z]{0,2}\.|[A-Z0-9][\w'’\-]{0,40})){0,11}"
+)  # bounded (a name has at most 12 words): linear on a hostile page
 _POSSESSIVE = re.compile(r"['’]s$")
 # What the page says around its own name: "At X,", "choose X", "X is a...", "X provides...".
 _CUE_BEFORE = re.compile(
@@ -176,6 +176,9 @@ def _runs(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
+_DOMAIN_WORDS = 8  # a domain spells at most this many words of a phrase ("Center for the Healing Arts of Marin")
+
+
 def _domain_part(phrase: str, labels: list[str]) -> str | None:
     """The part of a title-case phrase that the site's domain spells, extended by a connector or a practice word
     ("Harbor Ketamine" on harborketamine.com -> "Harbor Ketamine Care"); None when it spells none."""
@@ -183,7 +186,7 @@ def _domain_part(phrase: str, labels: list[str]) -> str | None:
     if not any(_compact(word)[:3] in label for word in words for label in labels if len(_compact(word)) >= 2):
         return None  # no word of the phrase begins anything in the domain (the cheap test first)
     for start in range(len(words)):
-        for stop in range(len(words), start, -1):
+        for stop in range(min(len(words), start + _DOMAIN_WORDS), start, -1):  # bounded: linear on hostile runs
             compact = _compact(" ".join(words[start:stop]))
             if len(compact) < 4:
                 continue
