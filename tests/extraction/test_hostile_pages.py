@@ -64,3 +64,12 @@ def test_bounded_patterns_still_read_ordinary_contacts():
     assert facts.emails == ["intake@cedar-hollow.example", "jane.roe@cedar-hollow.example.com"]
     assert [(price.amount_usd, price.unit) for price in facts.prices] == [(450.0, "session"), (150.0, "consultation")]
     assert facts.phones == ["+12035550147"]
+
+
+@pytest.mark.parametrize("content_type", ["text/html", "text/plain"])
+def test_a_megabyte_of_the_name_its_own_domain_spells_is_read_in_seconds(content_type):
+    # The practice-name reader matches title-case phrases against the domain: unbounded, 40 kB took 6 s.
+    page = "Jane " * (SIZE // 5)
+    started = time.perf_counter()
+    extract_page(page, "https://janeroe.example/", content_type)
+    assert time.perf_counter() - started < BOUND_S
