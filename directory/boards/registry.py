@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from directory.boards import titles
 from directory.errors import KapdirError
 from directory.vocab import LicenseClass, LicenseStatus, RecordKind
 
@@ -58,7 +59,6 @@ class SourceInfo:
 class _Table:
     sources: dict[str, SourceInfo]
     default_status_words: dict[str, str]
-    title_keywords: tuple[tuple[re.Pattern, LicenseClass], ...]
 
 
 def _expand_classes(values: list[str], health: list[str]) -> tuple[str, ...]:
@@ -94,9 +94,8 @@ def _table() -> _Table:
             titles={k.upper(): v for k, v in entry.get("titles", {}).items()},
             options={k: v for k, v in entry.items() if k not in known},
         )
-    keywords = tuple((re.compile(pattern, re.IGNORECASE), LicenseClass(cls)) for pattern, cls in data["title_keywords"])
     defaults = {k.upper(): v for k, v in data["default_status_words"].items()}
-    return _Table(sources=sources, default_status_words=defaults, title_keywords=keywords)
+    return _Table(sources=sources, default_status_words=defaults)
 
 
 def all_sources() -> list[SourceInfo]:
@@ -148,23 +147,8 @@ def _status_from(words: dict[str, str], raw: str) -> LicenseStatus:
     return LicenseStatus(value) if value else LicenseStatus.UNKNOWN
 
 
-def classify_title(info: SourceInfo | None, title: str | None) -> LicenseClass:
-    """The board's title (or type code) as a LicenseClass: the source's own table first, then keywords."""
-    if not title:
-        return LicenseClass.OTHER
-    return _classify(info.name if info is not None else None, title)
-
-
-@lru_cache(maxsize=4096)  # rosters repeat a few hundred titles millions of times
-def _classify(source: str | None, title: str) -> LicenseClass:
-    word = _norm_word(title)
-    titles = _table().sources[source].titles if source in _table().sources else {}
-    if word in titles:
-        return LicenseClass(titles[word])
-    for pattern, license_class in _table().title_keywords:
-        if pattern.search(word):
-            return license_class
-    return LicenseClass.OTHER
+def classify_title(info: SourceInfo | None, title: str | None, state: str | None = None) -> LicenseClass:
+    return titles.classify_title(info, title, state)  # titles as data: directory/boards/titles.py
 
 
 def record_kinds() -> set[str]:

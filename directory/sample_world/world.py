@@ -124,9 +124,11 @@ SOURCE_STATE: dict[str, str] = {
 SOURCE_CLASSES: dict[str, frozenset[LicenseClass]] = {
     "tx_bhec": frozenset({LicenseClass.PROFESSIONAL_COUNSELOR, LicenseClass.MARRIAGE_FAMILY_THERAPIST,
                           LicenseClass.PSYCHOLOGIST, LicenseClass.CLINICAL_SOCIAL_WORKER,
-                          LicenseClass.SOCIAL_WORKER}),
+                          LicenseClass.SOCIAL_WORKER, LicenseClass.ASSOCIATE_COUNSELOR,
+                          LicenseClass.ASSOCIATE_MARRIAGE_FAMILY_THERAPIST}),
     "md_bop": frozenset({LicenseClass.PHYSICIAN, LicenseClass.PHYSICIAN_ASSISTANT}),
-    "md_bpct": frozenset({LicenseClass.PROFESSIONAL_COUNSELOR, LicenseClass.MARRIAGE_FAMILY_THERAPIST}),
+    "md_bpct": frozenset({LicenseClass.PROFESSIONAL_COUNSELOR, LicenseClass.MARRIAGE_FAMILY_THERAPIST,
+                          LicenseClass.ASSOCIATE_COUNSELOR, LicenseClass.ASSOCIATE_MARRIAGE_FAMILY_THERAPIST}),
     # An OP export: NY publishes no bulk roster, and the export covers these professions only.
     "generic_ny": frozenset({LicenseClass.PROFESSIONAL_COUNSELOR, LicenseClass.CLINICAL_SOCIAL_WORKER,
                              LicenseClass.MARRIAGE_FAMILY_THERAPIST, LicenseClass.PSYCHOLOGIST}),
