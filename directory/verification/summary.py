@@ -12,11 +12,14 @@ from sqlmodel import Session, select
 
 from directory.models import Clinician, CredentialClaim, Discrepancy, Practice, ServiceArea, Verification
 from directory.verification.claims import claimed_classes
-from directory.verification.judge import state_name
 from directory.verification.rules import authorities
+from directory.verification.wording import state_name
 from directory.vocab import Badge, ServiceMode, Verdict, badge_for
 
 VERDICT_WORDS = {
+    Verdict.IDENTITY_UNCONFIRMED.value: "a license matches the name only loosely: not confirmed to be this person",
+    Verdict.POSSIBLE_EXCLUSION.value: "the same name is on the OIG exclusion list: not yet told apart",
+    Verdict.CONFLICTING_SOURCES.value: "public sources disagree about the license",
     Verdict.EXPIRED.value: "license expired",
     Verdict.INACTIVE.value: "license inactive",
     Verdict.SUSPENDED_OR_REVOKED.value: "license suspended, revoked or surrendered",

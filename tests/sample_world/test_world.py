@@ -24,7 +24,15 @@ from directory.sample_world.world import (
     status_words,
     synthetic_world,
 )
-from directory.vocab import CREDENTIAL_VERDICTS, PRESCRIBING_CLASSES, LicenseClass, LicenseStatus, RecordKind, Role, Verdict
+from directory.vocab import (
+    CREDENTIAL_VERDICTS,
+    PRESCRIBING_CLASSES,
+    LicenseClass,
+    LicenseStatus,
+    RecordKind,
+    Role,
+    Verdict,
+)
 
 REFERENCE_DAY = date(2026, 11, 23)  # the day world.toml's statuses describe
 

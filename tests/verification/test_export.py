@@ -26,8 +26,9 @@ def _directory(engine):
                   role="prescriber")
         clinician(s, p, HOSTILE, [("LPC", "state_license", "professional_counselor")])
         record(s, "ct_socrata", "Roe, Jane Q", "CT", "professional_counselor", number="LPC.0001")
-        record(s, "ct_socrata", "Ortiz, Benjamin", "CT", "physician", number="PHY.0002")
+        record(s, "ct_socrata", "Ortiz, Ben", "CT", "physician", number="PHY.0002")
         sync(s, "ct_socrata")
+        sync(s, "oig_leie")  # the exclusion list was checked: a pass needs it
         sync(s, "fl_mqa")
         s.commit()
         return p.id
@@ -84,6 +85,7 @@ def test_csv_neutralises_spreadsheet_formulas(engine):
         p = practice(s, "evil.example", {"CT": (True, None)})
         clinician(s, p, '=HYPERLINK("http://evil.example","x")', [("LPC", "state_license", "professional_counselor")])
         sync(s, "ct_socrata")
+        sync(s, "oig_leie")  # the exclusion list was checked: a pass needs it
         s.commit()
     verify_all(engine, now=NOW)
     rows = list(csv.DictReader(io.StringIO(export_csv(engine))))
