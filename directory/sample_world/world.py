@@ -58,6 +58,8 @@ HARD_CASES = (
     "hostile_markup",
     "wrong_license_class",  # the site's title is of another class than the license held
     "inactive_license",
+    "initial_only_board_name",  # the board gives an initial for the given name and nothing else ties them
+    "namesake_on_exclusion_list",  # the same full name on the OIG LEIE, no NPI or birth date to tell them apart
 )
 
 # Each source's own status words and the LicenseStatus they normalise to. A record's `status_raw` must be

@@ -136,7 +136,7 @@ def test_sync_lookups_then_verification_give_verified_nlc(boards, engine):
 
     _nurse_directory(engine, role="nurse", claims=[("RN", "registered_nurse")])
     assert LookupQuery(BEATRIX, "GA", "registered_nurse") in database_queries(engine)
-    results = {r["source"]: r for r in run_sync(engine, ["nursys", "npi"])}
+    results = {r["source"]: r for r in run_sync(engine, ["nursys", "npi", "oig_leie"])}  # a pass needs the LEIE
     assert results["nursys"]["status"] == "ok" and results["nursys"]["records"] == 1
     verify_all(engine)
     with session_scope(engine) as session:
