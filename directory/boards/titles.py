@@ -82,6 +82,7 @@ def _classify(source_titles: tuple[tuple[str, str], ...], title: str, state: str
     return LicenseClass.OTHER
 
 
+@lru_cache(maxsize=4096)
 def tier_class(title: str | None, state: str | None) -> LicenseClass | None:
     """What a title means by the tier tables alone (the state's, then the common tiers); None if they are silent.
 
@@ -93,6 +94,7 @@ def tier_class(title: str | None, state: str | None) -> LicenseClass | None:
     return table.states.get((state or "").upper(), {}).get(word) or table.tiers.get(word)
 
 
+@lru_cache(maxsize=4096)
 def is_other_profession(title: str | None) -> bool:
     """A title of another profession that borrows a health word ("CHIROPRACTIC PHYSICIAN")."""
     return bool(title) and any(pattern.search(norm_title(title)) for pattern in _titles().exclusions)
