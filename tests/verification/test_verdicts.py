@@ -260,6 +260,18 @@ def test_an_npi_from_the_npi_registry_ties_an_exclusion_elsewhere(engine, sessio
     assert out["service/CT/in_person"].verdict == Verdict.EXCLUDED
 
 
+def test_an_npi_on_a_board_record_ties_an_exclusion_elsewhere(engine, session):
+    p = practice(session, "i7.example", {"CT": (True, None)})
+    clinician(session, p, "Victor Kane", [LPC])
+    record(session, "ct_socrata", "Kane, Victor", "CT", "professional_counselor", npi="1234567893")
+    record(session, "oig_leie", "KANE, VICTOR J", "TX", None, kind="exclusion", npi="1234567893", status_raw="1128a1")
+    sync(session, "ct_socrata")
+    sync(session, "oig_leie")
+    session.commit()
+    row = run(engine)["service/CT/in_person"]
+    assert row.verdict == Verdict.EXCLUDED and "1234567893" in row.basis
+
+
 @pytest.mark.parametrize(("status", "age_days", "words"), [
     (None, 1, "oig_leie has never synced"),
     ("error", 1, "oig_leie's last sync"),
