@@ -114,7 +114,9 @@ def summarise(areas: list[ServiceArea], clinicians: dict[int, Clinician], rows: 
                         f"The site serves {place}, but no prescriber on it holds a license to prescribe in {place}."
                     )
                 continue
-            unverified = sorted({r.verdict for r in rows if badge_for(r.verdict) is Badge.UNVERIFIED})
+            # Unverified, or a warning that is not a pass (a loose name match, a namesake on the exclusion list).
+            unverified = sorted({r.verdict for r in rows if badge_for(r.verdict) is Badge.UNVERIFIED
+                                 or (badge_for(r.verdict) is Badge.WARNING and not Verdict(r.verdict).is_pass)})
             lead = f"The site lists {place} ({_MODE_WORDS[mode]})."
             if unverified:
                 words = "; ".join(VERDICT_WORDS[v] for v in unverified)

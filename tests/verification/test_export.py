@@ -154,3 +154,19 @@ def test_verdict_ttl_is_reflected_in_export(engine):
     verify_all(engine, now=NOW)
     verdict = export_json(engine)["practices"][0]["clinicians"][0]["verdicts"][0]
     assert verdict["expires_at"] == (NOW + timedelta(days=90)).isoformat()
+
+
+def test_a_warning_that_is_not_a_pass_is_named_in_the_discrepancies(engine):
+    with session_scope(engine) as s:
+        p = practice(s, "warn.example", {"CT": (True, None)})
+        clinician(s, p, "W. Harlow", [("LPC", "state_license", "professional_counselor")])
+        record(s, "ct_socrata", "HARLOW, WILLIAM", "CT", "professional_counselor")
+        sync(s, "ct_socrata")
+        sync(s, "oig_leie")
+        s.commit()
+        practice_id = p.id
+    verify_all(engine, now=NOW)
+    with session_scope(engine) as s:
+        (summary,) = practice_summary(s, practice_id)
+    assert summary.in_person == []
+    assert any("matches the name only loosely" in d for d in summary.discrepancies), summary.discrepancies
