@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from directory.boards import titles
+from directory.verification.matching import normalise_number
 from directory.vocab import LicenseClass, LicenseStatus
 
 
@@ -120,8 +121,6 @@ class Candidate:
     @property
     def license_key(self) -> str:
         """Records of one license share this key (two sources may publish one license)."""
-        from directory.verification.matching import normalise_number
-
         number = normalise_number(self.evidence.license_number)
         record = self.evidence
         return f"{record.kind}:{record.state}:{number}" if number else f"id:{record.id}"
