@@ -32,7 +32,7 @@ from directory.verification.rules import Authority
 from directory.vocab import LicenseClass, RecordKind
 
 EXCLUSION_SOURCE = "oig_leie"
-DEFAULT_EXCLUSION_REFRESH_DAYS = 31
+DEFAULT_EXCLUSION_REFRESH_DAYS = 35
 
 
 def exclusion_refresh_days() -> int:

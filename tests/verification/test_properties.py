@@ -19,6 +19,7 @@ from sqlmodel import select
 from directory.db import get_engine, open_database, resolve_url, session_scope
 from directory.models import LicenseRecord, Verification
 from directory.verification import verify_all
+from directory.verification.gather import exclusion_refresh_days
 from directory.verification.rules import authorities
 from directory.vocab import LicenseStatus, Verdict
 from tests.verification.builders import NOW, clinician, practice, record, sync
@@ -132,7 +133,7 @@ def assert_passes_have_valid_evidence(engine, claimed_class):
             assert latest.get("oig_leie") == "ok"
             leie = s.exec(select(SourceSync).where(SourceSync.source == "oig_leie", SourceSync.status == "ok")
                           .order_by(SourceSync.id.desc())).first()
-            assert leie.source_as_of >= NOW - timedelta(days=31)
+            assert leie.source_as_of >= NOW - timedelta(days=exclusion_refresh_days())
 
 
 @PROPERTY
