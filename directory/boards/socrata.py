@@ -19,9 +19,10 @@ SOCRATA_DATES = ("%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S")
 
 
 class SocrataSource(Source):
-    """One Socrata dataset; ``layout`` in sources.toml picks the column mapping below."""
+    """One Socrata dataset (``dataset`` in sources.toml); each subclass maps its state's columns."""
 
     required: tuple[str, ...] = ()
+    options = {"dataset": str, "where": str}
 
     def _headers(self) -> dict[str, str]:
         token = self.settings.socrata_app_token
@@ -91,7 +92,7 @@ class SocrataSource(Source):
 
 
 class ConnecticutSocrata(SocrataSource):
-    name = "ct_socrata"
+    name = adapter = "ct_socrata"
     required = ("fullcredentialcode", "name", "credential", "status")
 
     def to_record(self, row: dict[str, Any]) -> NormalRecord | None:
@@ -114,7 +115,7 @@ class ConnecticutSocrata(SocrataSource):
 
 
 class WashingtonSocrata(SocrataSource):
-    name = "wa_socrata"
+    name = adapter = "wa_socrata"
     required = ("credentialnumber", "lastname", "credentialtype", "status")
 
     def to_record(self, row: dict[str, Any]) -> NormalRecord | None:
@@ -138,7 +139,7 @@ class WashingtonSocrata(SocrataSource):
 
 
 class IllinoisSocrata(SocrataSource):
-    name = "il_socrata"
+    name = adapter = "il_socrata"
     required = ("license_type", "license_number", "license_status", "last_name")
 
     def to_record(self, row: dict[str, Any]) -> NormalRecord | None:
@@ -171,7 +172,7 @@ class IllinoisSocrata(SocrataSource):
 class ColoradoSocrata(SocrataSource):
     """Colorado repeats a license once per discipline case: rows are ordered by license and merged."""
 
-    name = "co_socrata"
+    name = adapter = "co_socrata"
     required = ("licensenumber", "licensetype", "lastname", "licensestatusdescription")
 
     def order(self) -> str:

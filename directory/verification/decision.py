@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from directory.verification.evidence import Candidate, Identity
-from directory.verification.health import SourceHealth, health_of
+from directory.verification.health import SourceHealth, health_of, is_fresh
 from directory.verification.rules import Authority
 from directory.vocab import LicenseClass, LicenseStatus, RecordKind, ServiceMode, Verdict
 
@@ -47,6 +47,7 @@ class ClaimFacts:
     mode: ServiceMode | None
     wanted: frozenset[str]  # license classes that permit this claim (empty: none known)
     sources: tuple[str, ...] = ()  # license sources that could hold a record for it
+    by_hand: tuple[str, ...] = ()  # where a person can check what no source fetches (manual sources)
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,14 @@ class ExclusionCheck:
 
 @dataclass(frozen=True)
 class Context:
-    today: date
-    fresh_after: datetime  # records read before this are stale
+    now: datetime
+    stale_days: int  # the freshness window (settings.source_stale_days)
     health: Mapping[str, SourceHealth]
     authorities: tuple[Authority, ...]
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
 
 
 @dataclass(frozen=True)
@@ -85,11 +90,11 @@ def class_ok(record_class: str | None, wanted: frozenset[str]) -> bool:
     return record_class is not None and record_class != LicenseClass.OTHER.value and record_class in wanted
 
 
-def is_fresh(candidate: Candidate, ctx: Context) -> bool:
+def record_fresh(candidate: Candidate, ctx: Context) -> bool:
+    """The one freshness rule (health.is_fresh): the record's source is healthy and the record is in the window."""
     record = candidate.evidence
-    return health_of(dict(ctx.health), record.source).available and record.as_of is not None and (
-        record.as_of >= ctx.fresh_after
-    )
+    return health_of(dict(ctx.health), record.source).available and is_fresh(
+        record.as_of, now=ctx.now, stale_days=ctx.stale_days)
 
 
 def status_verdict(candidate: Candidate, passing: Verdict, today: date, disciplined: bool) -> tuple[Verdict, str]:
@@ -263,7 +268,7 @@ def decide(claim: ClaimFacts, candidates: list[Candidate], exclusion: ExclusionC
         return Decision(Verdict.AMBIGUOUS, "ambiguous", related=tuple(ambiguous))
     passes = [f for f in findings if f.verdict.is_pass]
     if passes:
-        fresh = [f for f in passes if f.candidate is not None and is_fresh(f.candidate, ctx)]
+        fresh = [f for f in passes if f.candidate is not None and record_fresh(f.candidate, ctx)]
         if fresh:
             return _capped(min(fresh, key=_rank), exclusion)
         stale = min(passes, key=_rank)

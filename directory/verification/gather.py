@@ -4,7 +4,7 @@ list; source health), turned into typed evidence for the pure decision (decision
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -15,7 +15,7 @@ from directory.models import Clinician, CredentialClaim, LicenseRecord
 from directory.verification.claims import claimed_classes
 from directory.verification.decision import ExclusionCheck
 from directory.verification.evidence import Candidate, Evidence, Identity
-from directory.verification.health import SourceHealth, health_of
+from directory.verification.health import SourceHealth, health_of, is_fresh
 from directory.verification.matching import (
     PLAUSIBLE,
     PersonName,
@@ -38,8 +38,7 @@ DEFAULT_EXCLUSION_REFRESH_DAYS = 35
 def exclusion_refresh_days() -> int:
     """How old the exclusion list's data may be (sources.toml ``refresh_days``: the LEIE is republished monthly)."""
     try:
-        return int(registry.get_source(EXCLUSION_SOURCE).options.get("refresh_days",
-                                                                      DEFAULT_EXCLUSION_REFRESH_DAYS))
+        return registry.get_source(EXCLUSION_SOURCE).refresh_days or DEFAULT_EXCLUSION_REFRESH_DAYS
     except KapdirError:
         return DEFAULT_EXCLUSION_REFRESH_DAYS
 
@@ -77,8 +76,7 @@ class Gatherer:
             state for a in authorities if a.evidence == "multistate_license" for state in a.members
         )
         leie = health_of(health, EXCLUSION_SOURCE)
-        oldest = now - timedelta(days=exclusion_refresh_days())
-        if leie.available and (leie.as_of is None or leie.as_of < oldest):
+        if leie.available and not is_fresh(leie.as_of, now=now, stale_days=exclusion_refresh_days()):
             leie = SourceHealth(EXCLUSION_SOURCE, False, f"{EXCLUSION_SOURCE}'s data is from "
                                 f"{leie.as_of.strftime('%Y-%m-%d') if leie.as_of else 'an unknown date'}, older "
                                 f"than its {exclusion_refresh_days()}-day refresh cadence", leie.as_of)

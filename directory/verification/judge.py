@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from directory.models import Clinician, CredentialClaim, Verification
 from directory.verification.claims import Claim, permitted_classes
-from directory.verification.coverage import Coverage
+from directory.verification.coverage import Coverage, manual_checks_for
 from directory.verification.decision import ClaimFacts, Context, Decision, decide
 from directory.verification.gather import ClinicianRecords, Gatherer
 from directory.verification.health import SourceHealth, health_of, source_health
@@ -57,8 +57,7 @@ class Judge:
         self.health: dict[str, SourceHealth] = source_health(session, now=now, stale_days=stale_days)
         self.authorities: tuple[Authority, ...] = authorities()
         self.gatherer = Gatherer(session, now=now, health=self.health, authorities=self.authorities)
-        self.context = Context(today=now.date(), fresh_after=now - timedelta(days=stale_days), health=self.health,
-                               authorities=self.authorities)
+        self.context = Context(now=now, stale_days=stale_days, health=self.health, authorities=self.authorities)
 
     def records_for(self, clinician: Clinician, credentials: list[CredentialClaim],
                     states: set[str]) -> ClinicianRecords:
@@ -68,7 +67,9 @@ class Judge:
         wanted = permitted_classes(claim, info.credentials, info.clinician.role)
         state = claim.state or ""
         sources = sorted({s for cls in sorted(wanted) for s in self.coverage(state, cls, RecordKind.LICENSE.value)})
-        return ClaimFacts(kind=claim.kind, state=state, mode=claim.mode, wanted=wanted, sources=tuple(sources))
+        by_hand = tuple(info.check_here() for info in manual_checks_for(state, sorted(wanted) or [None]))
+        return ClaimFacts(kind=claim.kind, state=state, mode=claim.mode, wanted=wanted, sources=tuple(sources),
+                          by_hand=by_hand)
 
     def judge(self, claim: Claim, info: ClinicianRecords, previous: Verification | None) -> Outcome:
         facts = self.facts(claim, info)

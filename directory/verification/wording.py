@@ -109,13 +109,15 @@ def basis(decision: Decision, claim: ClaimFacts, name: str) -> str:
                 + _discipline_note(decision))
     if reason in ("no_source", "source_down", "not_found"):
         what = f"{class_words(claim.wanted)} license" if claim.wanted else "license"
+        # Sources nobody may fetch (Nursys, PSYPACT, WA Provider Credential Search): the verdict names where to check.
+        by_hand = "".join(f" {text}." for text in claim.by_hand)
         if reason == "no_source":
             return (f"No source for {place} {what}s is configured (no roster, look-up or registry for that "
-                    f"board), so {place} cannot be checked.")
+                    f"board), so {place} cannot be checked.{by_hand}")
         if reason == "source_down":
             return f"No {place} {what} record could be checked: {'; '.join(h.reason for h in decision.down)}."
         as_of = ", ".join(f"{h.source} as of {_day(h.as_of)}" for h in decision.down)
-        return f"No {place} {what} record matching {name} was found ({as_of})."
+        return f"No {place} {what} record matching {name} was found ({as_of}).{by_hand}"
     text = _status_sentence(decision) + _discipline_note(decision)
     if decision.authority is not None and claim.mode in decision.authority.modes and reason != "virtual_only_authority":
         text += f" It covers {claim.mode.value.replace('_', ' ')} care for a client in {place}."

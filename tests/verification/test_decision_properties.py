@@ -86,7 +86,7 @@ def _class_permitted(candidate: Candidate, decision, wanted) -> bool:
 @given(scenario())
 def test_no_pass_without_fresh_active_firm_permitted_evidence_and_a_fresh_exclusion_check(data):
     claim, found, hc, exc = data
-    ctx = Context(today=TODAY, fresh_after=FRESH_AFTER, health=hc, authorities=authorities())
+    ctx = Context(now=NOW, stale_days=45, health=hc, authorities=authorities())
     decision = decide(claim, found, exc, ctx)
     assert isinstance(decision.verdict, Verdict)
     if not decision.verdict.is_pass:
@@ -105,8 +105,9 @@ def test_no_pass_without_fresh_active_firm_permitted_evidence_and_a_fresh_exclus
         assert decision.authority.issues_in(claim.state, TODAY) and claim.mode in decision.authority.modes
     if claim.mode == ServiceMode.IN_PERSON:
         assert decision.verdict not in (Verdict.VERIFIED_PSYPACT, Verdict.VERIFIED_TELEHEALTH_REGISTRATION)
-    # No source of the same license, as fresh or fresher, says it is not in force.
-    same = [c for c in found if c.license_key == record.license_key]
+    # No source of the same license (number and class), as fresh or fresher, says it is not in force.
+    same = [c for c in found if c.license_key == record.license_key
+            and c.evidence.license_class == record.evidence.license_class]
     newest = max((c.evidence.as_of or datetime.min).date() for c in same)
     assert all(c.evidence.passing_status(TODAY) for c in same if (c.evidence.as_of or datetime.min).date() == newest)
 
@@ -115,7 +116,7 @@ def test_no_pass_without_fresh_active_firm_permitted_evidence_and_a_fresh_exclus
 @given(scenario())
 def test_a_failing_exclusion_check_or_a_loose_name_never_passes(data):
     claim, found, hc, exc = data
-    ctx = Context(today=TODAY, fresh_after=FRESH_AFTER, health=hc, authorities=authorities())
+    ctx = Context(now=NOW, stale_days=45, health=hc, authorities=authorities())
     loose = [Candidate(c.evidence, c.score, Identity.NAME_ONLY) for c in found]
     assert not decide(claim, loose, exc, ctx).verdict.is_pass
     down = ExclusionCheck(False, SourceHealth("oig_leie", False, "down", None))
@@ -129,7 +130,7 @@ def test_the_decision_needs_no_database():
                       license_number="PRC.1", holder_name="ROE, JANE", status="active", status_raw="ACTIVE",
                       expires=date(2027, 1, 1), as_of=NOW - timedelta(days=1))
     claim = ClaimFacts("service", "CT", ServiceMode.IN_PERSON, frozenset({"professional_counselor"}))
-    ctx = Context(TODAY, FRESH_AFTER, {"ct_socrata": SourceHealth("ct_socrata", True, "ok", NOW)}, authorities())
+    ctx = Context(NOW, 45, {"ct_socrata": SourceHealth("ct_socrata", True, "ok", NOW)}, authorities())
     ok = ExclusionCheck(True, SourceHealth("oig_leie", True, "ok", NOW))
     first = decide(claim, [Candidate(record, 1.0, Identity.FULL_NAME)], ok, ctx)
     assert first == decide(claim, [Candidate(record, 1.0, Identity.FULL_NAME)], ok, ctx)
