@@ -46,7 +46,9 @@ SETTING_PATTERNS: dict[Setting, re.Pattern[str]] = {
         r"\bsmall[- ]groups?\b(?!\s+practice)|\bgroups? of \d|\bin\s+a\s+group\b(?!\s+practice)|"
         # a cohort of the practice's program, not "a cohort of patients" in a study
         r"\b(?:KAP|ketamine|group|our|next|new)\s+cohorts?\b|\bcohort[- ]based\b|"
-        r"\b(?:KAP|ketamine|medicine|psychedelic)\s+(?:\w+\s+)?groups?\b",
+        r"\b(?:KAP|ketamine|medicine|psychedelic)\s+(?:\w+\s+)?groups?\b|"
+        # a group described as it will happen, or priced: "the group will gather", "$125 per group"
+        r"\bthe\s+group\s+will\b",
         re.I,
     ),
     Setting.RETREAT: re.compile(r"\bretreats?\b", re.I),
@@ -64,6 +66,11 @@ _FIRST_PERSON = re.compile(
     r"\b(?:we|we['’]re|we['’]ll|our|ours|us|I|I['’]m|my)\b|^\s*(?-i:At\s+(?:(?:[A-Z][\w&'’.\-]*|and|at|of|the|&)\s+){0,6}[A-Z][\w&'’.\-]*,)",
     re.I,
 )
+_NAME_OFFERS = re.compile(
+    r"^\W*(?![^.]{0,40}\b(?:[Kk]etamine|Spravato|Esketamine|KAP|Research|Studies|Therapy|Medicine)\b[^.]{0,40}?\s+"
+    r"(?:now\s+|also\s+)?(?:offers|provides|administers))"
+    r"(?:[A-Z][\w&'’.\-]*\s+){1,4}(?:now\s+|also\s+)?(?:offers|provides|administers)\b"
+)
 _ADDRESSED = re.compile(r"\b(?:you|your|you['’]ll)\b", re.I)
 _OFFER_WORD = re.compile(
     r"\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing)|available|administer\w*|includ\w+|prescrib\w+)\b|\$\s?\d", re.I
@@ -71,7 +78,7 @@ _OFFER_WORD = re.compile(
 _GENERIC = re.compile(
     r"\b(?:typically|usually|generally|commonly|often|some\s+(?:clinics|clients|people|patients|providers|practices)|"
     r"other\s+(?:clinics|providers|practices)|many\s+(?:clinics|providers|people)|clinics|research\w*|stud(?:y|ies)|"
-    r"trials?|can\s+be|may\s+be|forms?\s+of|types?\s+of|ways?\s+(?:to|of)|routes?\s+of|such\s+as|"
+    r"trials?|can\s+(?:also\s+)?be|may\s+(?:also\s+)?be(?!\s+available\s+(?:up)?on\s+request)|forms\s+of|(?<!the\s)form\s+of|types?\s+of|ways?\s+(?:to|of)|routes?\s+of|such\s+as|"
     r"historically|originally|was\s+(?:first|approved)|approved\s+(?:the|in)|compared\s+(?:to|with)|whereas|"
     r"elsewhere|in\s+general|there\s+are|FDA|approved\s+by|whether|most\s+effective|works\s+best|could\s+be|"
     r"might\s+be|variety\s+of|various|depending\s+on|bioavailab\w*|show(?:s|n|ed)?\s+that|difference\s+between|"
@@ -98,6 +105,8 @@ _ROUTE_OPTION = re.compile(
     r"(?:can|may)\s+(?:also\s+)?be\s+(?:used|offered|provided|administered|prescribed|given)\s*[.!]?\s*$",
     re.I,
 )
+_PRICED_GROUP = re.compile(r"\$\s?\d[\d,]*\s*(?:per|/|a|each)\s+(?:group|retreat)\b", re.I)  # "$125 per group"
+_FUTURE = re.compile(r"\b(?:soon|coming|plan(?:s|ning)?\s+to|in\s+the\s+future)\W*(?:\w+\W+){0,2}$", re.I)
 _GENERIC_HEADING = re.compile(r"\b(?:types?|forms?|what is|history|research|science|vs\.?|versus|comparison)\b", re.I)
 
 _THERAPY_YES = re.compile(
@@ -107,7 +116,8 @@ _THERAPY_YES = re.compile(
     r"\btherapist\s+(?:\w+\s+){0,2}(?:present|stays|joins|remains|guides?|supports?|with you)\b|"
     r"\bketamine\s+(?:\w+\s+){0,2}with\s+(?:psycho)?therapy\b|\b(?:psycho)?therapy\s+with\s+ketamine\b|"
     r"\bpreparation\b[^.]{0,80}\bintegration\b|\b(?:group|individual)\s+integration\b|"
-    r"\bsessions?\s+with\s+(?:a|your|our)\s+(?:trained\s+)?therapist\b",
+    r"\bsessions?\s+with\s+(?:a|your|our)\s+(?:trained\s+)?therapist\b|"
+    r"\bpsychedelic[- ]assisted\s+(?:psycho)?therapy\b(?=[^.]{0,120}\bketamine\b)",
     re.I,
 )
 _THERAPY_NO = re.compile(
@@ -125,6 +135,7 @@ KNOWN_PARTNERS = (
 _KNOWN_PARTNER = re.compile(
     r"\b((?:" + "|".join(re.escape(name) for name in KNOWN_PARTNERS) + r")"
     r"(?:\s+(?:Medical|Health|Partners|Clinic|Clinical|Group|Psychiatry|Wellness|Medicine|Care|Institute|Center))*)\b"
+    r"(?!['’]s\s+(?:\w+\s+)?(?:training|course|certification|program)\b)"  # "X's KAP training" trains therapists
 )
 _INDEPENDENT = re.compile(
     r"\b(?:an?\s+)?independent\s+(?:medical\s+(?:provider|partner|prescriber|team|clinician)|prescrib(?:er|ing\s+"
@@ -133,7 +144,7 @@ _INDEPENDENT = re.compile(
 )
 _PARTNER_CUE = re.compile(
     r"\b(?:partner(?:s|ed|ing)?\s+with|in\s+partnership\s+with|partnership\s+with|collaborat\w+\s+with|"
-    r"prescribed\s+by|prescriptions?\s+(?:are|is)\s+(?:written|provided|handled)\s+by|prescribing\s+"
+    r"prescribed\s+(?:to\s+you\s+)?by|prescriptions?\s+(?:are|is)\s+(?:written|provided|handled)\s+by|prescribing\s+"
     r"(?:partner|clinician|provider|physician)\s*(?:is|,|:)?|medical\s+partner\s*(?:is|,|:)?|prescriber\s+is|"
     r"work(?:s|ing)?\s+(?:closely\s+)?with|through\s+our\s+partners?\s+(?:at\s+)?|referred\s+to)\s+"
     r"(?:the\s+)?(?:(?:my|our|a|an|the)\s+(?:\w+\s+){0,2}(?:colleague|partner|friend|physician|psychiatrist|prescriber|"
@@ -179,7 +190,7 @@ _NO_KETAMINE = re.compile(
 )
 _REFUSAL = re.compile(
     r"\b(?:(?:do(?:es)?\s+not|don['’]t|doesn['’]t|no\s+longer|never|cannot|can['’]t)\s+(?:\w+\s+){0,2}?"
-    r"(?:offer|provide|use|administer|give|perform|prescribe|have|carry|do)|not\s+(?:offered|provided|available)|"
+    r"(?:offer|provide|use|administer|give|perform|prescribe|have(?!\s+to)|carry|do)|not\s+(?:offered|provided|available)|"
     r"(?:is|are)\s+not\s+something)\b",
     re.I,
 )
@@ -210,7 +221,7 @@ class _Flags(NamedTuple):
 @lru_cache(maxsize=8192)
 def _flags(sentence: str) -> _Flags:
     return _Flags(
-        first_person=bool(_FIRST_PERSON.search(sentence)),
+        first_person=bool(_FIRST_PERSON.search(sentence) or _NAME_OFFERS.search(sentence)),
         addressed=bool(_ADDRESSED.search(sentence)),
         offer_word=bool(_OFFER_WORD.search(sentence)),
         generic=bool(_GENERIC.search(sentence)),
@@ -227,7 +238,8 @@ def _heading_kind(heading: str) -> tuple[bool, bool]:
 def _describes(sentence: str, block: Block) -> bool:
     """A full, non-generic sentence on the practice's own page describes what it does ("Each cohort doses
     together with oral ketamine"); headings and list items must speak for the practice instead."""
-    if block.is_heading or len(sentence.split()) < 6 or not sentence.rstrip("\"”’)").endswith((".", "!")):
+    if block.is_heading or len(sentence.split()) < 6 or not sentence.rstrip("\"”’)").endswith((".", "!")) \
+            or sentence[:1].islower():  # the tail of a longer sentence split elsewhere
         return False
     flags = _flags(sentence)
     return not flags.generic and not flags.definition
@@ -359,6 +371,8 @@ class _OfferReader:
                     self.negative_routes.add(route.value)  # "we do not offer IV": not offered anywhere on the site
                     self.note("routes_not_offered", route.value, sentence)
                 continue
+            if _FUTURE.search(sentence[max(0, match.start() - 40): match.start()]):
+                continue  # "we also offer sublingual and, soon, intravenous options"
             if (speaks or _describes(sentence, block)) and not generic_heading \
                     and route.value not in self.positive_routes:
                 self.positive_routes.append(route.value)
@@ -378,10 +392,14 @@ class _OfferReader:
                     and setting.value not in self.settings_yes and not _generic_heading(block):
                 self.settings_yes.append(setting.value)
                 self.note("settings", setting.value, sentence)
-        if _GROUP_PAIR.search(sentence) and _KAP_WORD.search(sentence) and speaks \
+        kap_context = _KAP_WORD.search(sentence) or (_KAP_WORD.search(block.heading) and len(sentence.split()) <= 6)
+        if _GROUP_PAIR.search(sentence) and kap_context and (speaks or block.is_heading or len(sentence.split()) <= 6) \
                 and not _negated(sentence, _GROUP_PAIR.search(sentence).start()) \
                 and Setting.GROUP.value not in self.settings_yes:
             self.settings_yes.append(Setting.GROUP.value)
+            self.note("settings", Setting.GROUP.value, sentence)
+        if _PRICED_GROUP.search(sentence) and Setting.GROUP.value not in self.settings_yes:
+            self.settings_yes.append(Setting.GROUP.value)  # a price per group is an offer, under any heading
             self.note("settings", Setting.GROUP.value, sentence)
         if re.search(r"\bindividual\s+sessions\s+only\b|\bone[- ]on[- ]one\s+only\b", sentence, re.I):
             self.settings_no.add(Setting.GROUP.value)
