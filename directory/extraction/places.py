@@ -92,7 +92,7 @@ _OK_FOLLOWER = {
     "Practice", "Psychotherapy", "Services", "Service", "Sessions", "Wellness", "Mental", "Health", "Psychiatry",
     "Statewide", "Telemedicine", "Video", "Providers", "Provider", "Only)", "Virtually", "Also",
 }
-# "Ohio Valley Ketamine Clinic", "Michigan Progressive Health": a state opening a practice's name is its state
+# "Ohio Valley Ketamine Clinic", "Iowa Riverside Health": a state opening a practice's name is its state
 _PRACTICE_NAME_AFTER = re.compile(
     r"^(?:\s+[A-Z][a-z]+){0,2}\s+(?:Health|Wellness|Psychiatr\w*|Counseling|Therapy|Therapies|Institute|Clinics?|"
     r"Center|Centre|Medicine|Psychotherapy|Psycholog\w+|Behavioral|Ketamine|Associates|Collective|Healing)\b"
@@ -139,7 +139,7 @@ _CITY_LIST = re.compile(
     r"(?P<list>(?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})(?:\s*(?:,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+)"
     r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})*)"
 )
-_METRO = re.compile(r"\s+Metro$")  # "Sandy Springs and Atlanta Metro": the town's metro area, named as the page does
+_METRO = re.compile(r"\s+Metro$")  # "Broken Arrow and Tulsa Metro": the town's metro area, named as the page does
 _COUNTY_LIST = re.compile(
     r"((?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)(?:\s*(?:,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+)"
     r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)*)\s+(?:[Cc]ount(?:y|ies)|[Pp]arish(?:es)?|[Bb]orough(?:s)?)\b"
@@ -314,7 +314,7 @@ def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> t
         if match.group("name"):
             name = match.group("name")
             if re.match(r"^\s+City\b", after) and states_of_city(f"{name} City") == {STATE_BY_NAME[name]}:
-                tokens.append(_Token(start, end, STATE_BY_NAME[name], "name"))  # New York City, not Kansas City
+                tokens.append(_Token(start, end, STATE_BY_NAME[name], "name"))  # "<State> City" there only
                 continue
             if _PRACTICE_NAME_AFTER.match(after):
                 tokens.append(_Token(start, end, STATE_BY_NAME[name], "name"))  # "Ohio Integrative Psychiatry"

@@ -1,0 +1,145 @@
+"""General place, offer and price rules added when scoring a second set of real pages (issue 10): each test is one
+behaviour, in sentences invented here (never real-page text)."""
+
+from directory.extraction import extract_page
+from directory.extraction.output import facts_to_json
+
+
+def facts_of(*paragraphs: str):
+    body = "".join(f"<p>{text}</p>" for text in paragraphs)
+    return extract_page(f"<html><body>{body}</body></html>", url="https://practice.example/")
+
+
+def states(facts) -> dict[str, tuple[bool | None, bool | None]]:
+    return {fact.state: (fact.in_person, fact.virtual) for fact in facts.states}
+
+
+def cities(facts) -> set[tuple[str, str | None]]:
+    return {(city.city, city.state) for city in facts.cities}
+
+
+def out(*paragraphs: str) -> dict:
+    return facts_to_json(facts_of(*paragraphs))
+
+
+# --- states and modes ------------------------------------------------------------------------------------------
+
+def test_a_state_s_residents_name_the_state():
+    facts = facts_of("Gentle ketamine-assisted therapy for Coloradans.",
+                     "We now offer in-person and virtual KAP appointments.")
+    assert states(facts) == {"CO": (True, True)}
+
+
+def test_new_york_city_names_new_york_but_kansas_city_names_no_state():
+    assert set(states(facts_of("Ketamine-assisted psychotherapy in New York City."))) == {"NY"}
+    assert states(facts_of("Ketamine-assisted psychotherapy in Kansas City.")) == {}
+
+
+def test_a_state_opening_the_practice_name_is_its_state():
+    facts = facts_of("Nebraska Riverbend Wellness", "Our clinic is calm and private.")
+    assert set(states(facts)) == {"NE"}
+
+
+def test_an_address_without_commas_gives_city_and_in_person():
+    facts = facts_of("Where are you? 1200 Maple Rd Suite 300 Duluth MN 55802")
+    assert states(facts) == {"MN": (True, None)} and cities(facts) == {("Duluth", "MN")}
+
+
+def test_a_distance_from_a_capital_is_not_a_place_served():
+    facts = facts_of("Our retreat house sits on quiet farmland in Luray, VA, about 80 minutes outside of "
+                     "Washington, DC.")
+    assert states(facts) == {"VA": (True, None)}
+
+
+def test_on_site_support_is_in_person():
+    facts = facts_of("I can provide on-site support during dosing (within 30 miles of Tulsa, OK), and I support "
+                     "clients throughout OK and KS via Zoom.")
+    assert states(facts)["OK"][0] is True
+
+
+def test_a_line_opening_with_a_mode_speaks_for_the_one_state():
+    facts = facts_of("In-person therapy at our north side location.", "Virtual therapy anywhere in Iowa.")
+    assert states(facts) == {"IA": (True, True)}
+
+
+def test_the_md_is_a_physician_not_maryland():
+    assert states(facts_of("Before we start, the MD will see you for an intake and we meet in Ohio sessions.")) \
+        .keys() <= {"OH"}
+
+
+# --- cities ------------------------------------------------------------------------------------------------------
+
+def test_two_towns_before_offices():
+    facts = facts_of("We offer ketamine sessions in our Provo and Orem offices in Utah.")
+    assert {("Provo", "UT"), ("Orem", "UT")} <= cities(facts)
+
+
+def test_downtown_town_and_a_town_s_metro_area():
+    assert ("Denver", "CO") in cities(facts_of("Our office is located in downtown Denver, Colorado."))
+    assert ("Tulsa Metro", "OK") in cities(facts_of("KAP services offered in Broken Arrow and Tulsa Metro, OK"))
+
+
+def test_the_region_called_like_a_small_town_is_not_that_town():
+    assert cities(facts_of("Considering ketamine therapy in the Triangle area? We can help.")) == set()
+
+
+# --- routes, groups, therapy, partner ---------------------------------------------------------------------------
+
+def test_a_practice_named_as_subject_of_offers_speaks_for_itself():
+    assert out("Birchway offers intramuscular injection (IM), which is the most intense type of ketamine "
+               "treatment.")["routes"] == ["im"]
+
+
+def test_can_also_be_is_general_and_sentence_tails_are_not_offers():
+    assert out("Ketamine can also be infused, injected IM, or sprayed into the nose.")["routes"] == []
+
+
+def test_a_route_coming_soon_is_not_offered_yet():
+    assert out("We offer sublingual ketamine and, soon, intravenous options.")["routes"] == ["oral_sublingual"]
+
+
+def test_a_route_available_on_request_is_offered():
+    assert "im" in out("Higher dose intramuscular KAP may be available upon request.")["routes"]
+
+
+def test_a_priced_group_or_a_group_that_will_gather_is_a_group_offer():
+    assert out("Costs", "$140 per group")["group_or_retreat"] is True
+    assert out("After the check-in, the group will gather and share intentions for the ketamine journey.")[
+        "group_or_retreat"] is True
+
+
+def test_individual_or_group_under_a_ketamine_heading():
+    page = "<html><body><h2>Ketamine Therapy</h2><h3>Individual or Group</h3></body></html>"
+    assert facts_to_json(extract_page(page, url="https://practice.example/"))["group_or_retreat"] is True
+
+
+def test_psychedelic_assisted_therapy_with_ketamine_includes_therapy():
+    assert out("Our practice launched a psychedelic-assisted therapy program using ketamine.")[
+        "therapy_included"] is True
+
+
+def test_prescribed_to_you_by_a_named_doctor_is_the_partner():
+    assert out("Ketamine lozenges are prescribed to you by Dr. Corwin Vale, our physician partner.")[
+        "medical_partner"] == "Corwin Vale"
+
+
+def test_a_platform_s_training_is_not_a_partner():
+    assert out("Therapists must have completed a platform's program, such as Journey Clinical's KAP training.")[
+        "medical_partner"] is None
+
+
+def test_you_do_not_have_to_leave_your_team_is_not_a_refusal():
+    facts = out("We offer Spravato in our clinic.",
+                "You do not have to leave your current therapist to receive Spravato with us.")
+    assert facts["routes"] == ["esketamine_spravato"]
+
+
+# --- prices ------------------------------------------------------------------------------------------------------
+
+def test_a_range_without_a_second_dollar_sign_gives_both_ends():
+    assert set(out("Dosing sessions: $350-500 each.")["prices_usd"]) == {350.0, 500.0}
+
+
+def test_an_outside_prescriber_s_fee_is_not_the_practice_s_price():
+    assert out("The prescriber will charge around $275 for the intake. Our sessions are $160.")["prices_usd"] == [
+        160.0]
