@@ -18,9 +18,10 @@ ROUTE_PATTERNS: dict[Route, re.Pattern[str]] = {
     Route.IV: re.compile(r"\bIV\b|\bintravenous(?:ly)?\b|\binfusions?\b", re.I),
     Route.IM: re.compile(r"\bIM\b|\b(?i:intramuscular(?:ly)?|injections?|injected)\b"),
     Route.ORAL_SUBLINGUAL: re.compile(
-        r"\bsublingual(?:ly)?\b|\blozenges?\b|\btroches?\b|\bRDTs?\b|\brapid[- ]dissolv\w*|"
+        r"\bsublingual(?:ly)?\b|\blo[sz]enges?\b|\btroches?\b|\bRDTs?\b|\brapid[- ]dissolv\w*|"
         # "oral antidepressants" are another drug, not oral ketamine
-        r"\boral(?:ly)?\b(?!\s+(?:anti\w+|medications?|medicines?|drugs?|SSRIs?|health|surgery|hygiene|contracept\w*))|"
+        r"\boral(?:ly)?\b(?!\s+(?:anti\w+|medications?|medicines?|drugs?|SSRIs?|health|surgery|hygiene|contracept\w*)|"
+        r"\s+(?-i:(?!Ketamine\b)[A-Z][a-z]+))|"  # "oral Zofran" is another drug
         r"\bdissolvable tablets?\b|\bbuccal\b",
         re.I,
     ),
@@ -56,7 +57,7 @@ SETTING_PATTERNS: dict[Setting, re.Pattern[str]] = {
 
 _NEGATION = re.compile(
     r"\b(?:do(?:es)?\s+not|don['’]t|doesn['’]t|no\s+longer|not|never|cannot|can['’]t|without|instead\s+of|"
-    r"rather\s+than|unlike|nor|neither|no|differ(?:s|ent)?\s+from|as\s+opposed\s+to|"
+    r"rather\s+than|more\s+than\s+(?:just\s+)?|unlike|nor|neither|no|differ(?:s|ent)?\s+from|as\s+opposed\s+to|"
     r"other\s+(?:\w+\s+)?(?:providers|clinics|practices|programs))\b",
     re.I,
 )
@@ -64,6 +65,12 @@ _CLAUSE_BREAK = re.compile(r"[;:,]\s+(?:but|while|and we|we)\b|[;:]|\bbut\b|\bwh
 # "At Lakeside Psychiatry, ketamine is given..." is the practice speaking of itself too
 _FIRST_PERSON = re.compile(
     r"\b(?:we|we['’]re|we['’]ll|our|ours|us|I|I['’]m|my)\b|^\s*(?-i:At\s+(?:(?:[A-Z][\w&'’.\-]*|and|at|of|the|&)\s+){0,6}[A-Z][\w&'’.\-]*,)",
+    re.I,
+)
+# The practice's own process told to the reader: "prescribed to you by", "If deemed a good fit, ketamine may be given"
+_PROCESS = re.compile(
+    r"\b(?:prescribed|given|administered|dispensed)\s+to\s+you\b|"
+    r"^\W*(?:If|Once)\s+(?:you\s+are\s+|you['’]re\s+)?(?:deemed|found|determined|approved|eligible|cleared)\b",
     re.I,
 )
 _NAME_OFFERS = re.compile(
@@ -221,7 +228,7 @@ class _Flags(NamedTuple):
 @lru_cache(maxsize=8192)
 def _flags(sentence: str) -> _Flags:
     return _Flags(
-        first_person=bool(_FIRST_PERSON.search(sentence) or _NAME_OFFERS.search(sentence)),
+        first_person=bool(_FIRST_PERSON.search(sentence) or _NAME_OFFERS.search(sentence) or _PROCESS.search(sentence)),
         addressed=bool(_ADDRESSED.search(sentence)),
         offer_word=bool(_OFFER_WORD.search(sentence)),
         generic=bool(_GENERIC.search(sentence)),
@@ -336,7 +343,9 @@ class _OfferReader:
         if therapy_no and (_flags(sentence).first_person or speaks) and not _flags(sentence).generic:
             self.therapy.append(False)
             self.note("therapy_included", False, sentence)
-        elif (match := _THERAPY_YES.search(sentence)) and not _negated(sentence, match.start()):
+        elif (match := _THERAPY_YES.search(sentence)) and not _negated(sentence, match.start()) \
+                and not (sentence.rstrip().endswith("?") and not _flags(sentence).first_person):
+            # "what does ketamine-assisted psychotherapy look like?" asks; "Do we offer KAP?" still speaks for us
             flags = _flags(sentence)
             if (flags.first_person and flags.offer_word) or (  # "we have offered a KAP protocol built on research"
                 not flags.generic and not flags.definition and (flags.first_person or not _generic_heading(block))

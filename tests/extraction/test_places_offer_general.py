@@ -143,3 +143,23 @@ def test_a_range_without_a_second_dollar_sign_gives_both_ends():
 def test_an_outside_prescriber_s_fee_is_not_the_practice_s_price():
     assert out("The prescriber will charge around $275 for the intake. Our sessions are $160.")["prices_usd"] == [
         160.0]
+
+
+def test_a_route_prescribed_to_you_or_given_once_cleared_is_the_practice_s_process():
+    assert out("Ketamine is typically taken as a losenge prescribed to you by our physician partner.")["routes"] == [
+        "oral_sublingual"]
+    assert set(out("If deemed a good fit, ketamine may be administered via the FDA-approved nasal spray, Spravato, "
+                   "or by IV as an infusion.")["routes"]) == {"esketamine_spravato", "iv"}
+
+
+def test_another_drug_taken_orally_is_not_oral_ketamine():
+    assert out("You may be given oral Zofran to ease nausea before your session.")["routes"] == []
+
+
+def test_more_than_just_an_infusion_is_not_an_offer_of_one():
+    assert out("We explain why ketamine therapy is more than just receiving an infusion.")["routes"] == []
+
+
+def test_a_question_about_kap_does_not_say_the_practice_includes_therapy():
+    assert out("What does ketamine-assisted psychotherapy actually look like?")["therapy_included"] is None
+    assert out("Do we offer ketamine-assisted psychotherapy?")["therapy_included"] is True
