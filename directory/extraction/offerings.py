@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from directory.extraction.document import Block, Document
 from directory.extraction.types import Evidence
@@ -114,6 +115,8 @@ _ROUTE_OPTION = re.compile(
 )
 _PRICED_GROUP = re.compile(r"\$\s?\d[\d,]*\s*(?:per|/|a|each)\s+(?:group|retreat)\b", re.I)  # "$125 per group"
 _FUTURE = re.compile(r"\b(?:soon|coming|plan(?:s|ning)?\s+to|in\s+the\s+future)\W*(?:\w+\W+){0,2}$", re.I)
+_KAP_PATH = re.compile(r"ketamine-?assisted-?(?:psycho)?therap|(?:^|/)kap(?:[-/]|$)", re.I)
+_BLOG_PATH = re.compile(r"/(?:blog|news|posts?|articles?)/", re.I)
 _GENERIC_HEADING = re.compile(r"\b(?:types?|forms?|what is|history|research|science|vs\.?|versus|comparison)\b", re.I)
 
 _THERAPY_YES = re.compile(
@@ -298,6 +301,8 @@ class _OfferReader:
         self.racemic_nasal = False
         self.kap_heading: str | None = None  # a heading naming ketamine-assisted psychotherapy
         self.first_person_anywhere = False  # "compounded nasal ketamine": intranasal that is not Spravato
+        self.kap_page = bool(_KAP_PATH.search(urlsplit(document.url or "").path)) and not _BLOG_PATH.search(
+            urlsplit(document.url or "").path)
 
     def note(self, field_name: str, value: object, snippet: str) -> None:
         self.offer.evidence.append(Evidence(field_name, value, snippet[:300], self.document.url))
@@ -320,9 +325,9 @@ class _OfferReader:
             offer.group_or_retreat = False
         if self.therapy:
             offer.therapy_included = False not in self.therapy  # "medical only" anywhere outweighs "KAP" mentions
-        elif self.kap_heading and self.first_person_anywhere:
+        elif self.kap_heading and (self.first_person_anywhere or self.kap_page):
             # a practice's page with a section on ketamine-assisted psychotherapy, even one that only explains it,
-            # is presenting that offer
+            # is presenting that offer; so is its own page at /ketamine-assisted-psychotherapy (not a blog post)
             offer.therapy_included = True
             self.note("therapy_included", True, self.kap_heading)
         if self.no_ketamine and offer.therapy_included:

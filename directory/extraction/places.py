@@ -97,6 +97,10 @@ _PRACTICE_NAME_AFTER = re.compile(
     r"^(?:\s+[A-Z][a-z]+){0,2}\s+(?:Health|Wellness|Psychiatr\w*|Counseling|Therapy|Therapies|Institute|Clinics?|"
     r"Center|Centre|Medicine|Psychotherapy|Psycholog\w+|Behavioral|Ketamine|Associates|Collective|Healing)\b"
 )
+# "Blue Cross Blue Shield of Illinois PPO" in a list of plans taken: a state's own plan hints at the practice's state
+_INSURER_OF = re.compile(
+    r"\b(?:Blue\s+Cross|Blue\s+Shield|BCBS|Anthem|Medicaid|Highmark|Regence|Premera)\b[\w\s&]{0,25}\bof\s+$"
+)
 _PERSON_PRECEDED = re.compile(r"\b[A-Z][a-z]+\.?\s+$")
 _INSTITUTION_OF = re.compile(
     r"\b(?:University|College|Univ\.?|Institute|School|Bank|Port|Republic)\s+of\s+(?:the\s+)?$"
@@ -311,6 +315,9 @@ def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> t
         if match.group("people") or match.group("nyc"):  # "KAP for New Yorkers", "offices in NYC"
             tokens.append(_Token(start, end, DEMONYMS.get(match.group(0), "NY"), "name"))
             continue
+        if match.group("name") and _INSURER_OF.search(before[-60:]):
+            tokens.append(_Token(start, end, STATE_BY_NAME[match.group("name")], "insurer"))
+            continue
         if match.group("name"):
             name = match.group("name")
             if re.match(r"^\s+City\b", after) and states_of_city(f"{name} City") == {STATE_BY_NAME[name]}:
@@ -453,6 +460,9 @@ class _PlaceReader:
         cue = bool(_CUE.search(lead)) or bool(paren) or bool(_TAIL_CUE.search(tail[:80])) or context_ok or list_only
         accepted = False
         for token in run:
+            if token.kind == "insurer":  # a hint, used when the page names no other state
+                self.unconfirmed_states.setdefault(token.code, snippet)
+                continue
             if token.kind == "abbr":
                 city = _city_before(sentence, token.start, token.code)
                 zip_match = _ZIP_AFTER.match(sentence[token.end:])

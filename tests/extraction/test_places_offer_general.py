@@ -163,3 +163,19 @@ def test_more_than_just_an_infusion_is_not_an_offer_of_one():
 def test_a_question_about_kap_does_not_say_the_practice_includes_therapy():
     assert out("What does ketamine-assisted psychotherapy actually look like?")["therapy_included"] is None
     assert out("Do we offer ketamine-assisted psychotherapy?")["therapy_included"] is True
+
+
+def test_a_state_s_own_insurance_plan_hints_at_the_practice_s_state():
+    facts = facts_of("Insurance we accept:", "Aetna", "Blue Cross Blue Shield of Oregon PPO")
+    assert set(states(facts)) == {"OR"}
+    facts = facts_of("We see clients in Idaho.", "Blue Cross Blue Shield of Oregon PPO")
+    assert set(states(facts)) == {"ID"}  # a hint only: a state the page serves wins
+
+
+def test_the_practice_s_own_kap_page_presents_the_offer():
+    page = ("<html><body><h2>What is Ketamine-Assisted Psychotherapy?</h2><p>Ketamine-assisted psychotherapy is an "
+            "approach that pairs a low dose of ketamine with a trained therapist's care.</p></body></html>")
+    own = extract_page(page, url="https://practice.example/ketamine-assisted-psychotherapy")
+    post = extract_page(page, url="https://practice.example/blog/ketamine-assisted-psychotherapy")
+    assert facts_to_json(own)["therapy_included"] is True
+    assert facts_to_json(post)["therapy_included"] is None
