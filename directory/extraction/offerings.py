@@ -59,7 +59,8 @@ SETTING_PATTERNS: dict[Setting, re.Pattern[str]] = {
 _NEGATION = re.compile(
     r"\b(?:do(?:es)?\s+not|don['’]t|doesn['’]t|no\s+longer|not|never|cannot|can['’]t|without|instead\s+of|"
     r"rather\s+than|more\s+than\s+(?:just\s+)?|unlike|nor|neither|no|differ(?:s|ent)?\s+from|as\s+opposed\s+to|"
-    r"other\s+(?:\w+\s+)?(?:providers|clinics|practices|programs))\b",
+    r"other\s+(?:\w+\s+)?(?:providers|clinics|practices|programs)|"
+    r"(?:many|some|most)\s+(?:\w+\s+)?(?:providers|clinics|practices|programs))\b",
     re.I,
 )
 _CLAUSE_BREAK = re.compile(r"[;:,]\s+(?:but|while|and we|we)\b|[;:]|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b", re.I)

@@ -182,6 +182,9 @@ _OFFICE_CUE = re.compile(
 _FIRST_PERSON_SERVICE = re.compile(
     rf"^\W*(?:{_IN_PERSON}|{_VIRTUAL})\s+(?:\w+\s+)?(?:therapy|sessions?|appointments?|visits?|care|services?)\b|"
     r"\b(?:our|my)\s+(?:\w+\s+)?(?:services|sessions|appointments)\s+(?:are|is)\b|"
+    # "Sessions are in person.", "Follow-up can be done online.": the page's own sessions, said without "we"
+    r"^\W*(?:all\s+)?(?:\w+\s+)?(?:sessions|appointments|visits|follow-ups?)\s+(?:are|take\s+place|happen|"
+    r"can\s+(?:also\s+)?be\s+(?:done|held|conducted))\b|"
     r"\b(?:in|at)\s+(?:our|my)\s+(?:office|clinic|studio|suite|center)s?\b|\b(?:we|I)\s+(?:also\s+)?(?:offer|provide|see)\b"
     r"[^.]*\b(?:sessions|visits|appointments|therapy|care)\b",
     re.I,

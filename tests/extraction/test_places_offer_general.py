@@ -179,3 +179,13 @@ def test_the_practice_s_own_kap_page_presents_the_offer():
     post = extract_page(page, url="https://practice.example/blog/ketamine-assisted-psychotherapy")
     assert facts_to_json(own)["therapy_included"] is True
     assert facts_to_json(post)["therapy_included"] is None
+
+
+def test_sessions_said_without_we_speak_for_the_page_s_one_state():
+    assert states(facts_of("Currently seeing clients in Vermont.", "Sessions are in person.")) == {"VT": (True, None)}
+    assert states(facts_of("We see clients face to face in Tucson, Arizona.", "Follow-up can be done online.")) == {
+        "AZ": (True, True)}
+
+
+def test_what_many_clinics_offer_is_not_this_practice_s_route():
+    assert out("Many clinics offer IV ketamine; we focus on therapy with lozenges.")["routes"] == ["oral_sublingual"]
