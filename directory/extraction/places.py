@@ -138,8 +138,9 @@ _STREET = re.compile(
     r"\b\.?(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b\.?)?(?:,?\s*(?:Suite|Ste\.?|Unit|Floor|Fl\.?|#)\s*[\w\-]+)?)"
 )
 _CITY_LIST = re.compile(
-    r"\b(?i:in|near|throughout|serving|serve|serves|across|including|from|within\s+\d+\s+(?:miles|minutes)\s+of)\s+"
-    r"(?P<the>(?i:the\s+))?(?P<greater>(?i:greater\s+))?(?i:(?:downtown|uptown|midtown)\s+)?"
+    r"\b(?:(?i:in|near|throughout|serving|serve|serves|across|including|from|within\s+\d+\s+(?:miles|minutes)\s+of)\s+"
+    r"|(?i:locations?|offices?)\s*:\s*)"  # "two locations: Fairview and Lakeview"
+    r"(?P<the>(?i:the\s+))?(?P<greater>(?i:greater\s+|heart\s+of\s+(?:the\s+)?))?(?i:(?:downtown|uptown|midtown)\s+)?"
     r"(?P<list>(?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})(?:\s*(?:,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+)"
     r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})*)"
 )
@@ -208,17 +209,17 @@ _CITY_IN_NAME = (
 )
 # What a page offers "in <town>" ("Ketamine Infusions in Fairview"); said of a state these words are weaker
 _CITY_CUE = re.compile(
-    r"\b(?:treatments?|infusions?|clinics?|ketamine|KAP|counseling|psychiatr\w*|psychotherap\w*|spravato)\b", re.I
+    r"\b(?:treatments?|infusions?|clinics?|ketamine|KAP|counseling|psychiatr\w*|psychotherap\w*|spravato|now\s+open)\b",
+    re.I,
 )
 # "Fairview Office" / "Fairview Location" as a heading or line of its own
 _TOWN_OFFICE_LINE = re.compile(r"^\s*([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})\s+(?:Office|Location|Clinic)s?\s*:?\s*$")
 _CITY_BASED = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)??)[- ]based\b")  # "a Fairview-based practice"
 # "ketamine therapy cottonwood falls kansas" in a keyword line: a lower-case town and state that belong together
 _LOWER_STATE = re.compile(r"\b(" + "|".join(re.escape(name.lower()) for name in _NAMES) + r")\b")
-_STATEWIDE = re.compile(
-    rf"{_VIRTUAL}\w*\s+(?:\w+\s+)?(?:statewide|throughout\s+the\s+state|across\s+the\s+state|anywhere\s+in\s+the\s+state)",
-    re.I,
-)
+_THE_STATE = r"(?:statewide|throughout\s+the\s+state|across\s+the\s+state|anywhere\s+in\s+the\s+state)"
+_STATEWIDE = re.compile(rf"{_VIRTUAL}\w*\s+(?:\w+\s+)?{_THE_STATE}", re.I)
+_STATEWIDE_AFTER = re.compile(rf"{_THE_STATE}\s+(?:\w+\s+){{0,3}}?(?:by|via|over|through)\s+{_VIRTUAL}", re.I)
 
 
 @dataclass
@@ -444,6 +445,8 @@ class _PlaceReader:
                 self.global_modes.append(mode)
             elif mode != (None, None) and _FIRST_PERSON_SERVICE.search(sentence):
                 self.one_state_modes.append(mode)
+        if _STATEWIDE_AFTER.search(sentence):  # "we see clients across the state by video": the page's one state
+            self.one_state_modes.append((None, True))
         self.read_counties(sentence, snippet)
 
     def read_run(
@@ -599,7 +602,8 @@ class _PlaceReader:
 
     def read_tagline_cities(self, sentence: str, snippet: str) -> None:
         """'Ketamine-Assisted Psychotherapy · Miami · Fort Lauderdale · Telehealth': cities as tagline segments."""
-        segments = [segment.strip() for segment in _TAGLINE_SPLIT.split(sentence)]
+        # "Offices: Fairview | Lakeview": a label before the first segment is not part of the town
+        segments = [segment.split(":")[-1].strip() for segment in _TAGLINE_SPLIT.split(sentence)]
         known = [segment for segment in segments if 0 < len(segment.split()) <= 3 and _PLACE_NAME.fullmatch(segment)
                  and states_of_city(segment) and not _not_a_city(segment)]
         if known:

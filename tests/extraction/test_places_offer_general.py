@@ -189,3 +189,16 @@ def test_sessions_said_without_we_speak_for_the_page_s_one_state():
 
 def test_what_many_clinics_offer_is_not_this_practice_s_route():
     assert out("Many clinics offer IV ketamine; we focus on therapy with lozenges.")["routes"] == ["oral_sublingual"]
+
+
+def test_town_lists_after_a_label_in_the_heart_of_and_now_open():
+    assert cities(facts_of("We have two locations: Fort Collins and Loveland.")) == {("Fort Collins", "CO"),
+                                                                                   ("Loveland", "CO")}
+    assert ("Evanston", "IL") in cities(facts_of("Offices: Evanston | Skokie"))
+    assert cities(facts_of("We are located in the heart of downtown Asheville.")) == {("Asheville", "NC")}
+    assert cities(facts_of("Now open in Scottsdale and Tempe!")) == {("Scottsdale", "AZ"), ("Tempe", "AZ")}
+
+
+def test_across_the_state_by_video_after_an_office():
+    facts = facts_of("Our office is in Ann Arbor, Michigan, and we see clients across the state by video.")
+    assert states(facts) == {"MI": (True, True)}
