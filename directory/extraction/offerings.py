@@ -48,7 +48,8 @@ SETTING_PATTERNS: dict[Setting, re.Pattern[str]] = {
         r"\bsmall[- ]groups?\b(?!\s+practice)|\bgroups? of \d|\bin\s+a\s+group\b(?!\s+practice)|"
         # a cohort of the practice's program, not "a cohort of patients" in a study
         r"\b(?:KAP|ketamine|group|our|next|new)\s+cohorts?\b|\bcohort[- ]based\b|"
-        r"\b(?:KAP|ketamine|medicine|psychedelic)\s+(?:\w+\s+)?groups?\b|"
+        r"\b(?:KAP|ketamine|medicine|psychedelic)\s+(?:\w+\s+)?(?:groups?|circles?)\b|"
+        r"\b(?:ketamine|psychedelic)[- ]assisted\s+group\b|"
         # a group described as it will happen, or priced: "the group will gather", "$125 per group"
         r"\bthe\s+group\s+will\b",
         re.I,
@@ -400,7 +401,8 @@ class _OfferReader:
             match = pattern.search(sentence)
             if not match:
                 continue
-            if _negated(sentence, match.start()) and _flags(sentence).first_person:
+            if (_negated(sentence, match.start()) and _flags(sentence).first_person) \
+                    or _NEGATED_AFTER.match(sentence[match.end():]):  # "group sessions are not available"
                 self.settings_no.add(setting.value)
                 self.note("settings_not_offered", setting.value, sentence)
             elif (speaks or offer_heading or _describes(sentence, block)) and not _negated(sentence, match.start()) \

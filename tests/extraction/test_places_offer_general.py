@@ -202,3 +202,13 @@ def test_town_lists_after_a_label_in_the_heart_of_and_now_open():
 def test_across_the_state_by_video_after_an_office():
     facts = facts_of("Our office is in Ann Arbor, Michigan, and we see clients across the state by video.")
     assert states(facts) == {"MI": (True, True)}
+
+
+def test_ketamine_circles_and_ketamine_assisted_group_therapy_are_groups():
+    assert out("Join one of our ketamine circles this spring.")["group_or_retreat"] is True
+    assert out("We offer ketamine-assisted group therapy for veterans.")["group_or_retreat"] is True
+    assert out("We are a group practice of licensed therapists offering KAP.")["group_or_retreat"] is None
+
+
+def test_group_sessions_said_to_be_unavailable_are_not_offered():
+    assert out("KAP is offered individually; group sessions are not available.")["group_or_retreat"] is False
