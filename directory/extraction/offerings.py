@@ -156,7 +156,9 @@ _INDEPENDENT = re.compile(
 )
 _PARTNER_CUE = re.compile(
     r"\b(?:partner(?:s|ed|ing)?\s+with|in\s+partnership\s+with|partnership\s+with|collaborat\w+\s+with|"
-    r"prescribed\s+(?:to\s+you\s+)?by|prescriptions?\s+(?:are|is)\s+(?:written|provided|handled)\s+by|prescribing\s+"
+    r"prescribed\s+(?:to\s+you\s+)?by|prescriptions?\s+(?:are|is)\s+(?:written|provided|handled)\s+by|"
+    r"(?:[Mm]edical|[Pp]rescribing)\s+(?:\w+\s+)?(?:(?:and|&)\s+\w+\s+)?(?:is|are)\s+"
+    r"(?:provided|handled|managed|overseen)\s+by|prescribing\s+"
     r"(?:partner|clinician|provider|physician)\s*(?:is|,|:)?|medical\s+partner\s*(?:is|,|:)?|prescriber\s+is|"
     r"work(?:s|ing)?\s+(?:closely\s+)?with|through\s+our\s+partners?\s+(?:at\s+)?|referred\s+to)\s+"
     r"(?:the\s+)?(?:(?:my|our|a|an|the)\s+(?:\w+\s+){0,2}(?:colleague|partner|friend|physician|psychiatrist|prescriber|"
@@ -189,7 +191,7 @@ class Offer:
 
 
 _ANY_OFFER_WORD = re.compile(
-    r"\bI[VM]\b|\bRDTs?\b|\bKAP\b|(?i:infus|intraven|intramusc|inject|subling|lozeng|troche|dissolv|\boral|buccal|"
+    r"\bI[VM]\b|\bRDTs?\b|\bKAP\b|(?i:infus|intraven|intramusc|inject|subling|lo[sz]eng|troche|dissolv|\boral|buccal|"
     r"nasal|spravato|esketamine|\bhome\b|office|clinic|studio|suite|treatment room|group|cohort|retreat|integrat|"
     r"preparat|therap|medical|partner|independent|prescri|insur|network|superbill|\bpay\b|collaborat|\bwork|"
     r"ketamine|medicine|psychedelic|individual|one-on-one|referred|"

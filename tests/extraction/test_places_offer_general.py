@@ -212,3 +212,9 @@ def test_ketamine_circles_and_ketamine_assisted_group_therapy_are_groups():
 
 def test_group_sessions_said_to_be_unavailable_are_not_offered():
     assert out("KAP is offered individually; group sessions are not available.")["group_or_retreat"] is False
+
+
+def test_medical_care_provided_by_an_outside_group_is_the_partner():
+    assert out("Medical oversight is provided by Northstar Medical Group.")["medical_partner"] == \
+        "Northstar Medical Group"
+    assert out("Our nurse practitioner prescribes and monitors all ketamine treatment.")["medical_partner"] is None
