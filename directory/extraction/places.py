@@ -139,7 +139,7 @@ _STREET = re.compile(
 )
 _CITY_LIST = re.compile(
     r"\b(?:(?i:in|near|throughout|serving|serve|serves|across|including|from|within\s+\d+\s+(?:miles|minutes)\s+of)\s+"
-    r"|(?i:locations?|offices?)\s*:\s*)"  # "two locations: Fairview and Lakeview"
+    r"|(?i:locations?|offices?|in[- ]person)\s*:\s*)"  # "two locations: Fairview and Lakeview", "In person: X"
     r"(?P<the>(?i:the\s+))?(?P<greater>(?i:greater\s+|heart\s+of\s+(?:the\s+)?))?(?i:(?:downtown|uptown|midtown)\s+)?"
     r"(?P<list>(?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})(?:\s*(?:,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+)"
     r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})*)"
@@ -644,6 +644,8 @@ class _PlaceReader:
                 or re.match(rf"^\s*(?:via|by|through|over)\s+{_VIRTUAL}", after, re.I)
                 or virtual_only
             )
+            if _IN_PERSON_WORD.search(_NEAR_SPLIT.split(lead)[-1]) and not virtual_only:
+                virtual = None  # "... via telehealth, and in person in Providence": the nearest words decide
             self.pending_cities.append((known, sentence, snippet, not virtual))
 
     def read_counties(self, sentence: str, snippet: str) -> None:

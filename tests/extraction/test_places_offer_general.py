@@ -218,3 +218,10 @@ def test_medical_care_provided_by_an_outside_group_is_the_partner():
     assert out("Medical oversight is provided by Northstar Medical Group.")["medical_partner"] == \
         "Northstar Medical Group"
     assert out("Our nurse practitioner prescribes and monitors all ketamine treatment.")["medical_partner"] is None
+
+
+def test_in_person_colon_town_and_in_person_nearest_the_town():
+    assert states(facts_of("Telehealth: Texas, Oklahoma. In person: Dallas.")) == {"TX": (True, True),
+                                                                                  "OK": (None, True)}
+    facts = facts_of("Serving Massachusetts and Rhode Island via telehealth, and in person in Providence.")
+    assert states(facts) == {"MA": (None, True), "RI": (True, True)}
