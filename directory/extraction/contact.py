@@ -31,6 +31,8 @@ _OUTSIDE_FEE = re.compile(
     r"[^.;]{0,30}$",
     re.I,
 )
+_DISCOUNT_BEFORE = re.compile(r"\b(?:save|saving|savings\s+of|discount\s+of)\s*$", re.I)  # "(save $150)" is no price
+_DISCOUNT_AFTER = re.compile(r"^\s*(?:off|discount)\b", re.I)  # "$50 off your first session"
 _UNITS = (
     ("session", re.compile(r"^\s*(?:/|per|a|each)\s*(?:session|infusion|treatment|visit|dose|dosing|appointment|hour)|"
                            r"^[^.$]{0,25}\b(?:per|each|a)\s+(?:session|infusion|treatment|visit)", re.I)),
@@ -267,7 +269,8 @@ def _prices(document: Document, evidence: list[Evidence]) -> list[PriceFact]:
                 if amount <= 0:
                     continue
                 after, before = sentence[match.end():], sentence[: match.start()]
-                if _OUTSIDE_FEE.search(before[-80:]):
+                if _OUTSIDE_FEE.search(before[-80:]) or _DISCOUNT_BEFORE.search(before[-20:]) \
+                        or _DISCOUNT_AFTER.match(after):
                     continue
                 ranged = _RANGE_END.match(after) if not match.group("cents") else None
                 if ranged and float(ranged.group(1).replace(",", "")) > amount and ranged.group(1) not in seen_ends:

@@ -225,3 +225,8 @@ def test_in_person_colon_town_and_in_person_nearest_the_town():
                                                                                   "OK": (None, True)}
     facts = facts_of("Serving Massachusetts and Rhode Island via telehealth, and in person in Providence.")
     assert states(facts) == {"MA": (None, True), "RI": (True, True)}
+
+
+def test_a_discount_is_not_a_price():
+    assert out("Package of three dosing sessions: $1,800 (save $150).")["prices_usd"] == [1800.0]
+    assert out("Get $50 off your first session.")["prices_usd"] == []
