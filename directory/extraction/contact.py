@@ -268,7 +268,9 @@ def _prices(document: Document, evidence: list[Evidence]) -> list[PriceFact]:
                 amount = float(raw.replace(",", "") + (match.group("cents") or ""))
                 if amount <= 0:
                     continue
-                after, before = sentence[match.end():], sentence[: match.start()]
+                # bounded windows: never copy the rest of a long sentence per price
+                after = sentence[match.end(): match.end() + 120]
+                before = sentence[max(0, match.start() - 120): match.start()]
                 if _OUTSIDE_FEE.search(before[-80:]) or _DISCOUNT_BEFORE.search(before[-20:]) \
                         or _DISCOUNT_AFTER.match(after):
                     continue
