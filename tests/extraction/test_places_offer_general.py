@@ -30,8 +30,8 @@ def test_a_state_s_residents_name_the_state():
     assert states(facts) == {"CO": (True, True)}
 
 
-def test_new_york_city_names_new_york_but_kansas_city_names_no_state():
-    assert set(states(facts_of("Ketamine-assisted psychotherapy in New York City."))) == {"NY"}
+def test_oklahoma_city_names_oklahoma_but_kansas_city_names_no_state():
+    assert set(states(facts_of("Ketamine-assisted psychotherapy in Oklahoma City."))) == {"OK"}
     assert states(facts_of("Ketamine-assisted psychotherapy in Kansas City.")) == {}
 
 
@@ -41,8 +41,8 @@ def test_a_state_opening_the_practice_name_is_its_state():
 
 
 def test_an_address_without_commas_gives_city_and_in_person():
-    facts = facts_of("Where are you? 1200 Maple Rd Suite 300 Duluth MN 55802")
-    assert states(facts) == {"MN": (True, None)} and cities(facts) == {("Duluth", "MN")}
+    facts = facts_of("Where are you? 1200 Maple Rd Suite 300 Mankato MN 56001")
+    assert states(facts) == {"MN": (True, None)} and cities(facts) == {("Mankato", "MN")}
 
 
 def test_a_distance_from_a_capital_is_not_a_place_served():
@@ -75,7 +75,7 @@ def test_two_towns_before_offices():
 
 
 def test_downtown_town_and_a_town_s_metro_area():
-    assert ("Denver", "CO") in cities(facts_of("Our office is located in downtown Denver, Colorado."))
+    assert ("Pueblo", "CO") in cities(facts_of("Our office is located in downtown Pueblo, Colorado."))
     assert ("Tulsa Metro", "OK") in cities(facts_of("KAP services offered in Broken Arrow and Tulsa Metro, OK"))
 
 
@@ -183,7 +183,7 @@ def test_the_practice_s_own_kap_page_presents_the_offer():
 
 def test_sessions_said_without_we_speak_for_the_page_s_one_state():
     assert states(facts_of("Currently seeing clients in Vermont.", "Sessions are in person.")) == {"VT": (True, None)}
-    assert states(facts_of("We see clients face to face in Tucson, Arizona.", "Follow-up can be done online.")) == {
+    assert states(facts_of("We see clients face to face in Flagstaff, Arizona.", "Follow-up can be done online.")) == {
         "AZ": (True, True)}
 
 
@@ -195,12 +195,12 @@ def test_town_lists_after_a_label_in_the_heart_of_and_now_open():
     assert cities(facts_of("We have two locations: Fort Collins and Loveland.")) == {("Fort Collins", "CO"),
                                                                                    ("Loveland", "CO")}
     assert ("Evanston", "IL") in cities(facts_of("Offices: Evanston | Skokie"))
-    assert cities(facts_of("We are located in the heart of downtown Asheville.")) == {("Asheville", "NC")}
+    assert cities(facts_of("We are located in the heart of downtown Boise.")) == {("Boise", "ID")}
     assert cities(facts_of("Now open in Scottsdale and Tempe!")) == {("Scottsdale", "AZ"), ("Tempe", "AZ")}
 
 
 def test_across_the_state_by_video_after_an_office():
-    facts = facts_of("Our office is in Ann Arbor, Michigan, and we see clients across the state by video.")
+    facts = facts_of("Our office is in Lansing, Michigan, and we see clients across the state by video.")
     assert states(facts) == {"MI": (True, True)}
 
 
@@ -221,7 +221,7 @@ def test_medical_care_provided_by_an_outside_group_is_the_partner():
 
 
 def test_in_person_colon_town_and_in_person_nearest_the_town():
-    assert states(facts_of("Telehealth: Texas, Oklahoma. In person: Dallas.")) == {"TX": (True, True),
+    assert states(facts_of("Telehealth: Texas, Oklahoma. In person: Waco.")) == {"TX": (True, True),
                                                                                   "OK": (None, True)}
     facts = facts_of("Serving Massachusetts and Rhode Island via telehealth, and in person in Providence.")
     assert states(facts) == {"MA": (None, True), "RI": (True, True)}

@@ -31,7 +31,7 @@ needs_extra = pytest.mark.skipif(not (EXTRA_PAGES / "labels.jsonl").is_file(),
 needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds absent")
 
 # Floors reached on 2026-12-02 (docs/extract-json.md has the full tables), a little under what was measured.
-MEAN_FLOOR = {DEV: 0.84, TEST: 0.58, EXTRA: 0.82}
+MEAN_FLOOR = {DEV: 0.84, TEST: 0.58, EXTRA: 0.87}
 # The place and offer fields (issue 10) per part; group_or_retreat has 1 dev and 2 test labels, too few to floor
 # on the test part (it reads 0.00 there: a known gap, see the docs).
 FIELD_FLOORS = {
