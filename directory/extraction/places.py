@@ -147,8 +147,9 @@ _CITY_LIST = re.compile(
 _METRO = re.compile(r"\s+Metro$")  # "Broken Arrow and Tulsa Metro": the town's metro area, named as the page does
 _COUNTY_LIST = re.compile(
     r"((?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)(?:\s*(?:,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+)"
-    r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)*)\s+(?:[Cc]ount(?:y|ies)|[Pp]arish(?:es)?|[Bb]orough(?:s)?)\b"
+    r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)*)\s+([Cc]ount(?:y|ies)|[Pp]arish(?:es)?|[Bb]orough(?:s)?)\b"
 )
+_COUNTY_KIND = {"count": "County", "paris": "Parish", "borou": "Borough"}
 _LETTERS = re.compile(r"[A-Za-z]")
 _PLACE_NAME = re.compile(r"[A-Z][A-Za-z.'’\- ]+")  # letters only: "Call 303-555-0156" is not the town of Call
 _TAGLINE_SPLIT = re.compile(r"\s+[·•|]\s+")
@@ -317,7 +318,8 @@ def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> t
             tokens.append(_Token(start, end, "DC", "dc"))
             continue
         if match.group("people") or match.group("nyc"):  # "KAP for New Yorkers", "offices in NYC"
-            tokens.append(_Token(start, end, DEMONYMS.get(match.group(0), "NY"), "name"))
+            kind = "people" if match.group("people") else "name"
+            tokens.append(_Token(start, end, DEMONYMS.get(match.group(0), "NY"), kind))
             continue
         if match.group("name") and _INSURER_OF.search(before[-60:]):
             tokens.append(_Token(start, end, STATE_BY_NAME[match.group("name")], "insurer"))
@@ -382,6 +384,7 @@ class _PlaceReader:
         # state -> snippet: named, but in words that do not say "we serve there"
         self.unconfirmed_states: dict[str, str] = {}
         self.name_towns: set[str] = set()  # towns read from a practice's name: kept only when the page backs them
+        self.pending_counties: list[tuple[str, str]] = []  # "Fairview County", snippet: an area served, a "city"
 
     def vote(self, state: str, in_person: bool | None, virtual: bool | None, strength: int, snippet: str) -> None:
         self.votes.setdefault(state, []).append(_Vote(in_person, virtual, strength))
@@ -403,6 +406,7 @@ class _PlaceReader:
         for block in self.document.blocks:
             self.read_block(block)
         self.resolve_cities()
+        self.resolve_counties()
         self.finish()
         return self.facts
 
@@ -437,7 +441,8 @@ class _PlaceReader:
                 accepted_any = True
         if not tokens or accepted_any:
             self.read_city_list(sentence, block, snippet)
-        if not tokens and not _RESEARCH_OR_NEWS.search(sentence):
+        # "Serving Ohioans, entirely online": a sentence naming a state only by its residents still speaks for the page
+        if all(token.kind == "people" for token in tokens) and not _RESEARCH_OR_NEWS.search(sentence):
             mode = _mode_of(sentence)
             if _ALL_STATES.search(sentence):
                 self.read_all_states(sentence)
@@ -500,6 +505,8 @@ class _PlaceReader:
             clause_end = next((m.start() for m in _ASIDE.finditer(sentence, token.end)), len(sentence))
             self.sentence_modes.setdefault(token.code, []).append(_mode_of(sentence[clause_start:clause_end]))
             in_person, virtual = self.run_mode(lead, tail, paren, dash)
+            if token.kind == "people":  # "for Ohioans, entirely online": the whole sentence says how
+                in_person, virtual = _mode_of(sentence)
             if virtual is None and _STATEWIDE.search(sentence):
                 virtual = True
             strength = 3 if (paren or dash) and (in_person is not None or virtual is not None) else (
@@ -658,7 +665,12 @@ class _PlaceReader:
             for name in names:
                 states = set(states_of_county(name))
                 common = states if common is None else common & states
-            if common and len(common) == 1 and not _NEGATIVE.search(sentence[: match.start()]):
+            if _NEGATIVE.search(sentence[: match.start()]):
+                continue
+            if _CUE.search(sentence[max(0, match.start() - 80): match.start()]) and all(map(states_of_county, names)):
+                kind = _COUNTY_KIND[match.group(2).lower()[:5]]
+                self.pending_counties += [(f"{name} {kind}", snippet) for name in names]  # the areas it serves
+            if common and len(common) == 1:
                 in_person, virtual = _mode_of(sentence)
                 self.vote(common.pop(), in_person, virtual, 1, snippet)
 
@@ -694,6 +706,13 @@ class _PlaceReader:
                 # one town alone ("our Fairview office") gives its city, not a state the page never says
                 if state in in_sentence or state in page_states or (len(names) > 1 and common == {state}):
                     self.vote(state, True if office else None, None, 1, snippet)
+
+    def resolve_counties(self) -> None:
+        """A county named as served is an area of the page's "cities" (LABELING.md: the areas it names as served),
+        in the one page state that has a county of that name, else with no state."""
+        for county, snippet in self.pending_counties:
+            options = set(states_of_county(county.rsplit(" ", 1)[0]))
+            self.add_city(county, _only(options & set(self.votes)) or _only(options), snippet)
 
     def finish(self) -> None:
         if BARE_WASHINGTON in self.votes:  # "in Washington" on a page about D.C. is the capital

@@ -230,3 +230,15 @@ def test_in_person_colon_town_and_in_person_nearest_the_town():
 def test_a_discount_is_not_a_price():
     assert out("Package of three dosing sessions: $1,800 (save $150).")["prices_usd"] == [1800.0]
     assert out("Get $50 off your first session.")["prices_usd"] == []
+
+
+def test_counties_named_as_served_are_areas_of_the_page():
+    facts = facts_of("Serving clients in Fairfield and Litchfield counties, Connecticut.")
+    assert {("Fairfield County", "CT"), ("Litchfield County", "CT")} <= cities(facts)
+    assert ("Polk County", None) in cities(facts_of("We see clients from the greater Polk County area."))
+    assert cities(facts_of("She grew up in Polk County.")) == set()
+
+
+def test_a_sentence_naming_only_residents_still_says_virtual_only_for_the_page():
+    facts = facts_of("Serving Alaskans across the state, entirely online.", "I also see Oregon clients.")
+    assert states(facts) == {"AK": (False, True), "OR": (False, True)}
