@@ -11,7 +11,8 @@ Order of reasoning:
 5. the best passing finding counts only if its evidence is fresh, and then only as a pass when the exclusion
    list was checked on fresh data and names nobody of that name, and the record is tied to the person by more
    than a loose name (caps: ``possible_exclusion``, ``source_unavailable``, ``identity_unconfirmed``);
-6. otherwise the most telling failure; otherwise no record: not checkable, source unavailable or not found.
+6. otherwise the most telling failure; otherwise no record: not checkable (no source, or an interstate
+   authority that only a manual source shows could cover it), source unavailable or not found.
 """
 
 from collections import defaultdict
@@ -48,6 +49,9 @@ class ClaimFacts:
     wanted: frozenset[str]  # license classes that permit this claim (empty: none known)
     sources: tuple[str, ...] = ()  # license sources that could hold a record for it
     by_hand: tuple[str, ...] = ()  # where a person can check what no source fetches (manual sources)
+    # Interstate authorities (compacts.toml) that could cover this claim but whose records only a manual source
+    # holds (Nursys for NLC, PSYPACT): with no record found, the claim cannot be decided, not refuted.
+    authorities_by_hand: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -237,6 +241,9 @@ def _no_record(claim: ClaimFacts, ctx: Context) -> Decision:
     down = tuple(health_of(dict(ctx.health), s) for s in claim.sources if not health_of(dict(ctx.health), s).available)
     if down:
         return Decision(Verdict.SOURCE_UNAVAILABLE, "source_down", down=down)
+    if claim.authorities_by_hand:
+        return Decision(Verdict.NOT_CHECKABLE, "authority_by_hand",
+                        down=tuple(health_of(dict(ctx.health), s) for s in claim.sources))
     return Decision(Verdict.NOT_FOUND, "not_found",
                     down=tuple(health_of(dict(ctx.health), s) for s in claim.sources))
 

@@ -67,9 +67,23 @@ class Judge:
         wanted = permitted_classes(claim, info.credentials, info.clinician.role)
         state = claim.state or ""
         sources = sorted({s for cls in sorted(wanted) for s in self.coverage(state, cls, RecordKind.LICENSE.value)})
-        by_hand = tuple(info.check_here() for info in manual_checks_for(state, sorted(wanted) or [None]))
+        manual = manual_checks_for(state, sorted(wanted) or [None])
+        by_hand = tuple(info.check_here() for info in manual)
         return ClaimFacts(kind=claim.kind, state=state, mode=claim.mode, wanted=wanted, sources=tuple(sources),
-                          by_hand=by_hand)
+                          by_hand=by_hand, authorities_by_hand=self._authorities_by_hand(claim, wanted, manual))
+
+    def _authorities_by_hand(self, claim: Claim, wanted: frozenset[str], manual) -> tuple[str, ...]:
+        """Authorities issuing in the claim's state for its mode and classes whose evidence is kept only by a
+        manual source (never fetched): their absence from our data proves nothing."""
+        if claim.mode is None or not claim.state:
+            return ()
+        manual_kinds = {kind for info in manual for kind in info.record_kinds}
+        return tuple(
+            authority.name for authority in self.authorities
+            if authority.issues_in(claim.state, self.now.date()) and claim.mode in authority.modes
+            and {c.value for c in authority.license_classes} & wanted
+            and authority.record_kind.value in manual_kinds
+        )
 
     def judge(self, claim: Claim, info: ClinicianRecords, previous: Verification | None) -> Outcome:
         facts = self.facts(claim, info)

@@ -107,7 +107,7 @@ def basis(decision: Decision, claim: ClaimFacts, name: str) -> str:
         return (f"Sources disagree about one {place} license of {name}, both as of {_day(first.as_of)}: "
                 f"{describe(first)} against {describe(second)}. Nothing is verified until they agree."
                 + _discipline_note(decision))
-    if reason in ("no_source", "source_down", "not_found"):
+    if reason in ("no_source", "source_down", "not_found", "authority_by_hand"):
         what = f"{class_words(claim.wanted)} license" if claim.wanted else "license"
         # Sources nobody may fetch (Nursys, PSYPACT, WA Provider Credential Search): the verdict names where to check.
         by_hand = "".join(f" {text}." for text in claim.by_hand)
@@ -117,6 +117,10 @@ def basis(decision: Decision, claim: ClaimFacts, name: str) -> str:
         if reason == "source_down":
             return f"No {place} {what} record could be checked: {'; '.join(h.reason for h in decision.down)}."
         as_of = ", ".join(f"{h.source} as of {_day(h.as_of)}" for h in decision.down)
+        if reason == "authority_by_hand":
+            return (f"No {place} {what} record matching {name} was found ({as_of}), but "
+                    f"{' or '.join(claim.authorities_by_hand)} could cover this without one, and only a manual "
+                    f"source shows that, so it cannot be checked here.{by_hand}")
         return f"No {place} {what} record matching {name} was found ({as_of}).{by_hand}"
     text = _status_sentence(decision) + _discipline_note(decision)
     if decision.authority is not None and claim.mode in decision.authority.modes and reason != "virtual_only_authority":

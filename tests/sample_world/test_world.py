@@ -109,6 +109,12 @@ def reference_verdict(clinician, state: str, mode: str) -> Verdict:
         return Verdict.WRONG_LICENSE_CLASS
     if not any(license_sources_for(state, c) for c in classes):
         return Verdict.NOT_CHECKABLE
+    # With no license in the state, an authority that only a manual source shows (PSYPACT's directory for
+    # telepsychology, Nursys for a multistate RN license) could still cover the claim: undecidable, not refuted.
+    if mode == "virtual" and LicenseClass.PSYCHOLOGIST.value in classes and state in PSYPACT_STATES:
+        return Verdict.NOT_CHECKABLE
+    if LicenseClass.REGISTERED_NURSE.value in classes and state in NLC_STATES and mode != "prescribing":
+        return Verdict.NOT_CHECKABLE
     return Verdict.NOT_FOUND
 
 

@@ -444,6 +444,25 @@ def test_not_found(engine, session):
     assert run(engine)["service/CT/in_person"].verdict == Verdict.NOT_FOUND
 
 
+def test_an_authority_only_a_manual_source_shows_makes_absence_undecidable(engine, session):
+    """No WA license found, but PSYPACT (whose directory nothing may fetch) could cover telepsychology in WA:
+    not checkable, naming where to check; in person PSYPACT cannot cover, so there it is not found."""
+    p = practice(session, "k2.example", {"CO": (True, True), "WA": (True, True)})
+    clinician(session, p, "Dr. Mira Patel, PsyD", [PSY])
+    record(session, "co_socrata", "Patel, Mira", "CO", "psychologist")
+    record(session, "wa_socrata", "Patel, Oliver", "WA", "psychologist")
+    sync(session, "co_socrata")
+    sync(session, "wa_socrata")
+    sync(session, "oig_leie")
+    session.commit()
+    out = run(engine)
+    virtual = out["service/WA/virtual"]
+    assert virtual.verdict == Verdict.NOT_CHECKABLE
+    assert "PSYPACT" in virtual.basis and "Check by hand" in virtual.basis
+    assert out["service/WA/in_person"].verdict == Verdict.NOT_FOUND
+    assert out["service/CO/virtual"].verdict == Verdict.VERIFIED
+
+
 def test_two_namesakes_are_ambiguous_never_verified(engine, session):
     p = practice(session, "l.example", {"TX": (True, None)})
     clinician(session, p, "Michael Chen", [LCSW])
