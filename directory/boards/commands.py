@@ -2,6 +2,7 @@
 
 import json
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,8 @@ from sqlalchemy.engine import Engine
 from directory.boards.adapters import make_adapter
 from directory.boards.base import LookupQuery
 from directory.boards.lookup import database_queries, lookup_clinicians, parse_class
-from directory.boards.registry import all_sources, get_source
-from directory.boards.store import SyncResult, records_by_name, sync_roster
+from directory.boards.registry import all_sources, get_source, normalise_status
+from directory.boards.store import SyncResult, records_by_name, sync_roster, unmapped_status_words
 from directory.db import open_database, session_scope
 from directory.errors import KapdirError
 from directory.models import LicenseRecord, SourceSync
@@ -34,6 +35,7 @@ def source_status(engine: Engine) -> list[dict[str, Any]]:
             select(LicenseRecord.source, func.count()).where(LicenseRecord.removed_at.is_(None))
             .group_by(LicenseRecord.source)).all())
         syncs = session.execute(select(SourceSync).order_by(SourceSync.started_at, SourceSync.id)).scalars().all()
+    unmapped = unmapped_status_words(engine, _status_of)
     last: dict[str, SourceSync] = {}
     last_ok: dict[str, SourceSync] = {}
     for sync in syncs:
@@ -50,8 +52,22 @@ def source_status(engine: Engine) -> list[dict[str, Any]]:
             "last_error": latest.error if latest else None,
             "as_of": _iso(good.source_as_of or good.finished_at) if good else None,
             "records": counts.get(info.name, 0),
+            "unmapped_status_words": unmapped.get(info.name, {}),
         })
     return out
+
+
+def _status_of(source: str, word: str):
+    """The source's own normalisation of a raw status word (a generic roster's comes from its mapping file)."""
+    try:
+        return _adapter_for_status(source).status(word)
+    except KapdirError:  # a source whose adapter cannot be built (e.g. a broken mapping): its plain table
+        return normalise_status(get_source(source), word)
+
+
+@lru_cache(maxsize=64)
+def _adapter_for_status(source: str):
+    return make_adapter(source, base_url="http://127.0.0.1:9")  # never fetches: only its status table is used
 
 
 def list_command(db: Path | None, as_json: bool) -> None:
@@ -60,14 +76,16 @@ def list_command(db: Path | None, as_json: bool) -> None:
         typer.echo(json.dumps(rows, indent=2))
         return
     table = Table(title="License sources")
-    for column in ("name", "method", "kind", "states", "classes", "last sync", "as of", "records"):
+    for column in ("name", "method", "kind", "states", "classes", "last sync", "as of", "records", "warnings"):
         table.add_column(column, overflow="fold", no_wrap=column == "name")
     for row in rows:
         states = ",".join(row["states"]) if len(row["states"]) <= 6 else f"{len(row['states'])} states"
         classes = "any" if row["license_classes"] == ["*"] else f"{len(row['license_classes'])} classes"
         last = f"{row['last_sync'] or '-'} {row['last_status'] or ''}".strip()
+        words = row["unmapped_status_words"]
+        warnings = f"unmapped status words: {len(words)} ({', '.join(sorted(words))})" if words else ""
         table.add_row(row["name"], row["method"], row["kind"], states, classes, last, row["as_of"] or "-",
-                      str(row["records"]))
+                      str(row["records"]), warnings)
     _console().print(table)
 
 
