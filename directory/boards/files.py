@@ -89,8 +89,8 @@ class FileSource(Source):
                 return header
             if reader.line_num > MAX_PREAMBLE_LINES:
                 break
-        wanted = f"a header row starting {header_starts!r}" if header_starts else "a header row"
-        raise SourceError(f"{self.info.name}: garbage from {path}: no {wanted}")
+        wanted = f" starting {header_starts!r} in its first {MAX_PREAMBLE_LINES} lines" if header_starts else ""
+        raise SourceError(f"{self.info.name}: garbage from {path}: no header row{wanted}")
 
     def public(self, path: str) -> str:
         return build_url(self.info.public_url, path)
