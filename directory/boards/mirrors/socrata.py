@@ -105,7 +105,8 @@ def il_rows(entries: list[Entry]) -> list[dict]:
             "prefix": "", "suffix": entry.suffix.upper(), "business_name": "", "businessdba": "",
             "original_issue_date": us_date(record.issued), "effective_date": us_date(record.issued),
             "expiration_date": us_date(record.expires), "city": (entry.city or "CHICAGO").upper(), "state": "IL",
-            "zip": "", "county": "", "specialty_qualifier": "", "ever_disciplined": "Y" if record.discipline else "N",
+            "zip": "60601", "county": "COOK", "specialty_qualifier": "",
+            "ever_disciplined": "Y" if record.discipline else "N",
             "discipline_start_date": us_date(record.issued) if record.discipline else "",
             "action": "PROBATION" if record.discipline else "", "discipline_reason": record.discipline or "",
         }))
