@@ -75,3 +75,24 @@ def test_read_dates_names_the_bad_field():
     assert parsed == {"issue_date": date(2020, 1, 2), "expiry_date": None}
     assert errors == ["expiry_date='2027-09-14T00:00:00.000'"]
     assert read_dates(("%Y%m%d",), issue_date="00000000", expiry_date="")[1] == []
+
+
+@given(st.text(alphabet="0123456789/-T:. ", max_size=26),
+       st.sampled_from(["%m/%d/%Y", "%Y%m%d", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f"]))
+def test_fast_date_paths_agree_with_strptime(text, fmt):
+    """A date read through a fast path is the date strptime reads (the fast paths may only be stricter: exact
+    digit counts, no lenient short years)."""
+    from datetime import datetime
+
+    from directory.boards.dates import DateError, read_date
+
+    try:
+        expected = datetime.strptime(text.strip(), fmt).date()
+    except ValueError:
+        expected = None
+    try:
+        got = read_date(text, (fmt,))
+    except DateError:
+        got = None
+    if got is not None:
+        assert got == expected
