@@ -18,10 +18,11 @@ DATASETS = {"wa_socrata": "qxh8-f4bd", "ct_socrata": "ngch-56tr", "il_socrata": 
 
 
 def fixture_rows(source: str) -> list[dict]:
-    return json.loads((FIXTURES / f"{source.split('_')[0]}_{DATASETS[source]}.json").read_text())
+    return json.loads((FIXTURES / source / f"{DATASETS[source]}.json").read_text())
 
 
 def fixture_bytes(name: str) -> bytes:
+    """A file fixture by ``source/file`` (e.g. ``md_bop/doctor_list_revised.csv``)."""
     return (FIXTURES / name).read_bytes()
 
 

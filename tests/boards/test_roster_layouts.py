@@ -65,8 +65,8 @@ def header_index(lines: list[list[str]], first: str) -> int:
 
 
 @pytest.mark.parametrize(("path", "fixture", "first"), [
-    ("/forms/doctor_list_revised.csv", "md_doctor_list_revised.csv", "License #"),
-    ("/forms/allied_health_list.csv", "md_allied_health_list.csv", "Profession"),
+    ("/forms/doctor_list_revised.csv", "md_bop/doctor_list_revised.csv", "License #"),
+    ("/forms/allied_health_list.csv", "md_bop/allied_health_list.csv", "Profession"),
 ])
 def test_maryland_mirror_has_the_letterhead_and_layout(boards, path, fixture, first):
     served, real = csv_lines(fetch(boards.urls["md_bop"] + path)), csv_lines(fixture_bytes(fixture))
@@ -82,7 +82,7 @@ def test_maryland_mirror_has_the_letterhead_and_layout(boards, path, fixture, fi
 
 def test_bhec_mirror_matches_its_fixture(boards):
     served = csv_lines(fetch(boards.urls["tx_bhec"] + "/csv/LPC.csv"))
-    real = csv_lines(fixture_bytes("tx_bhec_LPC.csv"))
+    real = csv_lines(fixture_bytes("tx_bhec/LPC.csv"))
     assert served[0] == real[0]
     for column in ("LIC_EXPR_DTE", "RANK_EFCT_DTE"):
         index = real[0].index(column)
@@ -93,7 +93,7 @@ def test_bhec_mirror_matches_its_fixture(boards):
 
 def test_leie_mirror_matches_its_fixture(boards):
     served = fetch(boards.urls["oig_leie"] + "/exclusions/downloadables/UPDATED.csv")
-    real = fixture_bytes("oig_leie_UPDATED.csv")
+    real = fixture_bytes("oig_leie/UPDATED.csv")
     assert served.split(b"\r\n", 1)[0] == real.split(b"\r\n", 1)[0], "the bare header line"
     assert all(line.startswith(b'"') and line.endswith(b'"') for line in served.split(b"\r\n")[1:] if line)
     index = csv_lines(real)[0].index("EXCLDATE")
@@ -104,7 +104,7 @@ def test_mqa_mirror_matches_its_fixture(boards):
     archive = zipfile.ZipFile(io.BytesIO(fetch(boards.urls["fl_mqa"]
                                                + "/LicensureData?fileName=PROF_ALL.zip&handler=DownloadDataFile")))
     served = archive.read("dbdumps/ldms/PROF_ALL.txt").decode().split("\r\n")
-    real = fixture_bytes("fl_mqa_PROF_ALL.txt").decode().split("\r\n")
+    real = fixture_bytes("fl_mqa/PROF_ALL.txt").decode().split("\r\n")
     assert served[0] == real[0], "the hyphenated header, with its trailing '|'"
     assert all(line.endswith("|") for line in served if line)
     header = real[0].split("|")

@@ -132,8 +132,8 @@ def files_sync(source: str, files: dict[str, bytes]) -> list:
         return list(make_adapter(source, base_url=url).sync())
 
 
-MD_FILES = {"/forms/doctor_list_revised.csv": fixture_bytes("md_doctor_list_revised.csv"),
-            "/forms/allied_health_list.csv": fixture_bytes("md_allied_health_list.csv")}
+MD_FILES = {"/forms/doctor_list_revised.csv": fixture_bytes("md_bop/doctor_list_revised.csv"),
+            "/forms/allied_health_list.csv": fixture_bytes("md_bop/allied_health_list.csv")}
 
 
 def test_maryland_fixture_letterhead_is_skipped_by_finding_the_header():
@@ -146,7 +146,7 @@ def test_maryland_fixture_letterhead_is_skipped_by_finding_the_header():
 
 
 def test_texas_bhec_fixture():
-    lpc = fixture_bytes("tx_bhec_LPC.csv")
+    lpc = fixture_bytes("tx_bhec/LPC.csv")
     header_only = lpc.split(b"\r\n", 1)[0] + b"\r\n"
     files = {f"/csv/{code}.csv": header_only for code in ("MFT", "PSY", "SW")} | {"/csv/LPC.csv": lpc}
     records = {r.license_number: r for r in files_sync("tx_bhec", files)}
@@ -159,14 +159,14 @@ def test_texas_bhec_fixture():
 
 
 def test_leie_fixture():
-    records = files_sync("oig_leie", {"/exclusions/downloadables/UPDATED.csv": fixture_bytes("oig_leie_UPDATED.csv")})
+    records = files_sync("oig_leie", {"/exclusions/downloadables/UPDATED.csv": fixture_bytes("oig_leie/UPDATED.csv")})
     assert [r.family_name for r in records] == ["QUARLES", "RADCLIFFE"], "the business row is not a clinician"
     assert records[0].issue_date == date(2019, 8, 20) and records[0].npi is None
     assert records[1].npi == "1234567893" and records[1].status == "active"
 
 
 def test_florida_fixture():
-    adapter_files = {"PROF_ALL.zip": mqa_zip(fixture_bytes("fl_mqa_PROF_ALL.txt"))}
+    adapter_files = {"PROF_ALL.zip": mqa_zip(fixture_bytes("fl_mqa/PROF_ALL.txt"))}
     with serving(FileFixture(adapter_files)) as url:
         adapter = make_adapter("fl_mqa", base_url=url)
         records = {r.license_number: r for r in adapter.sync()}
@@ -245,7 +245,7 @@ def test_an_over_long_line_fails_the_sync_with_one_line_and_keeps_the_data(engin
         bad = {**good, "/forms/allied_health_list.csv": good["/forms/allied_health_list.csv"]
                + b"Physician Assistant,C0" + b"9" * (MAX_LINE_CHARS + 10) + b",X,Y,Active,06/30/2027,No\r\n"}
     else:
-        text = fixture_bytes("fl_mqa_PROF_ALL.txt")
+        text = fixture_bytes("fl_mqa/PROF_ALL.txt")
         source, good = "fl_mqa", {"PROF_ALL.zip": mqa_zip(text)}
         bad = {"PROF_ALL.zip": mqa_zip(text + b"x" * (MAX_LINE_CHARS + 10) + b"\r\n")}
     with serving(FileFixture(good)) as url:
