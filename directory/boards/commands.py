@@ -10,14 +10,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from directory.boards.adapters import make_adapter
 from directory.boards.base import LookupQuery
 from directory.boards.lookup import database_queries, lookup_clinicians, parse_class
 from directory.boards.registry import all_sources, get_source, normalise_status
-from directory.boards.store import SyncResult, records_by_name, sync_roster, unmapped_status_words
+from directory.boards.store import SyncResult, live_counts, records_by_name, sync_roster
 from directory.db import open_database, session_scope
 from directory.errors import KapdirError
 from directory.models import LicenseRecord, SourceSync
@@ -30,12 +30,9 @@ def _iso(value: datetime | None) -> str | None:
 
 def source_status(engine: Engine) -> list[dict[str, Any]]:
     """Every source with its coverage, method, last sync (any outcome), as-of date (last good sync) and count."""
+    counts, unmapped = live_counts(engine, _status_of)
     with session_scope(engine) as session:
-        counts = dict(session.execute(
-            select(LicenseRecord.source, func.count()).where(LicenseRecord.removed_at.is_(None))
-            .group_by(LicenseRecord.source)).all())
         syncs = session.execute(select(SourceSync).order_by(SourceSync.started_at, SourceSync.id)).scalars().all()
-    unmapped = unmapped_status_words(engine, _status_of)
     last: dict[str, SourceSync] = {}
     last_ok: dict[str, SourceSync] = {}
     for sync in syncs:

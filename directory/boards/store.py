@@ -260,19 +260,22 @@ def is_unmapped(status_of: Callable[[str], LicenseStatus], word: str | None) -> 
     return bool(word and word.strip()) and status_of(word) == LicenseStatus.UNKNOWN
 
 
-def unmapped_status_words(engine: Engine, status_of: Callable[[str, str], LicenseStatus]) -> dict[str, dict[str, int]]:
-    """Per source, the raw status words of its live records that its table does not know (word -> records).
-    ``status_of(source, word)`` is the source's own normalisation. One grouped query over unknown-status rows."""
-    query = (select(TABLE.c.source, TABLE.c.status_raw, func.count())
-             .where(TABLE.c.removed_at.is_(None), TABLE.c.status == LicenseStatus.UNKNOWN.value)
-             .group_by(TABLE.c.source, TABLE.c.status_raw))
-    out: dict[str, dict[str, int]] = {}
+def live_counts(engine: Engine, status_of: Callable[[str, str], LicenseStatus]
+                ) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """Live records per source, and per source the raw status words of its live records that its table does not
+    know (word -> records); ``status_of(source, word)`` is the source's own normalisation. One grouped scan."""
+    query = (select(TABLE.c.source, TABLE.c.status, TABLE.c.status_raw, func.count())
+             .where(TABLE.c.removed_at.is_(None)).group_by(TABLE.c.source, TABLE.c.status, TABLE.c.status_raw))
+    counts: dict[str, int] = {}
+    unmapped: dict[str, dict[str, int]] = {}
     with engine.connect() as connection:
-        for source, word, count in connection.execute(query):
-            if is_unmapped(lambda raw, s=source: status_of(s, raw), word):
+        for source, status, word, count in connection.execute(query):
+            counts[source] = counts.get(source, 0) + count
+            if status == LicenseStatus.UNKNOWN and is_unmapped(lambda raw, s=source: status_of(s, raw), word):
                 key = " ".join(word.upper().split())
-                out.setdefault(source, {})[key] = out.get(source, {}).get(key, 0) + count
-    return out
+                words = unmapped.setdefault(source, {})
+                words[key] = words.get(key, 0) + count
+    return counts, unmapped
 
 
 def store_records(engine: Engine, records: Iterable[NormalRecord]) -> int:
