@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from directory.boards.base import NormalRecord, Source, clean, names_from_parts, names_from_text, stable_key
 from directory.boards.dates import dated_fields
@@ -57,10 +57,13 @@ class FileSource(Source):
         finally:
             local.unlink(missing_ok=True)
 
-    def bounded_lines(self, lines: Iterator[str], path: str) -> Iterator[str]:
-        """The file's lines, failing on one longer than MAX_LINE_CHARS."""
-        for number, line in enumerate(lines, start=1):
-            if len(line) > MAX_LINE_CHARS:
+    def bounded_lines(self, handle: IO[str], path: str) -> Iterator[str]:
+        """The file's lines, failing on one longer than MAX_LINE_CHARS (read with a limit, so a huge line is
+        never held whole)."""
+        number = 0
+        while line := handle.readline(MAX_LINE_CHARS + 2):
+            number += 1
+            if len(line.rstrip("\r\n")) > MAX_LINE_CHARS:
                 raise SourceError(f"{self.info.name}: garbage in {path} line {number}: longer than "
                                   f"{MAX_LINE_CHARS:,} characters")
             yield line

@@ -24,7 +24,7 @@ IN_FORCE = frozenset({LicenseStatus.ACTIVE, LicenseStatus.PROBATION})
 
 
 class SocrataSource(Source):
-    """One Socrata dataset; ``layout`` in sources.toml picks the column mapping below."""
+    """One Socrata dataset; each subclass reads one dataset's columns, declared date formats and quirks."""
 
     required: tuple[str, ...] = ()
     date_formats: tuple[str, ...] = SOCRATA_DATES

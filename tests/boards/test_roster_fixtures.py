@@ -296,3 +296,16 @@ def test_fixture_vocabularies_are_fully_mapped():
         for row in fixture_rows(source):
             assert normalise_status(info, row[column]) != "unknown", (source, row[column])
     assert json  # the fixtures are JSON arrays of flat objects (plus CO's link object)
+
+
+def test_line_limit_boundary():
+    import io
+
+    from directory.boards.files import MAX_LINE_CHARS
+    from directory.errors import SourceError
+
+    adapter = make_adapter("md_bop", base_url="http://127.0.0.1:9")
+    ok = "a" * MAX_LINE_CHARS
+    assert list(adapter.bounded_lines(io.StringIO(f"{ok}\r\n{ok}\nb"), "x.csv")) == [f"{ok}\r\n", f"{ok}\n", "b"]
+    with pytest.raises(SourceError, match="line 2: longer than"):
+        list(adapter.bounded_lines(io.StringIO(f"a\n{ok}a\n"), "x.csv"))
