@@ -167,10 +167,17 @@ def dashboard(
 @app.command()
 def eval(  # noqa: A001 - the command is called eval
     as_json: JsonOption = False,
+    real: Annotated[
+        Path | None,
+        typer.Option("--real", help="Score a real-page folder (../shared/realpages layout): dev and test parts."),
+    ] = None,
 ) -> None:
-    """Precision, recall and F1 per field of extraction on the labelled set."""
-    from directory.extraction.evaluation import eval_command
+    """Precision, recall and F1 per field of extraction on the labelled set, or on real pages (--real DIR)."""
+    from directory.extraction.evaluation import eval_command, real_eval_command
 
+    if real is not None:
+        real_eval_command(real, as_json=as_json)
+        return
     eval_command(as_json=as_json)
 
 

@@ -8,6 +8,7 @@ positives, false positives and false negatives are summed over all pages before 
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,9 @@ from typing import Any
 from directory.errors import KapdirError
 from directory.extraction.geography import city_key
 from directory.extraction.merge import person_key
-from directory.extraction.output import SUPPORTED_SUFFIXES, extract_file
+from directory.extraction.output import SUPPORTED_SUFFIXES, extract_file, facts_to_json
+from directory.extraction.page import extract_page
+from directory.extraction.realsplit import DEV, TEST, real_split
 from directory.extraction.taxonomy import lookup
 
 FIELDS = (
@@ -189,4 +192,200 @@ def eval_command(as_json: bool = False, directory: str | Path | None = None) -> 
         mark = "" if score.f1 >= TARGET_F1 else " (below target)"
         table.add_row(name, f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}{mark}",
                       str(score.true_positives), str(score.false_positives), str(score.false_negatives))
+    Console().print(table)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Real pages: the accuracy figure. A folder in ../shared/realpages' layout (pages/NNN.txt starting "URL: ..." and a
+# blank line, labels.jsonl written by hand; conventions in its LABELING.md) scored by the same metric as its
+# score.py: per field micro P/R/F1 over pages, the headline the mean F1 over these 12 fields.
+
+REAL_FIELDS = (
+    "practice_name", "clinicians", "credentials", "states", "state_mode", "cities", "routes", "group_or_retreat",
+    "therapy_included", "medical_partner", "prices", "phones",
+)
+_SURNAME_SKIP = {"dr", "jr", "sr", "ii", "iii", "md"}
+
+
+def _norm(text: object) -> str:
+    """score.py's norm: ASCII-folded, lower-case, runs of non-alphanumerics as one space."""
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def _cred(text: object) -> str:
+    return re.sub(r"[^A-Z0-9-]", "", str(text).upper())
+
+
+def _surname(name: object) -> str:
+    tokens = [token for token in _norm(name).split() if token not in _SURNAME_SKIP]
+    return tokens[-1] if tokens else ""
+
+
+def _contains(gold: str | None, found: str | None) -> bool:
+    return bool(gold and found) and (_norm(gold) in _norm(found) or _norm(found) in _norm(gold))
+
+
+def real_items(pid: str, label: dict[str, Any], got: dict[str, Any]) -> dict[str, tuple[set, set]]:
+    """(found, expected) item sets per real-page field, as score.py compares them."""
+    items: dict[str, tuple[set, set]] = {}
+    name = got.get("practice_name")
+    items["practice_name"] = (
+        {pid} if _contains(label["practice_name"], name) else ({pid + "x"} if name else set()),
+        {pid} if label["practice_name"] else set(),
+    )
+    people = got.get("clinicians") or []
+    items["clinicians"] = (
+        {_surname(c["name"]) for c in people if _surname(c.get("name", ""))},
+        {_surname(c["name"]) for c in label["clinicians"]},
+    )
+    items["credentials"] = (
+        {(_surname(c.get("name", "")), _cred(x)) for c in people for x in c.get("credentials") or []},
+        {(_surname(c["name"]), _cred(x)) for c in label["clinicians"] for x in c["credentials"]},
+    )
+    found_states = {s.get("state"): s for s in got.get("states") or [] if isinstance(s, dict)}
+    items["states"] = (set(found_states), {s["state"] for s in label["states"]})
+    expected_modes, found_modes = set(), set()
+    for state in label["states"]:
+        for mode in ("in_person", "virtual"):
+            if state[mode] is not None:  # only what the label says is scored, as in score.py
+                expected_modes.add((state["state"], mode, state[mode]))
+                value = (found_states.get(state["state"]) or {}).get(mode)
+                if value is not None:
+                    found_modes.add((state["state"], mode, value))
+    items["state_mode"] = (found_modes, expected_modes)
+    expected_cities = {(_norm(c["city"]), c["state"]) for c in label["cities"]}
+    found_cities = set()
+    for city in got.get("cities") or []:
+        key = (_norm(city.get("city", "")), city.get("state"))
+        found_cities.add((key[0], None) if (key[0], None) in expected_cities else key)
+    items["cities"] = (found_cities, expected_cities)
+    items["routes"] = (set(got.get("routes") or []), set(label["routes"]))
+    for flag in ("group_or_retreat", "therapy_included"):
+        value, expected = got.get(flag), label[flag]
+        items[flag] = ({value} if value is not None else set(), {expected} if expected is not None else set())
+    partner = got.get("medical_partner")
+    items["medical_partner"] = (
+        {"ok"} if _contains(label["medical_partner"], partner) else ({"bad"} if partner else set()),
+        {"ok"} if label["medical_partner"] else set(),
+    )
+    items["prices"] = (
+        {round(float(x), 2) for x in got.get("prices_usd") or [] if isinstance(x, (int, float))},
+        {round(float(x), 2) for x in label.get("price_usd") or label.get("prices_usd") or []},
+    )
+    items["phones"] = (
+        {re.sub(r"\D", "", p)[-10:] for p in got.get("phones") or []},
+        {re.sub(r"\D", "", p)[-10:] for p in label["phones"]},
+    )
+    return items
+
+
+def _real_f1(score: FieldScore) -> float:
+    """score.py's convention: no item said and none expected is 1.0; said but nothing true is precision 0."""
+    said = score.true_positives + score.false_positives
+    precision = score.true_positives / said if said else (1.0 if not score.false_negatives else 0.0)
+    true = score.true_positives + score.false_negatives
+    recall = score.true_positives / true if true else 1.0
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+@dataclass
+class RealReport:
+    part: str
+    pages: int
+    fields: dict[str, FieldScore]
+    mistakes: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def mean_f1(self) -> float:
+        return sum(_real_f1(score) for score in self.fields.values()) / len(self.fields)
+
+    def f1(self, name: str) -> float:
+        return _real_f1(self.fields[name])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "part": self.part,
+            "pages": self.pages,
+            "mean_f1": round(self.mean_f1, 4),
+            "fields": {
+                name: {"f1": round(_real_f1(score), 4), "tp": score.true_positives, "fp": score.false_positives,
+                       "fn": score.false_negatives}
+                for name, score in self.fields.items()
+            },
+            "mistakes": self.mistakes,
+        }
+
+
+def read_real_pages(directory: Path) -> list[tuple[dict[str, Any], str, str]]:
+    """(label, url, text) per page of a real-page folder; KapdirError when it is not one."""
+    labels_path = directory / "labels.jsonl"
+    if not labels_path.is_file():
+        raise KapdirError(f"{directory} has no labels.jsonl (expected the layout of ../shared/realpages)")
+    pages = []
+    for number, line in enumerate(labels_path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            label = json.loads(line)
+            page_path = directory / "pages" / f"{label['id']}.txt"
+            raw = page_path.read_text(encoding="utf-8")
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise KapdirError(f"labels.jsonl line {number} is not a page label: {exc}") from exc
+        except OSError as exc:
+            raise KapdirError(f"labels.jsonl line {number}: cannot read its page: {exc.strerror}") from exc
+        head, _, body = raw.partition("\n\n")
+        pages.append((label, head.replace("URL:", "").strip(), body))
+    if not pages:
+        raise KapdirError(f"{labels_path} is empty")
+    return pages
+
+
+def evaluate_real(directory: str | Path) -> dict[str, RealReport]:
+    """The dev and test parts of a real-page folder (split by URL hash, realsplit.py), scored separately, and
+    'all'. Each page is extracted as plain text with its URL, as `kapdir extract page.txt --url URL` does."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise KapdirError(f"no real-page folder at {directory}")
+    reports = {part: RealReport(part, 0, {name: FieldScore() for name in REAL_FIELDS}) for part in (DEV, TEST, "all")}
+    for label, url, text in read_real_pages(directory):
+        got = facts_to_json(extract_page(text.encode("utf-8"), url=url, content_type="text/plain"))
+        part = real_split(label.get("url") or url)
+        try:
+            items = real_items(str(label["id"]), label, got)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise KapdirError(f"label {label['id']} is not in the labelling conventions: bad or missing {exc}") from exc
+        for report in (reports[part], reports["all"]):
+            report.pages += 1
+            for name, (found, expected) in items.items():
+                score = report.fields[name]
+                score.true_positives += len(found & expected)
+                score.false_positives += len(found - expected)
+                score.false_negatives += len(expected - found)
+        if part == DEV:  # the test part is scored, never read: its mistakes are not shown
+            for name, (found, expected) in items.items():
+                if found != expected:
+                    reports[DEV].mistakes.append({"page": label["id"], "field": name,
+                                                  "missed": sorted(map(str, expected - found)),
+                                                  "extra": sorted(map(str, found - expected))})
+    return reports
+
+
+def real_eval_command(directory: str | Path, as_json: bool = False) -> None:
+    """`kapdir eval --real DIR`: per-field F1 on the dev and test parts of a real-page folder."""
+    reports = evaluate_real(directory)
+    if as_json:
+        print(json.dumps({part: report.as_dict() for part, report in reports.items()}, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    parts = [part for part in (DEV, TEST, "all") if reports[part].pages]
+    table = Table(title=f"Extraction on real pages in {directory} (F1 per field, micro over pages)")
+    table.add_column("field")
+    for part in parts:
+        table.add_column(f"{part} ({reports[part].pages} pages)", justify="right")
+    for name in REAL_FIELDS:
+        table.add_row(name, *(f"{reports[part].f1(name):.2f}" for part in parts))
+    table.add_row("mean", *(f"{reports[part].mean_f1:.3f}" for part in parts))
     Console().print(table)

@@ -116,6 +116,21 @@ def main_state_of_city(name: str, states: frozenset[str] | set[str]) -> str | No
     return None
 
 
+def is_town_name(name: str) -> bool:
+    """A name that is surely a town, not a word that some hamlet happens to share ("Hope", "Day"): several words
+    ("Maple Grove") or a place with at least three ZIP codes."""
+    key = city_key(name)
+    states = states_of_city(name)
+    return bool(states) and (" " in key or any(_indexes()[2].get((key, state), 0) >= 3 for state in states))
+
+
+def is_big_town(name: str) -> bool:
+    """A town of several words or with at least eight ZIP codes somewhere: a name that, standing in a practice's
+    name, is most likely the town (brand words such as "Alpine" or "Magnolia" are smaller places)."""
+    key = city_key(name)
+    return " " in key or any(_indexes()[2].get((key, state), 0) >= 8 for state in states_of_city(name))
+
+
 def is_city_in(name: str, state: str) -> bool:
     return state in states_of_city(name)
 

@@ -18,7 +18,9 @@ ROUTE_PATTERNS: dict[Route, re.Pattern[str]] = {
     Route.IV: re.compile(r"\bIV\b|\bintravenous(?:ly)?\b|\binfusions?\b", re.I),
     Route.IM: re.compile(r"\bIM\b|\b(?i:intramuscular(?:ly)?|injections?|injected)\b"),
     Route.ORAL_SUBLINGUAL: re.compile(
-        r"\bsublingual(?:ly)?\b|\blozenges?\b|\btroches?\b|\bRDTs?\b|\brapid[- ]dissolv\w*|\boral(?:ly)?\b|"
+        r"\bsublingual(?:ly)?\b|\blozenges?\b|\btroches?\b|\bRDTs?\b|\brapid[- ]dissolv\w*|"
+        # "oral antidepressants" are another drug, not oral ketamine
+        r"\boral(?:ly)?\b(?!\s+(?:anti\w+|medications?|medicines?|drugs?|SSRIs?|health|surgery|hygiene|contracept\w*))|"
         r"\bdissolvable tablets?\b|\bbuccal\b",
         re.I,
     ),
@@ -26,7 +28,7 @@ ROUTE_PATTERNS: dict[Route, re.Pattern[str]] = {
     Route.ESKETAMINE_SPRAVATO: re.compile(r"\bSpravato\b|\besketamine\b", re.I),
 }
 _IM_CONTEXT = re.compile(r"\bIM\b\s*(?:ketamine|injection|,|or|/|and)|(?:IV|and|or|/)\s*\bIM\b")
-_MEDICAL_WORD = re.compile(r"prescri|medical|psychiatr|physician|MD\b|NP\b")
+_MEDICAL_WORD = re.compile(r"(?i:prescri|medical|psychiatr|physician|clinician)|\b(?:MD|DO|NP|PMHNP|Dr)\b")
 _RACEMIC = re.compile(r"\bracemic\b|\bcompounded\b", re.I)
 _ESKETAMINE = ROUTE_PATTERNS[Route.ESKETAMINE_SPRAVATO]
 
@@ -38,8 +40,12 @@ SETTING_PATTERNS: dict[Setting, re.Pattern[str]] = {
         re.I,
     ),
     Setting.GROUP: re.compile(
-        r"\bgroup (?:KAP|ketamine|sessions?|dosing|journeys?|experiences?|programs?|ceremon\w+|cohorts?|"
-        r"medicine sessions?)\b|\bgroup[- ](?:based|format)\b|\bsmall[- ]groups?\b|\bgroups? of \d|\bcohorts?\b|"
+        r"\bgroup[- ]?KAP\b|\bcommunity\s+KAP\b|"
+        r"\bgroup (?:ketamine|psychedelic|sessions?|dosing|journeys?|experiences?|programs?|ceremon\w+|cohorts?|"
+        r"medicine sessions?|settings?|containers?|formats?|offerings?)\b|\bgroup[- ](?:based|format)\b|"
+        r"\bsmall[- ]groups?\b(?!\s+practice)|\bgroups? of \d|\bin\s+a\s+group\b(?!\s+practice)|"
+        # a cohort of the practice's program, not "a cohort of patients" in a study
+        r"\b(?:KAP|ketamine|group|our|next|new)\s+cohorts?\b|\bcohort[- ]based\b|"
         r"\b(?:KAP|ketamine|medicine|psychedelic)\s+(?:\w+\s+)?groups?\b",
         re.I,
     ),
@@ -48,11 +54,16 @@ SETTING_PATTERNS: dict[Setting, re.Pattern[str]] = {
 
 _NEGATION = re.compile(
     r"\b(?:do(?:es)?\s+not|don['’]t|doesn['’]t|no\s+longer|not|never|cannot|can['’]t|without|instead\s+of|"
-    r"rather\s+than|unlike|nor|neither|no)\b",
+    r"rather\s+than|unlike|nor|neither|no|differ(?:s|ent)?\s+from|as\s+opposed\s+to|"
+    r"other\s+(?:\w+\s+)?(?:providers|clinics|practices|programs))\b",
     re.I,
 )
 _CLAUSE_BREAK = re.compile(r"[;:,]\s+(?:but|while|and we|we)\b|[;:]|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b", re.I)
-_FIRST_PERSON = re.compile(r"\b(?:we|we['’]re|we['’]ll|our|ours|us|I|I['’]m|my)\b", re.I)
+# "At Lakeside Psychiatry, ketamine is given..." is the practice speaking of itself too
+_FIRST_PERSON = re.compile(
+    r"\b(?:we|we['’]re|we['’]ll|our|ours|us|I|I['’]m|my)\b|^\s*(?-i:At\s+(?:(?:[A-Z][\w&'’.\-]*|and|at|of|the|&)\s+){0,6}[A-Z][\w&'’.\-]*,)",
+    re.I,
+)
 _ADDRESSED = re.compile(r"\b(?:you|your|you['’]ll)\b", re.I)
 _OFFER_WORD = re.compile(
     r"\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing)|available|administer\w*|includ\w+|prescrib\w+)\b|\$\s?\d", re.I
@@ -62,12 +73,29 @@ _GENERIC = re.compile(
     r"other\s+(?:clinics|providers|practices)|many\s+(?:clinics|providers|people)|clinics|research\w*|stud(?:y|ies)|"
     r"trials?|can\s+be|may\s+be|forms?\s+of|types?\s+of|ways?\s+(?:to|of)|routes?\s+of|such\s+as|"
     r"historically|originally|was\s+(?:first|approved)|approved\s+(?:the|in)|compared\s+(?:to|with)|whereas|"
-    r"elsewhere|in\s+general|there\s+are|FDA|approved\s+by|whether|most\s+effective|works\s+best)\b",
+    r"elsewhere|in\s+general|there\s+are|FDA|approved\s+by|whether|most\s+effective|works\s+best|could\s+be|"
+    r"might\s+be|variety\s+of|various|depending\s+on|bioavailab\w*|show(?:s|n|ed)?\s+that|difference\s+between|"
+    r"versus|vs)\b",
     re.I,
 )
 _SERVICE_HEADING = re.compile(
     r"\b(?:services?|treatments?|we offer|our|offerings?|programs?|options|pricing|fees|rates|investment|cost|"
     r"what to expect|how it works|process)\b",
+    re.I,
+)
+# "Alternatively, esketamine - the intranasal form - can be used.": a route named alone as the subject of a whole
+# sentence is an option the practice presents; "ketamine can be given IV, IM or nasally" names the drug instead
+# "individual and group ketamine sessions": group offered beside individual work, when the sentence is about KAP
+_GROUP_PAIR = re.compile(
+    r"\b(?:individual|1:1|one[- ]on[- ]one)\s+(?:and|or|&|/)\s+group\b|\bgroup\s+(?:and|or|&|/)\s+"
+    r"(?:individual|1:1|one[- ]on[- ]one)\b",
+    re.I,
+)
+_KAP_HEADING = re.compile(r"\bketamine[- ]assisted\s+(?:psycho)?therapy\b|\bKAP\b", re.I)
+_KAP_WORD = re.compile(r"\bKAP\b|\bketamine\b|\bpsychedelic\b", re.I)
+_ROUTE_OPTION = re.compile(
+    r"^\s*(?:[A-Z]\w+ly,\s*|Also,?\s*|Alternatively,?\s*)?(?P<subject>[^,;.]{1,40}?)\s*(?:[–—\-(][^–—\-()]{0,80}[–—\-)]\s*)?"
+    r"(?:can|may)\s+(?:also\s+)?be\s+(?:used|offered|provided|administered|prescribed|given)\s*[.!]?\s*$",
     re.I,
 )
 _GENERIC_HEADING = re.compile(r"\b(?:types?|forms?|what is|history|research|science|vs\.?|versus|comparison)\b", re.I)
@@ -230,7 +258,7 @@ def _negated(sentence: str, position: int) -> bool:
 def _speaks_for_practice(sentence: str, block: Block) -> bool:
     flags = _flags(sentence)
     generic_heading, service_heading = _heading_kind(block.heading)
-    if (flags.generic or generic_heading) and not flags.first_person:
+    if (flags.generic or generic_heading or (flags.definition and not flags.addressed)) and not flags.first_person:
         return False
     if flags.first_person or flags.addressed or flags.offer_word:
         return True
@@ -248,6 +276,9 @@ class _OfferReader:
         self.settings_no: set[str] = set()
         self.therapy: list[bool] = []
         self.no_ketamine = False
+        self.racemic_nasal = False
+        self.kap_heading: str | None = None  # a heading naming ketamine-assisted psychotherapy
+        self.first_person_anywhere = False  # "compounded nasal ketamine": intranasal that is not Spravato
 
     def note(self, field_name: str, value: object, snippet: str) -> None:
         self.offer.evidence.append(Evidence(field_name, value, snippet[:300], self.document.url))
@@ -258,6 +289,9 @@ class _OfferReader:
                 self.read_sentence(sentence, block)
         offer = self.offer
         offer.routes = [route for route in self.positive_routes if route not in self.negative_routes]
+        if Route.ESKETAMINE_SPRAVATO.value in offer.routes and not self.racemic_nasal:
+            # on a page that offers Spravato, "after each intranasal spray" is the Spravato spray
+            offer.routes = [route for route in offer.routes if route != Route.INTRANASAL.value]
         offer.negated_routes = sorted(self.negative_routes)
         offer.settings = [setting for setting in self.settings_yes if setting not in self.settings_no]
         grouped = {Setting.GROUP.value, Setting.RETREAT.value}
@@ -267,14 +301,23 @@ class _OfferReader:
             offer.group_or_retreat = False
         if self.therapy:
             offer.therapy_included = False not in self.therapy  # "medical only" anywhere outweighs "KAP" mentions
+        elif self.kap_heading and self.first_person_anywhere:
+            # a practice's page with a section on ketamine-assisted psychotherapy, even one that only explains it,
+            # is presenting that offer
+            offer.therapy_included = True
+            self.note("therapy_included", True, self.kap_heading)
         if self.no_ketamine and offer.therapy_included:
             offer.therapy_included = None  # integration-only practices: no ketamine, so no "KAP included"
         return offer
 
     def read_sentence(self, sentence: str, block: Block) -> None:
+        if not self.first_person_anywhere and _flags(sentence).first_person:
+            self.first_person_anywhere = True
         if not _ANY_OFFER_WORD.search(sentence):
             return  # no word any of the rules below looks for (one cheap test instead of twenty)
         speaks = _speaks_for_practice(sentence, block)
+        if block.is_heading and _KAP_HEADING.search(sentence) and not _THERAPY_NO.search(sentence):
+            self.kap_heading = self.kap_heading or sentence
         self.read_routes(sentence, speaks, block)
         self.read_settings(sentence, speaks, block)
         therapy_no = _THERAPY_NO.search(sentence)
@@ -282,9 +325,9 @@ class _OfferReader:
             self.therapy.append(False)
             self.note("therapy_included", False, sentence)
         elif (match := _THERAPY_YES.search(sentence)) and not _negated(sentence, match.start()):
-            first_person = bool(_flags(sentence).first_person)
-            if not _flags(sentence).generic and not _flags(sentence).definition and (
-                first_person or not _generic_heading(block)
+            flags = _flags(sentence)
+            if (flags.first_person and flags.offer_word) or (  # "we have offered a KAP protocol built on research"
+                not flags.generic and not flags.definition and (flags.first_person or not _generic_heading(block))
             ):
                 self.therapy.append(True)
                 self.note("therapy_included", True, sentence)
@@ -294,8 +337,15 @@ class _OfferReader:
         self.read_insurance(sentence)
 
     def read_routes(self, sentence: str, speaks: bool, block: Block) -> None:
+        if _RACEMIC.search(sentence) or re.search(r"\bnasal ketamine\b", sentence, re.I):
+            self.racemic_nasal = True
         generic_heading = _generic_heading(block) and not _flags(sentence).first_person
+        option = _ROUTE_OPTION.match(sentence)
         for route, pattern in ROUTE_PATTERNS.items():
+            if option and pattern.search(option.group("subject")) and route.value not in self.positive_routes:
+                self.positive_routes.append(route.value)
+                self.note("routes", route.value, sentence)
+                continue
             match = pattern.search(sentence)
             if not match:
                 continue
@@ -315,6 +365,8 @@ class _OfferReader:
                 self.note("routes", route.value, sentence)
 
     def read_settings(self, sentence: str, speaks: bool, block: Block) -> None:
+        # A section of the practice's page headed "Group or Retreat-Style KAP" presents that offer
+        offer_heading = block.is_heading and _KAP_WORD.search(sentence) and not _heading_kind(sentence)[0]
         for setting, pattern in SETTING_PATTERNS.items():
             match = pattern.search(sentence)
             if not match:
@@ -322,10 +374,15 @@ class _OfferReader:
             if _negated(sentence, match.start()) and _flags(sentence).first_person:
                 self.settings_no.add(setting.value)
                 self.note("settings_not_offered", setting.value, sentence)
-            elif (speaks or _describes(sentence, block)) and not _negated(sentence, match.start()) \
+            elif (speaks or offer_heading or _describes(sentence, block)) and not _negated(sentence, match.start()) \
                     and setting.value not in self.settings_yes and not _generic_heading(block):
                 self.settings_yes.append(setting.value)
                 self.note("settings", setting.value, sentence)
+        if _GROUP_PAIR.search(sentence) and _KAP_WORD.search(sentence) and speaks \
+                and not _negated(sentence, _GROUP_PAIR.search(sentence).start()) \
+                and Setting.GROUP.value not in self.settings_yes:
+            self.settings_yes.append(Setting.GROUP.value)
+            self.note("settings", Setting.GROUP.value, sentence)
         if re.search(r"\bindividual\s+sessions\s+only\b|\bone[- ]on[- ]one\s+only\b", sentence, re.I):
             self.settings_no.add(Setting.GROUP.value)
 

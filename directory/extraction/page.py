@@ -9,7 +9,7 @@ from directory.extraction.geography import STATE_CODES, normalise_state
 from directory.extraction.offerings import _flags, _heading_kind, extract_offer
 from directory.extraction.pdf import pdf_text
 from directory.extraction.people import extract_people, given_name, person_key
-from directory.extraction.places import _mode_of, _state_tokens, extract_places
+from directory.extraction.places import _mode_of, _state_tokens, apply_in_clinic_routes, extract_places
 from directory.extraction.structured import StructuredData, read_structured, text_of, texts_of
 from directory.extraction.types import AddressFact, CityFact, ClinicianFact, Evidence, PageFacts, StateFact
 from directory.names import name_key
@@ -77,6 +77,7 @@ def extract_document(document: Document) -> PageFacts:
     given_names = frozenset(given_name(clinician.name) for clinician in clinicians)
     places = extract_places(document, given_names)
     offer = extract_offer(document)
+    apply_in_clinic_routes(places, [item for item in offer.evidence if item.value in offer.routes])
     facts = PageFacts(
         url=document.url,
         practice_name=contact.practice_name,

@@ -17,7 +17,9 @@ from directory.extraction.geography import (
     NAME_BY_CODE,
     STATE_BY_NAME,
     STATE_CODES,
+    is_big_town,
     is_city_in,
+    is_town_name,
     main_state_of_city,
     states_of_city,
     states_of_county,
@@ -39,7 +41,7 @@ _SEPARATOR = re.compile(r"^\s*(?:,|;|/|\||&|·|•|and|or|,\s*(?:and|or|&))?\s*$
 
 # Words that, leading up to a state, say it is a service area.
 _CUE = re.compile(
-    r"\b(?:serv(?:e|es|ed|ing|ice)|licen[sc](?:ed|e|es|ure)|located|locations?|offices?|clients?|residents?|"
+    r"\b(?:serv(?:e|es|ed|ing|ices?)|licen[sc](?:ed|e|es|ure)|located|locations?|offices?|clients?|residents?|"
     r"patients?|adults?|telehealth|tele-?health|telemedicine|virtual(?:ly)?|online|in[- ]person|sessions?|"
     r"available|practi[cs]e|practicing|throughout|statewide|across|based|see|seeing|work|treat|treating|"
     r"people|individuals|anyone|families|appointments?|visits?|care|therapy|therapist|psychotherapy|welcome|"
@@ -54,9 +56,12 @@ _NEGATIVE = re.compile(
     r"awards?|news|reported|article|featured|according to|podcast|residency|fellowship|internship|trained|"
     r"training|hospital|formerly|previously|former|used to|originally|native|family in|lived|moved from|"
     r"retreat center in|survey|data|law|legislat\w+|legal(?:ized)?|approved|ban(?:s|ned)?|regulat\w+|spent|worked|"
-    r"career|chain|after\s+(?:\w+\s+){0,3}(?:years?|time))\b",
+    r"career|chain|after\s+(?:\w+\s+){0,3}(?:years?|time)|discover\w*|synthesi[sz]ed|invented|battlefields?)\b",
     re.I,
 )
+# Of the words above, the ones that speak of a state's law or of treatment there, not of another place: a page
+# naming only that one state is about its own state
+_WEAK_NEGATIVE = re.compile(r"law|legal(?:ized)?|approved|regulat\w+|legislat\w+|ban(?:s|ned)?", re.I)
 _RESEARCH_OR_NEWS = re.compile(
     r"\b(?:research\w*|stud(?:y|ies)|trials?|journal|published|conferences?|news|reported|according to|survey)\b", re.I
 )
@@ -119,7 +124,8 @@ _STREET = re.compile(
     r"\b\.?(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b\.?)?(?:,?\s*(?:Suite|Ste\.?|Unit|Floor|Fl\.?|#)\s*[\w\-]+)?)"
 )
 _CITY_LIST = re.compile(
-    r"\b(?i:in|near|throughout|serving|serve|serves|across|including|from)\s+"
+    r"\b(?i:in|near|throughout|serving|serve|serves|across|including|from|within\s+\d+\s+(?:miles|minutes)\s+of)\s+"
+    r"(?i:the\s+)?(?i:greater\s+)?"
     r"((?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})(?:\s*(?:,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+)"
     r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})*)"
 )
@@ -156,6 +162,32 @@ _FIRST_PERSON_SERVICE = re.compile(
     r"[^.]*\b(?:sessions|visits|appointments|therapy|care)\b",
     re.I,
 )
+# "practicing in Southern Indiana": a named region of a state, served as a whole
+_REGION = re.compile(
+    r"\b((?:North|South)(?:east|west)?|East|West|Central|Northern|Southern|Eastern|Western|Upstate|Downstate)\s+("
+    + "|".join(re.escape(name) for name in _NAMES) + r")\b"
+)
+# A town in the practice's own name ("Lakeside Integrative Psychiatry", "Ketamine Clinic of Lakeside") is where it is
+_ORG_WORD = (
+    r"(?:Integrative|Ketamine|Psychiatr\w*|Counseling|Psychotherapy|Therapy|Wellness|Behavioral|Psycholog\w+|"
+    r"Clinic|Institute|Infusions?)"
+)
+_CITY_IN_NAME = (
+    re.compile(
+        rf"\b(?:At|at)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)??)\s+{_ORG_WORD}\b|"
+        rf"^([A-Z][a-z]+(?:\s+[A-Z][a-z]+)??)\s+{_ORG_WORD}\s+(?:&\s+)?[A-Z]"
+    ),
+    re.compile(rf"\b{_ORG_WORD}(?:\s+[A-Z][a-z]+){{0,2}}\s+of\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b"),
+)
+# What a page offers "in <town>" ("Ketamine Infusions in Fairview"); said of a state these words are weaker
+_CITY_CUE = re.compile(
+    r"\b(?:treatments?|infusions?|clinics?|ketamine|KAP|counseling|psychiatr\w*|psychotherap\w*|spravato)\b", re.I
+)
+# "Fairview Office" / "Fairview Location" as a heading or line of its own
+_TOWN_OFFICE_LINE = re.compile(r"^\s*([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})\s+(?:Office|Location|Clinic)s?\s*:?\s*$")
+_CITY_BASED = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)??)[- ]based\b")  # "a Fairview-based practice"
+# "ketamine therapy cottonwood falls kansas" in a keyword line: a lower-case town and state that belong together
+_LOWER_STATE = re.compile(r"\b(" + "|".join(re.escape(name.lower()) for name in _NAMES) + r")\b")
 _STATEWIDE = re.compile(
     rf"{_VIRTUAL}\w*\s+(?:\w+\s+)?(?:statewide|throughout\s+the\s+state|across\s+the\s+state|anywhere\s+in\s+the\s+state)",
     re.I,
@@ -307,6 +339,9 @@ class _PlaceReader:
         self.all_state_modes: list[tuple[bool | None, bool | None]] = []
         self.sentence_modes: dict[str, list[tuple[bool | None, bool | None]]] = {}
         self.one_state_modes: list[tuple[bool | None, bool | None]] = []  # "in our clinic": said of the one state
+        # state -> snippet: named, but in words that do not say "we serve there"
+        self.unconfirmed_states: dict[str, str] = {}
+        self.name_towns: set[str] = set()  # towns read from a practice's name: kept only when the page backs them
 
     def vote(self, state: str, in_person: bool | None, virtual: bool | None, strength: int, snippet: str) -> None:
         self.votes.setdefault(state, []).append(_Vote(in_person, virtual, strength))
@@ -340,8 +375,12 @@ class _PlaceReader:
     def read_sentence(self, sentence: str, block: Block) -> None:
         snippet = sentence[:300]
         self.read_address(sentence, snippet)
+        self.read_named_places(sentence, snippet)
+        if _LOWER_STATE.search(sentence):
+            self.read_lower_town_state(sentence, snippet)
         tokens = _state_tokens(sentence, self.given_names)
-        if not tokens and not block.footer and not _CUE.search(sentence) and not _TAGLINE_SPLIT.search(sentence):
+        if not tokens and not block.footer and not _CUE.search(sentence) and not _CITY_CUE.search(sentence) \
+                and not _TAGLINE_SPLIT.search(sentence):
             self.read_counties(sentence, snippet)
             return  # no state and no word of service: only a county list could still say something
         runs = _runs(sentence, tokens)
@@ -377,6 +416,8 @@ class _PlaceReader:
         dash = re.match(r"^\s*[:\-–—]\s*([^.;]{0,60})", tail)
         negative = _NEGATIVE.search(lead)
         if negative and not re.search(r"\b(?:licensed|serving|serve|located|offices?)\b[^.]*$", lead[negative.end():]):
+            if _WEAK_NEGATIVE.fullmatch(negative.group(0)):
+                self.unconfirmed_states.update((token.code, snippet) for token in run if token.kind == "name")
             return False
         rest_of_block = _TOKEN.sub("", sentence)
         list_only = len(re.findall(r"[A-Za-z]{3,}", rest_of_block)) <= 3
@@ -405,6 +446,8 @@ class _PlaceReader:
                     accepted = True
                     continue
             if not cue:
+                if token.kind == "name":
+                    self.unconfirmed_states.setdefault(token.code, snippet)
                 continue
             clause_start = max((m.end() for m in _ASIDE.finditer(sentence, 0, token.start)), default=0)
             clause_end = next((m.start() for m in _ASIDE.finditer(sentence, token.end)), len(sentence))
@@ -442,6 +485,37 @@ class _PlaceReader:
             mode = _mode_of(_CLAUSE_END.split(tail)[0])
         return mode
 
+    def read_named_places(self, sentence: str, snippet: str) -> None:
+        """A region ("practicing in Southern Indiana") and a town in the practice's own name."""
+        for match in _REGION.finditer(sentence):
+            lead = sentence[max(0, match.start() - 60): match.start()]
+            if _CUE.search(lead) and not _NEGATIVE.search(lead):
+                self.add_city(f"{match.group(1)} {match.group(2)}", STATE_BY_NAME[match.group(2)], snippet)
+        line = _TOWN_OFFICE_LINE.match(sentence)
+        if line and is_town_name(line.group(1)) and not _not_a_city(line.group(1)):
+            self.pending_cities.append(([line.group(1)], sentence, snippet, True))
+        for match in _CITY_BASED.finditer(sentence):
+            if is_town_name(match.group(1)) and not _not_a_city(match.group(1)):
+                self.pending_cities.append(([match.group(1)], sentence, snippet, True))
+        for pattern in _CITY_IN_NAME:
+            for match in pattern.finditer(sentence):
+                name = next(group for group in match.groups() if group)
+                if is_town_name(name) and not _not_a_city(name):
+                    self.name_towns.add(name)
+                    self.pending_cities.append(([name], sentence, snippet, False))
+
+    def read_lower_town_state(self, sentence: str, snippet: str) -> None:
+        for match in _LOWER_STATE.finditer(sentence):
+            state = STATE_BY_NAME[match.group(1).title().replace(" Of ", " of ")]
+            words = sentence[max(0, match.start() - 80): match.start()].split()[-3:]
+            for first in range(len(words)):
+                town = " ".join(words[first:])
+                if town.replace(" ", "").isalpha() and town.islower() and is_city_in(town, state) \
+                        and is_town_name(town):
+                    self.add_city(town.title(), state, snippet)
+                    self.vote(state, None, None, 1, snippet)
+                    break
+
     def read_address(self, sentence: str, snippet: str) -> None:
         if not _FIVE_DIGITS.search(sentence):
             return  # no ZIP code, no street address
@@ -465,7 +539,7 @@ class _PlaceReader:
             )
 
     def read_all_states(self, sentence: str) -> None:
-        """'in-person KAP in Asheville and virtual sessions in both states': the clauses without a city speak for
+        """'in-person KAP in Lakeview and virtual sessions in both states': the clauses without a city speak for
         every state the page serves."""
         for clause in _NEAR_SPLIT.split(sentence):
             if _CITY_LIST.search(clause) or _CITY_OFFICE.search(clause):
@@ -490,11 +564,12 @@ class _PlaceReader:
                 continue
             if states_of_city(match.group(1)) and not _not_a_city(match.group(1)):
                 self.pending_cities.append(([match.group(1)], sentence, snippet, True))
-        if not (_CUE.search(sentence) or block.footer):
+        if not (_CUE.search(sentence) or _CITY_CUE.search(sentence) or block.footer):
             return
+        virtual_only = _VIRTUAL_ONLY.search(sentence)  # once per sentence, not once per town list
         for match in _CITY_LIST.finditer(sentence):
             lead = sentence[max(0, match.start() - 40): match.start() + 12]
-            if not (_CUE.search(lead) or block.footer) or _NEGATIVE.search(lead):
+            if not (_CUE.search(lead) or _CITY_CUE.search(lead) or block.footer) or _NEGATIVE.search(lead):
                 continue  # "a psychiatrist in Rhinebeck" says where someone else is
             names = [name.strip(" .") for name in _LIST_SPLIT.split(match.group(1)) if name.strip(" .")]
             if any(name in STATE_BY_NAME for name in names):
@@ -502,15 +577,16 @@ class _PlaceReader:
             known = [name for name in names if states_of_city(name) and not _not_a_city(name)]
             if not known or len(known) < len(names) / 2:
                 continue
-            if _COUNTY_WORD.match(sentence[match.end():]) or re.match(r"^\s+to\s+", sentence[match.end():]):
+            following = sentence[match.end(): match.end() + 40]  # bounded: never copy the rest of a long sentence
+            if _COUNTY_WORD.match(following) or re.match(r"^\s+to\s+", following):
                 continue  # "Orleans and St. Tammany parishes" are not cities; "from Anchorage to..." is a range
-            # "sees clients in Albuquerque" is in person; "telehealth in Austin" or "Austin ... via video" is not
+            # "sees clients in Fairview" is in person; "telehealth in Austin" or "Austin ... via video" is not
             lead = sentence[max(0, match.start() - 40): match.start()]
             after = sentence[match.end(): match.end() + 30]
             virtual = (
                 _VIRTUAL_WORD.search(lead)
                 or re.match(rf"^\s*(?:via|by|through|over)\s+{_VIRTUAL}", after, re.I)
-                or _VIRTUAL_ONLY.search(sentence)
+                or virtual_only
             )
             self.pending_cities.append((known, sentence, snippet, not virtual))
 
@@ -530,7 +606,11 @@ class _PlaceReader:
 
     def resolve_cities(self) -> None:
         page_states = set(self.votes)
+        resolved: set[tuple[tuple[str, ...], str, bool]] = set()
         for names, sentence, snippet, office in self.pending_cities:
+            if (tuple(names), snippet, office) in resolved:
+                continue  # the same towns said again in the same words: one reading is enough
+            resolved.add((tuple(names), snippet, office))
             in_sentence = {token.code for token in _state_tokens(sentence, self.given_names)}
             common: set[str] | None = None
             for name in names:
@@ -538,6 +618,9 @@ class _PlaceReader:
                 common = states if common is None else common & states
             for name in names:
                 options = set(states_of_city(name))
+                if name in self.name_towns and not (options & (page_states | in_sentence | set(self.unconfirmed_states))
+                                                    or is_big_town(name)):
+                    continue  # "Alpine Psychiatry" on a page that never names a state with an Alpine
                 state = (
                     _only(options & in_sentence)
                     or _only(options & page_states)
@@ -549,7 +632,10 @@ class _PlaceReader:
                 if state is None:
                     continue
                 self.add_city(name, state, snippet)
-                self.vote(state, True if office else None, None, 1, snippet)
+                # The page names the state, or several towns share only it ("Naperville, Chicago and Oak Brook");
+                # one town alone ("our Fairview office") gives its city, not a state the page never says
+                if state in in_sentence or state in page_states or (len(names) > 1 and common == {state}):
+                    self.vote(state, True if office else None, None, 1, snippet)
 
     def finish(self) -> None:
         if BARE_WASHINGTON in self.votes:  # "in Washington" on a page about D.C. is the capital
@@ -558,6 +644,10 @@ class _PlaceReader:
             for item in self.facts.evidence:
                 if isinstance(item.value, dict) and item.value.get("state") == BARE_WASHINGTON:
                     item.value["state"] = target
+        if not self.votes and len(self.unconfirmed_states) == 1 and BARE_WASHINGTON not in self.unconfirmed_states:
+            # "Ketamine therapy is legal in Ohio" on a page that names no other state: the practice's own state
+            state, snippet = next(iter(self.unconfirmed_states.items()))
+            self.vote(state, None, None, 0, snippet)
         if len(self.votes) == 1:  # one state on the page: what any sentence naming it says, it says of it
             state = next(iter(self.votes))
             self.votes[state] += [_Vote(mode[0], mode[1], 0) for mode in self.sentence_modes.get(state, [])]
@@ -610,3 +700,21 @@ def _decide(votes: list[tuple[bool | None, int]]) -> bool | None:
 def extract_places(document: Document, given_names: frozenset[str] = frozenset()) -> PlaceFacts:
     """States, cities and addresses; `given_names` of the page's clinicians are never read as states."""
     return _PlaceReader(document, given_names).read()
+
+
+IN_CLINIC_ROUTES = {"iv", "im", "esketamine_spravato"}
+
+
+def apply_in_clinic_routes(places: PlaceFacts, route_evidence: list[Evidence]) -> None:
+    """IV, IM and Spravato are given in a clinic (Spravato only in a certified setting): a practice offering one
+    sees patients in person in its state, when the page has one state or a town in it. `route_evidence` is the
+    offer's evidence of routes offered; its sentence is the evidence of in person too."""
+    said = next((item for item in route_evidence if item.field == "routes" and item.value in IN_CLINIC_ROUTES), None)
+    if said is None:
+        return
+    city_states = {city.state for city in places.cities}
+    for state in places.states:
+        if state.in_person is None and (len(places.states) == 1 or state.state in city_states):
+            state.in_person = True
+            value = {"state": state.state, "in_person": True, "virtual": None}
+            places.evidence.append(Evidence("states", value, said.snippet, said.url))
