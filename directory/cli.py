@@ -2,11 +2,14 @@
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 from typer.exceptions import TyperException
 
 from directory.errors import KapdirError
@@ -33,6 +36,22 @@ def _echo_json(payload: object) -> None:
     typer.echo(json.dumps(payload, indent=2, default=str))
 
 
+def _need_database(db: Path | None) -> None:
+    """Read commands never create a database: a missing one is a one-line error naming it."""
+    from directory.db import require_database
+
+    require_database(db)
+
+
+@contextmanager
+def _exclusive(db: Path | None, *kinds: str, create: bool) -> Iterator[None]:
+    """Run the command as the only job of these kinds on its database (``directory.db.exclusive_jobs``)."""
+    from directory.db import exclusive_jobs, require_database, resolve_url
+
+    with exclusive_jobs(resolve_url(db) if create else require_database(db), *kinds):
+        yield
+
+
 class ExportFormat(StrEnum):
     json = "json"
     csv = "csv"
@@ -49,7 +68,7 @@ def demo(
     """Serve the bundled sample world, crawl it, sync boards, verify, then open the dashboard."""
     from directory.demo import run_demo
 
-    run_demo(db=db, dashboard=not no_dashboard, as_json=as_json, port=port)
+    run_demo(db=db, dashboard=not no_dashboard, as_json=as_json, port=port)  # locks while it builds
 
 
 @app.command()
@@ -74,7 +93,12 @@ def crawl(
     """Crawl practice websites into the directory (polite, incremental)."""
     from crawler.run import crawl_command
 
-    crawl_command(seeds=seeds or [], listings=listing or [], proxy=proxy, db=db, as_json=as_json,
+    if join:  # one more worker of a crawl that holds the lock already
+        crawl_command(seeds=seeds or [], listings=listing or [], proxy=proxy, db=db, as_json=as_json,
+                      redis_url=redis, workers=workers, join=join)
+        return
+    with _exclusive(db, "crawl", create=True):
+        crawl_command(seeds=seeds or [], listings=listing or [], proxy=proxy, db=db, as_json=as_json,
                   redis_url=redis, workers=workers, join=join)
 
 
@@ -94,6 +118,7 @@ def boards_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Each source, its coverage, method, last sync, as-of date and record count."""
     from directory.boards.commands import list_command
 
+    _need_database(db)
     list_command(db=db, as_json=as_json)
 
 
@@ -112,7 +137,8 @@ def boards_sync(
     """Download rosters into the database (keeps the last good data when a source fails)."""
     from directory.boards.commands import sync_command
 
-    sync_command(sources=sources or [], force=force, db=db, as_json=as_json)
+    with _exclusive(db, "sync", create=True):
+        sync_command(sources=sources or [], force=force, db=db, as_json=as_json)
 
 
 @boards_app.command("lookup")
@@ -126,7 +152,19 @@ def boards_lookup(
     """Look a clinician up in every source that covers the state."""
     from directory.boards.commands import lookup_command
 
-    lookup_command(name=name, state=state, license_class=license_class, db=db, as_json=as_json)
+    with _exclusive(db, "sync", create=False):  # look-ups write board records and syncs like a sync does
+        lookup_command(name=name, state=state, license_class=license_class, db=db, as_json=as_json)
+
+
+@boards_app.command("check")
+def boards_check(
+    sources: Annotated[list[str] | None, typer.Argument(help="Source names (default: every source).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Live check: one tiny real query per source; reports reachable / format as expected / what changed."""
+    from directory.boards.commands import check_command
+
+    check_command(sources=sources or [], as_json=as_json)
 
 
 @app.command()
@@ -138,7 +176,8 @@ def verify(
     """Verify every claim against the stored board data, with evidence."""
     from directory.verification.commands import verify_command
 
-    verify_command(due=due, db=db, as_json=as_json)
+    with _exclusive(db, "verify", create=False):
+        verify_command(due=due, db=db, as_json=as_json)
 
 
 @app.command()
@@ -146,11 +185,16 @@ def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", help="json, csv or fhir (R4 Bundle).")] = ExportFormat.json,
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
     db: DbOption = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="The verdicts as they stood on this date (YYYY-MM-DD: at the end of that "
+                     "day, UTC) or at this time (YYYY-MM-DDTHH:MM:SS, UTC), from the verdict history."),
+    ] = None,
 ) -> None:
-    """Export practices, clinicians and verdicts."""
+    """Export practices, clinicians and verdicts (now, or as they stood on a past date)."""
     from directory.export import export_command
 
-    export_command(fmt=fmt.value, out=out, db=db)
+    export_command(fmt=fmt.value, out=out, db=db, as_of=as_of)
 
 
 @app.command()
@@ -161,6 +205,7 @@ def dashboard(
     """Open the Streamlit dashboard."""
     from dashboard.launch import serve
 
+    _need_database(db)
     serve(db=db, port=port)
 
 
@@ -205,4 +250,8 @@ def main() -> None:
         sys.exit(getattr(exc, "exit_code", 2))
     except KapdirError as exc:
         typer.echo(f"kapdir: error: {exc}", err=True)
+        sys.exit(1)
+    except SQLAlchemyError as exc:  # a database failure not anticipated closer to it: still one line, no SQL
+        reason = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()
+        typer.echo(f"kapdir: error: database error: {reason[0] if reason else type(exc).__name__}", err=True)
         sys.exit(1)

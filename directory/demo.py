@@ -19,7 +19,7 @@ from rich.console import Console
 from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
-from directory.db import resolve_url, upgrade
+from directory.db import exclusive_jobs, resolve_url, upgrade
 from directory.models import Clinician, Practice, ServiceArea, SourcePage, Verification
 from directory.settings import get_settings
 
@@ -80,19 +80,20 @@ def run_demo(*, db: Path | None, dashboard: bool, as_json: bool, port: int) -> N
         upgrade(db_url)
         engine = get_engine(db_url)
 
-        console.print(f"crawling the sites listed at {web.listing_url} ...")
-        crawl = run_crawl(db_url, seeds=[], listings=[web.listing_url], proxy=web.proxy_url,
-                          overrides=DEMO_CRAWL_OVERRIDES, seed_origin="demo")
-        console.print(f"crawl: {crawl['pages']} pages, {crawl['new']} new, {crawl['changed']} changed, "
-                      f"{crawl['unchanged']} unchanged, errors {crawl['errors']}")
+        with exclusive_jobs(db_url, "crawl", "sync", "verify"):  # released before the dashboard starts
+            console.print(f"crawling the sites listed at {web.listing_url} ...")
+            crawl = run_crawl(db_url, seeds=[], listings=[web.listing_url], proxy=web.proxy_url,
+                              overrides=DEMO_CRAWL_OVERRIDES, seed_origin="demo")
+            console.print(f"crawl: {crawl['pages']} pages, {crawl['new']} new, {crawl['changed']} changed, "
+                          f"{crawl['unchanged']} unchanged, errors {crawl['errors']}")
 
-        console.print(f"crawled in {time.monotonic() - started:.0f} s; syncing board sources ...")
-        for result in run_sync(engine, [], show_progress=not as_json):
-            console.print(f"  {result.get('line') or result}")
+            console.print(f"crawled in {time.monotonic() - started:.0f} s; syncing board sources ...")
+            for result in run_sync(engine, [], show_progress=not as_json):
+                console.print(f"  {result.get('line') or result}")
 
-        console.print(f"synced at {time.monotonic() - started:.0f} s; verifying ...")
-        verified = verify_all(engine)
-        console.print(f"verify: {verified['claims']} claims, {verified['verdicts']}")
+            console.print(f"synced at {time.monotonic() - started:.0f} s; verifying ...")
+            verified = verify_all(engine)
+            console.print(f"verify: {verified['claims']} claims, {verified['verdicts']}")
 
         counts = demo_counts(db_url)
         console.print(f"done in {time.monotonic() - started:.0f} s")

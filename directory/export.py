@@ -4,6 +4,13 @@
 - csv: one row per verdict (service, prescribing and credential claims);
 - fhir: an HL7 FHIR R4 Bundle of type "collection": one Practitioner per clinician and one VerificationResult
   per verdict (status, statusDate, target, primarySource, validationType, validationProcess, attestation).
+
+``--as-of DATE`` exports the verdicts as they stood then, read from the append-only verdict history: for each
+claim its latest history entry recorded by then, unless that entry retired it. Practices and clinicians are the
+ones those verdicts belong to (with today's names); a clinician's credentials are the codes of their credential
+verdicts at the time (degrees carry no verdict, so they are not listed), and discrepancies are null (they are
+not kept per date). A re-check that changed nothing is not a new history entry, so ``checked_at`` there is when
+that verdict was first reached.
 """
 
 import csv
@@ -13,27 +20,28 @@ import sys
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from directory.db import open_database, session_scope
 from directory.errors import KapdirError
-from directory.models import Clinician, CredentialClaim, Practice, ServiceArea, Verification
+from directory.models import Clinician, CredentialClaim, Practice, ServiceArea, VerdictHistory, Verification
 from directory.settings import get_settings
 from directory.timeutil import utcnow
 from directory.verification.summary import stored_discrepancies
-from directory.vocab import Verdict, badge_for
+from directory.vocab import Verdict, badge_for, verdict_label
 
 FORMATS = ("json", "csv", "fhir")
 EVIDENCE_KEYS = ("source", "record_id", "license_number", "raw_status", "expires", "source_as_of")
 CSV_COLUMNS = (
     "practice", "website", "clinician", "credentials", "claim_kind", "state", "mode", "credential_code",
-    "verdict", "badge", "basis", "confidence", "source", "record_id", "license_number", "raw_status", "expires",
-    "source_as_of", "source_url", "checked_at", "expires_at",
+    "verdict", "badge", "label", "basis", "confidence", "source", "record_id", "license_number", "raw_status",
+    "expires", "source_as_of", "source_url", "checked_at", "expires_at",
 )
 _VERDICTS = {verdict.value for verdict in Verdict}
 _MODE_ORDER = {"in_person": 0, "virtual": 1, "prescribing": 2}
@@ -56,9 +64,45 @@ def _badge(verdict: str) -> str:
     return badge_for(verdict).value
 
 
-def _listing(session: Session) -> Iterator[tuple[Practice, list[ServiceArea], list[tuple[Clinician, list[str],
-                                                                                         list[Verification]]]]]:
-    """Every current practice with its areas, clinicians, credential codes and verdicts (few queries)."""
+def parse_as_of(text: str) -> datetime:
+    """'2026-11-23' is the end of that day (UTC); '2026-11-23T08:00:00' that instant (naive UTC, as stored)."""
+    try:
+        if len(text.strip()) == 10:
+            return datetime.combine(date.fromisoformat(text.strip()), time.max)
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise KapdirError(f"--as-of {text!r} is not a date (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM:SS)") from None
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    return when
+
+
+def verdicts_as_of(session: Session, when: datetime) -> list[VerdictHistory]:
+    """Each claim's verdict as it stood at ``when``: its latest history entry by then, unless that retired it."""
+    latest = (
+        select(VerdictHistory.claim_key, func.max(VerdictHistory.id).label("id"))
+        .where(VerdictHistory.recorded_at <= when)
+        .group_by(VerdictHistory.claim_key)
+        .subquery()
+    )
+    rows = session.exec(select(VerdictHistory).join(latest, latest.c.id == VerdictHistory.id))
+    return [row for row in rows if row.event != "retired"]
+
+
+def _sort_verdicts(rows: list) -> list:
+    return sorted(rows, key=lambda r: (r.claim_kind == "credential", r.state or "", _MODE_ORDER.get(r.mode or "", 3),
+                                       r.credential_code or ""))
+
+
+Listing = Iterator[tuple[Practice, list[ServiceArea] | None, list[tuple[Clinician, list[str], list]]]]
+
+
+def _listing(session: Session, as_of: datetime | None = None) -> Listing:
+    """Every current practice with its areas, clinicians, credential codes and verdicts (few queries); with
+    ``as_of``, the practices and clinicians that had verdicts then, with those verdicts (areas are None)."""
+    if as_of is not None:
+        yield from _listing_as_of(session, as_of)
+        return
     areas: dict[int, list[ServiceArea]] = defaultdict(list)
     for area in session.exec(select(ServiceArea).order_by(ServiceArea.state)):
         areas[area.practice_id].append(area)
@@ -77,23 +121,48 @@ def _listing(session: Session) -> Iterator[tuple[Practice, list[ServiceArea], li
         select(Practice).where(Practice.gone_at.is_(None)).order_by(Practice.name, Practice.key)  # type: ignore
     )
     for practice in practices:
-        people = [
-            (
-                c,
-                codes[c.id],
-                sorted(verdicts[c.id], key=lambda r: (r.claim_kind == "credential", r.state or "",
-                                                       _MODE_ORDER.get(r.mode or "", 3), r.credential_code or "")),
-            )
-            for c in clinicians[practice.id]
-        ]
+        people = [(c, codes[c.id], _sort_verdicts(verdicts[c.id])) for c in clinicians[practice.id]]
         yield practice, areas[practice.id], people
 
 
-def export_json(engine: Engine) -> dict:
-    """{"practices": [{name, website, states, clinicians[{name, credentials, verdicts}], discrepancies}]}."""
+def _listing_as_of(session: Session, as_of: datetime) -> Listing:
+    verdicts: dict[int, list[VerdictHistory]] = defaultdict(list)
+    for row in verdicts_as_of(session, as_of):
+        verdicts[row.clinician_id].append(row)
+    clinicians: dict[int, list[Clinician]] = defaultdict(list)
+    for start in range(0, len(ids := sorted(verdicts)), 2000):
+        for clinician in session.exec(select(Clinician).where(Clinician.id.in_(ids[start:start + 2000]))):  # type: ignore
+            clinicians[clinician.practice_id].append(clinician)
+    practices: list[Practice] = []
+    for start in range(0, len(ids := sorted(clinicians)), 2000):
+        practices += session.exec(select(Practice).where(Practice.id.in_(ids[start:start + 2000])))  # type: ignore
+    practices.sort(key=lambda p: (p.name or "", p.key))  # the order of the current export
+    for practice in practices:
+        people = []
+        for clinician in sorted(clinicians[practice.id], key=lambda c: c.name):
+            rows = _sort_verdicts(verdicts[clinician.id])
+            codes = list(dict.fromkeys(r.credential_code for r in rows if r.claim_kind == "credential"))
+            people.append((clinician, codes, rows))
+        yield practice, None, people
+
+
+def _states_of(people: list) -> list[dict[str, Any]]:
+    """Served states as the service verdicts show them (for an as-of export, where areas are not kept)."""
+    states: dict[str, dict[str, Any]] = {}
+    for _clinician, _codes, rows in people:
+        for row in rows:
+            if row.claim_kind == "service" and row.state and row.mode in ("in_person", "virtual"):
+                entry = states.setdefault(row.state, {"state": row.state, "in_person": None, "virtual": None})
+                entry[row.mode] = True
+    return [states[state] for state in sorted(states)]
+
+
+def export_json(engine: Engine, as_of: datetime | None = None) -> dict:
+    """{"practices": [{name, website, states, clinicians[{name, credentials, verdicts}], discrepancies}]}
+    (plus "as_of" when exporting a past date)."""
     practices = []
     with session_scope(engine) as session:
-        for practice, areas, people in _listing(session):
+        for practice, areas, people in _listing(session, as_of):
             clinicians = []
             for clinician, codes, rows in people:
                 clinicians.append({
@@ -107,6 +176,7 @@ def export_json(engine: Engine) -> dict:
                             "mode": row.mode,
                             "verdict": row.verdict,
                             "badge": _badge(row.verdict),
+                            "label": verdict_label(row.verdict),
                             "basis": row.basis,
                             "confidence": row.confidence,
                             "evidence": _evidence(row),
@@ -117,21 +187,27 @@ def export_json(engine: Engine) -> dict:
                         if row.claim_kind != "credential"
                     ],
                     "credential_checks": [
-                        {"code": row.credential_code, "state": row.state, "status": row.verdict, "basis": row.basis,
+                        {"code": row.credential_code, "state": row.state, "status": row.verdict,
+                         "badge": _badge(row.verdict), "label": verdict_label(row.verdict), "basis": row.basis,
                          "evidence": _evidence(row), "checked_at": _iso(row.checked_at)}
                         for row in rows
                         if row.claim_kind == "credential"
                     ],
                 })
-            discrepancies = list(practice.discrepancies or []) + stored_discrepancies(session, practice.id)
+            discrepancies = None if as_of else (
+                list(practice.discrepancies or []) + stored_discrepancies(session, practice.id))
+            states = _states_of(people) if areas is None else [
+                {"state": a.state, "in_person": a.in_person, "virtual": a.virtual} for a in areas]
             practices.append({
                 "name": practice.name,
                 "key": practice.key,
                 "website": practice.website,
-                "states": [{"state": a.state, "in_person": a.in_person, "virtual": a.virtual} for a in areas],
+                "states": states,
                 "clinicians": clinicians,
                 "discrepancies": discrepancies,
             })
+    if as_of is not None:
+        return {"as_of": _iso(as_of), "practices": practices}
     return {"practices": practices}
 
 
@@ -142,13 +218,13 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def export_csv(engine: Engine) -> str:
+def export_csv(engine: Engine, as_of: datetime | None = None) -> str:
     """One row per verdict (CSV_COLUMNS)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     with session_scope(engine) as session:
-        for practice, _areas, people in _listing(session):
+        for practice, _areas, people in _listing(session, as_of):
             for clinician, codes, rows in people:
                 for row in rows:
                     evidence = _evidence(row) or {}
@@ -156,7 +232,8 @@ def export_csv(engine: Engine) -> str:
                         "practice": practice.name, "website": practice.website, "clinician": clinician.name,
                         "credentials": " ".join(codes), "claim_kind": row.claim_kind, "state": row.state,
                         "mode": row.mode, "credential_code": row.credential_code, "verdict": row.verdict,
-                        "badge": _badge(row.verdict), "basis": row.basis, "confidence": row.confidence,
+                        "badge": _badge(row.verdict), "label": verdict_label(row.verdict), "basis": row.basis,
+                        "confidence": row.confidence,
                         **{key: evidence.get(key) for key in (*EVIDENCE_KEYS, "source_url")},
                         "checked_at": _iso(row.checked_at), "expires_at": _iso(row.expires_at),
                     }.items()})
@@ -215,6 +292,7 @@ def _verification_result(row: Verification, practitioner_ref: str, clinician: Cl
         "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"kapdir:verification:{row.claim_key}")),
         "extension": [
             {"url": f"{extension_base}/verdict", "valueCode": row.verdict},
+            {"url": f"{extension_base}/verdict-label", "valueString": verdict_label(row.verdict)},
             {"url": f"{extension_base}/basis", "valueString": row.basis},
         ],
         "target": [{"reference": practitioner_ref, "display": clinician.name}],
@@ -249,11 +327,11 @@ def _verification_result(row: Verification, practitioner_ref: str, clinician: Cl
     return {key: value for key, value in resource.items() if value not in (None, [])}
 
 
-def export_fhir(engine: Engine) -> dict:
+def export_fhir(engine: Engine, as_of: datetime | None = None) -> dict:
     extension_base = get_settings().contact_url.split("#")[0].rstrip("/") + "/fhir/StructureDefinition"
     entries: list[dict[str, Any]] = []
     with session_scope(engine) as session:
-        for practice, _areas, people in _listing(session):
+        for practice, _areas, people in _listing(session, as_of):
             for clinician, codes, rows in people:
                 stable = f"kapdir:clinician:{practice.key}/{clinician.key}"
                 practitioner_id = str(uuid.uuid5(uuid.NAMESPACE_URL, stable))
@@ -275,25 +353,28 @@ def export_fhir(engine: Engine) -> dict:
         "resourceType": "Bundle",
         "id": str(uuid.uuid4()),
         "type": "collection",
-        "timestamp": utcnow().isoformat(timespec="seconds") + "Z",
+        # A past date's bundle is stamped with that date: it is the record as it stood then.
+        "timestamp": _fhir_time((as_of or utcnow()).replace(microsecond=0)),
         "entry": entries,
     }
 
 
-def render(engine: Engine, fmt: str) -> str:
+def render(engine: Engine, fmt: str, as_of: datetime | None = None) -> str:
     if fmt == "json":
-        return json.dumps(export_json(engine), indent=2) + "\n"
+        return json.dumps(export_json(engine, as_of), indent=2) + "\n"
     if fmt == "csv":
-        return export_csv(engine)
+        return export_csv(engine, as_of)
     if fmt == "fhir":
-        return json.dumps(export_fhir(engine), indent=2) + "\n"
+        return json.dumps(export_fhir(engine, as_of), indent=2) + "\n"
     raise KapdirError(f"unknown export format {fmt!r} (use one of: {', '.join(FORMATS)})")
 
 
-def export_command(fmt: str = "json", out: Path | None = None, db: Path | None = None) -> None:
+def export_command(fmt: str = "json", out: Path | None = None, db: Path | None = None,
+                   as_of: str | None = None) -> None:
     if fmt not in FORMATS:
         raise KapdirError(f"unknown export format {fmt!r} (use one of: {', '.join(FORMATS)})")
-    text = render(open_database(db), fmt)
+    when = parse_as_of(as_of) if as_of is not None else None
+    text = render(open_database(db, create=False), fmt, when)
     if out is None:
         sys.stdout.write(text)
         return

@@ -193,7 +193,10 @@ class Offering(SQLModel, table=True):
 
 
 class Fact(SQLModel, table=True):
-    """Every extracted fact with the page and snippet it came from (the evidence trail)."""
+    """Every extracted fact with the page and snippet it came from (the evidence trail).
+
+    Kept per crawl run: a fact the site stops stating gets ``superseded_at`` instead of being deleted, so the
+    evidence behind an old verdict stays readable. Current facts are those with ``superseded_at`` NULL."""
 
     id: int | None = Field(default=None, primary_key=True)
     practice_id: int = Field(foreign_key="practice.id", index=True)
@@ -204,6 +207,22 @@ class Fact(SQLModel, table=True):
     snippet: str | None = Field(default=None, sa_column=Column(Text))
     source_url: str | None = None
     fetched_at: NaiveDatetime | None = None
+    crawl_run_id: int | None = Field(default=None, foreign_key="crawlrun.id")  # the run that first recorded it
+    superseded_at: NaiveDatetime | None = None  # when a later crawl no longer found it
+
+
+class RetiredClaim(SQLModel, table=True):
+    """A credential claim or service area the site no longer states (or a former version of one), kept as it
+    was: the current tables hold only what the site says now, this table what it said before."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    clinician_id: int | None = Field(default=None, foreign_key="clinician.id")
+    table_name: str  # credentialclaim | servicearea
+    data: dict[str, Any] = _json({})  # the row's columns as they were
+    retired_at: NaiveDatetime = Field(default_factory=utcnow)
+    crawl_run_id: int | None = Field(default=None, foreign_key="crawlrun.id")  # the run that found the change
+    reason: str = "gone"  # gone | changed
 
 
 class Change(SQLModel, table=True):
@@ -292,7 +311,9 @@ class LookupCache(SQLModel, table=True):
 
 
 class Verification(SQLModel, table=True):
-    """A verdict on one claim, with its basis and evidence."""
+    """The current verdict on one live claim, with its basis and evidence (what the dashboard and search read).
+
+    Every change of it, and its retirement when the claim vanishes, is also in ``VerdictHistory``."""
 
     __table_args__ = (
         UniqueConstraint("claim_key"),
@@ -316,6 +337,55 @@ class Verification(SQLModel, table=True):
     checked_at: NaiveDatetime = Field(default_factory=utcnow)
     expires_at: NaiveDatetime | None = None
     source_as_of: NaiveDatetime | None = None
+
+
+class VerifyRun(SQLModel, table=True):
+    """One ``kapdir verify`` run: what it was judged against (the latest crawl run, each source's last sync)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: NaiveDatetime = Field(default_factory=utcnow)
+    finished_at: NaiveDatetime | None = None
+    status: str = "running"  # running | finished | failed
+    due_only: bool = False
+    claims: int = 0
+    rechecked: int = 0
+    retired: int = 0
+    crawl_run_id: int | None = Field(default=None, foreign_key="crawlrun.id")  # latest crawl run at the start
+    syncs: dict[str, int] = _json({})  # source -> id of its latest finished SourceSync at the start
+    message: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class VerdictHistory(SQLModel, table=True):
+    """Append-only history of verdicts: one row each time a claim's verdict (or its basis or evidence) changes,
+    and one when a claim vanishes (``event`` = retired). Never updated or deleted.
+
+    ``Verification`` is the current verdict of each live claim (what the dashboard and search read); this table
+    answers "what did kapdir show on date X, and why" (``kapdir export --as-of``). The verdict columns have the
+    same names as ``Verification``'s, so the export reads either."""
+
+    __table_args__ = (Index("ix_verdicthistory_claim", "claim_key", "recorded_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event: str = "checked"  # checked | retired
+    recorded_at: NaiveDatetime = Field(default_factory=utcnow, index=True)  # from when the row holds
+    claim_key: str
+    clinician_id: int = Field(foreign_key="clinician.id")
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    claim_kind: str
+    state: str | None = None
+    mode: str | None = None
+    credential_code: str | None = None
+    verdict: str
+    basis: str = Field(sa_column=Column(Text))
+    confidence: float | None = None
+    license_record_id: int | None = Field(default=None, foreign_key="licenserecord.id")
+    evidence: dict[str, Any] | None = _json(None)
+    checked_at: NaiveDatetime
+    expires_at: NaiveDatetime | None = None
+    source_as_of: NaiveDatetime | None = None
+    verify_run_id: int | None = Field(default=None, foreign_key="verifyrun.id")
+    crawl_run_id: int | None = Field(default=None, foreign_key="crawlrun.id")  # the crawl behind the claim
+    sync_ids: dict[str, int] = _json({})  # source -> SourceSync id behind the evidence and the exclusion check
 
 
 class Discrepancy(SQLModel, table=True):

@@ -3,6 +3,7 @@
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from nameparser import HumanName
 
@@ -42,3 +43,23 @@ def parse_name(text: str) -> ParsedName:
         family=human.last.strip(),
         suffix=human.suffix.strip(),
     )
+
+
+# --- the one person key ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=65536)  # extraction asks for every name on every page; names repeat across pages
+def person_parts(name: str) -> tuple[str, str]:
+    """(given, family) name keys of a person's name: 'Dr. Jane A. Roe' = 'Jane Roe' = 'Roe, Jane' ->
+    ('jane', 'roe'); titles and middle names dropped. Extraction groups people with it, the store keys
+    clinicians with it (``person_key``): one parser, so the two never disagree about who is the same person."""
+    parsed = parse_name(name)
+    return parsed.given_key, parsed.family_key
+
+
+def person_key(name: str) -> str:
+    """The stable key of a person within a practice ('jane-roe'); a name that does not parse keys as a whole."""
+    given, family = person_parts(name)
+    if given and family:
+        return f"{given}-{family}"
+    return name_key(name)

@@ -642,7 +642,8 @@ def practice_detail(session: Session, *, practice_id: int, now: datetime | None 
     )
     facts = session.exec(
         select(Fact, Clinician.name).outerjoin(Clinician, Clinician.id == Fact.clinician_id)
-        .where(Fact.practice_id == practice_id).order_by(Fact.field, Fact.id)
+        .where(Fact.practice_id == practice_id, col(Fact.superseded_at).is_(None))  # current facts only
+        .order_by(Fact.field, Fact.id)
     ).all()
     changes = session.exec(
         select(Change).where(Change.practice_id == practice_id).order_by(col(Change.at).desc())
@@ -1109,9 +1110,12 @@ def sync_history(session: Session, *, limit: int = 50) -> list[dict[str, Any]]:
 
 
 def source_freshness(session: Session, *, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Per source: last good sync, the source's own as-of date, records held, and whether it is stale."""
+    """Per source: last good sync, the source's own as-of date, records held, and whether it is fresh, by the
+    same rule the verdicts use (``directory.verification.health``)."""
+    from directory.verification.health import health_of, source_health
+
     now = now or utcnow()
-    stale_after = timedelta(days=get_settings().source_stale_days)
+    health = source_health(session, now=now)
     last_ok = dict(session.exec(
         select(SourceSync.source, func.max(SourceSync.finished_at)).where(SourceSync.status == "ok")
         .group_by(SourceSync.source)
@@ -1126,19 +1130,14 @@ def source_freshness(session: Session, *, now: datetime | None = None) -> list[d
     ).all())
     rows = []
     for source in sorted(set(last_ok) | set(last_any) | set(records)):
-        good = last_ok.get(source)
         last = last_any.get(source)
-        if good is None:
-            state = "never synced successfully"
-        elif good < now - stale_after:
-            state = f"stale: last good sync over {stale_after.days} days ago"
-        else:
-            state = "fresh"
+        state = health_of(health, source)
         rows.append({
-            "source": source, "last_good_sync": good, "last_attempt": last.started_at if last else None,
+            "source": source, "last_good_sync": last_ok.get(source), "last_attempt": last.started_at if last else None,
             "last_status": last.status if last else "", "last_error": (last.error or "") if last else "",
             "source_as_of": (last.source_as_of if last and last.source_as_of else as_of.get(source)),
-            "records": records.get(source, 0), "freshness": state, "due": state != "fresh",
+            "records": records.get(source, 0), "freshness": "fresh" if state.available else state.reason,
+            "due": not state.available,
         })
     return rows
 

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     retry_times: int = 2  # retries after a timeout, a dropped connection or a 5xx
     max_retry_after: float = 30.0  # honour a 503/429 Retry-After up to this many seconds, else give up
     extract_processes: int = 1  # helper processes that extract pages beside the crawl (0: in the crawl process)
+    # How long a command waits for another process's write lock on an SQLite database before failing.
+    db_busy_timeout_s: float = 30.0
     # Verification freshness (days) and how stale board data may be before verdicts say so.
     verification_ttl_days: int = 90
     source_stale_days: int = 45
@@ -46,6 +48,10 @@ class Settings(BaseSettings):
     board_backoff_cap_s: float = 60.0
     board_lookup_delay_s: float = 1.0
     board_page_size: int = 10000  # Socrata allows 50,000; 10,000 keeps a sync under ~150 MB
+    # Bounds on every board request (a source may set its own max_bytes / deadline_s in sources.toml): bytes one
+    # answer may carry, and seconds one request may take in total (a server dripping bytes cannot hold a sync).
+    board_max_bytes: int = 2 * 1024**3
+    board_deadline_s: float = 1800.0
     # Admin area password (also read from Streamlit secrets by the dashboard).
     admin_password: str | None = None
     demo_mode: bool = False  # lets the admin area accept loopback seeds (the sample web)

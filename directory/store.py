@@ -4,7 +4,13 @@
 - upserts its ``SourcePage`` rows (pages that vanished get ``gone_at``; pages that failed keep their facts, stale),
 - merges the facts of every live page (fresh facts for pages that changed, stored facts for pages that did not),
 - upserts the practice, its clinicians and their credential claims, service areas, locations and offerings,
-- rewrites the evidence trail (``Fact`` rows) and records plain-English ``Change`` rows against the last crawl.
+- keeps the evidence trail (``Fact`` rows) per crawl run: new facts are added with the run that found them,
+  facts the site no longer states get ``superseded_at`` (never deleted),
+- records plain-English ``Change`` rows against the last crawl.
+
+Credential claims and service areas the site no longer states (or states differently) are copied as they were
+into ``RetiredClaim`` with the crawl run and time before the current row goes or changes, so the evidence behind
+any past verdict can still be read.
 
 A site that could not be reached keeps its last good facts and is marked stale. Nothing is ever wiped because a
 crawl failed, and a re-crawl of the same web writes no duplicate rows.
@@ -19,7 +25,7 @@ from typing import Any
 
 import us
 import zipcodes
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import bindparam, delete, func, insert, update
 from sqlmodel import Session, select
 
 from directory.extraction.types import (
@@ -42,10 +48,11 @@ from directory.models import (
     Location,
     Offering,
     Practice,
+    RetiredClaim,
     ServiceArea,
     SourcePage,
 )
-from directory.names import name_key, parse_name
+from directory.names import parse_name, person_key
 from directory.timeutil import utcnow
 from directory.vocab import CredentialKind, FetchOutcome, LicenseClass, Role, Route, Setting
 
@@ -174,12 +181,7 @@ def state_name(code: str) -> str:
     return found.name if found else code
 
 
-def clinician_key(name: str) -> str:
-    """Stable key of a person within a practice: 'Dr. Jane A. Roe' and 'Jane Roe' share 'jane-roe'."""
-    parsed = parse_name(name)
-    if parsed.given_key and parsed.family_key:
-        return f"{parsed.given_key}-{parsed.family_key}"
-    return name_key(name)
+clinician_key = person_key  # a clinician's key within a practice is the one person key (directory.names)
 
 
 @lru_cache(maxsize=1)
@@ -264,7 +266,7 @@ def _store_site(session, site_key, site_url, pages, crawl_run_id, merge) -> Site
         fetched = {page.url: page for page in live}
         fetched.update({page.final_url: page for page in live if page.final_url})
         outbound = [link for record in pages for link in record.outbound]
-        _apply_facts(session, practice, facts, fetched, outbound, now, result)
+        _apply_facts(session, practice, facts, fetched, outbound, now, result, crawl_run_id)
     practice.stale = False
     practice.gone_at = None
     practice.last_seen = now
@@ -394,6 +396,7 @@ def _apply_facts(
     outbound: list[str],
     now: datetime,
     result: SiteResult,
+    crawl_run_id: int | None = None,
 ) -> None:
     def fetched_at(url: str | None) -> datetime:
         page = pages.get(url or "")
@@ -410,14 +413,37 @@ def _apply_facts(
     practice.booking_urls = sorted(link for link in links if BOOKING_LINK.search(link))[:20]
     practice.discrepancies = [d for d in (_clean(x, 500) for x in facts.discrepancies) if d]
 
-    clinician_ids = _apply_clinicians(session, practice, facts, fetched_at, now, result)
-    _apply_service_areas(session, practice, facts, fetched_at, result)
+    retire = _Retirer(session, practice.id, crawl_run_id, now)
+    clinician_ids = _apply_clinicians(session, practice, facts, fetched_at, now, result, retire)
+    _apply_service_areas(session, practice, facts, fetched_at, result, retire)
     _apply_locations(session, practice, facts, fetched_at, result)
     _apply_offerings(session, practice, facts, fetched_at, result)
-    _apply_evidence(session, practice, facts, pages, clinician_ids, fetched_at)
+    _apply_evidence(session, practice, facts, pages, clinician_ids, fetched_at, crawl_run_id, now)
 
 
-def _apply_clinicians(session, practice, facts, fetched_at, now, result) -> dict[str, int]:
+@dataclass
+class _Retirer:
+    """Copies a claim row, as it was, into ``RetiredClaim`` before it is deleted (gone) or overwritten (changed)."""
+
+    session: Session
+    practice_id: int
+    crawl_run_id: int | None
+    now: datetime
+
+    def __call__(self, row: CredentialClaim | ServiceArea, reason: str, clinician_id: int | None = None) -> None:
+        self.session.add(RetiredClaim.model_validate({
+            "practice_id": self.practice_id, "clinician_id": clinician_id, "table_name": row.__tablename__,
+            "data": _json_safe(row.model_dump()), "retired_at": self.now, "crawl_run_id": self.crawl_run_id,
+            "reason": reason,
+        }))
+
+    def if_changed(self, row: CredentialClaim | ServiceArea, new: dict[str, Any],
+                   clinician_id: int | None = None) -> None:
+        if row.id is not None and any(getattr(row, key) != value for key, value in new.items()):
+            self(row, "changed", clinician_id)
+
+
+def _apply_clinicians(session, practice, facts, fetched_at, now, result, retire) -> dict[str, int]:
     existing = {c.key: c for c in session.exec(select(Clinician).where(Clinician.practice_id == practice.id))}
     wanted: dict[str, ClinicianFact] = {}
     for person in facts.clinicians:
@@ -455,7 +481,7 @@ def _apply_clinicians(session, practice, facts, fetched_at, now, result) -> dict
         if clinician.id is None:
             session.flush()
         ids[key] = clinician.id
-        _apply_claims(session, clinician, claims.get(clinician.id, []), person, facts, fetched_at, result)
+        _apply_claims(session, clinician, claims.get(clinician.id, []), person, facts, fetched_at, result, retire)
     for key, clinician in existing.items():
         if key not in wanted and clinician.gone_at is None:
             clinician.gone_at = now
@@ -465,7 +491,7 @@ def _apply_clinicians(session, practice, facts, fetched_at, now, result) -> dict
 
 
 def _apply_claims(session, clinician, stored: list[CredentialClaim], person: ClinicianFact, facts, fetched_at,
-                  result) -> None:
+                  result, retire) -> None:
     existing = {(c.code, c.state): c for c in stored}
     wanted: dict[tuple[str, str | None], CredentialFact] = {}
     for credential in person.credentials:
@@ -478,17 +504,24 @@ def _apply_claims(session, clinician, stored: list[CredentialClaim], person: Cli
         if claim is None:
             claim = CredentialClaim.model_validate({"clinician_id": clinician.id, "code": code, "kind": "other"})
             result.changes.append(f"{code} added for {clinician.name}")
-        claim.state = state
-        claim.kind = _enum(CredentialKind, credential.kind, CredentialKind.TRAINING.value)
-        claim.license_class = _enum(LicenseClass, credential.license_class)
-        claim.license_number = _clean(credential.license_number, 40)
-        claim.source_url = person.url or (evidence.url if evidence else None)
-        claim.snippet = _clean(evidence.snippet, SNIPPET_MAX) if evidence else None
+        source_url = person.url or (evidence.url if evidence else None)
+        new = {
+            "state": state,
+            "kind": _enum(CredentialKind, credential.kind, CredentialKind.TRAINING.value),
+            "license_class": _enum(LicenseClass, credential.license_class),
+            "license_number": _clean(credential.license_number, 40),
+            "source_url": source_url,
+            "snippet": _clean(evidence.snippet, SNIPPET_MAX) if evidence else None,
+        }
+        retire.if_changed(claim, new, clinician.id)
+        for column, value in new.items():
+            setattr(claim, column, value)
         claim.fetched_at = fetched_at(claim.source_url)
         session.add(claim)
     for key, claim in existing.items():
         if key not in wanted:
             result.changes.append(f"{claim.code} no longer listed for {clinician.name}")
+            retire(claim, "gone", clinician.id)
             session.delete(claim)
 
 
@@ -497,7 +530,7 @@ def _mode_text(in_person: bool | None, virtual: bool | None) -> str:
     return f" ({', '.join(modes)})" if modes else ""
 
 
-def _apply_service_areas(session, practice, facts, fetched_at, result) -> None:
+def _apply_service_areas(session, practice, facts, fetched_at, result, retire) -> None:
     existing = {a.state: a for a in session.exec(select(ServiceArea).where(ServiceArea.practice_id == practice.id))}
     wanted: dict[str, StateFact] = {}
     for fact in facts.states:
@@ -517,15 +550,17 @@ def _apply_service_areas(session, practice, facts, fetched_at, result) -> None:
                 elif old is not True and new is True:
                     result.changes.append(f"{state_name(state)} ({label}) now listed")
         evidence = _evidence_for(facts, ("states", "state"), state)
-        area.in_person = in_person
-        area.virtual = virtual
-        area.source_url = evidence.url if evidence else None
-        area.snippet = _clean(evidence.snippet, SNIPPET_MAX) if evidence else None
+        new = {"in_person": in_person, "virtual": virtual, "source_url": evidence.url if evidence else None,
+               "snippet": _clean(evidence.snippet, SNIPPET_MAX) if evidence else None}
+        retire.if_changed(area, new)
+        for column, value in new.items():
+            setattr(area, column, value)
         area.fetched_at = fetched_at(area.source_url)
         session.add(area)
     for state, area in existing.items():
         if state not in wanted:
             result.changes.append(f"{state_name(state)}{_mode_text(area.in_person, area.virtual)} no longer listed")
+            retire(area, "gone")
             session.delete(area)
 
 
@@ -610,31 +645,57 @@ def _apply_offerings(session, practice, facts, fetched_at, result) -> None:
             session.delete(offering)
 
 
-def _apply_evidence(session, practice, facts, pages, clinician_ids, fetched_at) -> None:
-    """The evidence trail is the current one: rewritten whenever the site changed (changes keep the history).
+def _fact_identity(field_name, value, snippet, url, clinician_id) -> tuple:
+    return field_name, repr(value), snippet, url, clinician_id
+
+
+def _apply_evidence(session, practice, facts, pages, clinician_ids, fetched_at, crawl_run_id=None, now=None) -> None:
+    """The evidence trail, kept per crawl run: facts already current stay (their ``fetched_at`` moves to the
+    latest read), new ones are added with this crawl run, and current ones the site no longer states are
+    marked ``superseded_at`` (never deleted).
 
     The largest table by far, so rows go in as one executemany of cleaned values (the same values
     ``Fact.model_validate`` would get); a fact a page repeats is kept once.
     """
-    session.execute(delete(Fact).where(Fact.practice_id == practice.id))
-    rows, seen = [], set()
+    now = now or utcnow()
+    table = Fact.__table__
+    current = {
+        _fact_identity(row.field, row.value, row.snippet, row.source_url, row.clinician_id): (row.id, row.fetched_at)
+        for row in session.execute(
+            select(table.c.id, table.c.field, table.c.value, table.c.snippet, table.c.source_url,
+                   table.c.clinician_id, table.c.fetched_at)
+            .where(table.c.practice_id == practice.id, table.c.superseded_at.is_(None)))
+    }
+    rows, seen, refetched = [], set(), []
     for item in facts.evidence:
         field_name = _clean(item.field, 60)
         value = _json_safe(item.value)
         snippet = _clean(item.snippet, SNIPPET_MAX)
-        identity = (field_name, repr(value), snippet, item.url)
-        if not field_name or identity in seen:
-            continue
-        seen.add(identity)
+        source_url = _clean(item.url, 2000)
         clinician_id = None
         if item.field in ("clinicians", "clinician") and isinstance(item.value, str):
             clinician_id = clinician_ids.get(clinician_key(item.value))
+        identity = _fact_identity(field_name, value, snippet, source_url, clinician_id)
+        if not field_name or identity in seen:
+            continue
+        seen.add(identity)
+        if identity in current:
+            # Still stated: the row (and the crawl run that first found it) stays; it was last read now.
+            row_id, stored_at = current[identity]
+            if fetched_at(item.url) != stored_at:
+                refetched.append({"row_id": row_id, "fetched_at": fetched_at(item.url)})
+            continue
         page = pages.get(item.url or "")
         rows.append(
             {"practice_id": practice.id, "clinician_id": clinician_id, "source_page_id": page.id if page else None,
-             "field": field_name, "value": value, "snippet": snippet, "source_url": _clean(item.url, 2000),
-             "fetched_at": fetched_at(item.url)}
+             "field": field_name, "value": value, "snippet": snippet, "source_url": source_url,
+             "fetched_at": fetched_at(item.url), "crawl_run_id": crawl_run_id}
         )
+    if refetched:
+        session.execute(update(table).where(table.c.id == bindparam("row_id")), refetched)
+    gone = [row_id for identity, (row_id, _at) in current.items() if identity not in seen]
+    for start in range(0, len(gone), 500):
+        session.execute(update(table).where(table.c.id.in_(gone[start:start + 500])).values(superseded_at=now))
     if rows:
         session.execute(insert(Fact), rows)
 

@@ -1,31 +1,40 @@
-"""Name -> adapter class. The coverage and options of each source live in sources.toml, not here."""
+"""The adapter registry, built from the Source classes themselves: each class names its ``adapter`` key and the
+options it reads; sources.toml says which source uses which adapter. Adding a source is one small class (or none,
+for a new state of an existing adapter) plus data."""
 
-from directory.boards.base import Source
+import pkgutil
+from importlib import import_module
+
+import directory.boards
+from directory.boards.base import ADAPTERS, Source
 from directory.boards.registry import SourceInfo, get_source
 from directory.errors import KapdirError
 
 
-def _classes() -> dict[str, type[Source]]:
-    from directory.boards import compact, files, forms, npi, nursys, socrata
+def adapter_classes() -> dict[str, type[Source]]:
+    """Every adapter class: importing the modules of directory.boards defines them, and each registers itself
+    (Source.__init_subclass__) — no list of names to keep by hand."""
+    for module in pkgutil.iter_modules(directory.boards.__path__):
+        if not module.ispkg and not module.name.startswith("_"):
+            import_module(f"directory.boards.{module.name}")
+    return dict(ADAPTERS)
 
-    return {
-        "ct_socrata": socrata.ConnecticutSocrata, "wa_socrata": socrata.WashingtonSocrata,
-        "il_socrata": socrata.IllinoisSocrata, "co_socrata": socrata.ColoradoSocrata,
-        "tx_bhec": files.TexasBHEC, "fl_mqa": files.FloridaMQA, "md_bop": files.MarylandPhysicians,
-        "oig_leie": files.OigLeie, "psypact": files.Psypact, "generic": files.GenericRoster,
-        "npi": npi.NpiRegistry, "counseling_compact": compact.CounselingCompact,
-        "va_dhp": forms.VirginiaDHP, "md_bpct": forms.MarylandBPCT, "nursys": nursys.NursysQuickConfirm,
-    }
+
+def adapter_class(name: str, adapter: str) -> type[Source]:
+    cls = adapter_classes().get(adapter)
+    if cls is None:
+        raise KapdirError(f"{name}: no adapter {adapter!r} (known: {', '.join(sorted(adapter_classes()))})")
+    return cls
+
+
+def adapter_options(name: str, adapter: str) -> dict[str, type | tuple[type, ...]]:
+    """The sources.toml keys this adapter reads beyond the common ones (the typed spec checks them)."""
+    return dict(adapter_class(name, adapter).options)
 
 
 def make_adapter(name: str, **options) -> Source:
     """The adapter for source ``name`` (options: base_url, settings, timeout, page_size)."""
     info: SourceInfo = get_source(name)
     if info.manual:
-        raise KapdirError(f"{name} is a manual source (the publisher asks not to be automated): "
-                          f"check by hand at {info.public_url}")
-    classes = _classes()
-    cls = classes.get(name) or classes.get(info.adapter)
-    if cls is None:
-        raise KapdirError(f"{name}: no adapter {info.adapter!r}")
-    return cls(info=info, **options)
+        raise KapdirError(f"{name} is a manual source (never fetched): {info.check_here()}")
+    return adapter_class(name, info.adapter)(info=info, **options)

@@ -182,19 +182,40 @@ def stable_key(*parts: Any) -> str:
     return hashlib.sha1(joined.encode()).hexdigest()[:20]
 
 
-class Source:
-    """Base class of every adapter. Subclasses set ``name`` and implement ``sync`` and/or ``lookup``.
+ADAPTERS: dict[str, type["Source"]] = {}  # adapter key -> class, filled as the classes are defined
 
-    ``base_url`` defaults to settings.source_urls[name], then the public URL in sources.toml.
+
+class Source:
+    """Base class of every adapter. Subclasses set ``adapter`` (the key sources.toml names) and implement ``sync``
+    and/or ``lookup``; a class without ``adapter`` is a shared base, not registered.
+
+    ``options``: the extra sources.toml keys the adapter reads, with their types (the typed spec rejects others).
+    ``per_person``: a look-up asked once per person, whatever the state and class of the claim (NPI).
+    ``base_url`` defaults to settings.source_urls[name], then the public URL in sources.toml; a source with
+    neither is "not configured" and is never fetched.
     """
 
     name: ClassVar[str] = ""
+    adapter: ClassVar[str] = ""
+    options: ClassVar[dict[str, type | tuple[type, ...]]] = {}
+    per_person: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        key = cls.__dict__.get("adapter")
+        if key:
+            if key in ADAPTERS and ADAPTERS[key] is not cls:
+                raise TypeError(f"two adapters claim the key {key!r}: {ADAPTERS[key].__name__}, {cls.__name__}")
+            ADAPTERS[key] = cls
 
     def __init__(self, *, base_url: str | None = None, settings: Settings | None = None, timeout: float | None = None,
                  page_size: int | None = None, info: SourceInfo | None = None):
         self.settings = settings or get_settings()
         self.info = info or get_source(self.name)
         self.base_url = (base_url or self.settings.source_urls.get(self.info.name) or self.info.public_url).rstrip("/")
+        if not self.base_url:
+            raise SourceError(f"{self.info.name}: not configured (no default URL: set its URL in "
+                              f"KAPDIR_SOURCE_URLS, see docs/sources.md)")
         self.timeout = timeout if timeout is not None else self.settings.board_timeout_s
         self.page_size = page_size
         self.as_of: datetime | None = None  # the source's own as-of date, known once sync() has started
@@ -211,6 +232,34 @@ class Source:
         """True when the source says nothing changed since ``as_of`` (then a sync need not download it).
         Sources that cannot tell answer False."""
         return False
+
+    # --- live checks (``kapdir boards check``) -------------------------------------------------------------
+
+    # Raw fields (dotted for nested objects) the adapter reads: one missing from a live answer = format changed.
+    fields_expected: ClassVar[frozenset[str]] = frozenset()
+    # Every raw field the evidence shows: any other field in a live answer is reported as unknown (empty: unchecked).
+    fields_known: ClassVar[frozenset[str]] = frozenset()
+    probe_name: ClassVar[str] = "Mary Smith"  # the name a look-up source is asked in a live check
+
+    def probe_query(self) -> LookupQuery:
+        state = next((s for s in self.info.states if s != "*"), "VA")
+        return LookupQuery(self.probe_name, state, None)
+
+    def check_records(self, limit: int) -> Iterator[NormalRecord]:
+        """A handful of real records: the first rows of a roster, or the answer to one probe look-up."""
+        if self.info.method == "roster":
+            self.page_size = limit
+            source = self.sync()
+        else:
+            source = (record for _query, record in self.lookup([self.probe_query()]))
+        for count, record in enumerate(source, start=1):
+            yield record
+            if count >= limit:
+                return
+
+    def raw_fields(self, record: NormalRecord) -> set[str]:
+        return flat_keys(record.raw)
+
 
     # --- helpers for adapters --------------------------------------------------------------------------
 
@@ -229,3 +278,20 @@ class Source:
             fields["license_class"] = self.license_class(fields["title_raw"])
         fields.setdefault("source_as_of", self.as_of)
         return NormalRecord(source=self.info.name, record_key=record_key, **names, **fields)
+
+
+def flat_keys(value: Any, prefix: str = "", depth: int = 2) -> set[str]:
+    """Keys of a raw record, nested objects as 'outer.inner' (lists of objects: their items' keys)."""
+    keys: set[str] = set()
+    if isinstance(value, list):
+        for item in value:
+            keys |= flat_keys(item, prefix, depth)
+        return keys
+    if not isinstance(value, dict):
+        return keys
+    for key, inner in value.items():
+        name = f"{prefix}{key}"
+        keys.add(name)
+        if depth > 1 and isinstance(inner, dict | list):
+            keys |= flat_keys(inner, f"{name}.", depth - 1)
+    return keys

@@ -79,6 +79,8 @@ def list_command(db: Path | None, as_json: bool) -> None:
         states = ",".join(row["states"]) if len(row["states"]) <= 6 else f"{len(row['states'])} states"
         classes = "any" if row["license_classes"] == ["*"] else f"{len(row['license_classes'])} classes"
         last = f"{row['last_sync'] or '-'} {row['last_status'] or ''}".strip()
+        if not row["configured"]:
+            last = "not configured"
         words = row["unmapped_status_words"]
         warnings = f"unmapped status words: {len(words)} ({', '.join(sorted(words))})" if words else ""
         table.add_row(row["name"], row["method"], row["kind"], states, classes, last, row["as_of"] or "-",
@@ -109,8 +111,12 @@ def run_sync(engine: Engine, names: list[str], *, force: bool = False, show_prog
             if info.manual:
                 if names:
                     results.append({"source": info.name, "status": "manual",
-                                    "error": f"never fetched (the publisher asks not to be automated); check by "
-                                             f"hand at {info.public_url}"})
+                                    "error": f"never fetched. {info.check_here()}"})
+                continue
+            if not info.configured:
+                if names:
+                    results.append({"source": info.name, "status": "error",
+                                    "error": "not configured: no URL (set it in KAPDIR_SOURCE_URLS)"})
                 continue
             if info.method != "roster":
                 continue
@@ -193,3 +199,23 @@ def lookup_command(name: str, state: str, license_class: str | None, db: Path | 
     errors = [o for o in outcomes if o.status == "error"]
     if errors:
         raise KapdirError("; ".join(o.error or o.source for o in errors))
+
+
+def check_command(sources: list[str], as_json: bool) -> None:
+    """One tiny real query per source: reachable, format as expected, or what changed. Exit 1 if any is not ok."""
+    from directory.boards.check import check_sources
+
+    for name in sources:
+        try:
+            get_source(name)
+        except KapdirError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    results = check_sources(sources)
+    if as_json:
+        typer.echo(json.dumps([r.as_dict() for r in results], indent=2))
+    else:
+        for result in results:
+            typer.echo(result.line())
+    bad = [r.source for r in results if r.status in {"unreachable", "changed"}]
+    if bad:
+        raise KapdirError(f"{len(bad)} source(s) unreachable or changed: {', '.join(bad)}")

@@ -1,5 +1,5 @@
 """Roster files: Texas BHEC CSVs, the Florida MQA pipe-delimited file, the Maryland Board of Physicians CSVs,
-the OIG LEIE ``UPDATED.csv``, a PSYPACT authorisation list, and the generic column-mapped roster.
+the OIG LEIE ``UPDATED.csv``, and the generic column-mapped roster.
 
 Each file is streamed to a temporary file and read row by row (never held whole in memory); its
 ``Last-Modified`` header is the source's as-of date.
@@ -23,7 +23,7 @@ from directory.boards.registry import ROSTERS_DIR, SourceInfo
 from directory.errors import KapdirError, SourceError
 from directory.vocab import LicenseClass, LicenseStatus, RecordKind
 
-US_DATES = ("%m/%d/%Y",)  # the declared format of the BHEC, MQA, MD and PSYPACT files (docs/sources.md)
+US_DATES = ("%m/%d/%Y",)  # the declared format of the BHEC, MQA and MD files (docs/sources.md)
 # Real roster lines are a few hundred characters (FL MQA's 39 fields ~600). A longer line is not a roster (an
 # HTML page on one line, a binary, a runaway quote): the sync fails with a one-line error and keeps the old data.
 MAX_LINE_CHARS = 65_536
@@ -123,7 +123,8 @@ class FileSource(Source):
 class TexasBHEC(FileSource):
     """BHEC's four daily CSVs (LPC, MFT, PSY, SW): current licensees only."""
 
-    name = "tx_bhec"
+    name = adapter = "tx_bhec"
+    options = {"files": list}
     columns = ("LIC_TYPE", "RANK", "LIC_NBR", "LAST_NME", "FIRST_NME", "LIC_STATUS", "LIC_EXPR_DTE")
 
     def paths(self) -> list[str]:
@@ -173,7 +174,8 @@ class FloridaMQA(FileSource):
     few rows with an extra '|' inside a value (skipped and counted: their columns cannot be trusted).
     Out-of-state telehealth registrants (s. 456.47) are their own profession names -> telehealth_registration."""
 
-    name = "fl_mqa"
+    name = adapter = "fl_mqa"
+    options = {"file": str}
 
     def __init__(self, **options: Any):
         super().__init__(**options)
@@ -239,7 +241,7 @@ class MarylandPhysicians(FileSource):
     """The Board of Physicians' monthly CSVs: physicians, and allied health (PAs). Active and Probation only.
     About seven letterhead lines precede each header row, found by its first cell (``License #`` / ``Profession``)."""
 
-    name = "md_bop"
+    name = adapter = "md_bop"
 
     def paths(self) -> list[str]:
         return ["/forms/doctor_list_revised.csv", "/forms/allied_health_list.csv"]
@@ -286,7 +288,7 @@ class OigLeie(FileSource):
     """OIG LEIE UPDATED.csv: every field quoted, CRLF, YYYYMMDD dates with '00000000' and '0000000000' sentinels.
     Active exclusions only; businesses (no LASTNAME) are skipped: they are not clinicians."""
 
-    name = "oig_leie"
+    name = adapter = "oig_leie"
     path = "/exclusions/downloadables/UPDATED.csv"
 
     def paths(self) -> list[str]:
@@ -315,39 +317,6 @@ class OigLeie(FileSource):
             )
 
 
-PSYPACT_COLUMNS = ("Last Name", "First Name", "Home State", "Authorization", "Authorization Number", "Status")
-
-
-class Psypact(FileSource):
-    """PSYPACT authorisation list importer.
-
-    The public format of the PSYPACT Commission's directory is UNCONFIRMED (reference,
-    compacts-and-telehealth.md 2.1: "The directory URL and format are UNCONFIRMED"). This importer reads a CSV
-    export with the columns: Last Name, First Name, Middle Name, Home State, Authorization (APIT or TAP wording),
-    Authorization Number, Status, Issue Date, Expiration Date. Check the real list before relying on it.
-    ``state`` and ``home_state`` are both the declared home state (APIT reaches other PSYPACT states from there).
-    """
-
-    name = "psypact"
-
-    def paths(self) -> list[str]:
-        return [self.info.options["file"]]
-
-    def sync(self) -> Iterator[NormalRecord]:
-        path = self.info.options["file"]
-        for row in self.csv_rows(path, PSYPACT_COLUMNS):
-            home = clean(row.get("Home State")).upper() or None
-            yield self.record(
-                record_key=clean(row["Authorization Number"]),
-                names=names_from_parts(row.get("First Name"), row.get("Middle Name"), row.get("Last Name")),
-                kind=RecordKind.PSYPACT_AUTHORITY, state=home, home_state=home, title_raw=clean(row["Authorization"]),
-                license_class=LicenseClass.PSYCHOLOGIST, license_number=clean(row["Authorization Number"]),
-                status_raw=clean(row.get("Status")), source_url=self.public(path),
-                **dated_fields(US_DATES, row, issue_date=row.get("Issue Date"),
-                               expiry_date=row.get("Expiration Date")),
-            )
-
-
 def load_mapping(file_name: str) -> dict[str, Any]:
     """A generic roster's column mapping (directory/data/rosters/<file>)."""
     path = ROSTERS_DIR / file_name
@@ -368,6 +337,9 @@ class GenericRoster(FileSource):
     An admin adds a state with a mapping file and a sources.toml entry: no code. The mapping names the file path,
     delimiter, date format, which column holds which field, and the board's status words and titles.
     """
+
+    adapter = "generic"
+    options = {"mapping": str}
 
     def __init__(self, *, info: SourceInfo, **options: Any):
         self.name = info.name

@@ -1,6 +1,6 @@
 """Child-process entry point for search-form look-ups (Scrapy): one JSON line per record or error on stdout.
 
-    python -m directory.boards.formcrawl --source va_dhp|md_bpct|nursys --base-url URL --queries queries.json
+    python -m directory.boards.formcrawl --source va_dhp|md_bpct --base-url URL --queries queries.json
 
 Every query gets its own cookie jar (the forms tie their token or view state to a session). Polite by
 construction: robots.txt obeyed, the project's user agent, one request at a time with a delay, no proxies,
@@ -24,6 +24,7 @@ from scrapy.exceptions import (
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectError, DNSLookupError, TCPTimedOutError, TimeoutError
 
+from directory.boards.http import limits_for
 from directory.names import parse_name
 from directory.settings import get_settings
 
@@ -134,16 +135,23 @@ class VirginiaSpider(LookupSpider):
         yield scrapy.FormRequest(f"{self.base_url}/Lookup/Index", formdata=formdata, callback=self.results,
                                  errback=self.errback, meta=self.meta(index), dont_filter=True)
 
+    # Result rows as public scrapers of the live page select them: `table tr a[href*="/Lookup/Detail/"]`
+    # (docs/sources.md, VA DHP). How the live page says "no records" is UNCONFIRMED: a page with no such link is
+    # "not found" when it still shows the results page's markers, and garbage otherwise.
+    DETAIL_LINKS = "//table//tr//a[contains(@href,'/Lookup/Detail/')]/@href"
+    EMPTY_MARKERS = ("no records", "no record found", "no results", "no matching")
+
     def results(self, response):
         index = response.meta["query"]
         if has_captcha(response):
             return self.fail(index, "CAPTCHA on the results page; not bypassed (check by hand)")
         if "too many records" in response.text.lower():
             return self.fail(index, "too many records for this name; narrow the search by hand", source_level=False)
-        if not response.xpath("//table[contains(@class,'results')]|//p[contains(@class,'no-results')]"):
-            return self.garbage(response, "the results table")
-        for href in response.xpath("//table[contains(@class,'results')]//a[contains(@href,'/Lookup/Detail/')]/@href"):
-            yield response.follow(href.get(), callback=self.detail, errback=self.errback, meta=self.meta(index))
+        links = response.xpath(self.DETAIL_LINKS).getall()
+        if not links and not any(marker in response.text.lower() for marker in self.EMPTY_MARKERS):
+            return self.garbage(response, "result rows (table tr a[href*='/Lookup/Detail/'])")
+        for href in links:
+            yield response.follow(href, callback=self.detail, errback=self.errback, meta=self.meta(index))
         if response.meta.get("paged"):
             return
         for href in response.xpath("//div[contains(@class,'paging')]//a/@href").getall():
@@ -196,55 +204,7 @@ class MarylandSpider(LookupSpider):
         self.record(response.meta["query"], fields, response.url)
 
 
-class NursysSpider(LookupSpider):
-    """Nursys QuickConfirm: search page with a token, POST by name (national unless the query names a
-    jurisdiction) and license type, a results table, a detail table. Every selector here is UNCONFIRMED (the
-    reference documents what QuickConfirm returns, not its HTML): see directory/boards/nursys.py."""
-
-    name = "nursys"
-    license_types = {"registered_nurse": "RN", "nurse_practitioner": "APRN-CNP"}
-
-    def initial_requests(self):
-        for index, _query in enumerate(self.queries):
-            yield scrapy.Request(f"{self.base_url}/LQC/Search", callback=self.search, errback=self.errback,
-                                 meta=self.meta(index), dont_filter=True)
-
-    def search(self, response):
-        index = response.meta["query"]
-        if has_captcha(response):
-            return self.fail(index, "CAPTCHA on the QuickConfirm search page; not bypassed (check by hand)")
-        if not response.xpath("//form[@id='quickConfirmSearch']//input[@name='__RequestVerificationToken']"):
-            return self.garbage(response, "the QuickConfirm search form")
-        query = self.queries[index]
-        parsed = parse_name(query["name"])
-        state = (query.get("state") or "").upper()
-        formdata = {"FirstName": parsed.given, "LastName": parsed.family, "LicenseNumber": "",
-                    "Jurisdiction": state if len(state) == 2 and state.isalpha() else "",
-                    "LicenseType": self.license_types.get(query.get("license_class") or "", "")}
-        yield scrapy.FormRequest.from_response(
-            response, formid="quickConfirmSearch", formdata=formdata, callback=self.results, errback=self.errback,
-            meta=self.meta(index), dont_filter=True)
-
-    def results(self, response):
-        index = response.meta["query"]
-        if has_captcha(response):
-            return self.fail(index, "CAPTCHA on the QuickConfirm results page; not bypassed (check by hand)")
-        if "too many" in response.text.lower() and "refine" in response.text.lower():
-            return self.fail(index, "too many records for this name; narrow the search by hand", source_level=False)
-        table = response.xpath("//table[@id='lqcResults']")
-        if not table and not response.xpath("//*[@id='lqcNoResults']"):
-            return self.garbage(response, "the QuickConfirm results table")
-        for href in table.xpath(".//a[contains(@href,'/LQC/Detail')]/@href").getall():
-            yield response.follow(href, callback=self.detail, errback=self.errback, meta=self.meta(index))
-
-    def detail(self, response):
-        fields = label_pairs(response.xpath("//table[@id='lqcDetail']//tr"))
-        if "License Number" not in fields or "Multistate" not in fields:
-            return self.garbage(response, "the QuickConfirm license detail (License Number, Multistate)")
-        self.record(response.meta["query"], fields, response.url)
-
-
-SPIDERS = {"va_dhp": VirginiaSpider, "md_bpct": MarylandSpider, "nursys": NursysSpider}
+SPIDERS = {"va_dhp": VirginiaSpider, "md_bpct": MarylandSpider}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -263,7 +223,8 @@ def main(argv: list[str] | None = None) -> int:
         "DOWNLOAD_DELAY_JITTER": 0,
         "CONCURRENT_REQUESTS": 1,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
-        "DOWNLOAD_TIMEOUT": settings.board_timeout_s,
+        "DOWNLOAD_TIMEOUT": settings.board_timeout_s,  # Scrapy's timeout covers a whole download
+        "DOWNLOAD_MAXSIZE": limits_for(args.source, settings).max_bytes,
         "RETRY_TIMES": 2,
         "COOKIES_ENABLED": True,
         "TELNETCONSOLE_ENABLED": False,

@@ -72,14 +72,25 @@ class FormSource(Source):
         raise NotImplementedError
 
 
-class VirginiaDHP(FormSource):
-    """dhp.virginiainteractive.org/Lookup: token, POST, 302 to /Lookup/Result, paging, /Lookup/Detail/{number}."""
+def first_of(fields: dict[str, str], *labels: str) -> str:
+    """The value of the first label present (a detail label seen in two wordings)."""
+    return next((clean(fields[label]) for label in labels if label in fields), "")
 
-    name = "va_dhp"
+
+class VirginiaDHP(FormSource):
+    """dhp.virginiainteractive.org/Lookup: token, POST, 302 to /Lookup/Result, paging, /Lookup/Detail/{number}.
+
+    Detail labels as public scrapers of the live page read them ("Initial License Date", "Expire Date", "License
+    Status"); the reference's wording ("Issue/Initial date", "Expire date", "Status") is accepted too."""
+
+    name = adapter = "va_dhp"
+    fields_expected = frozenset({"Name", "License Number", "Occupation", "License Status"})
+    fields_known = frozenset({"Address", "Initial License Date", "Expire Date", "Additional Public Information",
+                              "Status", "Issue/Initial date", "Expire date"})
 
     def to_record(self, fields: dict[str, str], url: str) -> NormalRecord:
         number = clean(fields.get("License Number"))
-        extra = clean(fields.get("Additional Public Information"))
+        extra = next((clean(v) for k, v in fields.items() if k.startswith("Additional Public Information")), "")
         disciplined = bool(extra) and extra.upper() not in {"NONE", "N/A", "NO"}
         address = clean(fields.get("Address"))
         parts = [p.strip() for p in address.split(",")]
@@ -87,8 +98,9 @@ class VirginiaDHP(FormSource):
         return self.record(
             record_key=number, names=names_from_text(fields.get("Name", "")), state="VA",
             title_raw=clean(fields.get("Occupation")) or None, license_number=number,
-            status_raw=clean(fields.get("Status")), issue_date=parse_date(fields.get("Issue/Initial date"), FORM_DATES),
-            expiry_date=parse_date(fields.get("Expire date"), FORM_DATES), discipline=disciplined,
+            status_raw=first_of(fields, "License Status", "Status"),
+            issue_date=parse_date(first_of(fields, "Initial License Date", "Issue/Initial date"), FORM_DATES),
+            expiry_date=parse_date(first_of(fields, "Expire Date", "Expire date"), FORM_DATES), discipline=disciplined,
             discipline_text=extra if disciplined else None,
             city=city or None, address_state=_address_state(address),
             source_url=url, raw=fields,
@@ -99,7 +111,9 @@ class MarylandBPCT(FormSource):
     """mdbnc.health.maryland.gov/pctverification: ASP.NET WebForms (__VIEWSTATE, __EVENTVALIDATION), a results
     grid with "View Details" links, and a DetailsView1 label/value table."""
 
-    name = "md_bpct"
+    name = adapter = "md_bpct"
+    fields_expected = frozenset({"Name", "License Number", "License Type", "License Status"})  # UNCONFIRMED
+    fields_known = frozenset({"Issue Date", "Expiration Date", "Public Orders"})
 
     def to_record(self, fields: dict[str, str], url: str) -> NormalRecord:
         number = clean(fields.get("License Number"))

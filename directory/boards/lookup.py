@@ -3,23 +3,25 @@
 ``lookup_clinicians(engine, queries)`` asks every look-up source that covers each query's state and class,
 skipping queries answered within ``settings.lookup_cache_ttl_days``; one batch (and, for the Scrapy form sources,
 one child process) per source. Answers are stored as LicenseRecords, each answered query in LookupCache, and each
-batch as a SourceSync row, so verification afterwards reads only the database.
+batch as a SourceSync row, so verification afterwards reads only the database. When a source answers a query it
+answered before, the records it returned then and no longer returns are marked removed (a license the board no
+longer lists must not keep verifying until it goes stale).
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
-from directory.boards.adapters import make_adapter
+from directory.boards.adapters import adapter_class, make_adapter
 from directory.boards.base import LookupQuery, NormalRecord
 from directory.boards.registry import SourceInfo, all_sources, get_source
 from directory.boards.store import SyncResult, _start_sync, finish_sync, store_records
 from directory.db import session_scope
 from directory.errors import KapdirError, SourceError
-from directory.models import Clinician, CredentialClaim, LookupCache, ServiceArea
+from directory.models import Clinician, CredentialClaim, LicenseRecord, LookupCache, ServiceArea
 from directory.settings import get_settings
 from directory.timeutil import utcnow
 from directory.vocab import CredentialKind, LicenseClass, Role
@@ -34,6 +36,7 @@ class LookupOutcome:
     queries: int = 0
     cached: int = 0
     records: int = 0
+    removed: int = 0  # records a query returned before and no longer returns
     errors: dict[str, str] = field(default_factory=dict)  # query key -> message
     error: str | None = None
 
@@ -41,28 +44,27 @@ class LookupOutcome:
         if self.status == "error":
             return f"{self.source}: error: {self.error}"
         failed = f", {len(self.errors)} failed" if self.errors else ""
+        removed = f", {self.removed} no longer listed" if self.removed else ""
         return (f"{self.source}: {self.status}, {self.queries} look-ups ({self.cached} cached{failed}), "
-                f"{self.records} records")
+                f"{self.records} records{removed}")
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
 
 
 def lookup_sources(query: LookupQuery) -> list[SourceInfo]:
-    """The look-up sources that could answer this query (NPI answers every query: identity). A source marked
-    ``class_required`` (Nursys: nurses only) is asked only about a query naming one of its classes."""
-    return [info for info in all_sources() if info.method == "lookup" and info.covers(query.state, query.license_class)
-            and (query.license_class is not None or not info.options.get("class_required"))]
+    """The configured look-up sources that could answer this query (NPI answers every query: identity)."""
+    return [info for info in all_sources() if info.method == "lookup" and info.configured
+            and info.covers(query.state, query.license_class)]
 
 
-def _source_query(info: SourceInfo, query: LookupQuery) -> LookupQuery:
-    """NPI is searched by name once per person, whatever the state; Nursys once per person and class, nationally
-    (a multistate license sits in the home state, not the claim's state); the others per state and class."""
-    if info.name == "npi":
-        return LookupQuery(query.name, query.state, None)
-    if info.name == "nursys":
-        return LookupQuery(query.name, "*", query.license_class)
-    return query
+def _source_query(info: SourceInfo, query: LookupQuery) -> tuple[str, LookupQuery]:
+    """(cache key, query as the source is asked). A ``per_person`` source (NPI: identity) is searched by name once
+    per person, whatever the claim's state and class; the others per state and class."""
+    if adapter_class(info.name, info.adapter).per_person:
+        person = LookupQuery(query.name, query.state, None)
+        return person.key.rsplit("|", 2)[0], person
+    return query.key, query
 
 
 def _fresh_keys(engine: Engine, source: str, keys: list[str], ttl_days: int) -> set[str]:
@@ -73,16 +75,31 @@ def _fresh_keys(engine: Engine, source: str, keys: list[str], ttl_days: int) -> 
         return {row[0] for row in rows}
 
 
-def _remember(engine: Engine, source: str, answers: dict[str, list[str]]) -> None:
+def _remember(engine: Engine, source: str, answers: dict[str, list[str]]) -> int:
+    """Cache each answered query's record keys; retire records a query returned before and no longer returns
+    (unless another cached answer of this source still returns them). Returns how many were retired."""
     now = utcnow()
     with session_scope(engine) as session:
         existing = {row.query_key: row for row in session.execute(select(LookupCache).where(
             LookupCache.source == source, LookupCache.query_key.in_(list(answers)))).scalars()}
+        dropped: set[str] = set()
         for key, record_keys in answers.items():
             row = existing.get(key) or LookupCache(source=source, query_key=key)
+            dropped |= set(row.record_keys or []) - set(record_keys)
             row.fetched_at, row.record_keys = now, sorted(set(record_keys))
             session.add(row)
+        session.flush()
+        if dropped:
+            still = {k for (keys,) in session.execute(select(LookupCache.record_keys).where(
+                LookupCache.source == source)) for k in keys or []}
+            dropped -= still
+        retired = 0
+        if dropped:
+            retired = session.execute(update(LicenseRecord).where(
+                LicenseRecord.source == source, LicenseRecord.record_key.in_(sorted(dropped)),
+                LicenseRecord.removed_at.is_(None)).values(removed_at=now)).rowcount
         session.commit()
+    return retired
 
 
 def _plan(queries: Iterable[LookupQuery], only: set[str] | None) -> dict[str, dict[str, LookupQuery]]:
@@ -90,12 +107,8 @@ def _plan(queries: Iterable[LookupQuery], only: set[str] | None) -> dict[str, di
     for query in queries:
         for info in lookup_sources(query):
             if only is None or info.name in only:
-                source_query = _source_query(info, query)
-                if info.name == "npi":
-                    key = source_query.key.rsplit("|", 2)[0]  # one NPI search per person
-                    plan.setdefault(info.name, {}).setdefault(key, source_query)
-                else:
-                    plan.setdefault(info.name, {}).setdefault(source_query.key, source_query)
+                key, source_query = _source_query(info, query)
+                plan.setdefault(info.name, {}).setdefault(key, source_query)
     return plan
 
 
@@ -139,9 +152,9 @@ def lookup_clinicians(engine: Engine, queries: Iterable[LookupQuery], *, sources
             finish_sync(engine, result)
             continue
         store_records(engine, records)
-        _remember(engine, name, {k: v for k, v in answers.items() if k not in failed})
-        outcome.status, outcome.records, outcome.errors = "ok", len(records), failed
-        result.status, result.records, result.added = "ok", len(records), len(records)
+        retired = _remember(engine, name, {k: v for k, v in answers.items() if k not in failed})
+        outcome.status, outcome.records, outcome.errors, outcome.removed = "ok", len(records), failed, retired
+        result.status, result.records, result.added, result.removed = "ok", len(records), len(records), retired
         if failed:
             result.error = f"{len(failed)} of {len(pending)} look-ups failed: {next(iter(failed.values()))}"
         finish_sync(engine, result)
@@ -151,7 +164,7 @@ def lookup_clinicians(engine: Engine, queries: Iterable[LookupQuery], *, sources
 def database_queries(engine: Engine) -> list[LookupQuery]:
     """One query per clinician, state their practice serves, and claimed license class, where a look-up source
     covers that state (so that after ``boards sync`` verification needs no network). A nurse (role ``nurse``) whose
-    site names no nursing license is asked about as a registered nurse, so Nursys sees every nurse."""
+    site names no nursing license is asked about as a registered nurse."""
     with session_scope(engine) as session:
         clinicians = session.execute(select(Clinician).where(Clinician.gone_at.is_(None))).scalars().all()
         states: dict[int, set[str]] = {}

@@ -24,7 +24,19 @@ def _blank(value: Any) -> str:
 
 
 class NpiRegistry(Source):
-    name = "npi"
+    name = adapter = "npi"
+    options = {"taxonomy_prefixes": dict}
+    per_person = True  # identity: one search per person, whatever the claim's state and class
+    # docs/sources.md (NPPES): the fields read, and every field the public captures show.
+    fields_expected = frozenset({"number", "basic.first_name", "basic.last_name", "basic.status", "taxonomies.code",
+                                 "taxonomies.desc", "taxonomies.license", "taxonomies.state", "taxonomies.primary"})
+    fields_known = frozenset({
+        "basic", "taxonomies", "identifiers", "taxonomies.taxonomy_group",
+        *(f"basic.{k}" for k in ("certification_date", "credential", "enumeration_date", "middle_name",
+                                  "name_prefix", "name_suffix", "last_updated", "sex", "gender", "name",
+                                  "sole_proprietor")),
+        *(f"identifiers.{k}" for k in ("code", "desc", "identifier", "issuer", "state")),
+    })
 
     def __init__(self, **options: Any):
         super().__init__(**options)
@@ -44,6 +56,19 @@ class NpiRegistry(Source):
             yield from results
             if len(results) < PAGE:
                 return
+
+    def check_records(self, limit: int) -> Iterator[NormalRecord]:
+        """Live check: one request of at most ``limit`` results."""
+        query = self.probe_query()
+        parsed = parse_name(query.name)
+        url = build_url(self.base_url, "/api/", {"version": "2.1", "enumeration_type": "NPI-1", "limit": limit,
+                                                 "last_name": parsed.family, "first_name": parsed.given,
+                                                 "state": query.state})
+        page = get_json(self.info.name, url, settings=self.settings, timeout=self.timeout)
+        if not isinstance(page, dict) or not isinstance(page.get("results", []), list):
+            raise SourceError(f"{self.info.name}: garbage: expected a JSON object with 'results' from {url}")
+        for result in page.get("results", [])[:limit]:
+            yield self.to_record(result)
 
     def lookup(self, queries: list[LookupQuery]) -> Iterator[tuple[LookupQuery, NormalRecord]]:
         self.misses = {}

@@ -24,15 +24,20 @@ ALL = "*"
 @dataclass(frozen=True)
 class SourceInfo:
     name: str
-    adapter: str
+    adapter: str  # the ``adapter`` key of the Source class that reads it ("manual": none)
     method: str  # roster | lookup | manual
     kind: str  # RecordKind of its records
     record_kinds: tuple[str, ...]
     states: tuple[str, ...]  # ("*",) = national
     license_classes: tuple[str, ...]  # ("*",) = any
-    public_url: str
+    public_url: str  # "" = no default: the user configures it (settings.source_urls)
     citation: str
     notes: str = ""
+    label: str = ""  # what a person calls it ("Nursys QuickConfirm"); the name when empty
+    check_url: str = ""  # manual sources: the page where a person checks by hand
+    check_what: str = ""  # manual sources: what that page can confirm ("a multistate (NLC) nursing license")
+    max_bytes: int | None = None  # overrides settings.board_max_bytes
+    deadline_s: float | None = None  # overrides settings.board_deadline_s
     status_words: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     titles: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
@@ -41,16 +46,30 @@ class SourceInfo:
     def manual(self) -> bool:
         return self.method == "manual"
 
+    @property
+    def configured(self) -> bool:
+        """False for a source with no default URL that the user has not pointed anywhere yet."""
+        from directory.settings import get_settings
+
+        return bool(self.public_url or get_settings().source_urls.get(self.name))
+
     def covers(self, state: str, license_class: str | None = None) -> bool:
         state_ok = ALL in self.states or state.upper() in self.states
         class_ok = license_class is None or ALL in self.license_classes or license_class in self.license_classes
         return state_ok and class_ok
 
+    def check_here(self) -> str:
+        """One sentence naming where a person checks this (manual) source by hand."""
+        what = f" for {self.check_what}" if self.check_what else ""
+        return f"Check by hand at {self.label or self.name}{what}: {self.check_url or self.public_url}"
+
     def as_dict(self) -> dict[str, Any]:
         return {
-            "name": self.name, "kind": self.kind, "record_kinds": list(self.record_kinds), "method": self.method,
-            "manual": self.manual, "states": list(self.states), "license_classes": list(self.license_classes),
-            "public_url": self.public_url, "citation": self.citation, "notes": self.notes,
+            "name": self.name, "label": self.label or self.name, "kind": self.kind,
+            "record_kinds": list(self.record_kinds), "method": self.method, "manual": self.manual,
+            "states": list(self.states), "license_classes": list(self.license_classes),
+            "public_url": self.public_url, "check_url": self.check_url, "configured": self.configured,
+            "citation": self.citation, "notes": self.notes,
         }
 
 
@@ -68,6 +87,66 @@ def _expand_classes(values: list[str], health: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+# The source spec: every key a [sources.X] entry may have, with its type. Keys an adapter reads for itself
+# (a dataset id, a mapping file) are declared by that adapter class (Source.options); anything else is an error,
+# so a typo or a dead key fails loudly instead of being ignored.
+_REQUIRED: dict[str, type | tuple[type, ...]] = {
+    "adapter": str, "method": str, "kind": str, "states": list, "license_classes": list, "public_url": str,
+    "citation": str,
+}
+_OPTIONAL: dict[str, type | tuple[type, ...]] = {
+    "record_kinds": list, "notes": str, "label": str, "check_url": str, "check_what": str, "max_bytes": int,
+    "deadline_s": (int, float), "status_words": dict, "titles": dict,
+}
+
+
+def _spec_error(name: str, message: str) -> KapdirError:
+    return KapdirError(f"{SOURCES_FILE.name} [sources.{name}]: {message}")
+
+
+def _source_info(name: str, entry: dict[str, Any], health: list[str]) -> SourceInfo:
+    from directory.boards.adapters import adapter_options
+
+    for key in _REQUIRED:
+        if key not in entry:
+            raise _spec_error(name, f"missing {key!r}")
+    for key, value in entry.items():
+        kind = _REQUIRED.get(key) or _OPTIONAL.get(key)
+        if kind is not None and not isinstance(value, kind):
+            raise _spec_error(name, f"{key!r} must be a {getattr(kind, '__name__', kind)}")
+    if entry["method"] not in METHODS:
+        raise _spec_error(name, f"method {entry['method']!r} is not one of {', '.join(METHODS)}")
+    allowed = {} if entry["method"] == "manual" else adapter_options(name, entry["adapter"])
+    unknown = sorted(set(entry) - set(_REQUIRED) - set(_OPTIONAL) - set(allowed))
+    if unknown:
+        raise _spec_error(name, f"unknown key(s) {', '.join(unknown)} (adapter {entry['adapter']!r} reads "
+                                f"{', '.join(sorted(allowed)) or 'no options'})")
+    options = {k: v for k, v in entry.items() if k in allowed}
+    for key, kind in allowed.items():
+        if key in options and not isinstance(options[key], kind):
+            raise _spec_error(name, f"{key!r} must be a {getattr(kind, '__name__', kind)}")
+    return SourceInfo(
+        name=name,
+        adapter=entry["adapter"],
+        method=entry["method"],
+        kind=entry["kind"],
+        record_kinds=tuple(entry.get("record_kinds", [entry["kind"]])),
+        states=tuple(s.upper() if s != ALL else s for s in entry["states"]),
+        license_classes=_expand_classes(entry["license_classes"], health),
+        public_url=entry["public_url"],
+        citation=entry["citation"],
+        notes=entry.get("notes", ""),
+        label=entry.get("label", ""),
+        check_url=entry.get("check_url", ""),
+        check_what=entry.get("check_what", ""),
+        max_bytes=entry.get("max_bytes"),
+        deadline_s=entry.get("deadline_s"),
+        status_words={k.upper(): v for k, v in entry.get("status_words", {}).items()},
+        titles={k.upper(): v for k, v in entry.get("titles", {}).items()},
+        options=options,
+    )
+
+
 @lru_cache(maxsize=1)
 def _table() -> _Table:
     try:
@@ -75,25 +154,7 @@ def _table() -> _Table:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise KapdirError(f"cannot read {SOURCES_FILE}: {exc}") from exc
     health = data["health_classes"]
-    known = {"adapter", "method", "kind", "record_kinds", "states", "license_classes", "public_url", "citation",
-             "notes", "status_words", "titles"}
-    sources = {}
-    for name, entry in data["sources"].items():
-        sources[name] = SourceInfo(
-            name=name,
-            adapter=entry["adapter"],
-            method=entry["method"],
-            kind=entry["kind"],
-            record_kinds=tuple(entry.get("record_kinds", [entry["kind"]])),
-            states=tuple(s.upper() if s != ALL else s for s in entry["states"]),
-            license_classes=_expand_classes(entry["license_classes"], health),
-            public_url=entry["public_url"],
-            citation=entry["citation"],
-            notes=entry.get("notes", ""),
-            status_words={k.upper(): v for k, v in entry.get("status_words", {}).items()},
-            titles={k.upper(): v for k, v in entry.get("titles", {}).items()},
-            options={k: v for k, v in entry.items() if k not in known},
-        )
+    sources = {name: _source_info(name, entry, health) for name, entry in data["sources"].items()}
     keywords = tuple((re.compile(pattern, re.IGNORECASE), LicenseClass(cls)) for pattern, cls in data["title_keywords"])
     defaults = {k.upper(): v for k, v in data["default_status_words"].items()}
     return _Table(sources=sources, default_status_words=defaults, title_keywords=keywords)
@@ -119,6 +180,11 @@ def coverage(state: str, license_class: str | None = None) -> list[SourceInfo]:
     Manual sources are included (they say where to check by hand); the caller looks at ``method``.
     """
     return [info for info in all_sources() if info.covers(state, license_class)]
+
+
+def manual_checks(state: str, license_class: str | None = None) -> list[SourceInfo]:
+    """Manual sources (never fetched) covering this state and class: where a person can check by hand."""
+    return [info for info in coverage(state, license_class) if info.manual]
 
 
 _SPACES = re.compile(r"\s+")

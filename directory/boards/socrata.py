@@ -24,9 +24,11 @@ IN_FORCE = frozenset({LicenseStatus.ACTIVE, LicenseStatus.PROBATION})
 
 
 class SocrataSource(Source):
-    """One Socrata dataset; each subclass reads one dataset's columns, declared date formats and quirks."""
+    """One Socrata dataset (``dataset`` in sources.toml); each subclass reads its state's columns, declared date
+    formats and quirks."""
 
     required: tuple[str, ...] = ()
+    options = {"dataset": str, "where": str}
     date_formats: tuple[str, ...] = SOCRATA_DATES
 
     def _headers(self) -> dict[str, str]:
@@ -97,8 +99,9 @@ class SocrataSource(Source):
 
 
 class ConnecticutSocrata(SocrataSource):
-    name = "ct_socrata"
+    name = adapter = "ct_socrata"
     required = ("fullcredentialcode", "name", "credential", "status")
+    options = {**SocrataSource.options, "status_reasons": dict}  # statusreason -> status (sources.toml)
 
     def ct_status(self, row: dict[str, Any]) -> LicenseStatus:
         """The status word through the table, then the dataset's own evidence: a ``statusreason`` may say more
@@ -137,7 +140,7 @@ class WashingtonSocrata(SocrataSource):
     """WA dates are text MM/DD/YYYY (some exports YYYYMMDD). A credential number can appear twice: the live row
     and a ``Superseded`` twin. Rows are ordered by number so twins arrive together and merge (the live one wins)."""
 
-    name = "wa_socrata"
+    name = adapter = "wa_socrata"
     required = ("credentialnumber", "lastname", "credentialtype", "status")
     date_formats = WA_DATES
 
@@ -189,7 +192,7 @@ def _prefer_live(first: NormalRecord, second: NormalRecord) -> NormalRecord:
 
 
 class IllinoisSocrata(SocrataSource):
-    name = "il_socrata"
+    name = adapter = "il_socrata"
     required = ("license_type", "license_number", "license_status", "last_name")
     date_formats = US_DATES
 
@@ -229,7 +232,7 @@ class IllinoisSocrata(SocrataSource):
 class ColoradoSocrata(SocrataSource):
     """Colorado repeats a license once per discipline case: rows are ordered by license and merged."""
 
-    name = "co_socrata"
+    name = adapter = "co_socrata"
     required = ("licensenumber", "licensetype", "lastname", "licensestatusdescription")
 
     def order(self) -> str:

@@ -13,7 +13,7 @@ from directory.extraction.geography import STATE_BY_NAME, STATE_CODES, is_city_i
 from directory.extraction.structured import StructuredData, text_of, texts_of
 from directory.extraction.taxonomy import load_table, lookup, role_for
 from directory.extraction.types import ClinicianFact, CredentialFact, Evidence
-from directory.names import name_key
+from directory.names import person_parts
 from directory.vocab import CredentialKind
 
 _PARTICLE = r"(?:de|del|de la|van|von|da|di|le|la|st\.?|bin|al)"
@@ -121,15 +121,9 @@ def given_name(name: str) -> str:
 
 
 def person_key(name: str) -> tuple[str, str]:
-    """'Dr. Jane Roe' = 'Jane Roe' = 'Jane A. Roe': (given, family) name keys; middle names and titles dropped.
-    (A plain split, not nameparser: it runs for every name on every page.)"""
-    words = _name_words(name)
-    if not words:
-        return ("", "")
-    family = words[-1]
-    if len(words) >= 3 and re.fullmatch(_PARTICLE, words[-2].lower()):
-        family = words[-2] + words[-1]  # "Ana de Cruz" -> "decruz"
-    return (name_key(words[0]), name_key(family) if len(words) > 1 else "")
+    """'Dr. Jane Roe' = 'Jane Roe' = 'Jane A. Roe': (given, family) name keys. The one person key of
+    ``directory.names`` (the store keys clinicians with it too), so extraction and storage agree on people."""
+    return person_parts(name)
 
 
 def clean_name(raw: str) -> str | None:

@@ -95,10 +95,6 @@ STATUS_WORDS: dict[str, dict[str, LicenseStatus]] = {
     "oig_leie": {"1128a1": LicenseStatus.ACTIVE, "1128a2": LicenseStatus.ACTIVE, "1128a3": LicenseStatus.ACTIVE,
                  "1128b4": LicenseStatus.ACTIVE, "1128b5": LicenseStatus.ACTIVE, "1128b7": LicenseStatus.ACTIVE},
     "counseling_compact": {"active": LicenseStatus.ACTIVE, "inactive": LicenseStatus.INACTIVE},
-    "psypact": {"Active": LicenseStatus.ACTIVE, "Expired": LicenseStatus.EXPIRED},
-    # Nursys QuickConfirm (the live vocabulary is UNCONFIRMED).
-    "nursys": {"Active": LicenseStatus.ACTIVE, "Inactive": LicenseStatus.INACTIVE, "Expired": LicenseStatus.EXPIRED,
-               "Probation": LicenseStatus.PROBATION, "Revoked": LicenseStatus.REVOKED},
 }
 GENERIC_STATUS_WORDS: dict[str, LicenseStatus] = {
     "Active": LicenseStatus.ACTIVE, "Current": LicenseStatus.ACTIVE, "REGISTERED": LicenseStatus.ACTIVE,
@@ -112,7 +108,6 @@ SOURCE_KINDS: dict[str, frozenset[RecordKind]] = {
     "npi": frozenset({RecordKind.NPI}),
     "oig_leie": frozenset({RecordKind.EXCLUSION}),
     "counseling_compact": frozenset({RecordKind.COMPACT_PRIVILEGE}),
-    "psypact": frozenset({RecordKind.PSYPACT_AUTHORITY}),
     "fl_mqa": frozenset({RecordKind.LICENSE, RecordKind.TELEHEALTH_REGISTRATION}),
 }
 
@@ -132,19 +127,8 @@ SOURCE_CLASSES: dict[str, frozenset[LicenseClass]] = {
                              LicenseClass.MARRIAGE_FAMILY_THERAPIST, LicenseClass.PSYCHOLOGIST}),
     # OBLPCT lists: counselors and marriage and family therapists.
     "generic_or": frozenset({LicenseClass.PROFESSIONAL_COUNSELOR, LicenseClass.MARRIAGE_FAMILY_THERAPIST}),
-    # Nursys QuickConfirm: nurses only.
-    "nursys": frozenset({LicenseClass.REGISTERED_NURSE, LicenseClass.NURSE_PRACTITIONER}),
 }
 GENERIC_STATES = ("NY", "GA", "NC", "OR", "MA")
-# Nursys look-ups cover the Nurse Licensure Compact members (directory/data/compacts.toml [authorities.nlc]);
-# a nursys record's state is the licensing (home) state, one of these.
-NURSYS_STATES = frozenset({
-    "AL", "AZ", "AR", "CO", "DE", "FL", "GA", "ID", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MS", "MO", "MT",
-    "NE", "NH", "NJ", "NM", "NC", "ND", "OH", "OK", "PA", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV",
-    "WI", "WY", "VI", "GU",
-})
-
-
 def known_source(name: str) -> bool:
     return name in STATUS_WORDS or (name.startswith("generic_") and name.removeprefix("generic_").upper()
                                     in GENERIC_STATES)
@@ -170,8 +154,6 @@ def license_sources_for(state: str, license_class: str) -> list[str]:
         classes = SOURCE_CLASSES.get(name)
         if classes is None or license_class in classes:
             found.append(name)
-    if state in NURSYS_STATES and license_class in SOURCE_CLASSES["nursys"]:
-        found.append("nursys")
     return found
 
 
@@ -266,10 +248,9 @@ def _record(data: dict, where: str) -> TrueRecord:
     covered = source_state(rec.source)
     if rec.kind == RecordKind.LICENSE and covered and covered != rec.state:
         raise InvalidWorldError(f"{where}: {rec.source} only publishes {covered} licenses")
-    if rec.multistate is not None and rec.source != "nursys":
-        raise InvalidWorldError(f"{where}: only nursys publishes the multistate (NLC) flag, not {rec.source}")
-    if rec.source == "nursys" and rec.state not in NURSYS_STATES:
-        raise InvalidWorldError(f"{where}: nursys records here are licenses of NLC member states, not {rec.state}")
+    if rec.multistate is not None:
+        raise InvalidWorldError(f"{where}: no fetched source publishes the multistate (NLC) flag (only Nursys, a "
+                                f"manual source)")
     if rec.kind == RecordKind.LICENSE and rec.source in SOURCE_CLASSES and rec.license_class not in SOURCE_CLASSES[
             rec.source]:
         raise InvalidWorldError(f"{where}: {rec.source} does not cover {rec.license_class}")

@@ -24,3 +24,9 @@ def registry_coverage(state: str, license_class: str | None, record_kind: str) -
             if not info.manual and record_kind in info.record_kinds
         }
     )
+
+
+def manual_checks_for(state: str, license_classes: list[str | None]) -> list[registry.SourceInfo]:
+    """Manual sources (never fetched) covering the state and any of the classes: where a person checks by hand."""
+    found = {info.name: info for cls in license_classes for info in registry.manual_checks(state, cls)}
+    return [found[name] for name in sorted(found)]

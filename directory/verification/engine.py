@@ -4,26 +4,50 @@
 only what is due: new claims, verdicts past their expiry (settings.verification_ttl_days), and verdicts whose
 outcome changed because their inputs changed (new or changed records, a license expiry that passed, a source
 that failed or came back). Re-running on unchanged data leaves every row as it was.
+
+The audit trail: ``Verification`` holds the current verdict of each live claim; every change of a verdict (its
+code, basis or evidence) is also appended to ``VerdictHistory`` with the verify run, the crawl run behind the
+claim and the syncs behind the evidence; a claim the site no longer makes is retired there (event "retired",
+with when) before its current row goes. Each run is a ``VerifyRun`` row that always ends finished or failed.
 """
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, delete, select
 
-from directory.db import session_scope
-from directory.models import Clinician, CredentialClaim, Practice, ServiceArea, Verification
+from directory.db import finish_run_record, session_scope
+from directory.models import (
+    Clinician,
+    CrawlRun,
+    CredentialClaim,
+    LicenseRecord,
+    Practice,
+    ServiceArea,
+    SourcePage,
+    SourceSync,
+    VerdictHistory,
+    Verification,
+    VerifyRun,
+)
 from directory.settings import get_settings
 from directory.timeutil import utcnow
 from directory.verification.claims import Claim, claims_for, non_license_outcome
 from directory.verification.coverage import Coverage, registry_coverage
 from directory.verification.judge import Judge, Outcome, verification_expires
 from directory.verification.summary import store_discrepancies
+from directory.vocab import RecordKind
 
 BATCH = 500  # clinicians per commit
+# The verdict columns a history row copies from the current row.
+VERDICT_COLUMNS = (
+    "claim_key", "clinician_id", "practice_id", "claim_kind", "state", "mode", "credential_code", "verdict",
+    "basis", "confidence", "license_record_id", "evidence", "checked_at", "expires_at", "source_as_of",
+)
 
 
 def iter_listings(session: Session):
@@ -88,22 +112,89 @@ def _values(row: Verification | None, claim: Claim, outcome: Outcome, *, now: da
     return values
 
 
-def _flush(session: Session, inserts: list[dict], updates: list[dict]) -> None:
-    """Write a batch in two statements (executemany): one insert, one update by id."""
+@dataclass
+class _Context:
+    """What a run was judged against: the run itself, each practice's crawl run, each source's latest sync."""
+
+    verify_run_id: int
+    crawl_runs: dict[int, int]  # practice id -> the last crawl run that read its pages
+    syncs: dict[str, int]  # source -> id of its latest finished sync
+    exclusion_sources: tuple[str, ...]
+
+    def history(self, values: dict[str, Any], *, event: str, at: datetime) -> dict[str, Any]:
+        evidence = values.get("evidence") or {}
+        sources = {*self.exclusion_sources, evidence.get("source")} - {None}
+        return {
+            **{column: values[column] for column in VERDICT_COLUMNS}, "event": event, "recorded_at": at,
+            "verify_run_id": self.verify_run_id, "crawl_run_id": self.crawl_runs.get(values["practice_id"]),
+            "sync_ids": {source: self.syncs[source] for source in sorted(sources) if source in self.syncs},
+        }
+
+
+def _start_run(engine: Engine, *, due_only: bool) -> _Context:
+    """Record the run (committed at once, so a failure later still leaves a record to finish)."""
+    with session_scope(engine) as session:
+        syncs = {source: sync_id for source, sync_id in session.execute(
+            select(SourceSync.source, func.max(SourceSync.id)).where(SourceSync.status != "running")
+            .group_by(SourceSync.source))}
+        crawl_run = session.execute(
+            select(func.max(CrawlRun.id)).where(CrawlRun.status != "running")).scalar()
+        crawl_runs = dict(session.execute(
+            select(SourcePage.practice_id, func.max(SourcePage.crawl_run_id))
+            .where(SourcePage.stale.is_(False), SourcePage.practice_id.is_not(None))  # type: ignore[union-attr]
+            .group_by(SourcePage.practice_id)).all())
+        exclusion = session.execute(
+            select(LicenseRecord.source).where(LicenseRecord.kind == RecordKind.EXCLUSION.value).distinct()
+        ).scalars().all()
+        run = VerifyRun(due_only=due_only, crawl_run_id=crawl_run, syncs=syncs)
+        session.add(run)
+        session.commit()
+        return _Context(run.id, crawl_runs, syncs, tuple(sorted(exclusion)))
+
+
+def _flush(session: Session, inserts: list[dict], updates: list[dict], history: list[dict]) -> None:
+    """Write a batch in three statements (executemany): one insert, one update by id, one history append."""
     table = Verification.__table__
     if inserts:
         session.execute(insert(table), inserts)
     if updates:
         session.execute(update(table).where(table.c.id == bindparam("row_id")), updates)
+    if history:
+        session.execute(insert(VerdictHistory.__table__), history)
     inserts.clear()
     updates.clear()
+    history.clear()
+
+
+def _retire(session: Session, existing: dict[str, Any], gone: list[str], context: _Context, now: datetime) -> None:
+    """Claims the site no longer makes: their last verdict is retired in the history (with when), then leaves
+    the current table, which the dashboard and search read."""
+    table = Verification.__table__
+    for start in range(0, len(gone), BATCH):
+        keys = gone[start:start + BATCH]
+        rows = [context.history(existing[key]._asdict(), event="retired", at=now) for key in keys]
+        session.execute(insert(VerdictHistory.__table__), rows)
+        session.execute(delete(table).where(table.c.claim_key.in_(keys)))
 
 
 def verify_all(engine: Engine, *, due_only: bool = False, now: datetime | None = None,
                coverage: Coverage | None = None) -> dict:
-    """Verify every claim; returns {"claims": n, "verdicts": {code: count}, "rechecked": n}."""
+    """Verify every claim; returns {"claims": n, "verdicts": {code: count}, "rechecked": n, "retired": n,
+    "run_id": id}. The run's record ends "finished", or "failed" with the error when anything raises."""
+    context = _start_run(engine, due_only=due_only)
+    try:
+        result = _verify(engine, context, due_only=due_only, now=now or utcnow(), coverage=coverage)
+    except BaseException as exc:
+        finish_run_record(engine, VerifyRun, context.verify_run_id, status="failed",
+                          message=(str(exc).splitlines() or [type(exc).__name__])[0][:500])
+        raise
+    finish_run_record(engine, VerifyRun, context.verify_run_id, status="finished", claims=result["claims"],
+                      rechecked=result["rechecked"], retired=result["retired"])
+    return {**result, "run_id": context.verify_run_id}
+
+
+def _verify(engine: Engine, context: _Context, *, due_only: bool, now: datetime, coverage: Coverage | None) -> dict:
     settings = get_settings()
-    now = now or utcnow()
     counts: Counter[str] = Counter()
     rechecked = 0
     seen: set[str] = set()
@@ -113,6 +204,7 @@ def verify_all(engine: Engine, *, due_only: bool = False, now: datetime | None =
         existing = {row.claim_key: row for row in session.execute(select(Verification.__table__))}
         inserts: list[dict] = []
         updates: list[dict] = []
+        history: list[dict] = []
         for done, (practice, clinician, areas, credentials) in enumerate(iter_listings(session), start=1):
             claims = claims_for(practice, clinician, areas, credentials)
             license_claims = [c for c in claims if non_license_outcome(c) is None]
@@ -125,21 +217,22 @@ def verify_all(engine: Engine, *, due_only: bool = False, now: datetime | None =
                 outcome = Outcome(*fixed, None) if fixed else judge.judge(claim, info, existing.get(claim.key))
                 seen.add(claim.key)
                 counts[outcome.verdict] += 1
-                values = _values(existing.get(claim.key), claim, outcome, now=now,
-                                 ttl_days=settings.verification_ttl_days, due_only=due_only)
+                row = existing.get(claim.key)
+                values = _values(row, claim, outcome, now=now, ttl_days=settings.verification_ttl_days,
+                                 due_only=due_only)
                 if values is not None:
                     (updates if "row_id" in values else inserts).append(values)
                     rechecked += 1
+                    if row is None or not _same(row, claim, outcome):
+                        history.append(context.history(values, event="checked", at=now))
             if done % BATCH == 0:
-                _flush(session, inserts, updates)
-        _flush(session, inserts, updates)
+                _flush(session, inserts, updates, history)
+        _flush(session, inserts, updates, history)
         gone = [key for key in existing if key not in seen]
-        for start in range(0, len(gone), BATCH):
-            # Verdicts are derived data: a claim the site no longer makes has no verdict.
-            table = Verification.__table__
-            session.execute(delete(table).where(table.c.claim_key.in_(gone[start:start + BATCH])))
+        _retire(session, existing, gone, context, now)
         session.commit()
         session.expire_all()  # rows were written in bulk: re-read them, not the objects loaded before
         store_discrepancies(session, now=now)
         session.commit()
-    return {"claims": len(seen), "verdicts": dict(sorted(counts.items())), "rechecked": rechecked}
+    return {"claims": len(seen), "verdicts": dict(sorted(counts.items())), "rechecked": rechecked,
+            "retired": len(gone)}

@@ -1,4 +1,12 @@
-"""Is a board source's data usable right now? (last sync ok, data younger than settings.source_stale_days)."""
+"""Is a board source's data usable right now? The one freshness rule, used by the verdicts, the admin page's
+source list and the "what is due" summary alike:
+
+- a source is fresh when its latest sync did not fail and the data of its last good sync is younger than
+  ``settings.source_stale_days`` (the data's own as-of date, else when it was read);
+- a record is fresh when its source is fresh and the record itself is younger than that window.
+
+So the admin page can never call a source fresh while its verdicts say ``source_unavailable``.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -6,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from directory.models import LicenseRecord, SourceSync
+from directory.settings import get_settings
 
 OK = "ok"
 FAILED = frozenset({"error", "refused"})
@@ -23,8 +32,18 @@ def _day(when: datetime | None) -> str:
     return when.strftime("%Y-%m-%d") if when else "an unknown date"
 
 
-def source_health(session: Session, *, now: datetime, stale_days: int) -> dict[str, SourceHealth]:
+def _window(stale_days: int | None) -> int:
+    return get_settings().source_stale_days if stale_days is None else stale_days
+
+
+def is_fresh(as_of: datetime | None, *, now: datetime, stale_days: int | None = None) -> bool:
+    """Data dated ``as_of`` is fresh at ``now``: no older than the freshness window (an unknown date is not)."""
+    return as_of is not None and as_of >= now - timedelta(days=_window(stale_days))
+
+
+def source_health(session: Session, *, now: datetime, stale_days: int | None = None) -> dict[str, SourceHealth]:
     """Health of every source that ever synced (a source absent here never synced successfully)."""
+    stale_days = _window(stale_days)
     latest: dict[str, SourceSync] = {}
     latest_ok: dict[str, SourceSync] = {}
     syncs = session.exec(select(SourceSync).where(SourceSync.status != "running").order_by(SourceSync.id))
@@ -32,7 +51,6 @@ def source_health(session: Session, *, now: datetime, stale_days: int) -> dict[s
         latest[sync.source] = sync
         if sync.status == OK:
             latest_ok[sync.source] = sync
-    oldest_fresh = now - timedelta(days=stale_days)
     out: dict[str, SourceHealth] = {}
     for source, sync in latest.items():
         good = latest_ok.get(source)
@@ -44,7 +62,7 @@ def source_health(session: Session, *, now: datetime, stale_days: int) -> dict[s
             out[source] = SourceHealth(
                 source, False, f"{source}'s last sync on {_day(sync.started_at)} failed ({error})", as_of
             )
-        elif as_of is not None and as_of < oldest_fresh:
+        elif not is_fresh(as_of, now=now, stale_days=stale_days):
             out[source] = SourceHealth(
                 source, False, f"{source}'s data is from {_day(as_of)}, older than {stale_days} days", as_of
             )
@@ -57,9 +75,9 @@ def health_of(health: dict[str, SourceHealth], source: str) -> SourceHealth:
     return health.get(source) or SourceHealth(source, False, f"{source} has never synced successfully", None)
 
 
-def record_is_fresh(record: LicenseRecord, health: dict[str, SourceHealth], *, now: datetime, stale_days: int) -> bool:
+def record_is_fresh(record: LicenseRecord, health: dict[str, SourceHealth], *, now: datetime,
+                    stale_days: int | None = None) -> bool:
     """The record's source is healthy and the record itself is not older than the freshness window."""
     if not health_of(health, record.source).available:
         return False
-    dated = record.source_as_of or record.fetched_at
-    return dated is not None and dated >= now - timedelta(days=stale_days)
+    return is_fresh(record.source_as_of or record.fetched_at, now=now, stale_days=stale_days)

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from directory.models import Clinician, CredentialClaim, LicenseRecord, Verification
 from directory.verification.claims import CREDENTIAL, PRESCRIBING, Claim, claimed_classes, is_prescriber
-from directory.verification.coverage import Coverage
+from directory.verification.coverage import Coverage, manual_checks_for
 from directory.verification.health import SourceHealth, health_of, record_is_fresh, source_health
 from directory.verification.matching import (
     PLAUSIBLE,
@@ -430,17 +430,19 @@ class Judge:
         classes = sorted(wanted) or [None]
         sources = sorted({s for cls in classes for s in self.coverage(state, cls, RecordKind.LICENSE.value)})
         what = f"{class_words(wanted)} license" if wanted else "license"
+        # Sources nobody may fetch (Nursys, PSYPACT, WA Provider Credential Search): the verdict names where to check.
+        by_hand = "".join(f" {info.check_here()}." for info in manual_checks_for(state, classes))
         if not sources:
             basis = (
                 f"No source for {place} {what}s is configured (no roster, look-up or registry for that "
-                f"board), so {place} cannot be checked."
+                f"board), so {place} cannot be checked.{by_hand}"
             )
             return Outcome(Verdict.NOT_CHECKABLE.value, basis, None)
         down = [health_of(self.health, s) for s in sources if not health_of(self.health, s).available]
         if down:
             return self._unavailable_without_record(down, previous, f"{place} {what}")
         as_of = ", ".join(f"{s} as of {_day(health_of(self.health, s).as_of)}" for s in sources)
-        basis = f"No {place} {what} record matching {name} was found ({as_of})."
+        basis = f"No {place} {what} record matching {name} was found ({as_of}).{by_hand}"
         return Outcome(Verdict.NOT_FOUND.value, basis, 0.9)
 
     def _outcome(self, finding: Finding) -> Outcome:

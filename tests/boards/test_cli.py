@@ -89,6 +89,7 @@ def test_refused_sync_then_force(boards, tmp_path):
 
 def test_lookup_command(boards, tmp_path):
     db = tmp_path / "lookup.db"
+    open_database(db)  # a look-up needs a database; only demo, crawl, boards sync and db upgrade create one
     done = kapdir(["boards", "lookup", "--name", "Marisol Quenneville", "--state", "VA", "--class", "LPC", "--json",
                    "--db", str(db)], boards.urls, tmp_path)
     assert done.returncode == 0, done.stderr
@@ -126,6 +127,7 @@ def test_mirrors_module_serves_until_stopped(tmp_path):
 
 def test_lookup_table_and_bad_class(boards, tmp_path):
     db = tmp_path / "table.db"
+    open_database(db)
     done = kapdir(["boards", "lookup", "--name", "Marisol Quenneville", "--state", "MD", "--db", str(db)],
                   boards.urls, tmp_path)
     assert done.returncode == 0, done.stderr
@@ -135,3 +137,55 @@ def test_lookup_table_and_bad_class(boards, tmp_path):
                   "--db", str(db)], boards.urls, tmp_path)
     assert bad.returncode == 1 and bad.stderr.strip() == (
         "kapdir: error: unknown license class 'wizard' (e.g. LPC, LCSW, LMFT, psychologist, MD)")
+
+
+def test_check_without_network_fails_cleanly(tmp_path):
+    """No internet here: each source is one line (unreachable, skipped), exit 1, no traceback."""
+    environment = {k: v for k, v in os.environ.items() if k != "KAPDIR_SOURCE_URLS"}
+    environment["KAPDIR_DATA_DIR"] = str(tmp_path / "data")
+    environment["KAPDIR_BOARD_TIMEOUT_S"] = "5"
+    done = subprocess.run([sys.executable, "-c", "from directory.cli import main; main()", "boards", "check", "npi",
+                           "counseling_compact", "nursys", "generic_ga"],
+                          capture_output=True, text=True, env=environment, timeout=300)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["npi", "counseling_compact", "nursys", "generic_ga"]
+    assert lines[0].startswith("npi: unreachable: npi: ") and lines[1].startswith("counseling_compact: unreachable")
+    assert "https://www.nursys.com/LQC/LQCSearch.aspx" in lines[2] and "not configured" in lines[3]
+    assert done.stderr.strip() == ("kapdir: error: 2 source(s) unreachable or changed: npi, counseling_compact")
+
+
+def test_check_reports_format_as_expected_then_changed(boards, monkeypatch):
+    from directory.boards.check import check_sources
+    from directory.boards.compact import CounselingCompact
+    from directory.boards.forms import VirginiaDHP
+    from directory.boards.npi import NpiRegistry
+
+    monkeypatch.setattr(NpiRegistry, "probe_name", "Marisol Quenneville")
+    monkeypatch.setattr(VirginiaDHP, "probe_name", "Marisol Quenneville")
+    monkeypatch.setattr(CounselingCompact, "probe_name", "Rosalind Achterberg")
+    results = {r.source: r for r in check_sources(["npi", "counseling_compact", "va_dhp", "oig_leie"])}
+    assert {name: r.status for name, r in results.items()} == {name: "ok" for name in results}, [
+        r.line() for r in results.values()]
+    assert results["va_dhp"].line() == "va_dhp: reachable, format as expected (1 records read)"
+
+    mirror = boards.mirror("va_dhp")
+    entry = next(e for e in mirror.entries if e.family == "Quenneville")
+    saved = entry.record.status_raw
+    entry.record.status_raw = "Current Active - Under Review"
+    try:
+        (changed,) = check_sources(["va_dhp"])
+    finally:
+        entry.record.status_raw = saved
+    assert changed.status == "changed"
+    assert changed.line() == "va_dhp: reachable, format changed: unmapped status words: Current Active - Under Review"
+
+
+def test_list_says_not_configured_for_a_source_without_url(tmp_path):
+    open_database(tmp_path / "l.db")  # boards list reads a database; it never creates one
+    done = kapdir(["boards", "list", "--db", str(tmp_path / "l.db")], {}, tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if "generic_ga" in line]
+    assert rows and "not configured" in rows[0]
+    listed = json.loads(kapdir(["boards", "list", "--json", "--db", str(tmp_path / "l.db")], {}, tmp_path).stdout)
+    assert {r["name"]: r["configured"] for r in listed}["generic_ga"] is False

@@ -27,7 +27,7 @@ def syncs(engine, source):
 
 FAULTS = [("down", "HTTP 503"), ("429", "throttled (HTTP 429) after 3 attempts"), ("slow", "no answer within"),
           ("garbage", "garbage")]
-SOURCES = ["ct_socrata", "tx_bhec", "fl_mqa", "oig_leie", "generic_ga", "psypact", "md_bop"]
+SOURCES = ["ct_socrata", "tx_bhec", "fl_mqa", "oig_leie", "generic_ga", "md_bop"]
 
 
 @pytest.mark.parametrize("source", SOURCES)
@@ -170,3 +170,103 @@ def test_unreachable_form_source(boards):
     adapter = make_adapter("md_bpct", base_url="http://127.0.0.1:9")
     with pytest.raises(SourceError, match="md_bpct: cannot reach http://127.0.0.1:9/pctverification/default.aspx"):
         list(adapter.lookup([LookupQuery("Marisol Quenneville", "MD")]))
+
+
+class RawServer:
+    """A loopback server that answers every connection with ``respond(socket)``: a slow drip, or too much."""
+
+    def __init__(self, respond):
+        import socket
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.respond, self.stopped = respond, threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def _serve(self) -> None:
+        import threading
+
+        while not self.stopped.is_set():
+            try:
+                connection, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+
+    def _answer(self, connection) -> None:
+        try:
+            connection.recv(65536)
+            self.respond(connection, self.stopped)
+        except OSError:
+            pass
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.sock.close()
+
+
+def drip_body(connection, stopped) -> None:
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: 100000000\r\n\r\n")
+    while not stopped.wait(0.1):
+        connection.sendall(b"x")
+
+
+def drip_headers(connection, stopped) -> None:
+    connection.sendall(b"HTTP/1.1 200 OK\r\n")
+    while not stopped.wait(0.1):
+        connection.sendall(b"X-Slow: y\r\n")
+
+
+def too_much(connection, stopped) -> None:
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\n\r\n")
+    for _ in range(200):
+        connection.sendall(b"x" * 1024)
+
+
+@pytest.mark.parametrize(("respond", "message"), [
+    (drip_body, "no complete answer within the 1.5s deadline"),
+    (drip_headers, "no complete answer within the 1.5s deadline"),
+    (too_much, "exceeds the 50,000 byte cap"),
+])
+def test_bounded_board_io_keeps_previous_data(boards, engine, monkeypatch, tmp_path, respond, message):
+    """A slow-drip server cannot hold a sync, an endless answer cannot fill the disk: each is a one-line error in
+    the sync record, and the previous records stay."""
+    from tests.boards.conftest import board_env
+
+    assert sync_roster(engine, make_adapter("oig_leie")).status == "ok"
+    before = snapshot(engine, "oig_leie")
+    board_env(monkeypatch, tmp_path, boards.urls, KAPDIR_BOARD_DEADLINE_S="1.5", KAPDIR_BOARD_MAX_BYTES="50000")
+    server = RawServer(respond)
+    try:
+        started = time.monotonic()
+        result = sync_roster(engine, make_adapter("oig_leie", base_url=server.url, timeout=1), force=True)
+        elapsed = time.monotonic() - started
+    finally:
+        server.stop()
+    assert result.status == "error" and message in result.error and "\n" not in result.error
+    assert result.error.startswith("oig_leie: ")
+    assert elapsed < 5, "the deadline ends the request, not the drip"
+    assert snapshot(engine, "oig_leie") == before
+    assert syncs(engine, "oig_leie")[-1].error == result.error
+
+
+def test_json_sources_are_bounded_too(boards, monkeypatch, tmp_path):
+    from directory.boards.base import LookupQuery
+    from directory.errors import SourceError
+    from tests.boards.conftest import board_env
+
+    board_env(monkeypatch, tmp_path, boards.urls, KAPDIR_BOARD_DEADLINE_S="1.5")
+    server = RawServer(drip_body)
+    try:
+        with pytest.raises(SourceError, match="npi: no complete answer within the 1.5s deadline"):
+            list(make_adapter("npi", base_url=server.url, timeout=1).lookup([LookupQuery("Jane Roe", "OH")]))
+    finally:
+        server.stop()

@@ -83,7 +83,7 @@ def test_counseling_compact_privileges(boards, world):
         record = match[0]
         assert record.kind == "compact_privilege" and record.home_state == truth.home_state
         assert record.status == truth.status and record.expiry_date == truth.expires
-        assert record.license_number == truth.number
+        assert record.license_number is None, "CompactConnect's public answers carry no license number"
 
 
 @pytest.mark.parametrize("source", ["va_dhp", "md_bpct"])
@@ -230,3 +230,50 @@ def test_too_many_records_fails_that_query_only(tmp_path, monkeypatch):
         crowded = LookupQuery("Sam Lee", "VA", None)
         got = list(adapter.lookup([crowded]))
     assert got == [] and "too many records" in adapter.errors[crowded]
+
+
+def test_records_a_lookup_no_longer_returns_are_retired(tmp_path, monkeypatch):
+    """A license the board no longer lists must not keep verifying until it goes stale."""
+    from directory.db import open_database
+    from tests.boards.conftest import board_env
+
+    engine = open_database(tmp_path / "retire.db")
+    query = LookupQuery("Sam Lee", "VA", "professional_counselor")
+    with start_board_mirrors(_two_same_names()) as mirrors:
+        board_env(monkeypatch, tmp_path, mirrors.urls)
+        (first,) = lookup_clinicians(engine, [query], sources=["va_dhp"])
+        assert first.status == "ok" and first.records == 3 and first.removed == 0
+        mirror = mirrors.mirror("va_dhp")
+        gone = next(e for e in mirror.entries if e.record.number == "0701000001")
+        mirror.entries.remove(gone)
+        (second,) = lookup_clinicians(engine, [query], sources=["va_dhp"], force=True)
+        mirrors.set_fault("va_dhp", "down")
+        (failed,) = lookup_clinicians(engine, [query], sources=["va_dhp"], force=True)
+    assert second.status == "ok" and second.records == 2 and second.removed == 1
+    assert "1 no longer listed" in second.line()
+    assert failed.status == "error", "a failed look-up retires nothing"
+    with session_scope(engine) as session:
+        rows = {r.license_number: r.removed_at for r in session.execute(
+            select(LicenseRecord).where(LicenseRecord.source == "va_dhp")).scalars()}
+        syncs = session.execute(select(SourceSync).where(SourceSync.source == "va_dhp")
+                                .order_by(SourceSync.id)).scalars().all()
+    assert rows["0701000001"] is not None, "no longer returned: removed"
+    assert rows["0701000000"] is None and rows["0701000002"] is None
+    assert [s.removed for s in syncs[:2]] == [0, 1]
+
+
+def test_a_source_without_a_url_is_not_configured(engine, monkeypatch, tmp_path):
+    from directory.boards.commands import run_sync, source_status
+    from directory.boards.registry import get_source
+    from directory.errors import SourceError
+    from tests.boards.conftest import board_env
+
+    board_env(monkeypatch, tmp_path, {})
+    info = get_source("generic_ga")
+    assert info.public_url == "" and not info.configured
+    with pytest.raises(SourceError, match="generic_ga: not configured"):
+        make_adapter("generic_ga")
+    assert run_sync(engine, ["generic_ga"]) == [
+        {"source": "generic_ga", "status": "error", "error": "not configured: no URL (set it in KAPDIR_SOURCE_URLS)"}]
+    rows = {r["name"]: r for r in source_status(engine)}
+    assert rows["generic_ga"]["configured"] is False and rows["ct_socrata"]["configured"] is True

@@ -33,8 +33,13 @@ def test_every_source_is_well_formed():
         assert set(info.record_kinds) <= {k.value for k in RecordKind}, info.name
         assert info.states == ("*",) or set(info.states) <= STATES, info.name
         assert info.license_classes == ("*",) or set(info.license_classes) <= {c.value for c in LicenseClass}
-        assert info.public_url.startswith("https://"), info.name
+        if info.adapter == "generic":
+            assert info.public_url == "", "a generic roster has no default URL: the user configures it"
+        else:
+            assert info.public_url.startswith("https://"), info.name
         assert info.citation, info.name
+        if info.manual:
+            assert info.check_here().startswith("Check by hand at ") and "https://" in info.check_here()
 
 
 def test_status_words_are_valid_and_never_call_a_lapsed_word_active():
@@ -119,6 +124,79 @@ def test_manual_source_has_no_adapter():
         make_adapter("wa_provider_search")
 
 
+@pytest.mark.parametrize(("name", "link"), [("nursys", "https://www.nursys.com/LQC/LQCSearch.aspx"),
+                                            ("psypact", "https://psypact.gov")])
+def test_nursys_and_psypact_are_manual_with_a_check_here_link(name, link):
+    """Nursys' terms forbid automated access; no public PSYPACT export is evidenced (docs/sources.md)."""
+    info = get_source(name)
+    assert info.manual and info.check_url == link and link in info.check_here()
+    with pytest.raises(KapdirError, match=rf"never fetched\): Check by hand at .*{link}"):
+        make_adapter(name)
+
+
+def test_the_adapter_registry_is_built_from_the_classes():
+    from directory.boards.adapters import adapter_classes
+    from directory.boards.base import Source
+
+    classes = adapter_classes()
+    for info in all_sources():
+        if not info.manual:
+            cls = classes[info.adapter]
+            assert issubclass(cls, Source) and cls.adapter == info.adapter
+    assert "nursys" not in classes and "psypact" not in classes, "manual sources have no adapter class"
+
+    class Extra(Source):  # a new source is one small class: it registers itself
+        adapter = "test_extra_source"
+
+    assert adapter_classes()["test_extra_source"] is Extra
+    del __import__("directory.boards.base", fromlist=["ADAPTERS"]).ADAPTERS["test_extra_source"]
+
+
+def _spec(tmp_path, monkeypatch, body: str):
+    from directory.boards import registry
+
+    path = tmp_path / "sources.toml"
+    path.write_text('health_classes = ["psychologist"]\ntitle_keywords = []\n[default_status_words]\n' + body)
+    monkeypatch.setattr(registry, "SOURCES_FILE", path)
+    registry._table.cache_clear()
+    try:
+        return registry.all_sources()
+    finally:
+        monkeypatch.undo()
+        registry._table.cache_clear()
+
+
+BASE = ('method = "roster"\nkind = "license"\nstates = ["OH"]\nlicense_classes = ["psychologist"]\n'
+        'public_url = ""\ncitation = "x"\n')
+
+
+def test_the_source_spec_rejects_unknown_and_dead_keys(tmp_path, monkeypatch):
+    ok = _spec(tmp_path, monkeypatch, '[sources.generic_oh]\nadapter = "generic"\nmapping = "generic_ny.toml"\n' + BASE)
+    assert ok[0].options == {"mapping": "generic_ny.toml"}
+    with pytest.raises(KapdirError, match=r"\[sources.ct\]: unknown key\(s\) layout"):
+        _spec(tmp_path, monkeypatch, '[sources.ct]\nadapter = "ct_socrata"\ndataset = "x"\nlayout = "ct"\n' + BASE)
+    with pytest.raises(KapdirError, match="unknown key"):
+        _spec(tmp_path, monkeypatch, '[sources.g]\nadapter = "generic"\nmaping = "typo.toml"\n' + BASE)
+    with pytest.raises(KapdirError, match="'states' must be a list"):
+        _spec(tmp_path, monkeypatch, '[sources.g]\nadapter = "generic"\n' + BASE.replace('["OH"]', '"OH"'))
+    with pytest.raises(KapdirError, match="no adapter 'nope'"):
+        _spec(tmp_path, monkeypatch, '[sources.g]\nadapter = "nope"\n' + BASE)
+    with pytest.raises(KapdirError, match="missing 'citation'"):
+        _spec(tmp_path, monkeypatch, '[sources.g]\nadapter = "generic"\n' + BASE.replace('citation = "x"\n', ""))
+
+
+def test_no_branch_on_source_names_in_the_orchestrator():
+    """The orchestrator reads what a source does from its class and its data, never from its name."""
+    import re
+    from pathlib import Path
+
+    names = [info.name for info in all_sources()]
+    for module in ("commands.py", "lookup.py", "check.py", "adapters.py"):
+        text = (Path(__file__).resolve().parents[2] / "directory" / "boards" / module).read_text()
+        for name in names:
+            assert not re.search(rf"""["']{name}["']""", text), (module, name)
+
+
 def test_every_generic_mapping_loads():
     for info in all_sources():
         if info.adapter == "generic":
@@ -138,4 +216,4 @@ def test_every_source_and_setting_is_documented():
     for setting in ("SOURCE_URLS", "SOCRATA_APP_TOKEN", "SOURCE_CREDENTIALS", "BOARD_TIMEOUT_S", "BOARD_MAX_RETRIES",
                     "BOARD_BACKOFF_CAP_S", "BOARD_LOOKUP_DELAY_S", "BOARD_PAGE_SIZE", "MAX_REMOVAL_SHARE"):
         assert setting in readme, setting
-    assert "UNCONFIRMED" in readme.split("`psypact`")[1].split("\n")[0], "PSYPACT's format is unconfirmed"
+    assert "never fetched" in readme.split("`psypact`")[1].split("\n")[0], "PSYPACT is a manual source"

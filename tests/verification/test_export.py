@@ -152,3 +152,35 @@ def test_verdict_ttl_is_reflected_in_export(engine):
     verify_all(engine, now=NOW)
     verdict = export_json(engine)["practices"][0]["clinicians"][0]["verdicts"][0]
     assert verdict["expires_at"] == (NOW + timedelta(days=90)).isoformat()
+
+
+def test_every_verdict_has_one_label_and_badge_shared_by_csv_and_dashboard(engine):
+    """Each verdict code, stored as a real verdict: the CSV export, the search card (badge counted in SQL) and
+    the provider page show the badge and label of directory.vocab, and agree on every code."""
+    from directory.models import Verification
+    from directory.queries import practice_detail, search_practices
+    from directory.vocab import BADGE_LABELS, VERDICT_BADGES, VERDICT_LABELS, Verdict, badge_for, verdict_label
+
+    assert set(VERDICT_LABELS) == set(VERDICT_BADGES) == set(Verdict)
+    assert all(VERDICT_LABELS[v].strip() and VERDICT_BADGES[v] in BADGE_LABELS for v in Verdict)
+    with session_scope(engine) as s:
+        for n, verdict in enumerate(Verdict):
+            p = practice(s, f"p{n:02d}.example", {"CT": (True, None)})
+            c = clinician(s, p, f"Alex Tester{chr(97 + n)}", [])
+            s.add(Verification.model_validate({
+                "claim_key": f"p{n:02d}/{verdict.value}", "clinician_id": c.id, "practice_id": p.id,
+                "claim_kind": "service", "state": "CT", "mode": "in_person", "verdict": verdict.value,
+                "basis": f"basis of {verdict.value}", "checked_at": NOW, "expires_at": NOW + timedelta(days=90),
+            }))
+        s.commit()
+    csv_rows = {r["verdict"]: r for r in csv.DictReader(io.StringIO(export_csv(engine)))}
+    assert set(csv_rows) == {v.value for v in Verdict}
+    with session_scope(engine) as s:
+        cards = {card.name: card for card in search_practices(s, state="CT", mode="in_person", page_size=100).cards}
+        for n, verdict in enumerate(Verdict):
+            row = csv_rows[verdict.value]
+            assert row["badge"] == badge_for(verdict).value and row["label"] == verdict_label(verdict)
+            card = cards[f"P{n:02d}"]
+            assert card.badge.value == row["badge"], verdict  # the search's SQL badge counts agree
+            shown = practice_detail(s, practice_id=card.practice_id).clinicians[0].verdicts[0]
+            assert (shown.badge.value, shown.label) == (row["badge"], row["label"]), verdict

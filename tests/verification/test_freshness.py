@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from sqlmodel import select
 
 from directory.db import session_scope
-from directory.models import LicenseRecord, Verification
+from directory.models import LicenseRecord, SourceSync, Verification
 from directory.verification import verify_all
 from directory.vocab import Verdict
 from tests.verification.builders import NOW, clinician, practice, record, sync
@@ -136,3 +136,33 @@ def test_a_record_gone_while_its_source_fails_keeps_the_last_evidence(engine, se
     for _, verdict, basis, _, record_id, evidence, _, _ in snapshot(engine).values():
         assert verdict == Verdict.SOURCE_UNAVAILABLE and record_id == rec.id
         assert evidence["license_number"] == rec.license_number and "Last verified on 2026-11-23" in basis
+
+
+def test_admin_freshness_and_verdicts_use_one_rule(engine, session):
+    """The admin page's source list and the verdicts read freshness from one function: a source whose last
+    sync failed, or whose data is too old, is not fresh on the admin page either."""
+    from directory.queries import source_freshness
+
+    _world(session)
+    cases = {  # name: (syncs to add after the good one, data date), expected fresh
+        "good": ([], NOW - timedelta(days=2), True),
+        "last sync failed": ([("error", NOW - timedelta(hours=6))], NOW - timedelta(days=2), False),
+        "old data, recent sync": ([], NOW - timedelta(days=200), False),
+    }
+    for name, (later, as_of, fresh) in cases.items():
+        with session_scope(engine) as s:
+            for sync_row in s.exec(select(SourceSync)):
+                s.delete(sync_row)
+            s.commit()
+            sync(s, "ct_socrata", at=NOW - timedelta(days=1), as_of=as_of)
+            for status, at in later:
+                sync(s, "ct_socrata", status=status, at=at, error="HTTP 503")
+            s.commit()
+        verify_all(engine, now=NOW)
+        with session_scope(engine) as s:
+            admin = {row["source"]: row for row in source_freshness(s, now=NOW)}["ct_socrata"]
+            verdicts = {row.verdict for row in s.exec(select(Verification))}
+        assert (admin["freshness"] == "fresh") is fresh and admin["due"] is (not fresh), name
+        assert (verdicts == {Verdict.VERIFIED.value}) is fresh, (name, verdicts)
+        if not fresh:
+            assert verdicts == {Verdict.SOURCE_UNAVAILABLE.value}, name

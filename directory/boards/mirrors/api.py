@@ -3,6 +3,7 @@
 import base64
 import json
 import uuid
+import zlib
 
 from directory.boards.mirrors.core import Mirror, Request, Response, text
 from directory.boards.mirrors.data import Entry
@@ -94,8 +95,11 @@ class NpiMirror(Mirror):
 
 
 class CompactMirror(Mirror):
-    """CompactConnect public endpoints for the Counseling Compact ("coun"): provider query (page size <= 100,
-    cursor paging through base64 lastKey), provider detail with privileges, and the live jurisdictions."""
+    """CompactConnect public endpoints for the Counseling Compact ("coun") in the shape of csg-org/CompactConnect's
+    public schemas (ProviderPublicResponseSchema, PrivilegePublicResponseSchema; fixture
+    tests/boards/fixtures/compactconnect): provider query (page size <= 100, cursor paging through a base64
+    lastKey, givenName at least one character), provider detail with privileges (404 without any), and the live
+    jurisdictions. No license number in any public answer; encumbrances are ``adverseActions``."""
 
     live = ["az", "mn"]
 
@@ -105,17 +109,29 @@ class CompactMirror(Mirror):
         for entry in entries:
             record = entry.record
             provider_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"coun/{entry.full_name}/{record.home_state}"))
+            home = (record.home_state or "").lower()
             provider = self.providers.setdefault(provider_id, {
-                "providerId": provider_id, "givenName": entry.given, "middleName": entry.middle,
-                "familyName": entry.family, "licenseJurisdiction": (record.home_state or "").lower(),
-                "compact": "coun", "licenseType": record.title, "licenseNumber": record.number,
-                "licenseStatus": "active", "privileges": []})
+                "type": "provider", "providerId": provider_id, "givenName": entry.given,
+                **({"middleName": entry.middle} if entry.middle else {}), "familyName": entry.family,
+                "licenseJurisdiction": home, "currentHomeJurisdiction": home, "compact": "coun",
+                "licenseStatus": "active", "compactEligibility": "eligible", "privilegeJurisdictions": [],
+                "dateOfUpdate": "2026-11-02T06:00:00+00:00", "privileges": []})
+            provider["privilegeJurisdictions"].append(record.state.lower())
+            issued = record.issued.isoformat() + "T12:00:00+00:00" if record.issued else "2025-10-01T12:00:00+00:00"
+            adverse = ([{"type": "adverseAction", "compact": "coun", "providerId": provider_id,
+                         "jurisdiction": record.state.lower(), "licenseTypeAbbreviation": "lpc",
+                         "licenseType": record.title, "actionAgainst": "privilege",
+                         "effectiveStartDate": "2026-06-01", "creationDate": "2026-06-01T12:00:00+00:00",
+                         "adverseActionId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"aa/{provider_id}/{record.state}")),
+                         "dateOfUpdate": "2026-06-01T12:00:00+00:00"}] if record.discipline else [])
             provider["privileges"].append({
-                "privilegeId": f"COUN-{record.state}-{record.number}", "jurisdiction": record.state.lower(),
-                "licenseJurisdiction": (record.home_state or "").lower(), "licenseType": record.title,
-                "licenseNumber": record.number, "status": record.status_raw,
-                "dateOfIssuance": record.issued.isoformat() if record.issued else None,
-                "dateOfExpiration": record.expires.isoformat() if record.expires else None})
+                "type": "privilege", "providerId": provider_id, "compact": "coun",
+                "jurisdiction": record.state.lower(), "licenseJurisdiction": home, "licenseType": record.title,
+                "dateOfIssuance": issued, "dateOfRenewal": issued, "dateOfUpdate": issued,
+                "dateOfExpiration": record.expires.isoformat() if record.expires else None,
+                "adverseActions": adverse, "administratorSetStatus": "active",
+                "privilegeId": f"LPC-{record.state.upper()}-{zlib.crc32(provider_id.encode()) % 100000}",
+                "status": record.status_raw, "activeSince": issued})
 
     def handle(self, request: Request) -> Response:
         path = request.path.rstrip("/")
@@ -126,7 +142,9 @@ class CompactMirror(Mirror):
             return self.query(request)
         if path.startswith(prefix + "/") and request.method == "GET":
             provider = self.providers.get(path.removeprefix(prefix + "/"))
-            return _json(provider) if provider else _json({"message": "Provider not found"}, 404)
+            if not provider or not provider["privileges"]:
+                return _json({"message": "Provider not found"}, 404)
+            return _json(provider)
         return _json({"message": "Missing Authentication Token"}, 403)
 
     def query(self, request: Request) -> Response:
@@ -135,10 +153,12 @@ class CompactMirror(Mirror):
         except json.JSONDecodeError:
             return _json({"message": "Invalid request body"}, 400)
         query, pagination = body.get("query") or {}, body.get("pagination") or {}
-        if query.get("givenName") and not query.get("familyName"):
-            return _json({"message": "givenName requires familyName"}, 400)
-        if not any(query.get(k) for k in ("licenseNumber", "jurisdiction", "familyName")):
-            return _json({"message": "At least one of licenseNumber, jurisdiction or familyName is required"}, 400)
+        for key in ("givenName", "familyName"):  # QuerySchema: Length(min=1, max=100)
+            if key in query and not 1 <= len(str(query[key]).strip()) <= 100:
+                return _json({"message": f"Invalid request: {{'query': {{'{key}': ['Length must be between 1 "
+                                         f"and 100.']}}}}"}, 400)
+        if "givenName" in query and "familyName" not in query:
+            return _json({"message": "familyName is required if givenName is provided"}, 400)
         size = int(pagination.get("pageSize") or 100)
         if not 1 <= size <= 100:
             return _json({"message": "pageSize must be between 1 and 100"}, 400)
@@ -147,18 +167,17 @@ class CompactMirror(Mirror):
             start = json.loads(base64.b64decode(pagination["lastKey"]))["search_after"][0]
 
         def fits(p: dict) -> bool:
-            return ((not query.get("familyName") or p["familyName"].lower() == query["familyName"].lower())
-                    and (not query.get("givenName") or p["givenName"].lower() == query["givenName"].lower())
-                    and (not query.get("licenseNumber") or p["licenseNumber"] == query["licenseNumber"])
+            return ((not query.get("familyName") or p["familyName"].lower() == query["familyName"].strip().lower())
+                    and (not query.get("givenName") or p["givenName"].lower() == query["givenName"].strip().lower())
                     and (not query.get("jurisdiction") or p["licenseJurisdiction"] == query["jurisdiction"].lower()))
 
-        hits = [{k: v for k, v in p.items() if k not in {"privileges", "middleName", "licenseStatus"}}
-                for p in self.providers.values() if fits(p)]
+        hits = [{k: v for k, v in p.items() if k != "privileges"} for p in self.providers.values() if fits(p)]
         page = hits[start:start + size]
         more = start + size < len(hits)
         last_key = base64.b64encode(json.dumps({"search_after": [start + size]}).encode()).decode() if more else None
         return _json({"providers": page, "pagination": {"pageSize": size, "lastKey": last_key,
-                                                        "prevLastKey": pagination.get("lastKey")}, "query": query})
+                                                        "prevLastKey": pagination.get("lastKey")},
+                      "query": query, "sorting": {"key": "familyName", "direction": "ascending"}})
 
 
 FACTORIES = {

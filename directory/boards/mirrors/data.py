@@ -113,15 +113,13 @@ FILLER_TITLES = {
     "va_dhp": [("Licensed Professional Counselor", LicenseClass.PROFESSIONAL_COUNSELOR),
                ("Licensed Clinical Social Worker", LicenseClass.CLINICAL_SOCIAL_WORKER)],
     "md_bpct": [("LCPC", LicenseClass.PROFESSIONAL_COUNSELOR), ("LCMFT", LicenseClass.MARRIAGE_FAMILY_THERAPIST)],
-    "psypact": [("APIT", LicenseClass.PSYCHOLOGIST)],
-    "nursys": [("RN", LicenseClass.REGISTERED_NURSE), ("APRN-CNP", LicenseClass.NURSE_PRACTITIONER)],
 }
 # Status words each source really uses for a plain active record.
 ACTIVE_WORD = {"ct_socrata": "ACTIVE", "wa_socrata": "Active", "il_socrata": "ACTIVE", "co_socrata": "Active",
                "tx_bhec": "Active", "fl_mqa": "CLEAR/ACTIVE", "md_bop": "Active", "va_dhp": "Current Active",
-               "md_bpct": "Active", "psypact": "Current", "nursys": "Active"}
+               "md_bpct": "Active"}
 STATE = {"ct_socrata": "CT", "wa_socrata": "WA", "il_socrata": "IL", "co_socrata": "CO", "tx_bhec": "TX",
-         "fl_mqa": "FL", "md_bop": "MD", "va_dhp": "VA", "md_bpct": "MD", "psypact": "OH", "nursys": "TX"}
+         "fl_mqa": "FL", "md_bop": "MD", "va_dhp": "VA", "md_bpct": "MD"}
 
 
 def filler_entries(source: str, count: int, state: str | None = None, seed: int = 7) -> list[Entry]:
@@ -138,8 +136,7 @@ def filler_entries(source: str, count: int, state: str | None = None, seed: int 
             number=f"F{index + 1:06d}",
             status_raw=ACTIVE_WORD.get(source, "Active"), status="active", issued=issued,
             expires=date(2027, 6, 30) + timedelta(days=rng.randrange(0, 700)),
-            kind=RecordKind.PSYPACT_AUTHORITY.value if source == "psypact" else RecordKind.LICENSE.value,
-            home_state=state if source == "psypact" else None,
+            kind=RecordKind.LICENSE.value,
         )
         out.append(Entry(record=record, given=rng.choice(GIVEN).title(), middle=rng.choice(MIDDLE),
                          family=rng.choice(FAMILY).title(), suffix="", city="Springfield", filler=True))

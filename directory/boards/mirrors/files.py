@@ -1,5 +1,5 @@
 """File mirrors: Texas BHEC CSVs, Florida MQA PROF_ALL.zip, Maryland Board of Physicians CSVs, OIG LEIE
-UPDATED.csv, the PSYPACT list (format UNCONFIRMED) and generic column-mapped rosters, each with its quirks."""
+UPDATED.csv and generic column-mapped rosters, each with its quirks."""
 
 import csv
 import io
@@ -7,7 +7,7 @@ import zipfile
 from datetime import date
 from email.utils import parsedate_to_datetime
 
-from directory.boards.files import LEIE_COLUMNS, MQA_FIELDS, MQA_MEMBER, PSYPACT_COLUMNS, load_mapping
+from directory.boards.files import LEIE_COLUMNS, MQA_FIELDS, MQA_MEMBER, load_mapping
 from directory.boards.mirrors.core import Mirror, Request, Response, text
 from directory.boards.mirrors.data import Entry, excluded_clinicians, filler_entries
 from directory.boards.registry import all_sources
@@ -224,16 +224,6 @@ def leie_filler(count: int) -> list[Entry]:
     return out
 
 
-class PsypactMirror(FileMirror):
-    def files(self, entries: list[Entry]) -> dict[str, tuple[str, bytes]]:
-        rows = [[e.family, e.given, e.middle, e.record.home_state or e.record.state, e.record.title, e.record.number,
-                 e.record.status_raw, us_date(e.record.issued), us_date(e.record.expires)] for e in entries]
-        header = [*PSYPACT_COLUMNS, "Issue Date", "Expiration Date"]
-        header.insert(2, "Middle Name")
-        rows = [[r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]] for r in rows]
-        return {"/authorizations.csv": ("text/csv", csv_bytes(header, rows))}
-
-
 class GenericMirror(FileMirror):
     """A state's roster CSV in the column layout its mapping file declares (the admin's contract)."""
 
@@ -293,6 +283,5 @@ FACTORIES = {
     "fl_mqa": lambda world, entries: FloridaMirror(entries, filler_entries("fl_mqa", FILLER)),
     "md_bop": lambda world, entries: MarylandPhysiciansMirror(entries, filler_entries("md_bop", FILLER)),
     "oig_leie": lambda world, entries: LeieMirror(leie_entries(world, entries), leie_filler(FILLER)),
-    "psypact": lambda world, entries: PsypactMirror(entries, filler_entries("psypact", FILLER)),
     **_generic_factories(),
 }

@@ -1,9 +1,7 @@
 """Search-form mirrors: Virginia DHP License Lookup (ASP.NET MVC: anti-forgery token, POST, 302 to
 /Lookup/Result, ?Page=N paging under div.paging, /Lookup/Detail/{number} with th/td pairs, "too many records"),
-Maryland BPCT verification (ASP.NET WebForms: __VIEWSTATE/__EVENTVALIDATION, results grid, DetailsView1), and
-Nursys QuickConfirm as modelled (its HTML is UNCONFIRMED: token, POST, results table, detail with "Multistate")."""
+Maryland BPCT verification (ASP.NET WebForms: __VIEWSTATE/__EVENTVALIDATION, results grid, DetailsView1)."""
 
-import dataclasses
 import html
 import secrets
 from datetime import date
@@ -93,31 +91,52 @@ class VirginiaMirror(Mirror):
             return text(page("Results", "<p class='error'>Your search returned too many records. Please refine "
                                         "your search.</p>"))
         if not results:
-            return text(page("Results", "<p class='no-results'>No records found.</p>"))
+            return text(page("Results", f"{VA_BANNER}<p>No records found.</p>"))
         number = int(request.query.get("Page", "1") or 1)
         chunk = results[(number - 1) * self.page_size:number * self.page_size]
-        rows = "".join(
-            f"<tr><td>{esc(e.full_name)}</td><td>{esc(e.record.title)}</td><td>{esc(e.record.status_raw)}</td>"
-            f"<td><a href='/Lookup/Detail/{esc(e.record.number)}'>{esc(e.record.number)}</a></td></tr>"
-            for e in chunk)
-        pages = (len(results) + self.page_size - 1) // self.page_size
-        paging = "".join(f"<a href='/Lookup/Result?Page={n}'>{n}</a>" for n in range(1, pages + 1) if n != number)
-        table = ("<table class='results'><tr><th>Name</th><th>Occupation</th><th>Status</th><th>License</th></tr>"
-                 f"{rows}</table><div class='paging'>{paging}</div>")
-        return text(page("Results", table))
+        return text(page("Results", va_results_html(chunk, number, self.page_size, len(results))))
 
     def detail(self, number: str) -> Response:
         entry = next((e for e in self.entries if e.record.number == number), None)
         if entry is None:
             return text(page("Not Found", "<h1>License not found</h1>"), status=404)
-        record = entry.record
-        fields = [("Name", entry.full_name.upper()), ("License Number", record.number), ("Occupation", record.title),
-                  ("Status", record.status_raw), ("Issue/Initial date", us_date(record.issued)),
-                  ("Expire date", us_date(record.expires)),
-                  ("Address", f"{(entry.city or 'Richmond')}, VA"),
-                  ("Additional Public Information", record.discipline or "None")]
-        rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in fields)
-        return text(page("License Detail", f"<table class='detail'>{rows}</table>"))
+        return text(page("License Detail", va_detail_html(entry)))
+
+
+# The live page's layout as public scrapers read it (docs/sources.md, VA DHP; fixture tests/boards/fixtures/va_dhp):
+# results in `table.table.table-responsive.table-striped` (tbody rows; an occupation header row per group) with
+# links to /Lookup/Detail/{number}, page links under div.paging, and a th/td detail table
+# `table.table.table-responsive.borderless`.
+VA_BANNER = "<div class='alert'>Not For Commercial Use</div>"
+
+
+def va_results_html(entries: list[Entry], number: int, page_size: int, total: int) -> str:
+    groups: dict[str, list[Entry]] = {}
+    for e in entries:
+        groups.setdefault(e.record.title, []).append(e)
+    rows = "".join(
+        f"<tr><td class='OccupationHeader' colspan='4'>{esc(title)}</td></tr>" + "".join(
+            f"<tr><td><a href='/Lookup/Detail/{esc(e.record.number)}'>{esc(e.full_name.upper())}</a></td>"
+            f"<td>{esc(e.record.number)}</td><td>{esc(e.city or '')}</td><td>{esc(e.record.status_raw)}</td></tr>"
+            for e in group)
+        for title, group in groups.items())
+    pages = (total + page_size - 1) // page_size
+    paging = "".join(f"<a href='/Lookup/Result?Page={n}'>{n}</a>" for n in range(1, pages + 1) if n != number)
+    if number < pages:
+        paging += f"<a href='/Lookup/Result?Page={number + 1}'>Next &gt;</a>"
+    return (f"{VA_BANNER}<table class='table table-responsive table-striped'><thead><tr><th>Name</th>"
+            f"<th>License Number</th><th>City</th><th>Status</th></tr></thead><tbody>{rows}</tbody></table>"
+            f"<div class='paging'>{paging}</div>")
+
+
+def va_detail_html(entry: Entry) -> str:
+    record = entry.record
+    fields = [("License Number", record.number), ("Occupation", record.title), ("Name", entry.full_name.upper()),
+              ("Address", f"{(entry.city or 'Richmond')}, VA"), ("Initial License Date", us_date(record.issued)),
+              ("Expire Date", us_date(record.expires)), ("License Status", record.status_raw),
+              ("Additional Public Information", record.discipline or "None")]
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in fields)
+    return f"{VA_BANNER}<table class='table table-responsive borderless'><tbody>{rows}</tbody></table>"
 
 
 class MarylandBPCTMirror(Mirror):
@@ -187,97 +206,7 @@ class MarylandBPCTMirror(Mirror):
         return text(page("Details", f"<table id='DetailsView1' class='detailsview'>{rows}</table>"))
 
 
-NURSYS_TYPES = [("RN", "RN"), ("APRN-CNP", "APRN-CNP"), ("LPN", "LPN/VN")]
-
-
-class NursysMirror(Mirror):
-    """Nursys QuickConfirm, as modelled (the real HTML is UNCONFIRMED; see directory/boards/nursys.py): a search
-    form with an anti-forgery token tied to a session cookie, a results table, and a detail table whose
-    'Multistate' field says Yes or No. Searches are national unless a jurisdiction is picked."""
-
-    captcha = False  # a test switch: the search page carries a CAPTCHA widget
-
-    def __init__(self, entries: list[Entry]):
-        super().__init__()
-        self.entries = entries
-        self.sessions: dict[str, str] = {}  # session cookie -> token
-
-    def handle(self, request: Request) -> Response:
-        if request.path == "/LQC/Search":
-            return self.search(request) if request.method == "POST" else self.form()
-        if request.path == "/LQC/Detail":
-            return self.detail(request.query.get("jurisdiction", ""), request.query.get("licenseNumber", ""))
-        return text(page("Not Found", "<h1>404</h1>"), status=404)
-
-    def form(self) -> Response:
-        session, token = secrets.token_hex(12), secrets.token_hex(16)
-        self.sessions[session] = token
-        states = "".join(f"<option value='{s}'>{s}</option>" for s in sorted({e.record.state for e in self.entries}))
-        types = "".join(f"<option value='{v}'>{esc(t)}</option>" for v, t in NURSYS_TYPES)
-        captcha = "<div class='g-recaptcha' data-sitekey='x'></div>" if self.captcha else ""
-        form = (f"<form id='quickConfirmSearch' action='/LQC/Search' method='post'>"
-                f"<input type='hidden' name='__RequestVerificationToken' value='{token}'/>"
-                f"<input name='FirstName'/><input name='LastName'/><input name='LicenseNumber'/>"
-                f"<select name='Jurisdiction'><option value=''>All Jurisdictions</option>{states}</select>"
-                f"<select name='LicenseType'><option value=''>All License Types</option>{types}</select>"
-                f"{captcha}<input type='submit' name='Search' value='Search'/></form>")
-        return text(page("QuickConfirm License Verification", form),
-                    **{"Set-Cookie": f"NursysSession={session}; path=/; HttpOnly"})
-
-    def search(self, request: Request) -> Response:
-        form = request.form
-        token = self.sessions.get(request.cookies.get("NursysSession", ""))
-        if token is None or form.get("__RequestVerificationToken") != token:
-            return text(page("Error", "<h1>Your session has expired. Please search again.</h1>"), status=400)
-        number = form.get("LicenseNumber", "").strip().upper()
-        last, first = form.get("LastName", "").strip().lower(), form.get("FirstName", "").strip().lower()
-        state, kind = form.get("Jurisdiction", "").strip().upper(), form.get("LicenseType", "").strip().upper()
-        if number:
-            hits = [e for e in self.entries if e.record.number.upper() == number]
-        elif last:
-            hits = [e for e in self.entries if e.family.lower() == last and e.given.lower().startswith(first)]
-        else:
-            return text(page("Error", "<p class='error'>Enter a license number or a last name.</p>"), status=400)
-        hits = [e for e in hits if (not state or e.record.state == state)
-                and (not kind or e.record.title.upper() == kind)]
-        if not hits:
-            return text(page("QuickConfirm Results", "<p id='lqcNoResults'>No records found.</p>"))
-        rows = "".join(
-            f"<tr><td>{esc(e.full_name)}</td><td>{esc(e.record.state)}</td><td>{esc(e.record.title)}</td>"
-            f"<td>{esc(e.record.number)}</td><td>{esc(e.record.status_raw)}</td>"
-            f"<td><a href='/LQC/Detail?jurisdiction={esc(e.record.state)}&amp;licenseNumber={esc(e.record.number)}'>"
-            f"Details</a></td></tr>" for e in hits)
-        table = ("<table id='lqcResults'><tr><th>Name</th><th>Jurisdiction</th><th>License Type</th>"
-                 f"<th>License Number</th><th>Status</th><th></th></tr>{rows}</table>")
-        return text(page("QuickConfirm Results", table))
-
-    def detail(self, state: str, number: str) -> Response:
-        entry = next((e for e in self.entries if e.record.state == state.upper()
-                      and e.record.number.upper() == number.upper()), None)
-        if entry is None:
-            return text(page("Not Found", "<h1>License not found</h1>"), status=404)
-        record = entry.record
-        fields = [("Name", entry.full_name.upper()), ("Jurisdiction", record.state), ("License Type", record.title),
-                  ("License Number", record.number), ("License Status", record.status_raw),
-                  ("Original Issue Date", us_date(record.issued)), ("Expiration Date", us_date(record.expires)),
-                  ("Multistate", "Yes" if record.multistate else "No"),
-                  ("Discipline Against License", "Yes" if record.discipline else "No")]
-        if record.discipline:
-            fields.append(("Discipline Details", record.discipline))
-        rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in fields)
-        return text(page("QuickConfirm License Detail", f"<table id='lqcDetail'>{rows}</table>"))
-
-
-def nursys_fillers() -> list[Entry]:
-    """Fictional nurses in two NLC states, every other license multistate."""
-    entries = filler_entries("nursys", FILLER // 2, state="TX") + filler_entries("nursys", FILLER // 2, state="NC",
-                                                                                  seed=8)
-    return [dataclasses.replace(e, record=dataclasses.replace(e.record, multistate=bool(i % 2)))
-            if e.record.license_class == "registered_nurse" else e for i, e in enumerate(entries)]
-
-
 FACTORIES = {
     "va_dhp": lambda world, entries: VirginiaMirror(entries + filler_entries("va_dhp", FILLER)),
     "md_bpct": lambda world, entries: MarylandBPCTMirror(entries + filler_entries("md_bpct", FILLER)),
-    "nursys": lambda world, entries: NursysMirror(entries + nursys_fillers()),
 }
