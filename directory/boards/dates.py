@@ -14,6 +14,13 @@ from directory.boards.base import clean
 from directory.vocab import LicenseStatus
 
 DATE_ERRORS = "_date_errors"  # key in NormalRecord.raw: ["expiry_date='13/45/2026'", ...]
+# Keys the roster adapters add to a record's raw row (not the source's own fields: a live check ignores them).
+ADDED_KEYS = frozenset({DATE_ERRORS, "twins", "cases", "verify_url"})
+
+
+def source_fields(keys: set[str]) -> set[str]:
+    """The source's own field names among a raw record's (dotted) keys."""
+    return {key for key in keys if key.split(".", 1)[0] not in ADDED_KEYS}
 
 _EMPTY = re.compile(r"^[0/\-]*$")  # '', '00000000' (LEIE's "no date"), '00/00/0000'
 

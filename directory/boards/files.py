@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from directory.boards.base import NormalRecord, Source, clean, names_from_parts, names_from_text, stable_key
-from directory.boards.dates import dated_fields
+from directory.boards.dates import dated_fields, source_fields
 from directory.boards.http import NotModified, build_url, download, open_url
 from directory.boards.registry import ROSTERS_DIR, SourceInfo
 from directory.errors import KapdirError, SourceError
@@ -95,6 +95,9 @@ class FileSource(Source):
         wanted = f" starting {header_starts!r} in its first {MAX_PREAMBLE_LINES} lines" if header_starts else ""
         raise SourceError(f"{self.info.name}: garbage from {path}: no header row{wanted}")
 
+    def raw_fields(self, record: NormalRecord) -> set[str]:
+        return source_fields(super().raw_fields(record))
+
     def public(self, path: str) -> str:
         return build_url(self.info.public_url, path)
 
@@ -126,6 +129,8 @@ class TexasBHEC(FileSource):
     name = adapter = "tx_bhec"
     options = {"files": list}
     columns = ("LIC_TYPE", "RANK", "LIC_NBR", "LAST_NME", "FIRST_NME", "LIC_STATUS", "LIC_EXPR_DTE")
+    fields_expected = frozenset(columns)
+    fields_known = frozenset({*columns, "ENTITY_NBR", "MIDDLE_NME", "SFX_NME", "RANK_EFCT_DTE", "DISCPL_ACTN"})
 
     def paths(self) -> list[str]:
         return [f"/csv/{code}.csv" for code in self.info.options["files"]]
@@ -176,6 +181,8 @@ class FloridaMQA(FileSource):
 
     name = adapter = "fl_mqa"
     options = {"file": str}
+    fields_expected = frozenset({"license_number", "last_name", "profession_name", "license_status_description"})
+    fields_known = frozenset(MQA_FIELDS)
 
     def __init__(self, **options: Any):
         super().__init__(**options)
@@ -242,6 +249,9 @@ class MarylandPhysicians(FileSource):
     About seven letterhead lines precede each header row, found by its first cell (``License #`` / ``Profession``)."""
 
     name = adapter = "md_bop"
+    fields_expected = frozenset({"License #", "Last Name", "First Name"})
+    fields_known = frozenset({"License #", "Last Name", "First Name", "License Status", "Expiration Date", "Discipline",
+                              "Profession", "Status", "Expire Date"})
 
     def paths(self) -> list[str]:
         return ["/forms/doctor_list_revised.csv", "/forms/allied_health_list.csv"]
@@ -289,6 +299,7 @@ class OigLeie(FileSource):
     Active exclusions only; businesses (no LASTNAME) are skipped: they are not clinicians."""
 
     name = adapter = "oig_leie"
+    fields_expected = fields_known = frozenset(LEIE_COLUMNS)
     path = "/exclusions/downloadables/UPDATED.csv"
 
     def paths(self) -> list[str]:

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from directory.boards.base import NormalRecord, Source, clean, names_from_parts, names_from_text
-from directory.boards.dates import dated_fields
+from directory.boards.dates import dated_fields, source_fields
 from directory.boards.http import build_url, get_json
 from directory.errors import SourceError
 from directory.vocab import LicenseClass, LicenseStatus
@@ -30,6 +30,9 @@ class SocrataSource(Source):
     required: tuple[str, ...] = ()
     options = {"dataset": str, "where": str}
     date_formats: tuple[str, ...] = SOCRATA_DATES
+
+    def raw_fields(self, record: NormalRecord) -> set[str]:
+        return source_fields(super().raw_fields(record))
 
     def _headers(self) -> dict[str, str]:
         token = self.settings.socrata_app_token
@@ -101,6 +104,12 @@ class SocrataSource(Source):
 class ConnecticutSocrata(SocrataSource):
     name = adapter = "ct_socrata"
     required = ("fullcredentialcode", "name", "credential", "status")
+    # Live check (`kapdir boards check`): the columns read, and every column the evidence shows (docs/sources.md).
+    fields_expected = frozenset(required)
+    fields_known = frozenset({
+        "credentialid", "name", "type", "businessname", "dba", "fullcredentialcode", "credentialnumber",
+        "credentialtype", "credential", "status", "statusreason", "issuedate", "effectivedate", "expirationdate",
+        "address", "city", "state", "zip", "recordrefreshedon", "active"})
     options = {**SocrataSource.options, "status_reasons": dict}  # statusreason -> status (sources.toml)
 
     def ct_status(self, row: dict[str, Any]) -> LicenseStatus:
@@ -142,6 +151,7 @@ class WashingtonSocrata(SocrataSource):
 
     name = adapter = "wa_socrata"
     required = ("credentialnumber", "lastname", "credentialtype", "status")
+    fields_expected = frozenset(required)  # the full column list is not evidenced (e.g. a CE due date): unchecked
     date_formats = WA_DATES
 
     def order(self) -> str:
@@ -194,6 +204,12 @@ def _prefer_live(first: NormalRecord, second: NormalRecord) -> NormalRecord:
 class IllinoisSocrata(SocrataSource):
     name = adapter = "il_socrata"
     required = ("license_type", "license_number", "license_status", "last_name")
+    fields_expected = frozenset(required)
+    fields_known = frozenset({
+        "license_type", "description", "license_number", "license_status", "business", "title", "first_name",
+        "middle", "last_name", "prefix", "suffix", "business_name", "businessdba", "original_issue_date",
+        "effective_date", "expiration_date", "city", "state", "zip", "county", "specialty_qualifier",
+        "ever_disciplined", "discipline_start_date", "action", "discipline_reason"})
     date_formats = US_DATES
 
     def il_class(self, license_type: str, description: str) -> LicenseClass:
@@ -234,6 +250,12 @@ class ColoradoSocrata(SocrataSource):
 
     name = adapter = "co_socrata"
     required = ("licensenumber", "licensetype", "lastname", "licensestatusdescription")
+    fields_expected = frozenset(required)
+    fields_known = frozenset({
+        "lastname", "firstname", "middlename", "suffix", "entityname", "city", "state", "mailzipcode", "licensetype",
+        "subcategory", "licensenumber", "licensefirstissuedate", "licenseexpirationdate", "licensestatusdescription",
+        "specialty", "linktoverifylicense", "linktoverifylicense.url", "programaction", "disciplineeffectivedate",
+        "casenumber"})
 
     def order(self) -> str:
         return "licensetype,licensenumber,:id"

@@ -311,3 +311,33 @@ def test_line_limit_boundary():
     assert list(adapter.bounded_lines(io.StringIO(f"{ok}\r\n{ok}\nb"), "x.csv")) == [f"{ok}\r\n", f"{ok}\n", "b"]
     with pytest.raises(SourceError, match="line 2: longer than"):
         list(adapter.bounded_lines(io.StringIO(f"a\n{ok}a\n"), "x.csv"))
+
+
+def check_against(monkeypatch, tmp_path, source: str, mirror):
+    from directory.boards.check import check_source
+    from directory.boards.registry import get_source
+
+    with serving(mirror) as url:
+        board_env(monkeypatch, tmp_path, {source: url})
+        return check_source(get_source(source))
+
+
+def test_boards_check_on_real_format_rosters(monkeypatch, tmp_path):
+    """`kapdir boards check` reads a roster sample: the fixtures are 'format as expected'; a new column, a
+    dropped column or a changed date format is 'changed'."""
+    for source in ("ct_socrata", "il_socrata", "co_socrata", "wa_socrata"):
+        result = check_against(monkeypatch, tmp_path, source, SocrataFixture(DATASETS[source], fixture_rows(source)))
+        assert result.status == "ok", result.line()
+    md = check_against(monkeypatch, tmp_path, "md_bop", FileFixture(MD_FILES))
+    assert md.status == "ok", md.line()
+
+    rows = [{**row, "credentialstatusnote": "x"} for row in fixture_rows("ct_socrata")]
+    changed = check_against(monkeypatch, tmp_path, "ct_socrata", SocrataFixture(DATASETS["ct_socrata"], rows))
+    assert changed.status == "changed" and changed.unknown_fields == ["credentialstatusnote"]
+    rows = [{k: v for k, v in row.items() if k != "licensestatusdescription"} for row in fixture_rows("co_socrata")]
+    changed = check_against(monkeypatch, tmp_path, "co_socrata", SocrataFixture(DATASETS["co_socrata"], rows))
+    assert changed.status != "ok"
+    rows = [{**row, "expirationdate": "2027-09-14T00:00:00.000"} for row in fixture_rows("wa_socrata")]
+    changed = check_against(monkeypatch, tmp_path, "wa_socrata", SocrataFixture(DATASETS["wa_socrata"], rows))
+    assert changed.status == "changed" and changed.unreadable_dates, changed.line()
+    assert "unreadable dates: " in changed.line() and "\n" not in changed.line()
