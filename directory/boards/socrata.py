@@ -216,8 +216,9 @@ class IllinoisSocrata(SocrataSource):
         """By the license description: ``license_type`` is the board (NURSING BOARD holds RNs, LPNs and midwives;
         PROF. COUNSELOR holds LPC and LCPC). The board decides only when the description says nothing."""
         license_class = self.license_class(description) if description else LicenseClass.OTHER
-        if license_class is LicenseClass.OTHER and license_type and license_type.upper() in self.info.titles:
-            return self.license_class(license_type)
+        board = " ".join(license_type.upper().split())
+        if license_class is LicenseClass.OTHER and board in self.info.titles:
+            return LicenseClass(self.info.titles[board])  # the board table itself (several-class boards: other)
         return license_class
 
     def to_record(self, row: dict[str, Any]) -> NormalRecord | None:

@@ -341,3 +341,14 @@ def test_boards_check_on_real_format_rosters(monkeypatch, tmp_path):
     changed = check_against(monkeypatch, tmp_path, "wa_socrata", SocrataFixture(DATASETS["wa_socrata"], rows))
     assert changed.status == "changed" and changed.unreadable_dates, changed.line()
     assert "unreadable dates: " in changed.line() and "\n" not in changed.line()
+
+
+def test_illinois_board_decides_only_without_a_description():
+    rows = copy.deepcopy(fixture_rows("il_socrata"))
+    for row in rows:
+        row.pop("description", None)
+    classes = {number: only(records, number).license_class
+               for records in [socrata_records("il_socrata", rows)] for number in records}
+    assert classes["041.500101"] == "other", "NURSING BOARD alone cannot tell an RN from an LPN"
+    assert classes["180.500105"] == "other", "PROF. COUNSELOR alone cannot tell LPC from LCPC"
+    assert classes["071.500106"] == "psychologist" and classes["036.500108"] == "physician"
