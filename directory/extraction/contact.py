@@ -1,4 +1,4 @@
-"""Practice name, phones (E.164), emails, prices in USD and outbound links of interest."""
+"""Phones (E.164), emails, prices in USD and outbound links of interest (the practice name: naming.py)."""
 
 import re
 from dataclasses import dataclass
@@ -7,7 +7,7 @@ from urllib.parse import urljoin, urlsplit
 
 import phonenumbers
 
-from directory.extraction.document import Block, Document
+from directory.extraction.document import Document
 from directory.extraction.structured import StructuredData, text_of
 from directory.extraction.types import Evidence, PriceFact
 
@@ -35,45 +35,6 @@ _UNITS_BEFORE = (
     ("consultation", re.compile(r"\b(?:consult\w*|assessment|intake|evaluation|screening)\b[^.$]{0,30}$", re.I)),
     ("session", re.compile(r"\b(?:session|infusion|treatment|dosing)\b[^.$]{0,30}$", re.I)),
 )
-_ORG_WORDS = re.compile(
-    r"\b(?:Therapy|Therapies|Counseling|Counselling|Wellness|Health|Psychotherapy|Psychiatry|Psychiatric|Clinic|"
-    r"Center|Centre|Institute|Group|Associates|Practice|Ketamine|Healing|Care|Collective|Partners|Medicine|Medical|"
-    r"Mental|Behavioral|LLC|PLLC|Inc|PC|Studio|Space|Solutions|Psychology|Psychological|Services|Integrative|"
-    r"Sanctuary|Journeys?|Life|Mind|Minds|Path|Roots|Grove|Haven|Light|House|Psychedelic|Integration|KAP|"
-    r"Retreats?|Telehealth|Counselors)\b"
-)
-_TITLE_SPLIT = re.compile(r"\s+[|–—·:]\s+|\s+-\s+")
-_COPYRIGHT = re.compile(
-    r"(?:©|\(c\)|Copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?)?,?\s*(?P<name>[A-Z][^|•·©]{2,70}?)"
-    r"(?:[.,]?\s*(?:All rights reserved|All Rights Reserved)|\s*[|•·]|$)"
-)
-_AT_NAME = re.compile(
-    r"\b(?:At|Welcome to|Contact)\s+(?P<name>(?!The\b|the\b|Our\b)(?:[A-Z][A-Za-z&'’\-]+|of|and|&|the)"
-    r"(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|"
-    r"and|&|the|for)){0,6}(?:,?\s+(?:PLLC|LLC|Inc\.?|P\.?C\.?))?)(?:,|\s+we\b|\s+is\b|!|\.|$)"
-)
-_FOUNDER_OF = re.compile(
-    r"\b(?:(?:founder|owner|director|co-founder)\s+of|founded)\s+(?P<name>[A-Z][A-Za-z&'’\-]+(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|and|&)){0,6}"
-    r"(?:,?\s+(?:PLLC|LLC|Inc\.?))?)"
-)
-_TEAM_OF = re.compile(
-    r"\b(?:the|our)\s+(?P<name>[A-Z][A-Za-z&'’\-]+(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|and|&)){1,5})\s+(?:team|family)\b|"
-    r"\b(?:here|protocol|approach|team|everyone)\s+at\s+(?P<name2>[A-Z][A-Za-z&'’\-]+(?:\s+[A-Z][A-Za-z&'’\-]+){1,5})"
-)
-_IS_PRACTICE = re.compile(
-    r"(?P<name>[A-Z][A-Za-z&'’\-]+(?:\s+(?:[A-Z][A-Za-z&'’\-]+|of|and|&)){0,6}(?:,?\s+(?:PLLC|LLC|Inc\.?))?)\s+"
-    r"(?:is\s+an?\s+(?:\w+\s+){0,3}(?:practice|clinic|center|group)\b|(?:is\s+(?:licensed|located|based)|offers|"
-    r"provides|serves|sees)\b)"
-)
-_SENTENCE_OPENER = re.compile(r"^(?:Today|Now|Currently|Here|Since|Also|Together|Founded in \d{4},?)\s+")
-_PLACE_LIKE = re.compile(r",\s*[A-Z]{2}\b|\b(?:Near|In)\b")
-_LEGAL_LINE = re.compile(r"^[A-Z][\w&'’ .\-]{2,60}?,?\s+(?:PLLC|LLC|Inc\.?|P\.C\.|PC|LLP)\.?$")
-_NOT_A_NAME = re.compile(
-    r"\b(?:Our|Your|My|We|What|How|Why|When|Updates?|Welcome|About|Contact|Meet|Fees|Rates|Home|Near|Guide|FAQ|"
-    r"Exploring|Understanding|Discover\w*|Benefits|Risks|Tips|Myths|Things|Ways|Is|Are|Does|Can|Should|Vs|Versus|"
-    r"Introduction|Everything|Know|Safe|Work|Works)\b"
-)
-_LEGAL_SUFFIX = re.compile(r",?\s+(?:PLLC|LLC|Inc\.?|P\.?C\.?|LLP|P\.?A\.?)$", re.I)
 _INTEREST = re.compile(
     r"book|schedul|appointment|calendly|janeapp|simplepractice|therapyportal|intake|consult|journeyclinical|"
     r"nue\.life|mindbloom|partner|prescrib|spravato|telehealth",
@@ -83,84 +44,11 @@ _INTEREST = re.compile(
 
 @dataclass
 class Contact:
-    practice_name: str | None
     phones: list[str]
     emails: list[str]
     prices: list[PriceFact]
     links: list[str]
     evidence: list[Evidence]
-
-
-def _clean_org(name: str | None) -> str | None:
-    if not name:
-        return None
-    name = _SENTENCE_OPENER.sub("", " ".join(name.split()).strip(" .,-|"))
-    if not 2 <= len(name) <= 80 or len(name.split()) > 9:
-        return None
-    return name
-
-
-def _name_like(text: str) -> bool:
-    """A short title-case phrase with a practice word and no pronouns: 'Granite State Ketamine Therapy'."""
-    words = text.split()
-    return (
-        1 <= len(words) <= 6
-        and bool(_ORG_WORDS.search(text))
-        and not _NOT_A_NAME.search(text)
-        and not re.search(r"[?!:]", text)
-        and all(word[0].isupper() or word in {"of", "and", "&", "the", "for"} for word in words)
-    )
-
-
-def practice_name(document: Document, structured: StructuredData) -> tuple[str | None, str]:
-    """The practice's name and where it came from, from the most to the least explicit statement of it."""
-    for item in structured.organizations:
-        name = _clean_org(text_of(item.get("name")))
-        if name:
-            return name, f"schema.org name: {name}"
-    site_name = _clean_org(document.meta.get("og:site_name"))
-    if site_name:
-        return site_name, f"og:site_name: {site_name}"
-    for block in document.blocks:
-        if _LEGAL_LINE.match(block.text):
-            return _clean_org(block.text), block.text
-    for block in reversed(document.blocks):
-        if "©" in block.text or "Copyright" in block.text or "(c)" in block.text:
-            match = _COPYRIGHT.search(block.text)
-            name = _clean_org(match.group("name")) if match else None
-            if name and not name.lower().startswith(("all rights", "copyright")):
-                return name, block.text[:300]
-    title = document.title
-    body = "\n".join(block.text for block in document.blocks[1:] if block.text != title)
-    if title:
-        segments = [segment for part in _TITLE_SPLIT.split(title) if (segment := _clean_org(part))]
-        org = [segment for segment in segments if _name_like(segment)]
-        # "Page | Site" is the usual order; a multi-word title-case segment the page repeats is the name either way
-        repeated = [segment for segment in segments if len(segment.split()) >= 2 and segment in body
-                    and not _NOT_A_NAME.search(segment) and not _PLACE_LIKE.search(segment)
-                    and all(word[:1].isupper() for word in segment.split())]
-        best = [segment for segment in repeated if segment in org] or repeated or org
-        if len(segments) > 1 and best:
-            return best[-1], f"title: {title}"
-    for block in document.blocks:
-        for pattern in (_AT_NAME, _IS_PRACTICE, _FOUNDER_OF, _TEAM_OF):
-            match = pattern.search(block.text)
-            name = _clean_org(match["name"] or match.groupdict().get("name2")) if match else None
-            if name and len(name.split()) >= 2 and _name_like(_LEGAL_SUFFIX.sub("", name)):
-                return name, block.text[:300]
-    first_heading = next((block.text for block in document.blocks if block.tag == "h1"), "")
-    if title and title == first_heading and len(title.split()) <= 6:
-        return _clean_org(title), f"title and main heading: {title}"
-    title_blocks = [Block(text=title, tag="title")] if title else []
-    for block in [*title_blocks, *document.blocks[:4]]:
-        if block.tag in {"title", "h1", "h2", "h3"} and _name_like(block.text):
-            return _clean_org(block.text), block.text
-    for block in document.blocks[:5]:  # "Leilani Kahananui, LMFT — Mālama Mind Therapy"
-        if len(block.text) <= 100:
-            for segment in re.split(r"\s+[—–|·]\s+", block.text)[1:]:
-                if _name_like(segment.strip()):
-                    return _clean_org(segment), block.text
-    return None, ""
 
 
 def normalise_phone(text: str) -> str | None:
@@ -287,9 +175,6 @@ def _links(document: Document, evidence: list[Evidence]) -> list[str]:
 
 def extract_contact(document: Document, structured: StructuredData) -> Contact:
     evidence: list[Evidence] = []
-    name, snippet = practice_name(document, structured)
-    if name:
-        evidence.append(Evidence("practice_name", name, snippet, document.url))
     phones = _phones(document, evidence)
     for item in structured.organizations:
         phone = normalise_phone(text_of(item.get("telephone")) or "")
@@ -303,7 +188,6 @@ def extract_contact(document: Document, structured: StructuredData) -> Contact:
             emails.append(email)
             evidence.append(Evidence("emails", email, f"schema.org email: {email}", document.url))
     return Contact(
-        practice_name=name,
         phones=phones,
         emails=emails,
         prices=_prices(document, evidence),
@@ -311,6 +195,3 @@ def extract_contact(document: Document, structured: StructuredData) -> Contact:
         evidence=evidence,
     )
 
-
-def legal_suffix_free(name: str) -> str:
-    return _LEGAL_SUFFIX.sub("", name).strip()

@@ -45,8 +45,11 @@ def _merge_clinicians(pages: list[PageFacts], discrepancies: list[str]) -> list[
             for cred in clinician.credentials:
                 if cred.code not in held:
                     current.credentials.append(replace(cred))
-                elif held[cred.code].source == "prose" and cred.source not in (None, "prose"):
+                    continue
+                if held[cred.code].source == "prose" and cred.source not in (None, "prose"):
                     held[cred.code].source = cred.source  # said as a title somewhere: a title
+                if cred.license_number and not held[cred.code].license_number:  # from the page that prints it
+                    held[cred.code].license_number, held[cred.code].state = cred.license_number, cred.state
             current.bio = current.bio or clinician.bio
             current.npi = current.npi or clinician.npi
             licenses = _license_codes(clinician.credentials)

@@ -16,7 +16,13 @@ def facts_to_json(facts: PageFacts) -> dict[str, Any]:
         "url": facts.url,
         "practice_name": facts.practice_name,
         "clinicians": [
-            {"name": clinician.name, "credentials": [cred.code for cred in clinician.credentials]}
+            {
+                "name": clinician.name,
+                "credentials": [cred.code for cred in clinician.credentials],
+                "npi": clinician.npi,
+                "licenses": [{"code": cred.code, "state": cred.state, "number": cred.license_number}
+                             for cred in clinician.credentials if cred.license_number],
+            }
             for clinician in facts.clinicians
         ],
         "states": [

@@ -6,12 +6,13 @@ from urllib.parse import urlsplit
 from directory.extraction.contact import extract_contact, phones_in
 from directory.extraction.document import Document, parse_html, parse_text
 from directory.extraction.geography import STATE_CODES, normalise_state
+from directory.extraction.naming import practice_name
 from directory.extraction.offerings import _flags, _heading_kind, extract_offer
 from directory.extraction.pdf import pdf_text
 from directory.extraction.people import extract_people, given_name, person_key
 from directory.extraction.places import _mode_of, _state_tokens, apply_in_clinic_routes, extract_places
 from directory.extraction.structured import StructuredData, read_structured, text_of, texts_of
-from directory.extraction.types import AddressFact, CityFact, ClinicianFact, Evidence, PageFacts, StateFact
+from directory.extraction.types import AddressFact, CityFact, Evidence, PageFacts, StateFact
 from directory.names import name_key
 
 
@@ -78,9 +79,11 @@ def extract_document(document: Document) -> PageFacts:
     places = extract_places(document, given_names)
     offer = extract_offer(document)
     apply_in_clinic_routes(places, [item for item in offer.evidence if item.value in offer.routes])
+    name, name_snippet = practice_name(document, structured, exclude=(offer.medical_partner or "",))
+    name_evidence = [Evidence("practice_name", name, name_snippet, document.url)] if name else []
     facts = PageFacts(
         url=document.url,
-        practice_name=contact.practice_name,
+        practice_name=name,
         clinicians=clinicians,
         states=places.states,
         cities=places.cities,
@@ -95,19 +98,23 @@ def extract_document(document: Document) -> PageFacts:
         phones=contact.phones,
         emails=contact.emails,
         links=contact.links,
-        evidence=contact.evidence + people_evidence + places.evidence + offer.evidence,
+        evidence=name_evidence + contact.evidence + people_evidence + places.evidence + offer.evidence,
         text=document.text,
     )
     _structured_places(facts, structured)
-    if facts.medical_partner and _is_in_house(facts.medical_partner, clinicians):
+    if facts.medical_partner and _is_in_house(facts.medical_partner, people_evidence, offer.evidence):
         facts.medical_partner = None  # "prescribed by Dr. Nwosu", who is on this practice's own team
     return facts
 
 
-def _is_in_house(partner: str, clinicians: list[ClinicianFact]) -> bool:
+def _is_in_house(partner: str, people: list[Evidence], offer: list[Evidence]) -> bool:
+    """The named prescriber is on the practice's own team: the page names them elsewhere than where it names
+    the partner (a named outside prescriber is listed among the clinicians too, from that sentence alone)."""
     partner_key = name_key(partner)
+    said = {item.snippet for item in offer if item.field == "medical_partner"}
     return any(
-        partner_key in {name_key(clinician.name), person_key(clinician.name)[1]} for clinician in clinicians
+        partner_key in {name_key(item.value["name"]), person_key(item.value["name"])[1]} and item.snippet not in said
+        for item in people if isinstance(item.value, dict)
     )
 
 

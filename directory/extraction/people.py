@@ -9,18 +9,27 @@ import re
 from dataclasses import dataclass, field
 
 from directory.extraction.document import Block, Document, sentences
-from directory.extraction.geography import STATE_BY_NAME, STATE_CODES, is_city_in
+from directory.extraction.geography import STATE_BY_NAME, STATE_CODES, is_city_in, normalise_state
+from directory.extraction.offerings import KNOWN_PARTNERS
 from directory.extraction.structured import StructuredData, text_of, texts_of
-from directory.extraction.taxonomy import load_table, lookup, role_for
+from directory.extraction.taxonomy import CredentialInfo, load_table, lookup, normalise_code, role_for
 from directory.extraction.types import ClinicianFact, CredentialFact, Evidence
-from directory.names import person_parts
+from directory.names import name_key, person_parts
 from directory.vocab import CredentialKind
 
+_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 _PARTICLE = r"(?:de|del|de la|van|von|da|di|le|la|st\.?|bin|al)"
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LETTER = "A-Za-zÀ-ÖØ-öø-ÿ"
 _WORD = rf"[{_UPPER}][{_LETTER}'’\-]*[a-zß-öø-ÿ][{_LETTER}'’\-]*"
-NAME = rf"{_WORD}(?:\s+[A-Z]\.)?(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,2}}"
+NAME = (rf"(?:{_WORD}(?:\s+[A-Z]\.)?(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,2}}"
+        rf"|[A-Z]\.(?:\s?[A-Z]\.)?\s+{_WORD})")  # "Jane A. Roe", "Ana de Cruz", "J. Rivera"
+# A role said before the name ("Board-certified psychiatrist Dr. Helen Marsh, MD"): not part of the name.
+_ROLE_PREFIX = (
+    r"(?:(?i:board[- ]certified|licensed|lead|senior|clinical|medical|staff|consulting|integrative|addiction|"
+    r"child and adolescent|adult)\s+)*(?i:psychiatrist|psychologist|psychotherapist|therapist|counsel+or|clinician|"
+    r"physician|anesthesiologist|co-founder|founder|owner|nurse practitioner|prescriber)\s+"
+)
 _SPELLED_CODES = sorted(
     {written for info in load_table() for written in (info.code, *info.aliases) if " " in written},
     key=len,
@@ -28,10 +37,10 @@ _SPELLED_CODES = sorted(
 )
 _CODE = (
     r"(?:" + "|".join(re.escape(written) for written in _SPELLED_CODES)
-    + r"|[A-Z][A-Za-z.\-]{0,11}(?:\s?[A-Z][A-Za-z.\-]{0,6})?)"
+    + r"|[A-Z][A-Za-z.\-\u2010-\u2015]{0,11}(?:\s?[A-Z][A-Za-z.\-\u2010-\u2015]{0,6})?)"
 )
 _WITH_CODES = re.compile(
-    rf"(?<![A-Za-z])(?P<dr>Dr\.?\s+)?(?P<name>{NAME})(?P<sep>\s*,\s*|\s+)(?P<codes>(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|"
+    rf"(?<![A-Za-z])(?:{_ROLE_PREFIX})?(?P<dr>Dr\.?\s+)?(?P<name>{NAME})(?P<sep>\s*,\s*|\s*\(\s*|\s+[|–—-]\s+|\s+)(?P<codes>(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|"
     rf"Ed\.D\.|{_CODE})(?:\s*[,/|]\s*(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|Ed\.D\.|{_CODE}))*)"
 )
 _ANY_CODE = re.compile(
@@ -41,6 +50,10 @@ _ANY_CODE = re.compile(
                 for written in (info.code, *info.aliases) if " " not in written}, key=len, reverse=True)
     )
     + r")\.?(?![a-z])"
+)
+_CAPS_WITH_CODES = re.compile(  # "MARISOL OKAFOR, LPC, NCC" (a heading set in capitals)
+    r"^(?:DR\.?\s+)?(?P<name>[A-Z][A-Z'’\-]+(?:\s+[A-Z]\.?)?(?:\s+[A-Z][A-Z'’\-]+){1,2}),\s*"
+    r"(?P<codes>[A-Z][\w.,/\s\-]{1,60}?)(?:\s+[|–—]\s+.*)?$"
 )
 _DOCTOR = re.compile(rf"\bDr\.?\s+(?P<name>{NAME})")
 _BARE_NAME = re.compile(rf"^(?:Dr\.?\s+)?(?P<name>{NAME})$")
@@ -55,7 +68,7 @@ _NOT_NAME_WORDS = {
     "Integration", "Preparation", "Session", "Sessions", "Medical", "Provider", "Providers", "Nurse",
     "Practitioner", "Psychiatric", "Social", "Worker", "Marriage", "Family", "Professional", "Certified",
     "Board", "National", "Associate", "Associates", "Insurance", "Fees", "Pricing", "Frequently", "Asked",
-    "Questions", "Welcome", "Mind", "Body", "Well", "Healing", "Care", "Journey", "Clinical's", "Privacy",
+    "Questions", "Welcome", "Life", "Mind", "Body", "Well", "Healing", "Care", "Journey", "Clinical's", "Privacy",
     "Policy", "Terms", "All", "Rights", "Reserved", "Copyright", "Menu", "Blog", "Resources", "News", "Read",
     "More", "Learn", "Call", "Email", "Phone", "Fax", "Address", "Suite", "Street", "Avenue", "Road", "Office",
     "In", "Person", "Virtual", "Telehealth", "Online", "Only", "And", "Or", "With", "For", "At", "Of", "To",
@@ -77,6 +90,7 @@ _CLINICAL_ROLE = re.compile(
 _ROLE_LINE_SPLIT = re.compile(r"\s*(?:,|\||/|•|·|–|—|-\s|;)\s*")
 _INTRODUCTIONS = {"meet", "about", "by", "i'm", "i’m", "i am", "hi, i'm", "hi, i’m", "my name is", "hello, i'm"}
 _PRONOUNS = re.compile(r"\s*\(?\b(?:she|he|they|ze|xe)/(?:her|hers|him|his|them|theirs|they|she|he|zir|xem)\b\)?", re.I)
+_NICKNAME = re.compile(r"(?<=[a-z])\s+[(“\"][A-Z][a-z]{1,12}[)”\"]\s+(?=[A-Z])")
 _MARKUP = re.compile(r"\s*<[^<>]{0,200}>(?:[^<>]{0,100}</[a-z]+>)?")  # literal tags in hostile text: not a name
 _INTRO = re.compile(r"^(?:(?:Hi,?\s+)?(?:I['’]m|I am|My name is)\s+)?(?:Dr\.?\s+)?")
 _SUBJECT_VERB = re.compile(
@@ -86,7 +100,68 @@ _NAME_PREFIXES = {"dr", "mr", "mrs", "ms", "mx", "prof", "rev"}
 _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _SELF = re.compile(r"^(?:I|I['’]ve|I['’]m|I am|She|He|They)\s+(?:\w+\s+){0,2}(?:completed|holds?|is|am|are|have|has|"
                    r"trained|earned|received|became)\b")
-_RESEARCH = re.compile(r"\b(?:stud(?:y|ies)|research|journal|published|et al|according to|trial)\b", re.I)
+_RESEARCH = re.compile(  # a name tied to research, a book or a quotation: a cited author, not the team
+    r"\b(?:(?:stud(?:y|ies)|research|trials?|paper|article|book|work)\s+(?:by|from|of|led by)|researchers?|scientists?|"
+    r"et al|according to|professor|author|pioneer\w*|published|wrote|discovered|interview\w*|podcast|lecture|says|"
+    r"said|puts it)\b|"
+    r"['’]s\s+(?:study|studies|research|work|book|trial|paper)|"
+    r"\b(?:trained|training|studied|mentored)\s+(?:\w+\s+){0,3}?(?:with|under)\s+(?:Dr\.?\s+)?[A-Z]",
+    re.I,
+)
+# "“...” – Jane Roe, MD": a quotation's attribution names its author, not someone on the team.
+_ATTRIBUTION = re.compile(r"[”\"]\s*[–—―-]+\s*$")
+_FIRST = r"[A-Z][a-zß-öø-ÿ'’]{2,14}"
+# "Hi, I'm Dana Whitfield", "My name is Dana": a person introducing themself (a first name alone where that is all).
+_INTRODUCED = re.compile(
+    rf"(?:^|\b)(?:(?:I['’]m|I am|[Mm]y name is)\s+(?:Dr\.?\s+)?(?P<name>{NAME})|"
+    rf"(?:I['’]m|[Mm]y name is)\s+(?P<first>{_FIRST}))(?=\s*(?:[,.!;:—–(]|\s-\s|and\b|$))"
+)
+# "Jane Roe is a licensed therapist", "Jane Roe, a board-certified psychiatrist,": a bio's subject.
+_ROLE_NOUN = (
+    r"(?:therapist|psychotherapist|counsel+or|psychiatrist|psychologist|social worker|nurse practitioner|physician|"
+    r"clinician|prescriber|founder|co-founder|owner|clinical director|medical director|anesthesiologist|"
+    r"nurse|provider|practitioner|guide|facilitator|(?:marriage and )?family therapist)(?![\w-])"
+)
+_BIO_SUBJECT = re.compile(
+    rf"^(?:Dr\.?\s+)?(?P<name>{NAME})(?:,\s*[A-Z][A-Za-z.\-]{{1,10}})*(?i:(?:,?\s+(?:is|has been|serves as|works as)\s+"
+    rf"(?:a|an|the|our)|,\s*(?:a|an|our))\s+(?:[\w-]+\s+){{0,5}}?{_ROLE_NOUN})"
+)
+_FIRST_SUBJECT = re.compile(  # "Sarah is a licensed therapist": a first name where that is all the page gives
+    rf"^(?P<first>{_FIRST})\s+(?i:is\s+(?:a|an|our)\s+(?:[\w-]+\s+){{0,4}}?{_ROLE_NOUN})"
+)
+_FIRST_WITH_CODES = re.compile(  # "Kristin, LCSW": a first name with post-nominals, where that is all the page gives
+    rf"(?<![\w.’'-])(?P<first>{_FIRST}),\s*(?P<codes>[A-Z][A-Za-z.\-]{{1,11}}(?:\s*,\s*[A-Z][A-Za-z.\-]{{1,11}})*)"
+)
+_INTRO_WORDS = frozenset({"I'm", "I’m", "Hi", "Hello", "Meet", "About"})
+_LED_BY = re.compile(
+    rf"\b(?:founded|led|owned|run|directed|started|created|supervised|prescribed)\s+by\s+(?:{_ROLE_PREFIX})?"
+    rf"(?:Dr\.?\s+)?(?P<name>{NAME})"
+)
+_MEET = re.compile(rf"^(?:Meet|About)\s+(?:Dr\.?\s+)?(?:(?P<name>{NAME})|(?P<first>{_FIRST}))$")
+_DOCTOR_SURNAME = re.compile(  # "Dr. Okoye": a surname alone (a full name is _DOCTOR's)
+    r"\bDr\.?\s+(?P<name>[A-Z][a-zß-öø-ÿ'’]+(?:-[A-Z][a-zß-öø-ÿ'’]+)?)(?![\w'’-]|\s+[A-Z]|\.[A-Z])"
+)
+_NUMBER_CUE = re.compile(r"\bNPI\b|#\s*[A-Z]{0,4}-?\d|\b(?i:license|licence|lic\.?|no\.|number)\s|\b[A-Z]{2,6}\s\d{5,}")
+_NPI = re.compile(r"\bNPI(?:\s*(?:#|No\.?|Number|num\.?))?\s*[:#]?\s*(?P<npi>\d{10})\b", re.I)
+_STATE_NAMES = "|".join(sorted((re.escape(name) for name in STATE_BY_NAME), key=len, reverse=True))
+_STATE_WORD = re.compile(rf"\b(?:{_STATE_NAMES})\b")
+_LICENSED_KINDS = frozenset({CredentialKind.STATE_LICENSE, CredentialKind.NATIONAL_CERTIFICATION})
+_LICENSE = re.compile(
+    rf"(?:(?P<state>\b[A-Z]{{2}}|{_STATE_NAMES})\s+)?"
+    r"(?:(?!(?i:licen[sc]e|lic|registration|reg|no|number)\b)(?P<code>\b[A-Z][A-Za-z]{1,7}(?:-[A-Z]{1,4})?)\s*,?\s*)?"
+    r"(?:(?P<lic>(?i:state\s+)?(?i:license|licence|lic\.?|registration|reg\.?))\s*)?"
+    r"(?:#|(?i:no\.?|number|num\.?)\s*:?|:)\s*(?P<num>[A-Z]{0,4}-?\d[\d-]{2,11}[A-Z]?)\b"
+    r"(?:\s*\((?P<after>[A-Z]{2})\))?"
+    r"|(?P<code2>\b[A-Z]{2,6}(?:-[A-Z]{1,4})?)\s+(?P<num2>\d{5,9})\b"
+)
+_PROSE_HINT = re.compile(
+    r"therapist|counsel|psychiatr|psycholog|social work|practitioner|physician|clinician|prescrib|founde|owne|"
+    r"director|nurse|provider|guide|facilitat|anesthesi|licensed|certif|doctor|assistant|specialist|master|"
+    r"bachelor|fellow|registered",
+    re.I,
+)
+_INTRO_HINT = re.compile(r"I['’]m|I am|name is")
+_TITLED_NAME = re.compile(rf"\s+(?:Dr\.?\s+)?(?P<name>{NAME})(?![\w'’])")
 
 
 def _spelled_titles() -> re.Pattern[str]:
@@ -134,33 +209,75 @@ def clean_name(raw: str) -> str | None:
         if stripped == name:
             break
         name = stripped
-    name = re.sub(r"^Dr\.?\s+", "", name)
+    name = re.sub(r"^Dr\.?\s+", "", _ROLE_AT_START.sub("", name))
     words = name.split()
     if not 2 <= len(words) <= 4:
         return None
     if any(word.strip(".,'’") in _NOT_NAME_WORDS for word in words):
         return None
-    if name in STATE_BY_NAME or any(word in STATE_CODES for word in words):
+    if name in STATE_BY_NAME or any(word in STATE_CODES for word in words) or name in KNOWN_PARTNERS:
         return None
     return name
 
 
+_ROLE_AT_START = re.compile("^" + _ROLE_PREFIX)
+
+
+_PARTNER_WORDS = frozenset(word for name in KNOWN_PARTNERS for word in name.split())
+_NOT_FIRST_NAMES = frozenset(
+    """Here Sorry So Not Also Glad Happy Excited Honored Grateful Passionate Committed Proud Trained Certified Currently
+    Often Always Available Able Curious Sure Thrilled Delighted Dedicated Deeply Really Very Just Still Now Back
+    Offering Accepting Qualified Experienced Writing Going Looking Ready Hoping Sharing Trying Aware Located Based
+    Originally Thankful Humbled Fascinated Interested""".split()
+)
+
+
+def _single_name(word: str, lower_words: frozenset[str]) -> bool:
+    """A first name or surname given alone ("I'm Nadia.", "Dr. Okoye"): not a word the page also writes in lower
+    case ("I'm Excited", "Dr. Approved"), a state, or a word that is never a name."""
+    return (word.strip(".,'’") not in _NOT_NAME_WORDS and word not in _NOT_FIRST_NAMES and word not in _PARTNER_WORDS
+            and word.lower() not in lower_words and word not in STATE_BY_NAME and word.upper() not in STATE_CODES)
+
+
+_UNKNOWN_CODE = re.compile(r"[A-Z]{2,6}(?:-[A-Z0-9]{1,4})?")
+_LICENSE_LIKE = re.compile(r"L[A-Z]{2,6}(?:-[A-Z]{1,3})?")  # "Licensed ...": LMHCA, LPC-A, LISAC, LCADC
+_NEVER_CODES = frozenset({"LLC", "PLLC", "INC", "USA", "US", "KAP", "PTSD", "OCD", "FAQ", "CEO", "COO", "DBA", "TMS",
+                          "ECT", "ADHD", "IV", "IM", "MDD", "TRD", "NMDA", "FDA", "DEA", "NPI", "SPRAVATO", "AND"})
+
+
 def _codes(raw: str) -> list[str]:
-    """The leading credential codes of 'LPC, NCC | Clinical Director': stop at the first non-code."""
+    """The leading credential codes of 'LPC, NCC | Clinical Director': stop at the first non-code. A capitalised
+    code the table does not know is kept after a known one ("LPC, NCC, CHT-X"), or first when it reads as a
+    state license title ("LMHCA": L + letters), as the page writes it."""
     found: list[str] = []
     for piece in re.split(r"\s*[,/|]\s*", raw):
         piece = piece.strip()
+        piece = _DASHES.sub("-", piece)
         info = lookup(piece)
+        if info is None and (found or _LICENSE_LIKE.fullmatch(piece)) and _UNKNOWN_CODE.fullmatch(piece) \
+                and piece not in _NEVER_CODES and piece not in STATE_CODES:
+            found.append(piece)
+            continue
         if info is None:
             # "MA LPC" (no commas): every word a code; "LPC and Director": the codes before the first other word
             for word in piece.split():
                 info = lookup(word)
                 if info is None:
                     break
-                found.append(info.code)
+                found.append(as_written(word, info))
             break
-        found.append(info.code)
+        found.append(as_written(piece, info))
     return found
+
+
+def as_written(written: str, info: CredentialInfo) -> str:
+    """The code as the page writes it where it is a variant of the table's ("LMFT-S", "FNP-C"); the table's own
+    spelling where it is the same code ("Ph.D." -> "PhD") or a spelled-out title ("Licensed Professional
+    Counselor" -> "LPC")."""
+    written = _DASHES.sub("-", written.strip())
+    if " " in written or normalise_code(written) == normalise_code(info.code) or not written.isascii():
+        return info.code
+    return written.replace(".", "")
 
 
 @dataclass
@@ -169,6 +286,8 @@ class _Person:
     codes: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)  # code -> how it was said (the first way)
     snippets: list[str] = field(default_factory=list)
+    licenses: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # code -> (state, number)
+    npi: str | None = None
 
 
 class _PeopleReader:
@@ -177,10 +296,14 @@ class _PeopleReader:
         self.structured = structured
         self.people: dict[tuple[str, str], _Person] = {}
         self.evidence: list[Evidence] = []
+        self._lower_words: frozenset[str] | None = None
+        self.narrator: str | None = None  # who "I" is on this page ("Hi, I'm Jane Roe")
 
     def add(self, name: str, codes: list[str], snippet: str, source: str = "post_nominal") -> None:
         key = person_key(name)
         person = self.people.get(key)
+        if person is not None and not codes:
+            return  # already known, nothing new said
         if person is None:
             person = self.people[key] = _Person(name=name)
         elif len(name) < len(person.name) or (len(name.split()) < len(person.name.split())):
@@ -197,17 +320,129 @@ class _PeopleReader:
         self.read_structured()
         blocks = self.document.blocks
         for index, block in enumerate(blocks):
+            if index and len(block.text) <= 100 and blocks[index - 1].text.endswith(("”", '"')):
+                continue  # the line under a quotation names its author ("– Jane Roe, MD"), not the team
             self.read_block(block, blocks[index + 1: index + 3])
+        self.fold_surnames()
         self.read_bios()
+        self.read_numbers()
         return [
             ClinicianFact(
                 name=person.name,
-                credentials=[_credential(code, person.sources.get(code)) for code in person.codes],
+                credentials=[_credential(code, person.sources.get(code), *person.licenses.get(code, (None, None)))
+                             for code in person.codes],
                 role=role_for(person.codes).value,
+                npi=person.npi,
                 url=self.document.url,
             )
             for person in self.people.values()
         ]
+
+    def read_numbers(self) -> None:
+        """License numbers and NPIs the site prints ("CT LPC #006127", "NPI 1234567893"), each given to the
+        clinician named nearest before it in the same block or the two before it, or to the page's only one."""
+        if not self.people or not any(_NUMBER_CUE.search(block.text) for block in self.document.blocks):
+            return
+        last_seen: list[tuple[int, _Person]] = []  # (block index, person) in reading order
+        for index, block in enumerate(self.document.blocks):
+            text = block.text
+            letters = name_key(text[:2000])
+            for person in self.people.values():
+                if _family(person.name) and _family(person.name) in letters:
+                    last_seen.append((index, person))
+            if not _NUMBER_CUE.search(text):
+                continue
+            near = [person for seen_at, person in last_seen if index - seen_at <= 2]
+            owner = near[-1] if near else (next(iter(self.people.values())) if len(self.people) == 1 else None)
+            if owner is None:
+                continue
+            for match in _NPI.finditer(text):
+                if owner.npi is None and is_npi(match.group("npi")):
+                    owner.npi = match.group("npi")
+                    self.evidence.append(Evidence("npi", {"name": owner.name, "npi": owner.npi}, text[:300],
+                                                  self.document.url))
+            for number in _license_numbers(text):
+                code, state, value = number
+                if code not in owner.codes:
+                    owner.codes.append(code)
+                    owner.sources[code] = "license_line"
+                owner.licenses.setdefault(code, (state, value))
+                self.evidence.append(Evidence("licenses", {"name": owner.name, "code": code, "state": state,
+                                                           "number": value}, text[:300], self.document.url))
+
+    @property
+    def lower_words(self) -> frozenset[str]:
+        if self._lower_words is None:
+            self._lower_words = frozenset(re.findall(r"(?<![\w'’])[a-z][a-z'’]+", self.document.text))
+        return self._lower_words
+
+    def known_first(self, first: str) -> str | None:
+        """'Jane Roe' for 'Jane' when she is already on the page: the same person."""
+        return next((person.name for person in self.people.values() if given_name(person.name) == first), None)
+
+    def fold_surnames(self) -> None:
+        """'Dr. Roe' (or 'Jane') is 'Jane Roe' when the page names her in full, and names no other Roe (or Jane)."""
+        for key, person in list(self.people.items()):
+            if all(key) or not any(key):
+                continue
+            position = 0 if key[0] else 1  # "Jane": a given name only; "Dr. Roe": a surname only
+            same = [other for other_key, other in self.people.items() if all(other_key)
+                    and other_key[position] == key[position]]
+            full = same[0] if len(same) == 1 else None
+            if full is not None:
+                for code in person.codes:
+                    if code not in full.codes:
+                        full.codes.append(code)
+                        full.sources[code] = person.sources.get(code, "prose")
+                del self.people[key]
+
+    def read_prose(self, sentence: str) -> None:
+        """People named in running text without post-nominals: introductions, bios' subjects, "founded by",
+        "Dr. Roe", and a title said before the name ("Licensed Professional Counselor Beth Arno")."""
+        hint = _PROSE_HINT.search(sentence)  # cheap tests first: most sentences name nobody
+        intro = "I" in sentence and _INTRO_HINT.search(sentence)
+        coded = "," in sentence and _ANY_CODE.search(sentence)
+        if not (hint or intro or coded or " by " in sentence or "Dr" in sentence) or _RESEARCH.search(sentence):
+            return
+        for match in _INTRODUCED.finditer(sentence) if intro else ():
+            if match.group("name"):
+                name = clean_name(match.group("name"))
+            else:
+                name = match.group("first") if _single_name(match.group("first"), self.lower_words) else None
+            if name:
+                self.add(name, _titles_in(sentence), sentence[:300], source="prose")
+                self.narrator = self.narrator or name
+        bio = _BIO_SUBJECT.match(sentence) if hint else None
+        if bio and (name := clean_name(bio.group("name"))):
+            self.add(name, [], sentence[:300], source="prose")  # its titles: read_bios
+        first = _FIRST_SUBJECT.match(sentence) if hint and not bio else None
+        if first and _single_name(first.group("first"), self.lower_words) and not self.known_first(first["first"]):
+            self.add(first.group("first"), _titles_in(sentence), sentence[:300], source="prose")
+        for match in _FIRST_WITH_CODES.finditer(sentence) if coded else ():
+            first, before = match.group("first"), sentence[: match.start()]
+            previous = re.search(r"(\S+)\s+$", before)
+            previous_word = previous.group(1) if previous else ""
+            if (previous_word.strip("\"“”()")[:1].isupper() and previous_word not in _INTRO_WORDS) or \
+                    re.fullmatch(_PARTICLE, previous_word.lower()) or not _single_name(first, self.lower_words):
+                continue  # the end of a longer name ("Jane Roe, LPC") or an everyday word
+            codes = _codes(match.group("codes"))
+            if codes and not (len(codes) == 1 and codes[0] in STATE_CODES):
+                self.add(self.known_first(first) or first, codes, sentence[:300], source="post_nominal")
+        for match in _LED_BY.finditer(sentence) if " by " in sentence else ():
+            if name := clean_name(match.group("name")):
+                self.add(name, [], sentence[:300], source="prose")
+        if "Dr" in sentence:
+            for match in _DOCTOR_SURNAME.finditer(sentence):
+                surname = match.group("name")
+                if _single_name(surname, self.lower_words) and not _ATTRIBUTION.search(sentence[: match.start()]):
+                    self.add(f"Dr. {surname}", [], sentence[:300], source="prose")
+        for title in _SPELLED.finditer(sentence) if hint else ():
+            if not title.group(1):
+                continue
+            after = _TITLED_NAME.match(sentence, title.end())
+            info = lookup(title.group(1))
+            if after and info is not None and (name := clean_name(after.group("name"))):
+                self.add(name, [info.code], sentence[:300], source="prose")
 
     def read_structured(self) -> None:
         for item in self.structured.people:
@@ -229,11 +464,16 @@ class _PeopleReader:
         text = _MARKUP.sub(" ", block.text) if "<" in block.text else block.text
         if "/" in text:
             text = _PRONOUNS.sub("", text)  # "Jane Roe (she/her), LCSW"
+        if "(" in text or "“" in text or '"' in text:
+            text = _NICKNAME.sub(" ", text)  # 'Elizabeth "Liz" Roe, LPC'
         pieces = [text] if len(text) <= 120 else (block.sentences if text is block.text else sentences(text))
+        prose = pieces
         if not _ANY_CODE.search(text) and "Dr" not in text:
             pieces = []  # no post-nominal and no "Dr.": no name-with-credentials here (the grid check still runs)
         for sentence in pieces:
             for match in _WITH_CODES.finditer(sentence):
+                if _ATTRIBUTION.search(sentence[: match.start()]):
+                    continue
                 codes = _codes(match.group("codes"))
                 if not codes or (match.group("sep").strip() != "," and not match.group("codes")[:2].isupper()):
                     continue
@@ -247,9 +487,23 @@ class _PeopleReader:
                 self.add(name, codes, sentence[:300])
             for match in _DOCTOR.finditer(sentence):
                 name = clean_name(match.group("name"))
-                at_start = match.start() == 0 or sentence[: match.start()].strip().lower() in _INTRODUCTIONS
-                if name and (block.is_heading or len(sentence) < 60 or at_start) and not _RESEARCH.search(sentence):
+                if name and not _RESEARCH.search(sentence) and not _ATTRIBUTION.search(sentence[: match.start()]):
                     self.add(name, [], sentence[:300])
+        caps = _CAPS_WITH_CODES.match(text) if len(text) <= 100 and text[:3].isupper() else None
+        if caps and (codes := _codes(caps.group("codes"))):
+            name = clean_name(" ".join(word.capitalize() if len(word) > 2 or "." not in word else word
+                                       for word in caps.group("name").split()))
+            if name:
+                self.add(name, codes, text, source="post_nominal")
+        for sentence in prose:  # after the post-nominals: "founded by Jane Roe, LPC" is said once, with its codes
+            self.read_prose(sentence)
+        meet = _MEET.match(text) if len(text) <= 40 else None
+        if meet:
+            name = clean_name(meet.group("name") or "") or (
+                meet.group("first") if meet.group("first") and _single_name(meet.group("first"), self.lower_words)
+                else None)
+            if name:
+                self.add(name, [], text, source="prose")
         bare = _BARE_NAME.match(text)
         if bare and len(text) <= 40 and following:
             self.read_grid_entry(bare.group("name"), text, following)
@@ -268,7 +522,7 @@ class _PeopleReader:
         for piece in pieces:
             info = lookup(piece)
             if info is not None:
-                codes.append(info.code)
+                codes.append(as_written(piece, info))
             elif _CLINICAL_ROLE.search(piece):
                 role_words = True
             else:
@@ -289,6 +543,7 @@ class _PeopleReader:
                 firsts.setdefault(family, person)  # "Dr. Bellamy-Rhodes is a licensed psychologist"
         by_length = sorted(firsts, key=len, reverse=True)
         only = next(iter(self.people.values())) if len(self.people) == 1 else None
+        narrator = self.people.get(person_key(self.narrator)) if self.narrator else None
         for block in self.document.blocks:
             if not _SPELLED.search(block.text):
                 continue  # no title or training named: nothing to add (and the cheap test first)
@@ -300,15 +555,24 @@ class _PeopleReader:
                     person = firsts[subject]
                 elif only is not None and _SELF.match(sentence):
                     person = only  # a one-clinician page: "I completed...", "She holds..." is that clinician
+                elif narrator is not None and _SELF.match(sentence) and sentence.startswith("I"):
+                    person = narrator  # the page's "I" introduced themself
                 else:
                     continue
-                codes = []
-                for title in _SPELLED.finditer(sentence):
-                    info = lookup(title.group(1) or title.group(2) or title.group(3))
-                    if info is not None and info.code not in codes:
-                        codes.append(info.code)
+                codes = _titles_in(sentence)
                 if codes:
                     self.add(person.name, codes, sentence[:300], source="prose")
+
+
+def _titles_in(sentence: str) -> list[str]:
+    """Titles a bio sentence gives its subject: spelled ("a Licensed Clinical Social Worker"), in parentheses
+    ("(LCSW)") or a training ("trained with Fluence")."""
+    codes = []
+    for title in _SPELLED.finditer(sentence):
+        info = lookup(title.group(1) or title.group(2) or title.group(3))
+        if info is not None and info.code not in codes:
+            codes.append(info.code)
+    return codes
 
 
 def _type_names(item: dict) -> set[str]:
@@ -316,16 +580,72 @@ def _type_names(item: dict) -> set[str]:
     return {str(value) for value in (raw if isinstance(raw, list) else [raw])} or {"Person"}
 
 
-def _credential(code: str, source: str | None = None) -> CredentialFact:
+def _credential(code: str, source: str | None = None, state: str | None = None,
+                number: str | None = None) -> CredentialFact:
     info = lookup(code)
     if info is None:
         return CredentialFact(code=code, kind="training", source=source)
     return CredentialFact(
-        code=info.code,
+        code=code,
         kind=info.kind.value,
         license_class=info.license_class.value if info.license_class else None,
+        state=state,
+        license_number=number,
         source=source,
     )
+
+
+def is_npi(number: str) -> bool:
+    """A National Provider Identifier: 10 digits whose last is the Luhn check digit of '80840' + the first nine
+    (CMS, "Requirements for NPI check digit")."""
+    if not re.fullmatch(r"\d{10}", number):
+        return False
+    digits = [int(d) for d in "80840" + number]
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        if position % 2 == 1:
+            digit *= 2
+            digit = digit - 9 if digit > 9 else digit
+        total += digit
+    return total % 10 == 0
+
+
+def _family(name: str) -> str:
+    return person_key(name)[1] or person_key(name)[0]
+
+
+def _state_near(text: str) -> str | None:
+    match = _STATE_WORD.search(text)
+    return normalise_state(match.group(0)) if match else None
+
+
+def _license_numbers(text: str) -> list[tuple[str, str | None, str]]:
+    """(code, state or None, number) for each license number in a block: "CT LPC #006127", "LMFT No. 98765 (CA)",
+    "LMFT 98765", "Licensed Professional Counselor, Oregon License #C1234"."""
+    found = []
+    for match in _LICENSE.finditer(text):
+        if match.group("num2"):
+            info, number, state = lookup(match.group("code2")), match.group("num2"), None
+        else:
+            number = match.group("num")
+            info = lookup(match.group("code") or "")
+            if info is None and match.group("lic"):  # "Licensed Professional Counselor, License #1234"
+                info = lookup(_last_code(text[: match.start("num")]) or "")
+            state = normalise_state(match.group("state") or match.group("after") or "")
+        if info is None or info.kind not in _LICENSED_KINDS:
+            continue
+        number_at = match.start("num2") if match.group("num2") else match.start("num")
+        around = text[max(0, number_at - 60): number_at] + " " + text[match.end(): match.end() + 40]
+        state = state or _state_near(around)
+        found.append((info.code, state, number.replace(" ", "")))
+    return found
+
+
+def _last_code(text: str) -> str | None:
+    codes = [m.group(0) for m in _ANY_CODE.finditer(text[-120:]) if lookup(m.group(0)) is not None
+             and lookup(m.group(0)).kind in _LICENSED_KINDS]
+    titles = [m.group(1) for m in _SPELLED.finditer(text[-120:]) if m.group(1)]
+    return (codes or titles or [None])[-1]
 
 
 def extract_people(document: Document, structured: StructuredData) -> tuple[list[ClinicianFact], list[Evidence]]:

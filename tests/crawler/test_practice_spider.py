@@ -94,7 +94,9 @@ def test_recrawl_is_conditional_and_idempotent(tmp_path, web):
 def test_changed_and_vanished_pages_and_people(tmp_path, web):
     db = tmp_path / "x.db"
     crawl(db, web)
+    # every mention: "John Smith is a therapist at ..." alone still lists him
     team = web.sites[CALM]["/team"].body.replace("John Smith, MD", "Mary Major, LCPC")
+    team = team.replace("John Smith", "Mary Major")
     web.set_page(CALM, "/team", Page(team))
     web.set_page(CALM, "/contact", None)  # now 404
     summary = crawl(db, web)

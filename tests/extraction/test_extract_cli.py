@@ -26,7 +26,8 @@ def test_extract_prints_exactly_one_json_object_of_the_documented_shape():
     payload = json.loads(result.stdout)  # the whole of stdout is one JSON object
     assert list(payload) == KEYS
     assert payload["url"] == "https://willow.example/kap"
-    assert payload["clinicians"][0] == {"name": "Marisol Okafor", "credentials": ["LPC", "LCPC", "NCC", "BC-TMH"]}
+    assert payload["clinicians"][0] == {"name": "Marisol Okafor", "credentials": ["LPC", "LCPC", "NCC", "BC-TMH"],
+                                        "npi": None, "licenses": []}
     assert {"state": "FL", "in_person": False, "virtual": True} in payload["states"]
     assert all(set(item) == {"field", "value", "snippet"} for item in payload["evidence"])
 

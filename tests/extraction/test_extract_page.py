@@ -195,7 +195,7 @@ def test_empty_and_junk_pages_give_empty_facts():
         ("<p>Jane Q. Roe, LCSW</p>", ("Jane Q. Roe", ["LCSW"])),
         ("<p>Jane Roe (she/her), LCSW</p>", ("Jane Roe", ["LCSW"])),
         ("<h3>Jane Roe</h3><p>she/her · LCSW</p>", ("Jane Roe", ["LCSW"])),
-        ("<h3>Jane Roe, LMHC-QS</h3>", ("Jane Roe", ["LMHC"])),
+        ("<h3>Jane Roe, LMHC-QS</h3>", ("Jane Roe", ["LMHC-QS"])),  # as written; lookup() gives LMHC's class
         ("<p>Ana de la Cruz, LMFT</p>", ("Ana de la Cruz", ["LMFT"])),
         ("<p>Written by: Dr. Mary-Kate O'Neil, PsyD</p>", ("Mary-Kate O'Neil", ["PsyD"])),
     ],

@@ -1,0 +1,354 @@
+"""The practice's name: what the page calls itself, never a section heading.
+
+From the most to the least explicit: schema.org Organization name, og:site_name, a segment of the HTML <title>
+the site's domain spells, a legal or copyright line, then the name the text uses for itself: a title-case phrase
+the domain spells ("Cedar Hollow Wellness" on cedarhollowwellness.com; the domain alone never counts, the
+phrase must be in the text) or that the text uses as its own subject ("At Cedar Hollow Wellness, we...",
+"Cedar Hollow Wellness provides..."). A phrase of service words only ("Ketamine-Assisted Psychotherapy",
+"Our Approach") is a heading, not a name: null rather than a heading.
+"""
+
+import re
+from collections import Counter
+from urllib.parse import urlsplit
+
+from directory.extraction.document import Block, Document
+from directory.extraction.offerings import KNOWN_PARTNERS
+from directory.extraction.structured import StructuredData, text_of
+
+_ORG_WORDS = re.compile(
+    r"\b(?:Therapy|Therapies|Counseling|Counselling|Wellness|Health|Psychotherapy|Psychiatry|Psychiatric|Clinics?|"
+    r"Center|Centre|Centers|Institute|Group|Associates|Practice|Ketamine|Healing|Care|Collective|Partners|Medicine|"
+    r"Medical|Mental|Behavioral|LLC|PLLC|Inc|PC|Studio|Space|Solutions|Psychology|Psychological|Services|"
+    r"Integrative|Sanctuary|Journeys?|Life|Mind|Minds|Path|Roots|Grove|Haven|Light|House|Psychedelic|"
+    r"Integration|KAP|Retreats?|Telehealth|Counselors|Specialists|Psych|Wellbeing|Well-Being|Recovery|Infusions?|"
+    r"Treatment|Neuroscience|Spa|Lounge|Room|Network)\b"
+)
+# Words a section heading is made of: a phrase of these alone names a service or a topic, not a practice.
+_GENERIC = frozenset(
+    """ketamine ketamine-assisted assisted therapy therapies psychotherapy psychedelic psychedelics treatment treatments
+    infusion infusions iv im center centre centers clinic clinics services service health mental wellness care
+    medicine medical psychiatry psychiatric psych counseling counselling integrative holistic functional integration
+    esketamine spravato kap our the your my of and for & a an to in at on with about what how why who when where faq
+    faqs frequently asked questions question side effects individual group virtual telehealth online in-person process
+    program programs new patient patients professional professionals specialists practice practices therapist
+    therapists provider providers team approach home contact us welcome meet blog news resources fees rates pricing
+    insurance book schedule consultation session sessions depression anxiety ptsd trauma healing mind body
+    psychology psychological behavioral emotional support guide guides understanding exploring benefits risks
+    cost costs is are does do can should definitive complete intravenous intramuscular nasal spray oral sublingual
+    lozenge lozenges medication medications care coordination expect preparation single-day day first next step
+    steps right you me it this that help safe effective work works journey journeys experience experiences
+    telepsychology teletherapy""".split()
+)
+_CONNECTORS = frozenset({"of", "and", "&", "the", "for"})
+_LEADING_WORDS = frozenset(
+    """At The Welcome To About Contact Choose Why How Does Do Is Are Call Visit Join Here Our We With And In For By
+    From Meet Who What When Where Today Now Since Also Together Book Schedule Discover Explore Learn Find Try
+    Updated Featured Posted Home Choosing Selecting If""".split()
+)
+_NOT_PRACTICE = re.compile(
+    r"\b(?:University|College|School|Hospital|Hospitals|Department|Journal|Association|Society|Administration|"
+    r"Foundation|Academy|Agency|Council|Board|FDA|Food|Drug|Program|Series|Protocol|Model|Scale|Inventory|Spray|"
+    r"Research|Studies|Science|Sciences|Trials?)\b"
+)
+_RUN = re.compile(
+    r"(?<![\w'’.\-])(?:[A-Z][a-z]{0,2}\.|[A-Z0-9][\w'’\-]*)"
+    r"(?:[ \t]+(?:(?:of|and|&|the|for)[ \t]+)*(?:[A-Z][a-z]{0,2}\.|[A-Z0-9][\w'’\-]*))*"
+)
+_POSSESSIVE = re.compile(r"['’]s$")
+# What the page says around its own name: "At X,", "choose X", "X is a...", "X provides...".
+_CUE_BEFORE = re.compile(
+    r"(?:\b(?:[Aa]t|[Cc]hoose|[Ww]elcome\s+to|[Jj]oin|[Cc]all|[Cc]ontact|[Vv]isit|[Dd]oes|[Hh]ow|[Ww]hy|"
+    r"(?:team|staff|clinicians|providers|everyone|us|here)\s+at|[Ff]ounded|[Oo]pened|[Ff]ounder\s+of|"
+    r"[Oo]wner\s+of|[Dd]irector\s+of)\s+(?:the\s+)?)$"
+)
+_CUE_AFTER = re.compile(
+    r"^(?:,?\s+(?:is|are|was|were|has|have|had|began|begins|started|provides?|offers?|opened|serves?|treats?|"
+    r"uses?|specializ\w+|specialis\w+|can|will|welcomes?|accepts?|follows?|became|believes?|combines?|brings?|"
+    r"helps?|strives?|aims?|seeks?|focuses|prides|delivers?|works?|recogni[sz]es?|understands?|integrates?|"
+    r"administers?|now|also|was|remains|continues|takes|invites?|sees)\b|,\s+(?:located|based|we|our)\b|"
+    r"\s+(?:team|staff|offers?)\b|\s*[?!])"
+)
+_CAREER = re.compile(
+    r"\b(?:residency|fellowship|graduat\w+|professor|studied|trained|training|degree|research\w*|stud(?:y|ies)|"
+    r"published|worked|former|previously|journal|according)\b",
+    re.I,
+)
+# "At Cedar Hollow, we ...", "Welcome to Cedar Hollow!", "Here at Cedar Hollow our ...": the page speaking as itself
+_SELF_CUE = re.compile(r"(?:\b[Aa]t|[Ww]elcome\s+to)\s+$")
+_SELF_CUE_AFTER = re.compile(
+    r"^(?:,?\s+(?:we|our|you['’]ll|you\s+will)\b|\s*[!.]|,\s+(?:a|an)\s+\w+\s+(?:practice|clinic))"
+)
+_TITLE_SPLIT = re.compile(r"\s+[|–—·:]\s+|\s+-\s+")
+_COPYRIGHT = re.compile(
+    r"(?:©|\(c\)|Copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?)?,?\s*(?P<name>[A-Z][^|•·©]{2,70}?)"
+    r"(?:[.,]?\s*(?:All rights reserved|All Rights Reserved)|\s*[|•·]|$)"
+)
+_LEGAL_LINE = re.compile(r"^[A-Z][\w&'’ .\-]{2,60}?,?\s+(?:PLLC|LLC|Inc\.?|P\.C\.|PC|LLP)\.?$")
+_LEGAL_SUFFIX = re.compile(r",?\s+(?:PLLC|LLC|Inc\.?|P\.?C\.?|LLP|P\.?A\.?)$", re.I)
+_SENTENCE_OPENER = re.compile(r"^(?:Today|Now|Currently|Here|Since|Also|Together|Founded in \d{4},?)\s+")
+_NOT_A_NAME = re.compile(
+    r"\b(?:Our|Your|My|We|What|How|Why|When|Updates?|Welcome|About|Contact|Meet|Fees|Rates|Home|Near|Guide|FAQ|"
+    r"Exploring|Understanding|Discover\w*|Benefits|Risks|Tips|Myths|Things|Ways|Is|Are|Does|Can|Should|Vs|Versus|"
+    r"Introduction|Everything|Know|Safe|Work|Works)\b"
+)
+_PERSON_PRACTICE = re.compile(  # "Jane Q. Roe, MD, is a practice providing..." (a solo practice named for its owner)
+    r"(?P<name>[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'’\-]+){1,2}(?:,\s*[A-Z][A-Za-z.\-]{1,8}){1,3}),?\s+"
+    r"(?:is|are)\s+an?\s+(?:\w+\s+){0,3}(?:practice|clinic)\b"
+)
+# The word a practice's name ends on ("Cedar Hollow Wellness", "Center for ..."): "Ketamine" alone describes.
+_HEAD = re.compile(
+    r"(?:Therapy|Therapies|Counseling|Counselling|Wellness|Health|Psychotherapy|Psychiatry|Clinics?|Centers?|Centre|"
+    r"Institute|Group|Associates|Practice|Care|Collective|Partners|Medicine|Medical|Solutions|Psychology|Services|"
+    r"Sanctuary|Studio|Space|Specialists|Healing|Journeys|House|Haven|Grove|Retreats?|Network|Recovery|Lounge|Spa|"
+    r"Wellbeing|Well-Being|Psychiatrists|Physicians|Counselors|Therapists|Consultants|Neuroscience|PLLC|LLC|Inc\.?|"
+    r"P\.?C\.?|LLP|KAP|Infusions?)$"
+)
+_PARTNER_KEYS = frozenset(re.sub(r"[^a-z0-9]", "", name.lower()) for name in KNOWN_PARTNERS)
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower().replace("&", "and"))
+
+
+def _domain_labels(url: str | None) -> list[str]:
+    """'https://www.cedar-hollow.com/x' -> ['cedarhollow']; subdomains other than www are kept, the TLD dropped."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    labels = [label for label in host.split(".")[:-1] if label not in {"www", "m", "blog"}]
+    return [_compact(label) for label in labels if len(_compact(label)) >= 4]
+
+
+def clean_org(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = _SENTENCE_OPENER.sub("", " ".join(name.split()).strip(" .,-|"))
+    if not 2 <= len(name) <= 80 or len(name.split()) > 9:
+        return None
+    return name
+
+
+def legal_suffix_free(name: str) -> str:
+    return _LEGAL_SUFFIX.sub("", name).strip()
+
+
+def is_generic(name: str) -> bool:
+    """Only service and topic words ("Ketamine-Assisted Psychotherapy", "Our Approach"): a heading, not a name."""
+    words = [word.strip(".,:;!?()'’\"").lower() for word in legal_suffix_free(name).split()]
+    return all(not word or word in _GENERIC or word.isdigit() for word in words)
+
+
+def _name_like(text: str) -> bool:
+    """A short title-case phrase with a practice word and a word of its own: 'Granite State Ketamine Therapy'."""
+    words = text.split()
+    return (
+        1 <= len(words) <= 6
+        and bool(_ORG_WORDS.search(text))
+        and not _NOT_A_NAME.search(text)
+        and not re.search(r"[?!:]", text)
+        and all(word[0].isupper() or word in _CONNECTORS for word in words)
+        and not is_generic(text)
+    )
+
+
+def _runs(text: str) -> list[tuple[str, int, int]]:
+    """Title-case phrases ("Cedar Hollow Wellness", "Center for the Healing Arts") with their span, leading
+    function words dropped ("At Cedar Hollow" -> "Cedar Hollow") and cut before a possessive."""
+    found = []
+    for match in _RUN.finditer(text):
+        words = match.group(0).split()
+        if "I" in words:  # "Ketamine-Assisted Psychotherapy I offer": the pronoun ends the phrase
+            words = words[: words.index("I")]
+        start = match.start()
+        while words and (words[0] in _LEADING_WORDS or words[0].lower() in _CONNECTORS):
+            start = text.index(words[0], start) + len(words[0])
+            words = words[1:]
+        for index, word in enumerate(words):
+            if _POSSESSIVE.search(word):
+                words = words[:index] + [_POSSESSIVE.sub("", word)]
+                break
+        while words and words[-1].lower() in _CONNECTORS:
+            words = words[:-1]
+        if words:
+            start = text.index(words[0], start)
+            phrase = " ".join(words)
+            end = start + len(" ".join(words)) if text[start: start + len(phrase)] == phrase else match.end()
+            found.append((phrase, start, end))
+    return found
+
+
+def _domain_part(phrase: str, labels: list[str]) -> str | None:
+    """The part of a title-case phrase that the site's domain spells, extended by a connector or a practice word
+    ("Harbor Ketamine" on harborketamine.com -> "Harbor Ketamine Care"); None when it spells none."""
+    words = phrase.split()
+    if not any(_compact(word)[:3] in label for word in words for label in labels if len(_compact(word)) >= 2):
+        return None  # no word of the phrase begins anything in the domain (the cheap test first)
+    for start in range(len(words)):
+        for stop in range(len(words), start, -1):
+            compact = _compact(" ".join(words[start:stop]))
+            if len(compact) < 4:
+                continue
+            if any(label == compact or (label.startswith(compact) and stop - start >= 2
+                                        and len(compact) >= 0.6 * len(label)) for label in labels):
+                rest = words[stop:]
+                if rest and (rest[0].lower() in _CONNECTORS or _ORG_WORDS.fullmatch(rest[0])):
+                    stop = len(words)  # "... of Cobalt Bay", "... & Wellness Center", "... Care"
+                    while stop > start + 1 and words[stop - 1].lower() in _CONNECTORS:
+                        stop -= 1
+                return " ".join(words[start:stop])
+    return None
+
+
+def _person_like(name: str) -> bool:
+    """"Dr. Jane Roe" or "Jane Roe" on janeroe.com is the clinician the site is named for, not a practice name."""
+    words = name.split()
+    return words[0].rstrip(".") == "Dr" or (2 <= len(words) <= 3 and not _ORG_WORDS.search(name))
+
+
+def _own_words(phrase: str, lower_words: frozenset[str]) -> bool:
+    """Every word capitalised only as a name is ("Cedar Hollow"), none an everyday word the page also writes in
+    lower case ("At First, we ...")."""
+    return all(word.lower() not in lower_words and word.lower() not in _GENERIC for word in phrase.split()
+               if word.lower() not in _CONNECTORS)
+
+
+def _acceptable(name: str) -> bool:
+    key = _compact(legal_suffix_free(name))
+    return (bool(key) and key not in _PARTNER_KEYS and not _NOT_PRACTICE.search(name) and not is_generic(name)
+            and not _NOT_A_NAME.search(name))
+
+
+def _is_name_line(text: str) -> bool:
+    """A line that is nothing but a practice's name: title case, ending on a practice word, with a word of its own
+    before any "of" ("Shoreline Ketamine Collective"; not "Holistic Health Center of <town>", a description)."""
+    words = text.split()
+    if not 2 <= len(words) <= 6 or not all(word[0].isupper() or word in _CONNECTORS for word in words):
+        return False
+    own = re.split(r"\s+(?:of|for|in)\s+", text)[0]
+    return bool(_HEAD.match(own.split()[-1])) and not is_generic(own) and _acceptable(text) and "?" not in text
+
+
+def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
+    """The name the text uses for itself: spelled by the domain (most said first), else said as its own subject."""
+    for block in document.blocks:
+        match = _PERSON_PRACTICE.search(block.text)
+        if match:
+            return match.group("name"), block.text[:300]
+    labels = _domain_labels(document.url)
+    lower_words = frozenset(re.findall(r"(?<![\w'’])[a-z][a-z'’]+", document.text))
+    spelled: Counter[str] = Counter()
+    cued: Counter[str] = Counter()
+    snippets: dict[str, str] = {}
+    for block in document.blocks:
+        for sentence in block.sentences if len(block.text) > 200 else [block.text]:
+            for phrase, start, end in _runs(sentence):
+                if labels and (part := _domain_part(phrase, labels)) and _acceptable(part) and not _person_like(part):
+                    if _compact(part) not in exclude:
+                        spelled[part] += 1
+                        snippets.setdefault(part, sentence[:300])
+                words = phrase.split()
+                if len(words) > 8 or _compact(phrase) in exclude or not _acceptable(phrase):
+                    continue
+                head = re.split(r"\s+(?:of|for)\s+", phrase)[0].split()[-1]
+                named = len(words) >= 2 and _HEAD.match(head)  # "... Wellness", "... Center for ..."
+                if not (named or len(words) >= 2 and _SELF_CUE.search(sentence[:start])
+                        and _SELF_CUE_AFTER.match(sentence[end:]) and _own_words(phrase, lower_words)):
+                    continue  # a bare brand ("Cedar Hollow") only where the page plainly speaks as it
+                if _CAREER.search(sentence):
+                    continue
+                if _CUE_BEFORE.search(sentence[:start]) or _CUE_AFTER.match(sentence[end:]):
+                    cued[phrase] += 1
+                    snippets.setdefault(phrase, sentence[:300])
+    for found in (spelled, cued):
+        if found:
+            name = max(found, key=lambda phrase: (found[phrase], -len(phrase)))
+            return name, snippets[name]
+    for block in document.blocks[:3]:  # a first line that is only a name ("Cedar Hollow Wellness")
+        for segment in reversed(_TITLE_SPLIT.split(block.text)) if len(block.text) <= 100 else []:  # "Page | Site"
+            if _is_name_line(segment.strip()) and _compact(segment) not in exclude:
+                return segment.strip(), block.text
+    return None, ""
+
+
+def _from_html(document: Document, structured: StructuredData) -> tuple[str | None, str]:
+    """What HTML says outright: schema.org, og:site_name, the <title>, a legal or copyright line."""
+    for item in structured.organizations:
+        name = clean_org(text_of(item.get("name")))
+        if name:
+            return name, f"schema.org name: {name}"
+    site_name = clean_org(document.meta.get("og:site_name"))
+    if site_name and not is_generic(site_name):
+        return site_name, f"og:site_name: {site_name}"
+    title = document.title
+    segments = [segment for part in _TITLE_SPLIT.split(title) if (segment := clean_org(part))] if title else []
+    labels = _domain_labels(document.url)
+    for segment in segments:
+        part = _domain_part(segment, labels) if labels else None
+        if part and _acceptable(part):
+            return (segment if _compact(segment).startswith(_compact(part)) else part), f"title: {title}"
+    for alt in _logo_texts(document):  # the header's logo: <img alt="Cedar Hollow Wellness">
+        if _name_like(alt) and _acceptable(alt):
+            return clean_org(alt), f"logo: {alt}"
+    for block in document.blocks:
+        if _LEGAL_LINE.match(block.text):
+            return clean_org(block.text), block.text
+    for block in reversed(document.blocks):
+        if "©" in block.text or "Copyright" in block.text or "(c)" in block.text:
+            match = _COPYRIGHT.search(block.text)
+            name = clean_org(match.group("name")) if match else None
+            if name and not name.lower().startswith(("all rights", "copyright")) and not is_generic(name):
+                return name, block.text[:300]
+    body = "\n".join(block.text for block in document.blocks[1:] if block.text != title)
+    if len(segments) > 1:
+        org = [segment for segment in segments if _name_like(segment)]
+        # "Page | Site" is the usual order; a multi-word title-case segment the page repeats is the name either way
+        repeated = [segment for segment in segments if len(segment.split()) >= 2 and segment in body
+                    and not _NOT_A_NAME.search(segment) and not re.search(r",\s*[A-Z]{2}\b|\b(?:Near|In)\b", segment)
+                    and all(word[:1].isupper() for word in segment.split()) and not is_generic(segment)]
+        best = [segment for segment in repeated if segment in org] or repeated or org
+        if best:
+            return best[-1], f"title: {title}"
+    return None, ""
+
+
+def _logo_texts(document: Document) -> list[str]:
+    """Alt texts of the images in the header or in an element whose class or id says logo."""
+    if document.tree is None:
+        return []
+    found = document.tree.xpath(
+        "(//header//img/@alt | //*[contains(translate(@class, 'LOGO', 'logo'), 'logo') or "
+        "contains(translate(@id, 'LOGO', 'logo'), 'logo')]//img/@alt | "
+        "//img[contains(translate(@class, 'LOGO', 'logo'), 'logo')]/@alt)[position() <= 5]"
+    )
+    return [" ".join(str(alt).split()).removesuffix(" logo").removesuffix(" Logo") for alt in found if str(alt).strip()]
+
+
+def _from_headings(document: Document) -> tuple[str | None, str]:
+    """Last resort on HTML: the title or a top heading that reads as a name (a practice word and one of its own)."""
+    title = document.title
+    title_blocks = [Block(text=title, tag="title")] if title else []
+    for block in [*title_blocks, *document.blocks[:4]]:
+        if block.tag in {"title", "h1", "h2", "h3"} and _name_like(block.text) and _acceptable(block.text):
+            return clean_org(block.text), block.text
+    for block in document.blocks[:5]:  # "Jane Roe, LMFT — Cedar Hollow Therapy"
+        if len(block.text) <= 100:
+            for segment in re.split(r"\s+[—–|·]\s+", block.text)[1:]:
+                if _name_like(segment.strip()) and _acceptable(segment.strip()):
+                    return clean_org(segment), block.text
+    return None, ""
+
+
+def practice_name(document: Document, structured: StructuredData,
+                  exclude: tuple[str, ...] = ()) -> tuple[str | None, str]:
+    """The practice's name and the evidence for it; None when the page never names itself. `exclude`: names
+    that are someone else's on this page (the medical partner)."""
+    excluded = {_compact(name) for name in exclude if name}
+    if document.tree is not None:
+        name, snippet = _from_html(document, structured)
+        if name and _compact(name) not in excluded:
+            return name, snippet
+    name, snippet = _from_text(document, excluded)
+    if name:
+        return clean_org(name) or name, snippet
+    if document.tree is not None:  # plain text has no title: its first line is a heading, never a name
+        return _from_headings(document)
+    return None, ""
