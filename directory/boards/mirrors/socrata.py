@@ -6,13 +6,13 @@ a row (as SODA does), SoQL paging, ``/api/views/{id}`` metadata with ``rowsUpdat
 fault switch."""
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
-from directory.boards.mirrors.core import Mirror, Request, Response, text
+from directory.boards.mirrors.core import EDITION, Mirror, Request, Response, text
 from directory.boards.mirrors.data import Entry
 from directory.boards.mirrors.soql import SoqlError, query
 
-ROWS_UPDATED_AT = int(datetime(2026, 11, 20, 7, 0, tzinfo=UTC).timestamp())
+ROWS_UPDATED_AT = int((EDITION + timedelta(hours=1)).timestamp())
 SHRUNK_UPDATED_AT = ROWS_UPDATED_AT + 86400  # a cut-down roster is a newer edition
 
 
@@ -49,7 +49,7 @@ def ct_rows(entries: list[Entry]) -> list[dict]:
             "statusreason": "LAPSED DUE TO NON-RENEWAL" if lapsed else "",
             "issuedate": floating(record.issued), "effectivedate": floating(record.issued),
             "expirationdate": floating(record.expires), "address": "", "city": (entry.city or "").upper(),
-            "state": "CT", "zip": "", "recordrefreshedon": "2026-11-20T00:00:00.000",
+            "state": "CT", "zip": "", "recordrefreshedon": floating(EDITION.date()),
             "active": "1" if record.status_raw.upper() in CT_ACTIVE_FLAG else "0",
         })
     # CT's dataset also holds businesses (liquor permits and the like): the adapter filters type='INDIVIDUAL'.
@@ -58,7 +58,7 @@ def ct_rows(entries: list[Entry]) -> list[dict]:
                  "credentialtype": "PERMIT", "credential": "PACKAGE STORE LIQUOR", "status": "ACTIVE",
                  "statusreason": "", "issuedate": "2019-05-01T00:00:00.000", "effectivedate": None,
                  "expirationdate": "2027-05-01T00:00:00.000", "address": "1 MAIN ST", "city": "HARTFORD",
-                 "state": "CT", "zip": "06103", "recordrefreshedon": "2026-11-20T00:00:00.000", "active": "1"})
+                 "state": "CT", "zip": "06103", "recordrefreshedon": floating(EDITION.date()), "active": "1"})
     return [present(row) for row in rows]
 
 
