@@ -139,7 +139,34 @@ _LED_BY = re.compile(
 )
 _MEET = re.compile(rf"^(?:Meet|About)\s+(?:Dr\.?\s+)?(?:(?P<name>{NAME})|(?P<first>{_FIRST}))$")
 _DOCTOR_SURNAME = re.compile(  # "Dr. Okoye": a surname alone (a full name is _DOCTOR's)
-    r"\bDr\.?\s+(?P<name>[A-Z][a-zß-öø-ÿ'’]+(?:-[A-Z][a-zß-öø-ÿ'’]+)?)(?![\w'’-]|\s+[A-Z]|\.[A-Z])"
+    r"\bDr\.?\s+(?P<name>[A-Z][a-zß-öø-ÿ]+(?:['’][a-zß-öø-ÿ]{2,}|-[A-Z][a-zß-öø-ÿ'’]+)?)(?:['’]s)?"
+    r"(?![\w'’-]|\s+[A-Z]|\.[A-Z])"
+)
+_PLACE_WORDS = frozenset({"City", "Spring", "Springs", "Beach", "Park", "Heights", "Falls", "Hills", "Valley",
+                          "Village", "Harbor", "Lake", "Creek", "County", "Township", "Point", "Island", "Junction"})
+# "Clinical Director Jane Roe manages", "our medical director, Ivo Roe MD": a job title said before the name.
+_TITLE_BEFORE = re.compile(
+    r"(?<![\w-])(?i:(?:clinical|medical|executive|program|associate)\s+director|co-?founder|founder|owner|"
+    r"lead\s+(?:therapist|clinician|facilitator)|staff\s+(?:therapist|psychiatrist|psychologist|nurse))\s*,?\s+"
+    rf"(?:Dr\.?\s+)?(?P<name>{NAME})(?![\w'’])"
+)
+# "Wren (our RN)", "Odile (staff IFS therapist)": a first name with its role or title in parentheses.
+_FIRST_PAREN = re.compile(
+    rf"(?<![\w.’'-])(?P<first>{_FIRST})\s*\((?i:our|staff|the|a|an)?\s*(?P<role>(?:[\w-]+\s+){{0,3}}?"
+    rf"(?i:{_ROLE_NOUN})|[A-Z]{{2,6}}(?:-[A-Z]{{1,3}})?)\)"
+)
+# "Dana and Rue", "Omar and Ilse will monitor the group": two first names said together.
+_FIRST_PAIR = re.compile(
+    rf"(?<![\w.’'-])(?P<a>{_FIRST})\s+(?:and|&)\s+(?P<b>{_FIRST})(?![\w'’-]|\s+[A-Z])(?P<after>.{{0,30}})"
+)
+_CARE_VERB = re.compile(
+    r"^\s+(?:will|who|also|both|each)?\s*(?:monitor|guide|facilitate|lead|support|assist|co-facilitate|sit|meet|"
+    r"welcome|work|care|hold|prepare|are\s+(?:our|the|both|licensed|trained|certified))", re.I
+)
+# "Tomas's physician partner": a first name whose possessive is a person's relation, not a brand's.
+_FIRST_POSSESSIVE = re.compile(
+    rf"(?<![\w.’'-])(?P<first>{_FIRST})['’]s\s+(?:physician|prescriber|prescribing|medical partner|colleague|"
+    r"supervisor|co-therapist|co-facilitator)\b"
 )
 _NUMBER_CUE = re.compile(r"\bNPI\b|#\s*[A-Z]{0,4}-?\d|\b(?i:license|licence|lic\.?|no\.|number)\s|\b[A-Z]{2,6}\s\d{5,}")
 _NPI = re.compile(r"\bNPI(?:\s*(?:#|No\.?|Number|num\.?))?\s*[:#]?\s*(?P<npi>\d{10})\b", re.I)
@@ -323,6 +350,7 @@ class _PeopleReader:
             if index and len(block.text) <= 100 and blocks[index - 1].text.endswith(("”", '"')):
                 continue  # the line under a quotation names its author ("– Jane Roe, MD"), not the team
             self.read_block(block, blocks[index + 1: index + 3])
+        self.read_pairs()
         self.fold_surnames()
         self.read_bios()
         self.read_numbers()
@@ -376,6 +404,40 @@ class _PeopleReader:
             self._lower_words = frozenset(re.findall(r"(?<![\w'’])[a-z][a-z'’]+", self.document.text))
         return self._lower_words
 
+    @property
+    def host(self) -> str:
+        return re.sub(r"[^a-z]", "", (self.document.url or "").lower().split("//")[-1].split("/")[0])
+
+    def lone_first(self, sentence: str, start: int, first: str) -> bool:
+        """A first name said alone: not the end of a longer name ("Jane Roe"), not an everyday word."""
+        previous = re.search(r"(\S+)\s+$", sentence[:start])
+        previous_word = previous.group(1) if previous else ""
+        return not ((previous_word.strip("\"“”()")[:1].isupper() and previous_word not in _INTRO_WORDS
+                     and not previous_word.endswith((",", ";", ":", "!", "?"))
+                     and not (previous_word.endswith(".") and len(previous_word) > 4))  # "J. Rivera", "Dr. Roe"
+                    or re.fullmatch(_PARTICLE, previous_word.lower()) or not _single_name(first, self.lower_words))
+
+    def read_pairs(self) -> None:
+        """'Dana and Rue': a first name said with a known clinician's is a colleague; 'Omar and Ilse will
+        monitor the group': two first names doing the care work."""
+        for block in self.document.blocks:
+            if " and " not in block.text and "&" not in block.text:
+                continue
+            for sentence in block.sentences:
+                if _RESEARCH.search(sentence):
+                    continue
+                for match in _FIRST_PAIR.finditer(sentence):
+                    pair = (match.group("a"), match.group("b"))
+                    known = [self.known_first(first) for first in pair]
+                    if not (any(known) or _CARE_VERB.match(match.group("after"))):
+                        continue
+                    if not self.lone_first(sentence, match.start(), pair[0]) or \
+                            not _single_name(pair[1], self.lower_words):
+                        continue
+                    for first, full in zip(pair, known, strict=True):
+                        if not full:
+                            self.add(first, [], sentence[:300], source="prose")
+
     def known_first(self, first: str) -> str | None:
         """'Jane Roe' for 'Jane' when she is already on the page: the same person."""
         return next((person.name for person in self.people.values() if given_name(person.name) == first), None)
@@ -419,15 +481,29 @@ class _PeopleReader:
         if first and _single_name(first.group("first"), self.lower_words) and not self.known_first(first["first"]):
             self.add(first.group("first"), _titles_in(sentence), sentence[:300], source="prose")
         for match in _FIRST_WITH_CODES.finditer(sentence) if coded else ():
-            first, before = match.group("first"), sentence[: match.start()]
-            previous = re.search(r"(\S+)\s+$", before)
-            previous_word = previous.group(1) if previous else ""
-            if (previous_word.strip("\"“”()")[:1].isupper() and previous_word not in _INTRO_WORDS) or \
-                    re.fullmatch(_PARTICLE, previous_word.lower()) or not _single_name(first, self.lower_words):
+            first = match.group("first")
+            if not self.lone_first(sentence, match.start(), first):
                 continue  # the end of a longer name ("Jane Roe, LPC") or an everyday word
             codes = _codes(match.group("codes"))
-            if codes and not (len(codes) == 1 and codes[0] in STATE_CODES):
+            # a degree or license, not only a method's certificate: "Brainspotting, EMDR" names two methods
+            if codes and not (len(codes) == 1 and codes[0] in STATE_CODES) and any(
+                    (info := lookup(code)) is None or info.kind is not CredentialKind.NATIONAL_CERTIFICATION
+                    and info.kind is not CredentialKind.TRAINING for code in codes):
                 self.add(self.known_first(first) or first, codes, sentence[:300], source="post_nominal")
+        for match in _FIRST_PAREN.finditer(sentence) if "(" in sentence else ():
+            first = match.group("first")
+            role = match.group("role")
+            codes = _codes(role) if role.isupper() else _titles_in(f"({role.split()[-1]})") + [
+                code for code in _codes(role.split()[0]) if role.split()[0].isupper()]
+            if (codes or not role.isupper()) and self.lone_first(sentence, match.start(), first):
+                self.add(self.known_first(first) or first, codes, sentence[:300], source="prose")
+        for match in _FIRST_POSSESSIVE.finditer(sentence) if "s " in sentence else ():
+            first = match.group("first")
+            if self.lone_first(sentence, match.start(), first) and first.lower() not in self.host:
+                self.add(self.known_first(first) or first, [], sentence[:300], source="prose")
+        for match in _TITLE_BEFORE.finditer(sentence) if hint else ():
+            if name := clean_name(match.group("name")):
+                self.add(name, [], sentence[:300], source="prose")
         for match in _LED_BY.finditer(sentence) if " by " in sentence else ():
             if name := clean_name(match.group("name")):
                 self.add(name, [], sentence[:300], source="prose")
@@ -482,8 +558,10 @@ class _PeopleReader:
                     continue
                 if len(codes) == 1 and codes[0] in STATE_CODES and is_city_in(name, codes[0]):
                     continue  # "Silver Spring, MD" is a place
-                if all(code in STATE_CODES for code in codes) and match.group("sep").strip() != ",":
-                    continue  # "Jane Roe MA" could be a place; "Jane Roe MA LPC" is not
+                if all(code in STATE_CODES for code in codes) and match.group("sep").strip() != "," and (
+                        name.split()[-1] in _PLACE_WORDS or any(
+                            is_city_in(" ".join(name.split()[cut:]), code) for code in codes for cut in (0, 1, 2))):
+                    continue  # "Ellicott City MD" is a place; "Ivo Roe MD" is a physician
                 self.add(name, codes, sentence[:300])
             for match in _DOCTOR.finditer(sentence):
                 name = clean_name(match.group("name"))

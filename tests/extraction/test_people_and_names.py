@@ -111,6 +111,30 @@ def test_clinicians_in_prose(text, expected):
     assert people(text_page(text)) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # a physician's "MD" with no comma, and a town in Maryland with one
+    ("Your physical is with our medical director, Ivo Marsh MD", {"Ivo Marsh": {"MD"}}),
+    ("Our office is near Ellicott City MD and Silver Spring MD.", {}),
+    # a job title said before the name
+    ("With us, Clinical Director Odette Vane manages the psychotherapy.", {"Odette Vane": set()}),
+    ("Our founder, Rhea Lund, opened the practice in 2019.", {"Rhea Lund": set()}),
+    # first names only, as group pages give them
+    ("On arrival, Wren (our RN) checks your blood pressure.", {"Wren": {"RN"}}),
+    ("Odile (staff IFS therapist) sits in during the day.", {"Odile": set()}),
+    ("Omar and Ilse will monitor the group during the session.", {"Omar": set(), "Ilse": set()}),
+    ("My colleague, Dana Holt, LCSW, and I lead groups.\n\n“Dana and Rue took such care.”",
+     {"Dana Holt": {"LCSW"}, "Rue": set()}),
+    ("Prescribed by Dr. Ansel Varga, Tomas's physician partner.", {"Ansel Varga": set(), "Tomas": set()}),
+    # "Dr. Roe’s patients" is Dr. Roe, once
+    ("It was Dr. Quill’s patients who asked. Dr. Quill now offers KAP.", {"Dr. Quill": set()}),
+    # not people: methods named with a certificate, two weekdays, brands
+    ("Dosing is often combined with Brainspotting, EMDR and IFS.", {}),
+    ("Monday and Tuesday will be the group days.", {}),
+])
+def test_clinicians_in_the_ways_real_pages_name_them(text, expected):
+    assert people(text_page(text)) == expected
+
+
 def test_license_numbers_and_npi_go_with_their_clinician_and_state():
     facts = text_page("Jane Roe, MA, LPC\n\nCT LPC #006127 · NPI 1234567893\n\nSam Poe, LCSW (NY LCSW License #012345)")
     by_name = {c.name: c for c in facts.clinicians}
