@@ -111,6 +111,30 @@ def test_clinicians_in_prose(text, expected):
     assert people(text_page(text)) == expected
 
 
+@pytest.mark.parametrize(("url", "text", "expected"), [
+    # a one-word brand or an acronym that begins the domain, where the page speaks as it
+    ("https://corvalis-psychedelic.com/kap", "At Corvalis, we offer KAP. Corvalis offers IM.", "Corvalis"),
+    ("https://www.ltg-mn.com/kap", "LTG offers oral ketamine and IM injections.", "LTG"),
+    ("https://www.ltg-mn.com/kap", "With LTG, our clinical director leads the therapy.", "LTG"),
+    # a two-word name that reads like a person's is a place when the page is "at" it
+    ("https://brightwatersnc.com/kap", "At Bright Waters, safety comes first for all patients.", "Bright Waters"),
+    ("https://janeroe.com/kap", "Jane Roe offers ketamine-assisted therapy.", None),
+    # the domain drops "&"; every word a service word, but patients are "at" it
+    ("https://carehealingwellnessxy.com/kap", "Our patients at Care & Healing Wellness Center have benefited.",
+     "Care & Healing Wellness Center"),
+    # "to" inside a name the domain spells whole
+    ("https://www.bridgetocalm.org/kap", "KAP at Bridge to Calm offers a new approach.", "Bridge to Calm"),
+    # the page's own voice over a parent organisation the domain spells
+    ("https://www.regionhealth.com/kap", "Also part of the RegionHealth family:\n\nAt the Center for Novel "
+     "Psychiatry, we are committed to quality.", "Center for Novel Psychiatry"),
+    # a kind of service at a sentence's start is not a name
+    ("https://www.someplace.com/kap", "Traditional Ketamine Therapy involves an infusion. True Ketamine Assisted "
+     "Psychotherapy takes this further.", None),
+])
+def test_practice_name_as_real_pages_say_it(url, text, expected):
+    assert text_page(text, url=url).practice_name == expected
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     # a physician's "MD" with no comma, and a town in Maryland with one
     ("Your physical is with our medical director, Ivo Marsh MD", {"Ivo Marsh": {"MD"}}),
