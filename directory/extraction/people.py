@@ -126,6 +126,11 @@ _BIO_SUBJECT = re.compile(
     rf"^(?:Dr\.?\s+)?(?P<name>{NAME})(?:,\s*[A-Z][A-Za-z.\-]{{1,10}})*(?i:(?:,?\s+(?:is|has been|serves as|works as)\s+"
     rf"(?:a|an|the|our)|,\s*(?:a|an|our))\s+(?:[\w-]+\s+){{0,5}}?{_ROLE_NOUN})"
 )
+# "Jane Roe holds a Master of Social Work and is a Licensed ...": a bio's subject, with the titles it names.
+_TITLED_SUBJECT = re.compile(
+    rf"^(?:Dr\.?\s+)?(?P<name>{NAME})(?:,\s*[A-Z][A-Za-z.\-]{{1,10}})*,?\s+(?:also\s+)?"
+    r"(?:holds|earned|received|completed|became|(?P<is>is\s+an?\s+))"
+)
 _FIRST_SUBJECT = re.compile(  # "Sarah is a licensed therapist": a first name where that is all the page gives
     rf"^(?P<first>{_FIRST})\s+(?i:is\s+(?:a|an|our)\s+(?:[\w-]+\s+){{0,4}}?{_ROLE_NOUN})"
 )
@@ -477,6 +482,13 @@ class _PeopleReader:
         bio = _BIO_SUBJECT.match(sentence) if hint else None
         if bio and (name := clean_name(bio.group("name"))):
             self.add(name, [], sentence[:300], source="prose")  # its titles: read_bios
+        titled = _TITLED_SUBJECT.match(sentence) if hint and not bio else None
+        if titled and titled.group("is") and not _SPELLED.match(sentence, titled.end()):
+            titled = None  # "X is a licensed clinic with a Licensed ...": the title must be what X is
+        if titled and (name := clean_name(titled.group("name"))) and any(
+                (info := lookup(code)) is not None and info.kind is not CredentialKind.TRAINING
+                for code in _titles_in(sentence)):
+            self.add(name, [], sentence[:300], source="prose")  # its titles: read_bios
         first = _FIRST_SUBJECT.match(sentence) if hint and not bio else None
         if first and _single_name(first.group("first"), self.lower_words) and not self.known_first(first["first"]):
             self.add(first.group("first"), _titles_in(sentence), sentence[:300], source="prose")
@@ -544,14 +556,16 @@ class _PeopleReader:
             text = _NICKNAME.sub(" ", text)  # 'Elizabeth "Liz" Roe, LPC'
         pieces = [text] if len(text) <= 120 else (block.sentences if text is block.text else sentences(text))
         prose = pieces
-        if not _ANY_CODE.search(text) and "Dr" not in text:
+        if not _ANY_CODE.search(text) and "Dr" not in text and not ("icensed" in text and _SPELLED.search(text)):
             pieces = []  # no post-nominal and no "Dr.": no name-with-credentials here (the grid check still runs)
         for sentence in pieces:
             for match in _WITH_CODES.finditer(sentence):
                 if _ATTRIBUTION.search(sentence[: match.start()]):
                     continue
                 codes = _codes(match.group("codes"))
-                if not codes or (match.group("sep").strip() != "," and not match.group("codes")[:2].isupper()):
+                spelled = " " in match.group("codes").split(",")[0].strip()  # "Jane Roe – Licensed Clinical ..."
+                if not codes or (match.group("sep").strip() != "," and not match.group("codes")[:2].isupper()
+                                 and not spelled):
                     continue
                 name = clean_name(match.group("name"))
                 if not name:

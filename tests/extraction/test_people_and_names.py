@@ -151,6 +151,11 @@ def test_practice_name_as_real_pages_say_it(url, text, expected):
     ("Prescribed by Dr. Ansel Varga, Tomas's physician partner.", {"Ansel Varga": set(), "Tomas": set()}),
     # "Dr. Roe’s patients" is Dr. Roe, once
     ("It was Dr. Quill’s patients who asked. Dr. Quill now offers KAP.", {"Dr. Quill": set()}),
+    # a spelled-out title after a dash, and a bio whose subject holds the titles it names
+    ("Jane Roe – Licensed Clinical Social Worker", {"Jane Roe": {"LCSW"}}),
+    ("Jane Roe holds a Master of Social Work and is a Licensed Independent Clinical Social Worker.",
+     {"Jane Roe": {"MSW", "LICSW"}}),
+    ("Cedar Hollow is a licensed clinic with a Licensed Professional Counselor on staff.", {}),
     # not people: methods named with a certificate, two weekdays, brands
     ("Dosing is often combined with Brainspotting, EMDR and IFS.", {}),
     ("Monday and Tuesday will be the group days.", {}),
