@@ -103,7 +103,8 @@ _SELF = re.compile(r"^(?:I|I['’]ve|I['’]m|I am|She|He|They)\s+(?:\w+\s+){0,2
 _RESEARCH = re.compile(  # a name tied to research, a book or a quotation: a cited author, not the team
     r"\b(?:(?:stud(?:y|ies)|research|trials?|paper|article|book|work)\s+(?:by|from|of|led by)|researchers?|scientists?|"
     r"et al|according to|professor|author|pioneer\w*|published|wrote|discovered|interview\w*|podcast|lecture|says|"
-    r"said|puts it)\b|"
+    r"said|puts it|and (?:his |her |their )?colleagues|(?:found|showed|shown|demonstrated|reported|suggests?) that|"
+    r"(?:showed|demonstrated|observed|reported)|in an? (?:\d{4}\s+)?(?:trial|study|paper))\b|"
     r"['’]s\s+(?:study|studies|research|work|book|trial|paper)|"
     r"\b(?:trained|training|studied|mentored)\s+(?:\w+\s+){0,3}?(?:with|under)\s+(?:Dr\.?\s+)?[A-Z]",
     re.I,
@@ -162,11 +163,12 @@ _FIRST_PAREN = re.compile(
 )
 # "Dana and Rue", "Omar and Ilse will monitor the group": two first names said together.
 _FIRST_PAIR = re.compile(
-    rf"(?<![\w.’'-])(?P<a>{_FIRST})\s+(?:and|&)\s+(?P<b>{_FIRST})(?![\w'’-]|\s+[A-Z])(?P<after>.{{0,30}})"
+    rf"(?<![\w.’'-])(?P<a>{_FIRST})\s+(?:and|&)\s+(?P<b>{_FIRST}|I)(?![\w'’-]|\s+[A-Z])(?P<after>.{{0,30}})"
 )
 _CARE_VERB = re.compile(
     r"^\s+(?:will|who|also|both|each)?\s*(?:monitor|guide|facilitate|lead|support|assist|co-facilitate|sit|meet|"
-    r"welcome|work|care|hold|prepare|are\s+(?:our|the|both|licensed|trained|certified))", re.I
+    r"welcome|work|care|hold|prepare|offer|run|co-?founded|founded|started|are\s+(?:our|the|both|licensed|trained|"
+    r"certified))", re.I
 )
 # "Tomas's physician partner": a first name whose possessive is a person's relation, not a brand's.
 _FIRST_POSSESSIVE = re.compile(
@@ -432,7 +434,16 @@ class _PeopleReader:
                 if _RESEARCH.search(sentence):
                     continue
                 for match in _FIRST_PAIR.finditer(sentence):
+                    if match.group("b") == "I":  # "Sarah and I lead the groups": the narrator's colleague
+                        if _CARE_VERB.match(match.group("after")) and self.lone_first(sentence, match.start(),
+                                                                                       match.group("a")):
+                            first = match.group("a")
+                            self.add(self.known_first(first) or first, [], sentence[:300], source="prose")
+                        continue
                     pair = (match.group("a"), match.group("b"))
+                    if (pair[0] + pair[1]).lower() in self.host or (pair[0] + "and" + pair[1]).lower() in self.host \
+                            or re.search(rf"\b{pair[0]}\s+(?:and|&)\s+{pair[1]}\s+[A-Z]", self.document.text):
+                        continue  # "Willow & Oak will guide you" beside "Willow & Oak Counseling": the practice's name
                     known = [self.known_first(first) for first in pair]
                     if not (any(known) or _CARE_VERB.match(match.group("after"))):
                         continue

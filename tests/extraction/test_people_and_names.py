@@ -156,9 +156,14 @@ def test_practice_name_as_real_pages_say_it(url, text, expected):
     ("Jane Roe holds a Master of Social Work and is a Licensed Independent Clinical Social Worker.",
      {"Jane Roe": {"MSW", "LICSW"}}),
     ("Cedar Hollow is a licensed clinic with a Licensed Professional Counselor on staff.", {}),
+    ("Sarah and I lead the groups together.", {"Sarah": set()}),
+    # cited researchers are not the team
+    ("Dr. Ezra Lund and colleagues at a university first showed this.", {}),
+    ("In a 2006 trial, Dr. Ezra Lund found rapid effects.", {}),
     # not people: methods named with a certificate, two weekdays, brands
     ("Dosing is often combined with Brainspotting, EMDR and IFS.", {}),
     ("Monday and Tuesday will be the group days.", {}),
+    ("Birch & Fern Counseling offers KAP. Birch & Fern will guide you.", {}),
 ])
 def test_clinicians_in_the_ways_real_pages_name_them(text, expected):
     assert people(text_page(text)) == expected
