@@ -22,8 +22,9 @@ _PARTICLE = r"(?:de|del|de la|van|von|da|di|le|la|st\.?|bin|al)"
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LETTER = "A-Za-zÀ-ÖØ-öø-ÿ"
 _WORD = rf"[{_UPPER}][{_LETTER}'’\-]*[a-zß-öø-ÿ][{_LETTER}'’\-]*"
-NAME = (rf"(?:{_WORD}(?:\s+[A-Z]\.)?(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,2}}"
-        rf"|[A-Z]\.(?:\s?[A-Z]\.)?\s+{_WORD})")  # "Jane A. Roe", "Ana de Cruz", "J. Rivera"
+NAME = (rf"(?:(?:{_WORD}(?:\s+[A-Z]\.)?(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,2}}"
+        rf"|[A-Z]\.(?:\s?[A-Z]\.)?\s+{_WORD}(?:\s+{_WORD})?)(?:,?\s+(?:Jr|Sr)\.?|\s+(?:II|III|IV)\b)?)")
+# "Jane A. Roe", "Ana de Cruz", "J. Rivera", "J. Alex Rivera", "Jane Roe Jr."
 # A role said before the name ("Board-certified psychiatrist Dr. Helen Marsh, MD"): not part of the name.
 _ROLE_PREFIX = (
     r"(?:(?i:board[- ]certified|licensed|lead|senior|clinical|medical|staff|consulting|integrative|addiction|"
@@ -41,7 +42,8 @@ _CODE = (
 )
 _WITH_CODES = re.compile(
     rf"(?<![A-Za-z])(?:{_ROLE_PREFIX})?(?P<dr>Dr\.?\s+)?(?P<name>{NAME})(?P<sep>\s*,\s*|\s*\(\s*|\s+[|–—-]\s+|\s+)(?P<codes>(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|"
-    rf"Ed\.D\.|{_CODE})(?:\s*[,/|]\s*(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|Ed\.D\.|{_CODE}))*)"
+    rf"Ed\.D\.|{_CODE})(?:\s*\([A-Z]{{2}}\))?(?:\s*[,/|]\s*(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|Ed\.D\.|{_CODE})"
+    r"(?:\s*\([A-Z]{2}\))?)*)"
 )
 _ANY_CODE = re.compile(
     r"(?<![A-Za-z])(?:"
@@ -285,7 +287,7 @@ def _codes(raw: str) -> list[str]:
     state license title ("LMHCA": L + letters), as the page writes it."""
     found: list[str] = []
     for piece in re.split(r"\s*[,/|]\s*", raw):
-        piece = piece.strip()
+        piece = re.sub(r"\s*\([A-Z]{2}\)$", "", piece.strip())  # "LMHC (FL)"
         piece = _DASHES.sub("-", piece)
         info = lookup(piece)
         if info is None and (found or _LICENSE_LIKE.fullmatch(piece)) and _UNKNOWN_CODE.fullmatch(piece) \

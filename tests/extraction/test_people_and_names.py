@@ -151,6 +151,10 @@ def test_practice_name_as_real_pages_say_it(url, text, expected):
     ("Prescribed by Dr. Ansel Varga, Tomas's physician partner.", {"Ansel Varga": set(), "Tomas": set()}),
     # "Dr. Roe’s patients" is Dr. Roe, once
     ("It was Dr. Quill’s patients who asked. Dr. Quill now offers KAP.", {"Dr. Quill": set()}),
+    # names with a suffix or an initial before the first name; the state a license is held in
+    ("Jane A. Roe Jr., MD", {"Jane A. Roe Jr": {"MD"}}),
+    ("J. Alex Roe, LCSW", {"J. Alex Roe": {"LCSW"}}),
+    ("Jane Roe, LMHC (FL), LPC (GA)", {"Jane Roe": {"LMHC", "LPC"}}),
     # a spelled-out title after a dash, and a bio whose subject holds the titles it names
     ("Jane Roe – Licensed Clinical Social Worker", {"Jane Roe": {"LCSW"}}),
     ("Jane Roe holds a Master of Social Work and is a Licensed Independent Clinical Social Worker.",
