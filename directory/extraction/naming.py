@@ -83,6 +83,7 @@ _CAREER = re.compile(
 )
 # "At Cedar Hollow, we ...", "Welcome to Cedar Hollow!", "Here at Cedar Hollow our ...": the page speaking as itself
 _SELF_CUE = re.compile(r"(?:\b[Aa]t|[Ww]elcome\s+to)\s+(?:the\s+)?$")
+_TEAM_AT = re.compile(r"\b(?:team|staff|clinicians|providers|therapists|everyone|us|here)\s+at\s+(?:the\s+)?$", re.I)
 _SELF_CUE_AFTER = re.compile(
     r"^(?:,?\s+(?:we|our|you['’]ll|you\s+will)\b|\s*[!.]|,\s+(?:a|an)\s+\w+\s+(?:practice|clinic))"
 )
@@ -282,8 +283,9 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                     continue
                 head = re.split(r"\s+(?:of|for)\s+", phrase)[0].split()[-1]
                 named = len(words) >= 2 and _HEAD.match(head)  # "... Wellness", "... Center for ..."
-                if not (named or len(words) >= 2 and _SELF_CUE.search(sentence[:start])
-                        and _SELF_CUE_AFTER.match(sentence[end:]) and _own_words(phrase, lower_words)):
+                if not (named or len(words) >= 2 and _own_words(phrase, lower_words) and (
+                        _SELF_CUE.search(sentence[:start]) and _SELF_CUE_AFTER.match(sentence[end:])
+                        or _TEAM_AT.search(sentence[:start]))):
                     continue  # a bare brand ("Cedar Hollow") only where the page plainly speaks as it
                 if _CAREER.search(sentence):
                     continue
@@ -303,6 +305,13 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
         if found:
             name = max(found, key=lambda phrase: (found[phrase], -len(phrase)))
             return name, snippets[name]
+    for block in reversed(document.blocks):  # the footer's "© 2024 Cedar Hollow Wellness. All rights reserved."
+        if "©" in block.text or "Copyright" in block.text:
+            match = _COPYRIGHT.search(block.text)
+            name = clean_org(match.group("name")) if match else None
+            if name and _acceptable(name) and _compact(name) not in exclude and not _person_like(name) \
+                    and not name.lower().startswith(("all rights", "copyright")):
+                return name, block.text[:300]
     for block in document.blocks[:3]:  # a first line that is only a name ("Cedar Hollow Wellness")
         for segment in reversed(_TITLE_SPLIT.split(block.text)) if len(block.text) <= 100 else []:  # "Page | Site"
             if _is_name_line(segment.strip()) and _compact(segment) not in exclude:

@@ -127,6 +127,10 @@ def test_clinicians_in_prose(text, expected):
     # the page's own voice over a parent organisation the domain spells
     ("https://www.regionhealth.com/kap", "Also part of the RegionHealth family:\n\nAt the Center for Novel "
      "Psychiatry, we are committed to quality.", "Center for Novel Psychiatry"),
+    # a bare brand the team is "at", and a copyright line in page text
+    ("https://example.org/kap", "Ketamine Therapy\n\nThe team at Cedar Hollow is here to help.", "Cedar Hollow"),
+    ("https://example.org/kap", "We offer KAP.\n\n© 2024 Cedar Hollow Wellness. All rights reserved.",
+     "Cedar Hollow Wellness"),
     # a kind of service at a sentence's start is not a name
     ("https://www.someplace.com/kap", "Traditional Ketamine Therapy involves an infusion. True Ketamine Assisted "
      "Psychotherapy takes this further.", None),
