@@ -127,7 +127,8 @@ _ROLE_NOUN = (
 )
 _BIO_SUBJECT = re.compile(
     rf"^(?:Dr\.?\s+)?(?P<name>{NAME})(?:,\s*[A-Z][A-Za-z.\-]{{1,10}})*(?i:(?:,?\s+(?:is|has been|serves as|works as)\s+"
-    rf"(?:a|an|the|our)|,\s*(?:a|an|our))\s+(?:[\w-]+\s+){{0,5}}?{_ROLE_NOUN})"
+    rf"(?:a|an|the|our)|,\s*(?:a|an|our)|\s+(?:brings|has)\s+(?:[\w-]+\s+){{0,6}}?as\s+(?:a|an))\s+"
+    rf"(?:[\w-]+\s+){{0,5}}?{_ROLE_NOUN})"
 )
 # "Jane Roe holds a Master of Social Work and is a Licensed ...": a bio's subject, with the titles it names.
 _TITLED_SUBJECT = re.compile(
@@ -177,6 +178,16 @@ _FIRST_POSSESSIVE = re.compile(
     rf"(?<![\w.’'-])(?P<first>{_FIRST})['’]s\s+(?:physician|prescriber|prescribing|medical partner|colleague|"
     r"supervisor|co-therapist|co-facilitator)\b"
 )
+# "Therapists: Jane Roe and Sam Poe", "Co-founders Jane Roe and Sam Poe": people listed under a plural role.
+_ROLE_LIST = re.compile(
+    r"(?<![\w-])(?i:therapists|psychotherapists|clinicians|providers|prescribers|psychiatrists|co-?founders|founders|"
+    r"facilitators|guides|practitioners|counsel+ors)\s*:?\s+"
+    rf"(?P<names>(?:Dr\.?\s+)?{NAME}(?:\s*(?:,|and|&|,\s*and)\s+(?:Dr\.?\s+)?{NAME})+)"
+)
+_NAME_IN_LIST = re.compile(rf"(?:Dr\.?\s+)?(?P<name>{NAME})")
+# "Jane Roe | Therapist", "Jane Roe, Founder & Clinical Director": a short line of a name and its role.
+_NAME_ROLE_LINE = re.compile(rf"^(?:Dr\.?\s+)?(?P<name>{NAME})\s*(?:,|\||–|—|\s-)\s*(?P<role>[A-Z][\w&,/ -]{{2,60}})$")
+_ROLE_PIECE = re.compile(rf"(?i:(?:[\w-]+\s+){{0,3}}?(?:{_ROLE_NOUN}|director))")
 _NUMBER_CUE = re.compile(r"\bNPI\b|#\s*[A-Z]{0,4}-?\d|\b(?i:license|licence|lic\.?|no\.|number)\s|\b[A-Z]{2,6}\s\d{5,}")
 _NPI = re.compile(r"\bNPI(?:\s*(?:#|No\.?|Number|num\.?))?\s*[:#]?\s*(?P<npi>\d{10})\b", re.I)
 _STATE_NAMES = "|".join(sorted((re.escape(name) for name in STATE_BY_NAME), key=len, reverse=True))
@@ -610,8 +621,19 @@ class _PeopleReader:
             if name:
                 self.add(name, [], text, source="prose")
         bare = _BARE_NAME.match(text)
+        if bare is None and len(text) <= 40 and text.isupper() and following:  # "JANE ROE", then "LCSW"
+            bare = _BARE_NAME.match(" ".join(word.capitalize() for word in text.split()))
         if bare and len(text) <= 40 and following:
             self.read_grid_entry(bare.group("name"), text, following)
+        role_line = _NAME_ROLE_LINE.match(text) if len(text) <= 90 else None
+        if role_line and all(_ROLE_PIECE.fullmatch(piece.strip()) or lookup(piece) for piece in
+                             _ROLE_LINE_SPLIT.split(role_line.group("role").replace("&", ",")) if piece.strip()):
+            if name := clean_name(role_line.group("name")):
+                self.add(name, [], text, source="title_line")
+        for match in _ROLE_LIST.finditer(text) if len(text) <= 300 and not _RESEARCH.search(text) else ():
+            for listed in _NAME_IN_LIST.finditer(match.group("names")):
+                if name := clean_name(listed.group("name")):
+                    self.add(name, [], text[:300], source="prose")
 
     def read_grid_entry(self, raw_name: str, text: str, following: list[Block]) -> None:
         """A team grid: a bare name, then a line of titles ("LCSW, Clinical Director")."""
@@ -619,6 +641,8 @@ class _PeopleReader:
         if not name:
             return
         line = _PRONOUNS.sub("", following[0].text).strip(" ·|,")
+        if not line and len(following) > 1:  # "Jane Roe", "she/her", "LCSW"
+            line = _PRONOUNS.sub("", following[1].text).strip(" ·|,")
         if len(line) > 120 or not line:
             return
         pieces = [piece for piece in _ROLE_LINE_SPLIT.split(line) if piece]

@@ -159,6 +159,17 @@ def test_practice_name_as_real_pages_say_it(url, text, expected):
     ("Jane A. Roe Jr., MD", {"Jane A. Roe Jr": {"MD"}}),
     ("J. Alex Roe, LCSW", {"J. Alex Roe": {"LCSW"}}),
     ("Jane Roe, LMHC (FL), LPC (GA)", {"Jane Roe": {"LMHC", "LPC"}}),
+    # team cards and lists: a name set in capitals over its titles, a pronoun line between, "Name | Role",
+    # people under a plural role, a bio's years "as a psychotherapist"
+    ("JANE ROE\n\nLCSW", {"Jane Roe": {"LCSW"}}),
+    ("Jane Roe\n\nShe/Her\n\nLCSW", {"Jane Roe": {"LCSW"}}),
+    ("Jane Roe | Lead Therapist", {"Jane Roe": set()}),
+    ("Jane Roe, Founder & Clinical Director", {"Jane Roe": set()}),
+    ("Cedar Hollow, Integration Services", {}),
+    ("Therapists: Jane Roe and Sam Poe", {"Jane Roe": set(), "Sam Poe": set()}),
+    ("Co-founders Jane Roe and Sam Poe opened the practice.", {"Jane Roe": set(), "Sam Poe": set()}),
+    ("Providers: Journey Clinical and Nue Life", {}),
+    ("Jane Roe brings 15 years of experience as a psychotherapist.", {"Jane Roe": set()}),
     # a spelled-out title after a dash, and a bio whose subject holds the titles it names
     ("Jane Roe – Licensed Clinical Social Worker", {"Jane Roe": {"LCSW"}}),
     ("Jane Roe holds a Master of Social Work and is a Licensed Independent Clinical Social Worker.",
