@@ -21,7 +21,7 @@ _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 _PARTICLE = r"(?:de|del|de la|van|von|da|di|le|la|st\.?|bin|al)"
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LETTER = "A-Za-zÀ-ÖØ-öø-ÿ"
-_WORD = rf"[{_UPPER}][{_LETTER}'’\-]*[a-zß-öø-ÿ][{_LETTER}'’\-]*"
+_WORD = rf"(?>[{_UPPER}][{_LETTER}'’\-]*[a-zß-öø-ÿ][{_LETTER}'’\-]*)"  # atomic: one way to read a word
 NAME = (rf"(?:(?:{_WORD}(?:\s+[A-Z]\.)?(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,2}}"
         rf"|[A-Z]\.(?:\s?[A-Z]\.)?\s+{_WORD}(?:\s+{_WORD})?)(?:,?\s+(?:Jr|Sr)\.?|\s+(?:II|III|IV)\b)?)")
 # "Jane A. Roe", "Ana de Cruz", "J. Rivera", "J. Alex Rivera", "Jane Roe Jr."
@@ -441,10 +441,10 @@ class _PeopleReader:
         """'Dana and Rue': a first name said with a known clinician's is a colleague; 'Omar and Ilse will
         monitor the group': two first names doing the care work."""
         for block in self.document.blocks:
-            if " and " not in block.text and "&" not in block.text:
-                continue
+            if " and " not in block.text and "&" not in block.text or not _FIRST_PAIR.search(block.text):
+                continue  # the cheap tests first: most blocks pair no names
             for sentence in block.sentences:
-                if _RESEARCH.search(sentence):
+                if not _FIRST_PAIR.search(sentence) or _RESEARCH.search(sentence):
                     continue
                 for match in _FIRST_PAIR.finditer(sentence):
                     if match.group("b") == "I":  # "Sarah and I lead the groups": the narrator's colleague
@@ -620,17 +620,18 @@ class _PeopleReader:
                 else None)
             if name:
                 self.add(name, [], text, source="prose")
-        bare = _BARE_NAME.match(text)
+        bare = _BARE_NAME.match(text) if len(text) <= 40 else None
         if bare is None and len(text) <= 40 and text.isupper() and following:  # "JANE ROE", then "LCSW"
             bare = _BARE_NAME.match(" ".join(word.capitalize() for word in text.split()))
         if bare and len(text) <= 40 and following:
             self.read_grid_entry(bare.group("name"), text, following)
-        role_line = _NAME_ROLE_LINE.match(text) if len(text) <= 90 else None
+        role_line = _NAME_ROLE_LINE.match(text) if len(text) <= 90 and text[:1].isupper() else None
         if role_line and all(_ROLE_PIECE.fullmatch(piece.strip()) or lookup(piece) for piece in
                              _ROLE_LINE_SPLIT.split(role_line.group("role").replace("&", ",")) if piece.strip()):
             if name := clean_name(role_line.group("name")):
                 self.add(name, [], text, source="title_line")
-        for match in _ROLE_LIST.finditer(text) if len(text) <= 300 and not _RESEARCH.search(text) else ():
+        role_list = _ROLE_LIST.search(text) if len(text) <= 300 else None
+        for match in _ROLE_LIST.finditer(text) if role_list and not _RESEARCH.search(text) else ():
             for listed in _NAME_IN_LIST.finditer(match.group("names")):
                 if name := clean_name(listed.group("name")):
                     self.add(name, [], text[:300], source="prose")
