@@ -583,7 +583,9 @@ class _PeopleReader:
         if not _ANY_CODE.search(text) and "Dr" not in text and not ("icensed" in text and _SPELLED.search(text)):
             pieces = []  # no post-nominal and no "Dr.": no name-with-credentials here (the grid check still runs)
         for sentence in pieces:
-            for match in _WITH_CODES.finditer(sentence):
+            position = 0
+            while (match := _WITH_CODES.search(sentence, position)) is not None:
+                position = _next_name_at(match)
                 if _ATTRIBUTION.search(sentence[: match.start()]):
                     continue
                 codes = _codes(match.group("codes"))
@@ -692,6 +694,21 @@ class _PeopleReader:
                 codes = _titles_in(sentence)
                 if codes:
                     self.add(person.name, codes, sentence[:300], source="prose")
+
+
+_LISTED_NAME = re.compile(rf"\s*[,/|]\s*(?:and\s+)?(?=(?:Dr\.?\s+)?{NAME}(?:\s*[,/|]|$))")
+
+
+def _next_name_at(match: re.Match[str]) -> int:
+    """Where to look for the next name after a name-with-codes match: its end, or the next person it swallowed as a
+    code ("Jane Roe, LCSW, Sam Poe, LPC": 'Sam Poe' reads like a two-word code)."""
+    codes = match.group("codes")
+    for separator in _LISTED_NAME.finditer(codes):
+        following = codes[separator.end():]
+        first_piece = re.split(r"\s*[,/|]\s*", following, maxsplit=1)[0]
+        if lookup(first_piece) is None:
+            return match.start("codes") + separator.end()
+    return match.end()
 
 
 def _titles_in(sentence: str) -> list[str]:

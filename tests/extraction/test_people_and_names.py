@@ -170,6 +170,9 @@ def test_practice_name_as_real_pages_say_it(url, text, expected):
     ("Co-founders Jane Roe and Sam Poe opened the practice.", {"Jane Roe": set(), "Sam Poe": set()}),
     ("Providers: Journey Clinical and Nue Life", {}),
     ("Jane Roe brings 15 years of experience as a psychotherapist.", {"Jane Roe": set()}),
+    # a list of names with codes in one sentence: the next name is not read as a code of the first
+    ("Our team includes Jane Roe, LCSW, Sam Poe, LPC, and Dr. Al Dee.",
+     {"Jane Roe": {"LCSW"}, "Sam Poe": {"LPC"}, "Al Dee": set()}),
     # a spelled-out title after a dash, and a bio whose subject holds the titles it names
     ("Jane Roe – Licensed Clinical Social Worker", {"Jane Roe": {"LCSW"}}),
     ("Jane Roe holds a Master of Social Work and is a Licensed Independent Clinical Social Worker.",
