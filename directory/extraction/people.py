@@ -598,6 +598,9 @@ class _PeopleReader:
                     continue
                 if len(codes) == 1 and codes[0] in STATE_CODES and is_city_in(name, codes[0]):
                     continue  # "Silver Spring, MD" is a place
+                initials = "".join(word[0] for word in name.split()).upper()
+                if match.group("sep").strip() == "(" and len(initials) >= 2 and initials in codes[0].upper():
+                    continue  # "Eye Movement Desensitization (EMDR)" spells out its abbreviation
                 if all(code in STATE_CODES for code in codes) and match.group("sep").strip() != "," and (
                         name.split()[-1] in _PLACE_WORDS or any(
                             is_city_in(" ".join(name.split()[cut:]), code) for code in codes for cut in (0, 1, 2))):

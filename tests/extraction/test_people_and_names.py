@@ -185,6 +185,8 @@ def test_practice_name_as_real_pages_say_it(url, text, expected):
     # not people: methods named with a certificate, two weekdays, brands
     ("Dosing is often combined with Brainspotting, EMDR and IFS.", {}),
     ("Monday and Tuesday will be the group days.", {}),
+    ("We use Internal Family Systems (IFS) and Eye Movement Desensitization (EMDR).", {}),  # spelled-out abbreviations
+    ("Jane Roe (LCSW) leads our groups.", {"Jane Roe": {"LCSW"}}),
     ("Birch & Fern Counseling offers KAP. Birch & Fern will guide you.", {}),
 ])
 def test_clinicians_in_the_ways_real_pages_name_them(text, expected):
