@@ -173,6 +173,7 @@ def test_practice_name_as_real_pages_say_it(url, text, expected):
     # a list of names with codes in one sentence: the next name is not read as a code of the first
     ("Our team includes Jane Roe, LCSW, Sam Poe, LPC, and Dr. Al Dee.",
      {"Jane Roe": {"LCSW"}, "Sam Poe": {"LPC"}, "Al Dee": set()}),
+    ("Jane Roe, LGPC, ACS, RPT-S", {"Jane Roe": {"LGPC", "ACS", "RPT-S"}}),
     # a spelled-out title after a dash, and a bio whose subject holds the titles it names
     ("Jane Roe – Licensed Clinical Social Worker", {"Jane Roe": {"LCSW"}}),
     ("Jane Roe holds a Master of Social Work and is a Licensed Independent Clinical Social Worker.",
