@@ -136,8 +136,9 @@ _TITLED_SUBJECT = re.compile(
     r"(?:holds|earned|received|completed|became|(?P<is>is\s+an?\s+))"
 )
 _FIRST_SUBJECT = re.compile(  # "Sarah is a licensed therapist": a first name where that is all the page gives
-    rf"^(?P<first>{_FIRST})\s+(?i:is\s+(?:a|an|our)\s+(?:[\w-]+\s+){{0,4}}?{_ROLE_NOUN})"
-)
+    rf"^(?P<first>{_FIRST})\s+(?i:(?:(?:received|earned|holds|completed)\s+(?:[\w'’-]+\s+){{1,10}}?and\s+)?"
+    rf"(?:is|has been|became|works as|serves as)\s+(?:a|an|our|the)\s+(?:[\w-]+\s+){{0,4}}?{_ROLE_NOUN})"
+)  # "Sarah received her MSW from X and is a licensed clinical social worker"
 _FIRST_WITH_CODES = re.compile(  # "Kristin, LCSW": a first name with post-nominals, where that is all the page gives
     rf"(?<![\w.’'-])(?P<first>{_FIRST}),\s*(?P<codes>[A-Z][A-Za-z.\-]{{1,11}}(?:\s*,\s*[A-Z][A-Za-z.\-]{{1,11}})*)"
 )

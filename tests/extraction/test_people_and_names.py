@@ -174,6 +174,9 @@ def test_practice_name_as_real_pages_say_it(url, text, expected):
     ("Our team includes Jane Roe, LCSW, Sam Poe, LPC, and Dr. Al Dee.",
      {"Jane Roe": {"LCSW"}, "Sam Poe": {"LPC"}, "Al Dee": set()}),
     ("Jane Roe, LGPC, ACS, RPT-S", {"Jane Roe": {"LGPC", "ACS", "RPT-S"}}),
+    ("Jane received her degree from a state school and is a licensed clinical social worker.", {"Jane": {"LCSW"}}),
+    ("Sarah has been a therapist for 20 years.", {"Sarah": set()}),
+    ("Spravato received approval in 2019 and is a nasal spray.", {}),
     # a spelled-out title after a dash, and a bio whose subject holds the titles it names
     ("Jane Roe – Licensed Clinical Social Worker", {"Jane Roe": {"LCSW"}}),
     ("Jane Roe holds a Master of Social Work and is a Licensed Independent Clinical Social Worker.",
