@@ -14,6 +14,7 @@ from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
+from crawler.egress import BlockedRequest
 from directory.vocab import FetchOutcome
 
 _TIMEOUTS = (DownloadTimeoutError, net_error.TimeoutError, net_error.TCPTimedOutError)
@@ -38,6 +39,8 @@ def outcome_for_failure(failure: Failure) -> tuple[FetchOutcome, str]:
     """The outcome and a one-line reason for a request that produced no usable response."""
     exc = failure.value
     message = " ".join(str(exc).split())[:300] or type(exc).__name__
+    if isinstance(exc, BlockedRequest):
+        return FetchOutcome.BLOCKED_ADDRESS, message
     if isinstance(exc, IgnoreRequest):
         if "robots.txt" in message:
             return FetchOutcome.ROBOTS_DISALLOWED, message

@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 
 from crawler.links import is_http, site_key
 from directory.db import get_engine, resolve_url, upgrade
+from directory.egress import BlockedAddress, validate_seed
 from directory.errors import KapdirError
 from directory.models import CrawlRun, Seed
 from directory.settings import Settings, get_settings
@@ -39,10 +40,14 @@ Progress = Callable[[dict[str, Any]], None]
 
 
 def check_seed(url: str) -> str:
+    """The one seed validator (directory.egress): http(s), an allowed port, a host resolving to allowed addresses."""
     url = url.strip()
     if not is_http(url):
         raise KapdirError(f"seed {url!r} is not an http(s) URL")
-    return url
+    try:
+        return validate_seed(url)
+    except BlockedAddress as exc:
+        raise KapdirError(f"seed {url!r} refused: {exc}") from None
 
 
 def read_seed_args(values: list[str]) -> dict[str, str]:
@@ -169,11 +174,13 @@ def run_crawl(
     workers: int = 2,
     seed_origin: str | None = None,
     progress: Progress | None = None,
+    trust_listing: bool = False,
 ) -> dict[str, Any]:
     """Crawl these seeds (and the sites these listings name) into the database; return the run's summary.
 
     ``overrides``: lower-case keys override kapdir settings (e.g. ``{"download_delay": 0}``), upper-case keys are
-    Scrapy settings. ``redis_url``: distributed mode with ``workers`` local worker processes.
+    Scrapy settings. ``redis_url``: distributed mode with ``workers`` local worker processes. Sites a listing
+    names are stored as inactive seeds for an admin to approve, and crawled now only with ``trust_listing``.
     """
     from crawler.pipelines.listing import save_seeds
     from crawler.runs import create_run, finish_run, summary
@@ -192,9 +199,10 @@ def run_crawl(
     with tempfile.TemporaryDirectory(prefix="kapdir-crawl-") as tmp:
         workdir = Path(tmp)
         if listings:
-            child = _spawn({**base_job, "mode": "listing", "listings": listings}, workdir, "listing")
+            child = _spawn({**base_job, "mode": "listing", "listings": listings, "trust_listing": trust_listing},
+                           workdir, "listing")
             failures += _wait([child], engine, run.id, progress)
-            if child.exitcode == 0 and child.out_file.read_text().strip():
+            if trust_listing and child.exitcode == 0 and child.out_file.read_text().strip():
                 seeds += [url for url in json.loads(child.out_file.read_text().strip().splitlines()[-1])
                           if url not in seeds]
         seeds = one_seed_per_site(seeds)
@@ -206,6 +214,12 @@ def run_crawl(
         if not seeds:
             with Session(engine) as session:
                 finish_run(session, run.id, status="failed", message="no seeds")
+            if listings and not trust_listing and not failures:
+                with Session(engine, expire_on_commit=False) as session:
+                    done = finish_run(session, run.id, status="finished",
+                                      message="sites found on the listing wait for approval in the admin area "
+                                              "(or crawl with --trust-listing)")
+                    return summary(session, done)
             raise KapdirError("no seeds to crawl: the listing named no practice sites" if listings else "no seeds")
         job = {**base_job, "seeds": seeds}
         if redis_url:
@@ -281,6 +295,7 @@ def crawl_command(
     redis_url: str | None = None,
     workers: int = 2,
     join: bool = False,
+    trust_listing: bool = False,
 ) -> None:
     from rich.console import Console
     from rich.progress import Progress as Bar
@@ -319,7 +334,8 @@ def crawl_command(
             errors = sum(snapshot["errors"].values())
             bar.update(task, description=f"crawling {len(urls)} sites: {snapshot['pages']} pages, {errors} errors")
 
-        result = run_crawl(db_url, urls, listings, proxy, redis_url=redis_url, workers=workers, progress=show)
+        result = run_crawl(db_url, urls, listings, proxy, redis_url=redis_url, workers=workers, progress=show,
+                           trust_listing=trust_listing)
     if as_json:
         print(json.dumps(result, indent=2, default=str))
         return
@@ -389,7 +405,8 @@ def child_main(job: dict[str, Any]) -> None:
     process = CrawlerProcess(values)
     if job["mode"] == "listing":
         crawler = process.create_crawler(ListingSpider)
-        process.crawl(crawler, context=context, listings=job["listings"])
+        process.crawl(crawler, context=context, listings=job["listings"], trust=job.get("trust_listing", False),
+                      max_seeds=settings.listing_seed_cap)
         process.start()
         print(json.dumps(sorted(crawler.spider.discovered)))
         return

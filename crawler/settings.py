@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from directory.egress import Policy
 from directory.settings import Settings
 
 
@@ -38,7 +39,11 @@ def scrapy_settings(
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         "KAPDIR_PROXY": proxy,
         "KAPDIR_MAX_RETRY_AFTER": settings.max_retry_after,
+        # Egress policy (directory.egress): every request, redirect hop and connection is checked.
+        "KAPDIR_EGRESS": Policy.from_settings(settings).to_dict(),
+        "TWISTED_DNS_RESOLVER": "crawler.egress.EgressResolver",
         "DOWNLOADER_MIDDLEWARES": {
+            "crawler.egress.EgressMiddleware": 50,  # first: before robots.txt is fetched for the host
             "crawler.middlewares.ProxyEverywhereMiddleware": 740,  # before HttpProxyMiddleware (750)
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawler.middlewares.RetryAfterMiddleware": 550,

@@ -25,6 +25,7 @@ def streamlit_command(port: int, *, address: str = HOST) -> list[str]:
         "--server.port", str(port), "--server.address", address, "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--server.runOnSave", "false",
         "--global.developmentMode", "false", "--client.toolbarMode", "minimal",
+        "--client.showErrorDetails", "none",  # no tracebacks (with SQL) to the public: app.py logs them
     ]
 
 

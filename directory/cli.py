@@ -89,6 +89,9 @@ def crawl(
     ] = None,
     workers: Annotated[int, typer.Option(help="Distributed mode: local worker processes.", min=1)] = 2,
     join: Annotated[bool, typer.Option("--join", help="Join the distributed crawl running on --redis.")] = False,
+    trust_listing: Annotated[bool, typer.Option(
+        "--trust-listing", help="Crawl the sites a --listing names now, as active seeds (default: they wait for "
+        "an admin's approval).")] = False,
 ) -> None:
     """Crawl practice websites into the directory (polite, incremental)."""
     from crawler.run import crawl_command
@@ -99,7 +102,7 @@ def crawl(
         return
     with _exclusive(db, "crawl", create=True):
         crawl_command(seeds=seeds or [], listings=listing or [], proxy=proxy, db=db, as_json=as_json,
-                  redis_url=redis, workers=workers, join=join)
+                      redis_url=redis, workers=workers, join=join, trust_listing=trust_listing)
 
 
 @app.command()

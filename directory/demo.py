@@ -30,7 +30,7 @@ DEMO_CRAWL_OVERRIDES = {"download_delay": 0.05}
 def _use_sources(urls: dict[str, str], proxy: str) -> None:
     """Point every adapter (and child process) at the local mirrors; let the admin area crawl the sample web."""
     os.environ["KAPDIR_SOURCE_URLS"] = json.dumps(urls)
-    os.environ["KAPDIR_DEMO_MODE"] = "true"
+    os.environ["KAPDIR_ALLOW_PRIVATE_HOSTS"] = "true"  # the sample world lives on loopback (directory.egress)
     os.environ["KAPDIR_CRAWL_PROXY"] = proxy
     # The mirrors are our own loopback servers: no need for the real-world pause between form look-ups.
     os.environ.setdefault("KAPDIR_BOARD_LOOKUP_DELAY_S", "0.05")
@@ -83,7 +83,7 @@ def run_demo(*, db: Path | None, dashboard: bool, as_json: bool, port: int) -> N
         with exclusive_jobs(db_url, "crawl", "sync", "verify"):  # released before the dashboard starts
             console.print(f"crawling the sites listed at {web.listing_url} ...")
             crawl = run_crawl(db_url, seeds=[], listings=[web.listing_url], proxy=web.proxy_url,
-                              overrides=DEMO_CRAWL_OVERRIDES, seed_origin="demo")
+                              overrides=DEMO_CRAWL_OVERRIDES, seed_origin="demo", trust_listing=True)
             console.print(f"crawl: {crawl['pages']} pages, {crawl['new']} new, {crawl['changed']} changed, "
                           f"{crawl['unchanged']} unchanged, errors {crawl['errors']}")
 

@@ -54,7 +54,16 @@ class Settings(BaseSettings):
     board_deadline_s: float = 1800.0
     # Admin area password (also read from Streamlit secrets by the dashboard).
     admin_password: str | None = None
-    demo_mode: bool = False  # lets the admin area accept loopback seeds (the sample web)
+    # Network egress (directory.egress): loopback and private addresses, and any port, only for the sample world
+    # (`kapdir demo`) and tests. Never set it on a deployment that crawls the web.
+    allow_private_hosts: bool = False
+    egress_ports: list[int] = [80, 443]
+    egress_allow_networks: list[str] = []  # CIDRs admitted anyway, e.g. an internal mirror of a board
+    listing_seed_cap: int = 500  # most practice sites one listing may add as seeds
+    # "off" removes the admin area from the dashboard (a public deployment runs a separate admin instance).
+    admin: str = "on"
+    admin_max_failures: int = 5  # wrong passwords per server before the lockout window
+    admin_lockout_s: float = 900.0
 
     @property
     def effective_user_agent(self) -> str:

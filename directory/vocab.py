@@ -256,6 +256,7 @@ class FetchOutcome(StrEnum):
     TIMEOUT = "timeout"
     CONNECTION = "connection"
     REDIRECT_LOOP = "redirect_loop"
+    BLOCKED_ADDRESS = "blocked_address"  # refused by the egress policy (directory.egress), never fetched
     TOO_LARGE = "too_large"
     ROBOTS_DISALLOWED = "robots_disallowed"
     NON_HTML = "non_html"

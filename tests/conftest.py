@@ -12,6 +12,10 @@ from pathlib import Path
 
 import pytest
 
+# Every test server (sample web, board mirrors, fault servers) is on loopback, which the egress policy
+# (directory.egress) refuses by default. tests/security turns this off where it attacks the policy itself.
+os.environ.setdefault("KAPDIR_ALLOW_PRIVATE_HOSTS", "true")
+
 
 def free_port() -> int:
     with socket.socket() as sock:

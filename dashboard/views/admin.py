@@ -1,28 +1,36 @@
 """Admin (behind a password): seeds, crawl / sync / re-verify with live progress, history, freshness."""
 
-import hmac
-import time
-
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from dashboard import data, jobs
+from dashboard.admin_guard import server_guard
 from dashboard.render import md, when
 from directory import queries
 from directory.errors import KapdirError
 from directory.settings import get_settings
 
 st.title("Admin")
+settings = get_settings()
+if settings.admin.strip().lower() == "off":  # app.py leaves the page out too; this stops a direct URL
+    st.info("The admin area is turned off on this server (KAPDIR_ADMIN=off).")
+    st.stop()
 
 
 def configured_password() -> str | None:
     """KAPDIR_ADMIN_PASSWORD first, then Streamlit secrets (admin_password)."""
-    if get_settings().admin_password:
-        return get_settings().admin_password
+    if settings.admin_password:
+        return settings.admin_password
     try:
         return st.secrets.get("admin_password") or None
     except StreamlitSecretNotFoundError:  # no secrets file at all
         return None
+
+
+def client_address() -> str:
+    """Who is signing in, for the log: the reverse proxy's X-Forwarded-For when present, else the peer."""
+    forwarded = (st.context.headers.get("X-Forwarded-For") or "").split(",")[0].strip()
+    return " ".join(f"{forwarded or st.context.ip_address or 'unknown'}".split())[:100]
 
 
 password = configured_password()
@@ -36,18 +44,19 @@ if not st.session_state.get("admin_ok"):
         attempt = st.text_input("Admin password", type="password", key="admin_password")
         submitted = st.form_submit_button("Sign in", key="admin_login")
     if submitted:
-        if hmac.compare_digest(attempt.encode(), password.encode()):
+        guard = server_guard(max_failures=settings.admin_max_failures, lockout_s=settings.admin_lockout_s)
+        verdict = guard.attempt(attempt, password, client=client_address())
+        if verdict.ok:
             st.session_state.admin_ok = True
             st.rerun()
-        time.sleep(1.0)  # slows down guessing
-        st.error("Wrong password.")
+        st.error(verdict.message)
     st.stop()
 
 if st.button("Sign out", key="admin_logout"):
     st.session_state.admin_ok = False
     st.rerun()
 
-demo_mode = get_settings().demo_mode
+private_ok = settings.allow_private_hosts
 db_url = data.database_url()
 counts = data.run(queries.directory_counts)
 for column, (label, value) in zip(st.columns(len(counts)), counts.items(), strict=True):
@@ -57,28 +66,37 @@ seeds_tab, jobs_tab, history_tab, fresh_tab = st.tabs(["Seeds", "Crawl, sync, ve
 
 with seeds_tab:
     st.caption("Practice websites to crawl. Only http and https addresses of public hosts"
-               + (" (demo mode: loopback and .example hosts allowed)." if demo_mode else "."))
+               + (" (KAPDIR_ALLOW_PRIVATE_HOSTS: loopback and private hosts allowed)." if private_ok else ".")
+               + " Sites found on a listing wait here, inactive, until you approve (activate) them.")
     with st.form("seed_form", clear_on_submit=True):
         new_url = st.text_input("Add a seed URL", key="seed_url", placeholder="https://practice.com/")
         add = st.form_submit_button("Add seed", key="seed_add")
     if add:
         try:
-            row = data.run(queries.add_seed, url=new_url, demo_mode=demo_mode)
+            row = data.run(queries.add_seed, url=new_url)
         except KapdirError as exc:
-            st.error(f"Refused: {exc}")
+            st.error(md(f"Refused: {exc}"))
         else:
             st.success(f"Added {md(row.url)}")
     seeds = data.run(queries.list_seeds)
-    st.dataframe([{"id": s.id, "url": s.url, "origin": s.origin, "active": s.active, "added": when(s.added_at)}
-                  for s in seeds], hide_index=True, key="seed_table")
+    waiting = [s for s in seeds if s.awaiting_approval]
+    if waiting:
+        st.warning(f"{len(waiting)} sites found on listings await approval.")
+    st.dataframe([{"id": s.id, "url": s.url, "origin": s.origin, "active": s.active,
+                   "awaiting approval": s.awaiting_approval, "found on": s.listing_url or "",
+                   "added": when(s.added_at)} for s in seeds], hide_index=True, key="seed_table")
     if seeds:
         by_id = {s.id: s for s in seeds}
         pick, toggle = st.columns([3, 1])
         chosen = pick.selectbox("Seed", list(by_id), key="seed_pick", format_func=lambda i: by_id[i].url)
-        label = "Deactivate" if by_id[chosen].active else "Activate"
+        label = "Deactivate" if by_id[chosen].active else ("Approve" if by_id[chosen].awaiting_approval else "Activate")
         if toggle.button(label, key="seed_toggle"):
-            data.run(queries.set_seed_active, seed_id=chosen, active=not by_id[chosen].active)
-            st.rerun()
+            try:
+                data.run(queries.set_seed_active, seed_id=chosen, active=not by_id[chosen].active)
+            except KapdirError as exc:
+                st.error(md(f"Refused: {exc}"))
+            else:
+                st.rerun()
 
 with jobs_tab:
     st.caption("Each job runs as a `kapdir` child process and writes its progress to the database.")
@@ -94,16 +112,13 @@ with jobs_tab:
         start_verify = st.button("Re-verify", key="job_verify")
     try:
         if start_crawl:
-            proxy = st.session_state.job_crawl_proxy.strip() or None
-            if proxy and queries.board_link(proxy) is None:
-                raise KapdirError("the proxy must be an http(s) URL")
-            jobs.start_job("crawl", db_url=db_url, proxy=proxy)
+            jobs.start_job("crawl", db_url=db_url, proxy=st.session_state.job_crawl_proxy.strip() or None)
         elif start_sync:
             jobs.start_job("sync", db_url=db_url, sources=st.session_state.job_sync_sources.split())
         elif start_verify:
             jobs.start_job("verify", db_url=db_url, due_only=st.session_state.job_verify_due)
     except KapdirError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
 
     @st.fragment(run_every=2)
     def progress() -> None:

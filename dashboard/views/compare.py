@@ -36,7 +36,7 @@ else:
     try:
         comparison = data.cached(query, **{argument: list(chosen)})
     except KapdirError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
     else:
         columns = [f"{i + 1}. {name}" for i, name in enumerate(comparison.columns)]
         table = [{"aspect": aspect, **dict(zip(columns, values, strict=True))} for aspect, values in comparison.rows]

@@ -100,7 +100,7 @@ try:
         sort=st.session_state.find_sort, page=st.session_state.find_page,
     )
 except KapdirError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 
 offer = "practice offers" if result.total == 1 else "practices offer"

@@ -28,7 +28,7 @@ if practice_id is None:
 try:
     detail = data.cached("practice_detail", practice_id=practice_id)
 except KapdirError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 
 st.header(md(detail.name))

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from directory import egress
 from directory.errors import KapdirError, SourceError
 from directory.settings import Settings
 
@@ -137,7 +138,7 @@ def _open_once(source: str, url: str, *, method: str, body: bytes | None, header
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
-    connection.connect()
+    egress.pin(connection).connect()  # the egress policy: allowed port, checked address (each redirect hop too)
     timer = threading.Timer(remaining, _shut, args=(connection,))
     timer.daemon = True
     timer.start()

@@ -29,7 +29,7 @@ def test_listing_spider_discovers_every_practice_and_feeds_the_practice_spider(t
     world = small_world()
     with start_sample_web(world) as web:
         summary = run_crawl(resolve_url(tmp_path / "x.db"), [], [web.listing_url], proxy=web.proxy_url,
-                            overrides=FAST)
+                            overrides=FAST, trust_listing=True)
         listing_pages = [hit.path for hit in web.fetched(world.listing_host) if hit.path.startswith("/practices")]
     assert len(listing_pages) >= 2  # it followed the pagination
     assert summary["status"] == "finished" and summary["sites"] == len(world.practices)

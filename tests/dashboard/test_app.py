@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import admin_guard
+from directory import egress
 from directory.settings import get_settings
 from tests.dashboard.builder import SCRIPT
 
@@ -13,12 +15,19 @@ APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 PAGES = ["views/find_care.py", "views/provider.py", "views/compare.py", "views/admin.py"]
 
 
+def public_dns(host: str, port: int) -> list[str]:
+    """A stand-in DNS (no internet here): every name is one public address, numeric hosts are themselves."""
+    return [host] if host[:1].isdigit() else ["93.184.216.34"]
+
+
 @pytest.fixture
 def app(directory_db, monkeypatch, tmp_path):
     monkeypatch.setenv("KAPDIR_DASHBOARD_DB", directory_db.url)
     monkeypatch.setenv("KAPDIR_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("KAPDIR_ADMIN_PASSWORD", raising=False)
-    monkeypatch.delenv("KAPDIR_DEMO_MODE", raising=False)
+    monkeypatch.setenv("KAPDIR_ALLOW_PRIVATE_HOSTS", "false")  # the admin area as deployed: public hosts only
+    monkeypatch.setattr(egress, "system_resolve", public_dns)
+    monkeypatch.setattr(admin_guard, "_guard", None)  # each test starts with no failed sign-ins on the server
     get_settings.cache_clear()
     at = AppTest.from_file(APP, default_timeout=30)
     yield at
@@ -162,7 +171,7 @@ def test_admin_with_the_password_manages_seeds(app, monkeypatch):
     at.button(key="admin_login").click().run()
     assert not at.exception
     assert at.tabs
-    for bad, why in (("http://127.0.0.1/", "loopback"), ("ftp://practice.com/", "http or https")):
+    for bad, why in (("http://127.0.0.1/", "loopback"), ("ftp://practice.com/", "http and https")):
         at.text_input(key="seed_url").input(bad)
         at.button(key="seed_add").click().run()
         assert "Refused" in texts(at) and why in texts(at)

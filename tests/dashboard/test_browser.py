@@ -71,7 +71,7 @@ def targets(db_url) -> dict:
 def server(db_url, tmp_path_factory):
     port = free_port()
     process = start_dashboard(db_url, port, extra_env={
-        "KAPDIR_ADMIN_PASSWORD": PASSWORD, "KAPDIR_DEMO_MODE": "false",
+        "KAPDIR_ADMIN_PASSWORD": PASSWORD, "KAPDIR_ALLOW_PRIVATE_HOSTS": "false",
         "KAPDIR_DATA_DIR": str(tmp_path_factory.mktemp("dashboard-data")),
     })
     yield f"http://127.0.0.1:{port}"
@@ -162,6 +162,7 @@ def test_admin_refused_without_the_password_and_working_with_it(server, page):
     assert page.get_by_role("tab", name="Seeds").count() == 0
     shot(page, "admin_refused")
 
+    page.wait_for_timeout(1500)  # after a wrong password the server takes no guess for 1 s (dashboard/admin_guard.py)
     page.get_by_label("Admin password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("tab", name="Seeds").wait_for(timeout=WAIT_MS)

@@ -2,7 +2,9 @@
 
 import pytest
 
+from directory import egress
 from directory.db import open_database, session_scope
+from directory.egress import Policy, validate_seed
 from directory.errors import KapdirError
 from directory.queries import (
     add_seed,
@@ -16,7 +18,6 @@ from directory.queries import (
     practice_detail,
     search_practices,
     source_freshness,
-    validate_seed_url,
     vetting_checklist,
 )
 from directory.vocab import Badge
@@ -198,22 +199,31 @@ def test_compare_and_checklist(directory_db):
         ("https://8.8.8.8/", False, True),
     ],
 )
-def test_seed_validation(url, demo, ok):
+def test_seed_validation(url, demo, ok, public_dns):
     if ok:
-        assert validate_seed_url(url, demo_mode=demo).startswith("http")
+        assert validate_seed(url, Policy(allow_private=demo)).startswith("http")
     else:
         with pytest.raises(KapdirError):
-            validate_seed_url(url, demo_mode=demo)
+            validate_seed(url, Policy(allow_private=demo))
 
 
-def test_add_seed_stores_and_refuses_duplicates(tmp_path):
+@pytest.fixture
+def public_dns(monkeypatch):
+    """A stand-in DNS: calmharbor.com is a public address; numeric host forms resolve as glibc resolves them."""
+    answers = {"calmharbor.com": ["93.184.216.34"], "2130706433": ["127.0.0.1"], "0x7f.1": ["127.0.0.1"]}
+    numeric = {host: [host] for host in ("127.0.0.1", "10.0.0.5", "192.168.1.1", "::1", "169.254.169.254", "8.8.8.8")}
+    monkeypatch.setattr(egress, "system_resolve", lambda host, port: {**numeric, **answers}.get(host, []))
+
+
+def test_add_seed_stores_and_refuses_duplicates(tmp_path, public_dns):
     engine = open_database(tmp_path / "seeds.db")
+    strict = Policy()
     with session_scope(engine) as session:
-        add_seed(session, url="https://calmharbor.com", demo_mode=False)
+        add_seed(session, url="https://calmharbor.com", policy=strict)
         with pytest.raises(KapdirError, match="already"):
-            add_seed(session, url="https://calmharbor.com/", demo_mode=False)
+            add_seed(session, url="https://calmharbor.com/", policy=strict)
         with pytest.raises(KapdirError):
-            add_seed(session, url="http://127.0.0.1/", demo_mode=False)
+            add_seed(session, url="http://127.0.0.1/", policy=strict)
         assert [s.url for s in list_seeds(session)] == ["https://calmharbor.com/"]
 
 
@@ -229,7 +239,7 @@ def test_admin_history_freshness_and_due(directory_db):
 
 
 def test_search_results_do_not_depend_on_the_id_chunk_size(tmp_path, monkeypatch):
-    from directory import queries
+    from directory.queries import search as queries
     from tests.dashboard.builder import build_bulk
 
     engine = open_database(tmp_path / "bulk.db")

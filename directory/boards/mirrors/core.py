@@ -46,7 +46,7 @@ class Mirror:
     """Serves one source. Subclasses implement ``handle``; ``self.shrunk`` asks for a cut-down roster."""
 
     robots = "User-agent: *\nAllow: /\n"
-    last_modified = "Mon, 02 Nov 2026 06:00:00 GMT"
+    last_modified = "Fri, 20 Nov 2026 06:00:00 GMT"  # within the LEIE's monthly cadence of the demo's day
     shrunk_last_modified = "Sun, 22 Nov 2026 06:00:00 GMT"  # a cut-down roster is a newer edition
 
     def __init__(self) -> None:

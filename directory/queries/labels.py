@@ -1,0 +1,70 @@
+"""Plain-language words for codes the pages show, and one badge per practice (verdict words live in directory.vocab)."""
+
+from collections.abc import Iterable
+
+from directory.vocab import (
+    Badge,
+    Route,
+    ServiceMode,
+    Setting,
+    badge_for,
+)
+
+MODE_LABELS = {
+    ServiceMode.IN_PERSON: "in person",
+    ServiceMode.VIRTUAL: "virtual (telehealth)",
+    ServiceMode.PRESCRIBING: "prescribing",
+}
+
+ROUTE_LABELS: dict[str, str] = {
+    Route.IV: "IV infusion",
+    Route.IM: "IM injection",
+    Route.ORAL_SUBLINGUAL: "Sublingual / oral (lozenge, RDT)",
+    Route.INTRANASAL: "Intranasal",
+    Route.ESKETAMINE_SPRAVATO: "Spravato (esketamine)",
+}
+
+SETTING_LABELS: dict[str, str] = {
+    Setting.CLINIC: "In a clinic or office",
+    Setting.AT_HOME: "At home",
+    Setting.GROUP: "Group",
+    Setting.RETREAT: "Retreat",
+}
+
+
+def offering_label(kind: str, value: str) -> str:
+    """Plain words for a route or setting code; other offer values are shown as the site wrote them."""
+    labels = {"route": ROUTE_LABELS, "setting": SETTING_LABELS}.get(kind, {})
+    return labels.get(value, value)
+
+
+SORT_OPTIONS = {
+    "best": "Best verified first",
+    "distance": "Nearest first",
+    "price": "Lowest price first",
+    "name": "Name (A to Z)",
+}
+
+
+verdict_badge = badge_for  # kept name for callers of the query layer
+
+
+def practice_badge(verdicts: Iterable[str]) -> Badge:
+    """One badge for a practice from its clinicians' verdicts for one state and mode.
+
+    Verified when someone may serve you and nobody's record is a problem; a warning when authority is
+    confirmed but someone has discipline or a problem; a problem when no one passes and a record
+    contradicts the claim; otherwise unverified (a missing check never counts as a pass).
+    """
+    return badge_of_counts({verdict_badge(v): 1 for v in verdicts})
+
+
+def badge_of_counts(counts: dict[str, int]) -> Badge:
+    """practice_badge from per-badge counts (what the search aggregates in SQL)."""
+    if counts.get(Badge.VERIFIED):
+        return Badge.WARNING if counts.get(Badge.WARNING) or counts.get(Badge.PROBLEM) else Badge.VERIFIED
+    if counts.get(Badge.WARNING):
+        return Badge.WARNING
+    if counts.get(Badge.PROBLEM):
+        return Badge.PROBLEM
+    return Badge.UNVERIFIED
