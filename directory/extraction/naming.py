@@ -57,7 +57,7 @@ _NOT_PRACTICE = re.compile(
     r"Foundation|Academy|Agency|Council|Board|FDA|Food|Drug|Program|Series|Protocol|Model|Scale|Inventory|Spray|"
     r"Research|Studies|Science|Sciences|Trials?)\b"
 )
-_RUN_CONNECTORS = _CONNECTORS | {"to"}  # "Gateway to Calm": inside a run, and the domain must spell it whole
+_RUN_CONNECTORS = _CONNECTORS | {"to"}  # "Bridge to Calm": inside a run, and the domain must spell it whole
 _RUN = re.compile(
     r"(?<![\w'’.\-])(?:[A-Z][a-z]{0,2}\.|[A-Z0-9][\w'’\-]*)"
     r"(?:[ \t]+(?:(?:of|and|&|the|for|to)[ \t]+)*(?:[A-Z][a-z]{0,2}\.|[A-Z0-9][\w'’\-]*))*"
@@ -187,8 +187,8 @@ def _runs(text: str) -> list[tuple[str, int, int]]:
 def _domain_part(phrase: str, labels: list[str], speaks: bool = False) -> str | None:
     """The part of a title-case phrase that the site's domain spells, extended by a connector or a practice word
     ("Harbor Ketamine" on harborketamine.com -> "Harbor Ketamine Care"); None when it spells none. The domain may
-    drop an "&" ("Mind & Body" on mindbody...). A single word that only begins the domain counts where it is an
-    acronym ("CCP" on ccptherapists.com) or the page speaks as it (`speaks`: "At Intero, we", "Intero offers")."""
+    drop an "&" ("Care & Healing" on carehealing...). A single word that only begins the domain counts where it is an
+    acronym ("LTG" on ltg-mn.com) or the page speaks as it (`speaks`: "At Corvalis, we", "Corvalis offers")."""
     words = phrase.split()
     if not any(_compact(word)[:3] in label for word in words for label in labels if len(_compact(word)) >= 2):
         return None  # no word of the phrase begins anything in the domain (the cheap test first)
@@ -268,8 +268,8 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                               or _CUE_AFTER.match(sentence[end:]) and _own_words(phrase, lower_words))
                 part = _domain_part(phrase, labels, speaks) if labels else None
                 at_place = bool(part and _AT_PLACE.search(sentence[: sentence.find(part)]))
-                # "Jane Roe" on janeroe.com is its clinician; "at Widening Circles" is a place, not a person; and
-                # "patients at Mind & Body Wellness Center" a place, though each of its words is a service word
+                # "Jane Roe" on janeroe.com is its clinician; "at Bright Waters" is a place, not a person; and
+                # "patients at Care & Healing Wellness Center" a place, though each of its words is a service word
                 if part and (_acceptable(part) or at_place and len(part.split()) >= 3 and _acceptable_words(part)) \
                         and (not _person_like(part) or at_place):
                     if _compact(part) not in exclude:
