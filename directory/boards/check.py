@@ -8,6 +8,7 @@ format, or what changed: unknown fields, missing fields, status words with no ma
 from dataclasses import dataclass, field
 
 from directory.boards.adapters import make_adapter
+from directory.boards.dates import DATE_ERRORS
 from directory.boards.registry import SourceInfo, get_source
 from directory.errors import KapdirError, SourceError
 from directory.vocab import LicenseStatus
@@ -23,6 +24,7 @@ class CheckResult:
     unknown_fields: list[str] = field(default_factory=list)
     missing_fields: list[str] = field(default_factory=list)
     unmapped_status_words: list[str] = field(default_factory=list)
+    unreadable_dates: list[str] = field(default_factory=list)  # "record: field='text'" not in the declared format
     message: str = ""
 
     def line(self) -> str:
@@ -33,7 +35,8 @@ class CheckResult:
         parts = [f"unknown fields: {', '.join(self.unknown_fields)}" if self.unknown_fields else "",
                  f"missing fields: {', '.join(self.missing_fields)}" if self.missing_fields else "",
                  f"unmapped status words: {', '.join(self.unmapped_status_words)}"
-                 if self.unmapped_status_words else "", self.message]
+                 if self.unmapped_status_words else "",
+                 f"unreadable dates: {', '.join(self.unreadable_dates)}" if self.unreadable_dates else "", self.message]
         return f"{self.source}: reachable, format changed: " + "; ".join(p for p in parts if p)
 
     def as_dict(self) -> dict:
@@ -65,7 +68,8 @@ def check_source(info: SourceInfo) -> CheckResult:
         result.unknown_fields = sorted(seen - adapter.fields_known - adapter.fields_expected)
     result.unmapped_status_words = sorted({r.status_raw for r in records if r.status_raw
                                            and adapter.status(r.status_raw) is LicenseStatus.UNKNOWN})
-    if result.missing_fields or result.unknown_fields or result.unmapped_status_words:
+    result.unreadable_dates = [f"{r.record_key}: {r.raw[DATE_ERRORS][0]}" for r in records if r.raw.get(DATE_ERRORS)]
+    if result.missing_fields or result.unknown_fields or result.unmapped_status_words or result.unreadable_dates:
         result.status = "changed"
     return result
 

@@ -2,6 +2,7 @@
 
 import json
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -9,14 +10,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from directory.boards.adapters import make_adapter
 from directory.boards.base import LookupQuery
 from directory.boards.lookup import database_queries, lookup_clinicians, parse_class
-from directory.boards.registry import all_sources, get_source
-from directory.boards.store import SyncResult, records_by_name, sync_roster
+from directory.boards.registry import all_sources, get_source, normalise_status
+from directory.boards.store import SyncResult, live_counts, records_by_name, sync_roster
 from directory.db import open_database, session_scope
 from directory.errors import KapdirError
 from directory.models import LicenseRecord, SourceSync
@@ -29,10 +30,8 @@ def _iso(value: datetime | None) -> str | None:
 
 def source_status(engine: Engine) -> list[dict[str, Any]]:
     """Every source with its coverage, method, last sync (any outcome), as-of date (last good sync) and count."""
+    counts, unmapped = live_counts(engine, _status_of)
     with session_scope(engine) as session:
-        counts = dict(session.execute(
-            select(LicenseRecord.source, func.count()).where(LicenseRecord.removed_at.is_(None))
-            .group_by(LicenseRecord.source)).all())
         syncs = session.execute(select(SourceSync).order_by(SourceSync.started_at, SourceSync.id)).scalars().all()
     last: dict[str, SourceSync] = {}
     last_ok: dict[str, SourceSync] = {}
@@ -50,8 +49,22 @@ def source_status(engine: Engine) -> list[dict[str, Any]]:
             "last_error": latest.error if latest else None,
             "as_of": _iso(good.source_as_of or good.finished_at) if good else None,
             "records": counts.get(info.name, 0),
+            "unmapped_status_words": unmapped.get(info.name, {}),
         })
     return out
+
+
+def _status_of(source: str, word: str):
+    """The source's own normalisation of a raw status word (a generic roster's comes from its mapping file)."""
+    try:
+        return _adapter_for_status(source).status(word)
+    except KapdirError:  # a source whose adapter cannot be built (e.g. a broken mapping): its plain table
+        return normalise_status(get_source(source), word)
+
+
+@lru_cache(maxsize=64)
+def _adapter_for_status(source: str):
+    return make_adapter(source, base_url="http://127.0.0.1:9")  # never fetches: only its status table is used
 
 
 def list_command(db: Path | None, as_json: bool) -> None:
@@ -60,7 +73,7 @@ def list_command(db: Path | None, as_json: bool) -> None:
         typer.echo(json.dumps(rows, indent=2))
         return
     table = Table(title="License sources")
-    for column in ("name", "method", "kind", "states", "classes", "last sync", "as of", "records"):
+    for column in ("name", "method", "kind", "states", "classes", "last sync", "as of", "records", "warnings"):
         table.add_column(column, overflow="fold", no_wrap=column == "name")
     for row in rows:
         states = ",".join(row["states"]) if len(row["states"]) <= 6 else f"{len(row['states'])} states"
@@ -68,8 +81,10 @@ def list_command(db: Path | None, as_json: bool) -> None:
         last = f"{row['last_sync'] or '-'} {row['last_status'] or ''}".strip()
         if not row["configured"]:
             last = "not configured"
+        words = row["unmapped_status_words"]
+        warnings = f"unmapped status words: {len(words)} ({', '.join(sorted(words))})" if words else ""
         table.add_row(row["name"], row["method"], row["kind"], states, classes, last, row["as_of"] or "-",
-                      str(row["records"]))
+                      str(row["records"]), warnings)
     _console().print(table)
 
 

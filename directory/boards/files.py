@@ -1,5 +1,5 @@
 """Roster files: Texas BHEC CSVs, the Florida MQA pipe-delimited file, the Maryland Board of Physicians CSVs,
-the OIG LEIE ``UPDATED.csv``, a PSYPACT authorisation list, and the generic column-mapped roster.
+the OIG LEIE ``UPDATED.csv``, and the generic column-mapped roster.
 
 Each file is streamed to a temporary file and read row by row (never held whole in memory); its
 ``Last-Modified`` header is the source's as-of date.
@@ -14,15 +14,20 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from directory.boards.base import NormalRecord, Source, clean, names_from_parts, names_from_text, parse_date, stable_key
+from directory.boards.base import NormalRecord, Source, clean, names_from_parts, names_from_text, stable_key
+from directory.boards.dates import dated_fields, source_fields
 from directory.boards.http import NotModified, build_url, download, open_url
 from directory.boards.registry import ROSTERS_DIR, SourceInfo
 from directory.errors import KapdirError, SourceError
 from directory.vocab import LicenseClass, LicenseStatus, RecordKind
 
-US_DATES = ("%m/%d/%Y", "%Y-%m-%d")
+US_DATES = ("%m/%d/%Y",)  # the declared format of the BHEC, MQA and MD files (docs/sources.md)
+# Real roster lines are a few hundred characters (FL MQA's 39 fields ~600). A longer line is not a roster (an
+# HTML page on one line, a binary, a runaway quote): the sync fails with a one-line error and keeps the old data.
+MAX_LINE_CHARS = 65_536
+MAX_PREAMBLE_LINES = 50  # letterhead lines tolerated before a file's header row (MD has about seven)
 
 
 def _as_of(last_modified: str | None) -> datetime | None:
@@ -52,18 +57,46 @@ class FileSource(Source):
         finally:
             local.unlink(missing_ok=True)
 
-    def csv_rows(self, path: str, required: tuple[str, ...], **reader_options: Any) -> Iterator[dict[str, str]]:
+    def bounded_lines(self, handle: IO[str], path: str) -> Iterator[str]:
+        """The file's lines, failing on one longer than MAX_LINE_CHARS (read with a limit, so a huge line is
+        never held whole)."""
+        number = 0
+        while line := handle.readline(MAX_LINE_CHARS + 2):
+            number += 1
+            if len(line.rstrip("\r\n")) > MAX_LINE_CHARS:
+                raise SourceError(f"{self.info.name}: garbage in {path} line {number}: longer than "
+                                  f"{MAX_LINE_CHARS:,} characters")
+            yield line
+
+    def csv_rows(self, path: str, required: tuple[str, ...], *, header_starts: str | None = None,
+                 **reader_options: Any) -> Iterator[dict[str, str]]:
+        """Rows as dicts keyed by the stripped header. With ``header_starts``, lines before the row whose first
+        cell is that text (a letterhead) are skipped: the header is found, never assumed to be line 1."""
         with self.fetched(path) as local, open(local, newline="", encoding="utf-8-sig", errors="replace") as handle:
-            reader = csv.DictReader(handle, **reader_options)
-            header = [h.strip() for h in (reader.fieldnames or [])]
-            missing = [column for column in required if column not in header]
-            if missing:
-                raise SourceError(f"{self.info.name}: garbage from {path}: header lacks {', '.join(missing)}")
-            reader.fieldnames = header
+            reader = csv.reader(self.bounded_lines(handle, path), **reader_options)
             try:
-                yield from reader
+                header = self._header(reader, path, header_starts)
+                missing = [column for column in required if column not in header]
+                if missing:
+                    raise SourceError(f"{self.info.name}: garbage from {path}: header lacks {', '.join(missing)}")
+                for cells in reader:
+                    if any(cell.strip() for cell in cells):
+                        yield dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))
             except csv.Error as exc:
                 raise SourceError(f"{self.info.name}: garbage in {path} line {reader.line_num}: {exc}") from None
+
+    def _header(self, reader: Iterator[list[str]], path: str, header_starts: str | None) -> list[str]:
+        for cells in reader:
+            header = [cell.strip() for cell in cells]
+            if header_starts is None or (header and header[0] == header_starts):
+                return header
+            if reader.line_num > MAX_PREAMBLE_LINES:
+                break
+        wanted = f" starting {header_starts!r} in its first {MAX_PREAMBLE_LINES} lines" if header_starts else ""
+        raise SourceError(f"{self.info.name}: garbage from {path}: no header row{wanted}")
+
+    def raw_fields(self, record: NormalRecord) -> set[str]:
+        return source_fields(super().raw_fields(record))
 
     def public(self, path: str) -> str:
         return build_url(self.info.public_url, path)
@@ -96,6 +129,8 @@ class TexasBHEC(FileSource):
     name = adapter = "tx_bhec"
     options = {"files": list}
     columns = ("LIC_TYPE", "RANK", "LIC_NBR", "LAST_NME", "FIRST_NME", "LIC_STATUS", "LIC_EXPR_DTE")
+    fields_expected = frozenset(columns)
+    fields_known = frozenset({*columns, "ENTITY_NBR", "MIDDLE_NME", "SFX_NME", "RANK_EFCT_DTE", "DISCPL_ACTN"})
 
     def paths(self) -> list[str]:
         return [f"/csv/{code}.csv" for code in self.info.options["files"]]
@@ -113,11 +148,10 @@ class TexasBHEC(FileSource):
                                            row.get("SFX_NME")),
                     state="TX", title_raw=title, license_number=clean(row["LIC_NBR"]),
                     status_raw=clean(row.get("LIC_STATUS")),
-                    expiry_date=parse_date(row.get("LIC_EXPR_DTE"), US_DATES),
-                    issue_date=parse_date(row.get("RANK_EFCT_DTE"), US_DATES),
                     discipline=discipline, discipline_text="Disciplinary action on file (DISCPL_ACTN=Yes)"
-                    if discipline else None,
-                    source_url=self.public(path), raw=dict(row),
+                    if discipline else None, source_url=self.public(path),
+                    **dated_fields(US_DATES, row, expiry_date=row.get("LIC_EXPR_DTE"),
+                                   issue_date=row.get("RANK_EFCT_DTE")),
                 )
 
 
@@ -147,6 +181,8 @@ class FloridaMQA(FileSource):
 
     name = adapter = "fl_mqa"
     options = {"file": str}
+    fields_expected = frozenset({"license_number", "last_name", "profession_name", "license_status_description"})
+    fields_known = frozenset(MQA_FIELDS)
 
     def __init__(self, **options: Any):
         super().__init__(**options)
@@ -162,7 +198,8 @@ class FloridaMQA(FileSource):
             except zipfile.BadZipFile:
                 raise SourceError(f"{self.info.name}: garbage: {self.info.options['file']} is not a zip") from None
             with archive, archive.open(MQA_MEMBER) as member:
-                for line in io.TextIOWrapper(member, encoding="ascii", errors="replace", newline=""):
+                text = io.TextIOWrapper(member, encoding="ascii", errors="replace", newline="")
+                for line in self.bounded_lines(text, MQA_MEMBER):
                     line = line.rstrip("\r\n")
                     if line:
                         yield line.split("|")
@@ -199,19 +236,22 @@ class FloridaMQA(FileSource):
             kind=RecordKind.TELEHEALTH_REGISTRATION if telehealth else RecordKind.LICENSE,
             state="FL", home_state=mailing_state if telehealth else None,
             title_raw=profession, license_number=clean(row["license_number"]), status_raw=status_raw,
-            issue_date=parse_date(row.get("original_date"), US_DATES),
-            expiry_date=parse_date(row.get("expire_date"), US_DATES),
             discipline=discipline, discipline_text="Board action on file (Board-Action-Indicator=Y)" if discipline
             else None,
             city=clean(row.get("practice_location_address_city")) or clean(row.get("mailing_address_city")) or None,
-            address_state=mailing_state, source_url=self.public("/"), raw=row,
+            address_state=mailing_state, source_url=self.public("/"),
+            **dated_fields(US_DATES, row, issue_date=row.get("original_date"), expiry_date=row.get("expire_date")),
         )
 
 
 class MarylandPhysicians(FileSource):
-    """The Board of Physicians' monthly CSVs: physicians, and allied health (PAs). Active and Probation only."""
+    """The Board of Physicians' monthly CSVs: physicians, and allied health (PAs). Active and Probation only.
+    About seven letterhead lines precede each header row, found by its first cell (``License #`` / ``Profession``)."""
 
     name = adapter = "md_bop"
+    fields_expected = frozenset({"License #", "Last Name", "First Name"})
+    fields_known = frozenset({"License #", "Last Name", "First Name", "License Status", "Expiration Date", "Discipline",
+                              "Profession", "Status", "Expire Date"})
 
     def paths(self) -> list[str]:
         return ["/forms/doctor_list_revised.csv", "/forms/allied_health_list.csv"]
@@ -224,26 +264,28 @@ class MarylandPhysicians(FileSource):
 
     def sync(self) -> Iterator[NormalRecord]:
         doctors = "/forms/doctor_list_revised.csv"
-        for row in self.csv_rows(doctors, ("License #", "Last Name", "First Name", "License Status")):
+        for row in self.csv_rows(doctors, ("License #", "Last Name", "First Name", "License Status"),
+                                 header_starts="License #"):
             discipline, text = self._discipline(row.get("Discipline", ""))
             yield self.record(
                 record_key=f"Physician|{clean(row['License #'])}",
                 names=names_from_parts(row.get("First Name"), None, row.get("Last Name")),
                 state="MD", title_raw="Physician", license_class=LicenseClass.PHYSICIAN,
                 license_number=clean(row["License #"]), status_raw=clean(row["License Status"]),
-                expiry_date=parse_date(row.get("Expiration Date"), US_DATES), discipline=discipline,
-                discipline_text=text, source_url=self.public(doctors), raw=dict(row),
+                discipline=discipline, discipline_text=text, source_url=self.public(doctors),
+                **dated_fields(US_DATES, row, expiry_date=row.get("Expiration Date")),
             )
         allied = "/forms/allied_health_list.csv"
-        for row in self.csv_rows(allied, ("Profession", "License #", "Last Name", "First Name", "Status")):
+        for row in self.csv_rows(allied, ("Profession", "License #", "Last Name", "First Name", "Status"),
+                                 header_starts="Profession"):
             discipline, text = self._discipline(row.get("Discipline", ""))
             profession = clean(row["Profession"])
             yield self.record(
                 record_key=f"{profession}|{clean(row['License #'])}",
                 names=names_from_parts(row.get("First Name"), None, row.get("Last Name")),
                 state="MD", title_raw=profession, license_number=clean(row["License #"]),
-                status_raw=clean(row["Status"]), expiry_date=parse_date(row.get("Expire Date"), US_DATES),
-                discipline=discipline, discipline_text=text, source_url=self.public(allied), raw=dict(row),
+                status_raw=clean(row["Status"]), discipline=discipline, discipline_text=text,
+                source_url=self.public(allied), **dated_fields(US_DATES, row, expiry_date=row.get("Expire Date")),
             )
 
 
@@ -257,6 +299,7 @@ class OigLeie(FileSource):
     Active exclusions only; businesses (no LASTNAME) are skipped: they are not clinicians."""
 
     name = adapter = "oig_leie"
+    fields_expected = fields_known = frozenset(LEIE_COLUMNS)
     path = "/exclusions/downloadables/UPDATED.csv"
 
     def paths(self) -> list[str]:
@@ -267,7 +310,8 @@ class OigLeie(FileSource):
             if not clean(row.get("LASTNAME")):
                 continue
             npi = clean(row.get("NPI"))
-            excluded_on = parse_date(row.get("EXCLDATE"), LEIE_DATES)
+            fields = dated_fields(LEIE_DATES, row, issue_date=row.get("EXCLDATE"))
+            excluded_on = fields["issue_date"]
             general, specialty = clean(row.get("GENERAL")), clean(row.get("SPECIALTY"))
             yield self.record(
                 record_key=stable_key(row["LASTNAME"], row["FIRSTNAME"], row["MIDNAME"], row["DOB"],
@@ -276,11 +320,11 @@ class OigLeie(FileSource):
                 kind=RecordKind.EXCLUSION, state=clean(row.get("STATE")) or None,
                 title_raw=" / ".join(p for p in (general, specialty) if p) or None,
                 license_class=self.license_class(general),
-                status_raw=clean(row.get("EXCLTYPE")), issue_date=excluded_on,
+                status_raw=clean(row.get("EXCLTYPE")),
                 discipline=True, discipline_text=f"Excluded by HHS-OIG under section {clean(row.get('EXCLTYPE'))}"
                 f"{f' since {excluded_on:%Y-%m-%d}' if excluded_on else ''}",
                 npi=None if set(npi) <= {"0"} else npi, city=clean(row.get("CITY")) or None,
-                address_state=clean(row.get("STATE")) or None, source_url=self.public(self.path), raw=dict(row),
+                address_state=clean(row.get("STATE")) or None, source_url=self.public(self.path), **fields,
             )
 
 
@@ -350,8 +394,8 @@ class GenericRoster(FileSource):
             yield self.record(
                 record_key=f"{title}|{number}", names=names, state=state, title_raw=title or None,
                 license_class=self.license_class(title), license_number=number,
-                status_raw=cell(row, "status"), issue_date=parse_date(cell(row, "issue_date"), formats),
-                expiry_date=parse_date(cell(row, "expiry_date"), formats), discipline=disciplined,
+                status_raw=cell(row, "status"), discipline=disciplined,
                 discipline_text=discipline_text if disciplined else None, city=cell(row, "city") or None,
-                source_url=self.public(mapping["path"]), raw=dict(row),
+                source_url=self.public(mapping["path"]),
+                **dated_fields(formats, row, issue_date=cell(row, "issue_date"), expiry_date=cell(row, "expiry_date")),
             )

@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from directory.boards import titles
 from directory.errors import KapdirError
 from directory.vocab import LicenseClass, LicenseStatus, RecordKind
 
@@ -38,6 +39,7 @@ class SourceInfo:
     check_what: str = ""  # manual sources: what that page can confirm ("a multistate (NLC) nursing license")
     max_bytes: int | None = None  # overrides settings.board_max_bytes
     deadline_s: float | None = None  # overrides settings.board_deadline_s
+    refresh_days: int | None = None  # the source's own cadence, when a pass needs it fresher than the window
     status_words: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     titles: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
@@ -77,7 +79,6 @@ class SourceInfo:
 class _Table:
     sources: dict[str, SourceInfo]
     default_status_words: dict[str, str]
-    title_keywords: tuple[tuple[re.Pattern, LicenseClass], ...]
 
 
 def _expand_classes(values: list[str], health: list[str]) -> tuple[str, ...]:
@@ -96,7 +97,7 @@ _REQUIRED: dict[str, type | tuple[type, ...]] = {
 }
 _OPTIONAL: dict[str, type | tuple[type, ...]] = {
     "record_kinds": list, "notes": str, "label": str, "check_url": str, "check_what": str, "max_bytes": int,
-    "deadline_s": (int, float), "status_words": dict, "titles": dict,
+    "deadline_s": (int, float), "status_words": dict, "titles": dict, "refresh_days": int,
 }
 
 
@@ -141,6 +142,7 @@ def _source_info(name: str, entry: dict[str, Any], health: list[str]) -> SourceI
         check_what=entry.get("check_what", ""),
         max_bytes=entry.get("max_bytes"),
         deadline_s=entry.get("deadline_s"),
+        refresh_days=entry.get("refresh_days"),
         status_words={k.upper(): v for k, v in entry.get("status_words", {}).items()},
         titles={k.upper(): v for k, v in entry.get("titles", {}).items()},
         options=options,
@@ -155,9 +157,8 @@ def _table() -> _Table:
         raise KapdirError(f"cannot read {SOURCES_FILE}: {exc}") from exc
     health = data["health_classes"]
     sources = {name: _source_info(name, entry, health) for name, entry in data["sources"].items()}
-    keywords = tuple((re.compile(pattern, re.IGNORECASE), LicenseClass(cls)) for pattern, cls in data["title_keywords"])
     defaults = {k.upper(): v for k, v in data["default_status_words"].items()}
-    return _Table(sources=sources, default_status_words=defaults, title_keywords=keywords)
+    return _Table(sources=sources, default_status_words=defaults)
 
 
 def all_sources() -> list[SourceInfo]:
@@ -214,23 +215,8 @@ def _status_from(words: dict[str, str], raw: str) -> LicenseStatus:
     return LicenseStatus(value) if value else LicenseStatus.UNKNOWN
 
 
-def classify_title(info: SourceInfo | None, title: str | None) -> LicenseClass:
-    """The board's title (or type code) as a LicenseClass: the source's own table first, then keywords."""
-    if not title:
-        return LicenseClass.OTHER
-    return _classify(info.name if info is not None else None, title)
-
-
-@lru_cache(maxsize=4096)  # rosters repeat a few hundred titles millions of times
-def _classify(source: str | None, title: str) -> LicenseClass:
-    word = _norm_word(title)
-    titles = _table().sources[source].titles if source in _table().sources else {}
-    if word in titles:
-        return LicenseClass(titles[word])
-    for pattern, license_class in _table().title_keywords:
-        if pattern.search(word):
-            return license_class
-    return LicenseClass.OTHER
+def classify_title(info: SourceInfo | None, title: str | None, state: str | None = None) -> LicenseClass:
+    return titles.classify_title(info, title, state)  # titles as data: directory/boards/titles.py
 
 
 def record_kinds() -> set[str]:

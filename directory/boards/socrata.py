@@ -7,22 +7,32 @@ as the source's as-of date. Each state has its own column layout (reference: sta
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from directory.boards.base import NormalRecord, Source, clean, names_from_parts, names_from_text, parse_date
+from directory.boards.base import NormalRecord, Source, clean, names_from_parts, names_from_text
+from directory.boards.dates import dated_fields, source_fields
 from directory.boards.http import build_url, get_json
 from directory.errors import SourceError
+from directory.vocab import LicenseClass, LicenseStatus
 
-IL_DATES = ("%m/%d/%Y",)  # Illinois dates are text MM/DD/YYYY, not Socrata timestamps
-SOCRATA_DATES = ("%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S")
+# Each dataset's declared date formats (docs/sources.md, "Rosters"): a date in none of them is a counted error.
+SOCRATA_DATES = ("%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S")  # floating timestamps (CT, CO)
+US_DATES = ("%m/%d/%Y",)  # text MM/DD/YYYY (IL)
+WA_DATES = ("%m/%d/%Y", "%Y%m%d")  # text MM/DD/YYYY; some exports YYYYMMDD
+IN_FORCE = frozenset({LicenseStatus.ACTIVE, LicenseStatus.PROBATION})
 
 
 class SocrataSource(Source):
-    """One Socrata dataset (``dataset`` in sources.toml); each subclass maps its state's columns."""
+    """One Socrata dataset (``dataset`` in sources.toml); each subclass reads its state's columns, declared date
+    formats and quirks."""
 
     required: tuple[str, ...] = ()
     options = {"dataset": str, "where": str}
+    date_formats: tuple[str, ...] = SOCRATA_DATES
+
+    def raw_fields(self, record: NormalRecord) -> set[str]:
+        return source_fields(super().raw_fields(record))
 
     def _headers(self) -> dict[str, str]:
         token = self.settings.socrata_app_token
@@ -94,29 +104,58 @@ class SocrataSource(Source):
 class ConnecticutSocrata(SocrataSource):
     name = adapter = "ct_socrata"
     required = ("fullcredentialcode", "name", "credential", "status")
+    # Live check (`kapdir boards check`): the columns read, and every column the evidence shows (docs/sources.md).
+    fields_expected = frozenset(required)
+    fields_known = frozenset({
+        "credentialid", "name", "type", "businessname", "dba", "fullcredentialcode", "credentialnumber",
+        "credentialtype", "credential", "status", "statusreason", "issuedate", "effectivedate", "expirationdate",
+        "address", "city", "state", "zip", "recordrefreshedon", "active"})
+    options = {**SocrataSource.options, "status_reasons": dict}  # statusreason -> status (sources.toml)
+
+    def ct_status(self, row: dict[str, Any]) -> LicenseStatus:
+        """The status word through the table, then the dataset's own evidence: a ``statusreason`` may say more
+        (INACTIVE + "LAPSED DUE TO NON-RENEWAL" is an expiry), and the ``active`` flag may only take a license
+        out of force (it is 1 also for LAPSED and RETIRED, so it never makes one active)."""
+        status = self.status(row.get("status"))
+        reason = " ".join(clean(row.get("statusreason")).upper().split())
+        by_reason = self.info.options.get("status_reasons", {}).get(reason)
+        if by_reason and status not in IN_FORCE and by_reason not in IN_FORCE:
+            status = LicenseStatus(by_reason)
+        flag = clean(row.get("active")).lower()
+        if status in IN_FORCE and flag in {"0", "false"}:
+            return LicenseStatus.UNKNOWN  # the word says in force, the flag says not: never verified on that
+        return status
 
     def to_record(self, row: dict[str, Any]) -> NormalRecord | None:
         if not clean(row.get("name")):
             return None
-        status_raw = clean(row.get("status"))
+        fields = dated_fields(self.date_formats, row, issue_date=row.get("issuedate"),
+                              expiry_date=row.get("expirationdate"))
+        fields.setdefault("status", self.ct_status(row))
         return self.record(
             record_key=clean(row["fullcredentialcode"]),  # numbers are reused across types
             names=names_from_text(row["name"]),
             state="CT",
             title_raw=clean(row.get("credential")) or None,
             license_number=clean(row.get("fullcredentialcode")) or None,
-            status_raw=status_raw,
-            issue_date=parse_date(row.get("issuedate"), SOCRATA_DATES),
-            expiry_date=parse_date(row.get("expirationdate"), SOCRATA_DATES),
+            status_raw=clean(row.get("status")),
             city=clean(row.get("city")) or None,
             address_state=clean(row.get("state")) or None,
-            raw=row,
+            **fields,
         )
 
 
 class WashingtonSocrata(SocrataSource):
+    """WA dates are text MM/DD/YYYY (some exports YYYYMMDD). A credential number can appear twice: the live row
+    and a ``Superseded`` twin. Rows are ordered by number so twins arrive together and merge (the live one wins)."""
+
     name = adapter = "wa_socrata"
     required = ("credentialnumber", "lastname", "credentialtype", "status")
+    fields_expected = frozenset(required)  # the full column list is not evidenced (e.g. a CE due date): unchecked
+    date_formats = WA_DATES
+
+    def order(self) -> str:
+        return "credentialnumber,:id"
 
     def to_record(self, row: dict[str, Any]) -> NormalRecord | None:
         if not clean(row.get("lastname")):
@@ -130,25 +169,64 @@ class WashingtonSocrata(SocrataSource):
             title_raw=clean(row.get("credentialtype")) or None,
             license_number=clean(row["credentialnumber"]),
             status_raw=clean(row.get("status")),
-            issue_date=parse_date(row.get("firstissuedate"), SOCRATA_DATES),
-            expiry_date=parse_date(row.get("expirationdate"), SOCRATA_DATES),
             discipline=disciplined,
             discipline_text=action if disciplined else None,
-            raw=row,
+            **dated_fields(self.date_formats, row, issue_date=row.get("firstissuedate"),
+                           expiry_date=row.get("expirationdate")),
         )
+
+    def sync(self) -> Iterator[NormalRecord]:
+        pending: NormalRecord | None = None
+        for record in super().sync():
+            if pending is not None and pending.record_key == record.record_key:
+                pending = _prefer_live(pending, record)
+                continue
+            if pending is not None:
+                yield pending
+            pending = record
+        if pending is not None:
+            yield pending
+
+
+def _twin_rank(record: NormalRecord) -> tuple:
+    """Superseded rows lose to any other; then the row in force; then the later expiry."""
+    superseded = (record.status_raw or "").strip().upper() == "SUPERSEDED"
+    return (not superseded, record.status in IN_FORCE, record.expiry_date or date.min)
+
+
+def _prefer_live(first: NormalRecord, second: NormalRecord) -> NormalRecord:
+    """Two rows with one credential number: keep the live one, the other's raw row as evidence in ``twins``."""
+    keep, drop = (second, first) if _twin_rank(second) > _twin_rank(first) else (first, second)
+    keep.raw = {**keep.raw, "twins": [*keep.raw.get("twins", []), drop.raw]}
+    return keep
 
 
 class IllinoisSocrata(SocrataSource):
     name = adapter = "il_socrata"
     required = ("license_type", "license_number", "license_status", "last_name")
+    fields_expected = frozenset(required)
+    fields_known = frozenset({
+        "license_type", "description", "license_number", "license_status", "business", "title", "first_name",
+        "middle", "last_name", "prefix", "suffix", "business_name", "businessdba", "original_issue_date",
+        "effective_date", "expiration_date", "city", "state", "zip", "county", "specialty_qualifier",
+        "ever_disciplined", "discipline_start_date", "action", "discipline_reason"})
+    date_formats = US_DATES
+
+    def il_class(self, license_type: str, description: str) -> LicenseClass:
+        """By the license description: ``license_type`` is the board (NURSING BOARD holds RNs, LPNs and midwives;
+        PROF. COUNSELOR holds LPC and LCPC). The board decides only when the description says nothing."""
+        license_class = self.license_class(description) if description else LicenseClass.OTHER
+        board = " ".join(license_type.upper().split())
+        if license_class is LicenseClass.OTHER and board in self.info.titles:
+            return LicenseClass(self.info.titles[board])  # the board table itself (several-class boards: other)
+        return license_class
 
     def to_record(self, row: dict[str, Any]) -> NormalRecord | None:
         if not clean(row.get("last_name")):
             return None
         license_type = clean(row.get("license_type"))
         description = clean(row.get("description"))
-        in_table = license_type.upper() in self.info.titles
-        license_class = self.license_class(license_type if in_table else (description or license_type))
+        license_class = self.il_class(license_type, description)
         disciplined = clean(row.get("ever_disciplined")).upper() == "Y"
         text = "; ".join(p for p in (clean(row.get("action")), clean(row.get("discipline_reason"))) if p)
         return self.record(
@@ -159,13 +237,12 @@ class IllinoisSocrata(SocrataSource):
             license_class=license_class,
             license_number=clean(row["license_number"]),
             status_raw=clean(row.get("license_status")),
-            issue_date=parse_date(row.get("original_issue_date"), IL_DATES),
-            expiry_date=parse_date(row.get("expiration_date"), IL_DATES),
             discipline=disciplined,
             discipline_text=text or None,
             city=clean(row.get("city")) or None,
             address_state=clean(row.get("state")) or None,
-            raw=row,
+            **dated_fields(self.date_formats, row, issue_date=row.get("original_issue_date"),
+                           expiry_date=row.get("expiration_date")),
         )
 
 
@@ -174,6 +251,12 @@ class ColoradoSocrata(SocrataSource):
 
     name = adapter = "co_socrata"
     required = ("licensenumber", "licensetype", "lastname", "licensestatusdescription")
+    fields_expected = frozenset(required)
+    fields_known = frozenset({
+        "lastname", "firstname", "middlename", "suffix", "entityname", "city", "state", "mailzipcode", "licensetype",
+        "subcategory", "licensenumber", "licensefirstissuedate", "licenseexpirationdate", "licensestatusdescription",
+        "specialty", "linktoverifylicense", "linktoverifylicense.url", "programaction", "disciplineeffectivedate",
+        "casenumber"})
 
     def order(self) -> str:
         return "licensetype,licensenumber,:id"
@@ -184,6 +267,7 @@ class ColoradoSocrata(SocrataSource):
         license_type = clean(row.get("licensetype"))
         action = clean(row.get("programaction"))
         link = row.get("linktoverifylicense")
+        raw = {**row, "verify_url": link.get("url") if isinstance(link, dict) else None}
         return self.record(
             record_key=f"{license_type}|{clean(row['licensenumber'])}",  # numbers are scoped per type
             names=names_from_parts(row.get("firstname"), row.get("middlename"), row.get("lastname"), row.get("suffix")),
@@ -192,13 +276,12 @@ class ColoradoSocrata(SocrataSource):
             license_class=self.license_class(license_type),
             license_number=clean(row["licensenumber"]),
             status_raw=clean(row.get("licensestatusdescription")),
-            issue_date=parse_date(row.get("licensefirstissuedate"), SOCRATA_DATES),
-            expiry_date=parse_date(row.get("licenseexpirationdate"), SOCRATA_DATES),
             discipline=bool(action),
             discipline_text=action or None,
             city=clean(row.get("city")) or None,
             address_state=clean(row.get("state")) or None,
-            raw={**row, "verify_url": link.get("url") if isinstance(link, dict) else None},
+            **dated_fields(self.date_formats, raw, issue_date=row.get("licensefirstissuedate"),
+                           expiry_date=row.get("licenseexpirationdate")),
         )
 
     def sync(self) -> Iterator[NormalRecord]:

@@ -3,13 +3,18 @@
 A roster sync runs in ONE transaction: if the source fails half-way (down, throttled, slow, garbage), or the
 new roster would remove more than ``settings.max_removal_share`` of the records (unless forced), everything
 rolls back and the previous records keep their as-of date. Either way a SourceSync row says what happened.
+
+Each sync also counts what it could not read: status words the source's table does not know (the record stays
+``unknown``, never active) and rows with an unreadable date (see ``directory.boards.dates``). More than
+``MAX_DATE_ERROR_SHARE`` of the rows with unreadable dates means the format changed: the sync is an error.
 """
 
 import csv
 import json
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 
@@ -19,13 +24,16 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from directory.boards.base import NormalRecord, Source
+from directory.boards.dates import DATE_ERRORS
 from directory.db import session_scope
 from directory.errors import KapdirError, SourceError
 from directory.models import LicenseRecord, SourceSync
 from directory.settings import get_settings
 from directory.timeutil import utcnow
+from directory.vocab import LicenseStatus
 
 BATCH = 2000
+MAX_DATE_ERROR_SHARE = 0.01  # a few odd rows are counted; more means the source changed its date format
 TABLE = LicenseRecord.__table__
 _UPDATABLE = [c.name for c in TABLE.columns if c.name not in {"id", "source", "record_key"}]
 
@@ -46,14 +54,21 @@ class SyncResult:
     error: str | None = None
     sync_id: int | None = None
     unchanged: bool = False  # the source said nothing changed since the last good sync: nothing downloaded
+    unmapped: dict[str, int] = field(default_factory=dict)  # raw status word -> rows (their status is unknown)
+    date_errors: int = 0  # rows with a date in none of the source's declared formats
 
     def line(self) -> str:
         if self.status == "ok" and self.unchanged:
             return f"{self.source}: ok, unchanged since {self.as_of:%Y-%m-%d %H:%M} (nothing downloaded)"
         if self.status == "ok":
             as_of = f", as of {self.as_of:%Y-%m-%d}" if self.as_of else ""
+            problems = ""
+            if self.unmapped:
+                problems += f"; unmapped status words: {len(self.unmapped)} ({', '.join(sorted(self.unmapped))})"
+            if self.date_errors:
+                problems += f"; {self.date_errors} rows with unreadable dates (status unknown)"
             return (f"{self.source}: ok, {self.records} records ({self.added} new, {self.updated} updated, "
-                    f"{self.removed} removed){as_of}")
+                    f"{self.removed} removed){as_of}{problems}")
         return f"{self.source}: {self.status}: {self.error}"
 
     def as_dict(self) -> dict:
@@ -178,13 +193,20 @@ def sync_roster(engine: Engine, adapter: Source, *, force: bool = False,
         with engine.begin() as connection:
             before_live = _count(connection, name, live_only=True)
             before_all = _count(connection, name, live_only=False)
+            problems = _Problems()
             for batch in _batches(adapter.sync()):
                 upsert_records(connection, batch)
                 result.records += len(batch)
+                problems.count(adapter, batch)
                 if on_progress:
                     on_progress(result.records)
             if result.records == 0:
                 raise SourceError(f"{name}: empty roster (an empty sync is an error; previous records kept)")
+            if problems.date_errors > MAX_DATE_ERROR_SHARE * result.records:
+                raise SourceError(f"{name}: garbage: {problems.date_errors} of {result.records} rows have dates in "
+                                  f"none of the declared formats (first: {problems.first_date_error}); previous "
+                                  f"records kept")
+            result.unmapped, result.date_errors = dict(problems.unmapped), problems.date_errors
             stale = (TABLE.c.source == name) & TABLE.c.removed_at.is_(None) & (TABLE.c.fetched_at < started)
             to_remove = connection.execute(select(func.count()).select_from(TABLE).where(stale)).scalar_one()
             if before_live and to_remove > share * before_live and not force:
@@ -200,6 +222,7 @@ def sync_roster(engine: Engine, adapter: Source, *, force: bool = False,
             result.status = "ok"
     except RefusedSync as exc:
         result.status, result.error = "refused", str(exc)
+        result.unmapped, result.date_errors = {}, 0
         result.added = result.updated = result.removed = 0
     except SourceError as exc:
         result.status, result.error = "error", str(exc)
@@ -212,6 +235,47 @@ def sync_roster(engine: Engine, adapter: Source, *, force: bool = False,
         result.added = result.updated = result.removed = 0
     finish_sync(engine, result)
     return result
+
+
+@dataclass
+class _Problems:
+    """What one sync could not read: unknown status words (word -> rows) and rows with unreadable dates."""
+
+    unmapped: Counter = field(default_factory=Counter)
+    date_errors: int = 0
+    first_date_error: str | None = None
+
+    def count(self, adapter: Source, batch: list[NormalRecord]) -> None:
+        for record in batch:
+            errors = record.raw.get(DATE_ERRORS)
+            if errors:
+                self.date_errors += 1
+                self.first_date_error = self.first_date_error or f"{record.record_key}: {errors[0]}"
+            elif record.status == LicenseStatus.UNKNOWN and is_unmapped(adapter.status, record.status_raw):
+                self.unmapped[" ".join(record.status_raw.upper().split())] += 1
+
+
+def is_unmapped(status_of: Callable[[str], LicenseStatus], word: str | None) -> bool:
+    """A non-empty raw status word the source's table does not know."""
+    return bool(word and word.strip()) and status_of(word) == LicenseStatus.UNKNOWN
+
+
+def live_counts(engine: Engine, status_of: Callable[[str, str], LicenseStatus]
+                ) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """Live records per source, and per source the raw status words of its live records that its table does not
+    know (word -> records); ``status_of(source, word)`` is the source's own normalisation. One grouped scan."""
+    query = (select(TABLE.c.source, TABLE.c.status, TABLE.c.status_raw, func.count())
+             .where(TABLE.c.removed_at.is_(None)).group_by(TABLE.c.source, TABLE.c.status, TABLE.c.status_raw))
+    counts: dict[str, int] = {}
+    unmapped: dict[str, dict[str, int]] = {}
+    with engine.connect() as connection:
+        for source, status, word, count in connection.execute(query):
+            counts[source] = counts.get(source, 0) + count
+            if status == LicenseStatus.UNKNOWN and is_unmapped(lambda raw, s=source: status_of(s, raw), word):
+                key = " ".join(word.upper().split())
+                words = unmapped.setdefault(source, {})
+                words[key] = words.get(key, 0) + count
+    return counts, unmapped
 
 
 def store_records(engine: Engine, records: Iterable[NormalRecord]) -> int:

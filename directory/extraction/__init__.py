@@ -1,4 +1,4 @@
-"""Extraction: practice pages (HTML or text) in, facts with evidence out. Pure functions: no Scrapy, no database."""
+"""Extraction: practice pages (HTML or text) in, facts with evidence out. Side-effect free: no Scrapy, no database."""
 
 from directory.extraction.merge import merge_site
 from directory.extraction.output import extract_file, facts_to_json

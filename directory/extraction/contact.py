@@ -34,13 +34,21 @@ _PRICE = re.compile(
     r"|(?<!\d)(?P<words>\d{2,5})\s(?:US\s)?dollars\b",
     re.I,
 )
+_RANGE_END = re.compile(r"\s?[-–—]\s?(\d{2,3}(?:,\d{3})?)(?![\d%,])")  # "$400-600 each": 600 is a price too
+# "the MD will charge around $300", "depends on the prescriber's fees ($250-300)": someone else's price
+_OUTSIDE_FEE = re.compile(
+    r"(?<!our\s)\b(?:MD|physician|prescriber|provider|psychiatrist|doctor)s?['’]?s?\s+(?:will\s+)?(?:charges?|fees?)\b"
+    r"[^.;]{0,30}$",
+    re.I,
+)
+_DISCOUNT_BEFORE = re.compile(r"\b(?:save|saving|savings\s+of|discount\s+of)\s*$", re.I)  # "(save $150)" is no price
+_DISCOUNT_AFTER = re.compile(r"^\s*(?:off|discount)\b", re.I)  # "$50 off your first session"
 _UNITS = (
     ("session", re.compile(r"^\s?(?:/|per|a|each)\s?(?:session|infusion|treatment|visit|dose|dosing|appointment|hour)|"
                            r"^[^.$]{0,25}\b(?:per|each|a)\s+(?:session|infusion|treatment|visit)", re.I)),
     ("package", re.compile(r"^[^.$]{0,40}\b(?:package|series|bundle|program|course|sessions\b)", re.I)),
     ("consultation", re.compile(r"^[^.$]{0,30}\b(?:consult\w*|assessment|intake|evaluation|screening)", re.I)),
 )
-_UNIT_WINDOW = 80  # characters either side of a price that the unit patterns below read
 _UNITS_BEFORE = (
     ("package", re.compile(r"\b(?:package|series|bundle|program|course)\b[^.$]{0,40}$", re.I)),
     ("consultation", re.compile(r"\b(?:consult\w*|assessment|intake|evaluation|screening)\b[^.$]{0,30}$", re.I)),
@@ -152,6 +160,7 @@ def format_price(amount: float) -> str:
 def _prices(document: Document, evidence: list[Evidence]) -> list[PriceFact]:
     prices: list[PriceFact] = []
     seen: set[float] = set()
+    seen_ends: set[str] = set()
     for block in document.blocks:
         if "$" not in block.text and "dollar" not in block.text.lower() and "USD" not in block.text:
             continue
@@ -163,13 +172,24 @@ def _prices(document: Document, evidence: list[Evidence]) -> list[PriceFact]:
                 amount = float(raw.replace(",", "") + (match.group("cents") or ""))
                 if amount <= 0:
                     continue
-                if amount in seen:
+                # bounded windows: never copy the rest of a long sentence per price
+                after = sentence[match.end(): match.end() + 120]
+                before = sentence[max(0, match.start() - 120): match.start()]
+                if _OUTSIDE_FEE.search(before[-80:]) or _DISCOUNT_BEFORE.search(before[-20:]) \
+                        or _DISCOUNT_AFTER.match(after):
                     continue
-                # The unit words sit within a few words of the amount: look only there (linear in the sentence)
-                after = sentence[match.end(): match.end() + _UNIT_WINDOW]
-                before = sentence[max(0, match.start() - _UNIT_WINDOW): match.start()]
+                ranged = _RANGE_END.match(after) if not match.group("cents") else None
+                if ranged and float(ranged.group(1).replace(",", "")) > amount and ranged.group(1) not in seen_ends:
+                    seen_ends.add(ranged.group(1))
+                    end = float(ranged.group(1).replace(",", ""))
+                    if end not in seen:
+                        seen.add(end)
+                        prices.append(PriceFact(amount_usd=end, unit=None, snippet=sentence[:300]))
+                        evidence.append(Evidence("prices_usd", end, sentence[:300], document.url))
                 unit = next((name for name, pattern in _UNITS if pattern.search(after)), None)
                 unit = unit or next((name for name, pattern in _UNITS_BEFORE if pattern.search(before)), None)
+                if amount in seen:
+                    continue
                 seen.add(amount)
                 prices.append(PriceFact(amount_usd=amount, unit=unit, snippet=sentence[:300]))
                 evidence.append(Evidence("prices_usd", amount, sentence[:300], document.url))

@@ -341,51 +341,83 @@ def read_real_pages(directory: Path) -> list[tuple[dict[str, Any], str, str]]:
     return pages
 
 
-def evaluate_real(directory: str | Path) -> dict[str, RealReport]:
-    """The dev and test parts of a real-page folder (split by URL hash, realsplit.py), scored separately, and
-    'all'. Each page is extracted as plain text with its URL, as `kapdir extract page.txt --url URL` does."""
+EXTRA = "extra"  # a second hand-labelled folder beside the first (DIR-extra): all of it is development material
+
+
+def extra_folder(directory: str | Path) -> Path | None:
+    """The extra real-page folder that sits beside DIR (`../shared/realpages-extra` for `../shared/realpages`)."""
     directory = Path(directory)
-    if not directory.is_dir():
-        raise KapdirError(f"no real-page folder at {directory}")
-    reports = {part: RealReport(part, 0, {name: FieldScore() for name in REAL_FIELDS}) for part in (DEV, TEST, "all")}
+    extra = directory.parent / f"{directory.name}-extra"
+    return extra if (extra / "labels.jsonl").is_file() else None
+
+
+def _score_real(directory: Path, part_of, shown: set[str]) -> dict[str, RealReport]:
+    """Score every page of a real-page folder into the report of its part (and 'all'); mistakes of the parts in
+    `shown` are recorded, the others only counted."""
+    reports: dict[str, RealReport] = {}
     for label, url, text in read_real_pages(directory):
         got = facts_to_json(extract_page(text.encode("utf-8"), url=url, content_type="text/plain"))
-        part = real_split(label.get("url") or url)
+        part = part_of(label.get("url") or url)
         try:
             items = real_items(str(label["id"]), label, got)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise KapdirError(f"label {label['id']} is not in the labelling conventions: bad or missing {exc}") from exc
-        for report in (reports[part], reports["all"]):
+        for name in {part, "all"}:
+            report = reports.setdefault(name, RealReport(name, 0, {field: FieldScore() for field in REAL_FIELDS}))
             report.pages += 1
-            for name, (found, expected) in items.items():
-                score = report.fields[name]
+            for field_name, (found, expected) in items.items():
+                score = report.fields[field_name]
                 score.true_positives += len(found & expected)
                 score.false_positives += len(found - expected)
                 score.false_negatives += len(expected - found)
-        if part == DEV:  # the test part is scored, never read: its mistakes are not shown
-            for name, (found, expected) in items.items():
+        if part in shown:
+            for field_name, (found, expected) in items.items():
                 if found != expected:
-                    reports[DEV].mistakes.append({"page": label["id"], "field": name,
-                                                  "missed": sorted(map(str, expected - found)),
-                                                  "extra": sorted(map(str, found - expected))})
+                    reports[part].mistakes.append({"page": label["id"], "field": field_name,
+                                                   "missed": sorted(map(str, expected - found)),
+                                                   "extra": sorted(map(str, found - expected))})
+    return reports
+
+
+def evaluate_real(directory: str | Path, with_extra: bool = False) -> dict[str, RealReport]:
+    """The dev and test parts of a real-page folder (split by URL hash, realsplit.py), scored separately, and
+    'all'. Each page is extracted as plain text with its URL, as `kapdir extract page.txt --url URL` does. With
+    `with_extra`, the folder beside it named DIR-extra, when present, is scored whole as part 'extra'."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise KapdirError(f"no real-page folder at {directory}")
+    scored = _score_real(directory, real_split, shown={DEV})  # the test part is scored, never read
+    reports = {part: scored.get(part) or RealReport(part, 0, {name: FieldScore() for name in REAL_FIELDS})
+               for part in (DEV, TEST, "all")}
+    extra = extra_folder(directory) if with_extra else None
+    if extra is not None:
+        reports[EXTRA] = _score_real(extra, lambda _url: EXTRA, shown={EXTRA})[EXTRA]
     return reports
 
 
 def real_eval_command(directory: str | Path, as_json: bool = False) -> None:
-    """`kapdir eval --real DIR`: per-field F1 on the dev and test parts of a real-page folder."""
-    reports = evaluate_real(directory)
+    """`kapdir eval --real DIR`: per-field F1 on the dev and test parts of a real-page folder, and on the extra
+    folder beside it (DIR-extra, all development) when present."""
+    reports = evaluate_real(directory, with_extra=True)
     if as_json:
         print(json.dumps({part: report.as_dict() for part, report in reports.items()}, indent=2))
         return
     from rich.console import Console
     from rich.table import Table
 
-    parts = [part for part in (DEV, TEST, "all") if reports[part].pages]
-    table = Table(title=f"Extraction on real pages in {directory} (F1 per field, micro over pages)")
-    table.add_column("field")
-    for part in parts:
-        table.add_column(f"{part} ({reports[part].pages} pages)", justify="right")
-    for name in REAL_FIELDS:
-        table.add_row(name, *(f"{reports[part].f1(name):.2f}" for part in parts))
-    table.add_row("mean", *(f"{reports[part].mean_f1:.3f}" for part in parts))
-    Console().print(table)
+    def table_of(title: str, columns: list[tuple[str, RealReport]]) -> Table:
+        table = Table(title=title)
+        table.add_column("field")
+        for heading, report in columns:
+            table.add_column(f"{heading} ({report.pages} pages)", justify="right")
+        for name in REAL_FIELDS:
+            table.add_row(name, *(f"{report.f1(name):.2f}" for _, report in columns))
+        table.add_row("mean", *(f"{report.mean_f1:.3f}" for _, report in columns))
+        return table
+
+    console = Console()
+    parts = [(part, reports[part]) for part in (DEV, TEST, "all") if reports[part].pages]
+    console.print(table_of(f"Extraction on real pages in {directory} (F1 per field, micro over pages)", parts))
+    if EXTRA in reports:
+        console.print(table_of(f"Extraction on real pages in {extra_folder(directory)}",
+                               [("extra (all development)", reports[EXTRA])]))

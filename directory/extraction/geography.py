@@ -17,6 +17,20 @@ STATE_BY_NAME: dict[str, str] = {state.name: state.abbr for state in us.states.S
 STATE_BY_NAME["District of Columbia"] = "DC"
 STATE_CODES: frozenset[str] = frozenset(STATE_BY_NAME.values())
 NAME_BY_CODE: dict[str, str] = {code: name for name, code in STATE_BY_NAME.items()}
+# What a state's residents are called ("KAP for New Yorkers"): a page that serves them serves the state. Names
+# shared with another place or people ("Washingtonians", "Hawaiians", "Georgians" of the country) are left out.
+DEMONYMS: dict[str, str] = {
+    "Alabamians": "AL", "Alaskans": "AK", "Arizonans": "AZ", "Arkansans": "AR", "Californians": "CA",
+    "Coloradans": "CO", "Connecticuters": "CT", "Delawareans": "DE", "Floridians": "FL", "Idahoans": "ID",
+    "Illinoisans": "IL", "Hoosiers": "IN", "Iowans": "IA", "Kansans": "KS", "Kentuckians": "KY",
+    "Louisianans": "LA", "Mainers": "ME", "Marylanders": "MD", "Michiganders": "MI", "Minnesotans": "MN",
+    "Mississippians": "MS", "Missourians": "MO", "Montanans": "MT", "Nebraskans": "NE", "Nevadans": "NV",
+    "New Hampshirites": "NH", "New Jerseyans": "NJ", "New Yorkers": "NY", "North Carolinians": "NC",
+    "North Dakotans": "ND", "Ohioans": "OH", "Oklahomans": "OK", "Oregonians": "OR", "Pennsylvanians": "PA",
+    "Rhode Islanders": "RI", "South Carolinians": "SC", "South Dakotans": "SD", "Tennesseans": "TN",
+    "Texans": "TX", "Utahns": "UT", "Vermonters": "VT", "Virginians": "VA", "West Virginians": "WV",
+    "Wisconsinites": "WI", "Wyomingites": "WY",
+}
 
 _NON_LETTERS = re.compile(r"[^a-z ]+")
 

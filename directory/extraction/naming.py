@@ -40,6 +40,12 @@ _GENERIC = frozenset(
     steps right you me it this that help safe effective work works journey journeys experience experiences
     telepsychology teletherapy""".split()
 )
+# Words that say what kind of service a phrase is ("Traditional Ketamine Therapy"): with service words, no name.
+_DESCRIBING = frozenset(
+    """True Real Genuine Authentic Traditional Conventional Standard Classic Modern Typical Effective Successful Proper
+    Comprehensive Personalized Personalised Individualized Guided Supported Structured Evidence-Based Medical-Grade
+    Low-Dose High-Dose Safe Legal""".split()
+)
 _CONNECTORS = frozenset({"of", "and", "&", "the", "for"})
 _LEADING_WORDS = frozenset(
     """At The Welcome To About Contact Choose Why How Does Do Is Are Call Visit Join Here Our We With And In For By
@@ -51,9 +57,10 @@ _NOT_PRACTICE = re.compile(
     r"Foundation|Academy|Agency|Council|Board|FDA|Food|Drug|Program|Series|Protocol|Model|Scale|Inventory|Spray|"
     r"Research|Studies|Science|Sciences|Trials?)\b"
 )
+_RUN_CONNECTORS = _CONNECTORS | {"to"}  # "Bridge to Calm": inside a run, and the domain must spell it whole
 _RUN = re.compile(
     r"(?<![\w'’.\-])(?:[A-Z][a-z]{0,2}\.|[A-Z0-9][\w'’\-]{0,40})"
-    r"(?:[ \t]+(?:(?:of|and|&|the|for)[ \t]+){0,3}(?:[A-Z][a-z]{0,2}\.|[A-Z0-9][\w'’\-]{0,40})){0,11}"
+    r"(?:[ \t]+(?:(?:of|and|&|the|for|to)[ \t]+){0,3}(?:[A-Z][a-z]{0,2}\.|[A-Z0-9][\w'’\-]{0,40})){0,11}"
 )  # bounded (a name has at most 12 words): linear on a hostile page
 _POSSESSIVE = re.compile(r"['’]s$")
 # What the page says around its own name: "At X,", "choose X", "X is a...", "X provides...".
@@ -75,7 +82,8 @@ _CAREER = re.compile(
     re.I,
 )
 # "At Cedar Hollow, we ...", "Welcome to Cedar Hollow!", "Here at Cedar Hollow our ...": the page speaking as itself
-_SELF_CUE = re.compile(r"(?:\b[Aa]t|[Ww]elcome\s+to)\s+$")
+_SELF_CUE = re.compile(r"(?:\b[Aa]t|[Ww]elcome\s+to)\s+(?:the\s+)?$")
+_TEAM_AT = re.compile(r"\b(?:team|staff|clinicians|providers|therapists|everyone|us|here)\s+at\s+(?:the\s+)?$", re.I)
 _SELF_CUE_AFTER = re.compile(
     r"^(?:,?\s+(?:we|our|you['’]ll|you\s+will)\b|\s*[!.]|,\s+(?:a|an)\s+\w+\s+(?:practice|clinic))"
 )
@@ -159,14 +167,14 @@ def _runs(text: str) -> list[tuple[str, int, int]]:
         if "I" in words:  # "Ketamine-Assisted Psychotherapy I offer": the pronoun ends the phrase
             words = words[: words.index("I")]
         start = match.start()
-        while words and (words[0] in _LEADING_WORDS or words[0].lower() in _CONNECTORS):
+        while words and (words[0] in _LEADING_WORDS or words[0].lower() in _RUN_CONNECTORS):
             start = text.index(words[0], start) + len(words[0])
             words = words[1:]
         for index, word in enumerate(words):
             if _POSSESSIVE.search(word):
                 words = words[:index] + [_POSSESSIVE.sub("", word)]
                 break
-        while words and words[-1].lower() in _CONNECTORS:
+        while words and words[-1].lower() in _RUN_CONNECTORS:
             words = words[:-1]
         if words:
             start = text.index(words[0], start)
@@ -179,19 +187,25 @@ def _runs(text: str) -> list[tuple[str, int, int]]:
 _DOMAIN_WORDS = 8  # a domain spells at most this many words of a phrase ("Center for the Healing Arts of Marin")
 
 
-def _domain_part(phrase: str, labels: list[str]) -> str | None:
+def _domain_part(phrase: str, labels: list[str], speaks: bool = False) -> str | None:
     """The part of a title-case phrase that the site's domain spells, extended by a connector or a practice word
-    ("Harbor Ketamine" on harborketamine.com -> "Harbor Ketamine Care"); None when it spells none."""
+    ("Harbor Ketamine" on harborketamine.com -> "Harbor Ketamine Care"); None when it spells none. The domain may
+    drop an "&" ("Care & Healing" on carehealing...). A single word that only begins the domain counts where it is an
+    acronym ("LTG" on ltg-mn.com) or the page speaks as it (`speaks`: "At Corvalis, we", "Corvalis offers")."""
     words = phrase.split()
     if not any(_compact(word)[:3] in label for word in words for label in labels if len(_compact(word)) >= 2):
         return None  # no word of the phrase begins anything in the domain (the cheap test first)
     for start in range(len(words)):
-        for stop in range(min(len(words), start + _DOMAIN_WORDS), start, -1):  # bounded: linear on hostile runs
-            compact = _compact(" ".join(words[start:stop]))
-            if len(compact) < 4:
+        for stop in range(min(len(words), start + _DOMAIN_WORDS), start, -1):  # bounded: linear
+            span = " ".join(words[start:stop])
+            single = stop - start == 1
+            acronym = single and span.isupper() and span.isalpha() and 3 <= len(span) <= 6
+            if len(_compact(span)) < (3 if acronym else 4):
                 continue
-            if any(label == compact or (label.startswith(compact) and stop - start >= 2
-                                        and len(compact) >= 0.6 * len(label)) for label in labels):
+            compacts = {_compact(span), _compact(re.sub(r"\s+(?:&|and)\s+", " ", span))}
+            if any(label in compacts or any(label.startswith(compact) and (
+                    (not single and len(compact) >= 0.6 * len(label)) or acronym
+                    or (single and speaks and len(compact) >= 5)) for compact in compacts) for label in labels):
                 rest = words[stop:]
                 if rest and (rest[0].lower() in _CONNECTORS or _ORG_WORDS.fullmatch(rest[0])):
                     stop = len(words)  # "... of Cobalt Bay", "... & Wellness Center", "... Care"
@@ -199,6 +213,9 @@ def _domain_part(phrase: str, labels: list[str]) -> str | None:
                         stop -= 1
                 return " ".join(words[start:stop])
     return None
+
+
+_AT_PLACE = re.compile(r"\b(?:[Aa]t|[Nn]ew\s+to)\s+(?:the\s+)?$")  # "patients at X": X is a place
 
 
 def _person_like(name: str) -> bool:
@@ -218,6 +235,11 @@ def _acceptable(name: str) -> bool:
     key = _compact(legal_suffix_free(name))
     return (bool(key) and key not in _PARTNER_KEYS and not _NOT_PRACTICE.search(name) and not is_generic(name)
             and not _NOT_A_NAME.search(name))
+
+
+def _acceptable_words(name: str) -> bool:
+    key = _compact(legal_suffix_free(name))
+    return bool(key) and key not in _PARTNER_KEYS and not _NOT_PRACTICE.search(name) and not _NOT_A_NAME.search(name)
 
 
 def _is_name_line(text: str) -> bool:
@@ -240,31 +262,59 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
     lower_words = frozenset(re.findall(r"(?<![\w'’])[a-z][a-z'’]+", document.text))
     spelled: Counter[str] = Counter()
     cued: Counter[str] = Counter()
+    own: Counter[str] = Counter()  # "At X, we ...": the page speaking as X
     snippets: dict[str, str] = {}
     for block in document.blocks:
         for sentence in block.sentences if len(block.text) > 200 else [block.text]:
             for phrase, start, end in _runs(sentence):
-                if labels and (part := _domain_part(phrase, labels)) and _acceptable(part) and not _person_like(part):
+                speaks = bool(_SELF_CUE.search(sentence[:start]) and _SELF_CUE_AFTER.match(sentence[end:])
+                              or _CUE_AFTER.match(sentence[end:]) and _own_words(phrase, lower_words))
+                part = _domain_part(phrase, labels, speaks) if labels else None
+                at_place = bool(part and _AT_PLACE.search(sentence[: sentence.find(part)]))
+                # "Jane Roe" on janeroe.com is its clinician; "at Bright Waters" is a place, not a person; and
+                # "patients at Care & Healing Wellness Center" a place, though each of its words is a service word
+                if part and (_acceptable(part) or at_place and len(part.split()) >= 3 and _acceptable_words(part)) \
+                        and (not _person_like(part) or at_place):
                     if _compact(part) not in exclude:
                         spelled[part] += 1
                         snippets.setdefault(part, sentence[:300])
+                if " to " in phrase:  # "Come to Cedar Hollow Wellness": only the domain path reads across "to"
+                    phrase = phrase.rsplit(" to ", 1)[1]
+                    start = end - len(phrase)
                 words = phrase.split()
                 if len(words) > 8 or _compact(phrase) in exclude or not _acceptable(phrase):
                     continue
                 head = re.split(r"\s+(?:of|for)\s+", phrase)[0].split()[-1]
                 named = len(words) >= 2 and _HEAD.match(head)  # "... Wellness", "... Center for ..."
-                if not (named or len(words) >= 2 and _SELF_CUE.search(sentence[:start])
-                        and _SELF_CUE_AFTER.match(sentence[end:]) and _own_words(phrase, lower_words)):
+                if not (named or len(words) >= 2 and _own_words(phrase, lower_words) and (
+                        _SELF_CUE.search(sentence[:start]) and _SELF_CUE_AFTER.match(sentence[end:])
+                        or _TEAM_AT.search(sentence[:start]))):
                     continue  # a bare brand ("Cedar Hollow") only where the page plainly speaks as it
                 if _CAREER.search(sentence):
                     continue
+                if len(words) >= 2 and words[0] in _DESCRIBING and is_generic(" ".join(words[1:])):
+                    continue  # "True Ketamine Assisted Psychotherapy takes...": a kind of service, not a name
                 if _CUE_BEFORE.search(sentence[:start]) or _CUE_AFTER.match(sentence[end:]):
                     cued[phrase] += 1
                     snippets.setdefault(phrase, sentence[:300])
+                if _SELF_CUE.search(sentence[:start]) and _SELF_CUE_AFTER.match(sentence[end:]):
+                    own[phrase] += 1
+    if spelled and own and not any(_compact(name) in _compact(phrase) or _compact(phrase) in _compact(name)
+                                   for name in spelled for phrase in own):
+        # the domain spells another name the page never speaks as ("part of the Regional Health family"),
+        # while the page says "At the Center for X, we": the page's own voice names the practice
+        spelled = Counter()
     for found in (spelled, cued):
         if found:
             name = max(found, key=lambda phrase: (found[phrase], -len(phrase)))
             return name, snippets[name]
+    for block in reversed(document.blocks):  # the footer's "© 2024 Cedar Hollow Wellness. All rights reserved."
+        if "©" in block.text or "Copyright" in block.text:
+            match = _COPYRIGHT.search(block.text)
+            name = clean_org(match.group("name")) if match else None
+            if name and _acceptable(name) and _compact(name) not in exclude and not _person_like(name) \
+                    and not name.lower().startswith(("all rights", "copyright")):
+                return name, block.text[:300]
     for block in document.blocks[:3]:  # a first line that is only a name ("Cedar Hollow Wellness")
         for segment in reversed(_TITLE_SPLIT.split(block.text)) if len(block.text) <= 100 else []:  # "Page | Site"
             if _is_name_line(segment.strip()) and _compact(segment) not in exclude:

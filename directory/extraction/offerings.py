@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from directory.extraction.document import Block, Document
 from directory.extraction.types import Evidence
@@ -18,9 +19,10 @@ ROUTE_PATTERNS: dict[Route, re.Pattern[str]] = {
     Route.IV: re.compile(r"\bIV\b|\bintravenous(?:ly)?\b|\binfusions?\b", re.I),
     Route.IM: re.compile(r"\bIM\b|\b(?i:intramuscular(?:ly)?|injections?|injected)\b"),
     Route.ORAL_SUBLINGUAL: re.compile(
-        r"\bsublingual(?:ly)?\b|\blozenges?\b|\btroches?\b|\bRDTs?\b|\brapid[- ]dissolv\w*|"
+        r"\bsublingual(?:ly)?\b|\blo[sz]enges?\b|\btroches?\b|\bRDTs?\b|\brapid[- ]dissolv\w*|"
         # "oral antidepressants" are another drug, not oral ketamine
-        r"\boral(?:ly)?\b(?!\s+(?:anti\w+|medications?|medicines?|drugs?|SSRIs?|health|surgery|hygiene|contracept\w*))|"
+        r"\boral(?:ly)?\b(?!\s+(?:anti\w+|medications?|medicines?|drugs?|SSRIs?|health|surgery|hygiene|contracept\w*)|"
+        r"\s+(?-i:(?!Ketamine\b)[A-Z][a-z]+))|"  # "oral Zofran" is another drug
         r"\bdissolvable tablets?\b|\bbuccal\b",
         re.I,
     ),
@@ -46,7 +48,10 @@ SETTING_PATTERNS: dict[Setting, re.Pattern[str]] = {
         r"\bsmall[- ]groups?\b(?!\s+practice)|\bgroups? of \d|\bin\s+a\s+group\b(?!\s+practice)|"
         # a cohort of the practice's program, not "a cohort of patients" in a study
         r"\b(?:KAP|ketamine|group|our|next|new)\s+cohorts?\b|\bcohort[- ]based\b|"
-        r"\b(?:KAP|ketamine|medicine|psychedelic)\s+(?:\w+\s+)?groups?\b",
+        r"\b(?:KAP|ketamine|medicine|psychedelic)\s+(?:\w+\s+)?(?:groups?|circles?)\b|"
+        r"\b(?:ketamine|psychedelic)[- ]assisted\s+group\b|"
+        # a group described as it will happen, or priced: "the group will gather", "$125 per group"
+        r"\bthe\s+group\s+will\b",
         re.I,
     ),
     Setting.RETREAT: re.compile(r"\bretreats?\b", re.I),
@@ -54,8 +59,9 @@ SETTING_PATTERNS: dict[Setting, re.Pattern[str]] = {
 
 _NEGATION = re.compile(
     r"\b(?:do(?:es)?\s+not|don['’]t|doesn['’]t|no\s+longer|not|never|cannot|can['’]t|without|instead\s+of|"
-    r"rather\s+than|unlike|nor|neither|no|differ(?:s|ent)?\s+from|as\s+opposed\s+to|"
-    r"other\s+(?:\w+\s+)?(?:providers|clinics|practices|programs))\b",
+    r"rather\s+than|more\s+than\s+(?:just\s+)?|unlike|nor|neither|no|differ(?:s|ent)?\s+from|as\s+opposed\s+to|"
+    r"other\s+(?:\w+\s+)?(?:providers|clinics|practices|programs)|"
+    r"(?:many|some|most)\s+(?:\w+\s+)?(?:providers|clinics|practices|programs))\b",
     re.I,
 )
 _CLAUSE_BREAK = re.compile(r"[;:,]\s+(?:but|while|and we|we)\b|[;:]|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b", re.I)
@@ -64,6 +70,17 @@ _FIRST_PERSON = re.compile(
     r"\b(?:we|we['’]re|we['’]ll|our|ours|us|I|I['’]m|my)\b|^\s*(?-i:At\s+(?:(?:[A-Z][\w&'’.\-]*|and|at|of|the|&)\s+){0,6}[A-Z][\w&'’.\-]*,)",
     re.I,
 )
+# The practice's own process told to the reader: "prescribed to you by", "If deemed a good fit, ketamine may be given"
+_PROCESS = re.compile(
+    r"\b(?:prescribed|given|administered|dispensed)\s+to\s+you\b|"
+    r"^\W*(?:If|Once)\s+(?:you\s+are\s+|you['’]re\s+)?(?:deemed|found|determined|approved|eligible|cleared)\b",
+    re.I,
+)
+_NAME_OFFERS = re.compile(
+    r"^\W*(?![^.]{0,40}\b(?:[Kk]etamine|Spravato|Esketamine|KAP|Research|Studies|Therapy|Medicine)\b[^.]{0,40}?\s+"
+    r"(?:now\s+|also\s+)?(?:offers|provides|administers))"
+    r"(?:[A-Z][\w&'’.\-]*\s+){1,4}(?:now\s+|also\s+)?(?:offers|provides|administers)\b"
+)
 _ADDRESSED = re.compile(r"\b(?:you|your|you['’]ll)\b", re.I)
 _OFFER_WORD = re.compile(
     r"\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing)|available|administer\w*|includ\w+|prescrib\w+)\b|\$\s?\d", re.I
@@ -71,7 +88,7 @@ _OFFER_WORD = re.compile(
 _GENERIC = re.compile(
     r"\b(?:typically|usually|generally|commonly|often|some\s+(?:clinics|clients|people|patients|providers|practices)|"
     r"other\s+(?:clinics|providers|practices)|many\s+(?:clinics|providers|people)|clinics|research\w*|stud(?:y|ies)|"
-    r"trials?|can\s+be|may\s+be|forms?\s+of|types?\s+of|ways?\s+(?:to|of)|routes?\s+of|such\s+as|"
+    r"trials?|can\s+(?:also\s+)?be|may\s+(?:also\s+)?be(?!\s+available\s+(?:up)?on\s+request)|forms\s+of|(?<!the\s)form\s+of|types?\s+of|ways?\s+(?:to|of)|routes?\s+of|such\s+as|"
     r"historically|originally|was\s+(?:first|approved)|approved\s+(?:the|in)|compared\s+(?:to|with)|whereas|"
     r"elsewhere|in\s+general|there\s+are|FDA|approved\s+by|whether|most\s+effective|works\s+best|could\s+be|"
     r"might\s+be|variety\s+of|various|depending\s+on|bioavailab\w*|show(?:s|n|ed)?\s+that|difference\s+between|"
@@ -98,6 +115,10 @@ _ROUTE_OPTION = re.compile(
     r"(?:can|may)\s+(?:also\s+)?be\s+(?:used|offered|provided|administered|prescribed|given)\s*[.!]?\s*$",
     re.I,
 )
+_PRICED_GROUP = re.compile(r"\$\s?\d[\d,]*\s*(?:per|/|a|each)\s+(?:group|retreat)\b", re.I)  # "$125 per group"
+_FUTURE = re.compile(r"\b(?:soon|coming|plan(?:s|ning)?\s+to|in\s+the\s+future)\W*(?:\w+\W+){0,2}$", re.I)
+_KAP_PATH = re.compile(r"ketamine-?assisted-?(?:psycho)?therap|(?:^|/)kap(?:[-/]|$)", re.I)
+_BLOG_PATH = re.compile(r"/(?:blog|news|posts?|articles?)/", re.I)
 _GENERIC_HEADING = re.compile(r"\b(?:types?|forms?|what is|history|research|science|vs\.?|versus|comparison)\b", re.I)
 
 _THERAPY_YES = re.compile(
@@ -107,7 +128,8 @@ _THERAPY_YES = re.compile(
     r"\btherapist\s+(?:\w+\s+){0,2}(?:present|stays|joins|remains|guides?|supports?|with you)\b|"
     r"\bketamine\s+(?:\w+\s+){0,2}with\s+(?:psycho)?therapy\b|\b(?:psycho)?therapy\s+with\s+ketamine\b|"
     r"\bpreparation\b[^.]{0,80}\bintegration\b|\b(?:group|individual)\s+integration\b|"
-    r"\bsessions?\s+with\s+(?:a|your|our)\s+(?:trained\s+)?therapist\b",
+    r"\bsessions?\s+with\s+(?:a|your|our)\s+(?:trained\s+)?therapist\b|"
+    r"\bpsychedelic[- ]assisted\s+(?:psycho)?therapy\b(?=[^.]{0,120}\bketamine\b)",
     re.I,
 )
 _THERAPY_NO = re.compile(
@@ -125,6 +147,7 @@ KNOWN_PARTNERS = (
 _KNOWN_PARTNER = re.compile(
     r"\b((?:" + "|".join(re.escape(name) for name in KNOWN_PARTNERS) + r")"
     r"(?:\s+(?:Medical|Health|Partners|Clinic|Clinical|Group|Psychiatry|Wellness|Medicine|Care|Institute|Center))*)\b"
+    r"(?!['’]s\s+(?:\w+\s+)?(?:training|course|certification|program)\b)"  # "X's KAP training" trains therapists
 )
 _INDEPENDENT = re.compile(
     r"\b(?:an?\s+)?independent\s+(?:medical\s+(?:provider|partner|prescriber|team|clinician)|prescrib(?:er|ing\s+"
@@ -133,7 +156,9 @@ _INDEPENDENT = re.compile(
 )
 _PARTNER_CUE = re.compile(
     r"\b(?:partner(?:s|ed|ing)?\s+with|in\s+partnership\s+with|partnership\s+with|collaborat\w+\s+with|"
-    r"prescribed\s+by|prescriptions?\s+(?:are|is)\s+(?:written|provided|handled)\s+by|prescribing\s+"
+    r"prescribed\s+(?:to\s+you\s+)?by|prescriptions?\s+(?:are|is)\s+(?:written|provided|handled)\s+by|"
+    r"(?:[Mm]edical|[Pp]rescribing)\s+(?:\w+\s+)?(?:(?:and|&)\s+\w+\s+)?(?:is|are)\s+"
+    r"(?:provided|handled|managed|overseen)\s+by|prescribing\s+"
     r"(?:partner|clinician|provider|physician)\s*(?:is|,|:)?|medical\s+partner\s*(?:is|,|:)?|prescriber\s+is|"
     r"work(?:s|ing)?\s+(?:closely\s+)?with|through\s+our\s+partners?\s+(?:at\s+)?|referred\s+to)\s+"
     r"(?:the\s+)?(?:(?:my|our|a|an|the)\s+(?:\w+\s+){0,2}(?:colleague|partner|friend|physician|psychiatrist|prescriber|"
@@ -166,7 +191,7 @@ class Offer:
 
 
 _ANY_OFFER_WORD = re.compile(
-    r"\bI[VM]\b|\bRDTs?\b|\bKAP\b|(?i:infus|intraven|intramusc|inject|subling|lozeng|troche|dissolv|\boral|buccal|"
+    r"\bI[VM]\b|\bRDTs?\b|\bKAP\b|(?i:infus|intraven|intramusc|inject|subling|lo[sz]eng|troche|dissolv|\boral|buccal|"
     r"nasal|spravato|esketamine|\bhome\b|office|clinic|studio|suite|treatment room|group|cohort|retreat|integrat|"
     r"preparat|therap|medical|partner|independent|prescri|insur|network|superbill|\bpay\b|collaborat|\bwork|"
     r"ketamine|medicine|psychedelic|individual|one-on-one|referred|"
@@ -179,7 +204,7 @@ _NO_KETAMINE = re.compile(
 )
 _REFUSAL = re.compile(
     r"\b(?:(?:do(?:es)?\s+not|don['’]t|doesn['’]t|no\s+longer|never|cannot|can['’]t)\s+(?:\w+\s+){0,2}?"
-    r"(?:offer|provide|use|administer|give|perform|prescribe|have|carry|do)|not\s+(?:offered|provided|available)|"
+    r"(?:offer|provide|use|administer|give|perform|prescribe|have(?!\s+to)|carry|do)|not\s+(?:offered|provided|available)|"
     r"(?:is|are)\s+not\s+something)\b",
     re.I,
 )
@@ -210,7 +235,7 @@ class _Flags(NamedTuple):
 @lru_cache(maxsize=8192)
 def _flags(sentence: str) -> _Flags:
     return _Flags(
-        first_person=bool(_FIRST_PERSON.search(sentence)),
+        first_person=bool(_FIRST_PERSON.search(sentence) or _NAME_OFFERS.search(sentence) or _PROCESS.search(sentence)),
         addressed=bool(_ADDRESSED.search(sentence)),
         offer_word=bool(_OFFER_WORD.search(sentence)),
         generic=bool(_GENERIC.search(sentence)),
@@ -227,7 +252,8 @@ def _heading_kind(heading: str) -> tuple[bool, bool]:
 def _describes(sentence: str, block: Block) -> bool:
     """A full, non-generic sentence on the practice's own page describes what it does ("Each cohort doses
     together with oral ketamine"); headings and list items must speak for the practice instead."""
-    if block.is_heading or len(sentence.split()) < 6 or not sentence.rstrip("\"”’)").endswith((".", "!")):
+    if block.is_heading or len(sentence.split()) < 6 or not sentence.rstrip("\"”’)").endswith((".", "!")) \
+            or sentence[:1].islower():  # the tail of a longer sentence split elsewhere
         return False
     flags = _flags(sentence)
     return not flags.generic and not flags.definition
@@ -279,6 +305,8 @@ class _OfferReader:
         self.racemic_nasal = False
         self.kap_heading: str | None = None  # a heading naming ketamine-assisted psychotherapy
         self.first_person_anywhere = False  # "compounded nasal ketamine": intranasal that is not Spravato
+        self.kap_page = bool(_KAP_PATH.search(urlsplit(document.url or "").path)) and not _BLOG_PATH.search(
+            urlsplit(document.url or "").path)
 
     def note(self, field_name: str, value: object, snippet: str) -> None:
         self.offer.evidence.append(Evidence(field_name, value, snippet[:300], self.document.url))
@@ -301,9 +329,9 @@ class _OfferReader:
             offer.group_or_retreat = False
         if self.therapy:
             offer.therapy_included = False not in self.therapy  # "medical only" anywhere outweighs "KAP" mentions
-        elif self.kap_heading and self.first_person_anywhere:
+        elif self.kap_heading and (self.first_person_anywhere or self.kap_page):
             # a practice's page with a section on ketamine-assisted psychotherapy, even one that only explains it,
-            # is presenting that offer
+            # is presenting that offer; so is its own page at /ketamine-assisted-psychotherapy (not a blog post)
             offer.therapy_included = True
             self.note("therapy_included", True, self.kap_heading)
         if self.no_ketamine and offer.therapy_included:
@@ -324,7 +352,9 @@ class _OfferReader:
         if therapy_no and (_flags(sentence).first_person or speaks) and not _flags(sentence).generic:
             self.therapy.append(False)
             self.note("therapy_included", False, sentence)
-        elif (match := _THERAPY_YES.search(sentence)) and not _negated(sentence, match.start()):
+        elif (match := _THERAPY_YES.search(sentence)) and not _negated(sentence, match.start()) \
+                and not (sentence.rstrip().endswith("?") and not _flags(sentence).first_person):
+            # "what does ketamine-assisted psychotherapy look like?" asks; "Do we offer KAP?" still speaks for us
             flags = _flags(sentence)
             if (flags.first_person and flags.offer_word) or (  # "we have offered a KAP protocol built on research"
                 not flags.generic and not flags.definition and (flags.first_person or not _generic_heading(block))
@@ -359,6 +389,8 @@ class _OfferReader:
                     self.negative_routes.add(route.value)  # "we do not offer IV": not offered anywhere on the site
                     self.note("routes_not_offered", route.value, sentence)
                 continue
+            if _FUTURE.search(sentence[max(0, match.start() - 40): match.start()]):
+                continue  # "we also offer sublingual and, soon, intravenous options"
             if (speaks or _describes(sentence, block)) and not generic_heading \
                     and route.value not in self.positive_routes:
                 self.positive_routes.append(route.value)
@@ -371,17 +403,22 @@ class _OfferReader:
             match = pattern.search(sentence)
             if not match:
                 continue
-            if _negated(sentence, match.start()) and _flags(sentence).first_person:
+            if (_negated(sentence, match.start()) and _flags(sentence).first_person) \
+                    or _NEGATED_AFTER.match(sentence[match.end():]):  # "group sessions are not available"
                 self.settings_no.add(setting.value)
                 self.note("settings_not_offered", setting.value, sentence)
             elif (speaks or offer_heading or _describes(sentence, block)) and not _negated(sentence, match.start()) \
                     and setting.value not in self.settings_yes and not _generic_heading(block):
                 self.settings_yes.append(setting.value)
                 self.note("settings", setting.value, sentence)
-        if _GROUP_PAIR.search(sentence) and _KAP_WORD.search(sentence) and speaks \
+        kap_context = _KAP_WORD.search(sentence) or (_KAP_WORD.search(block.heading) and len(sentence.split()) <= 6)
+        if _GROUP_PAIR.search(sentence) and kap_context and (speaks or block.is_heading or len(sentence.split()) <= 6) \
                 and not _negated(sentence, _GROUP_PAIR.search(sentence).start()) \
                 and Setting.GROUP.value not in self.settings_yes:
             self.settings_yes.append(Setting.GROUP.value)
+            self.note("settings", Setting.GROUP.value, sentence)
+        if _PRICED_GROUP.search(sentence) and Setting.GROUP.value not in self.settings_yes:
+            self.settings_yes.append(Setting.GROUP.value)  # a price per group is an offer, under any heading
             self.note("settings", Setting.GROUP.value, sentence)
         if re.search(r"\bindividual\s+sessions\s+only\b|\bone[- ]on[- ]one\s+only\b", sentence, re.I):
             self.settings_no.add(Setting.GROUP.value)

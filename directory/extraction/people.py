@@ -21,9 +21,10 @@ _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 _PARTICLE = r"(?:de|del|de la|van|von|da|di|le|la|st\.?|bin|al)"
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LETTER = "A-Za-zÀ-ÖØ-öø-ÿ"
-_WORD = rf"[{_UPPER}][{_LETTER}'’\-]*[a-zß-öø-ÿ][{_LETTER}'’\-]*"
-NAME = (rf"(?:{_WORD}(?:\s+[A-Z]\.)?(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,2}}"
-        rf"|[A-Z]\.(?:\s?[A-Z]\.)?\s+{_WORD})")  # "Jane A. Roe", "Ana de Cruz", "J. Rivera"
+_WORD = rf"(?>[{_UPPER}][{_LETTER}'’\-]*[a-zß-öø-ÿ][{_LETTER}'’\-]*)"  # atomic: one way to read a word
+NAME = (rf"(?:(?:{_WORD}(?:\s+[A-Z]\.)?(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,2}}"
+        rf"|[A-Z]\.(?:\s?[A-Z]\.)?\s+{_WORD}(?:\s+{_WORD})?)(?:,?\s+(?:Jr|Sr)\.?|\s+(?:II|III|IV)\b)?)")
+# "Jane A. Roe", "Ana de Cruz", "J. Rivera", "J. Alex Rivera", "Jane Roe Jr."
 # A role said before the name ("Board-certified psychiatrist Dr. Helen Marsh, MD"): not part of the name.
 _ROLE_PREFIX = (
     r"(?:(?i:board[- ]certified|licensed|lead|senior|clinical|medical|staff|consulting|integrative|addiction|"
@@ -41,7 +42,8 @@ _CODE = (
 )
 _WITH_CODES = re.compile(
     rf"(?<![A-Za-z])(?:{_ROLE_PREFIX})?(?P<dr>Dr\.?\s+)?(?P<name>{NAME})(?P<sep>\s*,\s*|\s*\(\s*|\s+[|–—-]\s+|\s+)(?P<codes>(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|"
-    rf"Ed\.D\.|{_CODE})(?:\s*[,/|]\s*(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|Ed\.D\.|{_CODE}))*)"
+    rf"Ed\.D\.|{_CODE})(?:\s*\([A-Z]{{2}}\))?(?:\s*[,/|]\s*(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|Ed\.D\.|{_CODE})"
+    r"(?:\s*\([A-Z]{2}\))?)*)"
 )
 _ANY_CODE = re.compile(
     r"(?<![A-Za-z])(?:"
@@ -103,7 +105,8 @@ _SELF = re.compile(r"^(?:I|I['’]ve|I['’]m|I am|She|He|They)\s+(?:\w+\s+){0,2
 _RESEARCH = re.compile(  # a name tied to research, a book or a quotation: a cited author, not the team
     r"\b(?:(?:stud(?:y|ies)|research|trials?|paper|article|book|work)\s+(?:by|from|of|led by)|researchers?|scientists?|"
     r"et al|according to|professor|author|pioneer\w*|published|wrote|discovered|interview\w*|podcast|lecture|says|"
-    r"said|puts it)\b|"
+    r"said|puts it|and (?:his |her |their )?colleagues|(?:found|showed|shown|demonstrated|reported|suggests?) that|"
+    r"(?:showed|demonstrated|observed|reported)|in an? (?:\d{4}\s+)?(?:trial|study|paper))\b|"
     r"['’]s\s+(?:study|studies|research|work|book|trial|paper)|"
     r"\b(?:trained|training|studied|mentored)\s+(?:\w+\s+){0,3}?(?:with|under)\s+(?:Dr\.?\s+)?[A-Z]",
     re.I,
@@ -124,11 +127,18 @@ _ROLE_NOUN = (
 )
 _BIO_SUBJECT = re.compile(
     rf"^(?:Dr\.?\s+)?(?P<name>{NAME})(?:,\s*[A-Z][A-Za-z.\-]{{1,10}})*(?i:(?:,?\s+(?:is|has been|serves as|works as)\s+"
-    rf"(?:a|an|the|our)|,\s*(?:a|an|our))\s+(?:[\w-]+\s+){{0,5}}?{_ROLE_NOUN})"
+    rf"(?:a|an|the|our)|,\s*(?:a|an|our)|\s+(?:brings|has)\s+(?:[\w-]+\s+){{0,6}}?as\s+(?:a|an))\s+"
+    rf"(?:[\w-]+\s+){{0,5}}?{_ROLE_NOUN})"
+)
+# "Jane Roe holds a Master of Social Work and is a Licensed ...": a bio's subject, with the titles it names.
+_TITLED_SUBJECT = re.compile(
+    rf"^(?:Dr\.?\s+)?(?P<name>{NAME})(?:,\s*[A-Z][A-Za-z.\-]{{1,10}})*,?\s+(?:also\s+)?"
+    r"(?:holds|earned|received|completed|became|(?P<is>is\s+an?\s+))"
 )
 _FIRST_SUBJECT = re.compile(  # "Sarah is a licensed therapist": a first name where that is all the page gives
-    rf"^(?P<first>{_FIRST})\s+(?i:is\s+(?:a|an|our)\s+(?:[\w-]+\s+){{0,4}}?{_ROLE_NOUN})"
-)
+    rf"^(?P<first>{_FIRST})\s+(?i:(?:(?:received|earned|holds|completed)\s+(?:[\w'’-]+\s+){{1,10}}?and\s+)?"
+    rf"(?:is|has been|became|works as|serves as)\s+(?:a|an|our|the)\s+(?:[\w-]+\s+){{0,4}}?{_ROLE_NOUN})"
+)  # "Sarah received her MSW from X and is a licensed clinical social worker"
 _FIRST_WITH_CODES = re.compile(  # "Kristin, LCSW": a first name with post-nominals, where that is all the page gives
     rf"(?<![\w.’'-])(?P<first>{_FIRST}),\s*(?P<codes>[A-Z][A-Za-z.\-]{{1,11}}(?:\s*,\s*[A-Z][A-Za-z.\-]{{1,11}})*)"
 )
@@ -139,8 +149,46 @@ _LED_BY = re.compile(
 )
 _MEET = re.compile(rf"^(?:Meet|About)\s+(?:Dr\.?\s+)?(?:(?P<name>{NAME})|(?P<first>{_FIRST}))$")
 _DOCTOR_SURNAME = re.compile(  # "Dr. Okoye": a surname alone (a full name is _DOCTOR's)
-    r"\bDr\.?\s+(?P<name>[A-Z][a-zß-öø-ÿ'’]+(?:-[A-Z][a-zß-öø-ÿ'’]+)?)(?![\w'’-]|\s+[A-Z]|\.[A-Z])"
+    r"\bDr\.?\s+(?P<name>[A-Z][a-zß-öø-ÿ]+(?:['’][a-zß-öø-ÿ]{2,}|-[A-Z][a-zß-öø-ÿ'’]+)?)(?:['’]s)?"
+    r"(?![\w'’-]|\s+[A-Z]|\.[A-Z])"
 )
+_PLACE_WORDS = frozenset({"City", "Spring", "Springs", "Beach", "Park", "Heights", "Falls", "Hills", "Valley",
+                          "Village", "Harbor", "Lake", "Creek", "County", "Township", "Point", "Island", "Junction"})
+# "Clinical Director Jane Roe manages", "our medical director, Ivo Roe MD": a job title said before the name.
+_TITLE_BEFORE = re.compile(
+    r"(?<![\w-])(?i:(?:clinical|medical|executive|program|associate)\s+director|co-?founder|founder|owner|"
+    r"lead\s+(?:therapist|clinician|facilitator)|staff\s+(?:therapist|psychiatrist|psychologist|nurse))\s*,?\s+"
+    rf"(?:Dr\.?\s+)?(?P<name>{NAME})(?![\w'’])"
+)
+# "Wren (our RN)", "Odile (staff IFS therapist)": a first name with its role or title in parentheses.
+_FIRST_PAREN = re.compile(
+    rf"(?<![\w.’'-])(?P<first>{_FIRST})\s*\((?i:our|staff|the|a|an)?\s*(?P<role>(?:[\w-]+\s+){{0,3}}?"
+    rf"(?i:{_ROLE_NOUN})|[A-Z]{{2,6}}(?:-[A-Z]{{1,3}})?)\)"
+)
+# "Dana and Rue", "Omar and Ilse will monitor the group": two first names said together.
+_FIRST_PAIR = re.compile(
+    rf"(?<![\w.’'-])(?P<a>{_FIRST})\s+(?:and|&)\s+(?P<b>{_FIRST}|I)(?![\w'’-]|\s+[A-Z])(?P<after>.{{0,30}})"
+)
+_CARE_VERB = re.compile(
+    r"^\s+(?:will|who|also|both|each)?\s*(?:monitor|guide|facilitate|lead|support|assist|co-facilitate|sit|meet|"
+    r"welcome|work|care|hold|prepare|offer|run|co-?founded|founded|started|are\s+(?:our|the|both|licensed|trained|"
+    r"certified))", re.I
+)
+# "Tomas's physician partner": a first name whose possessive is a person's relation, not a brand's.
+_FIRST_POSSESSIVE = re.compile(
+    rf"(?<![\w.’'-])(?P<first>{_FIRST})['’]s\s+(?:physician|prescriber|prescribing|medical partner|colleague|"
+    r"supervisor|co-therapist|co-facilitator)\b"
+)
+# "Therapists: Jane Roe and Sam Poe", "Co-founders Jane Roe and Sam Poe": people listed under a plural role.
+_ROLE_LIST = re.compile(
+    r"(?<![\w-])(?i:therapists|psychotherapists|clinicians|providers|prescribers|psychiatrists|co-?founders|founders|"
+    r"facilitators|guides|practitioners|counsel+ors)\s*:?\s+"
+    rf"(?P<names>(?:Dr\.?\s+)?{NAME}(?:\s*(?:,|and|&|,\s*and)\s+(?:Dr\.?\s+)?{NAME})+)"
+)
+_NAME_IN_LIST = re.compile(rf"(?:Dr\.?\s+)?(?P<name>{NAME})")
+# "Jane Roe | Therapist", "Jane Roe, Founder & Clinical Director": a short line of a name and its role.
+_NAME_ROLE_LINE = re.compile(rf"^(?:Dr\.?\s+)?(?P<name>{NAME})\s*(?:,|\||–|—|\s-)\s*(?P<role>[A-Z][\w&,/ -]{{2,60}})$")
+_ROLE_PIECE = re.compile(rf"(?i:(?:[\w-]+\s+){{0,3}}?(?:{_ROLE_NOUN}|director))")
 _NUMBER_CUE = re.compile(r"\bNPI\b|#\s*[A-Z]{0,4}-?\d|\b(?i:license|licence|lic\.?|no\.|number)\s|\b[A-Z]{2,6}\s\d{5,}")
 _NPI = re.compile(r"\bNPI(?:\s*(?:#|No\.?|Number|num\.?))?\s*[:#]?\s*(?P<npi>\d{10})\b", re.I)
 _STATE_NAMES = "|".join(sorted((re.escape(name) for name in STATE_BY_NAME), key=len, reverse=True))
@@ -251,7 +299,7 @@ def _codes(raw: str) -> list[str]:
     state license title ("LMHCA": L + letters), as the page writes it."""
     found: list[str] = []
     for piece in re.split(r"\s*[,/|]\s*", raw):
-        piece = piece.strip()
+        piece = re.sub(r"\s*\([A-Z]{2}\)$", "", piece.strip())  # "LMHC (FL)"
         piece = _DASHES.sub("-", piece)
         info = lookup(piece)
         if info is None and (found or _LICENSE_LIKE.fullmatch(piece)) and _UNKNOWN_CODE.fullmatch(piece) \
@@ -323,6 +371,7 @@ class _PeopleReader:
             if index and len(block.text) <= 100 and blocks[index - 1].text.endswith(("”", '"')):
                 continue  # the line under a quotation names its author ("– Jane Roe, MD"), not the team
             self.read_block(block, blocks[index + 1: index + 3])
+        self.read_pairs()
         self.fold_surnames()
         self.read_bios()
         self.read_numbers()
@@ -376,6 +425,49 @@ class _PeopleReader:
             self._lower_words = frozenset(re.findall(r"(?<![\w'’])[a-z][a-z'’]+", self.document.text))
         return self._lower_words
 
+    @property
+    def host(self) -> str:
+        return re.sub(r"[^a-z]", "", (self.document.url or "").lower().split("//")[-1].split("/")[0])
+
+    def lone_first(self, sentence: str, start: int, first: str) -> bool:
+        """A first name said alone: not the end of a longer name ("Jane Roe"), not an everyday word."""
+        previous = re.search(r"(\S+)\s+$", sentence[:start])
+        previous_word = previous.group(1) if previous else ""
+        return not ((previous_word.strip("\"“”()")[:1].isupper() and previous_word not in _INTRO_WORDS
+                     and not previous_word.endswith((",", ";", ":", "!", "?"))
+                     and not (previous_word.endswith(".") and len(previous_word) > 4))  # "J. Rivera", "Dr. Roe"
+                    or re.fullmatch(_PARTICLE, previous_word.lower()) or not _single_name(first, self.lower_words))
+
+    def read_pairs(self) -> None:
+        """'Dana and Rue': a first name said with a known clinician's is a colleague; 'Omar and Ilse will
+        monitor the group': two first names doing the care work."""
+        for block in self.document.blocks:
+            if " and " not in block.text and "&" not in block.text or not _FIRST_PAIR.search(block.text):
+                continue  # the cheap tests first: most blocks pair no names
+            for sentence in block.sentences:
+                if not _FIRST_PAIR.search(sentence) or _RESEARCH.search(sentence):
+                    continue
+                for match in _FIRST_PAIR.finditer(sentence):
+                    if match.group("b") == "I":  # "Sarah and I lead the groups": the narrator's colleague
+                        if _CARE_VERB.match(match.group("after")) and self.lone_first(sentence, match.start(),
+                                                                                       match.group("a")):
+                            first = match.group("a")
+                            self.add(self.known_first(first) or first, [], sentence[:300], source="prose")
+                        continue
+                    pair = (match.group("a"), match.group("b"))
+                    if (pair[0] + pair[1]).lower() in self.host or (pair[0] + "and" + pair[1]).lower() in self.host \
+                            or re.search(rf"\b{pair[0]}\s+(?:and|&)\s+{pair[1]}\s+[A-Z]", self.document.text):
+                        continue  # "Willow & Oak will guide you" beside "Willow & Oak Counseling": the practice's name
+                    known = [self.known_first(first) for first in pair]
+                    if not (any(known) or _CARE_VERB.match(match.group("after"))):
+                        continue
+                    if not self.lone_first(sentence, match.start(), pair[0]) or \
+                            not _single_name(pair[1], self.lower_words):
+                        continue
+                    for first, full in zip(pair, known, strict=True):
+                        if not full:
+                            self.add(first, [], sentence[:300], source="prose")
+
     def known_first(self, first: str) -> str | None:
         """'Jane Roe' for 'Jane' when she is already on the page: the same person."""
         return next((person.name for person in self.people.values() if given_name(person.name) == first), None)
@@ -415,19 +507,40 @@ class _PeopleReader:
         bio = _BIO_SUBJECT.match(sentence) if hint else None
         if bio and (name := clean_name(bio.group("name"))):
             self.add(name, [], sentence[:300], source="prose")  # its titles: read_bios
+        titled = _TITLED_SUBJECT.match(sentence) if hint and not bio else None
+        if titled and titled.group("is") and not _SPELLED.match(sentence, titled.end()):
+            titled = None  # "X is a licensed clinic with a Licensed ...": the title must be what X is
+        if titled and (name := clean_name(titled.group("name"))) and any(
+                (info := lookup(code)) is not None and info.kind is not CredentialKind.TRAINING
+                for code in _titles_in(sentence)):
+            self.add(name, [], sentence[:300], source="prose")  # its titles: read_bios
         first = _FIRST_SUBJECT.match(sentence) if hint and not bio else None
         if first and _single_name(first.group("first"), self.lower_words) and not self.known_first(first["first"]):
             self.add(first.group("first"), _titles_in(sentence), sentence[:300], source="prose")
         for match in _FIRST_WITH_CODES.finditer(sentence) if coded else ():
-            first, before = match.group("first"), sentence[: match.start()]
-            previous = re.search(r"(\S+)\s+$", before)
-            previous_word = previous.group(1) if previous else ""
-            if (previous_word.strip("\"“”()")[:1].isupper() and previous_word not in _INTRO_WORDS) or \
-                    re.fullmatch(_PARTICLE, previous_word.lower()) or not _single_name(first, self.lower_words):
+            first = match.group("first")
+            if not self.lone_first(sentence, match.start(), first):
                 continue  # the end of a longer name ("Jane Roe, LPC") or an everyday word
             codes = _codes(match.group("codes"))
-            if codes and not (len(codes) == 1 and codes[0] in STATE_CODES):
+            # a degree or license, not only a method's certificate: "Brainspotting, EMDR" names two methods
+            if codes and not (len(codes) == 1 and codes[0] in STATE_CODES) and any(
+                    (info := lookup(code)) is None or info.kind is not CredentialKind.NATIONAL_CERTIFICATION
+                    and info.kind is not CredentialKind.TRAINING for code in codes):
                 self.add(self.known_first(first) or first, codes, sentence[:300], source="post_nominal")
+        for match in _FIRST_PAREN.finditer(sentence) if "(" in sentence else ():
+            first = match.group("first")
+            role = match.group("role")
+            codes = _codes(role) if role.isupper() else _titles_in(f"({role.split()[-1]})") + [
+                code for code in _codes(role.split()[0]) if role.split()[0].isupper()]
+            if (codes or not role.isupper()) and self.lone_first(sentence, match.start(), first):
+                self.add(self.known_first(first) or first, codes, sentence[:300], source="prose")
+        for match in _FIRST_POSSESSIVE.finditer(sentence) if "s " in sentence else ():
+            first = match.group("first")
+            if self.lone_first(sentence, match.start(), first) and first.lower() not in self.host:
+                self.add(self.known_first(first) or first, [], sentence[:300], source="prose")
+        for match in _TITLE_BEFORE.finditer(sentence) if hint else ():
+            if name := clean_name(match.group("name")):
+                self.add(name, [], sentence[:300], source="prose")
         for match in _LED_BY.finditer(sentence) if " by " in sentence else ():
             if name := clean_name(match.group("name")):
                 self.add(name, [], sentence[:300], source="prose")
@@ -468,22 +581,31 @@ class _PeopleReader:
             text = _NICKNAME.sub(" ", text)  # 'Elizabeth "Liz" Roe, LPC'
         pieces = [text] if len(text) <= 120 else (block.sentences if text is block.text else sentences(text))
         prose = pieces
-        if not _ANY_CODE.search(text) and "Dr" not in text:
+        if not _ANY_CODE.search(text) and "Dr" not in text and not ("icensed" in text and _SPELLED.search(text)):
             pieces = []  # no post-nominal and no "Dr.": no name-with-credentials here (the grid check still runs)
         for sentence in pieces:
-            for match in _WITH_CODES.finditer(sentence):
+            position = 0
+            while (match := _WITH_CODES.search(sentence, position)) is not None:
+                position = _next_name_at(match)
                 if _ATTRIBUTION.search(sentence[: match.start()]):
                     continue
                 codes = _codes(match.group("codes"))
-                if not codes or (match.group("sep").strip() != "," and not match.group("codes")[:2].isupper()):
+                spelled = " " in match.group("codes").split(",")[0].strip()  # "Jane Roe – Licensed Clinical ..."
+                if not codes or (match.group("sep").strip() != "," and not match.group("codes")[:2].isupper()
+                                 and not spelled):
                     continue
                 name = clean_name(match.group("name"))
                 if not name:
                     continue
                 if len(codes) == 1 and codes[0] in STATE_CODES and is_city_in(name, codes[0]):
                     continue  # "Silver Spring, MD" is a place
-                if all(code in STATE_CODES for code in codes) and match.group("sep").strip() != ",":
-                    continue  # "Jane Roe MA" could be a place; "Jane Roe MA LPC" is not
+                initials = "".join(word[0] for word in name.split()).upper()
+                if match.group("sep").strip() == "(" and len(initials) >= 2 and initials in codes[0].upper():
+                    continue  # "Eye Movement Desensitization (EMDR)" spells out its abbreviation
+                if all(code in STATE_CODES for code in codes) and match.group("sep").strip() != "," and (
+                        name.split()[-1] in _PLACE_WORDS or any(
+                            is_city_in(" ".join(name.split()[cut:]), code) for code in codes for cut in (0, 1, 2))):
+                    continue  # "Ellicott City MD" is a place; "Ivo Roe MD" is a physician
                 self.add(name, codes, sentence[:300])
             for match in _DOCTOR.finditer(sentence):
                 name = clean_name(match.group("name"))
@@ -504,9 +626,21 @@ class _PeopleReader:
                 else None)
             if name:
                 self.add(name, [], text, source="prose")
-        bare = _BARE_NAME.match(text)
+        bare = _BARE_NAME.match(text) if len(text) <= 40 else None
+        if bare is None and len(text) <= 40 and text.isupper() and following:  # "JANE ROE", then "LCSW"
+            bare = _BARE_NAME.match(" ".join(word.capitalize() for word in text.split()))
         if bare and len(text) <= 40 and following:
             self.read_grid_entry(bare.group("name"), text, following)
+        role_line = _NAME_ROLE_LINE.match(text) if len(text) <= 90 and text[:1].isupper() else None
+        if role_line and all(_ROLE_PIECE.fullmatch(piece.strip()) or lookup(piece) for piece in
+                             _ROLE_LINE_SPLIT.split(role_line.group("role").replace("&", ",")) if piece.strip()):
+            if name := clean_name(role_line.group("name")):
+                self.add(name, [], text, source="title_line")
+        role_list = _ROLE_LIST.search(text) if len(text) <= 300 else None
+        for match in _ROLE_LIST.finditer(text) if role_list and not _RESEARCH.search(text) else ():
+            for listed in _NAME_IN_LIST.finditer(match.group("names")):
+                if name := clean_name(listed.group("name")):
+                    self.add(name, [], text[:300], source="prose")
 
     def read_grid_entry(self, raw_name: str, text: str, following: list[Block]) -> None:
         """A team grid: a bare name, then a line of titles ("LCSW, Clinical Director")."""
@@ -514,6 +648,8 @@ class _PeopleReader:
         if not name:
             return
         line = _PRONOUNS.sub("", following[0].text).strip(" ·|,")
+        if not line and len(following) > 1:  # "Jane Roe", "she/her", "LCSW"
+            line = _PRONOUNS.sub("", following[1].text).strip(" ·|,")
         if len(line) > 120 or not line:
             return
         pieces = [piece for piece in _ROLE_LINE_SPLIT.split(line) if piece]
@@ -562,6 +698,21 @@ class _PeopleReader:
                 codes = _titles_in(sentence)
                 if codes:
                     self.add(person.name, codes, sentence[:300], source="prose")
+
+
+_LISTED_NAME = re.compile(rf"\s*[,/|]\s*(?:and\s+)?(?=(?:Dr\.?\s+)?{NAME}(?:\s*[,/|]|$))")
+
+
+def _next_name_at(match: re.Match[str]) -> int:
+    """Where to look for the next name after a name-with-codes match: its end, or the next person it swallowed as a
+    code ("Jane Roe, LCSW, Sam Poe, LPC": 'Sam Poe' reads like a two-word code)."""
+    codes = match.group("codes")
+    for separator in _LISTED_NAME.finditer(codes):
+        following = codes[separator.end():]
+        first_piece = re.split(r"\s*[,/|]\s*", following, maxsplit=1)[0]
+        if lookup(first_piece) is None:
+            return match.start("codes") + separator.end()
+    return match.end()
 
 
 def _titles_in(sentence: str) -> list[str]:

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from directory.extraction.document import Block, Document
 from directory.extraction.geography import (
+    DEMONYMS,
     NAME_BY_CODE,
     STATE_BY_NAME,
     STATE_CODES,
@@ -30,7 +31,9 @@ from directory.extraction.types import AddressFact, CityFact, Evidence, StateFac
 _NAMES = sorted(STATE_BY_NAME, key=len, reverse=True)
 BARE_WASHINGTON = "WA?"
 _TOKEN = re.compile(
-    r"(?<![A-Za-z])(?:(?P<dc>Washington,?\s*D\.?\s?C\b\.?|D\.C\.)|(?P<name>"
+    r"(?<![A-Za-z])(?:(?P<dc>Washington,?\s*D\.?\s?C\b\.?|D\.C\.)|(?P<people>"
+    + "|".join(re.escape(word) for word in sorted(DEMONYMS, key=len, reverse=True))
+    + r")(?![a-z])|(?P<nyc>NYC)\b|(?P<name>"
     + "|".join(re.escape(name) for name in _NAMES)
     + r")(?![a-z])|(?P<abbr>"
     + "|".join(sorted(STATE_CODES))
@@ -56,6 +59,7 @@ _NEGATIVE = re.compile(
     r"awards?|news|reported|article|featured|according to|podcast|residency|fellowship|internship|trained|"
     r"training|hospital|formerly|previously|former|used to|originally|native|family in|lived|moved from|"
     r"retreat center in|survey|data|law|legislat\w+|legal(?:ized)?|approved|ban(?:s|ned)?|regulat\w+|spent|worked|"
+    r"(?:minutes|miles|hours)\s+(?:outside|away|from|north|south|east|west)|"
     r"career|chain|after\s+(?:\w+\s+){0,3}(?:years?|time)|discover\w*|synthesi[sz]ed|invented|battlefields?)\b",
     re.I,
 )
@@ -88,6 +92,15 @@ _OK_FOLLOWER = {
     "Practice", "Psychotherapy", "Services", "Service", "Sessions", "Wellness", "Mental", "Health", "Psychiatry",
     "Statewide", "Telemedicine", "Video", "Providers", "Provider", "Only)", "Virtually", "Also",
 }
+# "Ohio Valley Ketamine Clinic", "Iowa Riverside Health": a state opening a practice's name is its state
+_PRACTICE_NAME_AFTER = re.compile(
+    r"^(?:\s+[A-Z][a-z]+){0,2}\s+(?:Health|Wellness|Psychiatr\w*|Counseling|Therapy|Therapies|Institute|Clinics?|"
+    r"Center|Centre|Medicine|Psychotherapy|Psycholog\w+|Behavioral|Ketamine|Associates|Collective|Healing)\b"
+)
+# "Blue Cross Blue Shield of Illinois PPO" in a list of plans taken: a state's own plan hints at the practice's state
+_INSURER_OF = re.compile(
+    r"\b(?:Blue\s+Cross|Blue\s+Shield|BCBS|Anthem|Medicaid|Highmark|Regence|Premera)\b[\w\s&]{0,25}\bof\s+$"
+)
 _PERSON_PRECEDED = re.compile(r"\b[A-Z][a-z]+\.?\s+$")
 _INSTITUTION_OF = re.compile(
     r"\b(?:University|College|Univ\.?|Institute|School|Bank|Port|Republic)\s+of\s+(?:the\s+)?$"
@@ -95,6 +108,7 @@ _INSTITUTION_OF = re.compile(
 _CREDENTIAL_WORD = re.compile(r"([A-Za-z][A-Za-z.\-]*)\s*,\s*$")
 _CREDENTIAL_NEXT = re.compile(r"^\s*,\s*([A-Za-z][A-Za-z.\-]*)")
 _ABBR_LEAD = re.compile(r"\b(?:in|throughout|across|serving|serve|serves|to|within|of|the)\s*$", re.I)
+_THE = re.compile(r"\bthe\s*$", re.I)
 _ABBR_FOLLOW = re.compile(r"^\s+(?:Dept|Department|Board|residents|clients|patients|licens\w*|only|\()")
 _ZIP_AFTER = re.compile(r"^\.?,?\s+(\d{5})(?:-\d{4})?\b")
 
@@ -102,7 +116,7 @@ _VIRTUAL = (
     r"(?:virtual(?:ly)?|tele-?health|telemedicine|telepsychiatry|telepsychology|tele-?mental[- ]health|teletherapy|"
     r"online|video|remote(?:ly)?|zoom)"
 )
-_IN_PERSON = r"(?:in[- ]person|in[- ]office|face[- ]to[- ]face|offices?|clinics?)"
+_IN_PERSON = r"(?:in[- ]person|in[- ]office|face[- ]to[- ]face|offices?|clinics?|on[- ]?site|come\s+to\s+you)"
 _VIRTUAL_ONLY = re.compile(
     rf"\b(?:{_VIRTUAL}[- ]only|only\s+(?:via\s+|by\s+|through\s+)?{_VIRTUAL}|exclusively\s+(?:via\s+|through\s+)?"
     rf"{_VIRTUAL}|{_VIRTUAL}\s+(?:sessions\s+)?only|no\s+in[- ]person|not\s+(?:offer\s+)?in[- ]person|"
@@ -124,15 +138,18 @@ _STREET = re.compile(
     r"\b\.?(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b\.?)?(?:,?\s*(?:Suite|Ste\.?|Unit|Floor|Fl\.?|#)\s*[\w\-]+)?)"
 )
 _CITY_LIST = re.compile(
-    r"\b(?i:in|near|throughout|serving|serve|serves|across|including|from|within\s+\d+\s+(?:miles|minutes)\s+of)\s+"
-    r"(?i:the\s+)?(?i:greater\s+)?"
-    r"((?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})(?:\s*(?:,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+)"
+    r"\b(?:(?i:in|near|throughout|serving|serve|serves|across|including|from|within\s+\d+\s+(?:miles|minutes)\s+of)\s+"
+    r"|(?i:locations?|offices?|in[- ]person)\s*:\s*)"  # "two locations: Fairview and Lakeview", "In person: X"
+    r"(?P<the>(?i:the\s+))?(?P<greater>(?i:greater\s+|heart\s+of\s+(?:the\s+)?))?(?i:(?:downtown|uptown|midtown)\s+)?"
+    r"(?P<list>(?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})(?:\s*(?:,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+)"
     r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})*)"
 )
+_METRO = re.compile(r"\s+Metro$")  # "Broken Arrow and Tulsa Metro": the town's metro area, named as the page does
 _COUNTY_LIST = re.compile(
     r"((?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)(?:\s*(?:,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+)"
-    r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)*)\s+(?:[Cc]ount(?:y|ies)|[Pp]arish(?:es)?|[Bb]orough(?:s)?)\b"
+    r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)*)\s+([Cc]ount(?:y|ies)|[Pp]arish(?:es)?|[Bb]orough(?:s)?)\b"
 )
+_COUNTY_KIND = {"count": "County", "paris": "Parish", "borou": "Borough"}
 _LETTERS = re.compile(r"[A-Za-z]")
 _PLACE_NAME = re.compile(r"[A-Z][A-Za-z.'’\- ]+")  # letters only: "Call 303-555-0156" is not the town of Call
 _TAGLINE_SPLIT = re.compile(r"\s+[·•|]\s+")
@@ -148,16 +165,28 @@ _NEAR_SPLIT = re.compile(r",|;|\band\b|\bplus\b|\bas well as\b", re.I)
 _CLAUSE_END = re.compile(r"[;,]|\bplus\b|\bwhile\b|\bbut\b|\bas well as\b", re.I)
 _ASIDE = re.compile(r",\s*(?:which|who|where)\b|;|\bbut\b|\bwhile\b|\bwhereas\b|\bthrough\b", re.I)
 _ALL_STATES = re.compile(r"\b(?:both|all|these|those|each|every|any of (?:these|our))\s+(?:\w+\s+)?states\b", re.I)
-_CITY_STATE_ZIP = re.compile(r"^,?\s*(" + _CITY_WORDS + r"),\s*([A-Z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\.?,?\s+(\d{5})")
+_CITY_STATE_ZIP = re.compile(
+    r"^,?\s*(" + _CITY_WORDS + r"),\s*([A-Z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\.?,?\s+(\d{5})"
+    r"|^\s+(" + _CITY_WORDS + r")\s+([A-Z]{2})\s+(\d{5})\b"  # without commas: "... Suite 200 Springfield MN 55343"
+)
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+")
 _CITY_OFFICE = re.compile(
-    r"\b(?:[Oo]ur|[Mm]y|[Tt]he)\s+((?:[A-Z][a-z'’.\-]+)(?:\s+[A-Z][a-z'’.\-]+){0,2})\s+(?:office|studio|location|clinic|suite)s?\b"
+    r"\b(?:[Oo]ur|[Mm]y|[Tt]he)\s+((?:[A-Z][a-z'’.\-]+)(?:\s+[A-Z][a-z'’.\-]+){0,2}"
+    r"(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2}){0,4})"
+    r"\s+(?:office|studio|location|clinic|suite)s?\b"
 )
 _PERSON_COMMA = re.compile(r"\b[A-Z][a-z'’\-]+\s+[A-Z][a-z'’\-]+,\s*$")
 _OFFICE_CUE = re.compile(
-    r"\b(?:offices?|located|locations?|visit|suite|clinics?|in[- ]person|address|studio|(?:is|are|based)\s+in)\b", re.I
+    r"\b(?:offices?|located|locations?|visit|suite|clinics?|in[- ]person|address|studio|(?:is|are|based)\s+in|"
+    r"retreats?|sanctuary|nestled|on[- ]?site|our\s+(?:\w+\s+){0,2}(?:space|center|centre|house|property|land))\b",
+    re.I,
 )
 _FIRST_PERSON_SERVICE = re.compile(
+    rf"^\W*(?:{_IN_PERSON}|{_VIRTUAL})\s+(?:\w+\s+)?(?:therapy|sessions?|appointments?|visits?|care|services?)\b|"
+    r"\b(?:our|my)\s+(?:\w+\s+)?(?:services|sessions|appointments)\s+(?:are|is)\b|"
+    # "Sessions are in person.", "Follow-up can be done online.": the page's own sessions, said without "we"
+    r"^\W*(?:all\s+)?(?:\w+\s+)?(?:sessions|appointments|visits|follow-ups?)\s+(?:are|take\s+place|happen|"
+    r"can\s+(?:also\s+)?be\s+(?:done|held|conducted))\b|"
     r"\b(?:in|at)\s+(?:our|my)\s+(?:office|clinic|studio|suite|center)s?\b|\b(?:we|I)\s+(?:also\s+)?(?:offer|provide|see)\b"
     r"[^.]*\b(?:sessions|visits|appointments|therapy|care)\b",
     re.I,
@@ -181,17 +210,17 @@ _CITY_IN_NAME = (
 )
 # What a page offers "in <town>" ("Ketamine Infusions in Fairview"); said of a state these words are weaker
 _CITY_CUE = re.compile(
-    r"\b(?:treatments?|infusions?|clinics?|ketamine|KAP|counseling|psychiatr\w*|psychotherap\w*|spravato)\b", re.I
+    r"\b(?:treatments?|infusions?|clinics?|ketamine|KAP|counseling|psychiatr\w*|psychotherap\w*|spravato|now\s+open)\b",
+    re.I,
 )
 # "Fairview Office" / "Fairview Location" as a heading or line of its own
 _TOWN_OFFICE_LINE = re.compile(r"^\s*([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})\s+(?:Office|Location|Clinic)s?\s*:?\s*$")
 _CITY_BASED = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)??)[- ]based\b")  # "a Fairview-based practice"
 # "ketamine therapy cottonwood falls kansas" in a keyword line: a lower-case town and state that belong together
 _LOWER_STATE = re.compile(r"\b(" + "|".join(re.escape(name.lower()) for name in _NAMES) + r")\b")
-_STATEWIDE = re.compile(
-    rf"{_VIRTUAL}\w*\s+(?:\w+\s+)?(?:statewide|throughout\s+the\s+state|across\s+the\s+state|anywhere\s+in\s+the\s+state)",
-    re.I,
-)
+_THE_STATE = r"(?:statewide|throughout\s+the\s+state|across\s+the\s+state|anywhere\s+in\s+the\s+state)"
+_STATEWIDE = re.compile(rf"{_VIRTUAL}\w*\s+(?:\w+\s+)?{_THE_STATE}", re.I)
+_STATEWIDE_AFTER = re.compile(rf"{_THE_STATE}\s+(?:\w+\s+){{0,3}}?(?:by|via|over|through)\s+{_VIRTUAL}", re.I)
 
 
 @dataclass
@@ -282,7 +311,7 @@ def _city_before(sentence: str, start: int, state: str) -> tuple[str, int] | Non
     words = match.group(1).split()
     for first in range(len(words)):
         candidate = " ".join(words[first:]).strip(".")
-        if is_city_in(candidate, state):
+        if is_city_in(_METRO.sub("", candidate), state):
             return candidate, offset + match.start(1) + len(" ".join(words[:first])) + (1 if first else 0)
     return None
 
@@ -306,8 +335,21 @@ def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> t
         if match.group("dc"):
             tokens.append(_Token(start, end, "DC", "dc"))
             continue
+        if match.group("people") or match.group("nyc"):  # "KAP for New Yorkers", "offices in NYC"
+            kind = "people" if match.group("people") else "name"
+            tokens.append(_Token(start, end, DEMONYMS.get(match.group(0), "NY"), kind))
+            continue
+        if match.group("name") and _INSURER_OF.search(before[-60:]):
+            tokens.append(_Token(start, end, STATE_BY_NAME[match.group("name")], "insurer"))
+            continue
         if match.group("name"):
             name = match.group("name")
+            if re.match(r"^\s+City\b", after) and states_of_city(f"{name} City") == {STATE_BY_NAME[name]}:
+                tokens.append(_Token(start, end, STATE_BY_NAME[name], "name"))  # "<State> City" there only
+                continue
+            if _PRACTICE_NAME_AFTER.match(after):
+                tokens.append(_Token(start, end, STATE_BY_NAME[name], "name"))  # "Ohio Integrative Psychiatry"
+                continue
             if name == "Washington" and re.match(r"^\s+[Ss]tate\b(?!\s+University)", after):
                 tokens.append(_Token(start, end, "WA", "name"))
                 continue
@@ -360,6 +402,7 @@ class _PlaceReader:
         # state -> snippet: named, but in words that do not say "we serve there"
         self.unconfirmed_states: dict[str, str] = {}
         self.name_towns: set[str] = set()  # towns read from a practice's name: kept only when the page backs them
+        self.pending_counties: list[tuple[str, str]] = []  # "Fairview County", snippet: an area served, a "city"
 
     def vote(self, state: str, in_person: bool | None, virtual: bool | None, strength: int, snippet: str) -> None:
         self.votes.setdefault(state, []).append(_Vote(in_person, virtual, strength))
@@ -381,6 +424,7 @@ class _PlaceReader:
         for block in self.document.blocks:
             self.read_block(block)
         self.resolve_cities()
+        self.resolve_counties()
         self.finish()
         return self.facts
 
@@ -415,7 +459,8 @@ class _PlaceReader:
                 accepted_any = True
         if not tokens or accepted_any:
             self.read_city_list(sentence, block, snippet)
-        if not tokens and not _RESEARCH_OR_NEWS.search(sentence):
+        # "Serving Ohioans, entirely online": a sentence naming a state only by its residents still speaks for the page
+        if all(token.kind == "people" for token in tokens) and not _RESEARCH_OR_NEWS.search(sentence):
             mode = _mode_of(sentence)
             if _ALL_STATES.search(sentence):
                 self.read_all_states(sentence)
@@ -423,6 +468,8 @@ class _PlaceReader:
                 self.global_modes.append(mode)
             elif mode != (None, None) and _FIRST_PERSON_SERVICE.search(sentence):
                 self.one_state_modes.append(mode)
+        if _STATEWIDE_AFTER.search(sentence):  # "we see clients across the state by video": the page's one state
+            self.one_state_modes.append((None, True))
         self.read_counties(sentence, snippet)
 
     def read_run(
@@ -442,6 +489,9 @@ class _PlaceReader:
         accepted = False
         asides, office_cue, statewide = _sentence_cues(sentence)
         for token in run:
+            if token.kind == "insurer":  # a hint, used when the page names no other state
+                self.unconfirmed_states.setdefault(token.code, snippet)
+                continue
             if token.kind == "abbr":
                 city = _city_before(sentence, token.start, token.code)
                 zip_match = _ZIP_AFTER.match(sentence[token.end:])
@@ -455,6 +505,8 @@ class _PlaceReader:
                     continue  # "Rafael Quintero, MD": a post-nominal, not Maryland
                 if len(run) == 1 and not (_ABBR_LEAD.search(lead) or _ABBR_FOLLOW.match(tail)):
                     continue
+                if len(run) == 1 and _THE.search(lead) and lookup(token.code) is not None:
+                    continue  # "the MD will charge", "the PA": the clinician, not Maryland or Pennsylvania
             elif token.kind == "name":
                 city = _city_before(sentence, token.start, token.code)
                 if city and not negative:
@@ -471,6 +523,8 @@ class _PlaceReader:
             clause_end = next((start for start, _ in asides if start >= token.end), len(sentence))
             self.sentence_modes.setdefault(token.code, []).append(_mode_of(sentence[clause_start:clause_end]))
             in_person, virtual = self.run_mode(lead, tail, paren, dash)
+            if token.kind == "people":  # "for Ohioans, entirely online": the whole sentence says how
+                in_person, virtual = _mode_of(sentence)
             if virtual is None and statewide:
                 virtual = True
             strength = 3 if (paren or dash) and (in_person is not None or virtual is not None) else (
@@ -542,18 +596,23 @@ class _PlaceReader:
             place = _CITY_STATE_ZIP.match(rest)
             if not place:
                 continue
-            state = place.group(2) if place.group(2) in STATE_CODES else STATE_BY_NAME.get(place.group(2))
+            city, state_text, zip_code = place.groups()[:3] if place.group(1) else place.groups()[3:]
+            state = state_text if state_text in STATE_CODES else STATE_BY_NAME.get(state_text)
             if not state:
                 continue
-            self.facts.addresses.append(
-                AddressFact(street=match.group(1).strip(), city=place.group(1), state=state, zip=place.group(3))
-            )
-            if is_city_in(place.group(1), state):
-                self.add_city(place.group(1), state, snippet)
+            if not place.group(1):  # no comma: the city is the longest tail of the words that is a town there
+                words = city.split()
+                city = next((" ".join(words[i:]) for i in range(len(words)) if is_city_in(" ".join(words[i:]), state)),
+                            None)
+                if city is None:
+                    continue
+            street = match.group(1).strip()
+            self.facts.addresses.append(AddressFact(street=street, city=city, state=state, zip=zip_code))
+            if is_city_in(city, state):
+                self.add_city(city, state, snippet)
             self.vote(state, True, None, 2, snippet)  # a street address is an office: in person there
             self.facts.evidence.append(
-                Evidence("addresses", f"{match.group(1)}, {place.group(1)}, {state} {place.group(3)}", snippet,
-                         self.document.url)
+                Evidence("addresses", f"{match.group(1)}, {city}, {state} {zip_code}", snippet, self.document.url)
             )
 
     def read_all_states(self, sentence: str) -> None:
@@ -568,7 +627,8 @@ class _PlaceReader:
 
     def read_tagline_cities(self, sentence: str, snippet: str) -> None:
         """'Ketamine-Assisted Psychotherapy · Miami · Fort Lauderdale · Telehealth': cities as tagline segments."""
-        segments = [segment.strip() for segment in _TAGLINE_SPLIT.split(sentence)]
+        # "Offices: Fairview | Lakeview": a label before the first segment is not part of the town
+        segments = [segment.split(":")[-1].strip() for segment in _TAGLINE_SPLIT.split(sentence)]
         known = [segment for segment in segments if 0 < len(segment.split()) <= 3 and _PLACE_NAME.fullmatch(segment)
                  and states_of_city(segment) and not _not_a_city(segment)]
         if known:
@@ -580,8 +640,9 @@ class _PlaceReader:
         for match in _CITY_OFFICE.finditer(sentence):
             if _NEGATIVE.search(sentence[max(0, match.start() - 30): match.start()]):
                 continue
-            if states_of_city(match.group(1)) and not _not_a_city(match.group(1)):
-                self.pending_cities.append(([match.group(1)], sentence, snippet, True))
+            names = [name.strip() for name in _LIST_SPLIT.split(match.group(1)) if name.strip()]
+            if all(states_of_city(name) and not _not_a_city(name) for name in names):
+                self.pending_cities.append((names, sentence, snippet, True))
         if not (_CUE.search(sentence) or _CITY_CUE.search(sentence) or block.footer):
             return
         virtual_only = _VIRTUAL_ONLY.search(sentence)  # once per sentence, not once per town list
@@ -589,10 +650,12 @@ class _PlaceReader:
             lead = sentence[max(0, match.start() - 40): match.start() + 12]
             if not (_CUE.search(lead) or _CITY_CUE.search(lead) or block.footer) or _NEGATIVE.search(lead):
                 continue  # "a psychiatrist in Rhinebeck" says where someone else is
-            names = [name.strip(" .") for name in _LIST_SPLIT.split(match.group(1)) if name.strip(" .")]
+            names = [name.strip(" .") for name in _LIST_SPLIT.split(match.group("list")) if name.strip(" .")]
             if any(name in STATE_BY_NAME for name in names):
                 names = [name for name in names if name not in STATE_BY_NAME]
-            known = [name for name in names if states_of_city(name) and not _not_a_city(name)]
+            known = [name for name in names if states_of_city(_METRO.sub("", name)) and not _not_a_city(name)]
+            if match.group("the") and not match.group("greater"):
+                known = [name for name in known if is_big_town(name)]  # "the Triangle area" is a region
             if not known or len(known) < len(names) / 2:
                 continue
             following = sentence[match.end(): match.end() + 40]  # bounded: never copy the rest of a long sentence
@@ -606,6 +669,8 @@ class _PlaceReader:
                 or re.match(rf"^\s*(?:via|by|through|over)\s+{_VIRTUAL}", after, re.I)
                 or virtual_only
             )
+            if _IN_PERSON_WORD.search(_NEAR_SPLIT.split(lead)[-1]) and not virtual_only:
+                virtual = None  # "... via telehealth, and in person in Providence": the nearest words decide
             self.pending_cities.append((known, sentence, snippet, not virtual))
 
     def read_counties(self, sentence: str, snippet: str) -> None:
@@ -618,7 +683,12 @@ class _PlaceReader:
             for name in names:
                 states = set(states_of_county(name))
                 common = states if common is None else common & states
-            if common and len(common) == 1 and not _NEGATIVE.search(sentence[: match.start()]):
+            if _NEGATIVE.search(sentence[: match.start()]):
+                continue
+            if _CUE.search(sentence[max(0, match.start() - 80): match.start()]) and all(map(states_of_county, names)):
+                kind = _COUNTY_KIND[match.group(2).lower()[:5]]
+                self.pending_counties += [(f"{name} {kind}", snippet) for name in names]  # the areas it serves
+            if common and len(common) == 1:
                 in_person, virtual = _mode_of(sentence)
                 self.vote(common.pop(), in_person, virtual, 1, snippet)
 
@@ -632,10 +702,10 @@ class _PlaceReader:
             in_sentence = {token.code for token in _state_tokens(sentence, self.given_names)}
             common: set[str] | None = None
             for name in names:
-                states = set(states_of_city(name))
+                states = set(states_of_city(_METRO.sub("", name)))
                 common = states if common is None else common & states
             for name in names:
-                options = set(states_of_city(name))
+                options = set(states_of_city(_METRO.sub("", name)))
                 if name in self.name_towns and not (options & (page_states | in_sentence | set(self.unconfirmed_states))
                                                     or is_big_town(name)):
                     continue  # "Alpine Psychiatry" on a page that never names a state with an Alpine
@@ -654,6 +724,13 @@ class _PlaceReader:
                 # one town alone ("our Fairview office") gives its city, not a state the page never says
                 if state in in_sentence or state in page_states or (len(names) > 1 and common == {state}):
                     self.vote(state, True if office else None, None, 1, snippet)
+
+    def resolve_counties(self) -> None:
+        """A county named as served is an area of the page's "cities" (LABELING.md: the areas it names as served),
+        in the one page state that has a county of that name, else with no state."""
+        for county, snippet in self.pending_counties:
+            options = set(states_of_county(county.rsplit(" ", 1)[0]))
+            self.add_city(county, _only(options & set(self.votes)) or _only(options), snippet)
 
     def finish(self) -> None:
         if BARE_WASHINGTON in self.votes:  # "in Washington" on a page about D.C. is the capital

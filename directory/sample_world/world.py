@@ -58,6 +58,8 @@ HARD_CASES = (
     "hostile_markup",
     "wrong_license_class",  # the site's title is of another class than the license held
     "inactive_license",
+    "initial_only_board_name",  # the board gives an initial for the given name and nothing else ties them
+    "namesake_on_exclusion_list",  # the same full name on the OIG LEIE, no NPI or birth date to tell them apart
 )
 
 # Each source's own status words and the LicenseStatus they normalise to. A record's `status_raw` must be
@@ -119,9 +121,11 @@ SOURCE_STATE: dict[str, str] = {
 SOURCE_CLASSES: dict[str, frozenset[LicenseClass]] = {
     "tx_bhec": frozenset({LicenseClass.PROFESSIONAL_COUNSELOR, LicenseClass.MARRIAGE_FAMILY_THERAPIST,
                           LicenseClass.PSYCHOLOGIST, LicenseClass.CLINICAL_SOCIAL_WORKER,
-                          LicenseClass.SOCIAL_WORKER}),
+                          LicenseClass.SOCIAL_WORKER, LicenseClass.ASSOCIATE_COUNSELOR,
+                          LicenseClass.ASSOCIATE_MARRIAGE_FAMILY_THERAPIST}),
     "md_bop": frozenset({LicenseClass.PHYSICIAN, LicenseClass.PHYSICIAN_ASSISTANT}),
-    "md_bpct": frozenset({LicenseClass.PROFESSIONAL_COUNSELOR, LicenseClass.MARRIAGE_FAMILY_THERAPIST}),
+    "md_bpct": frozenset({LicenseClass.PROFESSIONAL_COUNSELOR, LicenseClass.MARRIAGE_FAMILY_THERAPIST,
+                          LicenseClass.ASSOCIATE_COUNSELOR, LicenseClass.ASSOCIATE_MARRIAGE_FAMILY_THERAPIST}),
     # An OP export: NY publishes no bulk roster, and the export covers these professions only.
     "generic_ny": frozenset({LicenseClass.PROFESSIONAL_COUNSELOR, LicenseClass.CLINICAL_SOCIAL_WORKER,
                              LicenseClass.MARRIAGE_FAMILY_THERAPIST, LicenseClass.PSYCHOLOGIST}),

@@ -10,6 +10,7 @@
 
 from dataclasses import dataclass
 
+from directory.boards import titles
 from directory.extraction import taxonomy
 from directory.models import Clinician, CredentialClaim, Practice, ServiceArea
 from directory.vocab import PRESCRIBING_CLASSES, CredentialKind, LicenseClass, Role, ServiceMode, Verdict
@@ -53,10 +54,53 @@ def credential_class(claim: CredentialClaim) -> str | None:
     return None if value in _NO_LICENSE_CLASS or value is None else value
 
 
-def claimed_classes(credentials: list[CredentialClaim]) -> frozenset[str]:
+def credential_class_in(claim: CredentialClaim, state: str | None) -> str | None:
+    """The class a credential claims in one state: a state's tier first (a site's "LPC" serving Illinois claims
+    Illinois' provisional tier), then the taxonomy."""
+    tier = titles.tier_class(claim.code, state) if state else None
+    return tier.value if tier is not None else credential_class(claim)
+
+
+def claimed_classes(credentials: list[CredentialClaim], state: str | None = None) -> frozenset[str]:
     """License classes the credentials claim or imply (an MD degree implies a physician license, PA-C a PA
-    license); certifications and degrees that imply no class add nothing."""
-    return frozenset(cls for claim in credentials if (cls := credential_class(claim)) is not None)
+    license), read in ``state`` when given; certifications and degrees that imply no class add nothing."""
+    return frozenset(cls for claim in credentials if (cls := credential_class_in(claim, state)) is not None)
+
+
+# Classes that permit a service when the site names no credential: taken from the clinician's role. Supervised
+# tiers, non-clinical social workers and registered nurses do not practise psychotherapy independently.
+THERAPY_CLASSES = frozenset({
+    LicenseClass.PROFESSIONAL_COUNSELOR.value, LicenseClass.CLINICAL_SOCIAL_WORKER.value,
+    LicenseClass.MARRIAGE_FAMILY_THERAPIST.value, LicenseClass.PSYCHOLOGIST.value, LicenseClass.PHYSICIAN.value,
+    LicenseClass.NURSE_PRACTITIONER.value,
+})
+ROLE_CLASSES = {
+    Role.THERAPIST.value: THERAPY_CLASSES,
+    Role.PRESCRIBER.value: frozenset(c.value for c in PRESCRIBING_CLASSES),
+    Role.NURSE.value: frozenset({LicenseClass.REGISTERED_NURSE.value, LicenseClass.NURSE_PRACTITIONER.value}),
+}
+# An independent license also backs a claim of its own supervised tier (an LCPC holder who writes "LPC").
+BACKS_TIER = {
+    LicenseClass.ASSOCIATE_COUNSELOR.value: LicenseClass.PROFESSIONAL_COUNSELOR.value,
+    LicenseClass.ASSOCIATE_MARRIAGE_FAMILY_THERAPIST.value: LicenseClass.MARRIAGE_FAMILY_THERAPIST.value,
+}
+
+
+def permitted_classes(claim: "Claim", credentials: list[CredentialClaim], role: str | None) -> frozenset[str]:
+    """License classes that permit this claim: from the site's credentials read in the claim's state, else from
+    the clinician's role; empty when neither says (then nothing can pass)."""
+    if claim.kind == CREDENTIAL:
+        tier = titles.tier_class(claim.credential_code, claim.state) if claim.state else None
+        wanted = frozenset({tier.value}) if tier is not None else (
+            frozenset({claim.license_class}) if claim.license_class else frozenset())
+    else:
+        site = claimed_classes(credentials, claim.state)
+        if claim.kind == PRESCRIBING:
+            prescribing = frozenset(c.value for c in PRESCRIBING_CLASSES)
+            wanted = (site & prescribing) or prescribing
+        else:
+            wanted = site or ROLE_CLASSES.get(role or "", frozenset())
+    return wanted | {BACKS_TIER[c] for c in wanted if c in BACKS_TIER}
 
 
 def is_prescriber(clinician: Clinician, classes: frozenset[str]) -> bool:

@@ -239,3 +239,16 @@ def numbers_match(a: str | None, b: str | None) -> bool:
         return True
     digits_a, digits_b = re.sub(r"\D", "", na), re.sub(r"\D", "", nb)
     return bool(digits_a) and digits_a == digits_b and len(digits_a) >= 4
+
+
+def full_name_match(site: PersonName, record: PersonName) -> bool:
+    """The same person's name written in full on both sides: the same given name (not an initial, nickname or
+    middle name), the same surname (or a half or former surname of it), no conflicting middle name or suffix.
+    Anything looser is a name-only match that can never on its own give a pass."""
+    if len(site.given_key) < 2 or site.given_key != record.given_key:
+        return False
+    if family_score(site, record) < 0.9:  # exact, a hyphenated half or a former surname; a typo is looser
+        return False
+    if _middle_factor(site, record) < 1.0:
+        return False
+    return not (site.suffix and record.suffix and site.suffix != record.suffix)

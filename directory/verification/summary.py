@@ -12,11 +12,14 @@ from sqlmodel import Session, select
 
 from directory.models import Clinician, CredentialClaim, Discrepancy, Practice, ServiceArea, Verification
 from directory.verification.claims import claimed_classes
-from directory.verification.judge import state_name
 from directory.verification.rules import authorities
+from directory.verification.wording import state_name
 from directory.vocab import Badge, ServiceMode, Verdict, badge_for
 
 VERDICT_WORDS = {
+    Verdict.IDENTITY_UNCONFIRMED.value: "a license matches the name only loosely: not confirmed to be this person",
+    Verdict.POSSIBLE_EXCLUSION.value: "the same name is on the OIG exclusion list: not yet told apart",
+    Verdict.CONFLICTING_SOURCES.value: "public sources disagree about the license",
     Verdict.EXPIRED.value: "license expired",
     Verdict.INACTIVE.value: "license inactive",
     Verdict.SUSPENDED_OR_REVOKED.value: "license suspended, revoked or surrendered",
@@ -111,7 +114,9 @@ def summarise(areas: list[ServiceArea], clinicians: dict[int, Clinician], rows: 
                         f"The site serves {place}, but no prescriber on it holds a license to prescribe in {place}."
                     )
                 continue
-            unverified = sorted({r.verdict for r in rows if badge_for(r.verdict) is Badge.UNVERIFIED})
+            # Unverified, or a warning that is not a pass (a loose name match, a namesake on the exclusion list).
+            unverified = sorted({r.verdict for r in rows if badge_for(r.verdict) is Badge.UNVERIFIED
+                                 or (badge_for(r.verdict) is Badge.WARNING and not Verdict(r.verdict).is_pass)})
             lead = f"The site lists {place} ({_MODE_WORDS[mode]})."
             if unverified:
                 words = "; ".join(VERDICT_WORDS[v] for v in unverified)

@@ -7,6 +7,7 @@ import sys
 
 from sqlalchemy import func, select
 
+from directory.boards.mirrors.core import EDITION
 from directory.db import open_database, session_scope
 from directory.models import Clinician, CredentialClaim, LicenseRecord, Practice, ServiceArea
 
@@ -51,7 +52,7 @@ def test_sync_then_list_json(boards, tmp_path):
     rows = {row["name"]: row for row in json.loads(listed.stdout)}
     for row in rows.values():
         assert {"name", "kind", "states", "license_classes", "method", "last_sync", "as_of", "records"} <= row.keys()
-    assert rows["ct_socrata"]["records"] > 0 and rows["ct_socrata"]["as_of"].startswith("2026-11-20")
+    assert rows["ct_socrata"]["records"] > 0 and rows["ct_socrata"]["as_of"].startswith(EDITION.date().isoformat())
     assert rows["wa_provider_search"]["method"] == "manual" and rows["wa_provider_search"]["last_sync"] is None
     assert rows["md_bpct"]["method"] == "lookup" and rows["md_bpct"]["records"] >= 1
 

@@ -45,3 +45,54 @@ def test_date_sentinels_and_junk_are_none():
     assert parse_date("00000000") is None and parse_date("") is None and parse_date(None) is None
     assert parse_date("not a date") is None
     assert parse_date("02/30/2024", ("%m/%d/%Y",)) is None
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)))
+def test_declared_formats_round_trip(day):
+    from directory.boards.dates import read_date
+
+    assert read_date(day.strftime("%m/%d/%Y"), ("%m/%d/%Y", "%Y%m%d")) == day  # WA, IL
+    assert read_date(day.strftime("%Y%m%d"), ("%m/%d/%Y", "%Y%m%d")) == day  # WA exports, LEIE
+    assert read_date(f"{day.isoformat()}T00:00:00.000", ("%Y-%m-%dT%H:%M:%S.%f",)) == day  # CT, CO
+
+
+@given(st.text(max_size=12))
+def test_a_declared_format_never_turns_junk_into_none(text):
+    """Empty cells and all-zero sentinels are 'no date'; anything else parses or is a DateError."""
+    from directory.boards.dates import DateError, read_date
+
+    try:
+        result = read_date(text, ("%m/%d/%Y",))
+    except DateError:
+        return
+    assert result is not None or set(text.strip().strip('"').strip()) <= {"0", "/", "-"}
+
+
+def test_read_dates_names_the_bad_field():
+    from directory.boards.dates import read_dates
+
+    parsed, errors = read_dates(("%m/%d/%Y",), issue_date="01/02/2020", expiry_date="2027-09-14T00:00:00.000")
+    assert parsed == {"issue_date": date(2020, 1, 2), "expiry_date": None}
+    assert errors == ["expiry_date='2027-09-14T00:00:00.000'"]
+    assert read_dates(("%Y%m%d",), issue_date="00000000", expiry_date="")[1] == []
+
+
+@given(st.text(alphabet="0123456789/-T:. ", max_size=26),
+       st.sampled_from(["%m/%d/%Y", "%Y%m%d", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f"]))
+def test_fast_date_paths_agree_with_strptime(text, fmt):
+    """A date read through a fast path is the date strptime reads (the fast paths may only be stricter: exact
+    digit counts, no lenient short years)."""
+    from datetime import datetime
+
+    from directory.boards.dates import DateError, read_date
+
+    try:
+        expected = datetime.strptime(text.strip(), fmt).date()
+    except ValueError:
+        expected = None
+    try:
+        got = read_date(text, (fmt,))
+    except DateError:
+        got = None
+    if got is not None:
+        assert got == expected

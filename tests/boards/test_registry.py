@@ -97,7 +97,8 @@ def test_world_titles_classify_as_the_world_says(world):
     ("CLIN PSYCHOLOGIST", "psychologist"), ("Physician And Surgeon License", "physician"),
     ("Advanced Registered Nurse Practitioner License", "nurse_practitioner"), ("PHYSICIAN ASSISTANT",
                                                                                "physician_assistant"),
-    ("LPC Associate", "other"), ("Licensed Alcohol and Drug Counselor", "other"), ("PACKAGE STORE LIQUOR", "other"),
+    ("LPC Associate", "associate_counselor"), ("Licensed Alcohol and Drug Counselor", "other"),
+    ("PACKAGE STORE LIQUOR", "other"), ("CHIROPRACTIC PHYSICIAN", "other"), ("Podiatric Physician", "other"),
 ])
 def test_titles_by_keyword(title, expected):
     assert classify_title(None, title) == expected

@@ -111,6 +111,92 @@ def test_clinicians_in_prose(text, expected):
     assert people(text_page(text)) == expected
 
 
+@pytest.mark.parametrize(("url", "text", "expected"), [
+    # a one-word brand or an acronym that begins the domain, where the page speaks as it
+    ("https://corvalis-psychedelic.com/kap", "At Corvalis, we offer KAP. Corvalis offers IM.", "Corvalis"),
+    ("https://www.ltg-mn.com/kap", "LTG offers oral ketamine and IM injections.", "LTG"),
+    ("https://www.ltg-mn.com/kap", "With LTG, our clinical director leads the therapy.", "LTG"),
+    # a two-word name that reads like a person's is a place when the page is "at" it
+    ("https://brightwatersnc.com/kap", "At Bright Waters, safety comes first for all patients.", "Bright Waters"),
+    ("https://janeroe.com/kap", "Jane Roe offers ketamine-assisted therapy.", None),
+    # the domain drops "&"; every word a service word, but patients are "at" it
+    ("https://carehealingwellnessxy.com/kap", "Our patients at Care & Healing Wellness Center have benefited.",
+     "Care & Healing Wellness Center"),
+    # "to" inside a name the domain spells whole
+    ("https://www.bridgetocalm.org/kap", "KAP at Bridge to Calm offers a new approach.", "Bridge to Calm"),
+    # the page's own voice over a parent organisation the domain spells
+    ("https://www.regionhealth.com/kap", "Also part of the RegionHealth family:\n\nAt the Center for Novel "
+     "Psychiatry, we are committed to quality.", "Center for Novel Psychiatry"),
+    # a bare brand the team is "at", and a copyright line in page text
+    ("https://example.org/kap", "Ketamine Therapy\n\nThe team at Cedar Hollow is here to help.", "Cedar Hollow"),
+    ("https://example.org/kap", "We offer KAP.\n\n© 2024 Cedar Hollow Wellness. All rights reserved.",
+     "Cedar Hollow Wellness"),
+    # a kind of service at a sentence's start is not a name
+    ("https://www.someplace.com/kap", "Traditional Ketamine Therapy involves an infusion. True Ketamine Assisted "
+     "Psychotherapy takes this further.", None),
+])
+def test_practice_name_as_real_pages_say_it(url, text, expected):
+    assert text_page(text, url=url).practice_name == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a physician's "MD" with no comma, and a town in Maryland with one
+    ("Your physical is with our medical director, Ivo Marsh MD", {"Ivo Marsh": {"MD"}}),
+    ("Our office is near Ellicott City MD and Silver Spring MD.", {}),
+    # a job title said before the name
+    ("With us, Clinical Director Odette Vane manages the psychotherapy.", {"Odette Vane": set()}),
+    ("Our founder, Rhea Lund, opened the practice in 2019.", {"Rhea Lund": set()}),
+    # first names only, as group pages give them
+    ("On arrival, Wren (our RN) checks your blood pressure.", {"Wren": {"RN"}}),
+    ("Odile (staff IFS therapist) sits in during the day.", {"Odile": set()}),
+    ("Omar and Ilse will monitor the group during the session.", {"Omar": set(), "Ilse": set()}),
+    ("My colleague, Dana Holt, LCSW, and I lead groups.\n\n“Dana and Rue took such care.”",
+     {"Dana Holt": {"LCSW"}, "Rue": set()}),
+    ("Prescribed by Dr. Ansel Varga, Tomas's physician partner.", {"Ansel Varga": set(), "Tomas": set()}),
+    # "Dr. Roe’s patients" is Dr. Roe, once
+    ("It was Dr. Quill’s patients who asked. Dr. Quill now offers KAP.", {"Dr. Quill": set()}),
+    # names with a suffix or an initial before the first name; the state a license is held in
+    ("Jane A. Roe Jr., MD", {"Jane A. Roe Jr": {"MD"}}),
+    ("J. Alex Roe, LCSW", {"J. Alex Roe": {"LCSW"}}),
+    ("Jane Roe, LMHC (FL), LPC (GA)", {"Jane Roe": {"LMHC", "LPC"}}),
+    # team cards and lists: a name set in capitals over its titles, a pronoun line between, "Name | Role",
+    # people under a plural role, a bio's years "as a psychotherapist"
+    ("JANE ROE\n\nLCSW", {"Jane Roe": {"LCSW"}}),
+    ("Jane Roe\n\nShe/Her\n\nLCSW", {"Jane Roe": {"LCSW"}}),
+    ("Jane Roe | Lead Therapist", {"Jane Roe": set()}),
+    ("Jane Roe, Founder & Clinical Director", {"Jane Roe": set()}),
+    ("Cedar Hollow, Integration Services", {}),
+    ("Therapists: Jane Roe and Sam Poe", {"Jane Roe": set(), "Sam Poe": set()}),
+    ("Co-founders Jane Roe and Sam Poe opened the practice.", {"Jane Roe": set(), "Sam Poe": set()}),
+    ("Providers: Journey Clinical and Nue Life", {}),
+    ("Jane Roe brings 15 years of experience as a psychotherapist.", {"Jane Roe": set()}),
+    # a list of names with codes in one sentence: the next name is not read as a code of the first
+    ("Our team includes Jane Roe, LCSW, Sam Poe, LPC, and Dr. Al Dee.",
+     {"Jane Roe": {"LCSW"}, "Sam Poe": {"LPC"}, "Al Dee": set()}),
+    ("Jane Roe, LGPC, ACS, RPT-S", {"Jane Roe": {"LGPC", "ACS", "RPT-S"}}),
+    ("Jane received her degree from a state school and is a licensed clinical social worker.", {"Jane": {"LCSW"}}),
+    ("Sarah has been a therapist for 20 years.", {"Sarah": set()}),
+    ("Spravato received approval in 2019 and is a nasal spray.", {}),
+    # a spelled-out title after a dash, and a bio whose subject holds the titles it names
+    ("Jane Roe – Licensed Clinical Social Worker", {"Jane Roe": {"LCSW"}}),
+    ("Jane Roe holds a Master of Social Work and is a Licensed Independent Clinical Social Worker.",
+     {"Jane Roe": {"MSW", "LICSW"}}),
+    ("Cedar Hollow is a licensed clinic with a Licensed Professional Counselor on staff.", {}),
+    ("Sarah and I lead the groups together.", {"Sarah": set()}),
+    # cited researchers are not the team
+    ("Dr. Ezra Lund and colleagues at a university first showed this.", {}),
+    ("In a 2006 trial, Dr. Ezra Lund found rapid effects.", {}),
+    # not people: methods named with a certificate, two weekdays, brands
+    ("Dosing is often combined with Brainspotting, EMDR and IFS.", {}),
+    ("Monday and Tuesday will be the group days.", {}),
+    ("We use Internal Family Systems (IFS) and Eye Movement Desensitization (EMDR).", {}),  # spelled-out abbreviations
+    ("Jane Roe (LCSW) leads our groups.", {"Jane Roe": {"LCSW"}}),
+    ("Birch & Fern Counseling offers KAP. Birch & Fern will guide you.", {}),
+])
+def test_clinicians_in_the_ways_real_pages_name_them(text, expected):
+    assert people(text_page(text)) == expected
+
+
 def test_license_numbers_and_npi_go_with_their_clinician_and_state():
     facts = text_page("Jane Roe, MA, LPC\n\nCT LPC #006127 · NPI 1234567893\n\nSam Poe, LCSW (NY LCSW License #012345)")
     by_name = {c.name: c for c in facts.clinicians}

@@ -89,3 +89,17 @@ def test_role_from_credentials():
     assert role_for(["PA-C"]) is Role.PRESCRIBER
     assert role_for(["LPC", "NCC"]) is Role.THERAPIST
     assert role_for(["RN"]) is Role.NURSE
+
+
+@pytest.mark.parametrize(("written", "code", "kind"), [
+    ("LMHP", "LMHP", CredentialKind.STATE_LICENSE),  # associate and graduate titles real team pages print
+    ("LGSW", "LGSW", CredentialKind.STATE_LICENSE),
+    ("AMFT", "AMFT", CredentialKind.STATE_LICENSE),
+    ("Associate Professional Clinical Counselor", "APCC", CredentialKind.STATE_LICENSE),
+    ("RPT-S", "RPT", CredentialKind.NATIONAL_CERTIFICATION),
+    ("Certified Sex Therapist", "CST", CredentialKind.NATIONAL_CERTIFICATION),
+    ("E-RYT", "RYT", CredentialKind.TRAINING),
+])
+def test_titles_team_pages_print(written, code, kind):
+    info = lookup(written)
+    assert info is not None and info.code == code and info.kind is kind

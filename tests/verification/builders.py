@@ -57,12 +57,13 @@ def record(session: Session, source: str, holder: str, state: str | None, licens
            status: str = "active", status_raw: str = "ACTIVE", number: str | None = None, kind: str = "license",
            expiry: date | None = date(2027, 12, 31), discipline: bool = False, discipline_text: str | None = None,
            multistate: bool | None = None, home_state: str | None = None, npi: str | None = None,
-           address_state: str | None = None, as_of: datetime = NOW - timedelta(days=2)) -> LicenseRecord:
+           address_state: str | None = None, as_of: datetime = NOW - timedelta(days=2),
+           title: str | None = None) -> LicenseRecord:
     parsed = parse_name(holder)
     number = number or f"{state or 'US'}{next(_ids):06d}"
     row = LicenseRecord.model_validate({
         "source": source, "record_key": f"{source}:{number}", "kind": kind, "state": state,
-        "home_state": home_state, "license_class": license_class, "title_raw": license_class,
+        "home_state": home_state, "license_class": license_class, "title_raw": title or license_class,
         "license_number": number, "holder_name": holder, "given_name": parsed.given,
         "middle_name": parsed.middle or None, "family_name": parsed.family, "suffix": parsed.suffix or None,
         "family_key": name_key(parsed.family), "given_key": name_key(parsed.given), "status": status,

@@ -25,6 +25,7 @@ def _world(session):
     clinician(session, p, "Iris Lowe", [LPC])
     rec = record(session, "ct_socrata", "Lowe, Iris", "CT", "professional_counselor")
     sync(session, "ct_socrata")
+    sync(session, "oig_leie")  # the exclusion list was checked: a pass needs it
     session.commit()
     return rec
 
@@ -73,10 +74,11 @@ def test_history_names_the_verify_run_and_the_syncs_behind_the_verdict(engine, s
     with session_scope(engine) as s:
         run = s.get(VerifyRun, result["run_id"])
         ct_sync = s.exec(select(SourceSync).where(SourceSync.source == "ct_socrata")).one()
+        leie_sync = s.exec(select(SourceSync).where(SourceSync.source == "oig_leie")).one()
     assert run.status == "finished" and run.finished_at is not None and run.claims == result["claims"] == 2
-    assert run.syncs == {"ct_socrata": ct_sync.id}
+    assert run.syncs == {"ct_socrata": ct_sync.id, "oig_leie": leie_sync.id}
     entry = _history(engine)[0]
-    assert entry.verify_run_id == run.id and entry.sync_ids == {"ct_socrata": ct_sync.id}
+    assert entry.verify_run_id == run.id and entry.sync_ids["ct_socrata"] == ct_sync.id
 
 
 def test_a_vanished_claim_is_retired_with_when_not_deleted(engine, session):

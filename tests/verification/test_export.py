@@ -26,8 +26,9 @@ def _directory(engine):
                   role="prescriber")
         clinician(s, p, HOSTILE, [("LPC", "state_license", "professional_counselor")])
         record(s, "ct_socrata", "Roe, Jane Q", "CT", "professional_counselor", number="LPC.0001")
-        record(s, "ct_socrata", "Ortiz, Benjamin", "CT", "physician", number="PHY.0002")
+        record(s, "ct_socrata", "Ortiz, Ben", "CT", "physician", number="PHY.0002")
         sync(s, "ct_socrata")
+        sync(s, "oig_leie")  # the exclusion list was checked: a pass needs it
         sync(s, "fl_mqa")
         s.commit()
         return p.id
@@ -84,6 +85,7 @@ def test_csv_neutralises_spreadsheet_formulas(engine):
         p = practice(s, "evil.example", {"CT": (True, None)})
         clinician(s, p, '=HYPERLINK("http://evil.example","x")', [("LPC", "state_license", "professional_counselor")])
         sync(s, "ct_socrata")
+        sync(s, "oig_leie")  # the exclusion list was checked: a pass needs it
         s.commit()
     verify_all(engine, now=NOW)
     rows = list(csv.DictReader(io.StringIO(export_csv(engine))))
@@ -152,6 +154,22 @@ def test_verdict_ttl_is_reflected_in_export(engine):
     verify_all(engine, now=NOW)
     verdict = export_json(engine)["practices"][0]["clinicians"][0]["verdicts"][0]
     assert verdict["expires_at"] == (NOW + timedelta(days=90)).isoformat()
+
+
+def test_a_warning_that_is_not_a_pass_is_named_in_the_discrepancies(engine):
+    with session_scope(engine) as s:
+        p = practice(s, "warn.example", {"CT": (True, None)})
+        clinician(s, p, "W. Harlow", [("LPC", "state_license", "professional_counselor")])
+        record(s, "ct_socrata", "HARLOW, WILLIAM", "CT", "professional_counselor")
+        sync(s, "ct_socrata")
+        sync(s, "oig_leie")
+        s.commit()
+        practice_id = p.id
+    verify_all(engine, now=NOW)
+    with session_scope(engine) as s:
+        (summary,) = practice_summary(s, practice_id)
+    assert summary.in_person == []
+    assert any("matches the name only loosely" in d for d in summary.discrepancies), summary.discrepancies
 
 
 def test_every_verdict_has_one_label_and_badge_shared_by_csv_and_dashboard(engine):

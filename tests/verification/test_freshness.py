@@ -27,6 +27,7 @@ def _world(session, expiry=date(2027, 12, 31)):
     clinician(session, p, "Iris Lowe", [LPC])
     rec = record(session, "ct_socrata", "Lowe, Iris", "CT", "professional_counselor", expiry=expiry)
     sync(session, "ct_socrata")
+    sync(session, "oig_leie")  # the exclusion list was checked: a pass needs it
     session.commit()
     return rec
 
@@ -55,6 +56,7 @@ def test_expired_ttl_is_rechecked(engine, session):
     later = NOW + timedelta(days=91)
     with session_scope(engine) as s:  # keep the board data fresh at the later date
         sync(s, "ct_socrata", at=later - timedelta(days=1))
+        sync(s, "oig_leie", at=later - timedelta(days=1))
         for rec in s.exec(select(LicenseRecord)):
             rec.source_as_of = later - timedelta(days=1)
             s.add(rec)
@@ -76,6 +78,7 @@ def test_new_record_makes_a_claim_due(engine, session):
     p = practice(session, "new.example", {"TX": (True, None)})
     clinician(session, p, "Ray Dunn", [LPC])
     sync(session, "tx_bhec")
+    sync(session, "oig_leie")  # the exclusion list was checked: a pass needs it
     session.commit()
     verify_all(engine, now=NOW)
     assert {v[1] for v in snapshot(engine).values()} == {Verdict.NOT_FOUND}
@@ -155,6 +158,7 @@ def test_admin_freshness_and_verdicts_use_one_rule(engine, session):
                 s.delete(sync_row)
             s.commit()
             sync(s, "ct_socrata", at=NOW - timedelta(days=1), as_of=as_of)
+            sync(s, "oig_leie", at=NOW - timedelta(days=1))  # the exclusion list was checked: a pass needs it
             for status, at in later:
                 sync(s, "ct_socrata", status=status, at=at, error="HTTP 503")
             s.commit()

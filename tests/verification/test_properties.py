@@ -19,6 +19,7 @@ from sqlmodel import select
 from directory.db import get_engine, open_database, resolve_url, session_scope
 from directory.models import LicenseRecord, Verification
 from directory.verification import verify_all
+from directory.verification.gather import exclusion_refresh_days
 from directory.verification.rules import authorities
 from directory.vocab import LicenseStatus, Verdict
 from tests.verification.builders import NOW, clinician, practice, record, sync
@@ -48,10 +49,12 @@ def scenario(draw):
         "name": st.one_of(st.just("Roe, Jane Q"), st.sampled_from(
             ["Jane Roe", "Jane Roe-Smith", "Janet Roe", "Jane Rowe", "John Doe", "Jane R. Roe"])),
     }), max_size=4))
-    sources = sorted(set(SOURCES.values()) | {"psypact"})
+    sources = sorted(set(SOURCES.values()) | {"psypact", "oig_leie"})
     syncs = draw(st.dictionaries(st.sampled_from(sources),
                                  st.tuples(st.sampled_from(["ok", "ok", "error", "refused"]), st.integers(0, 120)),
-                                 max_size=7))
+                                 max_size=8))
+    if draw(st.booleans()):  # most runs have a fresh exclusion list, else nothing could pass
+        syncs["oig_leie"] = ("ok", draw(st.integers(0, 40)))
     return {"claimed_class": claimed, "areas": areas, "records": records, "syncs": syncs}
 
 
@@ -126,6 +129,11 @@ def assert_passes_have_valid_evidence(engine, claimed_class):
             for sync_row in s.exec(select(SourceSync).order_by(SourceSync.id)):
                 latest[sync_row.source] = sync_row.status
             assert latest.get(rec.source) == "ok"
+            # ... and the exclusion list was checked on data within its monthly cadence.
+            assert latest.get("oig_leie") == "ok"
+            leie = s.exec(select(SourceSync).where(SourceSync.source == "oig_leie", SourceSync.status == "ok")
+                          .order_by(SourceSync.id.desc())).first()
+            assert leie.source_as_of >= NOW - timedelta(days=exclusion_refresh_days())
 
 
 @PROPERTY
@@ -147,7 +155,7 @@ def test_a_source_failure_never_turns_a_failure_into_a_pass(data, failure):
         verify_all(engine, now=NOW)
         before = {k: (r.verdict, r.evidence) for k, r in rows(engine).items()}
         with session_scope(engine) as s:
-            for source in sorted(set(SOURCES.values()) | {"psypact"}):
+            for source in sorted(set(SOURCES.values()) | {"psypact", "oig_leie"}):
                 sync(s, source, status=failure, at=NOW + timedelta(hours=1), error="HTTP 503")
             s.commit()
         verify_all(engine, now=NOW + timedelta(hours=2), due_only=True)

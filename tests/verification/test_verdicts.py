@@ -35,6 +35,7 @@ def test_verified_active_license_in_state(engine, session):
     clinician(session, p, "Jane Q. Roe", [LPC])
     rec = record(session, "ct_socrata", "ROE, JANE Q", "CT", "professional_counselor", number="LPC.0001234")
     sync(session, "ct_socrata")
+    sync(session, "oig_leie")  # the exclusion list was checked: a pass needs it
     session.commit()
     out = run(engine)
     row = out["service/CT/in_person"]
@@ -47,13 +48,40 @@ def test_verified_active_license_in_state(engine, session):
     assert "Connecticut" in row.basis
 
 
-def test_lcpc_and_lpc_are_one_class_and_nickname_matches(engine, session):
+def test_lcpc_and_lpc_are_one_class(engine, session):
     p = practice(session, "b.example", {"MD": (True, None)})
-    clinician(session, p, "Bill Harlow", [("LCPC", "state_license", "professional_counselor")])
+    clinician(session, p, "William Harlow", [("LCPC", "state_license", "professional_counselor")])
     record(session, "md_bpct", "HARLOW, WILLIAM T", "MD", "professional_counselor")
     sync(session, "md_bpct")
+    sync(session, "oig_leie")
     session.commit()
-    assert run(engine)["service/MD/in_person"].verdict == Verdict.VERIFIED
+    row = run(engine)["service/MD/in_person"]
+    assert row.verdict == Verdict.VERIFIED and row.evidence["identity_match"] == "full_name"
+
+
+@pytest.mark.parametrize("site_name", ["Bill Harlow", "W. Harlow"])
+def test_a_nickname_or_initial_alone_is_identity_unconfirmed(engine, session, site_name):
+    """Attack: "G. Achebe" verified against "GEORGE ACHEBE" with nothing but the name to tie them."""
+    p = practice(session, "b2.example", {"MD": (True, None)})
+    clinician(session, p, site_name, [("LCPC", "state_license", "professional_counselor")])
+    record(session, "md_bpct", "HARLOW, WILLIAM T", "MD", "professional_counselor")
+    sync(session, "md_bpct")
+    sync(session, "oig_leie")
+    session.commit()
+    row = run(engine)["service/MD/in_person"]
+    assert row.verdict == Verdict.IDENTITY_UNCONFIRMED
+    assert row.evidence["identity_match"] == "name_only" and "name only" in row.basis
+
+
+def test_a_license_number_on_the_site_confirms_a_nickname(engine, session):
+    p = practice(session, "b3.example", {"MD": (True, None)})
+    clinician(session, p, "Bill Harlow", [("LCPC", "state_license", "professional_counselor", "MD", "LC7731")])
+    record(session, "md_bpct", "HARLOW, WILLIAM T", "MD", "professional_counselor", number="LC7731")
+    sync(session, "md_bpct")
+    sync(session, "oig_leie")
+    session.commit()
+    row = run(engine)["service/MD/in_person"]
+    assert row.verdict == Verdict.VERIFIED and row.evidence["identity_match"] == "license_number"
 
 
 def test_compact_privilege_only_where_issuing(engine, session):
@@ -65,6 +93,7 @@ def test_compact_privilege_only_where_issuing(engine, session):
     record(session, "counseling_compact", "Ana Ruiz", "CT", "professional_counselor", kind="compact_privilege",
            home_state="AZ")
     sync(session, "counseling_compact")
+    sync(session, "oig_leie")  # the exclusion list was checked: a pass needs it
     sync(session, "ct_socrata")
     session.commit()
     out = run(engine)
@@ -77,6 +106,7 @@ def test_psypact_virtual_only_and_in_person_not_covered(engine, session):
     clinician(session, p, "Dr. Mira Patel, PsyD", [PSY])
     record(session, "psypact", "Patel, Mira", "AZ", "psychologist", kind="psypact_authority", home_state="AZ")
     sync(session, "psypact")
+    sync(session, "oig_leie")  # the exclusion list was checked: a pass needs it
     sync(session, "co_socrata")
     session.commit()
     out = run(engine)
@@ -87,8 +117,9 @@ def test_psypact_virtual_only_and_in_person_not_covered(engine, session):
 def test_nlc_multistate_rn_but_never_prescribing(engine, session):
     p = practice(session, "e.example", {"VA": (True, True)})
     clinician(session, p, "Kate Olsen, RN", [RN], role="nurse")
-    record(session, "generic_nc", "Olsen, Katherine", "NC", "registered_nurse", multistate=True)
+    record(session, "generic_nc", "Olsen, Kate", "NC", "registered_nurse", multistate=True)
     sync(session, "generic_nc")
+    sync(session, "oig_leie")  # the exclusion list was checked: a pass needs it
     sync(session, "va_dhp")
     session.commit()
     out = run(engine)
@@ -102,6 +133,7 @@ def test_nlc_does_not_cover_aprn_prescribing(engine, session):
     clinician(session, p, "Lena Fox, PMHNP, RN", [NP, RN], role="prescriber")
     record(session, "generic_nc", "Fox, Lena", "NC", "registered_nurse", multistate=True)
     sync(session, "generic_nc")
+    sync(session, "oig_leie")  # the exclusion list was checked: a pass needs it
     sync(session, "va_dhp")
     sync(session, "nursys")  # Nursys covers VA nurse practitioners too: asked, and no VA NP license found
     session.commit()
@@ -112,8 +144,9 @@ def test_nlc_does_not_cover_aprn_prescribing(engine, session):
 def test_florida_telehealth_registration_virtual_only(engine, session):
     p = practice(session, "f.example", {"FL": (True, True)})
     clinician(session, p, "Sam Cole", [LCSW])
-    record(session, "fl_mqa", "COLE, SAMUEL", "FL", "clinical_social_worker", kind="telehealth_registration")
+    record(session, "fl_mqa", "COLE, SAM", "FL", "clinical_social_worker", kind="telehealth_registration")
     sync(session, "fl_mqa")
+    sync(session, "oig_leie")  # the exclusion list was checked: a pass needs it
     session.commit()
     out = run(engine)
     assert out["service/FL/virtual"].verdict == Verdict.VERIFIED_TELEHEALTH_REGISTRATION
@@ -126,6 +159,7 @@ def test_verified_with_discipline_on_probation(engine, session):
     record(session, "tx_bhec", "Dunn, Ray", "TX", "professional_counselor", status="probation",
            status_raw="ACTIVE - PROBATION", discipline=True, discipline_text="Agreed order 2025")
     sync(session, "tx_bhec")
+    sync(session, "oig_leie")  # the exclusion list was checked: a pass needs it
     session.commit()
     row = run(engine)["service/TX/in_person"]
     assert row.verdict == Verdict.VERIFIED_WITH_DISCIPLINE
@@ -149,6 +183,7 @@ def test_failing_statuses(engine, session, status, raw, expiry, expected):
     record(session, "ct_socrata", "Vance, Nora", "CT", "professional_counselor", status=status, status_raw=raw,
            expiry=expiry)
     sync(session, "ct_socrata")
+    sync(session, "oig_leie")  # the exclusion list was checked: a pass needs it
     session.commit()
     assert run(engine)["service/CT/in_person"].verdict == expected
 
@@ -160,6 +195,7 @@ def test_excluded_overrides_active_license(engine, session):
     record(session, "oig_leie", "KANE, VICTOR", "CT", None, kind="exclusion", npi="1234567893", status="unknown",
            status_raw="1128a1")
     sync(session, "ct_socrata")
+    sync(session, "oig_leie")  # the exclusion list was checked: a pass needs it
     sync(session, "oig_leie")
     session.commit()
     out = run(engine)
@@ -172,14 +208,15 @@ def test_prescribing_verified_names_the_dea_gap(engine, session):
     clinician(session, p, "Ada Byrne, MD", [("MD", "degree", "physician")], role="prescriber")
     record(session, "ct_socrata", "Byrne, Ada", "CT", "physician")
     sync(session, "ct_socrata")
+    sync(session, "oig_leie")  # the exclusion list was checked: a pass needs it
     session.commit()
     row = run(engine)["prescribing/CT"]
     assert row.verdict == Verdict.VERIFIED and "DEA registration for Connecticut" in row.basis
 
 
-def test_exclusion_of_a_namesake_elsewhere_is_not_a_match(engine, session):
+def test_exclusion_entry_with_another_npi_is_another_person(engine, session):
     p = practice(session, "i2.example", {"CT": (True, None)})
-    clinician(session, p, "Victor Kane", [LPC])
+    clinician(session, p, "Victor Kane", [LPC], npi="1234567893")
     record(session, "ct_socrata", "Kane, Victor", "CT", "professional_counselor")
     record(session, "oig_leie", "KANE, VICTOR", "NV", None, kind="exclusion", npi="1999999999")
     sync(session, "ct_socrata")
@@ -188,11 +225,209 @@ def test_exclusion_of_a_namesake_elsewhere_is_not_a_match(engine, session):
     assert run(engine)["service/CT/in_person"].verdict == Verdict.VERIFIED
 
 
+@pytest.mark.parametrize("leie_state", ["CT", "NY", "NV"])
+def test_same_full_name_on_the_exclusion_list_in_any_state_is_a_possible_exclusion(engine, session, leie_state):
+    """Attack: an LEIE entry of the same name with an address in a neighbouring state left the verdict verified."""
+    p = practice(session, "i4.example", {"CT": (True, None)})
+    clinician(session, p, "Victor Kane", [LPC])
+    record(session, "ct_socrata", "Kane, Victor", "CT", "professional_counselor")
+    record(session, "oig_leie", "KANE, VICTOR", leie_state, None, kind="exclusion", npi="1999999999",
+           status_raw="1128b4", address_state=leie_state)
+    sync(session, "ct_socrata")
+    sync(session, "oig_leie")
+    session.commit()
+    row = run(engine)["service/CT/in_person"]
+    assert row.verdict == Verdict.POSSIBLE_EXCLUSION
+    assert "KANE, VICTOR" in row.basis and row.evidence["exclusion_entry"]["source"] == "oig_leie"
+    assert row.evidence["source"] == "ct_socrata"  # the license found is kept as evidence
+
+
+def test_an_npi_from_the_npi_registry_ties_an_exclusion_elsewhere(engine, session):
+    """Attack: an LEIE entry at an old address in another state, carrying the NPI the NPI registry gives for
+    the clinician, did not exclude them (only an NPI printed on the site counted)."""
+    p = practice(session, "i5.example", {"CT": (True, None)})
+    clinician(session, p, "Victor Kane, MD", [("MD", "degree", "physician")], role="prescriber")
+    record(session, "ct_socrata", "Kane, Victor", "CT", "physician")
+    record(session, "npi", "KANE, VICTOR", "CT", "physician", kind="npi", number="1234567893", npi="1234567893")
+    record(session, "oig_leie", "KANE, VICTOR J", "FL", None, kind="exclusion", npi="1234567893",
+           status_raw="1128a1")
+    sync(session, "ct_socrata")
+    sync(session, "npi")
+    sync(session, "oig_leie")
+    session.commit()
+    out = run(engine)
+    assert out["prescribing/CT"].verdict == Verdict.EXCLUDED
+    assert out["service/CT/in_person"].verdict == Verdict.EXCLUDED
+
+
+def test_an_npi_on_a_board_record_ties_an_exclusion_elsewhere(engine, session):
+    p = practice(session, "i7.example", {"CT": (True, None)})
+    clinician(session, p, "Victor Kane", [LPC])
+    record(session, "ct_socrata", "Kane, Victor", "CT", "professional_counselor", npi="1234567893")
+    record(session, "oig_leie", "KANE, VICTOR J", "TX", None, kind="exclusion", npi="1234567893", status_raw="1128a1")
+    sync(session, "ct_socrata")
+    sync(session, "oig_leie")
+    session.commit()
+    row = run(engine)["service/CT/in_person"]
+    assert row.verdict == Verdict.EXCLUDED and "1234567893" in row.basis
+
+
+@pytest.mark.parametrize(("status", "age_days", "words"), [
+    (None, 1, "oig_leie has never synced"),
+    ("error", 1, "oig_leie's last sync"),
+    ("ok", 730, "older than"),
+    ("ok", 40, "refresh cadence"),
+])
+def test_no_pass_without_a_fresh_exclusion_check(engine, session, status, age_days, words):
+    """Attack: verdicts stayed verified when the last LEIE sync failed or its data was two years old."""
+    p = practice(session, "i6.example", {"CT": (True, None)})
+    clinician(session, p, "Nora Vance", [LPC])
+    record(session, "ct_socrata", "Vance, Nora", "CT", "professional_counselor")
+    sync(session, "ct_socrata")
+    if status == "error":
+        sync(session, "oig_leie", at=NOW - timedelta(days=20))
+    if status is not None:
+        sync(session, "oig_leie", status=status, at=NOW - timedelta(days=age_days),
+             error="HTTP 503" if status == "error" else None)
+    session.commit()
+    row = run(engine)["service/CT/in_person"]
+    assert row.verdict == Verdict.SOURCE_UNAVAILABLE
+    assert words in row.basis and "exclusion list could not be checked" in row.basis
+    assert row.evidence["source"] == "ct_socrata"
+
+
+def _one_license_two_sources(session, ct_status, other_status, *, other_age_days=2):
+    p = practice(session, "cs.example", {"CT": (True, None)})
+    clinician(session, p, "Nora Vance", [LPC])
+    record(session, "ct_socrata", "Vance, Nora", "CT", "professional_counselor", number="PRC.0009911",
+           status=ct_status, status_raw=ct_status.upper())
+    record(session, "ct_elicense", "VANCE, NORA", "CT", "professional_counselor", number="PRC 9911",
+           status=other_status, status_raw=other_status.upper(), discipline=other_status == "revoked",
+           discipline_text="Revoked 2026-11-01: boundary violations." if other_status == "revoked" else None,
+           as_of=NOW - timedelta(days=other_age_days))
+    for source in ("ct_socrata", "ct_elicense", "oig_leie"):
+        sync(session, source)
+    session.commit()
+
+
+def test_equally_fresh_sources_that_disagree_are_conflicting_never_a_pass(engine, session):
+    """Attack: a fresh record from another source saying the license was revoked left the verdict verified."""
+    _one_license_two_sources(session, "active", "revoked")
+    row = run(engine)["service/CT/in_person"]
+    assert row.verdict == Verdict.CONFLICTING_SOURCES
+    assert "ct_socrata" in row.basis and "ct_elicense" in row.basis and "boundary violations" in row.basis
+    assert row.evidence["conflicting"]["source"] in {"ct_socrata", "ct_elicense"}
+
+
+def test_the_freshest_source_decides(engine, session):
+    _one_license_two_sources(session, "active", "revoked", other_age_days=1)  # the revocation is newer
+    row = run(engine)["service/CT/in_person"]
+    assert row.verdict == Verdict.SUSPENDED_OR_REVOKED and "boundary violations" in row.basis
+
+
+def test_discipline_from_an_older_source_is_always_shown(engine, session):
+    _one_license_two_sources(session, "active", "revoked", other_age_days=20)  # the active record is newer
+    row = run(engine)["service/CT/in_person"]
+    assert row.verdict == Verdict.VERIFIED_WITH_DISCIPLINE and "boundary violations" in row.basis
+    assert row.evidence["discipline"][0]["source"] == "ct_elicense"
+
+
+def test_equally_fresh_failures_the_worse_decides(engine, session):
+    _one_license_two_sources(session, "expired", "revoked")
+    assert run(engine)["service/CT/in_person"].verdict == Verdict.SUSPENDED_OR_REVOKED
+
+
+@pytest.mark.parametrize(("held", "title"), [("registered_nurse", "REGISTERED NURSE"),
+                                             ("social_worker", "LICENSED MASTER SOCIAL WORKER")])
+def test_no_credential_on_the_site_needs_a_therapy_class(engine, session, held, title):
+    """Attack: with no credential on the site, a registered nurse or an LMSW record verified a therapist."""
+    p = practice(session, "cl.example", {"CT": (True, True)})
+    clinician(session, p, "Nora Vance", [])
+    record(session, "ct_socrata", "Vance, Nora", "CT", held, title=title)
+    sync(session, "ct_socrata")
+    sync(session, "oig_leie")
+    session.commit()
+    row = run(engine)["service/CT/virtual"]
+    assert row.verdict == Verdict.WRONG_LICENSE_CLASS and title in row.basis
+
+
+def test_no_credential_and_no_role_is_never_a_pass(engine, session):
+    p = practice(session, "cl2.example", {"CT": (True, None)})
+    clinician(session, p, "Nora Vance", [], role="other")
+    record(session, "ct_socrata", "Vance, Nora", "CT", "professional_counselor")
+    sync(session, "ct_socrata")
+    sync(session, "oig_leie")
+    session.commit()
+    row = run(engine)["service/CT/in_person"]
+    assert row.verdict == Verdict.NOT_CHECKABLE and "names no license or role" in row.basis
+
+
+@pytest.mark.parametrize("title", ["CHIROPRACTIC PHYSICIAN", "PODIATRIC PHYSICIAN", "NATUROPATHIC PHYSICIAN"])
+def test_other_professions_called_physician_do_not_prescribe(engine, session, title):
+    """Attack: "CHIROPRACTIC PHYSICIAN" matched the PHYSICIAN keyword, so a chiropractor verified as an MD."""
+    p = practice(session, "ch.example", {"CT": (True, None)})
+    clinician(session, p, "Victor Kane, MD", [("MD", "degree", "physician")], role="prescriber")
+    record(session, "ct_socrata", "Kane, Victor", "CT", "physician", title=title)  # as stored before the fix
+    sync(session, "ct_socrata")
+    sync(session, "oig_leie")
+    session.commit()
+    row = run(engine)["prescribing/CT"]
+    assert row.verdict == Verdict.WRONG_LICENSE_CLASS and title in row.basis
+
+
+def test_an_independent_title_backed_by_a_provisional_license_is_the_wrong_class(engine, session):
+    """Attack: Illinois' LPC is the provisional tier and its LCPC the independent one; both were one class."""
+    p = practice(session, "il.example", {"IL": (True, None)})
+    clinician(session, p, "Nora Vance", [("LCPC", "state_license", "professional_counselor")])
+    record(session, "il_socrata", "Vance, Nora", "IL", "professional_counselor",
+           title="LICENSED PROFESSIONAL COUNSELOR")
+    sync(session, "il_socrata")
+    sync(session, "oig_leie")
+    session.commit()
+    row = run(engine)["service/IL/in_person"]
+    assert row.verdict == Verdict.WRONG_LICENSE_CLASS
+    assert "LICENSED PROFESSIONAL COUNSELOR" in row.basis and "professional counselor (LPC" in row.basis
+    assert "associate counselor" in row.basis
+
+
+def test_a_provisional_title_claimed_by_an_independent_licensee_verifies(engine, session):
+    p = practice(session, "il2.example", {"IL": (True, None)})
+    clinician(session, p, "Nora Vance", [("LPC", "state_license", "professional_counselor")])
+    record(session, "il_socrata", "Vance, Nora", "IL", "professional_counselor",
+           title="LICENSED CLINICAL PROFESSIONAL COUNSELOR")
+    sync(session, "il_socrata")
+    sync(session, "oig_leie")
+    session.commit()
+    assert run(engine)["service/IL/in_person"].verdict == Verdict.VERIFIED
+
+
+@pytest.mark.parametrize(("claimed", "held_title", "state", "source"), [
+    ("LCSW", "LICENSED MASTER SOCIAL WORKER", "TX", "tx_bhec"),
+    ("LPC", "LPC ASSOCIATE", "TX", "tx_bhec"),
+    ("LCPC", "LGPC", "MD", "md_bpct"),
+])
+def test_supervised_tiers_do_not_back_independent_titles(engine, session, claimed, held_title, state, source):
+    from directory.extraction.taxonomy import lookup
+
+    p = practice(session, "tier.example", {state: (True, None)})
+    clinician(session, p, "Nora Vance", [(claimed, "state_license", lookup(claimed).license_class.value)])
+    from directory.boards.registry import classify_title, get_source
+
+    held = classify_title(get_source(source), held_title).value
+    record(session, source, "Vance, Nora", state, held, title=held_title)
+    sync(session, source)
+    sync(session, "oig_leie")
+    session.commit()
+    row = run(engine)[f"service/{state}/in_person"]
+    assert row.verdict == Verdict.WRONG_LICENSE_CLASS and held_title in row.basis
+
+
 def test_wrong_license_class(engine, session):
     p = practice(session, "j.example", {"CT": (True, None)})
     clinician(session, p, "Paula Grey", [LPC])
     record(session, "ct_socrata", "Grey, Paula", "CT", "marriage_family_therapist")
     sync(session, "ct_socrata")
+    sync(session, "oig_leie")  # the exclusion list was checked: a pass needs it
     session.commit()
     row = run(engine)["service/CT/in_person"]
     assert row.verdict == Verdict.WRONG_LICENSE_CLASS
@@ -204,8 +439,28 @@ def test_not_found(engine, session):
     clinician(session, p, "Quinn Marsh", [LPC])
     record(session, "ct_socrata", "Marsh, Oliver", "CT", "professional_counselor")
     sync(session, "ct_socrata")
+    sync(session, "oig_leie")  # the exclusion list was checked: a pass needs it
     session.commit()
     assert run(engine)["service/CT/in_person"].verdict == Verdict.NOT_FOUND
+
+
+def test_an_authority_only_a_manual_source_shows_makes_absence_undecidable(engine, session):
+    """No WA license found, but PSYPACT (whose directory nothing may fetch) could cover telepsychology in WA:
+    not checkable, naming where to check; in person PSYPACT cannot cover, so there it is not found."""
+    p = practice(session, "k2.example", {"CO": (True, True), "WA": (True, True)})
+    clinician(session, p, "Dr. Mira Patel, PsyD", [PSY])
+    record(session, "co_socrata", "Patel, Mira", "CO", "psychologist")
+    record(session, "wa_socrata", "Patel, Oliver", "WA", "psychologist")
+    sync(session, "co_socrata")
+    sync(session, "wa_socrata")
+    sync(session, "oig_leie")
+    session.commit()
+    out = run(engine)
+    virtual = out["service/WA/virtual"]
+    assert virtual.verdict == Verdict.NOT_CHECKABLE
+    assert "PSYPACT" in virtual.basis and "Check by hand" in virtual.basis
+    assert out["service/WA/in_person"].verdict == Verdict.NOT_FOUND
+    assert out["service/CO/virtual"].verdict == Verdict.VERIFIED
 
 
 def test_two_namesakes_are_ambiguous_never_verified(engine, session):
@@ -214,6 +469,7 @@ def test_two_namesakes_are_ambiguous_never_verified(engine, session):
     record(session, "tx_bhec", "Chen, Michael A", "TX", "clinical_social_worker", number="11111")
     record(session, "tx_bhec", "Chen, Michael", "TX", "clinical_social_worker", number="22222")
     sync(session, "tx_bhec")
+    sync(session, "oig_leie")  # the exclusion list was checked: a pass needs it
     session.commit()
     row = run(engine)["service/TX/in_person"]
     assert row.verdict == Verdict.AMBIGUOUS and row.evidence is None
@@ -226,6 +482,7 @@ def test_two_licenses_of_one_person_are_not_ambiguous(engine, session):
            status_raw="EXPIRED", expiry=date(2024, 1, 31))
     record(session, "ct_socrata", "Whitfield, Jordan", "CT", "marriage_family_therapist")
     sync(session, "ct_socrata")
+    sync(session, "oig_leie")  # the exclusion list was checked: a pass needs it
     session.commit()
     assert run(engine)["service/CT/in_person"].verdict == Verdict.VERIFIED
 
@@ -236,6 +493,7 @@ def test_license_number_on_the_site_resolves_namesakes(engine, session):
     record(session, "tx_bhec", "Chen, Michael A", "TX", "clinical_social_worker", number="11111")
     record(session, "tx_bhec", "Chen, Michael", "TX", "clinical_social_worker", number="22222")
     sync(session, "tx_bhec")
+    sync(session, "oig_leie")  # the exclusion list was checked: a pass needs it
     session.commit()
     out = run(engine)
     assert out["service/TX/in_person"].verdict == Verdict.VERIFIED
@@ -285,11 +543,14 @@ def test_credentials_claimed_dea_not_publicly_verifiable_degrees_skipped(engine,
                                              ("Fluence", "training", None), ("MA", "degree", None)],
               role="prescriber")
     sync(session, "ct_socrata")
+    sync(session, "oig_leie")  # the exclusion list was checked: a pass needs it
     session.commit()
     out = run(engine)
-    assert out["credential/DEA/-"].verdict == "not_publicly_verifiable"
-    assert out["credential/NCC/-"].verdict == "claimed"
-    assert out["credential/Fluence/-"].verdict == "claimed"
+    assert out["credential/DEA/-"].verdict == Verdict.NOT_PUBLICLY_VERIFIABLE
+    assert out["credential/NCC/-"].verdict == Verdict.CLAIMED
+    assert out["credential/Fluence/-"].verdict == Verdict.CLAIMED
+    # No issuer directory is checked, so nothing is ever Verdict.CONFIRMED on the site's word alone.
+    assert Verdict.CONFIRMED not in {row.verdict for row in out.values()}
     assert not any("/MA/" in key or "/MD/" in key for key in out if key.startswith("credential"))
     assert out["prescribing/CT"].verdict == Verdict.NOT_FOUND
 

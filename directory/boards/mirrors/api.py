@@ -5,7 +5,7 @@ import json
 import uuid
 import zlib
 
-from directory.boards.mirrors.core import Mirror, Request, Response, text
+from directory.boards.mirrors.core import EDITION, Mirror, Request, Response, text
 from directory.boards.mirrors.data import Entry
 
 TAXONOMY = {"professional_counselor": "101YP2500X", "psychologist": "103TC0700X",
@@ -115,7 +115,7 @@ class CompactMirror(Mirror):
                 **({"middleName": entry.middle} if entry.middle else {}), "familyName": entry.family,
                 "licenseJurisdiction": home, "currentHomeJurisdiction": home, "compact": "coun",
                 "licenseStatus": "active", "compactEligibility": "eligible", "privilegeJurisdictions": [],
-                "dateOfUpdate": "2026-11-02T06:00:00+00:00", "privileges": []})
+                "dateOfUpdate": EDITION.isoformat(), "privileges": []})
             provider["privilegeJurisdictions"].append(record.state.lower())
             issued = record.issued.isoformat() + "T12:00:00+00:00" if record.issued else "2025-10-01T12:00:00+00:00"
             adverse = ([{"type": "adverseAction", "compact": "coun", "providerId": provider_id,

@@ -8,11 +8,18 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 FAULTS = ("down", "429", "429_once", "slow", "garbage", "shrunk")
 GARBAGE = b"<html><body><h1>Service temporarily unavailable</h1><p>Please try again later.</p></body></html>"
+
+# The day the mirrors say their data was published: a fixed distance before the day they run, so the sample
+# world's board data is always within every source's cadence and freshness window (the LEIE's monthly edition,
+# a 45-day staleness window), whenever the demo or the tests run.
+EDITION = (datetime.now(UTC) - timedelta(days=12)).replace(hour=6, minute=0, second=0, microsecond=0)
 
 
 @dataclass
@@ -46,8 +53,8 @@ class Mirror:
     """Serves one source. Subclasses implement ``handle``; ``self.shrunk`` asks for a cut-down roster."""
 
     robots = "User-agent: *\nAllow: /\n"
-    last_modified = "Mon, 02 Nov 2026 06:00:00 GMT"
-    shrunk_last_modified = "Sun, 22 Nov 2026 06:00:00 GMT"  # a cut-down roster is a newer edition
+    last_modified = format_datetime(EDITION, usegmt=True)
+    shrunk_last_modified = format_datetime(EDITION + timedelta(days=2), usegmt=True)  # a cut-down roster is newer
 
     def __init__(self) -> None:
         self.fault: str | None = None

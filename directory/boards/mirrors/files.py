@@ -135,14 +135,28 @@ def _registrant_home(entry: Entry) -> str:
     return others[0] if others else "GA"
 
 
+def md_letterhead(title: str) -> list[list[str]]:
+    """The letterhead rows before each MD header row (seven lines, the last blank; wording UNCONFIRMED)."""
+    return [["Maryland Board of Physicians"], ["4201 Patterson Avenue"], ["Baltimore, Maryland 21215-2299"],
+            ["Phone (410) 764-4777"], [f"{title} - Active and Probation"], ["Report date: 11/01/2026"], []]
+
+
+def csv_with_preamble(preamble: list[list[str]], header: list[str], rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(preamble)
+    return buffer.getvalue().encode() + csv_bytes(header, rows)
+
+
 class MarylandPhysiciansMirror(FileMirror):
+    """Both CSVs with the board's letterhead before the header row; Discipline is a Yes/No flag."""
+
     def files(self, entries: list[Entry]) -> dict[str, tuple[str, bytes]]:
         doctors, allied = [], []
         for entry in entries:
             record = entry.record
             if record.status not in {"active", "probation"}:  # both files hold Active and Probation rows only
                 continue
-            discipline = record.discipline or ""
+            discipline = "Yes" if record.discipline else "No"
             if record.license_class == LicenseClass.PHYSICIAN:
                 doctors.append([record.number, entry.family, entry.given, record.status_raw,
                                 us_date(record.expires), discipline])
@@ -150,9 +164,11 @@ class MarylandPhysiciansMirror(FileMirror):
                 allied.append([record.title, record.number, entry.family, entry.given, record.status_raw,
                                us_date(record.expires), discipline])
         return {
-            "/forms/doctor_list_revised.csv": ("text/csv", csv_bytes(
+            "/forms/doctor_list_revised.csv": ("text/csv", csv_with_preamble(
+                md_letterhead("Licensed Physicians"),
                 ["License #", "Last Name", "First Name", "License Status", "Expiration Date", "Discipline"], doctors)),
-            "/forms/allied_health_list.csv": ("text/csv", csv_bytes(
+            "/forms/allied_health_list.csv": ("text/csv", csv_with_preamble(
+                md_letterhead("Allied Health Practitioners"),
                 ["Profession", "License #", "Last Name", "First Name", "Status", "Expire Date", "Discipline"], allied)),
         }
 
