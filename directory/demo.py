@@ -61,8 +61,8 @@ def demo_counts(db_url: str) -> dict[str, Any]:
 def run_demo(*, db: Path | None, dashboard: bool, as_json: bool, port: int) -> None:
     from crawler.run import run_crawl
     from directory.boards.commands import run_sync
-    from directory.boards.mirrors import start_board_mirrors
     from directory.db import get_engine
+    from directory.sample_world.mirrors import start_board_mirrors
     from directory.sample_world.web import start_sample_web
     from directory.sample_world.world import load_world
     from directory.verification import verify_all

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from directory.boards.mirrors import BoardMirrors, start_board_mirrors
 from directory.db import open_database
+from directory.sample_world.mirrors import BoardMirrors, start_board_mirrors
 from directory.sample_world.world import load_world
 from directory.settings import get_settings
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from directory.boards.mirrors.core import Mirror, MirrorServer, Request, Response, text
-from directory.boards.mirrors.soql import SoqlError, query
+from directory.sample_world.mirrors.core import Mirror, MirrorServer, Request, Response, text
+from directory.sample_world.mirrors.soql import SoqlError, query
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ROWS_UPDATED_AT = 1_795_000_000

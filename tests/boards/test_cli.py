@@ -7,9 +7,9 @@ import sys
 
 from sqlalchemy import func, select
 
-from directory.boards.mirrors.core import EDITION
 from directory.db import open_database, session_scope
 from directory.models import Clinician, CredentialClaim, LicenseRecord, Practice, ServiceArea
+from directory.sample_world.mirrors.core import EDITION
 
 
 def kapdir(args, urls, tmp_path, **env):
@@ -107,7 +107,7 @@ def test_lookup_command(boards, tmp_path):
 def test_mirrors_module_serves_until_stopped(tmp_path):
     import urllib.request
 
-    server = subprocess.Popen([sys.executable, "-m", "directory.boards.mirrors", "--fault", "tx_bhec=down"],
+    server = subprocess.Popen([sys.executable, "-m", "directory.sample_world.mirrors", "--fault", "tx_bhec=down"],
                               stdout=subprocess.PIPE, text=True)
     try:
         urls = json.loads(server.stdout.readline())

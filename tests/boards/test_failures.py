@@ -99,8 +99,8 @@ def test_unreachable_source(engine, tmp_path):
 
 
 def test_empty_roster_is_an_error(boards, engine, tmp_path):
-    from directory.boards.mirrors.core import MirrorServer
-    from directory.boards.mirrors.files import LeieMirror
+    from directory.sample_world.mirrors.core import MirrorServer
+    from directory.sample_world.mirrors.files import LeieMirror
 
     server = MirrorServer(LeieMirror([], []))
     try:

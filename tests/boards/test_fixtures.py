@@ -12,10 +12,10 @@ from parsel import Selector
 from directory.boards.adapters import make_adapter
 from directory.boards.base import LookupQuery, flat_keys
 from directory.boards.lookup import lookup_clinicians
-from directory.boards.mirrors.api import CompactMirror, NpiMirror
-from directory.boards.mirrors.core import Mirror, MirrorServer, Request, Response, text
-from directory.boards.mirrors.data import Entry
-from directory.boards.mirrors.forms import va_detail_html, va_results_html
+from directory.sample_world.mirrors.api import CompactMirror, NpiMirror
+from directory.sample_world.mirrors.core import Mirror, MirrorServer, Request, Response, text
+from directory.sample_world.mirrors.data import Entry
+from directory.sample_world.mirrors.forms import va_detail_html, va_results_html
 from directory.sample_world.schema import TrueClinician, TrueRecord
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -271,7 +271,7 @@ def test_check_reports_unknown_and_missing_fields(serve, monkeypatch):
 
 
 def test_md_bpct_mirror_answers_in_the_fixture_layout():
-    from directory.boards.mirrors.forms import MarylandBPCTMirror
+    from directory.sample_world.mirrors.forms import MarylandBPCTMirror
 
     record = TrueRecord(source="md_bpct", state="MD", license_class="professional_counselor", title="LCPC",
                         number="LC0921", status_raw="Expired", status="expired")

@@ -10,11 +10,11 @@ from sqlalchemy import select, update
 from directory.boards.adapters import make_adapter
 from directory.boards.base import LookupQuery
 from directory.boards.lookup import database_queries, lookup_clinicians
-from directory.boards.mirrors import start_board_mirrors
-from directory.boards.mirrors.api import NpiMirror
-from directory.boards.mirrors.core import Request
 from directory.db import session_scope
 from directory.models import Clinician, CredentialClaim, LicenseRecord, LookupCache, Practice, ServiceArea, SourceSync
+from directory.sample_world.mirrors import start_board_mirrors
+from directory.sample_world.mirrors.api import NpiMirror
+from directory.sample_world.mirrors.core import Request
 from directory.sample_world.schema import TrueClinician, TruePractice, TrueRecord, TrueServiceArea, World
 from directory.timeutil import utcnow
 
@@ -60,11 +60,11 @@ def test_npi_stops_at_skip_1000(boards):
     records = [TrueRecord(source="npi", state="OH", license_class="professional_counselor", title="Counselor",
                           number=f"1{n:09d}", status_raw="A", status="active", kind="npi") for n in range(1300)]
     mirror = NpiMirror([])
-    from directory.boards.mirrors.data import Entry
+    from directory.sample_world.mirrors.data import Entry
 
     mirror.providers = [NpiMirror.provider(Entry(record=r, given="Pat", middle="", family="Many", suffix="",
                                                  clinician=clinician)) for r in records]
-    from directory.boards.mirrors.core import MirrorServer
+    from directory.sample_world.mirrors.core import MirrorServer
 
     server = MirrorServer(mirror)
     try:

@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from directory.boards.adapters import make_adapter
-from directory.boards.mirrors.socrata import ROWS_UPDATED_AT
 from directory.boards.registry import all_sources
 from directory.boards.store import sync_roster
 from directory.db import session_scope
 from directory.models import LicenseRecord, SourceSync
 from directory.names import name_key, parse_name
+from directory.sample_world.mirrors.socrata import ROWS_UPDATED_AT
 
 ROSTERS = [s.name for s in all_sources() if s.method == "roster"]
 
@@ -90,8 +90,8 @@ def test_illinois_reads_text_dates(boards, world):
 
 
 def test_colorado_merges_one_row_per_discipline_case(boards, monkeypatch):
-    from directory.boards.mirrors.data import Entry
-    from directory.boards.mirrors.socrata import co_rows
+    from directory.sample_world.mirrors.data import Entry
+    from directory.sample_world.mirrors.socrata import co_rows
     from directory.sample_world.schema import TrueRecord
 
     record = TrueRecord(source="co_socrata", state="CO", license_class="professional_counselor", title="LPC",

@@ -6,9 +6,9 @@ import html
 import secrets
 from datetime import date
 
-from directory.boards.mirrors.core import Mirror, Request, Response, text
-from directory.boards.mirrors.data import Entry, filler_entries
 from directory.boards.registry import classify_title
+from directory.sample_world.mirrors.core import Mirror, Request, Response, text
+from directory.sample_world.mirrors.data import Entry, filler_entries
 
 FILLER = 40
 

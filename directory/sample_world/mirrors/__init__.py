@@ -4,13 +4,13 @@
         settings.source_urls = mirrors.urls      # e.g. KAPDIR_SOURCE_URLS='{"ct_socrata": "http://127.0.0.1:..."}'
         mirrors.set_fault("ct_socrata", "429")   # down | 429 | 429_once | slow | garbage | shrunk
 
-Also ``python -m directory.boards.mirrors --port N`` (see __main__.py).
+Also ``python -m directory.sample_world.mirrors --port N`` (see __main__.py).
 """
 
 from collections.abc import Callable
 
-from directory.boards.mirrors.core import FAULTS, Mirror, MirrorServer
-from directory.boards.mirrors.data import Entry, filler_entries, world_entries
+from directory.sample_world.mirrors.core import FAULTS, Mirror, MirrorServer
+from directory.sample_world.mirrors.data import Entry, filler_entries, world_entries
 from directory.sample_world.schema import World
 
 FILLER = 40  # fictional licensees per roster, so a cut-down roster ("shrunk") removes a large share
@@ -24,8 +24,8 @@ def _by_source(entries: list[Entry]) -> dict[str, list[Entry]]:
 
 
 def _factories() -> dict[str, Callable[[World, list[Entry]], Mirror]]:
-    from directory.boards.mirrors import api, files, forms
-    from directory.boards.mirrors.socrata import LAYOUTS, SocrataMirror
+    from directory.sample_world.mirrors import api, files, forms
+    from directory.sample_world.mirrors.socrata import LAYOUTS, SocrataMirror
 
     factories: dict[str, Callable[[World, list[Entry]], Mirror]] = {
         name: (lambda world, entries, n=name: SocrataMirror(n, entries, filler_entries(n, FILLER)))

@@ -8,10 +8,10 @@ from datetime import date
 from email.utils import parsedate_to_datetime
 
 from directory.boards.files import LEIE_COLUMNS, MQA_FIELDS, MQA_MEMBER, load_mapping
-from directory.boards.mirrors.core import Mirror, Request, Response, text
-from directory.boards.mirrors.data import Entry, excluded_clinicians, filler_entries
 from directory.boards.registry import all_sources
 from directory.names import name_key, parse_name
+from directory.sample_world.mirrors.core import Mirror, Request, Response, text
+from directory.sample_world.mirrors.data import Entry, excluded_clinicians, filler_entries
 from directory.sample_world.schema import TrueRecord, World
 from directory.vocab import LicenseClass
 

@@ -5,8 +5,8 @@ import json
 import uuid
 import zlib
 
-from directory.boards.mirrors.core import EDITION, Mirror, Request, Response, text
-from directory.boards.mirrors.data import Entry
+from directory.sample_world.mirrors.core import EDITION, Mirror, Request, Response, text
+from directory.sample_world.mirrors.data import Entry
 
 TAXONOMY = {"professional_counselor": "101YP2500X", "psychologist": "103TC0700X",
             "marriage_family_therapist": "106H00000X", "clinical_social_worker": "1041C0700X",

@@ -8,9 +8,9 @@ fault switch."""
 import json
 from datetime import date, timedelta
 
-from directory.boards.mirrors.core import EDITION, Mirror, Request, Response, text
-from directory.boards.mirrors.data import Entry
-from directory.boards.mirrors.soql import SoqlError, query
+from directory.sample_world.mirrors.core import EDITION, Mirror, Request, Response, text
+from directory.sample_world.mirrors.data import Entry
+from directory.sample_world.mirrors.soql import SoqlError, query
 
 ROWS_UPDATED_AT = int((EDITION + timedelta(hours=1)).timestamp())
 SHRUNK_UPDATED_AT = ROWS_UPDATED_AT + 86400  # a cut-down roster is a newer edition

@@ -1,4 +1,4 @@
-"""Serve every board mirror from the sample world: ``python -m directory.boards.mirrors --port N``.
+"""Serve every board mirror from the sample world: ``python -m directory.sample_world.mirrors --port N``.
 
 Sources get consecutive ports from N (in name order); the URLs are printed as the JSON to put in
 KAPDIR_SOURCE_URLS.
@@ -9,7 +9,7 @@ import json
 import signal
 import threading
 
-from directory.boards.mirrors import start_board_mirrors
+from directory.sample_world.mirrors import start_board_mirrors
 from directory.sample_world.world import load_world
 
 
