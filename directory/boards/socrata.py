@@ -5,7 +5,7 @@ in ``X-App-Token``, HTTP 429 backoff (directory.boards.http), and ``rowsUpdatedA
 as the source's as-of date. Each state has its own column layout (reference: state-rosters.md sections 0-4).
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from typing import Any
@@ -176,22 +176,28 @@ class WashingtonSocrata(SocrataSource):
         )
 
     def sync(self) -> Iterator[NormalRecord]:
-        pending: NormalRecord | None = None
-        for record in super().sync():
-            if pending is not None and pending.record_key == record.record_key:
-                pending = _prefer_live(pending, record)
-                continue
-            if pending is not None:
-                yield pending
-            pending = record
-        if pending is not None:
-            yield pending
+        return merge_runs(super().sync(), _prefer_live)
 
 
 def _twin_rank(record: NormalRecord) -> tuple:
     """Superseded rows lose to any other; then the row in force; then the later expiry."""
     superseded = (record.status_raw or "").strip().upper() == "SUPERSEDED"
     return (not superseded, record.status in IN_FORCE, record.expiry_date or date.min)
+
+
+def merge_runs(records: Iterator[NormalRecord],
+               merge: Callable[[NormalRecord, NormalRecord], NormalRecord]) -> Iterator[NormalRecord]:
+    """Rows of one record key arrive together (the query orders by it): fold each run into one record."""
+    pending: NormalRecord | None = None
+    for record in records:
+        if pending is not None and pending.record_key == record.record_key:
+            pending = merge(pending, record)
+            continue
+        if pending is not None:
+            yield pending
+        pending = record
+    if pending is not None:
+        yield pending
 
 
 def _prefer_live(first: NormalRecord, second: NormalRecord) -> NormalRecord:
@@ -285,16 +291,7 @@ class ColoradoSocrata(SocrataSource):
         )
 
     def sync(self) -> Iterator[NormalRecord]:
-        pending: NormalRecord | None = None
-        for record in super().sync():
-            if pending is not None and pending.record_key == record.record_key:
-                pending = _merge_cases(pending, record)
-                continue
-            if pending is not None:
-                yield pending
-            pending = record
-        if pending is not None:
-            yield pending
+        return merge_runs(super().sync(), _merge_cases)
 
 
 def _merge_cases(first: NormalRecord, second: NormalRecord) -> NormalRecord:
