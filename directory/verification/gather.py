@@ -12,6 +12,7 @@ from sqlmodel import Session
 from directory.boards import registry
 from directory.errors import KapdirError
 from directory.models import Clinician, CredentialClaim, LicenseRecord
+from directory.names import name_key
 from directory.verification.claims import claimed_classes
 from directory.verification.decision import ExclusionCheck
 from directory.verification.evidence import Candidate, Evidence, Identity
@@ -60,7 +61,18 @@ def _identity(person: PersonName, record, *, number: bool, npi: bool) -> Identit
         return Identity.LICENSE_NUMBER
     if npi:
         return Identity.NPI
-    return Identity.FULL_NAME if full_name_match(person, person_from_record(record)) else Identity.NAME_ONLY
+    # A full name ties the record only with the same surname: one half of a hyphenated surname, or a middle name
+    # read as a former surname, may as well be a namesake (Ana Jones is not always Ana Smith-Jones).
+    named = person_from_record(record)
+    same = full_name_match(person, named) and _same_surname(person, named)
+    return Identity.FULL_NAME if same else Identity.NAME_ONLY
+
+
+def _same_surname(a: PersonName, b: PersonName) -> bool:
+    """The whole surname alike, hyphen or not ("Castellanos-Abbott" ~ WREN CASTELLANOS ABBOTT, read with a middle
+    name)."""
+    return a.family_key == b.family_key or a.family_key == name_key(b.middle + b.family) or (
+        b.family_key == name_key(a.middle + a.family))
 
 
 class Gatherer:

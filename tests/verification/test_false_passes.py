@@ -103,3 +103,25 @@ def test_every_status_word_that_reads_in_force_says_so():
             status = normalise_status(info, word).value
             if status in ("active", "probation"):
                 assert not any(b in word for b in bad), (name, word, status)
+
+
+@pytest.mark.parametrize(("site_name", "board_name"), [
+    ("Ana Smith-Jones", "JONES, ANA"),  # one half of a hyphenated surname
+    ("Ana Jones", "SMITH-JONES, ANA"),
+    ("Ana Smith Roe", "SMITH, ANA"),  # a middle name read as a former surname
+])
+def test_a_surname_half_or_former_surname_alone_never_passes(engine, session, site_name, board_name):
+    """Attack: these scored as a full-name tie, so a namesake's active license verified the clinician."""
+    p = practice(session, "nm.example", {"CT": (True, None)})
+    clinician(session, p, site_name, [LPC])
+    _synced(session, "ct_socrata", "CT", board_name, "LICENSED PROFESSIONAL COUNSELOR")
+    row = run(engine)["service/CT/in_person"]
+    assert not Verdict(row.verdict).is_pass, (row.verdict, row.basis)
+
+
+@pytest.mark.parametrize("board_name", ["SMITH-JONES, ANA", "ANA SMITH JONES"])
+def test_a_hyphenated_surname_written_alike_still_verifies(engine, session, board_name):
+    p = practice(session, "nm2.example", {"CT": (True, None)})
+    clinician(session, p, "Ana Smith-Jones", [LPC])
+    _synced(session, "ct_socrata", "CT", board_name, "LICENSED PROFESSIONAL COUNSELOR")
+    assert run(engine)["service/CT/in_person"].verdict == Verdict.VERIFIED
