@@ -17,7 +17,6 @@ from directory.models import LicenseRecord, SourceSync
 from directory.settings import get_settings
 
 OK = "ok"
-FAILED = frozenset({"error", "refused"})
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ def source_health(session: Session, *, now: datetime, stale_days: int | None = N
         as_of = (good.source_as_of or good.finished_at or good.started_at) if good else None
         if good is None:
             out[source] = SourceHealth(source, False, f"{source} has never synced successfully", None)
-        elif sync.status in FAILED:
+        elif sync.status != OK:  # failed, refused, or any status this code does not know: not usable
             error = (sync.error or sync.status).splitlines()[0] if (sync.error or sync.status) else sync.status
             out[source] = SourceHealth(
                 source, False, f"{source}'s last sync on {_day(sync.started_at)} failed ({error})", as_of

@@ -125,3 +125,20 @@ def test_a_hyphenated_surname_written_alike_still_verifies(engine, session, boar
     clinician(session, p, "Ana Smith-Jones", [LPC])
     _synced(session, "ct_socrata", "CT", board_name, "LICENSED PROFESSIONAL COUNSELOR")
     assert run(engine)["service/CT/in_person"].verdict == Verdict.VERIFIED
+
+
+@pytest.mark.parametrize("status", ["error", "refused", "interrupted"])
+def test_a_source_whose_latest_sync_did_not_succeed_never_passes_on_its_old_record(engine, session, status):
+    """Any latest sync status other than ok (one this code does not know included) makes the source unavailable."""
+    from datetime import timedelta
+
+    from tests.verification.builders import NOW
+
+    p = practice(session, "f.example", {"CT": (True, None)})
+    clinician(session, p, "Ana Ruiz", [LPC])
+    record(session, "ct_socrata", "Ana Ruiz", "CT", "professional_counselor", as_of=NOW - timedelta(days=3))
+    sync(session, "ct_socrata", at=NOW - timedelta(days=5))
+    sync(session, "ct_socrata", status=status, at=NOW - timedelta(days=1), error="boom")
+    sync(session, "oig_leie")
+    session.commit()
+    assert run(engine)["service/CT/in_person"].verdict == Verdict.SOURCE_UNAVAILABLE
