@@ -47,6 +47,10 @@ def test_a_supervised_or_provisional_board_title_never_backs_the_independent_cla
     ("CT", "ct_socrata", MD, "PHYSICIAN/SURGEON TEMPORARY PERMIT"),
     ("WA", "wa_socrata", MD, "EAST ASIAN MEDICINE PRACTITIONER"),
     ("CT", "ct_socrata", NP, "CERTIFIED NURSE MIDWIFE APRN"),
+    ("WA", "wa_socrata", MD, "PHYSICIAN AND SURGEON CLINICAL EXPERIENCE LICENSE"),
+    ("WA", "wa_socrata", MD, "PHYSICIAN AND SURGEON TEACHING RESEARCH LICENSE"),
+    ("CT", "ct_socrata", MD, "PHYSICIAN/SURGEON RESIDENCY PERMIT"),
+    ("CT", "ct_socrata", MD, "RETIRED VOLUNTEER PHYSICIAN"),
 ])
 def test_a_title_that_only_borrows_a_prescriber_word_does_not_prescribe(engine, session, state, source, claim, title):
     p = practice(session, "rx.example", {state: (None, True)})
