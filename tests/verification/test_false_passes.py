@@ -3,7 +3,7 @@ comes from classify_title on the board's own title (as at sync), its status from
 
 import pytest
 
-from directory.boards.registry import classify_title, get_source, normalise_status
+from directory.boards.registry import classify_title, get_source
 from directory.vocab import Verdict
 from tests.verification.builders import clinician, practice, record, sync
 from tests.verification.test_verdicts import LPC, NP, PSY, run
@@ -102,11 +102,18 @@ def test_every_status_word_that_reads_in_force_says_so():
 
     bad = ("EXPIR", "LAPSE", "PENDING", "DENIED", "APPLICATION", "REVOK", "SURRENDER", "RELINQUISH", "DECEASED",
            "DELINQUENT", "NULL AND VOID", "INACTIVE", "CLOSED", "RETIRED", "CANCEL", "TERMINAT", "VOID")
-    for name, info in _table().sources.items():
-        for word in info.status_words:
-            status = normalise_status(info, word).value
+    import tomllib
+    from pathlib import Path
+
+    tables = {name: info.status_words for name, info in _table().sources.items()}
+    tables["default"] = _table().default_status_words
+    for mapping in (Path(__file__).resolve().parents[2] / "directory" / "data" / "rosters").glob("*.toml"):
+        tables[mapping.name] = tomllib.loads(mapping.read_text(encoding="utf-8")).get("status_words", {})
+    assert len(tables) > 10
+    for name, words in tables.items():
+        for word, status in words.items():
             if status in ("active", "probation"):
-                assert not any(b in word for b in bad), (name, word, status)
+                assert not any(b in word.upper() for b in bad), (name, word, status)
 
 
 @pytest.mark.parametrize(("site_name", "board_name"), [
