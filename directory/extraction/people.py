@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from directory.extraction.document import Block, Document, sentences
 from directory.extraction.geography import STATE_BY_NAME, STATE_CODES, is_city_in, normalise_state
+from directory.extraction.keywords import AnyWord
 from directory.extraction.offerings import KNOWN_PARTNERS
 from directory.extraction.structured import StructuredData, text_of, texts_of
 from directory.extraction.taxonomy import CredentialInfo, load_table, lookup, normalise_code, role_for
@@ -202,12 +203,11 @@ _LICENSE = re.compile(
     r"(?:\s*\((?P<after>[A-Z]{2})\))?"
     r"|(?P<code2>\b[A-Z]{2,6}(?:-[A-Z]{1,4})?)\s+(?P<num2>\d{5,9})\b"
 )
-_PROSE_HINT = re.compile(
-    r"therapist|counsel|psychiatr|psycholog|social work|practitioner|physician|clinician|prescrib|founde|owne|"
-    r"director|nurse|provider|guide|facilitat|anesthesi|licensed|certif|doctor|assistant|specialist|master|"
-    r"bachelor|fellow|registered",
-    re.I,
-)
+_PROSE_HINT = AnyWord((
+    "therapist", "counsel", "psychiatr", "psycholog", "social work", "practitioner", "physician", "clinician",
+    "prescrib", "founde", "owne", "director", "nurse", "provider", "guide", "facilitat", "anesthesi", "licensed",
+    "certif", "doctor", "assistant", "specialist", "master", "bachelor", "fellow", "registered",
+))
 _INTRO_HINT = re.compile(r"I['’]m|I am|name is")
 _TITLED_NAME = re.compile(rf"\s+(?:Dr\.?\s+)?(?P<name>{NAME})(?![\w'’])")
 
