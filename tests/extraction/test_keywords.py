@@ -28,3 +28,22 @@ def test_answers():
     gate = AnyWord(("therap",), r"\bKAP\b")
     assert gate.search("Ketamine THERAPY") and gate.search("our KAP program") and gate.search("ſome therapy")
     assert not gate.search("kap") and not gate.search("KAPS") and not gate.search("")
+
+
+mode_pieces = st.one_of(
+    st.sampled_from(["virtual", "telehealth", "tele-health", "online", "video", "Zoom", "remotely", "in-person",
+                     "in person", "face-to-face", "offices", "clinic", "on-site", "onsite", "come to you", "only",
+                     "no", "not offer", "exclusively via", "100%", "fully", "all of our sessions are held",
+                     "without a physical office", "do not offer", "\u212a", "\u0130", "\u017f"]),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ -%", max_size=4),
+)
+
+
+@given(st.lists(mode_pieces, max_size=8).map(" ".join))
+def test_mode_gate_is_necessary(text):
+    """_mode_of skips its four patterns when _MODE_WORDS finds nothing: none of them may match then."""
+    from directory.extraction import places
+
+    if not places._MODE_WORDS.search(text):
+        for pattern in (places._VIRTUAL_ONLY, places._IN_PERSON_ONLY, places._VIRTUAL_WORD, places._IN_PERSON_WORD):
+            assert not pattern.search(text), (pattern.pattern, text)
