@@ -23,4 +23,7 @@ class AnyWord:
         if not text.isascii():
             return bool(self.pattern.search(text))
         lower = text.lower()
-        return any(word in lower for word in self.substrings) or bool(self.bounded and self.bounded.search(text))
+        for word in self.substrings:  # a plain loop: faster than any() over a generator
+            if word in lower:
+                return True
+        return bool(self.bounded and self.bounded.search(text))

@@ -178,6 +178,9 @@ _INSURANCE_NONE = re.compile(
     re.I,
 )
 
+# Every match of the three insurance patterns holds one of these (a necessary test, cheap on most text).
+_INSURANCE_WORDS = AnyWord(("accept", "take", "network", "superbill", "insurance", "pay"))
+
 
 @dataclass
 class Offer:
@@ -440,6 +443,8 @@ class _OfferReader:
             self.note("medical_partner", self.offer.medical_partner, sentence)
 
     def read_insurance(self, sentence: str) -> None:
+        if not _INSURANCE_WORDS.search(sentence):
+            return  # none of the three patterns can match
         for stance, pattern in (
             ("accepted", _INSURANCE_ACCEPTED),
             ("out_of_network_superbill", _INSURANCE_OON),

@@ -47,3 +47,20 @@ def test_mode_gate_is_necessary(text):
     if not places._MODE_WORDS.search(text):
         for pattern in (places._VIRTUAL_ONLY, places._IN_PERSON_ONLY, places._VIRTUAL_WORD, places._IN_PERSON_WORD):
             assert not pattern.search(text), (pattern.pattern, text)
+
+
+insurance_pieces = st.one_of(
+    st.sampled_from(["we", "accept", "take", "most", "major", "insurance", "Aetna", "Medicare", "in-network",
+                     "in network", "with", "provider", "out-of-network", "superbills", "do not", "don’t", "bill", "any",
+                     "not covered by", "self-pay", "cash pay", "no", "\u212a", "\u0130", "\u017f"]),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ -’", max_size=4),
+)
+
+
+@given(st.lists(insurance_pieces, max_size=8).map(" ".join))
+def test_insurance_gate_is_necessary(text):
+    from directory.extraction import offerings
+
+    if not offerings._INSURANCE_WORDS.search(text):
+        for pattern in (offerings._INSURANCE_ACCEPTED, offerings._INSURANCE_OON, offerings._INSURANCE_NONE):
+            assert not pattern.search(text), (pattern.pattern, text)
