@@ -251,6 +251,12 @@ class _Token:
 
 
 @lru_cache(maxsize=8192)
+def _has_cue(sentence: str) -> bool:
+    """A word of service or of a town list anywhere in the sentence (cached: read_sentence and read_city_list ask)."""
+    return bool(_CUE.search(sentence) or _CITY_CUE.search(sentence))
+
+
+@lru_cache(maxsize=8192)
 def _mode_of(text: str) -> tuple[bool | None, bool | None]:
     """(in_person, virtual) a phrase states; None where it says nothing."""
     if not _MODE_WORDS.search(text):
@@ -447,7 +453,7 @@ class _PlaceReader:
         if _LOWER_STATE.search(sentence):
             self.read_lower_town_state(sentence, snippet)
         tokens = _state_tokens(sentence, self.given_names)
-        if not tokens and not block.footer and not _CUE.search(sentence) and not _CITY_CUE.search(sentence) \
+        if not tokens and not block.footer and not _has_cue(sentence) \
                 and not _TAGLINE_SPLIT.search(sentence):
             self.read_counties(sentence, snippet)
             return  # no state and no word of service: only a county list could still say something
@@ -649,7 +655,7 @@ class _PlaceReader:
             names = [name.strip() for name in _LIST_SPLIT.split(match.group(1)) if name.strip()]
             if all(states_of_city(name) and not _not_a_city(name) for name in names):
                 self.pending_cities.append((names, sentence, snippet, True))
-        if not (_CUE.search(sentence) or _CITY_CUE.search(sentence) or block.footer):
+        if not (block.footer or _has_cue(sentence)):
             return
         virtual_only = _mode_of(sentence) == (False, True)  # _VIRTUAL_ONLY: once per sentence, not per town list
         for match in _CITY_LIST.finditer(sentence):
