@@ -73,3 +73,23 @@ def test_split_join_is_the_spaces_regex(text):
     import re
 
     assert " ".join(text.split()) == re.sub(r"\s+", " ", text).strip()
+
+
+def _title_pieces():
+    from directory.extraction.taxonomy import load_table
+
+    written = sorted({word for info in load_table() for word in (info.code, *info.aliases)})
+    return st.one_of(
+        st.sampled_from(written), st.sampled_from(written).map(str.upper), st.sampled_from(written).map(str.lower),
+        st.sampled_from(written).map(lambda word: f"({word})"),
+        st.sampled_from(["a", "is", "-", "(", ")", "\u212a", "\u0130", "\u017f", "é"]),
+        st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ -()", max_size=4),
+    )
+
+
+@given(st.lists(_title_pieces(), max_size=6).map(" ".join))
+def test_spelled_gate_is_necessary(text):
+    from directory.extraction import people
+
+    if not people._SPELLED_GATE.search(text):
+        assert not people._SPELLED.search(text), text
