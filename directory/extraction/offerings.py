@@ -57,6 +57,8 @@ SETTING_PATTERNS: dict[Setting, re.Pattern[str]] = {
     ),
     Setting.RETREAT: re.compile(r"\bretreats?\b", re.I),
 }
+# Every match of the long group pattern holds one of these words (a cheap necessary test first).
+_SETTING_GATES = {Setting.GROUP: AnyWord(("group", "cohort", "circle", "community"))}
 
 _NEGATION = re.compile(
     r"\b(?:do(?:es)?\s+not|don['’]t|doesn['’]t|no\s+longer|not|never|cannot|can['’]t|without|instead\s+of|"
@@ -405,7 +407,8 @@ class _OfferReader:
         # A section of the practice's page headed "Group or Retreat-Style KAP" presents that offer
         offer_heading = block.is_heading and _KAP_WORD.search(sentence) and not _heading_kind(sentence)[0]
         for setting, pattern in SETTING_PATTERNS.items():
-            match = pattern.search(sentence)
+            gate = _SETTING_GATES.get(setting)
+            match = (gate is None or gate.search(sentence)) and pattern.search(sentence)
             if not match:
                 continue
             if (_negated(sentence, match.start()) and _flags(sentence).first_person) \

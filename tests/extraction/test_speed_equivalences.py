@@ -93,3 +93,20 @@ def test_spelled_gate_is_necessary(text):
 
     if not people._SPELLED_GATE.search(text):
         assert not people._SPELLED.search(text), text
+
+
+group_pieces = st.one_of(
+    st.sampled_from(["group", "Group-KAP", "community", "KAP", "ketamine", "sessions", "small", "groups", "of", "4",
+                     "in", "a", "cohort", "cohorts", "based", "medicine", "circle", "psychedelic-assisted", "the",
+                     "will", "our", "next", "practice", "\u212a", "\u0130", "\u017f"]),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ -0123456789", max_size=4),
+)
+
+
+@given(st.lists(group_pieces, max_size=8).map(" ".join))
+def test_group_gate_is_necessary(text):
+    from directory.extraction import offerings
+    from directory.vocab import Setting
+
+    if not offerings._SETTING_GATES[Setting.GROUP].search(text):
+        assert not offerings.SETTING_PATTERNS[Setting.GROUP].search(text), text
