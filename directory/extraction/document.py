@@ -87,7 +87,7 @@ class _TextWalker:
         self.parts.append(text)
 
     def flush(self, tag: str, footer: bool) -> None:
-        text = _SPACES.sub(" ", "".join(self.parts)).strip()
+        text = " ".join("".join(self.parts).split())  # = _SPACES.sub(" ", ...).strip(): same whitespace, faster
         self.parts.clear()
         if not text or self.size >= MAX_PAGE_TEXT:
             return

@@ -12,6 +12,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from directory.extraction.document import Block, Document
+from directory.extraction.keywords import AnyWord
 from directory.extraction.types import Evidence
 from directory.vocab import Route, Setting
 
@@ -56,6 +57,8 @@ SETTING_PATTERNS: dict[Setting, re.Pattern[str]] = {
     ),
     Setting.RETREAT: re.compile(r"\bretreats?\b", re.I),
 }
+# Every match of the long group pattern holds one of these words (a cheap necessary test first).
+_SETTING_GATES = {Setting.GROUP: AnyWord(("group", "cohort", "circle", "community"))}
 
 _NEGATION = re.compile(
     r"\b(?:do(?:es)?\s+not|don['’]t|doesn['’]t|no\s+longer|not|never|cannot|can['’]t|without|instead\s+of|"
@@ -177,6 +180,9 @@ _INSURANCE_NONE = re.compile(
     re.I,
 )
 
+# Every match of the three insurance patterns holds one of these (a necessary test, cheap on most text).
+_INSURANCE_WORDS = AnyWord(("accept", "take", "network", "superbill", "insurance", "pay"))
+
 
 @dataclass
 class Offer:
@@ -190,12 +196,13 @@ class Offer:
     evidence: list[Evidence] = field(default_factory=list)
 
 
-_ANY_OFFER_WORD = re.compile(
-    r"\bI[VM]\b|\bRDTs?\b|\bKAP\b|(?i:infus|intraven|intramusc|inject|subling|lo[sz]eng|troche|dissolv|\boral|buccal|"
-    r"nasal|spravato|esketamine|\bhome\b|office|clinic|studio|suite|treatment room|group|cohort|retreat|integrat|"
-    r"preparat|therap|medical|partner|independent|prescri|insur|network|superbill|\bpay\b|collaborat|\bwork|"
-    r"ketamine|medicine|psychedelic|individual|one-on-one|referred|"
-    + "|".join(re.escape(name.split()[0]) for name in KNOWN_PARTNERS) + r")"
+_ANY_OFFER_WORD = AnyWord(  # the words any rule of read_sentence looks for (one test instead of twenty)
+    ("therap", "ketamine", "infus", "intraven", "intramusc", "inject", "subling", "loseng", "lozeng", "troche",
+     "dissolv", "buccal", "nasal", "spravato", "office", "clinic", "studio", "suite", "treatment room", "group",
+     "cohort", "retreat", "integrat", "preparat", "medical", "partner", "independent", "prescri", "insur", "network",
+     "superbill", "collaborat", "medicine", "psychedelic", "individual", "one-on-one", "referred",
+     *sorted({name.split()[0].lower() for name in KNOWN_PARTNERS})),
+    r"\bI[VM]\b|\bRDTs?\b|\bKAP\b|(?i:\boral|\bhome\b|\bpay\b|\bwork)",
 )
 _NO_KETAMINE = re.compile(
     r"\b(?:do|does)\s+not\s+(?:provide|offer|prescribe|administer|dispense)\s+(?:any\s+)?(?:ketamine|medicine|"
@@ -400,7 +407,8 @@ class _OfferReader:
         # A section of the practice's page headed "Group or Retreat-Style KAP" presents that offer
         offer_heading = block.is_heading and _KAP_WORD.search(sentence) and not _heading_kind(sentence)[0]
         for setting, pattern in SETTING_PATTERNS.items():
-            match = pattern.search(sentence)
+            gate = _SETTING_GATES.get(setting)
+            match = (gate is None or gate.search(sentence)) and pattern.search(sentence)
             if not match:
                 continue
             if (_negated(sentence, match.start()) and _flags(sentence).first_person) \
@@ -438,6 +446,8 @@ class _OfferReader:
             self.note("medical_partner", self.offer.medical_partner, sentence)
 
     def read_insurance(self, sentence: str) -> None:
+        if not _INSURANCE_WORDS.search(sentence):
+            return  # none of the three patterns can match
         for stance, pattern in (
             ("accepted", _INSURANCE_ACCEPTED),
             ("out_of_network_superbill", _INSURANCE_OON),

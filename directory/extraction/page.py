@@ -10,7 +10,7 @@ from directory.extraction.naming import practice_name
 from directory.extraction.offerings import _flags, _heading_kind, extract_offer
 from directory.extraction.pdf import pdf_text
 from directory.extraction.people import extract_people, given_name, person_key
-from directory.extraction.places import _mode_of, _state_tokens, apply_in_clinic_routes, extract_places
+from directory.extraction.places import _has_cue, _mode_of, _state_tokens, apply_in_clinic_routes, extract_places
 from directory.extraction.structured import StructuredData, read_structured, text_of, texts_of
 from directory.extraction.types import AddressFact, CityFact, Evidence, PageFacts, StateFact
 from directory.names import name_key
@@ -124,6 +124,7 @@ def clear_sentence_caches() -> None:
     _flags.cache_clear()
     _heading_kind.cache_clear()
     _mode_of.cache_clear()
+    _has_cue.cache_clear()
     _state_tokens.cache_clear()
     phones_in.cache_clear()
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from directory.extraction.document import Block, Document, sentences
 from directory.extraction.geography import STATE_BY_NAME, STATE_CODES, is_city_in, normalise_state
+from directory.extraction.keywords import AnyWord
 from directory.extraction.offerings import KNOWN_PARTNERS
 from directory.extraction.structured import StructuredData, text_of, texts_of
 from directory.extraction.taxonomy import CredentialInfo, load_table, lookup, normalise_code, role_for
@@ -202,17 +203,16 @@ _LICENSE = re.compile(
     r"(?:\s*\((?P<after>[A-Z]{2})\))?"
     r"|(?P<code2>\b[A-Z]{2,6}(?:-[A-Z]{1,4})?)\s+(?P<num2>\d{5,9})\b"
 )
-_PROSE_HINT = re.compile(
-    r"therapist|counsel|psychiatr|psycholog|social work|practitioner|physician|clinician|prescrib|founde|owne|"
-    r"director|nurse|provider|guide|facilitat|anesthesi|licensed|certif|doctor|assistant|specialist|master|"
-    r"bachelor|fellow|registered",
-    re.I,
-)
+_PROSE_HINT = AnyWord((
+    "therapist", "counsel", "psychiatr", "psycholog", "social work", "practitioner", "physician", "clinician",
+    "prescrib", "founde", "owne", "director", "nurse", "provider", "guide", "facilitat", "anesthesi", "licensed",
+    "certif", "doctor", "assistant", "specialist", "master", "bachelor", "fellow", "registered",
+))
 _INTRO_HINT = re.compile(r"I['’]m|I am|name is")
 _TITLED_NAME = re.compile(rf"\s+(?:Dr\.?\s+)?(?P<name>{NAME})(?![\w'’])")
 
 
-def _spelled_titles() -> re.Pattern[str]:
+def _spelled_titles() -> tuple[re.Pattern[str], AnyWord]:
     """Titles as prose writes them ("a Licensed Clinical Social Worker", "(LCSW)", "training with Fluence")."""
     table = load_table()
     titles = sorted({written for info in table for written in (info.code, *info.aliases)
@@ -223,10 +223,12 @@ def _spelled_titles() -> re.Pattern[str]:
     return re.compile(
         r"\b((?i:" + "|".join(re.escape(title) for title in titles) + r"))\b|\((" + "|".join(map(re.escape, codes))
         + r")\)|\b(" + "|".join(map(re.escape, trainings)) + r")\b"
-    )
+    ), AnyWord(tuple(sorted({title.split()[0].lower() for title in titles} | {word.lower() for word in trainings}))
+               + ("(",))
 
 
-_SPELLED = _spelled_titles()
+# _SPELLED_GATE: every match of _SPELLED holds a title's first word, a training or "(" (a cheap necessary test).
+_SPELLED, _SPELLED_GATE = _spelled_titles()
 
 
 def _name_words(name: str) -> list[str]:
@@ -581,7 +583,8 @@ class _PeopleReader:
             text = _NICKNAME.sub(" ", text)  # 'Elizabeth "Liz" Roe, LPC'
         pieces = [text] if len(text) <= 120 else (block.sentences if text is block.text else sentences(text))
         prose = pieces
-        if not _ANY_CODE.search(text) and "Dr" not in text and not ("icensed" in text and _SPELLED.search(text)):
+        if not _ANY_CODE.search(text) and "Dr" not in text \
+                and not ("icensed" in text and _SPELLED_GATE.search(text) and _SPELLED.search(text)):
             pieces = []  # no post-nominal and no "Dr.": no name-with-credentials here (the grid check still runs)
         for sentence in pieces:
             position = 0
@@ -681,7 +684,7 @@ class _PeopleReader:
         only = next(iter(self.people.values())) if len(self.people) == 1 else None
         narrator = self.people.get(person_key(self.narrator)) if self.narrator else None
         for block in self.document.blocks:
-            if not _SPELLED.search(block.text):
+            if not (_SPELLED_GATE.search(block.text) and _SPELLED.search(block.text)):
                 continue  # no title or training named: nothing to add (and the cheap test first)
             for sentence in block.sentences:
                 opening = _INTRO.sub("", sentence)

@@ -25,6 +25,7 @@ from directory.extraction.geography import (
     states_of_city,
     states_of_county,
 )
+from directory.extraction.keywords import AnyWord
 from directory.extraction.taxonomy import lookup
 from directory.extraction.types import AddressFact, CityFact, Evidence, StateFact
 
@@ -130,6 +131,9 @@ _IN_PERSON_ONLY = re.compile(
 )
 _VIRTUAL_WORD = re.compile(rf"\b{_VIRTUAL}\b", re.I)
 _IN_PERSON_WORD = re.compile(rf"\b{_IN_PERSON}\b", re.I)
+# Every match of the four patterns above holds one of these (a necessary test, cheap on most text).
+_MODE_WORDS = AnyWord(("virtual", "tele", "online", "video", "remote", "zoom", "person", "physical", "office", "face",
+                       "clinic", "site", "come"))
 
 _CITY_WORDS = r"[A-Z][A-Za-z'’.\-]{1,30}(?:\s+[A-Z][A-Za-z'’.\-]{1,30}){0,3}"  # bounded: linear on hostile pages
 _STREET = re.compile(
@@ -247,8 +251,16 @@ class _Token:
 
 
 @lru_cache(maxsize=8192)
+def _has_cue(sentence: str) -> bool:
+    """A word of service or of a town list anywhere in the sentence (cached: read_sentence and read_city_list ask)."""
+    return bool(_CUE.search(sentence) or _CITY_CUE.search(sentence))
+
+
+@lru_cache(maxsize=8192)
 def _mode_of(text: str) -> tuple[bool | None, bool | None]:
     """(in_person, virtual) a phrase states; None where it says nothing."""
+    if not _MODE_WORDS.search(text):
+        return None, None  # none of the four patterns below can match: one cheap test instead of four
     if _VIRTUAL_ONLY.search(text):
         return False, True
     if _IN_PERSON_ONLY.search(text):
@@ -441,7 +453,7 @@ class _PlaceReader:
         if _LOWER_STATE.search(sentence):
             self.read_lower_town_state(sentence, snippet)
         tokens = _state_tokens(sentence, self.given_names)
-        if not tokens and not block.footer and not _CUE.search(sentence) and not _CITY_CUE.search(sentence) \
+        if not tokens and not block.footer and not _has_cue(sentence) \
                 and not _TAGLINE_SPLIT.search(sentence):
             self.read_counties(sentence, snippet)
             return  # no state and no word of service: only a county list could still say something
@@ -464,7 +476,7 @@ class _PlaceReader:
             mode = _mode_of(sentence)
             if _ALL_STATES.search(sentence):
                 self.read_all_states(sentence)
-            elif _VIRTUAL_ONLY.search(sentence) or _IN_PERSON_ONLY.search(sentence) or (mode[0] and mode[1]):
+            elif False in mode or (mode[0] and mode[1]):  # "only" one way (_VIRTUAL_ONLY, _IN_PERSON_ONLY), or both
                 self.global_modes.append(mode)
             elif mode != (None, None) and _FIRST_PERSON_SERVICE.search(sentence):
                 self.one_state_modes.append(mode)
@@ -643,9 +655,9 @@ class _PlaceReader:
             names = [name.strip() for name in _LIST_SPLIT.split(match.group(1)) if name.strip()]
             if all(states_of_city(name) and not _not_a_city(name) for name in names):
                 self.pending_cities.append((names, sentence, snippet, True))
-        if not (_CUE.search(sentence) or _CITY_CUE.search(sentence) or block.footer):
+        if not (block.footer or _has_cue(sentence)):
             return
-        virtual_only = _VIRTUAL_ONLY.search(sentence)  # once per sentence, not once per town list
+        virtual_only = _mode_of(sentence) == (False, True)  # _VIRTUAL_ONLY: once per sentence, not per town list
         for match in _CITY_LIST.finditer(sentence):
             lead = sentence[max(0, match.start() - 40): match.start() + 12]
             if not (_CUE.search(lead) or _CITY_CUE.search(lead) or block.footer) or _NEGATIVE.search(lead):
