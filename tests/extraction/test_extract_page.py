@@ -3,14 +3,11 @@
 import pytest
 
 from directory.extraction import extract_page, facts_to_json
+from tests.extraction.prose import states
 
 
 def page(body: str, head: str = "") -> str:
     return f"<!DOCTYPE html><html><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
-
-
-def states(facts) -> dict[str, tuple[bool | None, bool | None]]:
-    return {fact.state: (fact.in_person, fact.virtual) for fact in facts.states}
 
 
 def test_parentheses_give_modes_per_state():

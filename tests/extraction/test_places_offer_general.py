@@ -3,19 +3,7 @@ behaviour, in sentences invented here (never real-page text)."""
 
 from directory.extraction import extract_page
 from directory.extraction.output import facts_to_json
-
-
-def facts_of(*paragraphs: str):
-    body = "".join(f"<p>{text}</p>" for text in paragraphs)
-    return extract_page(f"<html><body>{body}</body></html>", url="https://practice.example/")
-
-
-def states(facts) -> dict[str, tuple[bool | None, bool | None]]:
-    return {fact.state: (fact.in_person, fact.virtual) for fact in facts.states}
-
-
-def cities(facts) -> set[tuple[str, str | None]]:
-    return {(city.city, city.state) for city in facts.cities}
+from tests.extraction.prose import cities, facts_of, states
 
 
 def out(*paragraphs: str) -> dict:

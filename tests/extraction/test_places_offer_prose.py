@@ -3,19 +3,7 @@
 routes explained, partners named in prose. Pages here are written for one behaviour each (never real-page text)."""
 
 from directory.extraction import extract_page
-
-
-def facts_of(*paragraphs: str):
-    body = "".join(f"<p>{text}</p>" for text in paragraphs)
-    return extract_page(f"<html><body>{body}</body></html>", url="https://practice.example/")
-
-
-def states(facts) -> dict[str, tuple[bool | None, bool | None]]:
-    return {fact.state: (fact.in_person, fact.virtual) for fact in facts.states}
-
-
-def cities(facts) -> set[tuple[str, str | None]]:
-    return {(city.city, city.state) for city in facts.cities}
+from tests.extraction.prose import cities, facts_of, states
 
 
 def test_in_person_near_a_town_and_by_video_across_states():

@@ -1,0 +1,16 @@
+"""Helpers for tests that extract one behaviour from a few invented paragraphs."""
+
+from directory.extraction import extract_page
+
+
+def facts_of(*paragraphs: str):
+    body = "".join(f"<p>{text}</p>" for text in paragraphs)
+    return extract_page(f"<html><body>{body}</body></html>", url="https://practice.example/")
+
+
+def states(facts) -> dict[str, tuple[bool | None, bool | None]]:
+    return {fact.state: (fact.in_person, fact.virtual) for fact in facts.states}
+
+
+def cities(facts) -> set[tuple[str, str | None]]:
+    return {(city.city, city.state) for city in facts.cities}
