@@ -34,7 +34,6 @@ from directory.queries.labels import (
     badge_of_counts,
     offering_label,
     practice_badge,
-    verdict_badge,
 )
 from directory.queries.provider import (
     ClinicianDetail,
@@ -57,6 +56,6 @@ __all__ = [
     "compare_practices", "crawl_errors", "crawl_history", "crawl_runs_since", "directory_counts", "due_summary",
     "find_place", "haversine_miles", "list_seeds", "offering_label", "practice_badge", "practice_choices",
     "practice_detail", "search_practices", "set_seed_active", "source_freshness", "stale_note", "state_codes",
-    "state_name", "states_with_practices", "sync_history", "syncs_since", "verdict_badge",
+    "state_name", "states_with_practices", "sync_history", "syncs_since",
     "verifications_checked_since", "vetting_checklist", "zip_point",
 ]

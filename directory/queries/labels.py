@@ -46,7 +46,6 @@ SORT_OPTIONS = {
 }
 
 
-verdict_badge = badge_for  # kept name for callers of the query layer
 
 
 def practice_badge(verdicts: Iterable[str]) -> Badge:
@@ -56,7 +55,7 @@ def practice_badge(verdicts: Iterable[str]) -> Badge:
     confirmed but someone has discipline or a problem; a problem when no one passes and a record
     contradicts the claim; otherwise unverified (a missing check never counts as a pass).
     """
-    return badge_of_counts({verdict_badge(v): 1 for v in verdicts})
+    return badge_of_counts({badge_for(v): 1 for v in verdicts})
 
 
 def badge_of_counts(counts: dict[str, int]) -> Badge:

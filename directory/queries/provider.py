@@ -22,12 +22,12 @@ from directory.models import (
     ServiceArea,
     Verification,
 )
-from directory.queries.labels import verdict_badge
 from directory.settings import get_settings
 from directory.timeutil import utcnow
 from directory.vocab import (
     Badge,
     ServiceMode,
+    badge_for,
     verdict_label,
 )
 
@@ -96,7 +96,7 @@ def _verdict_row(check: Verification, now: datetime, ttl: timedelta) -> VerdictR
     due = bool((check.expires_at and check.expires_at <= now) or check.checked_at <= now - ttl)
     return VerdictRow(
         clinician_id=check.clinician_id, claim_kind=check.claim_kind, state=check.state, mode=check.mode,
-        credential_code=check.credential_code, verdict=check.verdict, badge=verdict_badge(check.verdict),
+        credential_code=check.credential_code, verdict=check.verdict, badge=badge_for(check.verdict),
         label=verdict_label(check.verdict), basis=check.basis or "",
         source=evidence.get("source"), license_number=evidence.get("license_number"),
         raw_status=evidence.get("raw_status"), expires=_text(evidence.get("expires")),

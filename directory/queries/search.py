@@ -28,13 +28,14 @@ from directory.queries.geography import (
     state_name,
     zip_point,
 )
-from directory.queries.labels import MODE_LABELS, SORT_OPTIONS, badge_of_counts, verdict_badge
+from directory.queries.labels import MODE_LABELS, SORT_OPTIONS, badge_of_counts
 from directory.vocab import (
     PASSING_VERDICTS,
     Badge,
     Role,
     ServiceMode,
     Verdict,
+    badge_for,
     verdict_label,
 )
 
@@ -336,8 +337,8 @@ def _reason(card: PracticeCard, checks: list, names: dict[int, str], *, state: s
     where = f"{MODE_LABELS[ServiceMode(mode)]} in {state_name(state)}"
     if not checks:
         return f"No clinician's authority for {where} has been checked yet."
-    passing = [c for c in checks if verdict_badge(c.verdict) in {Badge.VERIFIED, Badge.WARNING}]
-    problems = [c for c in checks if verdict_badge(c.verdict) is Badge.PROBLEM]
+    passing = [c for c in checks if badge_for(c.verdict) in {Badge.VERIFIED, Badge.WARNING}]
+    problems = [c for c in checks if badge_for(c.verdict) is Badge.PROBLEM]
     people = len({c.clinician_id for c in checks})
     parts = [f"{len({c.clinician_id for c in passing})} of {people} clinicians checked may serve you {where}."]
     shown = passing[0] if passing else (problems[0] if problems else checks[0])
