@@ -6,6 +6,7 @@ import io
 import json
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from directory.db import session_scope
@@ -147,10 +148,8 @@ def test_a_failed_run_is_recorded_as_failed(engine, session, monkeypatch):
         raise RuntimeError("judge broke\nsecond line")
 
     monkeypatch.setattr(engine_module, "claims_for", explode)
-    try:
+    with pytest.raises(RuntimeError, match="judge broke"):
         verify_all(engine, now=NOW)
-    except RuntimeError:
-        pass
     with session_scope(engine) as s:
         run = s.exec(select(VerifyRun)).one()
     assert run.status == "failed" and run.message == "judge broke" and run.finished_at is not None
