@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from crawler.ledger import Ledger
 from crawler.links import site_key
 from crawler.pipelines.extract import ExtractWorkers
+from crawler.writer import SiteWriter
 from directory.models import SourcePage
 from directory.settings import Settings
 
@@ -30,6 +31,7 @@ class CrawlContext:
     known: dict[str, KnownPage] = field(default_factory=dict)
     known_by_site: dict[str, list[str]] = field(default_factory=dict)
     extract_workers: ExtractWorkers | None = None
+    writer: SiteWriter | None = None  # None: each site is stored in the crawl process as it finishes
 
     def load_known_pages(self, sites: set[str]) -> None:
         """Live pages of these sites from earlier crawls (re-requested even when no longer linked from a 304)."""

@@ -382,6 +382,7 @@ def child_main(job: dict[str, Any]) -> None:
     from crawler.settings import scrapy_settings
     from crawler.spiders.listing import ListingSpider
     from crawler.spiders.practice import PracticeSpider
+    from crawler.writer import SiteWriter
 
     settings, scrapy_overrides = _settings_with(job.get("overrides", {}))
     redis_url = job.get("redis_url")
@@ -415,12 +416,16 @@ def child_main(job: dict[str, Any]) -> None:
         ledger.register_seeds(seeds)
     context.load_known_pages(set(seeds))
     context.extract_workers = extraction_workers(settings.extract_processes, settings.extract_timeout_s)
+    if values["KAPDIR_STORE_BATCH"] > 0:
+        context.writer = SiteWriter(job["db_url"], job["run_id"], values["KAPDIR_STORE_BATCH"])
     try:
         process.crawl(PracticeSpider, context=context)
         process.start()
     finally:
         if context.extract_workers is not None:
             context.extract_workers.shutdown()
+        if context.writer is not None:
+            context.writer.close()  # every finished site stored before the run is finished
 
 
 if __name__ == "__main__":

@@ -39,6 +39,9 @@ def scrapy_settings(
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         "KAPDIR_PROXY": proxy,
         "KAPDIR_MAX_RETRY_AFTER": settings.max_retry_after,
+        # Finished sites stored this many to a transaction by a writer process (crawler.writer); 0: each site
+        # stored in the crawl process as it finishes.
+        "KAPDIR_STORE_BATCH": 20,
         # Egress policy (directory.egress): every request, redirect hop and connection is checked.
         "KAPDIR_EGRESS": Policy.from_settings(settings).to_dict(),
         "TWISTED_DNS_RESOLVER": "crawler.egress.EgressResolver",

@@ -261,7 +261,10 @@ def _store_site(session, site_key, site_url, pages, crawl_run_id, merge) -> Site
         result.changes.append("Site reachable again")
     site_changed = first_crawl or result.new or result.changed or result.gone
     if site_changed:
-        live = [page for page in known.values() if page.gone_at is None and page.facts]
+        # Home page first, then by URL: the merge prefers earlier pages (first partner, first evidence), and the
+        # order in which pages finished fetching must not decide what the directory says.
+        live = sorted((page for page in known.values() if page.gone_at is None and page.facts),
+                      key=lambda page: (len(page.url), page.url))
         facts = merge([page_facts_from_dict(page.facts) for page in live])
         fetched = {page.url: page for page in live}
         fetched.update({page.final_url: page for page in live if page.final_url})

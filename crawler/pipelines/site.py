@@ -71,6 +71,9 @@ class SitePipeline:
         home = min(pages, key=lambda page: len(page.url))
         site_url = home.url.split(site, 1)[0] + site + "/"
         context = self.context
+        if context.writer is not None:
+            context.writer.put(site, site_url, pages)  # stored in batches by the writer process
+            return
         with Session(context.engine, expire_on_commit=False) as session:
             result = store_site(session, site_key=site, site_url=site_url, pages=pages, crawl_run_id=context.run_id)
             add_run_counts(session, context.run_id, result)

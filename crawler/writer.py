@@ -1,0 +1,117 @@
+"""Storing finished sites in batches, in a process of its own beside the crawl.
+
+Storing a site (merge its pages, upsert the practice and its rows, add the evidence) is CPU work in Python: done in
+the crawl process it competes with Scrapy for the one interpreter and the reactor waits for every commit. The
+writer process takes finished sites from a queue and stores up to ``batch`` of them in one transaction, so the
+crawl process only hands over the pages (pickled by the queue's feeder thread) and goes on fetching.
+
+Each site is stored exactly as ``store_site`` stores it alone: the batch flushes after every site, and if storing
+one site of a batch fails, the batch is rolled back and its sites are stored again one transaction each, so a bad
+site loses only itself (its last good data stays, as when storing inline fails). The crawl process waits for the
+writer at the end of the crawl; a writer that died makes the crawl process exit non-zero (the run is failed).
+"""
+
+import logging
+import multiprocessing
+import queue
+from typing import Any
+
+from sqlalchemy import event
+from sqlmodel import Session
+
+from directory.store import PageRecord, add_run_counts, store_site
+
+logger = logging.getLogger(__name__)
+QUEUE_SITES = 200  # sites waiting to be stored; a full queue makes the crawl wait (memory stays bounded)
+_DONE = None
+
+
+class WriterFailed(RuntimeError):
+    """The writer process died: some finished sites may not have been stored."""
+
+
+def store_sites(engine, sites: list[tuple[str, str, list[PageRecord]]], run_id: int) -> None:
+    """Store these sites in one transaction; on any failure, each again in a transaction of its own."""
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            for site, site_url, pages in sites:
+                _store_one(session, site, site_url, pages, run_id)
+                session.flush()  # the next site's queries see this one, as after a commit
+            session.commit()
+        return
+    except Exception:  # noqa: BLE001 - any failure: fall back to one site per transaction to find the bad one
+        if len(sites) == 1:
+            logger.exception("storing %s failed; its last stored data is kept", sites[0][0])
+            return
+    for site, site_url, pages in sites:
+        try:
+            with Session(engine, expire_on_commit=False) as session:
+                _store_one(session, site, site_url, pages, run_id)
+                session.commit()
+        except Exception:  # noqa: BLE001 - a bad site must not stop the others; logged with its traceback
+            logger.exception("storing %s failed; its last stored data is kept", site)
+
+
+def _store_one(session: Session, site: str, site_url: str, pages: list[PageRecord], run_id: int) -> None:
+    result = store_site(session, site_key=site, site_url=site_url, pages=pages, crawl_run_id=run_id)
+    add_run_counts(session, run_id, result)
+    logger.info("stored %s: %s", site, result)
+
+
+def _sqlite_normal_sync(dbapi_connection, _record) -> None:
+    # As in the crawl process (crawler.run): WAL with synchronous=NORMAL, one fsync per checkpoint, not per commit.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _writer_main(db_url: str, run_id: int, batch: int, sites: multiprocessing.Queue) -> None:
+    from directory.db import get_engine
+
+    engine = get_engine(db_url)  # a fresh engine: connections must not be shared with the forking process
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_normal_sync)
+    done = False
+    while not done:
+        pending = [sites.get()]
+        while len(pending) < batch:
+            try:
+                pending.append(sites.get_nowait())
+            except queue.Empty:
+                break
+        if _DONE in pending:
+            done = True
+            pending = [item for item in pending if item is not _DONE]
+        if pending:
+            store_sites(engine, pending, run_id)
+    engine.dispose()
+
+
+class SiteWriter:
+    """Forked before the reactor starts (forking a process with a running reactor is unsafe)."""
+
+    def __init__(self, db_url: str, run_id: int, batch: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self.sites: Any = context.Queue(maxsize=QUEUE_SITES)
+        self.process = context.Process(target=_writer_main, args=(db_url, run_id, batch, self.sites),
+                                       name="kapdir-writer", daemon=True)
+        self.process.start()
+
+    def put(self, site: str, site_url: str, pages: list[PageRecord]) -> None:
+        while True:
+            try:
+                self.sites.put((site, site_url, pages), timeout=5)
+                return
+            except queue.Full:
+                if not self.process.is_alive():
+                    raise WriterFailed(f"the writer process exited with {self.process.exitcode}") from None
+
+    def close(self) -> None:
+        """Wait until every queued site is stored."""
+        if self.process.is_alive():
+            self.sites.put(_DONE)
+        self.process.join()
+        self.sites.close()
+        self.sites.join_thread()
+        if self.process.exitcode != 0:
+            raise WriterFailed(f"the writer process exited with {self.process.exitcode}")
