@@ -16,7 +16,6 @@ import multiprocessing
 import queue
 from typing import Any
 
-from sqlalchemy import event
 from sqlmodel import Session
 
 from directory.store import PageRecord, add_run_counts, store_site
@@ -58,19 +57,13 @@ def _store_one(session: Session, site: str, site_url: str, pages: list[PageRecor
     logger.info("stored %s: %s", site, result)
 
 
-def _sqlite_normal_sync(dbapi_connection, _record) -> None:
-    # As in the crawl process (crawler.run): WAL with synchronous=NORMAL, one fsync per checkpoint, not per commit.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
 def _writer_main(db_url: str, run_id: int, batch: int, sites: multiprocessing.Queue) -> None:
     from directory.db import get_engine
 
-    engine = get_engine(db_url)  # a fresh engine: connections must not be shared with the forking process
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_normal_sync)
+    # The crawl process's engine (cached, with its settings and listeners), copied by the fork: its pooled
+    # connections belong to the crawl process, so this process leaves them alone and opens its own.
+    engine = get_engine(db_url)
+    engine.dispose(close=False)
     done = False
     while not done:
         pending = [sites.get()]

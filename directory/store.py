@@ -16,6 +16,7 @@ A site that could not be reached keeps its last good facts and is marked stale. 
 crawl failed, and a re-crawl of the same web writes no duplicate rows.
 """
 
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, fields
@@ -649,7 +650,19 @@ def _apply_offerings(session, practice, facts, fetched_at, result) -> None:
 
 
 def _fact_identity(field_name, value, snippet, url, clinician_id) -> tuple:
-    return field_name, repr(value), snippet, url, clinician_id
+    return field_name, json.dumps(_canonical(value), sort_keys=True), snippet, url, clinician_id
+
+
+def _canonical(value: Any) -> Any:
+    """A stored JSON value as the extractor would give it: 1800.0 and 1800 are one price (databases return JSON
+    numbers either way), so a fact still stated is not superseded and added again on every re-crawl."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {str(key): _canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(item) for item in value]
+    return value
 
 
 def _apply_evidence(session, practice, facts, pages, clinician_ids, fetched_at, crawl_run_id=None, now=None) -> None:

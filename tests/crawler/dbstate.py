@@ -11,7 +11,10 @@ import sys
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select
+from sqlmodel import SQLModel
+
+import directory.models  # noqa: F401 - the tables
 
 TABLES = ("practice", "sourcepage", "clinician", "credentialclaim", "servicearea", "location", "offering", "fact",
           "retiredclaim", "change", "fetchlog")
@@ -21,13 +24,16 @@ TIME = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d")  # SQLite keeps times as
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)  # SQLite answers 0/1
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # JSON numbers: 2200.0 on one backend, 2200 on another
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
     if isinstance(value, datetime | date) or (isinstance(value, str) and TIME.match(value)):
         return "<time>"
-    if isinstance(value, str) and value[:1] in "[{":
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
     return value
 
 
@@ -36,7 +42,8 @@ def crawl_state(db_url: str) -> dict[str, list]:
     try:
         with engine.connect() as connection:
             def rows(table: str) -> list[dict]:
-                return [dict(row._mapping) for row in connection.execute(text(f'SELECT * FROM "{table}"'))]
+                # Through the models' column types: JSON decoded and times as datetimes on every backend.
+                return [dict(row._mapping) for row in connection.execute(select(SQLModel.metadata.tables[table]))]
 
             practices = {row["id"]: row["key"] for row in rows("practice")}
             clinicians = {row["id"]: (practices.get(row["practice_id"]), row["key"]) for row in rows("clinician")}
@@ -60,8 +67,8 @@ def crawl_state(db_url: str) -> dict[str, list]:
                     for column, lookup in names.items():
                         if column in row and row[column] is not None:
                             row[column] = lookup.get(row[column], "<dangling>")
-                    if table == "retiredclaim" and isinstance(row.get("data"), str):
-                        data = json.loads(row["data"])
+                    if table == "retiredclaim" and isinstance(row.get("data"), dict):
+                        data = dict(row["data"])
                         data.pop("id", None)
                         data["clinician_id"] = clinicians.get(data.get("clinician_id"), data.get("clinician_id"))
                         row["data"] = {key: ("<time>" if key.endswith("_at") and value else value)

@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import Session, select
 
 from crawler.run import run_crawl
-from directory.db import open_database, resolve_url
+from directory.db import get_engine, resolve_url
 from directory.models import Clinician, Fact, Practice
 from directory.sample_world.web import start_sample_web
 from directory.sample_world.world import synthetic_world
@@ -39,9 +39,23 @@ def _crawl_twice(db_url: str, store_batch: int, extract_processes: int) -> tuple
     return down, changed, gone
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def batched_url(request, tmp_path):
+    if request.param == "sqlite":
+        return resolve_url(tmp_path / "batched.db")
+    import psycopg
+
+    server = request.getfixturevalue("postgres_url")
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute("DROP DATABASE IF EXISTS batched_store")
+        connection.execute("CREATE DATABASE batched_store")
+    return server.rsplit("/", 1)[0] + "/batched_store"
+
+
 @pytest.mark.timeout(600)
-def test_batched_writer_stores_exactly_what_inline_storing_stores(tmp_path):
-    inline_url, batched_url = resolve_url(tmp_path / "inline.db"), resolve_url(tmp_path / "batched.db")
+def test_batched_writer_stores_exactly_what_inline_storing_stores(tmp_path, batched_url):
+    """Inline storing on SQLite (as before) against the writer on SQLite and on PostgreSQL."""
+    inline_url = resolve_url(tmp_path / "inline.db")
     _crawl_twice(inline_url, store_batch=0, extract_processes=0)
     down, changed, _gone = _crawl_twice(batched_url, store_batch=4, extract_processes=2)
 
@@ -58,7 +72,7 @@ def test_batched_writer_stores_exactly_what_inline_storing_stores(tmp_path):
     found_again = [fact for fact in facts if fact["crawl_run_id"] == 2]
     assert found_again and all(fact["fetched_at"] == "<its page's fetch time>" for fact in found_again)
 
-    with Session(open_database(tmp_path / "batched.db")) as session:
+    with Session(get_engine(batched_url)) as session:
         practice = session.exec(select(Practice).where(Practice.key == down)).one()
         assert practice.stale and practice.name  # last good data kept, marked stale
         kept = session.exec(select(Fact).where(Fact.practice_id == practice.id, Fact.superseded_at.is_(None))).all()
