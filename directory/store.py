@@ -126,6 +126,8 @@ def _plain(value: Any) -> Any:
         return [_plain(item) for item in value]
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, str) and "\x00" in value:
+        return value.replace("\x00", "")  # PostgreSQL stores no NUL in text or JSON (a text/PDF page may have one)
     return value
 
 
@@ -159,7 +161,7 @@ def page_facts_from_dict(data: dict[str, Any]) -> PageFacts:
 def _clean(text: Any, limit: int = 300) -> str | None:
     if not isinstance(text, str):
         return None
-    text = " ".join(text.split())
+    text = " ".join(text.replace("\x00", "").split())  # no NUL: PostgreSQL refuses it in text
     return text[:limit] or None
 
 
@@ -717,7 +719,9 @@ def _apply_evidence(session, practice, facts, pages, clinician_ids, fetched_at, 
 
 
 def _json_safe(value: Any) -> Any:
-    if value is None or isinstance(value, str | int | float | bool):
+    if isinstance(value, str):
+        return value.replace("\x00", "")  # PostgreSQL's JSON has no NUL
+    if value is None or isinstance(value, int | float | bool):
         return value
     if isinstance(value, dict):
         return {str(k): _json_safe(v) for k, v in value.items()}
