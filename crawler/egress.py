@@ -82,6 +82,7 @@ class EgressResolver(CachingThreadedResolver):
         super().__init__(reactor, 0, timeout)  # no plain cache: the checked answers are the cache
         self.answers = _answers_for(policy)
         self.proxy_host = proxy_host
+        self.proxy_address: str | None = None  # looked up once, as Scrapy's own resolver caches a name
 
     @classmethod
     def from_crawler(cls, crawler, reactor):
@@ -91,7 +92,10 @@ class EgressResolver(CachingThreadedResolver):
 
     def getHostByName(self, name: str, timeout=()):
         if self.proxy_host and name == self.proxy_host:
-            return super().getHostByName(name, timeout)
+            # Every request connects to the proxy: a lookup in the thread pool each time cost ~1 ms of the reactor.
+            if self.proxy_address is not None:
+                return defer.succeed(self.proxy_address)
+            return super().getHostByName(name, timeout).addCallback(self._remember_proxy)
         if address_allowed(name, self.answers.policy):
             return defer.succeed(name)  # an allowed IP literal needs no lookup
 
@@ -103,6 +107,11 @@ class EgressResolver(CachingThreadedResolver):
                 raise DNSLookupError(str(exc)) from None
 
         return threads.deferToThreadPool(self.reactor, self.reactor.getThreadPool(), lookup)
+
+
+    def _remember_proxy(self, address: str) -> str:
+        self.proxy_address = address
+        return address
 
 
 class EgressMiddleware:

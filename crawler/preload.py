@@ -18,6 +18,7 @@ import crawler.pipelines.extract  # noqa: F401
 import crawler.pipelines.fetchlog  # noqa: F401
 import crawler.pipelines.listing  # noqa: F401
 import crawler.pipelines.site  # noqa: F401
+import crawler.run  # noqa: F401 - the crawl process's entry point, with the database layer it imports
 import crawler.spiders.listing  # noqa: F401
 import crawler.spiders.practice  # noqa: F401
 import crawler.writer  # noqa: F401
