@@ -1,0 +1,136 @@
+"""Offer, price and phone rules found on a third set of real pages (issue 10, ../shared/realpages-extra-offers):
+each test is one behaviour, in sentences invented here (never real-page text)."""
+
+from directory.extraction import extract_page
+from directory.extraction.output import facts_to_json
+from tests.extraction.prose import facts_of
+
+
+def out(*paragraphs: str) -> dict:
+    return facts_to_json(facts_of(*paragraphs))
+
+
+def text_out(text: str, url: str = "https://practice.example/services") -> dict:
+    return facts_to_json(extract_page(text.encode(), url=url, content_type="text/plain"))
+
+
+# --- routes: offered, or only listed -----------------------------------------------------------------------------
+
+def test_three_routes_listed_without_the_practice_speaking_are_no_offer():
+    assert out("A patient may receive ketamine intravenously, intramuscularly, or orally under supervision.")[
+        "routes"] == []
+
+
+def test_three_routes_the_practice_offers_are_offers():
+    got = out("We provide IV, IM and oral ketamine at our clinic.")
+    assert sorted(got["routes"]) == ["im", "iv", "oral_sublingual"]
+
+
+def test_a_general_list_then_the_route_the_practice_uses():
+    got = out("Ketamine can be given by IV infusion, intramuscular injection, nasal spray or lozenge.",
+              "In my practice I give ketamine as an IM injection or a lozenge.")
+    assert sorted(got["routes"]) == ["im", "oral_sublingual"]
+
+
+def test_by_mouth_and_swishing_are_oral():
+    assert out("The medicine is then given either as an intramuscular injection or by mouth.")["routes"] == [
+        "im", "oral_sublingual"]
+    assert out("You will swish the ketamine solution in your mouth for ten minutes.")["routes"] == ["oral_sublingual"]
+
+
+def test_an_imperative_step_schedule_infusions_is_the_practice_s_offer():
+    page = "Step 3\n\nSchedule infusions\n\nOur coordinators will find times that suit you."
+    assert text_out(page)["routes"] == ["iv"]
+
+
+def test_a_faq_about_the_infusion_process_is_about_the_practice():
+    page = "What is the IV infusion process like?\n\nKetamine is administered intravenously over 45 minutes."
+    assert text_out(page)["routes"] == ["iv"]
+    definition = "What is ketamine?\n\nKetamine is administered intravenously in hospitals during surgery."
+    assert text_out(definition)["routes"] == []
+
+
+# --- prices of the market vs the practice's own ------------------------------------------------------------------
+
+COST_GUIDE = """How much does ketamine therapy cost?
+
+Ketamine therapy cost varies widely across the United States. Here is a quick overview:
+
+Price overview:
+IV infusions: $400-$900 per session
+Intramuscular injections: $300-$700 per session
+Ketamine-assisted psychotherapy: $700-$1,300 per session
+
+Most insurance plans do not cover ketamine for depression."""
+
+
+def test_a_cost_guide_gives_no_prices_routes_or_therapy_of_the_practice():
+    got = text_out(COST_GUIDE, url="https://practice.example/blog/ketamine-cost")
+    assert got["prices_usd"] == [] and got["routes"] == [] and got["therapy_included"] is None
+
+
+def test_a_practice_page_with_its_own_price_keeps_every_price():
+    got = text_out(COST_GUIDE + "\n\nOur own IV infusions are $450 each, and a series of six is $2,400.")
+    assert {450.0, 2400.0} <= set(got["prices_usd"])
+
+
+def test_a_market_price_sentence_is_not_the_practice_s_price():
+    got = out("On average, an infusion costs $400 to $800 nationally.", "Our infusions are $475.")
+    assert got["prices_usd"] == [475.0]
+
+
+def test_us_the_country_is_not_the_practice_speaking():
+    got = text_out(COST_GUIDE.replace("per session", "per session (US)"), url="https://practice.example/blog/cost")
+    assert got["routes"] == [] and got["prices_usd"] == []
+
+
+# --- phones ------------------------------------------------------------------------------------------------------
+
+def test_a_phone_written_with_non_breaking_hyphens_or_en_dashes():
+    assert out("Call us any weekday: 425\u2011835\u20112363")["phones"] == ["+14258352363"]
+    assert out("Call us any weekday: 425\u2013835\u20132363")["phones"] == ["+14258352363"]
+
+
+# --- therapy included --------------------------------------------------------------------------------------------
+
+def test_therapy_said_in_more_ways():
+    for sentence in ("Our therapists guide you through each ketamine session.",
+                     "Ketamine sessions are paired with talk therapy.",
+                     "Each ketamine journey is supported by a licensed counselor who stays with you.",
+                     "Ketamine-assisted counseling is available at our office."):
+        assert out(sentence)["therapy_included"] is True, sentence
+
+
+def test_returning_to_your_own_provider_for_therapy_is_ketamine_only():
+    got = out("We offer ketamine infusions.",
+              "After the series you will return to your referring mental health provider to resume therapy.")
+    assert got["therapy_included"] is False
+
+
+def test_therapy_combined_with_ketamine_in_research_is_not_an_offer():
+    assert out("Ketamine infusions are often combined with therapy in research studies.")["therapy_included"] is None
+
+
+# --- group or retreat --------------------------------------------------------------------------------------------
+
+def test_an_office_that_is_a_peaceful_retreat_offers_no_retreat():
+    assert out("Our office is a peaceful retreat from the busy city.")["group_or_retreat"] is None
+
+
+def test_a_ceremony_for_up_to_six_participants_is_a_group():
+    assert out("Join our next ketamine ceremony with up to six participants.")["group_or_retreat"] is True
+
+
+def test_multi_day_immersions_are_retreats():
+    assert out("We host multi-day ketamine immersions at our mountain lodge.")["group_or_retreat"] is True
+
+
+def test_all_sessions_one_on_one_is_individual_only():
+    assert out("All KAP sessions are one-on-one with your therapist.")["group_or_retreat"] is False
+
+
+# --- medical partner ---------------------------------------------------------------------------------------------
+
+def test_the_partner_spelled_without_al():
+    assert out("Our collaborative care model with Journey Clinic: their medical team prescribes.")[
+        "medical_partner"] == "Journey Clinic"
