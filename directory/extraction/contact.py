@@ -24,14 +24,14 @@ _OBFUSCATED_EMAIL = re.compile(
     re.I,
 )
 _NOT_EMAIL_SUFFIX = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".css", ".js")
-# "425‑835‑2363" with non-breaking hyphens, "425–835–2363" with en dashes: read as plain hyphens
+# "203‑555‑0147" with non-breaking hyphens, "203–555–0147" with en dashes: read as plain hyphens
 _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
                          "\u00a0": " ", "\u202f": " "})
 _DIGIT_RUN = re.compile(r"\d(?:[\s().\-]{0,3}\d){9}")
 # The phone matcher costs ~0.1 ms a sentence: a page gets it on this many sentences with a 10-digit run at most (a
 # practice page has a handful; a page of digits would otherwise cost seconds).
 MAX_PHONE_SENTENCES = 200
-_NOT_OUR_PHONE = re.compile(r"\b(?:fax|crisis|lifeline|hotline|suicide|emergency|988)\b", re.I)
+_NOT_OUR_PHONE = re.compile(r"\b(?:fax(?:ed|ing)?|crisis|lifeline|hotline|suicide|emergency|988)\b", re.I)
 _PRICE = re.compile(
     r"(?:\$|US\$|USD\s?)\s?(?P<amount>\d{1,3}(?:,\d{3}){1,4}|\d{1,9})(?P<cents>\.\d{1,2})?(?!\d)"
     r"(?P<scale>\s?(?:k\b|million|billion|M\b|B\b))?"

@@ -95,7 +95,9 @@ _NAME_OFFERS = re.compile(
 )
 _ADDRESSED = re.compile(r"\b(?:you|your|you['’]ll)\b", re.I)
 _OFFER_WORD = re.compile(
-    r"\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing)|available|administer\w*|includ\w+|prescrib\w+)\b|\$\s?\d", re.I
+    r"\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing)|available|administer\w*|includ\w+|prescrib\w+|prescriptions?)\b|"
+    r"\$\s?\d",
+    re.I,
 )
 _GENERIC = re.compile(
     r"\b(?:typically|usually|generally|commonly|often|some\s+(?:clinics|clients|people|patients|providers|practices)|"
@@ -179,7 +181,7 @@ KNOWN_PARTNERS = (
     "Journey Clinical", "Nue Life", "Mindbloom", "Better U", "Joyous", "Wondermed", "Klarity", "Field Trip Health",
     "Innerwell", "Ketamine Health Centers", "Rainfall Medicine", "Skylight Psychedelics", "Nushama", "Cedar Psychiatry",
 )
-_SPELLINGS = {"Journey Clinical": r"Journey\s+Clinic(?:al)?"}  # pages also write "Journey Clinic"
+_SPELLINGS = {"Journey Clinical": r"Journey\s+Clinic(?:al)?"}  # some pages drop the "al"
 _KNOWN_PARTNER = re.compile(
     r"\b((?:" + "|".join(_SPELLINGS.get(name, re.escape(name)) for name in KNOWN_PARTNERS) + r")"
     r"(?:\s+(?:Medical|Health|Partners|Clinic|Clinical|Group|Psychiatry|Wellness|Medicine|Care|Institute|Center))*)\b"
@@ -198,7 +200,7 @@ _PARTNER_CUE = re.compile(
     r"(?:partner|clinician|provider|physician)\s*(?:is|,|:)?|medical\s+partner\s*(?:is|,|:)?|prescriber\s+is|"
     r"work(?:s|ing)?\s+(?:closely\s+)?with|through\s+our\s+partners?\s+(?:at\s+)?|referred\s+to)\s+"
     r"(?:the\s+)?(?:(?:my|our|a|an|the)\s+(?:\w+\s+){0,2}(?:colleague|partner|friend|physician|psychiatrist|prescriber|"
-    r"doctor|nurse practitioner)s?,?\s+)?(?P<dr>Dr\.?\s+)?"
+    r"doctor|nurse practitioner|professional|provider|clinician|team)s?,?\s+(?:at\s+|of\s+|from\s+)?)?(?P<dr>Dr\.?\s+)?"
     r"(?P<partner>[A-Z][A-Za-z&'’.\-]+(?:\s+(?:of\s+|&\s+)?[A-Z][A-Za-z&'’.\-]+){0,4})"
 )
 _INSURANCE_ACCEPTED = re.compile(
@@ -307,6 +309,8 @@ def _partner_name(raw: str, doctor: str | None = None) -> str | None:
     """'Dr. Imani Brooks, MD' -> 'Imani Brooks'; 'Dr. Hollis Wren of Dakota Psychiatric' -> 'Hollis Wren';
     None for 'Our', 'The' and other non-names."""
     partner = re.sub(r"(?:,?\s+(?:MD|DO|NP|PMHNP|APRN|PA)\b.*)$", "", raw).strip(" .,")
+    # "Aspen Grove PsychiatryBirch Counseling": two names run together where the page's layout split them
+    partner = re.split(r"(?<=[a-z]{4})(?=[A-Z][a-z])", partner)[0]
     if doctor:
         partner = re.split(r"\s+of\s+", partner)[0]
     if len(partner) <= 3 or partner.split()[0] in {"Our", "The", "We", "Your", "You", "Their", "An", "A"}:

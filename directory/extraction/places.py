@@ -64,6 +64,13 @@ _NEGATIVE = re.compile(
     r"career|chain|after\s+(?:\w+\s+){0,3}(?:years?|time)|discover\w*|synthesi[sz]ed|invented|battlefields?)\b",
     re.I,
 )
+# Words that say the practice does not work in a following state, or that clients come from there.
+_REFUSED = re.compile(
+    r"\b(?:(?:not|n['’]t)\s+(?:currently\s+)?(?:able\s+to|licensed|permitted\s+to|allowed\s+to|see|serve|treat|work)|"
+    r"unable\s+to|cannot|can['’]t|(?:travel(?:s|ed|ing)?|fly|flew|drive|drove|come|came|visit(?:s|ing)?)\s+(?:\w+\s+){0,3}?from)\b",
+    re.I,
+)
+_OUTSIDE = re.compile(r"\boutside\s+(?:of\s+)?(?:the\s+state\s+of\s+)?$", re.I)
 # Of the words above, the ones that speak of a state's law or of treatment there, not of another place: a page
 # naming only that one state is about its own state
 _WEAK_NEGATIVE = re.compile(r"law|legal(?:ized)?|approved|regulat\w+|legislat\w+|ban(?:s|ned)?", re.I)
@@ -171,13 +178,13 @@ _ASIDE = re.compile(r",\s*(?:which|who|where)\b|;|\bbut\b|\bwhile\b|\bwhereas\b|
 _ALL_STATES = re.compile(r"\b(?:both|all|these|those|each|every|any of (?:these|our))\s+(?:\w+\s+)?states\b", re.I)
 _CITY_STATE_ZIP = re.compile(
     r"^,?\s*(" + _CITY_WORDS + r"),\s*([A-Z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\.?,?\s+(\d{5})"
-    r"|^\s+(" + _CITY_WORDS + r")\s+([A-Z]{2})\s+(\d{5})\b"  # without commas: "... Suite 200 Springfield MN 55343"
+    r"|^,?\s+(" + _CITY_WORDS + r")\s+([A-Z]{2})\s+(\d{5})\b"  # without commas: "... Suite 200 Springfield MN 55343"
 )
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+")
-_CITY_OFFICE = re.compile(
-    r"\b(?:[Oo]ur|[Mm]y|[Tt]he)\s+((?:[A-Z][a-z'’.\-]+)(?:\s+[A-Z][a-z'’.\-]+){0,2}"
+_CITY_OFFICE = re.compile(  # "our Fairview office", "the Lakeview clinics", "the college's Fairview campus"
+    r"\b(?:[Oo]ur|[Mm]y|[Tt]he|[A-Za-z]+['’]s)\s+((?:[A-Z][a-z'’.\-]+)(?:\s+[A-Z][a-z'’.\-]+){0,2}"
     r"(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2}){0,4})"
-    r"\s+(?:office|studio|location|clinic|suite)s?\b"
+    r"\s+(?:office|studio|location|clinic|suite|campus)(?:es|s)?\b"
 )
 _PERSON_COMMA = re.compile(r"\b[A-Z][a-z'’\-]+\s+[A-Z][a-z'’\-]+,\s*$")
 _OFFICE_CUE = re.compile(
@@ -496,6 +503,9 @@ class _PlaceReader:
             if _WEAK_NEGATIVE.fullmatch(negative.group(0)):
                 self.unconfirmed_states.update((token.code, snippet) for token in run if token.kind == "name")
             return False
+        refused = _REFUSED.search(lead)
+        if refused and not _OUTSIDE.search(lead) and not re.search(r"\b(?:but|however|only)\b", lead[refused.end():]):
+            return False  # "we are not able to see clients in Washington"; "cannot treat clients outside of X" serves X
         list_only = _list_only(sentence)
         cue = bool(_CUE.search(lead)) or bool(paren) or bool(_TAIL_CUE.search(tail[:80])) or context_ok or list_only
         accepted = False
@@ -574,7 +584,9 @@ class _PlaceReader:
         for match in _REGION.finditer(sentence):
             lead = sentence[max(0, match.start() - 60): match.start()]
             if _CUE.search(lead) and not _NEGATIVE.search(lead):
-                self.add_city(f"{match.group(1)} {match.group(2)}", STATE_BY_NAME[match.group(2)], snippet)
+                state = STATE_BY_NAME[match.group(2)]
+                self.add_city(f"{match.group(1)} {match.group(2)}", state, snippet)
+                self.vote(state, *_mode_of(sentence), 1, snippet)  # a region served is its state served
         line = _TOWN_OFFICE_LINE.match(sentence)
         if line and is_town_name(line.group(1)) and not _not_a_city(line.group(1)):
             self.pending_cities.append(([line.group(1)], sentence, snippet, True))
@@ -730,6 +742,8 @@ class _PlaceReader:
                     or main_state_of_city(name, options)
                 )
                 if state is None:
+                    if office and not page_states and (is_town_name(name) or len(options) >= 3):
+                        self.add_city(name, None, snippet)  # "our Fairview campus": the town, in a state not said
                     continue
                 self.add_city(name, state, snippet)
                 # The page names the state, or several towns share only it ("Naperville, Chicago and Oak Brook");

@@ -3,7 +3,7 @@ each test is one behaviour, in sentences invented here (never real-page text).""
 
 from directory.extraction import extract_page
 from directory.extraction.output import facts_to_json
-from tests.extraction.prose import facts_of
+from tests.extraction.prose import cities, facts_of, states
 
 
 def out(*paragraphs: str) -> dict:
@@ -87,8 +87,8 @@ def test_us_the_country_is_not_the_practice_speaking():
 # --- phones ------------------------------------------------------------------------------------------------------
 
 def test_a_phone_written_with_non_breaking_hyphens_or_en_dashes():
-    assert out("Call us any weekday: 425\u2011835\u20112363")["phones"] == ["+14258352363"]
-    assert out("Call us any weekday: 425\u2013835\u20132363")["phones"] == ["+14258352363"]
+    assert out("Call us any weekday: 203\u2011555\u20110147")["phones"] == ["+12035550147"]
+    assert out("Call us any weekday: 203\u2013555\u20130147")["phones"] == ["+12035550147"]
 
 
 # --- therapy included --------------------------------------------------------------------------------------------
@@ -134,3 +134,46 @@ def test_all_sessions_one_on_one_is_individual_only():
 def test_the_partner_spelled_without_al():
     assert out("Our collaborative care model with Journey Clinic: their medical team prescribes.")[
         "medical_partner"] == "Journey Clinic"
+
+
+def test_the_partner_named_as_the_medical_professionals_at_an_organisation():
+    got = out("Working in collaboration with the medical professionals at Willow Bend Psychiatry, we offer KAP.")
+    assert got["medical_partner"] == "Willow Bend Psychiatry"
+
+
+def test_two_names_run_together_by_the_layout_are_cut_at_the_seam():
+    got = out("In collaboration with the medical team at Willow Bend PsychiatryHarbor Counseling offers KAP.")
+    assert got["medical_partner"] == "Willow Bend Psychiatry"
+
+
+def test_a_prescription_of_oral_ketamine_is_the_oral_route():
+    got = out("For a client to be considered for a prescription of oral ketamine (troches or lozenges), their "
+              "therapist must hold a license.")
+    assert got["routes"] == ["oral_sublingual"]
+
+
+# --- places and phones -------------------------------------------------------------------------------------------
+
+def test_a_town_campus_of_an_organisation_is_a_city_without_a_state_when_none_is_said():
+    assert cities(facts_of("The service is located on the hospital's Fairview campus.")) == {("Fairview", None)}
+
+
+def test_a_faxed_number_is_not_the_practice_phone():
+    assert out("Fill in the form and it can be faxed to us at 866-555-0190, or call (203) 555-0147.")["phones"] == [
+        "+12035550147"]
+
+
+def test_an_address_with_a_comma_before_a_city_without_one():
+    facts = facts_of("Visit us: 2100 Main St. Suite 5, Irvine CA 92614")
+    assert cities(facts) == {("Irvine", "CA")} and states(facts) == {"CA": (True, None)}
+
+
+def test_a_region_served_is_its_state_served():
+    assert set(states(facts_of("Serving Northern Virginia and Washington, DC"))) == {"VA", "DC"}
+
+
+def test_states_clients_travel_from_or_that_the_practice_cannot_serve_are_not_served():
+    travel = facts_of("We offer KAP in Salem, OR.", "Clients travel to us from Idaho and Utah.")
+    refused = facts_of("We see clients in Salem, OR.", "We are not able to see clients in Idaho.")
+    outside = facts_of("Due to licensing laws, our therapists cannot treat clients outside of Oregon.")
+    assert set(states(travel)) == set(states(refused)) == set(states(outside)) == {"OR"}
