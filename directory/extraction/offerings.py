@@ -140,6 +140,17 @@ _PRICED_GROUP = re.compile(r"\$\s?\d[\d,]*\s*(?:per|/|a|each)\s+(?:group|retreat
 # "A patient is administered ketamine either intravenously, intramuscularly, or orally": three or more routes in one
 # sentence that neither speaks for the practice nor says "offer" is a survey of routes, not an offer
 _OFFERED_WORD = re.compile(r"\b(?:offer\w*|provid(?:e|es|ed|ing)|available)\b|\$\s?\d", re.I)
+# "we can refer you to a colleague for IV ketamine", "clients who received infusions elsewhere": not given here
+_NOT_HERE = re.compile(
+    r"\brefer(?:s|red|ral)?\s+(?:you|patients|clients|them|people)\b|\brefer(?:s|red)?\s+(?:\w+\s+){0,3}to\b|"
+    r"\belsewhere\b|\bpreviously\b|\bin\s+the\s+past\b|\bat\s+(?:another|other)\s+(?:clinic|practice|provider)s?\b",
+    re.I,
+)
+# "IV ketamine is the gold standard", "infusions have been shown to help": a claim about the treatment, unless it is
+# said to the reader or by the practice
+_RESEARCH_CLAIM = re.compile(
+    r"\b(?:gold[- ]standard|(?:has|have)\s+been\s+(?:shown|studied|found)|(?:is|are)\s+considered|evidence)\b", re.I
+)
 _FUTURE = re.compile(r"\b(?:soon|coming|plan(?:s|ning)?\s+to|in\s+the\s+future)\W*(?:\w+\W+){0,2}$", re.I)
 _KAP_PATH = re.compile(r"ketamine-?assisted-?(?:psycho)?therap|(?:^|/)kap(?:[-/]|$)", re.I)
 _BLOG_PATH = re.compile(r"/(?:blog|news|posts?|articles?)/", re.I)
@@ -442,6 +453,9 @@ class _OfferReader:
                 continue
             if _FUTURE.search(sentence[max(0, match.start() - 40): match.start()]):
                 continue  # "we also offer sublingual and, soon, intravenous options"
+            if _NOT_HERE.search(sentence) or (_RESEARCH_CLAIM.search(sentence) and not (flags.first_person
+                                                                                       or flags.addressed)):
+                continue
             if (speaks or _describes(sentence, block)) and not generic_heading \
                     and route.value not in self.positive_routes:
                 self.positive_routes.append(route.value)

@@ -177,3 +177,17 @@ def test_states_clients_travel_from_or_that_the_practice_cannot_serve_are_not_se
     refused = facts_of("We see clients in Salem, OR.", "We are not able to see clients in Idaho.")
     outside = facts_of("Due to licensing laws, our therapists cannot treat clients outside of Oregon.")
     assert set(states(travel)) == set(states(refused)) == set(states(outside)) == {"OR"}
+
+
+def test_claims_about_a_route_and_routes_given_elsewhere_are_no_offer():
+    for sentence in ("IV ketamine infusions are the gold standard for depression.",
+                     "Ketamine infusions have been shown to help most patients.",
+                     "If you are interested in IV ketamine, we can refer you to a colleague.",
+                     "We refer patients who need Spravato to a certified center.",
+                     "Some of our clients previously received IV infusions elsewhere."):
+        assert out("We offer ketamine-assisted psychotherapy.", sentence)["routes"] == [], sentence
+
+
+def test_a_claim_said_to_the_reader_still_speaks_for_the_practice():
+    assert out("What your brain needs is a reset, which is what our infusion therapy has been shown to give.")[
+        "routes"] == ["iv"]
