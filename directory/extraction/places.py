@@ -128,8 +128,9 @@ _IN_PERSON = r"(?:in[- ]person|in[- ]office|face[- ]to[- ]face|offices?|clinics?
 _VIRTUAL_ONLY = re.compile(
     rf"\b(?:{_VIRTUAL}[- ]only|only\s+(?:via\s+|by\s+|through\s+)?{_VIRTUAL}|exclusively\s+(?:via\s+|through\s+)?"
     rf"{_VIRTUAL}|{_VIRTUAL}\s+(?:sessions\s+)?only|no\s+in[- ]person|not\s+(?:offer\s+)?in[- ]person|"
-    rf"100%\s+{_VIRTUAL}|fully\s+{_VIRTUAL}|entirely\s+{_VIRTUAL}|all\s+(?:of\s+)?(?:our\s+)?(?:\w+\s+)?sessions\s+"
-    rf"(?:are\s+|take\s+place\s+|happen\s+)?(?:held\s+)?(?:{_VIRTUAL}|over\s+(?:secure\s+)?video|by\s+video)|"
+    rf"100%\s+{_VIRTUAL}|fully\s+{_VIRTUAL}|entirely\s+{_VIRTUAL}|all\s+(?:of\s+)?(?:our\s+|my\s+)?(?:\w+\s+)?"
+    rf"(?:sessions|appointments|services|visits)\s+(?:are\s+|take\s+place\s+|happen\s+)?(?:(?:held|conducted|offered|"
+    rf"provided|delivered|done)\s+)?(?:(?:via|by|through|over|on|using)\s+(?:secure\s+)?)?(?:{_VIRTUAL}|video)|"
     rf"(?:no|not\s+have\s+a|without\s+a)\s+physical\s+office)",
     re.I,
 )

@@ -191,3 +191,8 @@ def test_claims_about_a_route_and_routes_given_elsewhere_are_no_offer():
 def test_a_claim_said_to_the_reader_still_speaks_for_the_practice():
     assert out("What your brain needs is a reset, which is what our infusion therapy has been shown to give.")[
         "routes"] == ["iv"]
+
+
+def test_all_sessions_conducted_via_telehealth_is_virtual_only_in_every_state():
+    facts = facts_of("Licensed in NY and NJ.", "All sessions are conducted via telehealth.")
+    assert states(facts) == {"NY": (False, True), "NJ": (False, True)}
