@@ -19,7 +19,9 @@ from directory.vocab import Route, Setting
 
 ROUTE_PATTERNS: dict[Route, re.Pattern[str]] = {
     Route.IV: re.compile(r"\bIV\b|\bintravenous(?:ly)?\b|\binfusions?\b", re.I),
-    Route.IM: re.compile(r"\bIM\b|\b(?i:intramuscular(?:ly)?|injections?|injected)\b"),
+    Route.IM: re.compile(
+        r"\bIM\b|\b(?i:intramuscular(?:ly)?|injections?|injected|ketamine\s+shots?|shots?\s+of\s+ketamine)\b"
+    ),
     Route.ORAL_SUBLINGUAL: re.compile(
         r"\bsublingual(?:ly)?\b|\blo[sz]enges?\b|\btroches?\b|\bRDTs?\b|\brapid[- ]dissolv\w*|"
         # "oral antidepressants" are another drug, not oral ketamine
@@ -162,6 +164,7 @@ _GENERIC_HEADING = re.compile(
 
 _THERAPY_YES = re.compile(
     r"\bketamine[- ]assisted\s+(?:psycho)?therapy\b|\bKAP\b|\bketamine[- ]assisted\s+sessions?\b|"
+    r"\bketamine[- ](?:facilitated|enhanced|supported)\s+(?:psycho)?therapy\b|"
     r"\bintegration\s+(?:sessions?|therapy|work|appointments?|circles?|groups?|support|meetings?)\b|"
     r"\bpreparation\s+(?:and|&)\s+integration\b|\bpsychotherapy\s+(?:sessions?\s+)?(?:before|after|around|with)\b|"
     r"\btherapists?\s+(?:\w+\s+){0,2}(?:present|stays?|joins?|remains?|guides?|supports?|with you)\b|"

@@ -161,6 +161,7 @@ _COUNTY_LIST = re.compile(
     r"((?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)(?:\s*(?:,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+)"
     r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)*)\s+([Cc]ount(?:y|ies)|[Pp]arish(?:es)?|[Bb]orough(?:s)?)\b"
 )
+_IN_COUNTY = re.compile(r"^\s+in\s+([A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)\s+(?:County|Parish)\b")
 _COUNTY_KIND = {"count": "County", "paris": "Parish", "borou": "Borough"}
 _LETTERS = re.compile(r"[A-Za-z]")
 _PLACE_NAME = re.compile(r"[A-Z][A-Za-z.'’\- ]+")  # letters only: "Call 303-555-0156" is not the town of Call
@@ -423,6 +424,7 @@ class _PlaceReader:
         self.unconfirmed_states: dict[str, str] = {}
         self.name_towns: set[str] = set()  # towns read from a practice's name: kept only when the page backs them
         self.pending_counties: list[tuple[str, str]] = []  # "Fairview County", snippet: an area served, a "city"
+        self.city_hints: dict[tuple[tuple[str, ...], str], str] = {}  # (towns, snippet) -> the state of their county
 
     def vote(self, state: str, in_person: bool | None, virtual: bool | None, strength: int, snippet: str) -> None:
         self.votes.setdefault(state, []).append(_Vote(in_person, virtual, strength))
@@ -686,6 +688,10 @@ class _PlaceReader:
             following = sentence[match.end(): match.end() + 40]  # bounded: never copy the rest of a long sentence
             if _COUNTY_WORD.match(following) or re.match(r"^\s+to\s+", following):
                 continue  # "Orleans and St. Tammany parishes" are not cities; "from Anchorage to..." is a range
+            county = _IN_COUNTY.match(following)  # "Teaneck and Westwood in Bergen County": the county's state
+            county_states = states_of_county(county.group(1)) if county else frozenset()
+            if len(county_states) == 1:
+                self.city_hints[(tuple(known), snippet)] = next(iter(county_states))
             # "sees clients in Fairview" is in person; "telehealth in Austin" or "Austin ... via video" is not
             lead = sentence[max(0, match.start() - 40): match.start()]
             after = sentence[match.end(): match.end() + 30]
@@ -704,13 +710,15 @@ class _PlaceReader:
         for match in _COUNTY_LIST.finditer(sentence):
             names = [name.strip() for name in _LIST_SPLIT.split(match.group(1)) if name.strip()]
             names = [re.sub(r"^(?:[Ss]erving|[Ii]n|[Tt]hroughout|[Aa]cross)\s+", "", name) for name in names]
+            # "Westchester County, Bronx County": the list's own "County" words are not part of the names
+            names = [re.sub(r"\s+(?:County|Parish|Borough)$", "", name) for name in names]
             common: set[str] | None = None
             for name in names:
                 states = set(states_of_county(name))
                 common = states if common is None else common & states
             if _NEGATIVE.search(sentence[: match.start()]):
                 continue
-            if _CUE.search(sentence[max(0, match.start() - 80): match.start()]) and all(map(states_of_county, names)):
+            if _CUE.search(sentence[max(0, match.start() - 160): match.start()]) and all(map(states_of_county, names)):
                 kind = _COUNTY_KIND[match.group(2).lower()[:5]]
                 self.pending_counties += [(f"{name} {kind}", snippet) for name in names]  # the areas it serves
             if common and len(common) == 1:
@@ -734,8 +742,12 @@ class _PlaceReader:
                 if name in self.name_towns and not (options & (page_states | in_sentence | set(self.unconfirmed_states))
                                                     or is_big_town(name)):
                     continue  # "Alpine Psychiatry" on a page that never names a state with an Alpine
+                hint = self.city_hints.get((tuple(names), snippet))
+                if hint and hint not in options:
+                    continue  # the county says a state this town is not in (a spelling the index does not know)
                 state = (
-                    _only(options & in_sentence)
+                    ({hint} & options and hint)
+                    or _only(options & in_sentence)
                     or _only(options & page_states)
                     or main_state_of_city(name, options & page_states)
                     or _only(common or set())

@@ -196,3 +196,10 @@ def test_a_claim_said_to_the_reader_still_speaks_for_the_practice():
 def test_all_sessions_conducted_via_telehealth_is_virtual_only_in_every_state():
     facts = facts_of("Licensed in NY and NJ.", "All sessions are conducted via telehealth.")
     assert states(facts) == {"NY": (False, True), "NJ": (False, True)}
+
+
+def test_towns_in_a_named_county_take_the_county_s_state_and_county_lists_drop_their_own_county_word():
+    facts = facts_of("Serving Fairview, Ridgewood and Oradell in Bergen County.",
+                     "Serving Yonkers and Scarsdale in Westchester County, Bronx County and more.")
+    assert {("Ridgewood", "NJ"), ("Oradell", "NJ"), ("Westchester County", "NY"), ("Bronx County", "NY")} <= cities(
+        facts)
