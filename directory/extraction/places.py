@@ -586,6 +586,8 @@ class _PlaceReader:
         """A region ("practicing in Southern Indiana") and a town in the practice's own name."""
         for match in _REGION.finditer(sentence):
             lead = sentence[max(0, match.start() - 60): match.start()]
+            if f"{match.group(1)} {match.group(2)}" in STATE_BY_NAME:
+                continue  # "West Virginia" is a state, not the west of Virginia
             if _CUE.search(lead) and not _NEGATIVE.search(lead):
                 state = STATE_BY_NAME[match.group(2)]
                 self.add_city(f"{match.group(1)} {match.group(2)}", state, snippet)

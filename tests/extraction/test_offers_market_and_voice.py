@@ -203,3 +203,8 @@ def test_towns_in_a_named_county_take_the_county_s_state_and_county_lists_drop_t
                      "Serving Yonkers and Scarsdale in Westchester County, Bronx County and more.")
     assert {("Ridgewood", "NJ"), ("Oradell", "NJ"), ("Westchester County", "NY"), ("Bronx County", "NY")} <= cities(
         facts)
+
+
+def test_west_virginia_is_not_a_region_of_virginia():
+    facts = facts_of("We are a psychiatric practice serving adults in West Virginia.")
+    assert set(states(facts)) == {"WV"} and not any(city == "West Virginia" for city, _ in cities(facts))
