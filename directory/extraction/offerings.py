@@ -97,7 +97,7 @@ _NAME_OFFERS = re.compile(
 )
 _ADDRESSED = re.compile(r"\b(?:you|your|you['’]ll)\b", re.I)
 _OFFER_WORD = re.compile(
-    r"\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing)|available|administer\w*|includ\w+|prescrib\w+|prescriptions?)\b|"
+    r"\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing)|available|administer\w*|includ\w+|prescrib\w+)\b|"
     r"\$\s?\d",
     re.I,
 )
@@ -434,8 +434,9 @@ class _OfferReader:
         generic_heading = _generic_heading(block) and not flags.first_person
         option = _ROUTE_OPTION.match(sentence)
         if not (flags.first_person or flags.addressed or _OFFERED_WORD.search(sentence)) \
+                and len(sentence.split()) >= 8 and not _heading_kind(block.heading)[1] \
                 and sum(1 for pattern in ROUTE_PATTERNS.values() if pattern.search(sentence)) >= 3:
-            return  # a list of the ways ketamine can be given
+            return  # a list of the ways ketamine can be given (not a services list: "IV, IM and oral ketamine")
         for route, pattern in ROUTE_PATTERNS.items():
             if option and pattern.search(option.group("subject")) and route.value not in self.positive_routes:
                 self.positive_routes.append(route.value)

@@ -146,10 +146,9 @@ def test_two_names_run_together_by_the_layout_are_cut_at_the_seam():
     assert got["medical_partner"] == "Willow Bend Psychiatry"
 
 
-def test_a_prescription_of_oral_ketamine_is_the_oral_route():
-    got = out("For a client to be considered for a prescription of oral ketamine (troches or lozenges), their "
-              "therapist must hold a license.")
-    assert got["routes"] == ["oral_sublingual"]
+def test_three_routes_listed_under_a_services_heading_are_offers():
+    page = "Our services\n\nIV, IM and oral ketamine\n\nCall us to book."
+    assert sorted(text_out(page)["routes"]) == ["im", "iv", "oral_sublingual"]
 
 
 # --- places and phones -------------------------------------------------------------------------------------------
