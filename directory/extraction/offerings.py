@@ -148,10 +148,12 @@ _NOT_HERE = re.compile(
     r"\belsewhere\b|\bpreviously\b|\bin\s+the\s+past\b|\bat\s+(?:another|other)\s+(?:clinic|practice|provider)s?\b",
     re.I,
 )
-# "IV ketamine is the gold standard", "infusions have been shown to help": a claim about the treatment, unless it is
-# said to the reader or by the practice
+# "IV ketamine is the gold standard", "infusions have been shown to help", "IM is stronger than lozenges": a claim
+# about the treatment, unless it is said to the reader or by the practice
 _RESEARCH_CLAIM = re.compile(
-    r"\b(?:gold[- ]standard|(?:has|have)\s+been\s+(?:shown|studied|found)|(?:is|are)\s+considered|evidence)\b", re.I
+    r"\b(?:gold[- ]standard|(?:has|have)\s+been\s+(?:shown|studied|found)|(?:is|are)\s+considered|evidence|"
+    r"(?:more|less|stronger|weaker|faster|slower|longer|shorter|cheaper|deeper|higher|lower)\s+(?:\w+\s+){0,3}?than)\b",
+    re.I,
 )
 _FUTURE = re.compile(r"\b(?:soon|coming|plan(?:s|ning)?\s+to|in\s+the\s+future)\W*(?:\w+\W+){0,2}$", re.I)
 _KAP_PATH = re.compile(r"ketamine-?assisted-?(?:psycho)?therap|(?:^|/)kap(?:[-/]|$)", re.I)

@@ -207,3 +207,8 @@ def test_towns_in_a_named_county_take_the_county_s_state_and_county_lists_drop_t
 def test_west_virginia_is_not_a_region_of_virginia():
     facts = facts_of("We are a psychiatric practice serving adults in West Virginia.")
     assert set(states(facts)) == {"WV"} and not any(city == "West Virginia" for city, _ in cities(facts))
+
+
+def test_a_comparison_of_routes_not_in_the_practice_s_voice_is_no_offer():
+    assert out("We offer ketamine-assisted psychotherapy.", "IM injections give a stronger experience than lozenges.")[
+        "routes"] == []
