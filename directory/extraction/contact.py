@@ -195,10 +195,10 @@ def _prices(document: Document, evidence: list[Evidence], market: bool) -> list[
                         seen.add(end)
                         prices.append(PriceFact(amount_usd=end, unit=None, snippet=sentence[:300]))
                         evidence.append(Evidence("prices_usd", end, sentence[:300], document.url))
+                if amount in seen:
+                    continue  # said before: its unit is known (and a page of "$1 $1 ..." costs one look per amount)
                 unit = next((name for name, pattern in _UNITS if pattern.search(after)), None)
                 unit = unit or next((name for name, pattern in _UNITS_BEFORE if pattern.search(before)), None)
-                if amount in seen:
-                    continue
                 seen.add(amount)
                 prices.append(PriceFact(amount_usd=amount, unit=unit, snippet=sentence[:300]))
                 evidence.append(Evidence("prices_usd", amount, sentence[:300], document.url))
