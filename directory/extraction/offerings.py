@@ -76,7 +76,9 @@ _NEGATION = re.compile(
     r"(?:many|some|most)\s+(?:\w+\s+)?(?:providers|clinics|practices|programs))\b",
     re.I,
 )
-_CLAUSE_BREAK = re.compile(r"[;:,]\s+(?:but|while|and we|we)\b|[;:]|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b", re.I)
+_CLAUSE_BREAK = re.compile(  # "The answer is no, mainly just lozenges": the "no" is not about the lozenges
+    r"[;:,]\s+(?:but|while|and we|we|mainly|mostly|only|just)\b|[;:]|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b", re.I
+)
 # "At Lakeside Psychiatry, ketamine is given..." is the practice speaking of itself too
 _FIRST_PERSON = re.compile(
     r"\b(?:we|we['’]re|we['’]ll|our|ours|(?-i:us)|I|I['’]m|my)\b|^\s*(?-i:At\s+(?:(?:[A-Z][\w&'’.\-]*|and|at|of|the|&)\s+){0,6}[A-Z][\w&'’.\-]*,)",
@@ -144,6 +146,7 @@ _PRICED_GROUP = re.compile(r"\$\s?\d[\d,]*\s*(?:per|/|a|each)\s+(?:group|retreat
 _OFFERED_WORD = re.compile(r"\b(?:offer\w*|provid(?:e|es|ed|ing)|available)\b|\$\s?\d", re.I)
 # "we can refer you to a colleague for IV ketamine", "clients who received infusions elsewhere": not given here
 _NOT_HERE = re.compile(
+    r"\b(?:know|ask\w*|wonder\w*)\s+(?:me\s+|us\s+)?(?:if|whether)\b|"  # "clients ask if I offer IV infusions"
     r"\brefer(?:s|red|ral)?\s+(?:you|patients|clients|them|people)\b|\brefer(?:s|red)?\s+(?:\w+\s+){0,3}to\b|"
     r"\belsewhere\b|\bpreviously\b|\bin\s+the\s+past\b|\bat\s+(?:another|other)\s+(?:clinic|practice|provider)s?\b",
     re.I,
@@ -152,9 +155,12 @@ _NOT_HERE = re.compile(
 # about the treatment, unless it is said to the reader or by the practice
 _RESEARCH_CLAIM = re.compile(
     r"\b(?:gold[- ]standard|(?:has|have)\s+been\s+(?:shown|studied|found)|(?:is|are)\s+considered|evidence|"
-    r"(?:more|less|stronger|weaker|faster|slower|longer|shorter|cheaper|deeper|higher|lower)\s+(?:\w+\s+){0,3}?than)\b",
+    r"(?:more|less|stronger|weaker|faster|slower|longer|shorter|cheaper|deeper|higher|lower|differently)\s+"
+    r"(?:\w+\s+){0,3}?than)\b",
     re.I,
 )
+# "From my experience, the doses that can be given by injection or IV...": a general point, though said with "my"
+_EXPERIENCE = re.compile(r"\b(?:in|from)\s+(?:my|our)\s+(?:\w+\s+)?experience\b", re.I)
 _FUTURE = re.compile(r"\b(?:soon|coming|plan(?:s|ning)?\s+to|in\s+the\s+future)\W*(?:\w+\W+){0,2}$", re.I)
 _KAP_PATH = re.compile(r"ketamine-?assisted-?(?:psycho)?therap|(?:^|/)kap(?:[-/]|$)", re.I)
 _BLOG_PATH = re.compile(r"/(?:blog|news|posts?|articles?)/", re.I)
@@ -459,8 +465,8 @@ class _OfferReader:
                 continue
             if _FUTURE.search(sentence[max(0, match.start() - 40): match.start()]):
                 continue  # "we also offer sublingual and, soon, intravenous options"
-            if _NOT_HERE.search(sentence) or (_RESEARCH_CLAIM.search(sentence) and not (flags.first_person
-                                                                                       or flags.addressed)):
+            if _NOT_HERE.search(sentence) or (flags.generic and _EXPERIENCE.search(sentence)) \
+                    or (_RESEARCH_CLAIM.search(sentence) and not (flags.first_person or flags.addressed)):
                 continue
             if (speaks or _describes(sentence, block)) and not generic_heading \
                     and route.value not in self.positive_routes:

@@ -212,3 +212,13 @@ def test_west_virginia_is_not_a_region_of_virginia():
 def test_a_comparison_of_routes_not_in_the_practice_s_voice_is_no_offer():
     assert out("We offer ketamine-assisted psychotherapy.", "IM injections give a stronger experience than lozenges.")[
         "routes"] == []
+
+
+def test_a_route_clients_ask_about_and_a_general_point_from_experience_are_no_offer():
+    got = out("Clients often want to know if I offer IV infusions.",
+              "From my experience, the higher doses that can be given by injection are rarely needed.")
+    assert got["routes"] == []
+
+
+def test_a_psychiatric_md_is_a_clinician_not_maryland():
+    assert states(facts_of("A psychiatric MD (Dr. Lee) is present on site and supervises each treatment.")) == {}
