@@ -117,7 +117,7 @@ _CREDENTIAL_WORD = re.compile(r"([A-Za-z][A-Za-z.\-]*)\s*,\s*$")
 _CREDENTIAL_NEXT = re.compile(r"^\s*,\s*([A-Za-z][A-Za-z.\-]*)")
 _ABBR_LEAD = re.compile(r"\b(?:in|throughout|across|serving|serve|serves|to|within|of|the)\s*$", re.I)
 _THE = re.compile(r"\b(?:the|an?\s+[a-z]+)\s*$", re.I)  # "the MD", "a psychiatric MD": the clinician
-_ABBR_FOLLOW = re.compile(r"^\s+(?:Dept|Department|Board|residents|clients|patients|licens\w*|only|\()")
+_ABBR_FOLLOW = re.compile(r"^\s+(?:Dept|Department|Board|(?i:residents|clients|patients)|licens\w*|only|\()")
 _ZIP_AFTER = re.compile(r"^\.?,?\s+(\d{5})(?:-\d{4})?\b")
 
 _VIRTUAL = (
@@ -226,8 +226,12 @@ _CITY_CUE = re.compile(
     r"\b(?:treatments?|infusions?|clinics?|ketamine|KAP|counseling|psychiatr\w*|psychotherap\w*|spravato|now\s+open)\b",
     re.I,
 )
-# "Fairview Office" / "Fairview Location" as a heading or line of its own
-_TOWN_OFFICE_LINE = re.compile(r"^\s*([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})\s+(?:Office|Location|Clinic)s?\s*:?\s*$")
+# "Fairview Office" / "Fairview Location" as a heading or line of its own; a menu's "Fairview Area Clients" (an area
+# served, not an office) or "Fairview Area & OH Clients"
+_TOWN_OFFICE_LINE = re.compile(
+    r"^\s*([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})\s+(?:(?:Office|Location|Clinic)s?\s*:?|Area\s+(?:&\s+[A-Z]{2}\s+)?"
+    r"(?:Clients|Residents|Patients))\s*$"
+)
 _CITY_BASED = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)??)[- ]based\b")  # "a Fairview-based practice"
 # "ketamine therapy cottonwood falls kansas" in a keyword line: a lower-case town and state that belong together
 _LOWER_STATE = re.compile(r"\b(" + "|".join(re.escape(name.lower()) for name in _NAMES) + r")\b")
@@ -594,7 +598,8 @@ class _PlaceReader:
                 self.vote(state, *_mode_of(sentence), 1, snippet)  # a region served is its state served
         line = _TOWN_OFFICE_LINE.match(sentence)
         if line and is_town_name(line.group(1)) and not _not_a_city(line.group(1)):
-            self.pending_cities.append(([line.group(1)], sentence, snippet, True))
+            office = not re.search(r"\sArea\s", line.group(0))
+            self.pending_cities.append(([line.group(1)], sentence, snippet, office))
         for match in _CITY_BASED.finditer(sentence):
             if is_town_name(match.group(1)) and not _not_a_city(match.group(1)):
                 self.pending_cities.append(([match.group(1)], sentence, snippet, True))

@@ -222,3 +222,10 @@ def test_a_route_clients_ask_about_and_a_general_point_from_experience_are_no_of
 
 def test_a_psychiatric_md_is_a_clinician_not_maryland():
     assert states(facts_of("A psychiatric MD (Dr. Lee) is present on site and supervises each treatment.")) == {}
+
+
+def test_menu_lines_naming_the_areas_whose_clients_are_served():
+    page = "Menu\n  • Home\n  • Springfield Area Clients\n  • Lakeview Area & OH Clients\n  • Contact"
+    got = text_out(page)
+    assert {c["state"] for c in got["states"]} == {"OH"} and ("Springfield", "OH") in {(c["city"], c["state"]) for c in
+                                                                                      got["cities"]}
