@@ -27,7 +27,9 @@ ROUTE_PATTERNS: dict[Route, re.Pattern[str]] = {
         # "oral antidepressants" are another drug, not oral ketamine
         r"\boral(?:ly)?\b(?!\s+(?:anti\w+|medications?|medicines?|drugs?|SSRIs?|health|surgery|hygiene|contracept\w*)|"
         r"\s+(?-i:(?!Ketamine\b)[A-Z][a-z]+))|"  # "oral Zofran" is another drug
-        r"\bdissolvable tablets?\b|\bbuccal\b|\bby mouth\b|\bswish\w*",
+        r"\bdissolvable tablets?\b|\bbuccal\b|\bby mouth\b|\bswish\w*|"
+        # "prescribing the ketamine in a nasal spray or tablet"
+        r"\bketamine\s+(?:\w+\s+){0,4}?(?:in\s+)?(?:a\s+)?(?:nasal\s+spray\s+or\s+)?tablets?\b",
         re.I,
     ),
     Route.INTRANASAL: re.compile(r"\bintranasal(?:ly)?\b|\bnasal spray\b|\bnasal ketamine\b", re.I),
@@ -161,6 +163,10 @@ _RESEARCH_CLAIM = re.compile(
 )
 # "From my experience, the doses that can be given by injection or IV...": a general point, though said with "my"
 _EXPERIENCE = re.compile(r"\b(?:in|from)\s+(?:my|our)\s+(?:\w+\s+)?experience\b", re.I)
+# "IV Ketamine Infusion Therapy in Tennessee": a heading that places a route's service is the practice's offer
+_SERVICE_IN_PLACE = re.compile(
+    r"\b(?:therapy|treatments?|infusions?|injections?|clinic|center|services?)\s+(?:in|near|for)\s+[A-Z]", re.I
+)
 _FUTURE = re.compile(r"\b(?:soon|coming|plan(?:s|ning)?\s+to|in\s+the\s+future)\W*(?:\w+\W+){0,2}$", re.I)
 _KAP_PATH = re.compile(r"ketamine-?assisted-?(?:psycho)?therap|(?:^|/)kap(?:[-/]|$)", re.I)
 _BLOG_PATH = re.compile(r"/(?:blog|news|posts?|articles?)/", re.I)
@@ -468,7 +474,8 @@ class _OfferReader:
             if _NOT_HERE.search(sentence) or (flags.generic and _EXPERIENCE.search(sentence)) \
                     or (_RESEARCH_CLAIM.search(sentence) and not (flags.first_person or flags.addressed)):
                 continue
-            if (speaks or _describes(sentence, block)) and not generic_heading \
+            placed = block.is_heading and bool(_SERVICE_IN_PLACE.search(sentence))
+            if (speaks or placed or _describes(sentence, block)) and not generic_heading \
                     and route.value not in self.positive_routes:
                 self.positive_routes.append(route.value)
                 self.note("routes", route.value, sentence)

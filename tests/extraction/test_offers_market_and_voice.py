@@ -229,3 +229,9 @@ def test_menu_lines_naming_the_areas_whose_clients_are_served():
     got = text_out(page)
     assert {c["state"] for c in got["states"]} == {"OH"} and ("Springfield", "OH") in {(c["city"], c["state"]) for c in
                                                                                       got["cities"]}
+
+
+def test_a_heading_placing_a_route_s_service_is_an_offer_and_a_ketamine_tablet_is_oral():
+    assert text_out("IV Ketamine Infusion Therapy in Fairview\n\nKetamine can help depression.")["routes"] == ["iv"]
+    assert out("Our physician prescribes the ketamine in a nasal spray or tablet for home use.")["routes"] == [
+        "oral_sublingual", "intranasal"]
