@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from directory.db import open_database, resolve_url, session_scope
+from directory.db import get_engine, open_database, resolve_url, session_scope, upgrade
 from directory.queries import search_practices
 from tests.conftest import free_port
 from tests.dashboard.builder import build_bulk, build_directory
@@ -31,11 +31,14 @@ SEARCHES = {
 }
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def big_directory(request, tmp_path_factory):
     """The same generated directory in a migrated SQLite file and in a migrated PostgreSQL database."""
     if request.param == "postgresql":
-        engine = open_database(request.getfixturevalue("postgres_url"))
+        url = request.getfixturevalue("postgres_url")
+        upgrade(url)
+        engine = get_engine(url)
+        assert engine.dialect.name == "postgresql"
     else:
         engine = open_database(tmp_path_factory.mktemp("bench") / "big.db")
     build_bulk(engine, clinicians=CLINICIANS)
