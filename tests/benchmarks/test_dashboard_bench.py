@@ -31,6 +31,9 @@ SEARCHES = {
 }
 
 
+MATCHES: dict[str, dict[str, int]] = {}  # search -> backend -> matches: both backends must find the same
+
+
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def big_directory(request, tmp_path_factory):
     """The same generated directory in a migrated SQLite file and in a migrated PostgreSQL database."""
@@ -59,6 +62,8 @@ def test_state_search(benchmark, big_directory, name):
     benchmark.group = f"state search: {name}"  # SQLite and PostgreSQL side by side
     result = benchmark.pedantic(search, rounds=15, warmup_rounds=2)
     assert result.total > 0 and result.cards
+    MATCHES.setdefault(name, {})[backend] = result.total
+    assert len(set(MATCHES[name].values())) == 1, MATCHES[name]
     benchmark.extra_info.update({"backend": backend, "clinicians": CLINICIANS, "matches": result.total})
 
 
