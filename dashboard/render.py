@@ -9,7 +9,6 @@ import re
 import string
 from datetime import datetime
 
-import phonenumbers
 import streamlit as st
 
 from directory.queries import board_link
@@ -52,20 +51,6 @@ def badge(kind: Badge) -> None:
 
 def when(value: datetime | None) -> str:
     return f"{value:%Y-%m-%d %H:%M} UTC" if value else "never"
-
-
-def phone(number: str) -> str:
-    """A stored phone number (E.164, '+14105550184') as people write it: '(410) 555-0184'; foreign numbers in
-    international form; anything unparseable as stored."""
-    try:
-        parsed = phonenumbers.parse(number, "US")
-    except phonenumbers.NumberParseException:
-        return number
-    if not phonenumbers.is_possible_number(parsed):
-        return number
-    style = (phonenumbers.PhoneNumberFormat.NATIONAL if parsed.country_code == 1
-             else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    return phonenumbers.format_number(parsed, style)
 
 
 def link(label: str, url: str | None) -> None:

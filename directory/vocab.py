@@ -5,6 +5,8 @@ Each is a ``str`` enum so values serialise as plain strings and compare equal to
 
 from enum import StrEnum
 
+import phonenumbers
+
 
 class LicenseClass(StrEnum):
     """The kind of state license a title belongs to; LPC, LCPC and LMHC are one class where each is a state's
@@ -338,6 +340,20 @@ _ALL_CODE_LABELS: dict[str, str] = {
 }
 
 
+def phone_label(number: str) -> str:
+    """A stored phone number (E.164, '+14105550184') as people write it: '(410) 555-0184'; foreign numbers in
+    international form; anything unparseable as stored."""
+    try:
+        parsed = phonenumbers.parse(number, "US")
+    except phonenumbers.NumberParseException:
+        return number
+    if not phonenumbers.is_possible_number(parsed):
+        return number
+    style = (phonenumbers.PhoneNumberFormat.NATIONAL if parsed.country_code == 1
+             else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(parsed, style)
+
+
 def code_label(value: object) -> str:
     """Plain words for a known code; any other value as it is (crawled text is shown as the site wrote it)."""
     text = "" if value is None else str(value)
@@ -356,6 +372,8 @@ def fact_value_label(field: str, value: object) -> str:
         return ", ".join(fact_value_label(field, item) for item in value)
     if isinstance(value, dict):
         return ", ".join(f"{fact_field_label(k)}: {fact_value_label(k, v)}" for k, v in value.items())
+    if field in ("phones", "phone") and isinstance(value, str):
+        return phone_label(value)
     table = _VALUE_LABELS.get(field)
     text = "" if value is None else str(value)
     return table.get(text, text) if table is not None else code_label(text)

@@ -8,7 +8,7 @@ section is one more function and one more call.
 import streamlit as st
 
 from dashboard import data
-from dashboard.render import badge, link, md, phone, when
+from dashboard.render import badge, link, md, when
 from dashboard.url_state import Param, seed_from_url, write_to_url
 from directory.errors import KapdirError
 from directory.queries import MODE_LABELS, PracticeDetail, offering_label, practice_badge, state_name
@@ -20,6 +20,7 @@ from directory.vocab import (
     ServiceMode,
     code_label,
     fact_field_label,
+    phone_label,
 )
 
 YES_NO = {True: "yes", False: "no", None: "not stated"}
@@ -104,7 +105,7 @@ def offer(detail: PracticeDetail) -> None:
                 detail.therapy_included],
             f"Prescribing partner: {detail.medical_partner}" if detail.medical_partner else "",
             f"Insurance: {INSURANCE_LABELS.get(detail.insurance, detail.insurance)}" if detail.insurance else "",
-            f"Phone: {', '.join(phone(n) for n in detail.phones)}" if detail.phones else "",
+            f"Phone: {', '.join(phone_label(n) for n in detail.phones)}" if detail.phones else "",
             f"Email: {', '.join(detail.emails)}" if detail.emails else "",
         ]
         for line in filter(None, lines):

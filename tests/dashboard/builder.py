@@ -182,7 +182,7 @@ def build_directory(engine: Engine) -> Built:
             "source_url": "http://calmharbor.example/about", "fetched_at": FETCHED,
         }))
         for field, value in (("insurance", "out_of_network_superbill"), ("routes", ["oral_sublingual", "im"]),
-                             ("therapy_included", True)):  # facts whose values are codes: shown in words
+                             ("therapy_included", True), ("phones", ["+12025550142"])):  # facts whose values are codes: shown in words
             session.add(Fact.model_validate({
                 "practice_id": built.practices["calmharbor.example"], "field": field, "value": value,
                 "snippet": "We provide a superbill; sublingual and IM ketamine with therapy.",
