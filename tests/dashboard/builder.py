@@ -181,8 +181,9 @@ def build_directory(engine: Engine) -> Built:
             "value": "Calm Harbor Ketamine Therapy", "snippet": "About Calm Harbor Ketamine Therapy",
             "source_url": "http://calmharbor.example/about", "fetched_at": FETCHED,
         }))
+        # Facts whose values are codes or raw numbers: the page shows them in words.
         for field, value in (("insurance", "out_of_network_superbill"), ("routes", ["oral_sublingual", "im"]),
-                             ("therapy_included", True), ("phones", ["+12025550142"])):  # facts whose values are codes: shown in words
+                             ("therapy_included", True), ("phones", ["+12025550142"])):
             session.add(Fact.model_validate({
                 "practice_id": built.practices["calmharbor.example"], "field": field, "value": value,
                 "snippet": "We provide a superbill; sublingual and IM ketamine with therapy.",
