@@ -216,3 +216,10 @@ def test_bad_arguments_are_one_line_and_exit_2_before_any_work(tmp_path, command
     assert result.returncode in (1, 2)
     _one_line(result.stderr)
     assert not (tmp_path / "x.db").exists()
+
+
+def test_a_url_given_as_db_is_one_line_and_makes_no_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run_kapdir("verify", "--db", "postgresql://kapdir@localhost/kapdir", timeout=120)
+    assert result.returncode == 1 and "DATABASE_URL" in _one_line(result.stderr)
+    assert not list(tmp_path.iterdir())
