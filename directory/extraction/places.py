@@ -695,7 +695,7 @@ class _PlaceReader:
             following = sentence[match.end(): match.end() + 40]  # bounded: never copy the rest of a long sentence
             if _COUNTY_WORD.match(following) or re.match(r"^\s+to\s+", following):
                 continue  # "Orleans and St. Tammany parishes" are not cities; "from Anchorage to..." is a range
-            county = _IN_COUNTY.match(following)  # "Teaneck and Westwood in Bergen County": the county's state
+            county = _IN_COUNTY.match(following)  # "Fairview and Lakeview in Maple County": the county's state
             county_states = states_of_county(county.group(1)) if county else frozenset()
             if len(county_states) == 1:
                 self.city_hints[(tuple(known), snippet)] = next(iter(county_states))
@@ -717,7 +717,7 @@ class _PlaceReader:
         for match in _COUNTY_LIST.finditer(sentence):
             names = [name.strip() for name in _LIST_SPLIT.split(match.group(1)) if name.strip()]
             names = [re.sub(r"^(?:[Ss]erving|[Ii]n|[Tt]hroughout|[Aa]cross)\s+", "", name) for name in names]
-            # "Westchester County, Bronx County": the list's own "County" words are not part of the names
+            # "Maple County, Cedar County": the list's own "County" words are not part of the names
             names = [re.sub(r"\s+(?:County|Parish|Borough)$", "", name) for name in names]
             common: set[str] | None = None
             for name in names:
