@@ -8,7 +8,7 @@ from urllib.parse import urljoin, urlsplit
 import phonenumbers
 
 from directory.extraction.document import Document
-from directory.extraction.market import market_page, market_sentence, speaks_for_itself
+from directory.extraction.market import market_clause, market_page, market_sentence_words, speaks_for_itself
 from directory.extraction.structured import StructuredData, text_of
 from directory.extraction.types import Evidence, PriceFact
 
@@ -172,10 +172,11 @@ def _prices(document: Document, evidence: list[Evidence], market: bool) -> list[
         if "$" not in block.text and "dollar" not in block.text.lower() and "USD" not in block.text:
             continue
         for sentence in block.sentences:
-            if market_sentence(sentence) or (market and not speaks_for_itself(sentence)):
+            if market and not speaks_for_itself(sentence):
                 continue
+            maybe_market = market_sentence_words(sentence)  # one cheap test before the per-price clause test
             for match in _PRICE.finditer(sentence):
-                if match.group("scale"):
+                if match.group("scale") or (maybe_market and market_clause(sentence, match.start(), match.end())):
                     continue
                 raw = match.group("amount") or match.group("words")
                 amount = float(raw.replace(",", "") + (match.group("cents") or ""))

@@ -15,7 +15,10 @@ from directory.extraction.keywords import AnyWord
 _MARKET_SENTENCE = re.compile(
     r"\b(?:on\s+average|average\w*|nationwide|nationally|market|estimated|in\s+the\s+(?:United\s+States|U\.?S\.?)|"
     r"across\s+the\s+(?:United\s+States|U\.?S\.?|country|nation)|(?:some|many|most|other)\s+(?:\w+\s+)?(?:clinics|"
-    r"providers|practices|centers)\s+(?:charge|bill)|(?:some|many|most)\s+charge)\b",
+    r"providers|practices|centers)\s+(?:charge|bill)|(?:some|many|most)\s+charge|"
+    # the drug's own cost, or a manufacturer's copay programme: not what the practice charges
+    r"(?:ketamine|medication|medicine|drug)\s+itself|withMe|savings\s+program|copay\s+(?:card|assistance|program)|"
+    r"manufacturer)\b",
     re.I,
 )
 # Words that make a whole page a survey of the market (stronger than "costs vary", which a practice also says).
@@ -29,9 +32,25 @@ _OWN = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Oo]urs|us|I|[Mm]y)\b|\b(?:[Ww]e|[Ii])['â€
 _COST_WORDS = AnyWord(("$", "cost", "price", "fee", "charge"))
 
 
+def market_sentence_words(sentence: str) -> bool:
+    """Any market word at all in the sentence (the clause test below is needed only then)."""
+    return bool(_MARKET_SENTENCE.search(sentence))
+
+
 def market_sentence(sentence: str) -> bool:
-    """A sentence that speaks of prices in general, not in the practice's own voice."""
+    """A sentence (or clause) that speaks of prices in general, not in the practice's own voice."""
     return bool(_MARKET_SENTENCE.search(sentence)) and not _OWN.search(sentence)
+
+
+_CLAUSE = re.compile(r";|,\s+(?:while|whereas|but)\b|\bwhile\b|\bwhereas\b", re.I)
+
+
+def market_clause(sentence: str, start: int, end: int) -> bool:
+    """Is the price at sentence[start:end] said in market words? "Many clinics charge $800; we charge $500": the
+    clause around each price decides, not the whole sentence."""
+    before = [m.end() for m in _CLAUSE.finditer(sentence, 0, start)]
+    after = _CLAUSE.search(sentence, end)
+    return market_sentence(sentence[(before[-1] if before else 0):(after.start() if after else len(sentence))])
 
 
 def speaks_for_itself(sentence: str) -> bool:

@@ -234,3 +234,10 @@ def test_a_heading_placing_a_route_s_service_is_an_offer_and_a_ketamine_tablet_i
     assert text_out("IV Ketamine Infusion Therapy in Fairview\n\nKetamine can help depression.")["routes"] == ["iv"]
     assert out("Our physician prescribes the ketamine in a nasal spray or tablet for home use.")["routes"] == [
         "oral_sublingual", "intranasal"]
+
+
+def test_the_drug_s_own_cost_a_copay_programme_and_other_clinics_prices_are_not_the_practice_s():
+    assert out("With the manufacturer's savings program, patients may pay as little as $10 per treatment.")[
+        "prices_usd"] == []
+    assert out("The ketamine itself costs about $1 per dose; the cost is in the clinical care.")["prices_usd"] == []
+    assert out("Many clinics charge $800 per infusion; we charge $500.")["prices_usd"] == [500.0]
