@@ -30,7 +30,8 @@ NAME = (rf"(?:(?:{_WORD}(?:\s+[A-Z]\.)?(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,2}}"
 _ROLE_PREFIX = (
     r"(?:(?i:board[- ]certified|licensed|lead|senior|clinical|medical|staff|consulting|integrative|addiction|"
     r"child and adolescent|adult)\s+)*(?i:psychiatrist|psychologist|psychotherapist|therapist|counsel+or|clinician|"
-    r"physician|anesthesiologist|co-founder|founder|owner|nurse practitioner|prescriber)\s+"
+    r"physician|anesthesiologist|co-founder|founder|owner|nurse practitioner|prescriber|"
+    r"(?:clinical|medical|executive|program) director)\s+"
 )
 _SPELLED_CODES = sorted(
     {written for info in load_table() for written in (info.code, *info.aliases) if " " in written},
@@ -149,9 +150,9 @@ _LED_BY = re.compile(
     rf"(?:Dr\.?\s+)?(?P<name>{NAME})"
 )
 _MEET = re.compile(rf"^(?:Meet|About)\s+(?:Dr\.?\s+)?(?:(?P<name>{NAME})|(?P<first>{_FIRST}))$")
-_DOCTOR_SURNAME = re.compile(  # "Dr. Okoye": a surname alone (a full name is _DOCTOR's)
-    r"\bDr\.?\s+(?P<name>[A-Z][a-zß-öø-ÿ]+(?:['’][a-zß-öø-ÿ]{2,}|-[A-Z][a-zß-öø-ÿ'’]+)?)(?:['’]s)?"
-    r"(?![\w'’-]|\s+[A-Z]|\.[A-Z])"
+_DOCTOR_SURNAME = re.compile(  # "Dr. Okoye": a surname alone (a full name is _DOCTOR's); "UsDr. Okoye": a glued menu
+    r"(?:\bDr\.?|(?<=[a-z])Dr\.)\s+(?P<name>[A-Z][a-zß-öø-ÿ]+(?:['’][a-zß-öø-ÿ]{2,}|-[A-Z][a-zß-öø-ÿ'’]+)?)"
+    r"(?:['’]s(?![\w'’-])|(?![\w'’-]|\s+[A-Z]|\.[A-Z]))"  # "Dr. Roe's Forms": the possessive ends the name
 )
 _PLACE_WORDS = frozenset({"City", "Spring", "Springs", "Beach", "Park", "Heights", "Falls", "Hills", "Valley",
                           "Village", "Harbor", "Lake", "Creek", "County", "Township", "Point", "Island", "Junction"})
@@ -278,8 +279,9 @@ _NOT_FIRST_NAMES = frozenset(
     """Here Sorry So Not Also Glad Happy Excited Honored Grateful Passionate Committed Proud Trained Certified Currently
     Often Always Available Able Curious Sure Thrilled Delighted Dedicated Deeply Really Very Just Still Now Back
     Offering Accepting Qualified Experienced Writing Going Looking Ready Hoping Sharing Trying Aware Located Based
-    Originally Thankful Humbled Fascinated Interested""".split()
-)
+    Originally Thankful Humbled Fascinated Interested She He They It This That These Those Each Every Both Everyone
+    Someone""".split()
+)  # pronouns too: "She holds a Master of Arts and is a Licensed ..." names nobody new
 
 
 def _single_name(word: str, lower_words: frozenset[str]) -> bool:
@@ -313,6 +315,9 @@ def _codes(raw: str) -> list[str]:
             for word in piece.split():
                 info = lookup(word)
                 if info is None:
+                    if found and _UNKNOWN_CODE.fullmatch(word) and word not in _NEVER_CODES \
+                            and word not in STATE_CODES:
+                        found.append(word)  # "LCSW, LMT Part 3": a code the table does not know, then prose
                     break
                 found.append(as_written(word, info))
             break
@@ -589,27 +594,10 @@ class _PeopleReader:
         for sentence in pieces:
             position = 0
             while (match := _WITH_CODES.search(sentence, position)) is not None:
-                position = _next_name_at(match)
-                if _ATTRIBUTION.search(sentence[: match.start()]):
-                    continue
-                codes = _codes(match.group("codes"))
-                spelled = " " in match.group("codes").split(",")[0].strip()  # "Jane Roe – Licensed Clinical ..."
-                if not codes or (match.group("sep").strip() != "," and not match.group("codes")[:2].isupper()
-                                 and not spelled):
-                    continue
-                name = clean_name(match.group("name"))
-                if not name:
-                    continue
-                if len(codes) == 1 and codes[0] in STATE_CODES and is_city_in(name, codes[0]):
-                    continue  # "Silver Spring, MD" is a place
-                initials = "".join(word[0] for word in name.split()).upper()
-                if match.group("sep").strip() == "(" and len(initials) >= 2 and initials in codes[0].upper():
-                    continue  # "Eye Movement Desensitization (EMDR)" spells out its abbreviation
-                if all(code in STATE_CODES for code in codes) and match.group("sep").strip() != "," and (
-                        name.split()[-1] in _PLACE_WORDS or any(
-                            is_city_in(" ".join(name.split()[cut:]), code) for code in codes for cut in (0, 1, 2))):
-                    continue  # "Ellicott City MD" is a place; "Ivo Roe MD" is a physician
-                self.add(name, codes, sentence[:300])
+                if self.read_name_with_codes(match, sentence):
+                    position = _next_name_at(match)
+                else:  # "Our Team Jane Roe, MA, LPC": the name may begin at a later word of the failed candidate
+                    position = _next_word_at(sentence, match.start("name"))
             for match in _DOCTOR.finditer(sentence):
                 name = clean_name(match.group("name"))
                 if name and not _RESEARCH.search(sentence) and not _ATTRIBUTION.search(sentence[: match.start()]):
@@ -644,6 +632,31 @@ class _PeopleReader:
             for listed in _NAME_IN_LIST.finditer(match.group("names")):
                 if name := clean_name(listed.group("name")):
                     self.add(name, [], text[:300], source="prose")
+
+    def read_name_with_codes(self, match: re.Match[str], sentence: str) -> bool:
+        """A name-with-codes candidate ("Jane Roe, MA, LPC"): added when it is a person with credentials."""
+        if _ATTRIBUTION.search(sentence[: match.start()]):
+            return False
+        codes = _codes(match.group("codes"))
+        written = match.group("codes")
+        spelled = " " in written.split(",")[0].strip()  # "Jane Roe – Licensed Clinical ..."
+        if not codes or (match.group("sep").strip() != "," and not written[:2].isupper() and not spelled
+                         and not _MIXED_DEGREE.match(written)):
+            return False
+        name = clean_name(match.group("name"))
+        if not name:
+            return False
+        if len(codes) == 1 and codes[0] in STATE_CODES and is_city_in(name, codes[0]):
+            return False  # "Silver Spring, MD" is a place
+        initials = "".join(word[0] for word in name.split()).upper()
+        if match.group("sep").strip() == "(" and len(initials) >= 2 and initials in codes[0].upper():
+            return False  # "Eye Movement Desensitization (EMDR)" spells out its abbreviation
+        if all(code in STATE_CODES for code in codes) and match.group("sep").strip() != "," and (
+                name.split()[-1] in _PLACE_WORDS or any(
+                    is_city_in(" ".join(name.split()[cut:]), code) for code in codes for cut in (0, 1, 2))):
+            return False  # "Ellicott City MD" is a place; "Ivo Roe MD" is a physician
+        self.add(name, codes, sentence[:300])
+        return True
 
     def read_grid_entry(self, raw_name: str, text: str, following: list[Block]) -> None:
         """A team grid: a bare name, then a line of titles ("LCSW, Clinical Director")."""
@@ -704,6 +717,18 @@ class _PeopleReader:
 
 
 _LISTED_NAME = re.compile(rf"\s*[,/|]\s*(?:and\s+)?(?=(?:Dr\.?\s+)?{NAME}(?:\s*[,/|]|$))")
+
+
+_MIXED_DEGREE = re.compile(r"(?:PsyD|PhD|EdD|DMin|MDiv|MEd|DNP|MSc)\b")  # "Dr. Jane Roe PsyD": no comma needed
+
+
+def _next_word_at(text: str, start: int) -> int:
+    """Where the word after the one at `start` begins (the end of the text when there is none)."""
+    match = _WORD_AND_SPACE.match(text, start)
+    return match.end() if match else len(text)
+
+
+_WORD_AND_SPACE = re.compile(r"\S*\s+")
 
 
 def _next_name_at(match: re.Match[str]) -> int:

@@ -192,6 +192,17 @@ def test_practice_name_as_real_pages_say_it(url, text, expected):
     ("We use Internal Family Systems (IFS) and Eye Movement Desensitization (EMDR).", {}),  # spelled-out abbreviations
     ("Jane Roe (LCSW) leads our groups.", {"Jane Roe": {"LCSW"}}),
     ("Birch & Fern Counseling offers KAP. Birch & Fern will guide you.", {}),
+    # a heading or menu word run into the name on one line: the name begins at a later word
+    ("Our Team   Jane Roe, MA, LPC   Founder   Sam Poe, MSW, LCSW   Therapist",
+     {"Jane Roe": {"MA", "LPC"}, "Sam Poe": {"MSW", "LCSW"}}),
+    ("Clinical Director Jane Roe, LPC, leads our KAP program.", {"Jane Roe": {"LPC"}}),
+    # a degree in mixed case needs no comma; a code the table does not know after a known one, then prose
+    ("Dr. Jane Roe PsyD", {"Jane Roe": {"PsyD"}}),
+    ("An Interview with Jane Roe, LCSW, LMT Part 3", {"Jane Roe": {"LCSW", "LMT"}}),
+    # a pronoun is nobody new; a possessive ends a surname; a menu glued to "Dr."
+    ("Jane Roe, MA, LPC, is our founder. She holds a Master of Arts and is a Licensed Professional Counselor.",
+     {"Jane Roe": {"MA", "LPC"}}),
+    ("HomeAbout UsInsuranceDr. Quill's Forms & FeesDirections", {"Dr. Quill": set()}),
 ])
 def test_clinicians_in_the_ways_real_pages_name_them(text, expected):
     assert people(text_page(text)) == expected
