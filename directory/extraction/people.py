@@ -38,14 +38,17 @@ _SPELLED_CODES = sorted(
     key=len,
     reverse=True,
 )
-_CODE = (
-    r"(?:" + "|".join(re.escape(written) for written in _SPELLED_CODES)
-    + r"|[A-Z][A-Za-z.\-\u2010-\u2015]{0,11}(?:\s?[A-Z][A-Za-z.\-\u2010-\u2015]{0,6})?)"
+_CODE = (  # a spelled-out title in any case ("Jane Roe, licensed professional counselor"), or a code
+    r"(?:(?i:" + "|".join(re.escape(written) for written in _SPELLED_CODES)
+    + r")|[A-Z][A-Za-z.\-\u2010-\u2015]{0,11}(?:\s?[A-Z][A-Za-z.\-\u2010-\u2015]{0,6})?)"
 )
+_HELD_IN = r"(?:\s*\((?:[A-Z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\))?"  # "LMHC (FL)", "LPC (Colorado)"
+# between codes: a comma, slash or bar, or a space before another capitalised code ("MA LPC NCC")
+_CODE_SEP = r"(?:\s*[,/|]\s*|\s+(?=[A-Z]{2,6}(?:-[A-Z]{1,3})?(?![A-Za-z])))"
 _WITH_CODES = re.compile(
     rf"(?<![A-Za-z])(?:{_ROLE_PREFIX})?(?P<dr>Dr\.?\s+)?(?P<name>{NAME})(?P<sep>\s*,\s*|\s*\(\s*|\s+[|–—-]\s+|\s+)(?P<codes>(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|"
-    rf"Ed\.D\.|{_CODE})(?:\s*\([A-Z]{{2}}\))?(?:\s*[,/|]\s*(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|Ed\.D\.|{_CODE})"
-    r"(?:\s*\([A-Z]{2}\))?)*)"
+    rf"Ed\.D\.|{_CODE}){_HELD_IN}(?:{_CODE_SEP}(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|Ed\.D\.|{_CODE})"
+    rf"{_HELD_IN})*)"
 )
 _ANY_CODE = re.compile(
     r"(?<![A-Za-z])(?:"
@@ -297,13 +300,16 @@ _NEVER_CODES = frozenset({"LLC", "PLLC", "INC", "USA", "US", "KAP", "PTSD", "OCD
                           "ECT", "ADHD", "IV", "IM", "MDD", "TRD", "NMDA", "FDA", "DEA", "NPI", "SPRAVATO", "AND"})
 
 
+_HELD_IN_END = re.compile(r"\s*\((?:[A-Z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\)$")
+
+
 def _codes(raw: str) -> list[str]:
     """The leading credential codes of 'LPC, NCC | Clinical Director': stop at the first non-code. A capitalised
     code the table does not know is kept after a known one ("LPC, NCC, CHT-X"), or first when it reads as a
     state license title ("LMHCA": L + letters), as the page writes it."""
     found: list[str] = []
     for piece in re.split(r"\s*[,/|]\s*", raw):
-        piece = re.sub(r"\s*\([A-Z]{2}\)$", "", piece.strip())  # "LMHC (FL)"
+        piece = _HELD_IN_END.sub("", piece.strip())  # "LMHC (FL)", "LPC (Colorado)"
         piece = _DASHES.sub("-", piece)
         info = lookup(piece)
         if info is None and (found or _LICENSE_LIKE.fullmatch(piece)) and _UNKNOWN_CODE.fullmatch(piece) \
@@ -604,8 +610,11 @@ class _PeopleReader:
                     self.add(name, [], sentence[:300])
         caps = _CAPS_WITH_CODES.match(text) if len(text) <= 100 and text[:3].isupper() else None
         if caps and (codes := _codes(caps.group("codes"))):
+            words = caps.group("name").split()
+            if len(words) > 2 and lookup(words[-1]) is not None:  # "DANA ROE MA, LPC": the last word is a code
+                codes = _codes(words.pop()) + codes
             name = clean_name(" ".join(word.capitalize() if len(word) > 2 or "." not in word else word
-                                       for word in caps.group("name").split()))
+                                       for word in words))
             if name:
                 self.add(name, codes, text, source="post_nominal")
         for sentence in prose:  # after the post-nominals: "founded by Jane Roe, LPC" is said once, with its codes
@@ -716,7 +725,7 @@ class _PeopleReader:
                     self.add(person.name, codes, sentence[:300], source="prose")
 
 
-_LISTED_NAME = re.compile(rf"\s*[,/|]\s*(?:and\s+)?(?=(?:Dr\.?\s+)?{NAME}(?:\s*[,/|]|$))")
+_LISTED_NAME = re.compile(rf"\s*[,/|]\s*(?:and\s+)?(?=(?:Dr\.?\s+)?{NAME}(?:\s*[,/|]|\s+[A-Z]{{2,6}}(?![a-z])|$))")
 
 
 _MIXED_DEGREE = re.compile(r"(?:PsyD|PhD|EdD|DMin|MDiv|MEd|DNP|MSc)\b")  # "Dr. Jane Roe PsyD": no comma needed

@@ -134,6 +134,13 @@ def test_clinicians_in_prose(text, expected):
     # a kind of service at a sentence's start is not a name
     ("https://www.someplace.com/kap", "Traditional Ketamine Therapy involves an infusion. True Ketamine Assisted "
      "Psychotherapy takes this further.", None),
+    # the team "at" another practice the page works with is not this practice; a government institute is not one
+    ("https://drjaneroe.com/kap", "Working with the medical team at Avesta Ketamine and Wellness in Bethesda, I "
+     "support you.", None),
+    ("https://www.someplace.com/kap", "The National Institute for Mental Health has found promising results.", None),
+    # a line break lost between two names ("...HealthClear Springs Counseling"): the domain's name still reads
+    ("https://www.clearspringscounseling.com/kap", "Working in collaboration with the medical professionals at Roots "
+     "Behavioral HealthClear Springs Counseling is grateful to offer KAP.", "Clear Springs Counseling"),
 ])
 def test_practice_name_as_real_pages_say_it(url, text, expected):
     assert text_page(text, url=url).practice_name == expected
@@ -203,6 +210,13 @@ def test_practice_name_as_real_pages_say_it(url, text, expected):
     ("Jane Roe, MA, LPC, is our founder. She holds a Master of Arts and is a Licensed Professional Counselor.",
      {"Jane Roe": {"MA", "LPC"}}),
     ("HomeAbout UsInsuranceDr. Quill's Forms & FeesDirections", {"Dr. Quill": set()}),
+    # codes without commas, a license's state spelled out, a title in lower case, a capitals heading with its degree
+    ("Dana Whitfield MA LPC NCC", {"Dana Whitfield": {"MA", "LPC", "NCC"}}),
+    ("Ann Lee MD, Jane Roe NP and Sam Poe LCSW make up our team.",
+     {"Ann Lee": {"MD"}, "Jane Roe": {"NP"}, "Sam Poe": {"LCSW"}}),
+    ("Dana Whitfield, MA, LPC (Colorado), LMHC (Washington)", {"Dana Whitfield": {"MA", "LPC", "LMHC"}}),
+    ("Dana Whitfield, licensed professional counselor", {"Dana Whitfield": {"LPC"}}),
+    ("DANA WHITFIELD MA, LPC", {"Dana Whitfield": {"MA", "LPC"}}),
 ])
 def test_clinicians_in_the_ways_real_pages_name_them(text, expected):
     assert people(text_page(text)) == expected
