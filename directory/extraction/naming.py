@@ -279,6 +279,8 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                 part = _domain_part(phrase, labels, speaks) if labels else None
                 if part is None and labels and _GLUED.search(phrase):  # "Roots Behavioral HealthClear Springs ..."
                     part = _domain_part(_GLUED.sub(" ", phrase), labels, speaks)
+                if part is None and labels and sentence[max(0, start - 4):start] == "The ":  # "At The Clearing, we"
+                    part = _domain_part("The " + phrase, labels, speaks)
                 at_place = bool(part and _AT_PLACE.search(sentence[: sentence.find(part)]))
                 # "Jane Roe" on janeroe.com is its clinician; "at Bright Waters" is a place, not a person; and
                 # "patients at Care & Healing Wellness Center" a place, though each of its words is a service word

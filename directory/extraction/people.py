@@ -87,6 +87,10 @@ _NOT_NAME_WORDS = {
     "Psychologist", "Physician", "Doctor", "Assistant", "Dept", "Department", "State", "Holistic", "Integrative",
     "Sliding", "Scale", "Package", "Packages", "Individual", "Couples", "Adults", "Adolescents", "Children",
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Hours", "Open", "Closed",
+    # professions in the plural name a kind of person, never one ("Psychologists, LPCs, LMFTs")
+    "Psychologists", "Psychiatrists", "Therapists", "Psychotherapists", "Counselors", "Counsellors", "Clinicians",
+    "Practitioners", "Physicians", "Nurses", "Doctors", "Facilitators", "Guides", "Prescribers", "Anesthesiologists",
+    "Workers", "Specialists", "Professionals", "Staff",
 }
 _CLINICAL_ROLE = re.compile(
     r"\b(?:therapist|psychotherapist|counsel+or|psychiatrist|psychologist|clinician|practitioner|social worker|"
@@ -149,9 +153,11 @@ _FIRST_WITH_CODES = re.compile(  # "Kristin, LCSW": a first name with post-nomin
 )
 _INTRO_WORDS = frozenset({"I'm", "I’m", "Hi", "Hello", "Meet", "About"})
 _LED_BY = re.compile(
-    rf"\b(?:founded|led|owned|run|directed|started|created|supervised|prescribed)\s+by\s+(?:{_ROLE_PREFIX})?"
+    rf"\b(?:founded|led|owned|run|directed|started|created|supervised|prescribed|reviewed)\s+by\s+(?:{_ROLE_PREFIX})?"
     rf"(?:Dr\.?\s+)?(?P<name>{NAME})"
 )
+# a medical reviewer's byline, its name on the next line: the practice's clinician (an author alone may not be one)
+_REVIEWER_LINE = re.compile(r"^(?i:(?:medically\s+|medical\s+|clinically\s+)?review(?:ed)?\s+by)\s*:?$")
 _MEET = re.compile(rf"^(?:Meet|About)\s+(?:Dr\.?\s+)?(?:(?P<name>{NAME})|(?P<first>{_FIRST}))$")
 _DOCTOR_SURNAME = re.compile(  # "Dr. Okoye": a surname alone (a full name is _DOCTOR's); "UsDr. Okoye": a glued menu
     r"(?:\bDr\.?|(?<=[a-z])Dr\.)\s+(?P<name>[A-Z][a-zß-öø-ÿ]+(?:['’][a-zß-öø-ÿ]{2,}|-[A-Z][a-zß-öø-ÿ'’]+)?)"
@@ -300,6 +306,7 @@ _NEVER_CODES = frozenset({"LLC", "PLLC", "INC", "USA", "US", "KAP", "PTSD", "OCD
                           "ECT", "ADHD", "IV", "IM", "MDD", "TRD", "NMDA", "FDA", "DEA", "NPI", "SPRAVATO", "AND"})
 
 
+_PLURAL_CODE = re.compile(r"[A-Z][A-Z\-]+s")
 _HELD_IN_END = re.compile(r"\s*\((?:[A-Z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\)$")
 
 
@@ -310,6 +317,8 @@ def _codes(raw: str) -> list[str]:
     found: list[str] = []
     for piece in re.split(r"\s*[,/|]\s*", raw):
         piece = _HELD_IN_END.sub("", piece.strip())  # "LMHC (FL)", "LPC (Colorado)"
+        if _PLURAL_CODE.fullmatch(piece):
+            break  # "LPCs, LMFTs": professions named in the plural, nobody's credentials
         piece = _DASHES.sub("-", piece)
         info = lookup(piece)
         if info is None and (found or _LICENSE_LIKE.fullmatch(piece)) and _UNKNOWN_CODE.fullmatch(piece) \
@@ -626,6 +635,10 @@ class _PeopleReader:
                 else None)
             if name:
                 self.add(name, [], text, source="prose")
+        if following and len(text) <= 40 and _REVIEWER_LINE.match(text):  # "Medical Review By:" / "Ann Lee"
+            named = _BARE_NAME.match(following[0].text) if len(following[0].text) <= 40 else None
+            if named and (name := clean_name(named.group("name"))):
+                self.add(name, [], f"{text} {following[0].text}", source="prose")
         bare = _BARE_NAME.match(text) if len(text) <= 40 else None
         if bare is None and len(text) <= 40 and text.isupper() and following:  # "JANE ROE", then "LCSW"
             bare = _BARE_NAME.match(" ".join(word.capitalize() for word in text.split()))

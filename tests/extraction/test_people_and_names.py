@@ -135,12 +135,14 @@ def test_clinicians_in_prose(text, expected):
     ("https://www.someplace.com/kap", "Traditional Ketamine Therapy involves an infusion. True Ketamine Assisted "
      "Psychotherapy takes this further.", None),
     # the team "at" another practice the page works with is not this practice; a government institute is not one
-    ("https://drjaneroe.com/kap", "Working with the medical team at Avesta Ketamine and Wellness in Bethesda, I "
+    ("https://drjaneroe.com/kap", "Working with the medical team at Orrin Ketamine and Wellness in Dover, I "
      "support you.", None),
     ("https://www.someplace.com/kap", "The National Institute for Mental Health has found promising results.", None),
+    # "At The Clearing, we": the article belongs to the name the domain spells
+    ("https://www.thegladeboulder.com/x", "At The Glade, we honor the privacy of our facilitators.", "The Glade"),
     # a line break lost between two names ("...HealthClear Springs Counseling"): the domain's name still reads
-    ("https://www.clearspringscounseling.com/kap", "Working in collaboration with the medical professionals at Roots "
-     "Behavioral HealthClear Springs Counseling is grateful to offer KAP.", "Clear Springs Counseling"),
+    ("https://www.stillwaterscounseling.com/kap", "Working in collaboration with the medical professionals at Fernway "
+     "Behavioral HealthStill Waters Counseling is grateful to offer KAP.", "Still Waters Counseling"),
 ])
 def test_practice_name_as_real_pages_say_it(url, text, expected):
     assert text_page(text, url=url).practice_name == expected
@@ -217,6 +219,10 @@ def test_practice_name_as_real_pages_say_it(url, text, expected):
     ("Dana Whitfield, MA, LPC (Colorado), LMHC (Washington)", {"Dana Whitfield": {"MA", "LPC", "LMHC"}}),
     ("Dana Whitfield, licensed professional counselor", {"Dana Whitfield": {"LPC"}}),
     ("DANA WHITFIELD MA, LPC", {"Dana Whitfield": {"MA", "LPC"}}),
+    # professions in the plural are nobody; a medical reviewer's byline with the name on the next line is a clinician
+    ("Licensed mental health professionals (Psychologists, LPCs, LMFTs, LCSWs)", {}),
+    ("Author:\n\nTess Vale\n\nMedical Review By:\n\nNico Brandt\n\nPublished: May 2, 2025", {"Nico Brandt": set()}),
+    ("This article was medically reviewed by Ann Lee.", {"Ann Lee": set()}),
 ])
 def test_clinicians_in_the_ways_real_pages_name_them(text, expected):
     assert people(text_page(text)) == expected
