@@ -138,9 +138,9 @@ def test_clinicians_in_prose(text, expected):
     ("https://drjaneroe.com/kap", "Working with the medical team at Orrin Ketamine and Wellness in Dover, I "
      "support you.", None),
     ("https://www.someplace.com/kap", "The National Institute for Mental Health has found promising results.", None),
-    # "At The Clearing, we": the article belongs to the name the domain spells
-    ("https://www.thegladeboulder.com/x", "At The Glade, we honor the privacy of our facilitators.", "The Glade"),
-    # a line break lost between two names ("...HealthClear Springs Counseling"): the domain's name still reads
+    # "At The Glade, we": the article belongs to the name the domain spells
+    ("https://www.thegladeco.com/x", "At The Glade, we honor the privacy of our facilitators.", "The Glade"),
+    # a line break lost between two names ("...HealthStill Waters Counseling"): the domain's name still reads
     ("https://www.stillwaterscounseling.com/kap", "Working in collaboration with the medical professionals at Fernway "
      "Behavioral HealthStill Waters Counseling is grateful to offer KAP.", "Still Waters Counseling"),
 ])
