@@ -220,7 +220,7 @@ def _domain_part(phrase: str, labels: list[str], speaks: bool = False) -> str | 
     return None
 
 
-# Two words run together where the text lost a line break ("HealthClear Springs Counseling"): split for the domain test
+# Two words run together where the text lost a line break ("HealthStill Waters Counseling"): split for the domain test
 _GLUED = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z]{2})")
 _AT_PLACE = re.compile(r"\b(?:[Aa]t|[Nn]ew\s+to)\s+(?:the\s+)?$")  # "patients at X": X is a place
 
@@ -277,9 +277,9 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                 speaks = bool(_SELF_CUE.search(sentence[:start]) and _SELF_CUE_AFTER.match(sentence[end:])
                               or _CUE_AFTER.match(sentence[end:]) and _own_words(phrase, lower_words))
                 part = _domain_part(phrase, labels, speaks) if labels else None
-                if part is None and labels and _GLUED.search(phrase):  # "Roots Behavioral HealthClear Springs ..."
+                if part is None and labels and _GLUED.search(phrase):  # "Fernway Behavioral HealthStill Waters ..."
                     part = _domain_part(_GLUED.sub(" ", phrase), labels, speaks)
-                if part is None and labels and sentence[max(0, start - 4):start] == "The ":  # "At The Clearing, we"
+                if part is None and labels and sentence[max(0, start - 4):start] == "The ":  # "At The Glade, we"
                     part = _domain_part("The " + phrase, labels, speaks)
                 at_place = bool(part and _AT_PLACE.search(sentence[: sentence.find(part)]))
                 # "Jane Roe" on janeroe.com is its clinician; "at Bright Waters" is a place, not a person; and
