@@ -163,6 +163,17 @@ _DOCTOR_SURNAME = re.compile(  # "Dr. Okoye": a surname alone (a full name is _D
     r"(?:\bDr\.?|(?<=[a-z])Dr\.)\s+(?P<name>[A-Z][a-zß-öø-ÿ]+(?:['’][a-zß-öø-ÿ]{2,}|-[A-Z][a-zß-öø-ÿ'’]+)?)"
     r"(?:['’]s(?![\w'’-])|(?![\w'’-]|\s+[A-Z]|\.[A-Z]))"  # "Dr. Roe's Forms": the possessive ends the name
 )
+# "supervision from Ben Roe, MD", "trained under Ann Lee, PhD": an outside mentor; "Ezra Lund, MD, and colleagues"
+_MENTOR_BEFORE = re.compile(
+    r"\b(?i:supervision|supervised|trained|training|studied|mentored|mentorship|consultation)\s+(?:\w+\s+){0,3}?"
+    r"(?:from|with|under|by)\s+(?:Dr\.?\s+)?$"
+)
+_COLLEAGUES_AFTER = re.compile(r",?\s+(?:and\s+(?:his\s+|her\s+|their\s+)?colleagues|et\s+al)\b")
+# "a psychiatric MD (Dr. Roe)": the code said before the doctor it belongs to
+_CODE_BEFORE_DOCTOR = re.compile(
+    r"\b(?P<code>[A-Z][A-Za-z]{1,5}(?:-[A-Z]{1,3})?)\s*\(\s*Dr\.?\s+(?P<name>[A-Z][a-zß-öø-ÿ'’\-]+"
+    r"(?:\s+[A-Z][a-zß-öø-ÿ'’\-]+)?)\s*\)"
+)
 _PLACE_WORDS = frozenset({"City", "Spring", "Springs", "Beach", "Park", "Heights", "Falls", "Hills", "Valley",
                           "Village", "Harbor", "Lake", "Creek", "County", "Township", "Point", "Island", "Junction"})
 # "Clinical Director Jane Roe manages", "our medical director, Ivo Roe MD": a job title said before the name.
@@ -571,6 +582,15 @@ class _PeopleReader:
                 surname = match.group("name")
                 if _single_name(surname, self.lower_words) and not _ATTRIBUTION.search(sentence[: match.start()]):
                     self.add(f"Dr. {surname}", [], sentence[:300], source="prose")
+            for match in _CODE_BEFORE_DOCTOR.finditer(sentence) if "(" in sentence else ():
+                info = lookup(match.group("code"))
+                name = match.group("name")
+                if info is None or info.kind is CredentialKind.TRAINING or not _single_name(name.split()[-1],
+                                                                                           self.lower_words):
+                    continue
+                person = f"Dr. {name}" if " " not in name else clean_name(name)
+                if person:
+                    self.add(person, [as_written(match.group("code"), info)], sentence[:300], source="post_nominal")
         for title in _SPELLED.finditer(sentence) if hint else ():
             if not title.group(1):
                 continue
@@ -657,7 +677,8 @@ class _PeopleReader:
 
     def read_name_with_codes(self, match: re.Match[str], sentence: str) -> bool:
         """A name-with-codes candidate ("Jane Roe, MA, LPC"): added when it is a person with credentials."""
-        if _ATTRIBUTION.search(sentence[: match.start()]):
+        if _ATTRIBUTION.search(sentence[: match.start()]) or _MENTOR_BEFORE.search(sentence[:match.start("name")]) \
+                or _COLLEAGUES_AFTER.match(sentence, match.end()):
             return False
         codes = _codes(match.group("codes"))
         written = match.group("codes")

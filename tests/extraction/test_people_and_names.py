@@ -223,6 +223,10 @@ def test_practice_name_as_real_pages_say_it(url, text, expected):
     ("Licensed mental health professionals (Psychologists, LPCs, LMFTs, LCSWs)", {}),
     ("Author:\n\nTess Vale\n\nMedical Review By:\n\nNico Brandt\n\nPublished: May 2, 2025", {"Nico Brandt": set()}),
     ("This article was medically reviewed by Ann Lee.", {"Ann Lee": set()}),
+    # a code said before the doctor it belongs to; an outside mentor or a study's authors are not the team
+    ("A psychiatric MD (Dr. Quill) is present on site.", {"Dr. Quill": {"MD"}}),
+    ("I am in individual supervision from Ben Roe, MD, a psychiatrist at another clinic.", {}),
+    ("Ezra Lund, MD, and colleagues showed rapid effects. Our prescriber is Ann Lee, MD.", {"Ann Lee": {"MD"}}),
 ])
 def test_clinicians_in_the_ways_real_pages_name_them(text, expected):
     assert people(text_page(text)) == expected
