@@ -19,7 +19,7 @@ from directory.names import name_key, person_parts
 from directory.vocab import CredentialKind
 
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
-_PARTICLE = r"(?:de|del|de la|van|von|da|di|le|la|st\.?|bin|al)"
+_PARTICLE = r"(?:van der|van den|von der|de la|de los|del|de|van|von|da|di|du|le|la|st\.?|bin|al)"
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LETTER = "A-Za-zÀ-ÖØ-öø-ÿ"
 _WORD = rf"(?>[{_UPPER}][{_LETTER}'’\-]*[a-zß-öø-ÿ][{_LETTER}'’\-]*)"  # atomic: one way to read a word
@@ -66,7 +66,7 @@ _DOCTOR = re.compile(rf"\bDr\.?\s+(?P<name>{NAME})")
 _BARE_NAME = re.compile(rf"^(?:Dr\.?\s+)?(?P<name>{NAME})$")
 _LEADING = re.compile(
     r"^(?:Meet|About|By|Written by|Article by|Posted by|Reviewed by|Author|Contact|With|Founder|Owner|Hi,? I['’]m|"
-    r"I['’]m|Dr)\s+"
+    r"I['’]m|Dr|As|And|Per|Thanks to)\s+"
 )
 _NOT_NAME_WORDS = {
     "Ketamine", "Therapy", "Therapies", "Therapist", "Our", "Team", "Meet", "The", "Clinical", "Director", "Licensed",
@@ -113,9 +113,10 @@ _SELF = re.compile(r"^(?:I|I['’]ve|I['’]m|I am|She|He|They)\s+(?:\w+\s+){0,2
                    r"trained|earned|received|became)\b")
 _RESEARCH = re.compile(  # a name tied to research, a book or a quotation: a cited author, not the team
     r"\b(?:(?:stud(?:y|ies)|research|trials?|paper|article|book|work)\s+(?:by|from|of|led by)|researchers?|scientists?|"
-    r"et al|according to|professor|author|pioneer\w*|published|wrote|discovered|interview\w*|podcast|lecture|says|"
-    r"said|puts it|and (?:his |her |their )?colleagues|(?:found|showed|shown|demonstrated|reported|suggests?) that|"
-    r"(?:showed|demonstrated|observed|reported)|in an? (?:\d{4}\s+)?(?:trial|study|paper))\b|"
+    r"et al|according to|professor|author|pioneer\w*|published|wrote|writes|discovered|interview\w*|podcast|lecture|"
+    r"says|said|puts it|and (?:his |her |their )?colleagues|"
+    r"(?:found|showed|shown|demonstrated|reported|suggests?) that|(?:showed|demonstrated|observed|reported)|"
+    r"in an? (?:\d{4}\s+)?(?:trial|study|paper))\b|"
     r"['’]s\s+(?:study|studies|research|work|book|trial|paper)|"
     r"\b(?:trained|training|studied|mentored)\s+(?:\w+\s+){0,3}?(?:with|under)\s+(?:Dr\.?\s+)?[A-Z]",
     re.I,
@@ -161,14 +162,18 @@ _REVIEWER_LINE = re.compile(r"^(?i:(?:medically\s+|medical\s+|clinically\s+)?rev
 _MEET = re.compile(rf"^(?:Meet|About)\s+(?:Dr\.?\s+)?(?:(?P<name>{NAME})|(?P<first>{_FIRST}))$")
 _DOCTOR_SURNAME = re.compile(  # "Dr. Okoye": a surname alone (a full name is _DOCTOR's); "UsDr. Okoye": a glued menu
     r"(?:\bDr\.?|(?<=[a-z])Dr\.)\s+(?P<name>[A-Z][a-zß-öø-ÿ]+(?:['’][a-zß-öø-ÿ]{2,}|-[A-Z][a-zß-öø-ÿ'’]+)?)"
-    r"(?:['’]s(?![\w'’-])|(?![\w'’-]|\s+[A-Z]|\.[A-Z]))"  # "Dr. Roe's Forms": the possessive ends the name
+    r"(?:['’]s(?![\w'’-])|(?![\w'’-]|\s+[A-Z]|\.[A-Z]|\s+(?:van|von|de|der|del|da|di|du|le|la)\s))"
+    # "Dr. Roe's Forms": the possessive ends the name; "Dr. Bessel van der Kolk" is not "Dr. Bessel"
 )
 # "supervision from Ben Roe, MD", "trained under Ann Lee, PhD": an outside mentor; "Ezra Lund, MD, and colleagues"
 _MENTOR_BEFORE = re.compile(
-    r"\b(?i:supervision|supervised|trained|training|studied|mentored|mentorship|consultation)\s+(?:\w+\s+){0,3}?"
-    r"(?:from|with|under|by)\s+(?:Dr\.?\s+)?$"
+    r"\b(?i:supervision|supervised|trained|training|studied|mentored|mentorship|consultation|research|stud(?:y|ies)|"
+    r"trials?|paper|book)\s+(?:\w+\s+){0,3}?(?:from|with|under|by)\s+(?:Dr\.?\s+)?$"
 )
-_COLLEAGUES_AFTER = re.compile(r",?\s+(?:and\s+(?:his\s+|her\s+|their\s+)?colleagues|et\s+al)\b")
+_COLLEAGUES_AFTER = re.compile(  # a study's authors, or a writer quoted ("Gabor Roe, MD, reminds us")
+    r",?\s+(?:and\s+(?:his\s+|her\s+|their\s+)?colleagues|et\s+al|(?:\w+\s+)?(?:says|said|writes|wrote|"
+    r"reminds|notes|explains|argues|observes|puts\s+it)\b)"
+)
 # "a psychiatric MD (Dr. Roe)": the code said before the doctor it belongs to
 _CODE_BEFORE_DOCTOR = re.compile(
     r"\b(?P<code>[A-Z][A-Za-z]{1,5}(?:-[A-Z]{1,3})?)\s*\(\s*Dr\.?\s+(?P<name>[A-Z][a-zß-öø-ÿ'’\-]+"

@@ -227,6 +227,9 @@ def test_practice_name_as_real_pages_say_it(url, text, expected):
     ("A psychiatric MD (Dr. Quill) is present on site.", {"Dr. Quill": {"MD"}}),
     ("I am in individual supervision from Ben Roe, MD, a psychiatrist at another clinic.", {}),
     ("Ezra Lund, MD, and colleagues showed rapid effects. Our prescriber is Ann Lee, MD.", {"Ann Lee": {"MD"}}),
+    ("Research led by Ezra Lund, MD, at a university showed rapid effects.", {}),
+    ("As Gabor Lund, MD, reminds us, trauma is not what happens to you.", {}),
+    ("Dr. Bessel van der Lund writes that trauma lives in the body.", {}),
 ])
 def test_clinicians_in_the_ways_real_pages_name_them(text, expected):
     assert people(text_page(text)) == expected
