@@ -62,7 +62,7 @@ _CAPS_WITH_CODES = re.compile(  # "MARISOL OKAFOR, LPC, NCC" (a heading set in c
     r"^(?:DR\.?\s+)?(?P<name>[A-Z][A-Z'’\-]+(?:\s+[A-Z]\.?)?(?:\s+[A-Z][A-Z'’\-]+){1,2}),\s*"
     r"(?P<codes>[A-Z][\w.,/\s\-]{1,60}?)(?:\s+[|–—]\s+.*)?$"
 )
-_DOCTOR = re.compile(rf"\bDr\.?\s+(?P<name>{NAME})")
+_DOCTOR = re.compile(rf"(?:\bDr\.?|(?<=[a-z])Dr\.)\s+(?P<name>{NAME})")  # "UsDr. Ray Roe": a glued menu
 _BARE_NAME = re.compile(rf"^(?:Dr\.?\s+)?(?P<name>{NAME})$")
 _LEADING = re.compile(
     r"^(?:Meet|About|By|Written by|Article by|Posted by|Reviewed by|Author|Contact|With|Founder|Owner|Hi,? I['’]m|"
@@ -101,6 +101,12 @@ _CLINICAL_ROLE = re.compile(
 _ROLE_LINE_SPLIT = re.compile(r"\s*(?:,|\||/|•|·|–|—|-\s|;)\s*")
 _INTRODUCTIONS = {"meet", "about", "by", "i'm", "i’m", "i am", "hi, i'm", "hi, i’m", "my name is", "hello, i'm"}
 _PRONOUNS = re.compile(r"\s*\(?\b(?:she|he|they|ze|xe)/(?:her|hers|him|his|them|theirs|they|she|he|zir|xem)\b\)?", re.I)
+# a word run into the next where the page lost a line break: a lower-case run of 4+ letters, then a capitalised word
+# ("AustinContact"), a capitalised word then a code ("RoeLCSW"), a code then a word ("LCSWTherapist"); "McCormick",
+# "MacDonald", "LaToya", "DeShawn" stay whole
+_GLUED = re.compile(
+    r"(?<=[A-Za-z][a-z]{3})(?=[A-Z][a-z]{2})|(?<=[A-Z][a-z]{2})(?=[A-Z]{2,6}(?:-[A-Z]{1,3})?\b)|(?<=[A-Z]{2})(?=[A-Z][a-z]{2})"
+)  # "TeamJane Roe", "Roe, LPCClinical Director" too
 _NICKNAME = re.compile(r"(?<=[a-z])\s+[(“\"][A-Z][a-z]{1,12}[)”\"]\s+(?=[A-Z])")
 _MARKUP = re.compile(r"\s*<[^<>]{0,200}>(?:[^<>]{0,100}</[a-z]+>)?")  # literal tags in hostile text: not a name
 _INTRO = re.compile(r"^(?:(?:Hi,?\s+)?(?:I['’]m|I am|My name is)\s+)?(?:Dr\.?\s+)?")
@@ -113,7 +119,7 @@ _SELF = re.compile(r"^(?:I|I['’]ve|I['’]m|I am|She|He|They)\s+(?:\w+\s+){0,2
                    r"trained|earned|received|became)\b")
 _RESEARCH = re.compile(  # a name tied to research, a book or a quotation: a cited author, not the team
     r"\b(?:(?:stud(?:y|ies)|research|trials?|paper|article|book|work)\s+(?:by|from|of|led by)|researchers?|scientists?|"
-    r"et al|according to|professor|author|pioneer\w*|published|wrote|writes|discovered|interview\w*|podcast|lecture|"
+    r"et al|according to|professor|author|pioneer\w*|published|wrote|discovered|interview\w*|podcast|lecture|"
     r"says|said|puts it|and (?:his |her |their )?colleagues|"
     r"(?:found|showed|shown|demonstrated|reported|suggests?) that|(?:showed|demonstrated|observed|reported)|"
     r"in an? (?:\d{4}\s+)?(?:trial|study|paper))\b|"
@@ -626,6 +632,7 @@ class _PeopleReader:
             text = _PRONOUNS.sub("", text)  # "Jane Roe (she/her), LCSW"
         if "(" in text or "“" in text or '"' in text:
             text = _NICKNAME.sub(" ", text)  # 'Elizabeth "Liz" Roe, LPC'
+        text = _GLUED.sub(" | ", text)  # "Ray AustinContact Us", "Jane RoeLCSW": a line break the text lost
         pieces = [text] if len(text) <= 120 else (block.sentences if text is block.text else sentences(text))
         prose = pieces
         if not _ANY_CODE.search(text) and "Dr" not in text \
@@ -639,8 +646,9 @@ class _PeopleReader:
                 else:  # "Our Team Jane Roe, MA, LPC": the name may begin at a later word of the failed candidate
                     position = _next_word_at(sentence, match.start("name"))
             for match in _DOCTOR.finditer(sentence):
-                name = clean_name(match.group("name"))
-                if name and not _RESEARCH.search(sentence) and not _ATTRIBUTION.search(sentence[: match.start()]):
+                name = clean_name(_without_trailing_words(match.group("name")))
+                if name and not _RESEARCH.search(sentence) and not _ATTRIBUTION.search(sentence[: match.start()]) \
+                        and not _COLLEAGUES_AFTER.match(sentence, match.end()):
                     self.add(name, [], sentence[:300])
         caps = _CAPS_WITH_CODES.match(text) if len(text) <= 100 and text[:3].isupper() else None
         if caps and (codes := _codes(caps.group("codes"))):
@@ -768,6 +776,19 @@ _LISTED_NAME = re.compile(rf"\s*[,/|]\s*(?:and\s+)?(?=(?:Dr\.?\s+)?{NAME}(?:\s*[
 
 
 _MIXED_DEGREE = re.compile(r"(?:PsyD|PhD|EdD|DMin|MDiv|MEd|DNP|MSc)\b")  # "Dr. Jane Roe PsyD": no comma needed
+
+
+def _without_trailing_words(name: str) -> str:
+    """'Ray Roe Contact' -> 'Ray Roe': after "Dr." the name ends before a word that is never part of one, and at a
+    possessive ("Dr. Ray Roe's Forms" -> 'Ray Roe')."""
+    words = name.split()
+    for index, word in enumerate(words):
+        if word.endswith(("'s", "’s")):
+            words = words[:index] + [word[:-2]]
+            break
+    while len(words) > 2 and words[-1].strip(".,'’") in _NOT_NAME_WORDS:
+        words.pop()
+    return " ".join(words)
 
 
 def _next_word_at(text: str, start: int) -> int:

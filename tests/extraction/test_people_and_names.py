@@ -211,7 +211,7 @@ def test_practice_name_as_real_pages_say_it(url, text, expected):
     # a pronoun is nobody new; a possessive ends a surname; a menu glued to "Dr."
     ("Jane Roe, MA, LPC, is our founder. She holds a Master of Arts and is a Licensed Professional Counselor.",
      {"Jane Roe": {"MA", "LPC"}}),
-    ("HomeAbout UsInsuranceDr. Quill's Forms & FeesDirections", {"Dr. Quill": set()}),
+    ("HomeAbout UsInsuranceDr. Quill's Forms & Fees", {"Dr. Quill": set()}),
     # codes without commas, a license's state spelled out, a title in lower case, a capitals heading with its degree
     ("Dana Whitfield MA LPC NCC", {"Dana Whitfield": {"MA", "LPC", "NCC"}}),
     ("Ann Lee MD, Jane Roe NP and Sam Poe LCSW make up our team.",
@@ -230,6 +230,13 @@ def test_practice_name_as_real_pages_say_it(url, text, expected):
     ("Research led by Ezra Lund, MD, at a university showed rapid effects.", {}),
     ("As Gabor Lund, MD, reminds us, trauma is not what happens to you.", {}),
     ("Dr. Bessel van der Lund writes that trauma lives in the body.", {}),
+    # words run together where the archived text lost its line breaks; "McCormick", "MacDonald", "LaToya" stay whole
+    ("HomeAbout UsDr. Ray QuillContact UsInsuranceDr. Quill's Forms & FeesDirections", {"Ray Quill": set()}),
+    ("Our TeamJane Roe, MA, LPCClinical DirectorSam Poe, LCSWTherapist",
+     {"Jane Roe": {"MA", "LPC"}, "Sam Poe": {"LCSW"}}),
+    ("Jane Roe, LPCSam Poe, LCSW", {"Jane Roe": {"LPC"}, "Sam Poe": {"LCSW"}}),
+    ("Mary McCormick, LPC and LaToya DeShawn, LCSW and Ian MacDonald, MD",
+     {"Mary McCormick": {"LPC"}, "LaToya DeShawn": {"LCSW"}, "Ian MacDonald": {"MD"}}),
 ])
 def test_clinicians_in_the_ways_real_pages_name_them(text, expected):
     assert people(text_page(text)) == expected
