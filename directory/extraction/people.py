@@ -23,9 +23,9 @@ _PARTICLE = r"(?:van der|van den|von der|de la|de los|del|de|van|von|da|di|du|le
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LETTER = "A-Za-zÀ-ÖØ-öø-ÿ"
 _WORD = rf"(?>[{_UPPER}][{_LETTER}'’\-]*[a-zß-öø-ÿ][{_LETTER}'’\-]*)"  # atomic: one way to read a word
-NAME = (rf"(?:(?:{_WORD}(?:\s+[A-Z]\.)?(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,2}}"
+NAME = (rf"(?:(?:{_WORD}(?:\s+[A-Z]\.?(?=\s))?(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,2}}"
         rf"|[A-Z]\.(?:\s?[A-Z]\.)?\s+{_WORD}(?:\s+{_WORD})?)(?:,?\s+(?:Jr|Sr)\.?|\s+(?:II|III|IV)\b)?)")
-# "Jane A. Roe", "Ana de Cruz", "J. Rivera", "J. Alex Rivera", "Jane Roe Jr."
+# "Jane A. Roe", "Jane A Roe", "Ana de Cruz", "J. Rivera", "J. Alex Rivera", "Jane Roe Jr."
 # A role said before the name ("Board-certified psychiatrist Dr. Helen Marsh, MD"): not part of the name.
 _ROLE_PREFIX = (
     r"(?:(?i:board[- ]certified|licensed|lead|senior|clinical|medical|staff|consulting|integrative|addiction|"
@@ -217,6 +217,10 @@ _ROLE_LIST = re.compile(
     r"(?<![\w-])(?i:therapists|psychotherapists|clinicians|providers|prescribers|psychiatrists|co-?founders|founders|"
     r"facilitators|guides|practitioners|counsel+ors)\s*:?\s+"
     rf"(?P<names>(?:Dr\.?\s+)?{NAME}(?:\s*(?:,|and|&|,\s*and)\s+(?:Dr\.?\s+)?{NAME})+)"
+)
+# "Jane Roe (Psychiatrist)", "Sam Poe (our lead therapist)": a full name with its role in parentheses
+_NAME_PAREN_ROLE = re.compile(
+    rf"(?:Dr\.?\s+)?(?P<name>{NAME})\s*\((?i:(?:our|the|a|an|staff)\s+)?(?:[\w-]+\s+){{0,3}}?(?i:{_ROLE_NOUN})\s*\)"
 )
 _NAME_IN_LIST = re.compile(rf"(?:Dr\.?\s+)?(?P<name>{NAME})")
 # "Jane Roe | Therapist", "Jane Roe, Founder & Clinical Director": a short line of a name and its role.
@@ -682,6 +686,9 @@ class _PeopleReader:
                              _ROLE_LINE_SPLIT.split(role_line.group("role").replace("&", ",")) if piece.strip()):
             if name := clean_name(role_line.group("name")):
                 self.add(name, [], text, source="title_line")
+        for match in _NAME_PAREN_ROLE.finditer(text) if "(" in text and len(text) <= 2000 else ():
+            if name := clean_name(match.group("name")):
+                self.add(name, [], text[:300], source="title_line")
         role_list = _ROLE_LIST.search(text) if len(text) <= 300 else None
         for match in _ROLE_LIST.finditer(text) if role_list and not _RESEARCH.search(text) else ():
             for listed in _NAME_IN_LIST.finditer(match.group("names")):

@@ -235,6 +235,10 @@ def test_practice_name_as_real_pages_say_it(url, text, expected):
     ("Our TeamJane Roe, MA, LPCClinical DirectorSam Poe, LCSWTherapist",
      {"Jane Roe": {"MA", "LPC"}, "Sam Poe": {"LCSW"}}),
     ("Jane Roe, LPCSam Poe, LCSW", {"Jane Roe": {"LPC"}, "Sam Poe": {"LCSW"}}),
+    # a middle initial without its period; a full name with its role in parentheses
+    ("Jane M Roe, MD", {"Jane M Roe": {"MD"}}),
+    ("Jane Roe (Psychiatrist) and Sam Poe (our lead therapist) see every client.",
+     {"Jane Roe": set(), "Sam Poe": set()}),
     ("Mary McCormick, LPC and LaToya DeShawn, LCSW and Ian MacDonald, MD",
      {"Mary McCormick": {"LPC"}, "LaToya DeShawn": {"LCSW"}, "Ian MacDonald": {"MD"}}),
 ])
