@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import data
+from dashboard.changes_ui import changes_section
 from dashboard.render import badge, link, md, when
 from dashboard.url_state import Param, seed_from_url, write_to_url
 from directory.errors import KapdirError
@@ -133,9 +134,4 @@ if detail.facts:
 else:
     st.caption("No facts stored for this practice.")
 
-st.subheader("What changed since earlier crawls")
-if detail.changes:
-    for change in detail.changes:
-        st.markdown(md(f"{change['at']:%Y-%m-%d}: {change['description']}"))
-else:
-    st.caption("No changes recorded.")
+changes_section(practice_id)  # "What changed" and "Watch this practice" (dashboard/changes_ui.py)
