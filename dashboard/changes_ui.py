@@ -79,11 +79,11 @@ def watch_control(practice_id: int) -> None:
     try:
         watching, token = data.run(_watch_state, name=name, practice_id=practice_id)
         if not watching and st.button("Watch this practice", key="watch_add"):
-            token = data.run(add_to_watch, name=name, practice_ids=[practice_id]).feed_token
-            watching = True
+            data.run(add_to_watch, name=name, practice_ids=[practice_id])
+            st.rerun()  # show the list as stored
         elif watching and st.button("Stop watching", key="watch_remove"):
             data.run(remove_from_watch, name=name, practice_ids=[practice_id])
-            watching = False
+            st.rerun()
     except KapdirError as exc:
         st.error(md(exc))
         return

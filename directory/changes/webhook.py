@@ -41,7 +41,9 @@ TRIES_PER_DELIVERY = 3  # POSTs of one batch within one delivery (backoff betwee
 LATER_BACKOFF_S = 60.0  # first wait before the next delivery retries a failed batch; doubles per failure
 LATER_BACKOFF_CAP_S = 6 * 3600.0
 LEASE_S = 300.0  # a sender holds a batch this long at most (a killed sender's batch is free again after it)
-CLOCK_MARGIN = timedelta(days=1)  # events recorded a little before the last batch (slow commits) are still seen
+# Each delivery derives the events from a day before its last batch on (the ids already given are skipped): an
+# event stamped before that batch but committed after it (a long verify run) is still found.
+CLOCK_MARGIN = timedelta(days=1)
 
 
 def target_of(url: str) -> tuple[str, str]:
@@ -85,11 +87,11 @@ def queue_events(engine: Engine, target: str, label: str, *, now: datetime | Non
     summary = summary if summary is not None else {}
     now = now or utcnow()
     with session_scope(engine) as session:
-        first = session.exec(select(func.min(WebhookBatch.created_at)).where(WebhookBatch.target == target)).one()
-        events = derive_events(session, since=(first - CLOCK_MARGIN) if first else None)
+        latest = session.exec(select(func.max(WebhookBatch.created_at)).where(WebhookBatch.target == target)).one()
+        events = derive_events(session, since=(latest - CLOCK_MARGIN) if latest else None)
         given = set(session.exec(select(WebhookEvent.event_id).where(WebhookEvent.target == target)))
         fresh = sorted((e for e in events if e.id not in given), key=lambda e: (e.when, e.id))
-        if first is None:
+        if latest is None:
             _add_batch(session, target, label, fresh, status="baseline", now=now, watchers={})
             summary["baseline"] = len(fresh)
             return _commit(session, len(fresh))
