@@ -1,8 +1,9 @@
 """The sample world through the real path, changed between refreshes (board data and one practice's website).
 
 Round 1 and 2: crawl, sync, verify (the second changes nothing). The webhook's first delivery records its
-starting point. Then the board data changes (one license suspended, one expired) and one site changes a price
-and drops a state; round 3 re-crawls, re-syncs and re-verifies, and the webhook is delivered to again.
+starting point. Then the board data changes (one license suspended, one expired), one site changes a price
+and drops a state and one stops answering; round 3 re-crawls, re-syncs and re-verifies, and the webhook is
+delivered to again.
 Every step is the real CLI in a child process against loopback servers.
 """
 
@@ -25,6 +26,7 @@ from tests.conftest import run_kapdir
 SUSPENDED = ("harborlightkap", "PRC.0004518", "SUSPENDED", "suspended")  # practice, license, raw, normalised
 EXPIRED = ("elliottbaykap", "LW60723390", "Expired", "expired")
 SITE_CHANGE = "mesapsychology"  # changes its first price and stops listing its last state
+SITE_DOWN = "pugetsoundmind"  # stops answering (connections dropped)
 
 
 @dataclass
@@ -98,6 +100,7 @@ def scenario(tmp_path_factory) -> Scenario:
             _change_record(world, *SUSPENDED)
             _change_record(world, *EXPIRED)
             site_change = _change_site(world, web, SITE_CHANGE)
+            web.set_down(f"{SITE_DOWN}.example", mode="drop")
             with start_board_mirrors(world) as mirrors:  # the boards now publish the changed records
                 env = {**base_env, "KAPDIR_SOURCE_URLS": json.dumps(mirrors.urls)}
                 _round(str(db), web, env, first=False, sources=("ct_socrata", "wa_socrata"))

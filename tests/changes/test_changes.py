@@ -13,7 +13,7 @@ import urllib.request
 import feedparser
 import pytest
 
-from tests.changes.conftest import EXPIRED, SITE_CHANGE, SUSPENDED
+from tests.changes.conftest import EXPIRED, SITE_CHANGE, SITE_DOWN, SUSPENDED
 from tests.conftest import free_port, run_kapdir
 
 
@@ -36,6 +36,7 @@ def expected(scenario) -> set[tuple]:
         ("state_lost", expired, "WA", "virtual", "verified", "not verified"),
         ("prices_changed", site, None, None, f"${old:,.0f}", f"${new:,.0f}"),
         ("states_changed", site, None, None, dropped, None),
+        ("practice_vanished", scenario.practices[SITE_DOWN], None, None, "reachable", "unreachable"),
     }
 
 
@@ -75,20 +76,22 @@ def test_cli_json_lists_exactly_the_expected_events_with_evidence(scenario):
 
 def test_table_output_lists_the_same_events(scenario):
     out = changes(scenario.db, "--since", scenario.changed_at.isoformat())
-    assert "8 change events" in out and "License expired" in out and "Prices changed" in out
+    assert "9 change events" in out and "License expired" in out and "Prices changed" in out
 
 
 def test_atom_feed_is_valid_and_has_one_entry_per_event(scenario):
     text = changes(scenario.db, "--since", scenario.changed_at.isoformat(), "--format", "atom")
     feed = feedparser.parse(text)
     assert not feed.bozo, feed.get("bozo_exception")
-    assert feed.version == "atom10" and len(feed.entries) == 8
-    assert len({entry.id for entry in feed.entries}) == 8
+    assert feed.version == "atom10" and len(feed.entries) == 9
+    assert len({entry.id for entry in feed.entries}) == 9
     kinds = sorted(entry.tags[0].term for entry in feed.entries)
     assert kinds == sorted(kind for kind, *_ in expected(scenario))
     expiry = next(entry for entry in feed.entries if entry.tags[0].term == "expiry")
     assert "Before: verified" in expiry.content[0].value and "After: expired" in expiry.content[0].value
     assert "raw_status: Expired" in expiry.content[0].value
+    whole = changes(scenario.db, "--format", "atom")  # every event, the hostile practice's among them
+    assert not feedparser.parse(whole).bozo and "<script" not in whole and "<img" not in whole
 
 
 def test_webhook_received_the_change_events_once_and_nothing_at_its_start(scenario):

@@ -48,7 +48,7 @@ def test_a_failed_post_is_retried_with_backoff_within_one_delivery(engine, scena
     receiver.fail_first = 1
     configured_before_the_change(engine, scenario, receiver.url)
     summary = deliver_after_refresh(engine, url=receiver.url, retry_base_s=0.05)
-    assert summary["queued"] == 8 and summary["sent"] == 1 and summary["pending"] == 0 and not summary["error"]
+    assert summary["queued"] == 9 and summary["sent"] == 1 and summary["pending"] == 0 and not summary["error"]
     assert [post["status"] for post in receiver.posts] == [500, 204]
     assert receiver.posts[0]["body"] == receiver.posts[1]["body"], "the same batch again"
     again = deliver_after_refresh(engine, url=receiver.url, retry_base_s=0.05)
@@ -70,7 +70,7 @@ def test_a_batch_that_keeps_failing_waits_for_the_next_delivery(engine, scenario
     assert early["sent"] == 0 and len(receiver.posts) == 3, "not before its backoff has passed"
     later = deliver_after_refresh(engine, url=receiver.url, now=retry_at + timedelta(seconds=1))
     assert later["sent"] == 1 and later["pending"] == 0 and receiver.posts[-1]["status"] == 204
-    assert len(receiver.delivered) == 1 and len(receiver.delivered[0]["events"]) == 8
+    assert len(receiver.delivered) == 1 and len(receiver.delivered[0]["events"]) == 9
     deliver_after_refresh(engine, url=receiver.url, now=retry_at + timedelta(hours=1))
     assert len(receiver.delivered) == 1, "a delivered batch is never sent again"
 
