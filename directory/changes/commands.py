@@ -49,9 +49,10 @@ def changes_command(*, since: str | None, practice: list[int], watch: str | None
     elif fmt == "atom":
         typer.echo(render_atom(events, title=title, feed_id=feed_id, self_url=feed_url(token)).decode())
     else:
-        table = Table("when (UTC)", "what", "practice", "change", title=f"{len(events)} change events")
+        table = Table("when (UTC)", "what", "id", "practice", "change", title=f"{len(events)} change events")
         for event in events:  # Text: crawled names are never read as rich markup
-            table.add_row(f"{event.when:%Y-%m-%d %H:%M}", event.label, Text(event.practice), Text(event.summary))
+            table.add_row(f"{event.when:%Y-%m-%d %H:%M}", event.label, str(event.practice_id), Text(event.practice),
+                          Text(event.summary))
         Console().print(table)
 
 

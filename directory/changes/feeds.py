@@ -1,12 +1,13 @@
 """`kapdir feeds serve`: a small HTTP server for the Atom feeds (Streamlit cannot answer with raw XML).
 
-    GET /feeds/all.atom               every change event (the newest 200)
+    GET /feeds/all.atom               every change event of the last 90 days (the newest 200)
     GET /feeds/watch/<token>.atom     the events of one watch list's practices (the token is random)
 
 Loopback by default; read-only; each request opens its own database session.
 """
 
 import re
+from datetime import timedelta
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -20,7 +21,9 @@ from directory.changes.watch import watch_by_token, watched_practice_ids
 from directory.db import session_scope
 from directory.errors import KapdirError
 from directory.settings import get_settings
+from directory.timeutil import utcnow
 
+FEED_HORIZON = timedelta(days=90)  # a feed reader polls often: each request reads only the recent records
 WATCH_PATH = re.compile(r"^/feeds/watch/([A-Za-z0-9_-]{8,64})\.atom$")
 ALL_PATH = "/feeds/all.atom"
 
@@ -33,15 +36,16 @@ def feed_url(token: str | None = None, base: str | None = None) -> str:
 
 def feed_document(engine: Engine, path: str, base: str | None = None) -> bytes | None:
     """The Atom document served at ``path``, or None when no feed lives there."""
+    since = utcnow() - FEED_HORIZON
     with session_scope(engine) as session:
         if path == ALL_PATH:
-            return render_atom(derive_events(session), title="kapdir: what changed", feed_id="all",
+            return render_atom(derive_events(session, since=since), title="kapdir: what changed", feed_id="all",
                                self_url=feed_url(None, base))
         match = WATCH_PATH.match(path)
         watch = watch_by_token(session, match.group(1)) if match else None
         if watch is None:
             return None
-        events = derive_events(session, practice_ids=watched_practice_ids(session, watch))
+        events = derive_events(session, since=since, practice_ids=watched_practice_ids(session, watch))
         # The title names the list, not the person: the name may be an e-mail and feeds get shared.
         return render_atom(events, title="kapdir: what changed at the practices you watch",
                            feed_id=f"watch/{watch.feed_token}", self_url=feed_url(watch.feed_token, base))
