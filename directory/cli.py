@@ -290,7 +290,7 @@ def watch_list(
 
 @feeds_app.command("serve")
 def feeds_serve(
-    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8502,
+    port: Annotated[int, typer.Option(help="Port to serve on.", min=1, max=65535)] = 8502,
     host: Annotated[str, typer.Option(help="Address to bind (default loopback only).")] = "127.0.0.1",
     db: DbOption = None,
 ) -> None:

@@ -112,6 +112,6 @@ def deliver_command(*, db: Path | None, as_json: bool) -> None:
     else:
         typer.echo(f"webhook {summary['target']}: {summary.get('baseline', 0)} events recorded as the starting "
                    f"point, {summary.get('queued', 0)} queued, {summary.get('sent', 0)} batches sent, "
-                   f"{summary.get('pending', 0)} pending" + (f"; {summary['error']}" if summary.get("error") else ""))
-    if summary.get("error"):
-        raise typer.Exit(1)
+                   f"{summary.get('pending', 0)} pending")
+    if summary.get("error"):  # exit 1; what was queued stays queued for the next delivery
+        raise KapdirError(f"webhook: {summary['error']}")

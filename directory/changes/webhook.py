@@ -69,6 +69,10 @@ def deliver_after_refresh(engine: Engine, *, url: str | None = None, budget_s: f
                                "pending": 0, "error": None}
     deadline = time.monotonic() + budget_s
     try:
+        egress.check_url(url.strip(), egress.current_policy())  # say so now, even with nothing to send yet
+    except egress.BlockedAddress as exc:
+        summary["error"] = f"KAPDIR_WEBHOOK_URL refused: {exc}"  # events are still queued, for a fixed setting
+    try:
         queue_events(engine, target, label, now=now, summary=summary)
         send_due(engine, url.strip(), target, deadline=deadline, retry_base_s=retry_base_s, now=now,
                  summary=summary)

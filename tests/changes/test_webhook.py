@@ -105,3 +105,15 @@ def test_no_webhook_configured_does_nothing(engine, monkeypatch):
 def test_the_stored_target_is_a_hash_and_a_label_without_the_secret(receiver):
     target, label = target_of(receiver.url)
     assert "s3cret" not in target + label and label.startswith("http://127.0.0.1:") and len(target) == 64
+
+
+def test_cli_deliver_says_why_a_refused_webhook_gets_nothing(engine, receiver):
+    from tests.conftest import run_kapdir
+
+    db = str(engine.url.database)
+    result = run_kapdir("feeds", "deliver", "--db", db, timeout=120,
+                        env={"KAPDIR_WEBHOOK_URL": receiver.url, "KAPDIR_ALLOW_PRIVATE_HOSTS": "false"})
+    assert result.returncode == 1 and result.stderr.count("\n") == 1 and "blocked_address" in result.stderr
+    assert receiver.posts == []
+    ok = run_kapdir("feeds", "deliver", "--db", db, "--json", timeout=120, env={"KAPDIR_WEBHOOK_URL": receiver.url})
+    assert ok.returncode == 0 and '"error": null' in ok.stdout
