@@ -408,15 +408,17 @@ def _start(engine: Engine) -> int:
         return run.id
 
 
-def run_refresh(db_url: str, *, proxy: str | None = None, show_progress: bool = False, console=None) -> Summary:
+def run_refresh(db_url: str, *, proxy: str | None = None, quiet: bool = True, show_progress: bool = False
+                ) -> Summary:
     """One refresh of the directory at ``db_url`` (see the module docstring). The caller holds the crawl, sync
-    and verify job locks. Parts that fail are recorded and the others still run; ``summary.failures`` says which."""
+    and verify job locks. Parts that fail are recorded and the others still run; ``summary.failures`` says which.
+    Unless ``quiet``, a line per part goes to stderr; ``show_progress`` adds live bars (a terminal)."""
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from directory.verification import verify_all
 
-    console = console or Console(stderr=True, quiet=not show_progress)
+    console = Console(stderr=True, quiet=quiet)
     upgrade(db_url)
     engine = get_engine(db_url)
     summary = Summary(run_id=_start(engine))
@@ -442,7 +444,7 @@ def run_refresh(db_url: str, *, proxy: str | None = None, show_progress: bool = 
 
         if due_sites:
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
-                          transient=True, disable=not show_progress) as bar:
+                          transient=True, disable=quiet or not show_progress) as bar:
                 task = bar.add_task(f"crawling {len(due_sites)} due sites of {len(sites)}", total=None)
 
                 def show(snapshot: dict[str, Any]) -> None:
@@ -458,7 +460,7 @@ def run_refresh(db_url: str, *, proxy: str | None = None, show_progress: bool = 
 
         console.print(f"sources: {len(due_sources)} of {len(sources)} rosters due"
                       + (f" ({', '.join(d.name for d in due_sources)})" if due_sources else "") + "; look-ups")
-        sync_due_sources(engine, due_sources, summary, show_progress=show_progress)
+        sync_due_sources(engine, due_sources, summary, show_progress=show_progress and not quiet)
         for line in summary.sources.get("lines", []):
             console.print(f"  {line}")
 
@@ -503,7 +505,8 @@ def refresh_command(db: Path | None, as_json: bool, proxy: str | None) -> None:
 
     from directory.db import resolve_url
 
-    summary = run_refresh(resolve_url(db), proxy=proxy, show_progress=not as_json and sys.stderr.isatty())
+    summary = run_refresh(resolve_url(db), proxy=proxy, quiet=as_json,
+                          show_progress=not as_json and sys.stderr.isatty())
     if as_json:
         typer.echo(json.dumps(summary.as_dict(), indent=2, default=str))
     else:
