@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
@@ -299,10 +300,12 @@ def _site_outcome(session: Session, site: str, run: CrawlRun | None) -> str:
     return "changed" if changed else "unchanged"
 
 
-def record_site_outcomes(engine: Engine, due: list[Due], outcomes: dict[str, str], crawl_run_id: int | None,
-                         now: datetime) -> dict[str, int]:
-    """Write each attempted site's schedule from its outcome (``outcomes``: site -> outcome, when already known)."""
+def record_site_outcomes(engine: Engine, due: list[Due], outcomes: dict[str, str], crawl_run_id: int | None
+                         ) -> dict[str, int]:
+    """Write each attempted site's schedule from its outcome (``outcomes``: site -> outcome, when already known).
+    The attempt is dated when it ended, so a crawl outside refresh is one that stored the site later."""
     counts = {"changed": 0, "unchanged": 0, "failed": 0}
+    now = utcnow()
     with session_scope(engine) as session:
         run = session.get(CrawlRun, crawl_run_id) if crawl_run_id else None
         for item in due:
@@ -326,7 +329,6 @@ def crawl_due_sites(engine: Engine, db_url: str, due: list[Due], summary: Summar
                     progress) -> None:
     from crawler.run import check_seed, run_crawl
 
-    started = utcnow()
     refused: dict[str, str] = {}
     urls = []
     for item in due:
@@ -345,7 +347,7 @@ def crawl_due_sites(engine: Engine, db_url: str, due: list[Due], summary: Summar
         except KapdirError as exc:
             summary.failures.append(f"crawl: {exc}")
             refused.update({item.name: "failed" for item in due})
-    summary.sites.update(record_site_outcomes(engine, due, refused, crawl_run_id, started))
+    summary.sites.update(record_site_outcomes(engine, due, refused, crawl_run_id))
     summary.sites["crawled"] = len(urls) if crawl_run_id else 0
 
 
@@ -505,6 +507,10 @@ def refresh_command(db: Path | None, as_json: bool, proxy: str | None) -> None:
 
     from directory.db import resolve_url
 
+    if proxy is not None:
+        parts = urlsplit(proxy)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise KapdirError(f"--proxy must be an http(s) URL such as http://127.0.0.1:8080, not {proxy[:80]!r}")
     summary = run_refresh(resolve_url(db), proxy=proxy, quiet=as_json,
                           show_progress=not as_json and sys.stderr.isatty())
     if as_json:
