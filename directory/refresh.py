@@ -539,5 +539,5 @@ def refresh_status(session: Session, *, now: datetime | None = None) -> dict[str
         "sources_due": [d.name for d in sources if d.is_due(now)],
         "verdicts_due": session.exec(select(func.count()).select_from(Verification)
                                      .where(Verification.expires_at <= now)).one(),
-        "next_due_at": at, "next_due": what,
+        "next_due_at": at, "next_due": what, "due_now": at is not None and at <= now,
     }

@@ -112,7 +112,8 @@ with jobs_tab:
                       f"finished {when(last['finished_at'])}: {last['message']}"))
     what = f" ({fresh['next_due']})" if fresh["next_due"] else ""
     sources_due = ", ".join(fresh["sources_due"]) or "none"
-    st.caption(md(f"Next refresh due: {when(fresh['next_due_at'])}{what}. Due now: {fresh['sites_due']} of "
+    next_at = "now" if fresh["due_now"] else when(fresh["next_due_at"])
+    st.caption(md(f"Next refresh due: {next_at}{what}. Due now: {fresh['sites_due']} of "
                   f"{fresh['sites']} sites; sources: {sources_due}; {fresh['verdicts_due']} verdicts."))
     start_refresh = st.button("Refresh now", key="job_refresh")
     crawl_col, sync_col, verify_col = st.columns(3)
