@@ -12,7 +12,7 @@ One refresh, in this order, under the crawl, sync and verify job locks:
    asked whether it has a new edition (rowsUpdatedAt / Last-Modified; nothing is downloaded when it has not), the
    LEIE only a month after its current edition; look-ups run only for queries not answered recently.
 4. **verify what is due** (``verify_all(due_only=True)``), then hand the run to the change-event delivery when
-   that module exists (``directory.changes.deliver_after_refresh``).
+   that module exists (``directory.changes.deliver_after_refresh(engine)``).
 
 Each refresh is one ``RefreshRun`` row with the summary of every part. A refresh right after another finds
 nothing due and says when something next is.
@@ -377,8 +377,8 @@ def sync_due_sources(engine: Engine, due: list[Due], summary: Summary, *, show_p
 
 def deliver_changes(engine: Engine, summary: Summary) -> None:
     """The hook for change events (issue 15, part 2): when ``directory.changes`` offers
-    ``deliver_after_refresh(engine, run_id)``, hand it this run. Delivery must never fail a refresh: its own
-    retries and backoff are its business; a failure is noted in the summary."""
+    ``deliver_after_refresh(engine)``, call it now that the verdicts are fresh (it sends what changed since its
+    last delivery). It must never fail a refresh: its retries and backoff are its own; a failure is noted."""
     try:
         from directory import changes
     except ImportError:
@@ -387,7 +387,7 @@ def deliver_changes(engine: Engine, summary: Summary) -> None:
     if deliver is None:
         return
     try:
-        result = deliver(engine, summary.run_id)
+        result = deliver(engine)
     except (KapdirError, OSError, ValueError) as exc:
         summary.delivery = {"status": "error", "error": str(exc)[:300]}
         return
