@@ -205,3 +205,14 @@ def test_a_file_that_is_not_a_database_is_one_line(tmp_path, command):
     result = run_kapdir(*command, "--db", str(db), timeout=120)
     assert result.returncode == 1
     assert f"cannot open database {db}: file is not a database" in _one_line(result.stderr)
+
+
+@pytest.mark.parametrize("command", [
+    ["demo", "--no-dashboard", "--port", "-1"], ["dashboard", "--port", "70000"],
+    ["export", "--as-of", "yesterday"], ["boards", "sync", "no_such_source"],
+])
+def test_bad_arguments_are_one_line_and_exit_2_before_any_work(tmp_path, command):
+    result = run_kapdir(*command, "--db", str(tmp_path / "x.db"), timeout=120)
+    assert result.returncode in (1, 2)
+    _one_line(result.stderr)
+    assert not (tmp_path / "x.db").exists()
