@@ -420,7 +420,7 @@ def run_refresh(db_url: str, *, proxy: str | None = None, quiet: bool = True, sh
 
     from directory.verification import verify_all
 
-    console = Console(stderr=True, quiet=quiet)
+    console = Console(stderr=True, quiet=quiet, markup=False, highlight=False)  # lines carry outside text
     upgrade(db_url)
     engine = get_engine(db_url)
     summary = Summary(run_id=_start(engine))
