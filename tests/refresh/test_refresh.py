@@ -6,10 +6,13 @@ with a suspension and a lapse, one site changes, one goes down, one roster sourc
 """
 
 import dataclasses
+import importlib.util
 import json
 import re
+import threading
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import text
@@ -23,6 +26,22 @@ from directory.sample_world.world import load_world
 from directory.timeutil import utcnow
 from tests.conftest import run_kapdir
 
+CHANGES = importlib.util.find_spec("directory.changes") is not None  # change events (issue 15, part 2) present
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """A webhook receiver on loopback: keeps every POST body, answers 204."""
+
+    posts: list[bytes] = []
+
+    def do_POST(self) -> None:  # noqa: N802 - the http.server hook's name
+        self.posts.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        return
+
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
@@ -30,14 +49,18 @@ def world(tmp_path_factory):
     (no seeds configured: the seeds file names the sample world's practice sites, with a state after each)."""
     tmp = tmp_path_factory.mktemp("refresh")
     sample = load_world()
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
     with start_sample_web(sample) as web, start_board_mirrors(sample) as mirrors:
         seeds = tmp / "seeds.txt"
         seeds.write_text("# practice sites\n" + "".join(f"{url}  XX  # a site\n" for url in web.seeds))
         env = {"KAPDIR_SOURCE_URLS": json.dumps(mirrors.urls), "KAPDIR_CRAWL_PROXY": web.proxy_url,
                "KAPDIR_SEEDS_FILE": str(seeds), "KAPDIR_DOWNLOAD_DELAY": "0.05",
                "KAPDIR_BOARD_LOOKUP_DELAY_S": "0.05", "KAPDIR_DATA_DIR": str(tmp / "data"),
-               "KAPDIR_ALLOW_PRIVATE_HOSTS": "true"}
+               "KAPDIR_ALLOW_PRIVATE_HOSTS": "true",
+               "KAPDIR_WEBHOOK_URL": f"http://127.0.0.1:{receiver.server_address[1]}/hook"}
         yield {"web": web, "mirrors": mirrors, "env": env, "db": tmp / "refresh.db"}
+    receiver.shutdown()
 
 
 def refresh(world, *args: str):
@@ -76,6 +99,8 @@ def test_refresh_twice_then_the_world_moves_on(world):
     assert one["sources"]["due"] >= 10 and one["sources"]["synced"] >= one["sources"]["due"]
     assert one["verify"]["rechecked"] == one["verify"]["claims"] > 100
     assert one["next_due_at"] and not one["nothing_due"]
+    # Change events: the webhook's first delivery only records where it starts; nothing is posted yet.
+    assert (one["delivery"] or {}).get("configured") is (True if CHANGES else None) and not Receiver.posts
     with Session(engine) as session:
         assert len(session.exec(select(Seed).where(Seed.origin == "file")).all()) == sites
         run = session.get(RefreshRun, one["run_id"])
@@ -178,6 +203,13 @@ def test_refresh_twice_then_the_world_moves_on(world):
         last_ct = session.exec(select(SourceSync).where(SourceSync.source == "ct_socrata")
                                .order_by(SourceSync.id.desc())).first()
         assert last_ct.status == "error"
+
+    # The changed verdicts went to the webhook (when the change events are part of this checkout).
+    if CHANGES:
+        assert three["delivery"]["sent"] >= 1 and Receiver.posts, three["delivery"]
+        assert b"suspended_or_revoked" in b"".join(Receiver.posts)
+    else:
+        assert three["delivery"] is None and not Receiver.posts
 
     # 4. Straight after: only the failures are waiting (in their backoff), so nothing is due yet.
     fourth = refresh(world)
