@@ -274,6 +274,8 @@ class Summary:
         following = (f"next due at {_when(self.next_due_at)} ({self.next_due})" if self.next_due_at
                      else "nothing scheduled")
         text = f"{head}: {counts}; {following}"
+        if (self.delivery or {}).get("error"):
+            text += f"; change delivery: {self.delivery['error']}"
         if self.failures:
             text += f"; {len(self.failures)} part(s) failed: {'; '.join(self.failures)}"
         return text
@@ -381,7 +383,10 @@ def deliver_changes(engine: Engine, summary: Summary) -> None:
     last delivery). It must never fail a refresh: its retries and backoff are its own; a failure is noted."""
     try:
         from directory import changes
-    except ImportError:
+    except ImportError as exc:
+        if exc.name == "directory.changes":  # a checkout without change events
+            return
+        summary.delivery = {"status": "error", "error": f"cannot load the change events: {exc}"}  # a broken install
         return
     deliver = getattr(changes, "deliver_after_refresh", None)
     if deliver is None:
