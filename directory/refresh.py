@@ -18,6 +18,8 @@ Each refresh is one ``RefreshRun`` row with the summary of every part. A refresh
 nothing due and says when something next is.
 """
 
+import importlib
+import importlib.util
 import json
 import re
 from dataclasses import dataclass, field
@@ -381,12 +383,12 @@ def deliver_changes(engine: Engine, summary: Summary) -> None:
     """The hook for change events (issue 15, part 2): when ``directory.changes`` offers
     ``deliver_after_refresh(engine)``, call it now that the verdicts are fresh (it sends what changed since its
     last delivery). It must never fail a refresh: its retries and backoff are its own; a failure is noted."""
+    if importlib.util.find_spec("directory.changes") is None:  # a checkout without change events
+        return
     try:
-        from directory import changes
-    except ImportError as exc:
-        if exc.name == "directory.changes":  # a checkout without change events
-            return
-        summary.delivery = {"status": "error", "error": f"cannot load the change events: {exc}"}  # a broken install
+        changes = importlib.import_module("directory.changes")
+    except ImportError as exc:  # present but broken (e.g. a dependency missing): say so, never mistake it for absent
+        summary.delivery = {"status": "error", "error": f"cannot load the change events: {exc}"}
         return
     deliver = getattr(changes, "deliver_after_refresh", None)
     if deliver is None:
