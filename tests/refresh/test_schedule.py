@@ -1,18 +1,20 @@
 """When refresh finds a site or a source due: the rules, on a real (SQLite) database."""
 
+import json
 from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
 
 from directory.boards import registry
-from directory.db import open_database
+from directory.db import get_engine, resolve_url, upgrade
 from directory.errors import KapdirError
-from directory.models import Practice, Seed, SiteSchedule, SourceSync
+from directory.models import Practice, RefreshRun, Seed, SiteSchedule, SourceSync
 from directory.refresh import (
     BUNDLED_SEEDS,
     next_due,
     read_seeds_file,
+    run_refresh,
     seed_from_file_if_none,
     site_interval,
     site_plan,
@@ -22,12 +24,41 @@ from directory.settings import get_settings
 from directory.timeutil import utcnow
 
 
-@pytest.fixture
-def engine(tmp_path, monkeypatch):
-    monkeypatch.setenv("KAPDIR_SOURCE_URLS", "{}")
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request, tmp_path, monkeypatch):
+    # Every source at a closed loopback port the egress policy refuses: nothing here reaches the internet.
+    monkeypatch.setenv("KAPDIR_SOURCE_URLS", json.dumps({i.name: "http://127.0.0.1:9" for i in registry.all_sources()}))
+    monkeypatch.setenv("KAPDIR_ALLOW_PRIVATE_HOSTS", "false")
+    monkeypatch.setenv("KAPDIR_SEEDS_FILE", str(tmp_path / "no-seeds.txt"))
     get_settings.cache_clear()
-    yield open_database(tmp_path / "schedule.db")
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres_url")
+        with get_engine(url).begin() as connection:  # each test starts from an empty schema
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    else:
+        url = resolve_url(tmp_path / "schedule.db")
+    upgrade(url)
+    engine = get_engine(url)
+    yield engine
     get_settings.cache_clear()
+
+
+def test_a_refresh_that_can_do_nothing_records_what_failed_and_when_to_retry(engine):
+    summary = run_refresh(engine.url.render_as_string(hide_password=False))
+    assert summary.status == "failed" and summary.sites["active"] == 0
+    assert summary.failures[0].startswith("no seeds")
+    assert summary.sources["checked"] == summary.sources["due"] > 5 and not summary.sources["synced"]
+    assert set(summary.sources["failed"]) == set(summary.sources["due_names"])
+    assert summary.verify["claims"] == 0 and summary.seeds["problems"][0].startswith("no seeds file at")
+    with Session(engine) as session:
+        run = session.get(RefreshRun, summary.run_id)
+        assert run.status == "failed" and run.finished_at and run.message == summary.line()
+        assert run.parts["sources"]["failed"] == summary.sources["failed"] and run.sources_synced == 0
+        # Every failed source is retried an hour later (the first failure), which is the next thing due.
+        assert run.next_due_at == summary.next_due_at
+        assert abs(run.next_due_at - (utcnow() + timedelta(hours=1))) < timedelta(minutes=5)
+        plan = source_plan(session, utcnow())
+    assert all(not d.is_due(utcnow()) and "retry after 1 h" in d.reason for d in plan)
 
 
 def test_a_changed_site_comes_back_weekly_an_unchanged_one_less_often_a_failing_one_backs_off():
@@ -131,7 +162,7 @@ def test_the_seeds_file_reads_urls_skips_comments_and_reports_refused_lines(tmp_
 
 def test_with_no_seeds_configured_the_file_becomes_the_seeds_table_once(engine, tmp_path, monkeypatch):
     path = tmp_path / "seeds.txt"
-    path.write_text("http://one.example/ CT\nhttp://two.example/ WA\n")
+    path.write_text("https://one-practice.com/ CT\nhttps://two-practice.org/ WA\n")
     monkeypatch.setenv("KAPDIR_SEEDS_FILE", str(path))
     get_settings.cache_clear()
     assert seed_from_file_if_none(engine) == {"seeds_file": str(path), "added": 2, "problems": []}
