@@ -21,7 +21,6 @@ nothing due and says when something next is.
 import importlib
 import importlib.util
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -47,10 +46,6 @@ from directory.models import (
 )
 from directory.settings import get_settings
 from directory.timeutil import utcnow
-
-BUNDLED_SEEDS = Path(__file__).resolve().parent / "data" / "seeds" / "us-kap.txt"
-_URL = re.compile(r"https?://\S+", re.IGNORECASE)
-
 
 # --- when each thing is due -----------------------------------------------------------------------
 
@@ -195,44 +190,26 @@ def next_due(session: Session, now: datetime) -> tuple[datetime | None, str]:
 # --- seeds ----------------------------------------------------------------------------------------
 
 
-def read_seeds_file(path: Path) -> tuple[list[str], list[str]]:
-    """(URLs, problems) from a seeds file: the first http(s) URL of each line ('#' starts a comment; anything
-    after the URL, such as the state it names, is ignored). Each URL is checked as a seed (without DNS: every
-    request of the crawl is checked anyway); a refused line is a problem, not the end of the list."""
-    from directory.egress import BlockedAddress, validate_seed
-
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise KapdirError(f"cannot read seeds file {path}: {exc}") from exc
-    urls, problems = [], []
-    for number, line in enumerate(lines, 1):
-        found = _URL.search(line.split("#", 1)[0])
-        if not found:
-            continue
-        try:
-            urls.append(validate_seed(found.group(0).rstrip(",;"), dns=False))
-        except BlockedAddress as exc:
-            problems.append(f"{path.name} line {number}: {exc}")
-    return list(dict.fromkeys(urls)), problems
-
-
 def seed_from_file_if_none(engine: Engine) -> dict[str, Any]:
-    """With no active seed configured, add the seeds file's sites to the seeds table (origin "file")."""
+    """With no active seed configured, add the sites of the seed list (``settings.seeds_file``, default the bundled
+    ``directory/data/seeds/us-kap.txt``; format and checks: ``directory.seeds``) to the seeds table, origin "file".
+    A list that cannot be read is a problem in the result (the refresh still syncs and verifies)."""
     from crawler.pipelines.listing import save_seeds
+    from directory.seeds import SEED_LIST, load_seed_list
 
     with session_scope(engine) as session:
         if session.exec(select(func.count()).select_from(Seed).where(Seed.active.is_(True))).one():
             return {}
-        path = get_settings().seeds_file or BUNDLED_SEEDS
-        if not path.is_file():
-            return {"seeds_file": str(path), "added": 0, "problems": [f"no seeds file at {path}"]}
-        urls, problems = read_seeds_file(path)
+        path = get_settings().seeds_file or SEED_LIST
+        try:
+            sites = load_seed_list(path)
+        except KapdirError as exc:
+            return {"seeds_file": str(path), "added": 0, "problems": [str(exc)]}
         before = session.exec(select(func.count()).select_from(Seed)).one()
-        save_seeds(session, dict.fromkeys(urls), origin="file")
+        save_seeds(session, dict.fromkeys(site.url for site in sites), origin="file")
         session.commit()
         added = session.exec(select(func.count()).select_from(Seed)).one() - before
-    return {"seeds_file": str(path), "added": added, "problems": problems[:20]}
+    return {"seeds_file": str(path), "added": added, "problems": []}
 
 
 # --- the parts ------------------------------------------------------------------------------------
@@ -279,7 +256,8 @@ class Summary:
         if (self.delivery or {}).get("error"):
             text += f"; change delivery: {self.delivery['error']}"
         if self.failures:
-            text += f"; {len(self.failures)} part(s) failed: {'; '.join(self.failures)}"
+            more = f"; and {len(self.failures) - 3} more" if len(self.failures) > 3 else ""
+            text += f"; {len(self.failures)} part(s) failed: {'; '.join(self.failures[:3])}{more}"
         return text
 
     def as_dict(self) -> dict[str, Any]:
@@ -448,8 +426,9 @@ def run_refresh(db_url: str, *, proxy: str | None = None, quiet: bool = True, sh
                            "due_names": [d.name for d in due_sources], "checked": 0, "synced": 0, "unchanged": 0,
                            "lookups": 0, "failed": []}
         if not sites:
-            summary.failures.append("no seeds: add seeds in the admin area or with `kapdir crawl --seeds`, "
-                                    "or set KAPDIR_SEEDS_FILE")
+            problem = (summary.seeds.get("problems") or [""])[0]
+            summary.failures.append(f"no seeds: {problem}" if problem else "no seeds: add seeds in the admin "
+                                    "area or with `kapdir crawl --seeds`, or set KAPDIR_SEEDS_FILE")
 
         if due_sites:
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,

@@ -46,14 +46,14 @@ class Receiver(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """The sample web and every board mirror, and the environment a deployment's scheduler would give refresh
-    (no seeds configured: the seeds file names the sample world's practice sites, with a state after each)."""
+    (no seeds configured: the seed list file names the sample world's practice sites)."""
     tmp = tmp_path_factory.mktemp("refresh")
     sample = load_world()
     receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     with start_sample_web(sample) as web, start_board_mirrors(sample) as mirrors:
         seeds = tmp / "seeds.txt"
-        seeds.write_text("# practice sites\n" + "".join(f"{url}  XX  # a site\n" for url in web.seeds))
+        seeds.write_text("# practice sites\n" + "".join(f"{url}  -  # a site (no state named)\n" for url in web.seeds))
         env = {"KAPDIR_SOURCE_URLS": json.dumps(mirrors.urls), "KAPDIR_CRAWL_PROXY": web.proxy_url,
                "KAPDIR_SEEDS_FILE": str(seeds), "KAPDIR_DOWNLOAD_DELAY": "0.05",
                "KAPDIR_BOARD_LOOKUP_DELAY_S": "0.05", "KAPDIR_DATA_DIR": str(tmp / "data"),

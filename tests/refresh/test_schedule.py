@@ -11,9 +11,7 @@ from directory.db import get_engine, resolve_url, upgrade
 from directory.errors import KapdirError
 from directory.models import Practice, RefreshRun, Seed, SiteSchedule, SourceSync
 from directory.refresh import (
-    BUNDLED_SEEDS,
     next_due,
-    read_seeds_file,
     run_refresh,
     seed_from_file_if_none,
     site_interval,
@@ -49,7 +47,8 @@ def test_a_refresh_that_can_do_nothing_records_what_failed_and_when_to_retry(eng
     assert summary.failures[0].startswith("no seeds")
     assert summary.sources["checked"] == summary.sources["due"] > 5 and not summary.sources["synced"]
     assert set(summary.sources["failed"]) == set(summary.sources["due_names"])
-    assert summary.verify["claims"] == 0 and summary.seeds["problems"][0].startswith("no seeds file at")
+    assert summary.verify["claims"] == 0 and summary.seeds["problems"][0].startswith("cannot read seed list")
+    assert summary.failures[0].startswith("no seeds: cannot read seed list")
     with Session(engine) as session:
         run = session.get(RefreshRun, summary.run_id)
         assert run.status == "failed" and run.finished_at and run.message == summary.line()
@@ -147,19 +146,6 @@ def test_a_crawl_outside_refresh_pushes_the_next_one_back(engine):
     assert not due.is_due(now) and "outside refresh" in due.reason
 
 
-def test_the_seeds_file_reads_urls_skips_comments_and_reports_refused_lines(tmp_path, monkeypatch):
-    monkeypatch.setenv("KAPDIR_ALLOW_PRIVATE_HOSTS", "false")
-    get_settings.cache_clear()
-    path = tmp_path / "seeds.txt"
-    path.write_text("# real practices\nhttps://a-practice.com/ketamine  CO\n\n"
-                    "https://b-practice.org  NY  # with a comment\nhttp://127.0.0.1/  TX\n"
-                    "# https://commented-out.com/\nnot a url at all\nhttps://a-practice.com/ketamine CO\n")
-    urls, problems = read_seeds_file(path)
-    get_settings.cache_clear()
-    assert urls == ["https://a-practice.com/ketamine", "https://b-practice.org/"]
-    assert len(problems) == 1 and problems[0].startswith("seeds.txt line 5:")
-
-
 def test_with_no_seeds_configured_the_file_becomes_the_seeds_table_once(engine, tmp_path, monkeypatch):
     path = tmp_path / "seeds.txt"
     path.write_text("https://one-practice.com/ CT\nhttps://two-practice.org/ WA\n")
@@ -175,16 +161,14 @@ def test_with_no_seeds_configured_the_file_becomes_the_seeds_table_once(engine, 
     assert seed_from_file_if_none(engine)["added"] == 0  # and they stay off
     with Session(engine) as session:
         assert not session.exec(select(Seed).where(Seed.active.is_(True))).all()
-    monkeypatch.setenv("KAPDIR_SEEDS_FILE", str(tmp_path / "missing.txt"))
+    bad = tmp_path / "bad.txt"
+    bad.write_text("https://three-practice.com/ CO\nhttp://127.0.0.1/ TX\n")  # a line the egress policy refuses
+    monkeypatch.setenv("KAPDIR_SEEDS_FILE", str(bad))
     get_settings.cache_clear()
-    assert seed_from_file_if_none(engine)["problems"] == [f"no seeds file at {tmp_path / 'missing.txt'}"]
-
-
-def test_the_bundled_starting_list_reads_cleanly():
-    if not BUNDLED_SEEDS.is_file():
-        pytest.skip(f"{BUNDLED_SEEDS.name} is not in this checkout yet")
-    urls, problems = read_seeds_file(BUNDLED_SEEDS)
-    assert len(urls) >= 150 and not problems, problems[:3]
+    (problem,) = seed_from_file_if_none(engine)["problems"]
+    assert problem.startswith(f"{bad} line 2: seed 'http://127.0.0.1/' refused")
+    with Session(engine) as session:  # nothing of a list with a bad line is added
+        assert not session.exec(select(Seed).where(Seed.url == "https://three-practice.com/")).first()
 
 
 def _policy(tmp_path, monkeypatch, body: str):
