@@ -438,3 +438,57 @@ class RefreshRun(SQLModel, table=True):
     parts: dict[str, Any] = _json({})  # the summary of each part (crawl, sync, verify, deliver)
     next_due_at: NaiveDatetime | None = None
     message: str | None = Field(default=None, sa_column=Column(Text))
+
+
+# --- issue 15: watching -------------------------------------------------------------------------
+# Change events themselves are never stored: directory.changes derives them from the records above. These tables
+# hold only who watches what, and which events a webhook has already been given.
+
+
+class WatchList(SQLModel, table=True):
+    """Practices someone watches, keyed by the name or e-mail they typed (no accounts)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str  # as typed (trimmed)
+    key: str = Field(unique=True)  # the name folded to lower case: how it is looked up
+    feed_token: str = Field(unique=True)  # random: the Atom feed URL names this, never the name or e-mail
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+
+
+class WatchedPractice(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("watch_list_id", "practice_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    watch_list_id: int = Field(foreign_key="watchlist.id", index=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    added_at: NaiveDatetime = Field(default_factory=utcnow)
+
+
+class WebhookBatch(SQLModel, table=True):
+    """One JSON POST to the webhook: its events, kept until a 2xx answer (retried with backoff until then).
+
+    ``status`` baseline marks the events that existed when a webhook was first configured (never sent)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    target: str = Field(index=True)  # sha256 of the webhook URL (the URL may carry a secret: not stored)
+    target_label: str  # scheme://host[:port] only, for the admin to read
+    status: str = "pending"  # pending | delivered | baseline
+    events: int = 0
+    payload: dict[str, Any] | None = _json(None)
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    attempts: int = 0
+    next_attempt_at: NaiveDatetime | None = None
+    last_error: str | None = None
+    delivered_at: NaiveDatetime | None = None
+    claimed_until: NaiveDatetime | None = None  # a sender holds the batch until then (no two send it at once)
+
+
+class WebhookEvent(SQLModel, table=True):
+    """Which event went into which batch: unique per target, so no event is ever put in two batches."""
+
+    __table_args__ = (UniqueConstraint("target", "event_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    target: str
+    event_id: str
+    batch_id: int = Field(foreign_key="webhookbatch.id", index=True)

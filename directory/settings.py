@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     allow_private_hosts: bool = False
     egress_ports: list[int] = [80, 443]
     egress_allow_networks: list[str] = []  # CIDRs admitted anyway, e.g. an internal mirror of a board
+    # Change events (directory.changes, issue 15): a webhook that receives a JSON POST per event batch, and where
+    # `kapdir feeds serve` is reached (the base of each watch list's Atom feed URL shown to users).
+    webhook_url: str | None = None
+    feed_base_url: str = "http://127.0.0.1:8502"
     listing_seed_cap: int = 500  # most practice sites one listing may add as seeds
     # "off" removes the admin area from the dashboard (a public deployment runs a separate admin instance).
     admin: str = "on"

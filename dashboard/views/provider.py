@@ -8,6 +8,7 @@ section is one more function and one more call.
 import streamlit as st
 
 from dashboard import data
+from dashboard.changes_ui import changes_section
 from dashboard.render import badge, link, md, when
 from dashboard.url_state import Param, seed_from_url, write_to_url
 from directory.errors import KapdirError
@@ -195,7 +196,7 @@ def facts(detail: PracticeDetail) -> None:
 
 
 def changes(detail: PracticeDetail) -> None:
-    st.subheader("What changed since earlier crawls")
+    st.subheader("Everything the crawler noticed on the site")
     if detail.changes:
         for change in detail.changes:
             st.markdown(md(f"{change['at']:%Y-%m-%d}: {change['description']}"))
@@ -210,4 +211,5 @@ discrepancies(detail)
 offer(detail)
 clinicians(detail)
 facts(detail)
+changes_section(detail.id)  # "What changed" (change events) and "Watch this practice": dashboard/changes_ui.py
 changes(detail)

@@ -3,7 +3,7 @@
 Adds two tables; nothing existing changes.
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0006
 Create Date: 2026-12-02 09:05:35.117712
 """
 from alembic import op
@@ -12,7 +12,7 @@ import sqlmodel
 
 
 revision = '0005'
-down_revision = '0002'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
