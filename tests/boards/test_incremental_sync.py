@@ -1,11 +1,11 @@
 """Issue 14: an incremental roster sync (unchanged rows recognised by their hash, never normalised) leaves exactly
 the records a fresh full sync of the final roster gives, whatever sequence of changes came before.
 
-Random sequences of roster changes (rows added, removed, restored, a status, expiry or name changed, twins added, nothing
-changed, a date that does not parse) are served as Socrata pages over loopback HTTP; after each step the roster is
-synced into one database (sometimes refused or failed: that keeps the previous state). Then the final roster is
-synced into an empty database, and the live records must be the same, column for column, except ids and the sync
-timestamps. Row templates follow the real fixtures (tests/boards/fixtures/ct_socrata, wa_socrata).
+Random sequences of roster changes (rows added, removed, restored, a status, expiry or name changed, twins added,
+nothing changed, a date that does not parse) are served as Socrata pages over loopback HTTP; after each step the
+roster is synced into one database (sometimes refused or failed: that keeps the previous state). Then the final
+roster is synced into an empty database, and the live records must be the same, column for column, except ids and
+the sync timestamps. Row templates follow the real fixtures (tests/boards/fixtures/ct_socrata, wa_socrata).
 """
 
 import json
