@@ -17,7 +17,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from itertools import islice
+from operator import attrgetter
 
 from sqlalchemy import case, func, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -34,7 +36,7 @@ from directory.timeutil import utcnow
 from directory.vocab import LicenseStatus
 
 BATCH = 2000  # normalised records per upsert
-STAGE_BATCH = 10_000  # raw rows hashed and staged at a time (one page of a Socrata roster)
+STAGE_BATCH = 2000  # raw rows hashed, staged and looked up at a time
 MAX_DATE_ERROR_SHARE = 0.01  # a few odd rows are counted; more means the source changed its date format
 TABLE = LicenseRecord.__table__
 _UPDATABLE = [c.name for c in TABLE.columns if c.name not in {"id", "source", "record_key"}]
@@ -94,27 +96,29 @@ def _upsert_statement(dialect: str):
 
 def upsert_records(connection: Connection, batch: list[NormalRecord]) -> None:
     """Insert or update one batch; a record seen again is no longer removed."""
-    rows: dict[tuple[str, str], dict] = {}
+    records: dict[tuple[str, str], NormalRecord] = {}
     for record in batch:  # de-duplicate within the batch: one statement may not touch a row twice
-        row = record.as_row()
-        row["removed_at"] = None
-        rows[(record.source, record.record_key)] = row
-    if not rows:
+        records[(record.source, record.record_key)] = record
+    if not records:
         return
     if connection.dialect.name == "sqlite":  # the DBAPI's executemany: SQLAlchemy's per-row binding costs ~2x
-        connection.exec_driver_sql(_SQLITE_UPSERT, [_sqlite_row(row) for row in rows.values()])
+        connection.connection.driver_connection.executemany(_SQLITE_UPSERT, map(_sqlite_row, records.values()))
     else:
-        connection.execute(_upsert_statement(connection.dialect.name), list(rows.values()))
+        connection.execute(_upsert_statement(connection.dialect.name),
+                           [{**record.as_row(), "removed_at": None} for record in records.values()])
 
 
-_COLUMNS = [c.name for c in TABLE.columns if c.name != "id"]
+# Every column but id and removed_at is a NormalRecord field (removed_at is always NULL: the record is in the roster).
+_COLUMNS = [c.name for c in TABLE.columns if c.name not in {"id", "removed_at"}]
 # Identifiers come from the model, never from input; every value is a bound parameter.
 _SQLITE_UPSERT = (
-    f"INSERT INTO {TABLE.name} ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)}) "  # noqa: S608
+    f"INSERT INTO {TABLE.name} ({', '.join(_COLUMNS)}, removed_at) "  # noqa: S608
+    f"VALUES ({', '.join('?' for _ in _COLUMNS)}, NULL) "
     f"ON CONFLICT (source, record_key) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _UPDATABLE)}"
 )
 
 
+@lru_cache(maxsize=256)  # a sync's records share a few timestamps (its start, the source's as-of date)
 def _sqlite_datetime(value):
     return value.strftime("%Y-%m-%d %H:%M:%S.%f") if value is not None else None
 
@@ -129,13 +133,16 @@ def _sqlite_json(value):
 
 # Values stored exactly as SQLAlchemy's SQLite types store them (so ORM reads are unchanged).
 _CONVERTERS = {"DATETIME": _sqlite_datetime, "DATE": _sqlite_date, "JSON": _sqlite_json}
-_SQLITE_CONVERT = [
-    (name, _CONVERTERS.get(type(TABLE.c[name].type).__name__.upper())) for name in _COLUMNS
-]
+_SQLITE_CONVERT = [(index, _CONVERTERS[kind]) for index, name in enumerate(_COLUMNS)
+                   if (kind := type(TABLE.c[name].type).__name__.upper()) in _CONVERTERS]
+_RECORD_VALUES = attrgetter(*_COLUMNS)
 
 
-def _sqlite_row(row: dict) -> tuple:
-    return tuple(convert(row[name]) if convert else row[name] for name, convert in _SQLITE_CONVERT)
+def _sqlite_row(record: NormalRecord) -> list:
+    values = list(_RECORD_VALUES(record))
+    for index, convert in _SQLITE_CONVERT:
+        values[index] = convert(values[index])
+    return values
 
 
 def _count(connection: Connection, source: str, *, live_only: bool) -> int:
@@ -235,7 +242,7 @@ def _merge_roster(connection: Connection, adapter: Source, result: SyncResult, *
             if row_hash in known:
                 continue  # unchanged since it was stored: not normalised, not written (touched below)
             for record in adapter.normalise(unit):
-                record.row_hash = row_hash
+                record.row_hash, record.fetched_at = row_hash, started
                 changed.append(record)
         if len(changed) >= BATCH:
             upsert_records(connection, changed)
@@ -303,12 +310,12 @@ class Staging:
                 cursor.execute(f"SELECT row_hash FROM {TABLE.name} WHERE row_hash = ANY(%s)", (hashes,))  # noqa: S608
                 known = {bytes(row[0]) for row in cursor}
         else:
-            self.connection.exec_driver_sql(f"INSERT INTO {self.NAME} (row_hash) VALUES (?)",  # noqa: S608
-                                            [(row_hash,) for row_hash in hashes])
+            driver = self.connection.connection.driver_connection
+            driver.executemany(f"INSERT INTO temp.{self.NAME} (row_hash) VALUES (?)", zip(hashes))  # noqa: S608
             # This page's rows are the newest rowids of the (never deleted from) staging table.
-            known = {row[0] for row in self.connection.exec_driver_sql(
+            known = {row[0] for row in driver.execute(
                 f"SELECT s.row_hash FROM temp.{self.NAME} s WHERE s.rowid > ? AND EXISTS "  # noqa: S608
-                f"(SELECT 1 FROM {TABLE.name} r WHERE r.row_hash = s.row_hash)", (self.staged,))}
+                f"(SELECT 1 FROM {TABLE.name} r WHERE r.row_hash = s.row_hash)", (self.staged,)).fetchall()}
         self.staged += len(hashes)
         return known
 
