@@ -1,12 +1,21 @@
-"""Storing what a source yields: streamed upserts by (source, record_key), removals marked, every run logged.
+"""Storing what a source yields: a roster staged by row hash and merged set-based, removals marked, every run logged.
 
-A roster sync runs in ONE transaction: if the source fails half-way (down, throttled, slow, garbage), or the
-new roster would remove more than ``settings.max_removal_share`` of the records (unless forced), everything
-rolls back and the previous records keep their as-of date. Either way a SourceSync row says what happened.
+A roster sync (issue 14) reads the source's raw rows (``Source.units``) and hashes each one (blake2b keyed by the
+source's settings and the normalising code, ``Source.content_key``). The hashes go, page by page, into a temporary
+table without indexes (``executemany``; ``COPY`` on PostgreSQL), and one query per page answers which of them the
+record table already holds: those rows are unchanged and are neither normalised nor written. Only new or changed
+rows are normalised and upserted by (source, record_key). Then a few set-based statements merge the rest: unchanged
+records are touched (``fetched_at``, ``source_as_of``: verification reads a record's freshness from them), records
+not seen are marked removed.
 
-Each sync also counts what it could not read: status words the source's table does not know (the record stays
-``unknown``, never active) and rows with an unreadable date (see ``directory.boards.dates``). More than
-``MAX_DATE_ERROR_SHARE`` of the rows with unreadable dates means the format changed: the sync is an error.
+The sync runs in ONE transaction: if the source fails half-way (down, throttled, slow, garbage), or the new
+roster would remove more than ``settings.max_removal_share`` of the records (unless forced), everything rolls
+back and the previous records keep their as-of date. Either way a SourceSync row says what happened.
+
+Each sync also counts what it could not read, over every record of the new roster (changed or not): status words
+the source's table does not know (the record stays ``unknown``, never active) and rows with an unreadable date
+(see ``directory.boards.dates``). More than ``MAX_DATE_ERROR_SHARE`` of the rows with unreadable dates means the
+format changed: the sync is an error.
 """
 
 import csv
