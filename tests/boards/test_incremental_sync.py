@@ -8,8 +8,10 @@ roster is synced into an empty database, and the live records must be the same, 
 the sync timestamps. Row templates follow the real fixtures (tests/boards/fixtures/ct_socrata, wa_socrata).
 """
 
+import copy
 import json
 import os
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -25,7 +27,7 @@ from directory.models import LicenseRecord, SourceSync
 from directory.sample_world.mirrors.core import Mirror, MirrorServer, text
 from directory.sample_world.mirrors.soql import query
 from tests.boards.conftest import board_env
-from tests.boards.fixture_server import DATASETS, ROWS_UPDATED_AT
+from tests.boards.fixture_server import DATASETS, ROWS_UPDATED_AT, SocrataFixture, fixture_rows, serving
 
 EXAMPLES = int(os.environ.get("KAPDIR_PROPERTY_EXAMPLES", "30"))
 IGNORED = {"id", "fetched_at", "removed_at"}  # ids and sync timestamps
@@ -261,3 +263,35 @@ def test_a_changed_row_is_normalised_and_an_unchanged_one_is_not(boards, engine,
     again = sync_roster(engine, adapter, force=True)
     assert again.status == "ok" and normalised == [] and again.kept == again.records == first.records
     assert (again.added, again.updated, again.removed) == (0, 0, 0)
+
+
+def test_a_settings_change_renormalises_every_row(monkeypatch, tmp_path, engine):
+    """The hash is keyed by the source's settings: a status word newly mapped in sources.toml reaches rows whose
+    raw content did not change."""
+    board_env(monkeypatch, tmp_path, {})
+    rows = copy.deepcopy(fixture_rows("co_socrata"))
+    rows[0]["licensestatusdescription"] = "Pending Board Review"  # a word no table knows
+    with serving(SocrataFixture(DATASETS["co_socrata"], rows)) as url:
+        first = sync_roster(engine, make_adapter("co_socrata", base_url=url))
+        assert first.status == "ok" and first.unmapped == {"PENDING BOARD REVIEW": 1}
+        adapter = make_adapter("co_socrata", base_url=url)
+        adapter.info = replace(adapter.info, status_words={**adapter.info.status_words,
+                                                           "PENDING BOARD REVIEW": "inactive"})
+        again = sync_roster(engine, adapter, force=True)
+    assert again.status == "ok" and again.kept == 0 and again.updated == again.records == first.records
+    assert again.unmapped == {}
+    with engine.connect() as connection:
+        statuses = connection.execute(select(LicenseRecord.status).where(
+            LicenseRecord.source == "co_socrata", LicenseRecord.status_raw == "Pending Board Review")).scalars().all()
+    assert statuses == ["inactive"]
+
+
+def test_records_stored_before_hashes_are_renormalised_once_not_removed(boards, engine):
+    """Records from before migration 0003 have no hash: the first sync rewrites them (same keys), then they keep."""
+    first = sync_roster(engine, make_adapter("ct_socrata"))
+    with engine.begin() as connection:
+        connection.execute(LicenseRecord.__table__.update().values(row_hash=None))
+    upgraded = sync_roster(engine, make_adapter("ct_socrata"), force=True)
+    assert (upgraded.added, upgraded.updated, upgraded.kept, upgraded.removed) == (0, first.records, 0, 0)
+    again = sync_roster(engine, make_adapter("ct_socrata"), force=True)
+    assert (again.added, again.updated, again.kept, again.removed) == (0, 0, first.records, 0)
