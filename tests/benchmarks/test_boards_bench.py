@@ -234,6 +234,7 @@ def postgres_floor(base_url: str, postgres_url: str) -> float:
 
 
 @pytest.mark.benchmark(group="boards")
+@pytest.mark.timeout(4 * 3600)  # a million rows, twice, on two databases, on a shared machine
 def test_ct_roster_sync_import_and_lookup(benchmark, tmp_path, monkeypatch, request):
     rows = int(os.environ.get("KAPDIR_BENCH_ROWS", "200000"))
     load_before = os.getloadavg()
