@@ -63,7 +63,7 @@ def demo(
     db: DbOption = None,
     no_dashboard: Annotated[bool, typer.Option("--no-dashboard", help="Stop after verifying.")] = False,
     as_json: JsonOption = False,
-    port: Annotated[int, typer.Option(help="Dashboard port.")] = 8501,
+    port: Annotated[int, typer.Option(help="Dashboard port.", min=1, max=65535)] = 8501,
 ) -> None:
     """Serve the bundled sample world, crawl it, sync boards, verify, then open the dashboard."""
     from directory.demo import run_demo
@@ -138,8 +138,9 @@ def boards_sync(
     as_json: JsonOption = False,
 ) -> None:
     """Download rosters into the database (keeps the last good data when a source fails)."""
-    from directory.boards.commands import sync_command
+    from directory.boards.commands import check_source_names, sync_command
 
+    check_source_names(sources or [])
     with _exclusive(db, "sync", create=True):
         sync_command(sources=sources or [], force=force, db=db, as_json=as_json)
 
@@ -202,7 +203,7 @@ def export(
 
 @app.command()
 def dashboard(
-    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
+    port: Annotated[int, typer.Option(help="Port to serve on.", min=1, max=65535)] = 8501,
     db: DbOption = None,
 ) -> None:
     """Open the Streamlit dashboard."""
