@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import NaiveDatetime
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from directory.timeutil import utcnow
@@ -277,6 +277,9 @@ class LicenseRecord(SQLModel, table=True):
     source_as_of: NaiveDatetime | None = None
     removed_at: NaiveDatetime | None = None  # no longer in the roster; kept, never deleted
     raw: dict[str, Any] = _json({})
+    # Issue 14: a hash of the source's raw row(s) behind the record (directory.boards.store): a row whose hash is
+    # already stored is unchanged, recognised before normalisation. Look-up answers have none.
+    row_hash: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True, index=True))
 
 
 class SourceSync(SQLModel, table=True):
