@@ -185,6 +185,22 @@ def verify(
 
 
 @app.command()
+def refresh(
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    proxy: Annotated[str | None, typer.Option(
+        help="HTTP proxy for the crawl (default: KAPDIR_CRAWL_PROXY, e.g. a local mirror).")] = None,
+) -> None:
+    """Crawl the sites that are due, sync the sources that are due, re-verify what is due (schedulable)."""
+    import os
+
+    from directory.refresh import refresh_command
+
+    with _exclusive(db, "crawl", "sync", "verify", create=True):
+        refresh_command(db=db, as_json=as_json, proxy=proxy or os.environ.get("KAPDIR_CRAWL_PROXY") or None)
+
+
+@app.command()
 def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", help="json, csv or fhir (R4 Bundle).")] = ExportFormat.json,
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import NaiveDatetime
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from directory.timeutil import utcnow
@@ -277,6 +277,9 @@ class LicenseRecord(SQLModel, table=True):
     source_as_of: NaiveDatetime | None = None
     removed_at: NaiveDatetime | None = None  # no longer in the roster; kept, never deleted
     raw: dict[str, Any] = _json({})
+    # Issue 14: a hash of the source's raw row(s) behind the record (directory.boards.store): a row whose hash is
+    # already stored is unchanged, recognised before normalisation. Look-up answers have none.
+    row_hash: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True, index=True))
 
 
 class SourceSync(SQLModel, table=True):
@@ -400,6 +403,44 @@ class Discrepancy(SQLModel, table=True):
     clinician_id: int | None = Field(default=None, foreign_key="clinician.id")
     text: str = Field(sa_column=Column(Text))
     found_at: NaiveDatetime = Field(default_factory=utcnow)
+
+
+# --- issue 15: refresh --------------------------------------------------------------------------
+
+
+class SiteSchedule(SQLModel, table=True):
+    """When ``kapdir refresh`` crawls a practice site next, and why: re-crawled sooner when it changed, less often
+    while it stays the same, backing off while it fails. One row per site (``Practice.key``), written by refresh."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    site: str = Field(unique=True)  # the site key (crawler.links.site_key), as Practice.key
+    url: str  # the seed URL crawled
+    last_attempt_at: NaiveDatetime | None = None
+    last_outcome: str | None = None  # changed | unchanged | failed
+    unchanged_streak: int = 0  # crawls in a row that found nothing new
+    failures: int = 0  # failed crawls in a row
+    next_due_at: NaiveDatetime | None = Field(default=None, index=True)
+    crawl_run_id: int | None = Field(default=None, foreign_key="crawlrun.id")  # the last run that tried it
+    reason: str | None = None  # plain English: why it is due when it is
+
+
+class RefreshRun(SQLModel, table=True):
+    """One ``kapdir refresh``: what was due, what it did (crawl, syncs, verification) and when the next is due."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: NaiveDatetime = Field(default_factory=utcnow)
+    finished_at: NaiveDatetime | None = None
+    status: str = "running"  # running | finished | failed
+    sites_due: int = 0
+    sites_crawled: int = 0
+    sources_checked: int = 0
+    sources_synced: int = 0  # sources that downloaded new data (an unchanged answer is checked, not synced)
+    claims_rechecked: int = 0
+    crawl_run_id: int | None = Field(default=None, foreign_key="crawlrun.id")
+    verify_run_id: int | None = Field(default=None, foreign_key="verifyrun.id")
+    parts: dict[str, Any] = _json({})  # the summary of each part (crawl, sync, verify, deliver)
+    next_due_at: NaiveDatetime | None = None
+    message: str | None = Field(default=None, sa_column=Column(Text))
 
 
 # --- issue 15: watching -------------------------------------------------------------------------

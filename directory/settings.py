@@ -30,6 +30,14 @@ class Settings(BaseSettings):
     # Helper processes that extract pages beside the crawl, one per core by default (0: in the crawl process).
     extract_processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0)
     extract_timeout_s: float = Field(default=10.0, gt=0)  # wall-clock budget to read one page (~0.02 s typical)
+    # `kapdir refresh` (issue 15): a site that changed is re-crawled after recrawl_days; each crawl in a row that
+    # finds it unchanged doubles that, up to recrawl_max_days; a failing site is retried after recrawl_retry_hours,
+    # doubled with each failure in a row (up to recrawl_max_days). seeds_file: the practice sites refresh starts
+    # from when no seeds are configured (default: the bundled directory/data/seeds/us-kap.txt).
+    recrawl_days: float = Field(default=7.0, gt=0)
+    recrawl_max_days: float = Field(default=28.0, gt=0)
+    recrawl_retry_hours: float = Field(default=6.0, gt=0)
+    seeds_file: Path | None = None
     # How long a command waits for another process's write lock on an SQLite database before failing.
     db_busy_timeout_s: float = 30.0
     # Verification freshness (days) and how stale board data may be before verdicts say so.

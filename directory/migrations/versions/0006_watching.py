@@ -4,7 +4,7 @@ Change events are not stored (directory.changes derives them from the verdict hi
 these tables hold who watches which practice and which events a webhook was already given.
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-02 09:04:21.021238
 """
 from alembic import op
@@ -13,7 +13,7 @@ import sqlmodel
 
 
 revision = '0006'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
