@@ -137,10 +137,12 @@ def summarise(areas: list[ServiceArea], clinicians: dict[int, Clinician], rows: 
     return summaries
 
 
-def store_discrepancies(session: Session, *, now: datetime) -> int:
+def store_discrepancies(session: Session, *, now: datetime, practice_ids: set[int] | None = None) -> int:
     """Rewrite each current practice's stored discrepancies when they changed; returns how many changed.
+    ``practice_ids``: only these (and practices gone since), when the caller knows the others cannot change.
 
     Everything is read in bulk and grouped in memory (one pass, a handful of queries)."""
+    wanted = practice_ids
     practice_ids = set(session.exec(select(Practice.id).where(Practice.gone_at.is_(None))))  # type: ignore
     areas: dict[int, list[ServiceArea]] = defaultdict(list)
     for area in session.exec(select(ServiceArea).order_by(ServiceArea.state)):
@@ -160,7 +162,10 @@ def store_discrepancies(session: Session, *, now: datetime) -> int:
         stored[row.practice_id].append((row.state, row.text))
     changed: list[int] = []
     new_rows: list[dict] = []
-    for practice_id in sorted(practice_ids | set(stored)):
+    todo = practice_ids | set(stored)
+    if wanted is not None:
+        todo &= wanted | (set(stored) - practice_ids)
+    for practice_id in sorted(todo):
         people = clinicians[practice_id]
         classes = claimed_classes([c for cid in people for c in credentials[cid]])
         summary = summarise(areas[practice_id], people, rows[practice_id], classes, now.date()) \
