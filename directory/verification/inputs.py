@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlmodel import Session
 
 from directory.models import (
@@ -147,6 +147,19 @@ def chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
         yield values[start:start + size]
 
 
+TRIGGERS = ("licenserecord_changed", "licenserecord_deleted")
+
+
+def change_log_kept(session: Session) -> bool:
+    """Whether the triggers that keep the change log exist (a later migration that rebuilds ``licenserecord`` on
+    SQLite would drop them): without them nothing can be skipped."""
+    if session.get_bind().dialect.name == "postgresql":
+        query = text("SELECT tgname FROM pg_trigger WHERE tgrelid = 'licenserecord'::regclass")
+    else:
+        query = text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'licenserecord'")
+    return set(TRIGGERS) <= set(session.execute(query).scalars())
+
+
 @dataclass
 class Plan:
     due: set[int]  # clinicians to re-judge
@@ -159,7 +172,7 @@ def plan(session: Session, *, hashes: dict[int, str], rows: list, rules: str, pr
     ``hashes``: listed clinician -> listing hash; ``rows``: the current verdict rows (claim_key, clinician_id,
     expires_at)."""
     state = session.get(VerdictInputState, 1)
-    if state is None or state.rules_version != rules:
+    if state is None or state.rules_version != rules or not change_log_kept(session):
         return None
     stored = {r.clinician_id: r for r in session.execute(select(
         VerdictInputs.clinician_id, VerdictInputs.practice_id, VerdictInputs.listing_hash, VerdictInputs.claims,

@@ -32,6 +32,7 @@ from directory.models import (
 )
 from directory.names import name_key, parse_name
 from directory.verification import verify_all
+from directory.verification.inputs import change_log_kept
 from directory.vocab import LicenseStatus, Verdict
 from tests.verification.builders import NOW, clinician, practice, record, sync
 from tests.verification.test_properties import PROPERTY, SCRATCH, SOURCES, STATES, fresh_engine
@@ -250,6 +251,16 @@ def test_unchanged_data_rejudges_nothing_and_a_change_only_its_clinician(engine,
     assert changed["verdicts"] == {Verdict.VERIFIED.value: 2, Verdict.SUSPENDED_OR_REVOKED.value: 1}
 
 
+def test_without_the_change_log_triggers_everything_is_judged_again(engine, session):
+    _world(session)
+    verify_all(engine, now=NOW)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER licenserecord_changed")
+        conn.execute(update(LicenseRecord.__table__).values(status="expired", status_raw="EXPIRED"))
+    result = verify_all(engine, now=NOW + timedelta(hours=1), due_only=True)
+    assert result["verdicts"] == {Verdict.EXPIRED.value: 2}
+
+
 def test_a_new_namesake_in_the_state_makes_a_verified_claim_ambiguous(engine, session):
     _world(session)
     verify_all(engine, now=NOW)
@@ -263,6 +274,7 @@ def test_a_new_namesake_in_the_state_makes_a_verified_claim_ambiguous(engine, se
 def test_the_change_log_holds_only_judged_changes_and_is_pruned(engine, session):
     rec = _world(session)
     verify_all(engine, now=NOW)
+    assert change_log_kept(session)  # the migrations left the triggers in place
     table = LicenseRecord.__table__
     with engine.begin() as conn:  # a re-sync that only re-stamps when it read the record logs nothing
         conn.execute(update(table).values(fetched_at=NOW + timedelta(hours=1)))
@@ -285,6 +297,8 @@ def test_incremental_verify_on_postgres(postgres_url):
     with session_scope(engine) as s:
         rec = _world(s)
     verify_all(engine, now=NOW)
+    with session_scope(engine) as s:
+        assert change_log_kept(s)
     assert verify_all(engine, now=NOW + timedelta(hours=1), due_only=True)["rechecked"] == 0
     with engine.begin() as conn:
         conn.execute(text("UPDATE licenserecord SET status = 'expired', status_raw = 'EXPIRED' WHERE id = :id"),
