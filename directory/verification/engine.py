@@ -1,9 +1,10 @@
 """Verify every claim in the directory against the stored board data, and keep the verdicts fresh.
 
-``verify_all`` reads only the database (no network). A full run re-checks every claim; ``due_only`` rewrites
-only what is due: new claims, verdicts past their expiry (settings.verification_ttl_days), and verdicts whose
-outcome changed because their inputs changed (new or changed records, a license expiry that passed, a source
-that failed or came back). Re-running on unchanged data leaves every row as it was.
+``verify_all`` reads only the database (no network). A full run re-checks every claim; ``due_only`` judges again
+only the clinicians whose recorded inputs changed (inputs.py: new or changed records under their look-up keys, a
+license expiry that passed, a source that failed or came back, a changed listing) and rewrites only what is due:
+new claims, verdicts past their expiry (settings.verification_ttl_days), and verdicts whose outcome changed.
+Re-running on unchanged data leaves every row as it was; its verdicts are always exactly a full run's.
 
 The audit trail: ``Verification`` holds the current verdict of each live claim; every change of a verdict (its
 code, basis or evidence) is also appended to ``VerdictHistory`` with the verify run, the crawl run behind the
