@@ -3,7 +3,8 @@ verdicts are exactly a full run's.
 
 The property: a directory is verified in full; then, round after round, random changes hit the board records
 (status, expiry, discipline, removal and return, a renamed holder, a new namesake, a new exclusion entry), the
-sources (a failed or new sync), the site (service areas, credentials, NPI) and the calendar (hours to months);
+sources (a failed or new sync), the site (service areas, credentials, NPI, a clinician dropped or back) and the
+calendar (hours to months);
 after each round the database is copied, ``--due`` runs on one copy and a full run on the other, and the verdicts,
 the history rows the run appended and the practice discrepancies must be identical.
 """
@@ -82,6 +83,7 @@ def changes(served: list[str], classes: list[str]):
         st.tuples(st.just("area"), st.sampled_from(STATES), st.tuples(st.booleans(), st.booleans())),
         st.tuples(st.just("credential"), st.integers(0, 1), st.sampled_from(list(CLASSES))),
         st.tuples(st.just("npi"), st.integers(0, 1), st.sampled_from([None, "1234567893"])),
+        st.tuples(st.just("gone"), st.integers(0, 1), st.booleans()),
         st.tuples(st.just("time"), st.sampled_from([1, 2, 5, 20, 50, 95])),
     )
 
@@ -167,6 +169,9 @@ def apply(engine, changes, now, serial):
                 s.add(claim)
             elif kind == "npi":
                 people[args[0]].npi = args[1]
+                s.add(people[args[0]])
+            elif kind == "gone":  # the site drops a clinician, or lists them again
+                people[args[0]].gone_at = now if args[1] else None
                 s.add(people[args[0]])
             s.flush()
         s.commit()
