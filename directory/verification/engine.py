@@ -220,8 +220,8 @@ def _verify(engine: Engine, context: _Context, *, due_only: bool, now: datetime,
         if due_only:
             light = session.execute(select(table.c.claim_key, table.c.clinician_id, table.c.practice_id,
                                            table.c.verdict, table.c.expires_at)).all()
-            plan = inputs.plan(session, hashes=hashes, rows=light, rules=rules, prints=prints, upto=upto, now=now,
-                               family_kinds=inputs.family_kinds(judge.gatherer.anywhere_kinds))
+            plan = inputs.plan(session, listings=listings, hashes=hashes, rows=light, rules=rules, prints=prints,
+                               upto=upto, now=now, family_kinds=inputs.family_kinds(judge.gatherer.anywhere_kinds))
         if plan is None:  # judge every clinician, each against the row the previous run left ("previous")
             due = set(listings)
             existing = {row.claim_key: row for row in session.execute(select(table))}
@@ -241,7 +241,8 @@ def _verify(engine: Engine, context: _Context, *, due_only: bool, now: datetime,
         inserts: list[dict] = []
         updates: list[dict] = []
         history: list[dict] = []
-        judged: dict[int, inputs.Judged] = {}
+        writer = inputs.Writer(session, judging=due, listed=set(listings), everything=plan is None, now=now,
+                               stale_days=settings.source_stale_days, run_id=context.verify_run_id)
         for done, cid in enumerate(sorted(due), start=1):
             practice, clinician, areas, credentials = listings[cid]
             claims = claims_for(practice, clinician, areas, credentials)
@@ -263,19 +264,19 @@ def _verify(engine: Engine, context: _Context, *, due_only: bool, now: datetime,
                     rechecked += 1
                     if row is None or not _same(row, claim, outcome):
                         history.append(context.history(values, event="checked", at=now))
-            judged[cid] = inputs.Judged(practice.id, hashes[cid], len(claims), info)
+            writer.add(cid, practice.id, hashes[cid], len(claims), info)
             if done % BATCH == 0:
                 _flush(session, inserts, updates, history)
+                writer.flush()
         _flush(session, inserts, updates, history)
         gone = [key for key in existing if key not in seen]
         _retire(session, existing, gone, context, now)
-        inputs.save(session, judged, listed=set(listings), everything=plan is None, rules=rules, prints=prints,
-                    upto=upto, now=now, stale_days=settings.source_stale_days, run_id=context.verify_run_id)
+        writer.finish(rules=rules, prints=prints, upto=upto)
         if plan is None:
             affected = None
         else:  # the practices whose discrepancies can have changed
             staffed = {practice.id for practice, *_ in listings.values()}
-            affected = ({j.practice_id for j in judged.values()} | {existing[key].practice_id for key in gone}
+            affected = ({listings[cid][0].id for cid in due} | {existing[key].practice_id for key in gone}
                         | plan.gone_practices | (_live_practices(session) - staffed))
         session.expire_all()  # rows were written in bulk: re-read them, not the objects loaded before
         store_discrepancies(session, now=now, practice_ids=affected)

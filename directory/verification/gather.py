@@ -61,6 +61,7 @@ class ClinicianRecords:
     # changed record would be read next time.
     read: dict[int, Any] = field(default_factory=dict)
     watch: set[str] = field(default_factory=set)
+    scores: dict[int, float] = field(default_factory=dict)  # name scores computed on the way (record id -> score)
 
 
 def _identity(person: PersonName, record, *, number: bool, npi: bool) -> Identity:
@@ -152,7 +153,7 @@ class Gatherer:
         for record in found.values():
             if record.kind in (RecordKind.NPI.value, RecordKind.EXCLUSION.value):
                 continue
-            score = name_score(person, person_from_record(record))
+            score = info.scores[record.id] = name_score(person, person_from_record(record))
             number = any(numbers_match(n, record.license_number) and state in (None, record.state)
                          for state, n in site_numbers + npi_numbers)
             npi = bool(site_npi and record.npi == site_npi)
@@ -163,7 +164,7 @@ class Gatherer:
             for record in self._anywhere.get(key, []):
                 if record.id not in found:
                     found[record.id] = record
-                    score = name_score(person, person_from_record(record))
+                    score = info.scores[record.id] = name_score(person, person_from_record(record))
                     if score >= PLAUSIBLE:
                         npi = bool(site_npi and record.npi == site_npi)
                         info.candidates.append(Candidate(Evidence.of(record), score,

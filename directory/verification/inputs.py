@@ -22,7 +22,7 @@ others keep their verdicts, which are exactly what a full run would write (tests
 """
 
 import hashlib
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -45,7 +45,13 @@ from directory.models import (
 from directory.verification.coverage import Coverage, registry_coverage
 from directory.verification.gather import ClinicianRecords
 from directory.verification.health import SourceHealth
-from directory.verification.matching import record_keys
+from directory.verification.matching import (
+    PersonName,
+    name_score,
+    person_from_clinician,
+    person_from_record,
+    record_keys,
+)
 from directory.verification.rules import authorities
 from directory.vocab import RecordKind
 
@@ -58,6 +64,9 @@ JUDGED = (
     "status_raw", "issue_date", "expiry_date", "discipline", "discipline_text", "multistate", "npi", "city",
     "address_state", "source_url", "removed_at", "raw",
 )
+# Where a record is and under which name (what a record that cannot weigh in still counts by).
+PLACE_AND_NAME = ("kind", "state", "family_key", "holder_name", "given_name", "middle_name", "family_name", "suffix",
+                  "npi", "license_number", "removed_at")
 PACKAGE = Path(__file__).resolve().parent.parent
 # Code and data the verdicts are computed from: a change to any of them makes every verdict due.
 RULE_FILES = ("verification/*.py", "verification/*.csv", "data/*.toml", "data/*.csv", "boards/titles.py",
@@ -166,11 +175,11 @@ class Plan:
     gone_practices: set[int]  # practices of clinicians no longer listed whose inputs were kept
 
 
-def plan(session: Session, *, hashes: dict[int, str], rows: list, rules: str, prints: dict[str, str],
-         upto: Marks, now: datetime, family_kinds: frozenset[str]) -> Plan | None:
+def plan(session: Session, *, listings: dict[int, tuple], hashes: dict[int, str], rows: list, rules: str,
+         prints: dict[str, str], upto: Marks, now: datetime, family_kinds: frozenset[str]) -> Plan | None:
     """The clinicians a --due run must re-judge; None when all are (no earlier state, or a new rules version).
-    ``hashes``: listed clinician -> listing hash; ``rows``: the current verdict rows (claim_key, clinician_id,
-    expires_at)."""
+    ``listings``/``hashes``: listed clinician -> (practice, clinician, areas, credentials) / listing hash; ``rows``:
+    the current verdict rows (claim_key, clinician_id, expires_at)."""
     state = session.get(VerdictInputState, 1)
     if state is None or state.rules_version != rules or not change_log_kept(session):
         return None
@@ -182,7 +191,10 @@ def plan(session: Session, *, hashes: dict[int, str], rows: list, rules: str, pr
            or s.claims != per_clinician[cid] or (s.recheck_at is not None and s.recheck_at <= now)}
     due |= {row.clinician_id for row in rows if row.expires_at is None or row.expires_at <= now}
     before = state.health or {}
-    keys = {source for source in prints.keys() | before.keys() if prints.get(source) != before.get(source)}
+    sources = {source for source in prints.keys() | before.keys() if prints.get(source) != before.get(source)}
+    for chunk in chunks(sources):
+        due |= set(session.execute(select(VerdictInputKey.clinician_id).where(
+            VerdictInputKey.key.in_(chunk))).scalars())
     # Records updated or deleted since the last run (the change log), and records added since (higher ids).
     changed = set(session.execute(select(RecordChange.record_id).where(
         RecordChange.id > state.changes_upto, RecordChange.id <= upto.changes)).scalars())
@@ -193,68 +205,107 @@ def plan(session: Session, *, hashes: dict[int, str], rows: list, rules: str, pr
     if upto.records > state.records_upto:
         current.update({r.id: r for r in session.execute(select(table).where(
             table.c.id > state.records_upto, table.c.id <= upto.records))})
-    for ids in chunks(changed):  # a record read has changed (or is gone): its readers are due
-        for cid, record_id, fingerprint in session.execute(select(
+    for ids in chunks(changed):  # a record read has changed what its readers kept of it (or is gone)
+        for cid, record_id, kept in session.execute(select(
                 VerdictInputRecord.clinician_id, VerdictInputRecord.record_id, VerdictInputRecord.fingerprint)
                 .where(VerdictInputRecord.record_id.in_(ids))):
             record = current.get(record_id)
-            if record is None or record_fingerprint(record) != fingerprint:
+            if record is None or fingerprint(record, relevant=kept.startswith("f:")) != kept:
                 due.add(cid)
-    for record in current.values():  # a new or changed record now found under a clinician's keys
-        keys |= record_keys(record, family_kinds)
-    for chunk in chunks(keys):
-        due |= set(session.execute(select(VerdictInputKey.clinician_id).where(
-            VerdictInputKey.key.in_(chunk))).scalars())
+    # A new or changed record under a clinician's look-up keys, with a name close enough to matter (or the site's
+    # NPI). Any record joining an exact surname group matters to a clinician whose look-up fell back on the
+    # surname prefix (it found no exact surname).
+    by_key: dict[str, list] = defaultdict(list)
+    for record in current.values():
+        for key in record_keys(record, family_kinds):
+            by_key[key].append(record)
+    fallback = set(session.execute(select(VerdictInputKey.clinician_id).where(
+        VerdictInputKey.key >= "prefix:", VerdictInputKey.key < "prefix;")).scalars())
+    for chunk in chunks(by_key):
+        for cid, key in session.execute(select(VerdictInputKey.clinician_id, VerdictInputKey.key).where(
+                VerdictInputKey.key.in_(chunk))):
+            if cid in due or cid not in listings:
+                continue
+            clinician = listings[cid][1]
+            person = person_from_clinician(clinician)
+            if cid in fallback or any(relevant(person, clinician.npi, r) for r in by_key[key]):
+                due.add(cid)
     gone = {s.practice_id for cid, s in stored.items() if cid not in hashes}
     return Plan(due & set(hashes), gone)
 
 
-@dataclass
-class Judged:
-    """One clinician's inputs, as gathered and judged in this run."""
+def relevant(person: PersonName, site_npi: str | None, record: Any, score: float | None = None) -> bool:
+    """Can this record weigh in a clinician's verdicts? Every use gather.py makes of a record needs a name score of
+    at least 0.5 (a candidate, an exclusion entry, an NPI registry entry of the same full name) or the site's NPI
+    (the registry entries whose license numbers tie records). Any other record only counts as being there."""
+    if site_npi and record.npi == site_npi:
+        return True
+    if score is None:
+        score = name_score(person, person_from_record(record))
+    return score >= 0.5
 
-    practice_id: int
-    listing_hash: str
-    claims: int
-    info: ClinicianRecords | None  # None: no license claim, nothing read
+
+def fingerprint(record: Any, *, relevant: bool) -> str:
+    """What a verdict depends on in a record: all its judged fields when it can weigh in, else only where and under
+    which name it is (a namesake's status change cannot change the verdict; its leaving the surname group can)."""
+    if relevant:
+        return "f:" + record_fingerprint(record)
+    return "n:" + _digest([getattr(record, column) for column in PLACE_AND_NAME])
 
 
-def save(session: Session, judged: dict[int, Judged], *, listed: set[int], everything: bool, rules: str,
-         prints: dict[str, str], upto: Marks, now: datetime, stale_days: int, run_id: int) -> None:
-    """Replace the inputs of the clinicians judged (all of them after a full run), drop those of clinicians no
-    longer listed, record the run's state and prune the change log it has read."""
-    tables = (VerdictInputKey.__table__, VerdictInputRecord.__table__, VerdictInputs.__table__)
-    if everything:
-        for table in tables:
-            session.execute(delete(table))
-    else:
-        stale = set(session.execute(select(VerdictInputs.clinician_id)).scalars()) - listed
-        for chunk in chunks(set(judged) | stale):
-            for table in tables:
-                session.execute(delete(table).where(table.c.clinician_id.in_(chunk)))
-    prints_by_id: dict[int, str] = {}
-    inputs, records, keys = [], [], []
-    for cid, entry in judged.items():
-        read = entry.info.read.values() if entry.info else ()
-        inputs.append({"clinician_id": cid, "practice_id": entry.practice_id, "listing_hash": entry.listing_hash,
-                       "claims": entry.claims, "recheck_at": recheck_at(read, now, stale_days), "judged_at": now,
-                       "verify_run_id": run_id})
+class Writer:
+    """Writes the inputs of the clinicians judged, batch by batch (nothing of the gathering is held longer)."""
+
+    TABLES = (VerdictInputKey.__table__, VerdictInputRecord.__table__, VerdictInputs.__table__)
+
+    def __init__(self, session: Session, *, judging: set[int], listed: set[int], everything: bool, now: datetime,
+                 stale_days: int, run_id: int):
+        """Drop the inputs about to be replaced (all of them for a full run) and those of clinicians no longer
+        listed."""
+        self.session, self.now, self.stale_days, self.run_id = session, now, stale_days, run_id
+        self.rows: tuple[list, list, list] = ([], [], [])
+        if everything:
+            for table in self.TABLES:
+                session.execute(delete(table))
+        else:
+            stale = set(session.execute(select(VerdictInputs.clinician_id)).scalars()) - listed
+            for chunk in chunks(judging | stale):
+                for table in self.TABLES:
+                    session.execute(delete(table).where(table.c.clinician_id.in_(chunk)))
+
+    def add(self, clinician_id: int, practice_id: int, listing: str, claims: int,
+            info: ClinicianRecords | None) -> None:
+        keys, records, inputs = self.rows
+        read = list(info.read.values()) if info else []
+        inputs.append({"clinician_id": clinician_id, "practice_id": practice_id, "listing_hash": listing,
+                       "claims": claims, "recheck_at": recheck_at(read, self.now, self.stale_days),
+                       "judged_at": self.now, "verify_run_id": self.run_id})
+        if info is None:
+            return
+        npi = info.clinician.npi or None
         for record in read:
-            if record.id not in prints_by_id:
-                prints_by_id[record.id] = record_fingerprint(record)
-            records.append({"clinician_id": cid, "record_id": record.id, "fingerprint": prints_by_id[record.id]})
-        if entry.info is not None:
-            watch = entry.info.watch | {f"source:{r.source}" for r in read} | {EXCLUSION_CHECK}
-            keys += [{"clinician_id": cid, "key": key} for key in sorted(watch)]
-    for table, values in zip(tables, (keys, records, inputs), strict=True):
-        for start in range(0, len(values), 5000):
-            session.execute(insert(table), values[start:start + 5000])
-    state = VerdictInputState.__table__
-    session.execute(delete(state))
-    session.execute(insert(state), [{"id": 1, "rules_version": rules, "health": prints, "records_upto": upto.records,
-                                     "changes_upto": upto.changes, "verify_run_id": run_id}])
-    log = RecordChange.__table__
-    session.execute(delete(log).where(log.c.id <= upto.changes))
+            weighs = relevant(info.person, npi, record, info.scores.get(record.id))
+            records.append({"clinician_id": clinician_id, "record_id": record.id,
+                            "fingerprint": fingerprint(record, relevant=weighs)})
+        watch = info.watch | {f"source:{r.source}" for r in read} | {EXCLUSION_CHECK}
+        keys += [{"clinician_id": clinician_id, "key": key} for key in sorted(watch)]
+
+    def flush(self) -> None:
+        for table, values in zip(self.TABLES, self.rows, strict=True):
+            if values:
+                self.session.execute(insert(table), values)
+            values.clear()
+
+    def finish(self, *, rules: str, prints: dict[str, str], upto: Marks) -> None:
+        """The run's state, and the change log pruned up to what it read."""
+        self.flush()
+        state = VerdictInputState.__table__
+        self.session.execute(delete(state))
+        self.session.execute(insert(state), [{"id": 1, "rules_version": rules, "health": prints,
+                                              "records_upto": upto.records, "changes_upto": upto.changes,
+                                              "verify_run_id": self.run_id}])
+        log = RecordChange.__table__
+        self.session.execute(delete(log).where(log.c.id <= upto.changes))
 
 
 def family_kinds(anywhere_kinds: frozenset[str]) -> frozenset[str]:
