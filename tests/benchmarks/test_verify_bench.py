@@ -143,13 +143,21 @@ t1 = time.perf_counter()
 peak_full = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 due = verify_all(engine, now=now + timedelta(hours=1), due_only=True)
 t2 = time.perf_counter()
-# 1 % of the records change: a status, an expiry date or a discipline flag (one UPDATE, as a bulk sync writes).
+# 1 % of the records change (one executemany UPDATE, as a bulk sync writes): the status flips between active and
+# expired, the discipline flag turns, every second one gets a new expiry date. Flipped from what is stored, so a
+# reused database changes as much as a new one.
 table = LicenseRecord.__table__
 with engine.begin() as conn:
     top = conn.execute(select(func.max(table.c.id))).scalar()
-    ids = random.Random(3).sample(range(1, top + 1), top // 100)
-    rows = [{"rid": i, "st": ("expired", "active", "revoked")[i % 3], "exp": None if i % 2 else datetime(2027, 3, 31),
-             "disc": i % 5 == 0} for i in ids]
+    ids = sorted(random.Random(3).sample(range(1, top + 1), top // 100))
+    rows = []
+    for start in range(0, len(ids), 900):
+        for rid, status, discipline, expiry in conn.execute(select(
+                table.c.id, table.c.status, table.c.discipline, table.c.expiry_date).where(
+                table.c.id.in_(ids[start:start + 900]))):
+            new = "expired" if status == "active" else "active"
+            rows.append({"rid": rid, "st": new, "disc": not discipline,
+                         "exp": expiry + timedelta(days=30) if rid % 2 and expiry else expiry})
     conn.execute(update(table).where(table.c.id == bindparam("rid")).values(
         status=bindparam("st"), status_raw=bindparam("st"), expiry_date=bindparam("exp"), discipline=bindparam("disc")),
         rows)
@@ -256,7 +264,8 @@ runs in a child process pinned to one core (`sched_setaffinity`; PostgreSQL's se
 the database: claims, indexed look-ups by (state, family_key) / license number / NPI, name scoring, verdicts and
 evidence written, practice discrepancies stored, and (issue 14) the inputs of every verdict recorded. In one
 child, one after the other: a full run; `--due` an hour later on unchanged data; 1 % of the license rows
-({result['changed_records']:,}, chosen at random) changed by one SQL UPDATE (status, expiry date, discipline flag),
+({result['changed_records']:,}, chosen at random) changed by one SQL UPDATE (status flipped between active and
+expired, discipline flag turned, every second expiry date moved),
 then `--due`; then a second full run on the changed data (its verdict counts equal the `--due` run's). The
 percentages are of the first full run in the same child.
 
@@ -269,8 +278,10 @@ Targets (issue 14): `--due` on unchanged data under 10 % of a full run; after 1 
 the records read (with a fingerprint), the look-up keys a new or changed record would be found under, the sources
 whose health was read and the earliest dated flip (an expiry, the freshness window); a change log on
 `licenserecord`, written by triggers, names the records updated since the last run, and new records have higher
-ids. Only the clinicians those touch are judged again; the synthetic names come from small pools (30 given names,
-~5 records per state and surname), so each changed row touches several clinicians' look-up keys.
+ids. Only the clinicians those touch are judged again: a changed or new row counts for a clinician when it is
+under one of their look-up keys and its name is close enough to weigh in (score >= 0.5) or it carries the site's
+NPI; a namesake's status change does not. The synthetic names come from small pools (30 given names, ~5 records
+per state and surname).
 
 Verdicts (SQLite): {verdicts}. The synthetic names make same-name people in one state common: hence the many
 `ambiguous` and `wrong_license_class` verdicts. `source_unavailable`: md_bop (Maryland physicians) has no sync
