@@ -1,4 +1,5 @@
-"""Downloader middlewares: a proxy on every request, retries that honour Retry-After, redirect loops named."""
+"""Downloader middlewares: a proxy on every request, robots.txt for every waiting request, retries that honour
+Retry-After, redirect loops named."""
 
 import logging
 from email.utils import parsedate_to_datetime
@@ -6,9 +7,11 @@ from urllib.parse import urljoin
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.task import deferLater
 
 from crawler.links import clean_url
@@ -33,6 +36,22 @@ class ProxyEverywhereMiddleware:
     def process_request(self, request: Request) -> None:
         if self.proxy and "proxy" not in request.meta:
             request.meta["proxy"] = self.proxy
+
+
+class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with the parsed rules handed to EVERY request that waited for them.
+
+    Since Scrapy 2.13 (scrapy/scrapy#6802) the requests that arrive while a host's robots.txt is downloading all
+    await one shared Deferred. Awaiting a Deferred (``Deferred.asFuture`` on asyncio, ``inlineCallbacks``
+    otherwise) leaves it firing ``None`` for the next callback, so only the first waiter gets the parser and the
+    others are let through as if the host had no robots.txt. One process seldom has several waiters (the home page
+    comes first), but a distributed worker takes a site's links from the shared queue before it has that site's
+    robots.txt. Once the download has finished, ``_parsers[netloc]`` holds the parser (or None after an error).
+    """
+
+    async def robot_parser(self, request: Request):
+        await super().robot_parser(request)
+        return self._parsers[urlparse_cached(request).netloc]
 
 
 def retry_after_seconds(value: bytes | None) -> float | None:

@@ -51,7 +51,10 @@ def check_seed(url: str) -> str:
 
 
 def read_seed_args(values: list[str]) -> dict[str, str]:
-    """--seeds values: URLs or files of URLs (one a line, '#' comments) -> {url: origin}."""
+    """--seeds values: URLs or seed list files (directory.seeds format: 'URL [STATES] [# note]' a line)
+    -> {url: origin}."""
+    from directory.seeds import load_seed_list
+
     seeds: dict[str, str] = {}
     for value in values:
         if value.startswith(("http://", "https://")):
@@ -60,17 +63,11 @@ def read_seed_args(values: list[str]) -> dict[str, str]:
         path = Path(value)
         if "://" in value or not path.is_file():
             raise KapdirError(f"seed {value!r} is neither an http(s) URL nor a readable file of URLs")
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise KapdirError(f"cannot read seeds file {value}: {exc}") from exc
-        for number, line in enumerate(lines, 1):
-            line = line.split("#", 1)[0].strip()
-            if line:
-                try:
-                    seeds[check_seed(line)] = "file"
-                except KapdirError as exc:
-                    raise KapdirError(f"{value} line {number}: {exc}") from exc
+        for site in load_seed_list(path):
+            try:
+                seeds[check_seed(site.url)] = "file"
+            except KapdirError as exc:
+                raise KapdirError(f"{value} line {site.line}: {exc}") from exc
     return seeds
 
 

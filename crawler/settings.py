@@ -44,6 +44,8 @@ def scrapy_settings(
         "TWISTED_DNS_RESOLVER": "crawler.egress.EgressResolver",
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.egress.EgressMiddleware": 50,  # first: before robots.txt is fetched for the host
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "crawler.middlewares.RobotsTxtMiddleware": 100,  # Scrapy's, fixed for requests that wait together
             "crawler.middlewares.ProxyEverywhereMiddleware": 740,  # before HttpProxyMiddleware (750)
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawler.middlewares.RetryAfterMiddleware": 550,

@@ -28,9 +28,7 @@ page = st.navigation(pages)
 
 with st.sidebar:
     legend()
-    st.divider()
-    notice()
-notice()
+notice()  # once, above every page (not again in the sidebar)
 try:
     page.run()
 except Exception:  # st.stop / st.rerun are BaseExceptions and pass through

@@ -1,4 +1,4 @@
-"""Long admin jobs (crawl, board sync, re-verification) as `kapdir` child processes.
+"""Long admin jobs (refresh, crawl, board sync, re-verification) as `kapdir` child processes.
 
 A child process keeps the dashboard responsive and lets Scrapy's reactor start fresh each time. The job
 writes its progress to the database (CrawlRun, SourceSync, Verification rows) which the admin page polls;
@@ -19,7 +19,7 @@ from directory.errors import KapdirError
 from directory.settings import get_settings
 from directory.timeutil import utcnow
 
-KINDS = ("crawl", "sync", "verify")
+KINDS = ("refresh", "crawl", "sync", "verify")
 PROXY_ENV = "KAPDIR_CRAWL_PROXY"  # e.g. the demo's sample web; the admin can override it per crawl
 SECRET_ENV = {"KAPDIR_ADMIN_PASSWORD"}  # never handed to a child process
 
@@ -59,8 +59,8 @@ def kapdir_command(*args: str) -> list[str]:
 def job_arguments(kind: str, *, proxy: str | None = None, sources: list[str] = (), due_only: bool = False
                   ) -> list[str]:
     """The child's argument list, built only from validated values (typed text never becomes an option)."""
-    if kind == "crawl":
-        return ["crawl", "--json", *([f"--proxy={_checked_proxy(proxy)}"] if proxy else [])]
+    if kind in {"crawl", "refresh"}:
+        return [kind, "--json", *([f"--proxy={_checked_proxy(proxy)}"] if proxy else [])]
     if kind == "sync":
         return ["boards", "sync", "--json", "--", *_checked_sources(sources)]
     if kind == "verify":

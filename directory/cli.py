@@ -63,7 +63,7 @@ def demo(
     db: DbOption = None,
     no_dashboard: Annotated[bool, typer.Option("--no-dashboard", help="Stop after verifying.")] = False,
     as_json: JsonOption = False,
-    port: Annotated[int, typer.Option(help="Dashboard port.")] = 8501,
+    port: Annotated[int, typer.Option(help="Dashboard port.", min=1, max=65535)] = 8501,
 ) -> None:
     """Serve the bundled sample world, crawl it, sync boards, verify, then open the dashboard."""
     from directory.demo import run_demo
@@ -138,8 +138,9 @@ def boards_sync(
     as_json: JsonOption = False,
 ) -> None:
     """Download rosters into the database (keeps the last good data when a source fails)."""
-    from directory.boards.commands import sync_command
+    from directory.boards.commands import check_source_names, sync_command
 
+    check_source_names(sources or [])
     with _exclusive(db, "sync", create=True):
         sync_command(sources=sources or [], force=force, db=db, as_json=as_json)
 
@@ -184,6 +185,22 @@ def verify(
 
 
 @app.command()
+def refresh(
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    proxy: Annotated[str | None, typer.Option(
+        help="HTTP proxy for the crawl (default: KAPDIR_CRAWL_PROXY, e.g. a local mirror).")] = None,
+) -> None:
+    """Crawl the sites that are due, sync the sources that are due, re-verify what is due (schedulable)."""
+    import os
+
+    from directory.refresh import refresh_command
+
+    with _exclusive(db, "crawl", "sync", "verify", create=True):
+        refresh_command(db=db, as_json=as_json, proxy=proxy or os.environ.get("KAPDIR_CRAWL_PROXY") or None)
+
+
+@app.command()
 def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", help="json, csv or fhir (R4 Bundle).")] = ExportFormat.json,
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
@@ -202,7 +219,7 @@ def export(
 
 @app.command()
 def dashboard(
-    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
+    port: Annotated[int, typer.Option(help="Port to serve on.", min=1, max=65535)] = 8501,
     db: DbOption = None,
 ) -> None:
     """Open the Streamlit dashboard."""
@@ -227,6 +244,84 @@ def eval(  # noqa: A001 - the command is called eval
         real_eval_command(real, as_json=as_json)
         return
     eval_command(as_json=as_json)
+
+
+class ChangesFormat(StrEnum):
+    table = "table"
+    json = "json"
+    atom = "atom"
+
+
+watch_app = typer.Typer(help="Watch lists: the practices someone follows, keyed by a name or e-mail.",
+                        no_args_is_help=True)
+feeds_app = typer.Typer(help="Change events out: the Atom feed server and the webhook.", no_args_is_help=True)
+app.add_typer(watch_app, name="watch")
+app.add_typer(feeds_app, name="feeds")
+WatchName = Annotated[str, typer.Argument(help="The watch list's name or e-mail (matched ignoring case).")]
+PracticeIds = Annotated[list[int], typer.Argument(help="Practice ids (as in `kapdir changes` or the dashboard).")]
+
+
+@app.command()
+def changes(
+    since: Annotated[str | None, typer.Option(help="Only events from this date (YYYY-MM-DD, UTC) or time on.")] = None,
+    practice: Annotated[list[int] | None, typer.Option("--practice", help="Only this practice id; repeatable.")] = None,
+    watch: Annotated[str | None, typer.Option("--watch", help="Only the practices of this watch list.")] = None,
+    fmt: Annotated[ChangesFormat, typer.Option("--format", help="table, json or atom.")] = ChangesFormat.table,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    db: DbOption = None,
+) -> None:
+    """What changed: verdicts, practices appearing or vanishing, prices and state lists, with before/after/why."""
+    from directory.changes.commands import changes_command
+
+    changes_command(since=since, practice=practice or [], watch=watch, db=db,
+                    fmt="json" if as_json else fmt.value)
+
+
+@watch_app.command("add")
+def watch_add(name: WatchName, practices: PracticeIds, db: DbOption = None) -> None:
+    """Watch these practices (creates the list on first use) and print its Atom feed URL."""
+    from directory.changes.commands import watch_add_command
+
+    watch_add_command(name=name, practices=practices, db=db)
+
+
+@watch_app.command("remove")
+def watch_remove(name: WatchName, practices: PracticeIds, db: DbOption = None) -> None:
+    """Stop watching these practices."""
+    from directory.changes.commands import watch_remove_command
+
+    watch_remove_command(name=name, practices=practices, db=db)
+
+
+@watch_app.command("list")
+def watch_list(
+    name: Annotated[str | None, typer.Argument(help="One watch list (default: all).")] = None,
+    db: DbOption = None, as_json: JsonOption = False,
+) -> None:
+    """Watch lists, their practices and feed URLs."""
+    from directory.changes.commands import watch_list_command
+
+    watch_list_command(name=name, as_json=as_json, db=db)
+
+
+@feeds_app.command("serve")
+def feeds_serve(
+    port: Annotated[int, typer.Option(help="Port to serve on.", min=1, max=65535)] = 8502,
+    host: Annotated[str, typer.Option(help="Address to bind (default loopback only).")] = "127.0.0.1",
+    db: DbOption = None,
+) -> None:
+    """Serve the Atom feeds: /feeds/all.atom and one per watch list (Streamlit cannot serve raw XML)."""
+    from directory.changes.commands import serve_command
+
+    serve_command(host=host, port=port, db=db)
+
+
+@feeds_app.command("deliver")
+def feeds_deliver(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """POST new change events to KAPDIR_WEBHOOK_URL now (`kapdir refresh` does this after verifying)."""
+    from directory.changes.commands import deliver_command
+
+    deliver_command(db=db, as_json=as_json)
 
 
 @db_app.command("upgrade")

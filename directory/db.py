@@ -11,6 +11,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import socket
 import sqlite3
 from collections.abc import Iterator
@@ -43,8 +44,13 @@ class JobRunning(KapdirError):
 
 
 def resolve_url(db: str | Path | None = None) -> str:
-    """--db PATH (an SQLite file) first, then DATABASE_URL, then the data directory's file."""
+    """--db PATH (an SQLite file, or a database URL) first, then DATABASE_URL, then the data directory's file."""
     if db is not None:
+        if isinstance(db, str) and "://" in db:  # a URL from code: use it as it is
+            return db
+        if re.match(r"^[a-z][a-z0-9+.-]*:/", str(db)):  # a URL typed as --db (a Path folds its '//')
+            raise KapdirError(f"--db takes an SQLite file, not a URL ({str(db).split(':')[0]}:...): "
+                              "set DATABASE_URL for PostgreSQL")
         return f"sqlite:///{Path(db).expanduser().resolve()}"
     settings = get_settings()
     return settings.database_url or settings.default_database_url

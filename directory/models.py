@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import NaiveDatetime
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from directory.timeutil import utcnow
@@ -277,6 +277,9 @@ class LicenseRecord(SQLModel, table=True):
     source_as_of: NaiveDatetime | None = None
     removed_at: NaiveDatetime | None = None  # no longer in the roster; kept, never deleted
     raw: dict[str, Any] = _json({})
+    # Issue 14: a hash of the source's raw row(s) behind the record (directory.boards.store): a row whose hash is
+    # already stored is unchanged, recognised before normalisation. Look-up answers have none.
+    row_hash: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True, index=True))
 
 
 class SourceSync(SQLModel, table=True):
@@ -462,3 +465,95 @@ class RecordChange(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     record_id: int
+
+
+# --- issue 15: refresh --------------------------------------------------------------------------
+
+
+class SiteSchedule(SQLModel, table=True):
+    """When ``kapdir refresh`` crawls a practice site next, and why: re-crawled sooner when it changed, less often
+    while it stays the same, backing off while it fails. One row per site (``Practice.key``), written by refresh."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    site: str = Field(unique=True)  # the site key (crawler.links.site_key), as Practice.key
+    url: str  # the seed URL crawled
+    last_attempt_at: NaiveDatetime | None = None
+    last_outcome: str | None = None  # changed | unchanged | failed
+    unchanged_streak: int = 0  # crawls in a row that found nothing new
+    failures: int = 0  # failed crawls in a row
+    next_due_at: NaiveDatetime | None = Field(default=None, index=True)
+    crawl_run_id: int | None = Field(default=None, foreign_key="crawlrun.id")  # the last run that tried it
+    reason: str | None = None  # plain English: why it is due when it is
+
+
+class RefreshRun(SQLModel, table=True):
+    """One ``kapdir refresh``: what was due, what it did (crawl, syncs, verification) and when the next is due."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: NaiveDatetime = Field(default_factory=utcnow)
+    finished_at: NaiveDatetime | None = None
+    status: str = "running"  # running | finished | failed
+    sites_due: int = 0
+    sites_crawled: int = 0
+    sources_checked: int = 0
+    sources_synced: int = 0  # sources that downloaded new data (an unchanged answer is checked, not synced)
+    claims_rechecked: int = 0
+    crawl_run_id: int | None = Field(default=None, foreign_key="crawlrun.id")
+    verify_run_id: int | None = Field(default=None, foreign_key="verifyrun.id")
+    parts: dict[str, Any] = _json({})  # the summary of each part (crawl, sync, verify, deliver)
+    next_due_at: NaiveDatetime | None = None
+    message: str | None = Field(default=None, sa_column=Column(Text))
+
+
+# --- issue 15: watching -------------------------------------------------------------------------
+# Change events themselves are never stored: directory.changes derives them from the records above. These tables
+# hold only who watches what, and which events a webhook has already been given.
+
+
+class WatchList(SQLModel, table=True):
+    """Practices someone watches, keyed by the name or e-mail they typed (no accounts)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str  # as typed (trimmed)
+    key: str = Field(unique=True)  # the name folded to lower case: how it is looked up
+    feed_token: str = Field(unique=True)  # random: the Atom feed URL names this, never the name or e-mail
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+
+
+class WatchedPractice(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("watch_list_id", "practice_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    watch_list_id: int = Field(foreign_key="watchlist.id", index=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    added_at: NaiveDatetime = Field(default_factory=utcnow)
+
+
+class WebhookBatch(SQLModel, table=True):
+    """One JSON POST to the webhook: its events, kept until a 2xx answer (retried with backoff until then).
+
+    ``status`` baseline marks the events that existed when a webhook was first configured (never sent)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    target: str = Field(index=True)  # sha256 of the webhook URL (the URL may carry a secret: not stored)
+    target_label: str  # scheme://host[:port] only, for the admin to read
+    status: str = "pending"  # pending | delivered | baseline
+    events: int = 0
+    payload: dict[str, Any] | None = _json(None)
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    attempts: int = 0
+    next_attempt_at: NaiveDatetime | None = None
+    last_error: str | None = None
+    delivered_at: NaiveDatetime | None = None
+    claimed_until: NaiveDatetime | None = None  # a sender holds the batch until then (no two send it at once)
+
+
+class WebhookEvent(SQLModel, table=True):
+    """Which event went into which batch: unique per target, so no event is ever put in two batches."""
+
+    __table_args__ = (UniqueConstraint("target", "event_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    target: str
+    event_id: str
+    batch_id: int = Field(foreign_key="webhookbatch.id", index=True)

@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     max_retry_after: float = 30.0  # honour a 503/429 Retry-After up to this many seconds, else give up
     extract_processes: int = 1  # helper processes that extract pages beside the crawl (0: in the crawl process)
     extract_timeout_s: float = Field(default=10.0, gt=0)  # wall-clock budget to read one page (~0.02 s typical)
+    # `kapdir refresh` (issue 15): a site that changed is re-crawled after recrawl_days; each crawl in a row that
+    # finds it unchanged doubles that, up to recrawl_max_days; a failing site is retried after recrawl_retry_hours,
+    # doubled with each failure in a row (up to recrawl_max_days). seeds_file: the practice sites refresh starts
+    # from when no seeds are configured (default: the bundled directory/data/seeds/us-kap.txt).
+    recrawl_days: float = Field(default=7.0, gt=0)
+    recrawl_max_days: float = Field(default=28.0, gt=0)
+    recrawl_retry_hours: float = Field(default=6.0, gt=0)
+    seeds_file: Path | None = None
     # How long a command waits for another process's write lock on an SQLite database before failing.
     db_busy_timeout_s: float = 30.0
     # Verification freshness (days) and how stale board data may be before verdicts say so.
@@ -60,6 +68,10 @@ class Settings(BaseSettings):
     allow_private_hosts: bool = False
     egress_ports: list[int] = [80, 443]
     egress_allow_networks: list[str] = []  # CIDRs admitted anyway, e.g. an internal mirror of a board
+    # Change events (directory.changes, issue 15): a webhook that receives a JSON POST per event batch, and where
+    # `kapdir feeds serve` is reached (the base of each watch list's Atom feed URL shown to users).
+    webhook_url: str | None = None
+    feed_base_url: str = "http://127.0.0.1:8502"
     listing_seed_cap: int = 500  # most practice sites one listing may add as seeds
     # "off" removes the admin area from the dashboard (a public deployment runs a separate admin instance).
     admin: str = "on"

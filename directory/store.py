@@ -54,7 +54,16 @@ from directory.models import (
 )
 from directory.names import parse_name, person_key
 from directory.timeutil import utcnow
-from directory.vocab import CredentialKind, FetchOutcome, LicenseClass, Role, Route, Setting
+from directory.vocab import (
+    ROUTE_LABELS,
+    SETTING_LABELS,
+    CredentialKind,
+    FetchOutcome,
+    LicenseClass,
+    Role,
+    Route,
+    Setting,
+)
 
 SNIPPET_MAX = 500
 TEXT_MAX = 4000
@@ -623,6 +632,11 @@ def _offer_rows(facts: SiteFacts) -> dict[tuple[str, str], dict[str, Any]]:
     return rows
 
 
+def _offer_words(kind: str, value: str) -> str:
+    """A change record in words ("Route IV infusion"), never a code: the provider page shows these."""
+    return f"{kind.capitalize()} {({'route': ROUTE_LABELS, 'setting': SETTING_LABELS}.get(kind, {})).get(value, value)}"
+
+
 def _apply_offerings(session, practice, facts, fetched_at, result) -> None:
     existing = {(o.kind, o.value): o for o in session.exec(select(Offering).where(Offering.practice_id == practice.id))}
     wanted = _offer_rows(facts)
@@ -632,7 +646,7 @@ def _apply_offerings(session, practice, facts, fetched_at, result) -> None:
         offering = existing.get((kind, value))
         if offering is None:
             offering = Offering.model_validate({"practice_id": practice.id, "kind": kind, "value": value})
-            result.changes.append(f"{kind.capitalize()} {value} now listed")
+            result.changes.append(f"{_offer_words(kind, value)} now listed")
         offering.amount_usd = extra.get("amount_usd")
         offering.unit = extra.get("unit")
         offering.source_url = evidence.url if evidence else None
@@ -641,7 +655,7 @@ def _apply_offerings(session, practice, facts, fetched_at, result) -> None:
         session.add(offering)
     for key, offering in existing.items():
         if key not in wanted:
-            result.changes.append(f"{offering.kind.capitalize()} {offering.value} no longer listed")
+            result.changes.append(f"{_offer_words(offering.kind, offering.value)} no longer listed")
             session.delete(offering)
 
 

@@ -5,6 +5,8 @@ Each is a ``str`` enum so values serialise as plain strings and compare equal to
 
 from enum import StrEnum
 
+import phonenumbers
+
 
 class LicenseClass(StrEnum):
     """The kind of state license a title belongs to; LPC, LCPC and LMHC are one class where each is a state's
@@ -244,6 +246,137 @@ def verdict_label(verdict: Verdict | str | None) -> str:
         return VERDICT_LABELS[Verdict(verdict)]
     except ValueError:
         return str(verdict).replace("_", " ")
+
+
+class InsuranceStance(StrEnum):
+    """What a practice site says about paying with health insurance (the extraction's ``insurance`` field)."""
+
+    ACCEPTED = "accepted"
+    OUT_OF_NETWORK_SUPERBILL = "out_of_network_superbill"
+    NOT_ACCEPTED = "not_accepted"
+
+
+# Plain words for every other code a visitor can see. Pages never show a code itself: they go through these
+# tables (or code_label below), so "out_of_network_superbill" reads "Out of network: superbill provided".
+MODE_LABELS: dict[str, str] = {
+    ServiceMode.IN_PERSON: "in person",
+    ServiceMode.VIRTUAL: "virtual (telehealth)",
+    ServiceMode.PRESCRIBING: "prescribing",
+}
+
+ROUTE_LABELS: dict[str, str] = {
+    Route.IV: "IV infusion",
+    Route.IM: "IM injection",
+    Route.ORAL_SUBLINGUAL: "Sublingual / oral (lozenge, RDT)",
+    Route.INTRANASAL: "Intranasal",
+    Route.ESKETAMINE_SPRAVATO: "Spravato (esketamine)",
+}
+
+SETTING_LABELS: dict[str, str] = {
+    Setting.CLINIC: "In a clinic or office",
+    Setting.AT_HOME: "At home",
+    Setting.GROUP: "Group",
+    Setting.RETREAT: "Retreat",
+}
+
+INSURANCE_LABELS: dict[str, str] = {
+    InsuranceStance.ACCEPTED: "Accepts insurance",
+    InsuranceStance.OUT_OF_NETWORK_SUPERBILL: "Out of network: superbill provided for reimbursement",
+    InsuranceStance.NOT_ACCEPTED: "Does not take insurance",
+}
+
+ROLE_LABELS: dict[str, str] = {
+    Role.THERAPIST: "Therapist",
+    Role.PRESCRIBER: "Prescriber",
+    Role.NURSE: "Nurse",
+    Role.OTHER: "Other",
+}
+
+LICENSE_CLASS_LABELS: dict[str, str] = {
+    LicenseClass.PROFESSIONAL_COUNSELOR: "Professional counselor (LPC, LCPC, LMHC)",
+    LicenseClass.ASSOCIATE_COUNSELOR: "Associate counselor (supervised)",
+    LicenseClass.ASSOCIATE_MARRIAGE_FAMILY_THERAPIST: "Associate marriage and family therapist (supervised)",
+    LicenseClass.CLINICAL_SOCIAL_WORKER: "Clinical social worker (LCSW)",
+    LicenseClass.SOCIAL_WORKER: "Social worker (non-clinical)",
+    LicenseClass.MARRIAGE_FAMILY_THERAPIST: "Marriage and family therapist (LMFT)",
+    LicenseClass.PSYCHOLOGIST: "Psychologist",
+    LicenseClass.PHYSICIAN: "Physician (MD, DO)",
+    LicenseClass.NURSE_PRACTITIONER: "Nurse practitioner",
+    LicenseClass.PHYSICIAN_ASSISTANT: "Physician assistant",
+    LicenseClass.REGISTERED_NURSE: "Registered nurse",
+    LicenseClass.OTHER: "Other license",
+}
+
+CREDENTIAL_KIND_LABELS: dict[str, str] = {
+    CredentialKind.STATE_LICENSE: "State license",
+    CredentialKind.NATIONAL_CERTIFICATION: "National certification",
+    CredentialKind.DEGREE: "Degree",
+    CredentialKind.TRAINING: "Training",
+    CredentialKind.REGISTRATION: "Registration",
+}
+
+CLAIM_KIND_LABELS: dict[str, str] = {"service": "Service", "prescribing": "Prescribing", "credential": "Credential"}
+
+# The evidence fields the extraction records (directory.extraction Evidence.field), as a visitor reads them.
+FACT_FIELD_LABELS: dict[str, str] = {
+    "name": "Name", "practice_name": "Practice name", "clinician": "Clinician", "clinicians": "Clinicians",
+    "credentials": "Credentials", "licenses": "Licenses", "npi": "NPI", "states": "States served",
+    "state": "State", "in_person": "In person", "virtual": "Virtual", "cities": "Cities", "city": "City",
+    "addresses": "Addresses", "routes": "Routes", "routes_not_offered": "Routes not offered",
+    "settings": "Settings", "settings_not_offered": "Settings not offered", "therapy_included": "Therapy included",
+    "medical_partner": "Prescribing partner", "insurance": "Insurance", "prices_usd": "Prices (USD)",
+    "phones": "Phone numbers", "emails": "E-mail addresses", "links": "Links",
+}
+
+_VALUE_LABELS: dict[str, dict[str, str]] = {
+    "routes": ROUTE_LABELS, "routes_not_offered": ROUTE_LABELS, "settings": SETTING_LABELS,
+    "settings_not_offered": SETTING_LABELS, "insurance": INSURANCE_LABELS,
+}
+
+# Every snake_case code of the enums above, for values that arrive without their field (code_label).
+_ALL_CODE_LABELS: dict[str, str] = {
+    **{v.value: v.label for v in Verdict}, **LICENSE_CLASS_LABELS, **CREDENTIAL_KIND_LABELS, **INSURANCE_LABELS,
+    **ROUTE_LABELS, **SETTING_LABELS, **{ServiceMode.IN_PERSON.value: "in person"},
+}
+
+
+def phone_label(number: str) -> str:
+    """A stored phone number (E.164, '+14105550184') as people write it: '(410) 555-0184'; foreign numbers in
+    international form; anything unparseable as stored."""
+    try:
+        parsed = phonenumbers.parse(number, "US")
+    except phonenumbers.NumberParseException:
+        return number
+    if not phonenumbers.is_possible_number(parsed):
+        return number
+    style = (phonenumbers.PhoneNumberFormat.NATIONAL if parsed.country_code == 1
+             else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(parsed, style)
+
+
+def code_label(value: object) -> str:
+    """Plain words for a known code; any other value as it is (crawled text is shown as the site wrote it)."""
+    text = "" if value is None else str(value)
+    return _ALL_CODE_LABELS.get(text, text)
+
+
+def fact_field_label(field: str) -> str:
+    return FACT_FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+
+
+def fact_value_label(field: str, value: object) -> str:
+    """A stored fact value in words: codes through the field's label table, lists joined, booleans yes/no."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(fact_value_label(field, item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{fact_field_label(k)}: {fact_value_label(k, v)}" for k, v in value.items())
+    if field in ("phones", "phone") and isinstance(value, str):
+        return phone_label(value)
+    table = _VALUE_LABELS.get(field)
+    text = "" if value is None else str(value)
+    return table.get(text, text) if table is not None else code_label(text)
 
 
 class FetchOutcome(StrEnum):

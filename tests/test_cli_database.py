@@ -94,16 +94,22 @@ def test_a_lock_mid_run_still_leaves_the_run_record_finished(tmp_path, short_wai
         clinician(session, practice(session, "lock.example", {"CT": (True, True)}), "Iris Lowe",
                   [("LPC", "state_license", "professional_counselor")])
         session.commit()
-    start_run = engine_module._start_run
+    start_run, finish_record = engine_module._start_run, engine_module.finish_run_record
     holders = []
 
     def start_then_lock(*args, **kwargs):
         context = start_run(*args, **kwargs)
         holders.append(_hold_write_lock(db))
-        threading.Timer(1.6, lambda: (holders[0].rollback(), holders[0].close())).start()
         return context
 
+    def unlock_then_finish(*args, **kwargs):
+        # The run has given up waiting (DatabaseLocked on its way): the other process lets go now, on a timer
+        # shorter than our wait, so the failed run's record is written however slow the machine is.
+        threading.Timer(0.3, lambda: (holders[0].rollback(), holders[0].close())).start()
+        return finish_record(*args, **kwargs)
+
     monkeypatch.setattr(engine_module, "_start_run", start_then_lock)
+    monkeypatch.setattr(engine_module, "finish_run_record", unlock_then_finish)
     with pytest.raises(DatabaseLocked) as failure:
         verify_all(engine, now=NOW)
     assert "locked" in str(failure.value) and "\n" not in str(failure.value)
@@ -205,3 +211,21 @@ def test_a_file_that_is_not_a_database_is_one_line(tmp_path, command):
     result = run_kapdir(*command, "--db", str(db), timeout=120)
     assert result.returncode == 1
     assert f"cannot open database {db}: file is not a database" in _one_line(result.stderr)
+
+
+@pytest.mark.parametrize("command", [
+    ["demo", "--no-dashboard", "--port", "-1"], ["dashboard", "--port", "70000"],
+    ["export", "--as-of", "yesterday"], ["boards", "sync", "no_such_source"],
+])
+def test_bad_arguments_are_one_line_and_exit_2_before_any_work(tmp_path, command):
+    result = run_kapdir(*command, "--db", str(tmp_path / "x.db"), timeout=120)
+    assert result.returncode in (1, 2)
+    _one_line(result.stderr)
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_a_url_given_as_db_is_one_line_and_makes_no_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run_kapdir("verify", "--db", "postgresql://kapdir@localhost/kapdir", timeout=120)
+    assert result.returncode == 1 and "DATABASE_URL" in _one_line(result.stderr)
+    assert not list(tmp_path.iterdir())

@@ -1,4 +1,4 @@
-"""Admin (behind a password): seeds, crawl / sync / re-verify with live progress, history, freshness."""
+"""Admin (behind a password): seeds, refresh / crawl / sync / re-verify with live progress, history, freshness."""
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
@@ -8,6 +8,7 @@ from dashboard.admin_guard import server_guard
 from dashboard.render import md, when
 from directory import queries
 from directory.errors import KapdirError
+from directory.refresh import refresh_status
 from directory.settings import get_settings
 
 st.title("Admin")
@@ -100,6 +101,21 @@ with seeds_tab:
 
 with jobs_tab:
     st.caption("Each job runs as a `kapdir` child process and writes its progress to the database.")
+    st.markdown("**Refresh**: crawl the sites that are due, sync the sources that are due, re-verify what is due "
+                "(`kapdir refresh`, which cron or a systemd timer runs on a schedule: docs/operations.md).")
+    fresh = data.run(refresh_status)
+    last = fresh["last"]
+    if last is None:
+        st.caption("Last refresh: none has run on this database yet.")
+    else:
+        st.caption(md(f"Last refresh: run {last['id']}, {last['status']}, started {when(last['started_at'])}, "
+                      f"finished {when(last['finished_at'])}: {last['message']}"))
+    what = f" ({fresh['next_due']})" if fresh["next_due"] else ""
+    sources_due = ", ".join(fresh["sources_due"]) or "none"
+    next_at = "now" if fresh["due_now"] else when(fresh["next_due_at"])
+    st.caption(md(f"Next refresh due: {next_at}{what}. Due now: {fresh['sites_due']} of "
+                  f"{fresh['sites']} sites; sources: {sources_due}; {fresh['verdicts_due']} verdicts."))
+    start_refresh = st.button("Refresh now", key="job_refresh")
     crawl_col, sync_col, verify_col = st.columns(3)
     with crawl_col:
         st.text_input("Proxy for the crawl (optional)", value=jobs.default_proxy(), key="job_crawl_proxy")
@@ -111,7 +127,9 @@ with jobs_tab:
         st.checkbox("Only verdicts that are due", key="job_verify_due")
         start_verify = st.button("Re-verify", key="job_verify")
     try:
-        if start_crawl:
+        if start_refresh:
+            jobs.start_job("refresh", db_url=db_url, proxy=st.session_state.job_crawl_proxy.strip() or None)
+        elif start_crawl:
             jobs.start_job("crawl", db_url=db_url, proxy=st.session_state.job_crawl_proxy.strip() or None)
         elif start_sync:
             jobs.start_job("sync", db_url=db_url, sources=st.session_state.job_sync_sources.split())
@@ -128,16 +146,16 @@ with jobs_tab:
             return
         state = "running" if job.running else ("finished" if job.returncode == 0 else f"failed ({job.returncode})")
         st.markdown(f"**{job.kind.capitalize()}** started {when(job.started_at)}: {state}")
-        if job.kind == "crawl":
+        if job.kind in {"crawl", "refresh"}:
             for run in data.run(queries.crawl_runs_since, since=job.started_at):
                 st.progress(1.0 if run["status"] != "running" else min(0.95, run["pages"] / 200),
                             text=f"Crawl run {run['id']} ({run['status']}): {run['pages']} pages, {run['new']} new, "
                                  f"{run['changed']} changed, {sum(run['errors'].values())} errors")
-        elif job.kind == "sync":
+        if job.kind in {"sync", "refresh"}:
             for sync in data.run(queries.syncs_since, since=job.started_at):
                 st.caption(md(f"{sync['source']}: {sync['status']}, {sync['records']} records "
                               f"(+{sync['added']} / ~{sync['updated']} / -{sync['removed']}) {sync['error']}"))
-        else:
+        if job.kind in {"verify", "refresh"}:
             checked = data.run(queries.verifications_checked_since, since=job.started_at)
             st.caption(f"{checked} verdicts checked" + (" so far" if job.running else ""))
         tail = job.log_tail()

@@ -7,9 +7,8 @@ from dashboard.render import badge, md, when
 from dashboard.url_state import Param, seed_from_url, write_to_url
 from directory.errors import KapdirError
 from directory.queries import ROUTE_LABELS, SETTING_LABELS, SORT_OPTIONS, state_codes, state_name
-from directory.vocab import LicenseClass, Role, Route, Setting
+from directory.vocab import LICENSE_CLASS_LABELS, ROLE_LABELS, LicenseClass, Role, Route, Setting
 
-ROLE_LABELS = {Role.THERAPIST: "Therapist", Role.PRESCRIBER: "Prescriber", Role.NURSE: "Nurse", Role.OTHER: "Other"}
 PRESCRIBER_LABELS = {"any": "Any", "on_staff": "Prescriber on staff", "partner": "Named prescribing partner",
                      "either": "Either"}
 MODE_LABELS = {"in_person": "In person", "virtual": "Virtual (telehealth)"}
@@ -69,7 +68,7 @@ with st.expander("Filters", expanded=False):
     right.multiselect("Clinician role", [r.value for r in Role], key="find_roles", format_func=ROLE_LABELS.get,
                       **RESTART)
     right.multiselect("License type", [c.value for c in LicenseClass], key="find_classes",
-                      format_func=lambda v: v.replace("_", " ").capitalize(), **RESTART)
+                      format_func=LICENSE_CLASS_LABELS.get, **RESTART)
     right.selectbox("Prescribing", list(PRESCRIBER_LABELS), key="find_prescriber", format_func=PRESCRIBER_LABELS.get,
                     **RESTART)
     low, high = right.columns(2)

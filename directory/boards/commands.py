@@ -135,12 +135,17 @@ def run_sync(engine: Engine, names: list[str], *, force: bool = False, show_prog
     return results
 
 
-def sync_command(sources: list[str], force: bool, db: Path | None, as_json: bool) -> None:
-    for name in sources:  # an unknown name is a bad argument (exit 2), before anything is fetched
+def check_source_names(sources: list[str]) -> None:
+    """An unknown name is a bad argument (exit 2), before any database is opened or anything fetched."""
+    for name in sources:
         try:
             get_source(name)
         except KapdirError as exc:
             raise typer.BadParameter(str(exc)) from None
+
+
+def sync_command(sources: list[str], force: bool, db: Path | None, as_json: bool) -> None:
+    check_source_names(sources)
     engine = open_database(db)
     results = run_sync(engine, sources, force=force, show_progress=not as_json)
     if as_json:

@@ -16,7 +16,15 @@ from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from typing import IO, Any
 
-from directory.boards.base import NormalRecord, Source, clean, names_from_parts, names_from_text, stable_key
+from directory.boards.base import (
+    NormalRecord,
+    Source,
+    clean,
+    names_from_parts,
+    names_from_text,
+    row_content,
+    stable_key,
+)
 from directory.boards.dates import dated_fields, source_fields
 from directory.boards.http import NotModified, build_url, download, open_url
 from directory.boards.registry import ROSTERS_DIR, SourceInfo
@@ -105,6 +113,28 @@ class FileSource(Source):
         """The file paths a sync downloads (for the conditional check)."""
         return []
 
+    # A file roster yields (path, row) units: the row as read, and the file it came from (part of its content:
+    # the same row in another file is another record's evidence). ``to_record`` normalises one.
+
+    def file_rows(self) -> Iterator[tuple[str, dict[str, str]]]:
+        raise NotImplementedError
+
+    def to_record(self, path: str, row: dict[str, str]) -> NormalRecord | None:
+        raise NotImplementedError
+
+    def units(self) -> Iterator[tuple[bytes, Any]]:
+        for path, row in self.file_rows():
+            yield path.encode() + b"\x1d" + row_content(row), (path, row)
+
+    def normalise(self, unit: tuple[str, dict[str, str]]) -> Iterator[NormalRecord]:
+        record = self.to_record(*unit)
+        if record is not None:
+            yield record
+
+    def sync(self) -> Iterator[NormalRecord]:
+        for _content, unit in self.units():
+            yield from self.normalise(unit)
+
     def unchanged_since(self, as_of: datetime) -> bool:
         """Every file answers 304 Not Modified to If-Modified-Since the last good sync's as-of date."""
         paths = self.paths()
@@ -135,24 +165,27 @@ class TexasBHEC(FileSource):
     def paths(self) -> list[str]:
         return [f"/csv/{code}.csv" for code in self.info.options["files"]]
 
-    def sync(self) -> Iterator[NormalRecord]:
+    def file_rows(self) -> Iterator[tuple[str, dict[str, str]]]:
         for code in self.info.options["files"]:
             path = f"/csv/{code}.csv"
             for row in self.csv_rows(path, self.columns):
-                rank, lic_type = clean(row.get("RANK")), clean(row.get("LIC_TYPE"))
-                title = rank or lic_type
-                discipline = clean(row.get("DISCPL_ACTN")).upper() in {"YES", "Y"}
-                yield self.record(
-                    record_key=f"{lic_type}|{clean(row['LIC_NBR'])}",
-                    names=names_from_parts(row.get("FIRST_NME"), row.get("MIDDLE_NME"), row.get("LAST_NME"),
-                                           row.get("SFX_NME")),
-                    state="TX", title_raw=title, license_number=clean(row["LIC_NBR"]),
-                    status_raw=clean(row.get("LIC_STATUS")),
-                    discipline=discipline, discipline_text="Disciplinary action on file (DISCPL_ACTN=Yes)"
-                    if discipline else None, source_url=self.public(path),
-                    **dated_fields(US_DATES, row, expiry_date=row.get("LIC_EXPR_DTE"),
-                                   issue_date=row.get("RANK_EFCT_DTE")),
-                )
+                yield path, row
+
+    def to_record(self, path: str, row: dict[str, str]) -> NormalRecord:
+        rank, lic_type = clean(row.get("RANK")), clean(row.get("LIC_TYPE"))
+        title = rank or lic_type
+        discipline = clean(row.get("DISCPL_ACTN")).upper() in {"YES", "Y"}
+        return self.record(
+            record_key=f"{lic_type}|{clean(row['LIC_NBR'])}",
+            names=names_from_parts(row.get("FIRST_NME"), row.get("MIDDLE_NME"), row.get("LAST_NME"),
+                                   row.get("SFX_NME")),
+            state="TX", title_raw=title, license_number=clean(row["LIC_NBR"]),
+            status_raw=clean(row.get("LIC_STATUS")),
+            discipline=discipline, discipline_text="Disciplinary action on file (DISCPL_ACTN=Yes)"
+            if discipline else None, source_url=self.public(path),
+            **dated_fields(US_DATES, row, expiry_date=row.get("LIC_EXPR_DTE"),
+                           issue_date=row.get("RANK_EFCT_DTE")),
+        )
 
 
 # The MQA file's 39 fields as normalised by production importers (reference, state-rosters.md 6.4).
@@ -204,7 +237,7 @@ class FloridaMQA(FileSource):
                     if line:
                         yield line.split("|")
 
-    def sync(self) -> Iterator[NormalRecord]:
+    def file_rows(self) -> Iterator[tuple[str, dict[str, str]]]:
         self.skipped = 0
         lines = self.lines()
         header = [mqa_header_key(h) for h in next(lines, [])]
@@ -219,9 +252,9 @@ class FloridaMQA(FileSource):
             if len(fields) != width:
                 self.skipped += 1
                 continue
-            yield self.to_record(dict(zip(header, fields, strict=True)))
+            yield MQA_MEMBER, dict(zip(header, fields, strict=True))
 
-    def to_record(self, row: dict[str, str]) -> NormalRecord:
+    def to_record(self, path: str, row: dict[str, str]) -> NormalRecord:
         profession = clean(row.get("profession_name"))
         telehealth = "TELEHEALTH" in profession.upper()
         status_parts = [clean(row.get("license_status_description")),
@@ -262,31 +295,35 @@ class MarylandPhysicians(FileSource):
             return False, None
         return True, None if value.upper() in {"Y", "YES"} else value
 
-    def sync(self) -> Iterator[NormalRecord]:
-        doctors = "/forms/doctor_list_revised.csv"
-        for row in self.csv_rows(doctors, ("License #", "Last Name", "First Name", "License Status"),
+    DOCTORS, ALLIED = "/forms/doctor_list_revised.csv", "/forms/allied_health_list.csv"
+
+    def file_rows(self) -> Iterator[tuple[str, dict[str, str]]]:
+        for row in self.csv_rows(self.DOCTORS, ("License #", "Last Name", "First Name", "License Status"),
                                  header_starts="License #"):
-            discipline, text = self._discipline(row.get("Discipline", ""))
-            yield self.record(
+            yield self.DOCTORS, row
+        for row in self.csv_rows(self.ALLIED, ("Profession", "License #", "Last Name", "First Name", "Status"),
+                                 header_starts="Profession"):
+            yield self.ALLIED, row
+
+    def to_record(self, path: str, row: dict[str, str]) -> NormalRecord:
+        discipline, text = self._discipline(row.get("Discipline", ""))
+        if path == self.DOCTORS:
+            return self.record(
                 record_key=f"Physician|{clean(row['License #'])}",
                 names=names_from_parts(row.get("First Name"), None, row.get("Last Name")),
                 state="MD", title_raw="Physician", license_class=LicenseClass.PHYSICIAN,
                 license_number=clean(row["License #"]), status_raw=clean(row["License Status"]),
-                discipline=discipline, discipline_text=text, source_url=self.public(doctors),
+                discipline=discipline, discipline_text=text, source_url=self.public(path),
                 **dated_fields(US_DATES, row, expiry_date=row.get("Expiration Date")),
             )
-        allied = "/forms/allied_health_list.csv"
-        for row in self.csv_rows(allied, ("Profession", "License #", "Last Name", "First Name", "Status"),
-                                 header_starts="Profession"):
-            discipline, text = self._discipline(row.get("Discipline", ""))
-            profession = clean(row["Profession"])
-            yield self.record(
-                record_key=f"{profession}|{clean(row['License #'])}",
-                names=names_from_parts(row.get("First Name"), None, row.get("Last Name")),
-                state="MD", title_raw=profession, license_number=clean(row["License #"]),
-                status_raw=clean(row["Status"]), discipline=discipline, discipline_text=text,
-                source_url=self.public(allied), **dated_fields(US_DATES, row, expiry_date=row.get("Expire Date")),
-            )
+        profession = clean(row["Profession"])
+        return self.record(
+            record_key=f"{profession}|{clean(row['License #'])}",
+            names=names_from_parts(row.get("First Name"), None, row.get("Last Name")),
+            state="MD", title_raw=profession, license_number=clean(row["License #"]),
+            status_raw=clean(row["Status"]), discipline=discipline, discipline_text=text,
+            source_url=self.public(path), **dated_fields(US_DATES, row, expiry_date=row.get("Expire Date")),
+        )
 
 
 LEIE_COLUMNS = ("LASTNAME", "FIRSTNAME", "MIDNAME", "BUSNAME", "GENERAL", "SPECIALTY", "UPIN", "NPI", "DOB", "ADDRESS",
@@ -305,27 +342,30 @@ class OigLeie(FileSource):
     def paths(self) -> list[str]:
         return [self.path]
 
-    def sync(self) -> Iterator[NormalRecord]:
+    def file_rows(self) -> Iterator[tuple[str, dict[str, str]]]:
         for row in self.csv_rows(self.path, LEIE_COLUMNS):
-            if not clean(row.get("LASTNAME")):
-                continue
-            npi = clean(row.get("NPI"))
-            fields = dated_fields(LEIE_DATES, row, issue_date=row.get("EXCLDATE"))
-            excluded_on = fields["issue_date"]
-            general, specialty = clean(row.get("GENERAL")), clean(row.get("SPECIALTY"))
-            yield self.record(
-                record_key=stable_key(row["LASTNAME"], row["FIRSTNAME"], row["MIDNAME"], row["DOB"],
-                                      row["EXCLDATE"], row["EXCLTYPE"], npi),
-                names=names_from_parts(row.get("FIRSTNAME"), row.get("MIDNAME"), row.get("LASTNAME")),
-                kind=RecordKind.EXCLUSION, state=clean(row.get("STATE")) or None,
-                title_raw=" / ".join(p for p in (general, specialty) if p) or None,
-                license_class=self.license_class(general),
-                status_raw=clean(row.get("EXCLTYPE")),
-                discipline=True, discipline_text=f"Excluded by HHS-OIG under section {clean(row.get('EXCLTYPE'))}"
-                f"{f' since {excluded_on:%Y-%m-%d}' if excluded_on else ''}",
-                npi=None if set(npi) <= {"0"} else npi, city=clean(row.get("CITY")) or None,
-                address_state=clean(row.get("STATE")) or None, source_url=self.public(self.path), **fields,
-            )
+            yield self.path, row
+
+    def to_record(self, path: str, row: dict[str, str]) -> NormalRecord | None:
+        if not clean(row.get("LASTNAME")):
+            return None
+        npi = clean(row.get("NPI"))
+        fields = dated_fields(LEIE_DATES, row, issue_date=row.get("EXCLDATE"))
+        excluded_on = fields["issue_date"]
+        general, specialty = clean(row.get("GENERAL")), clean(row.get("SPECIALTY"))
+        return self.record(
+            record_key=stable_key(row["LASTNAME"], row["FIRSTNAME"], row["MIDNAME"], row["DOB"],
+                                  row["EXCLDATE"], row["EXCLTYPE"], npi),
+            names=names_from_parts(row.get("FIRSTNAME"), row.get("MIDNAME"), row.get("LASTNAME")),
+            kind=RecordKind.EXCLUSION, state=clean(row.get("STATE")) or None,
+            title_raw=" / ".join(p for p in (general, specialty) if p) or None,
+            license_class=self.license_class(general),
+            status_raw=clean(row.get("EXCLTYPE")),
+            discipline=True, discipline_text=f"Excluded by HHS-OIG under section {clean(row.get('EXCLTYPE'))}"
+            f"{f' since {excluded_on:%Y-%m-%d}' if excluded_on else ''}",
+            npi=None if set(npi) <= {"0"} else npi, city=clean(row.get("CITY")) or None,
+            address_state=clean(row.get("STATE")) or None, source_url=self.public(path), **fields,
+        )
 
 
 def load_mapping(file_name: str) -> dict[str, Any]:
@@ -370,32 +410,33 @@ class GenericRoster(FileSource):
         word = " ".join((title or "").split()).upper()
         return LicenseClass(self.titles[word]) if word in self.titles else super().license_class(title)
 
-    def sync(self) -> Iterator[NormalRecord]:
+    def file_rows(self) -> Iterator[tuple[str, dict[str, str]]]:
         mapping, columns = self.mapping, self.mapping["columns"]
-        formats = (mapping.get("date_format", "%m/%d/%Y"),)
-        state = mapping.get("state") or self.info.states[0]
         required = tuple(columns[k] for k in ("license_number", "holder_name", "given_name", "family_name")
                          if k in columns)
-        reader_options = {"delimiter": mapping.get("delimiter", ",")}
+        for row in self.csv_rows(mapping["path"], required, delimiter=mapping.get("delimiter", ",")):
+            yield mapping["path"], row
 
-        def cell(row: dict[str, str], field: str) -> str:
+    def to_record(self, path: str, row: dict[str, str]) -> NormalRecord | None:
+        mapping, columns = self.mapping, self.mapping["columns"]
+
+        def cell(field: str) -> str:
             return clean(row.get(columns[field])) if field in columns else ""
 
-        for row in self.csv_rows(mapping["path"], required, **reader_options):
-            number = cell(row, "license_number")
-            if not number:
-                continue
-            title = cell(row, "title") or mapping.get("default_title", "")
-            names = (names_from_text(cell(row, "holder_name")) if "holder_name" in columns else
-                     names_from_parts(cell(row, "given_name"), cell(row, "middle_name"), cell(row, "family_name"),
-                                      cell(row, "suffix")))
-            discipline_text = cell(row, "discipline")
-            disciplined = discipline_text.upper() not in {"", "N", "NO", "NONE"}
-            yield self.record(
-                record_key=f"{title}|{number}", names=names, state=state, title_raw=title or None,
-                license_class=self.license_class(title), license_number=number,
-                status_raw=cell(row, "status"), discipline=disciplined,
-                discipline_text=discipline_text if disciplined else None, city=cell(row, "city") or None,
-                source_url=self.public(mapping["path"]),
-                **dated_fields(formats, row, issue_date=cell(row, "issue_date"), expiry_date=cell(row, "expiry_date")),
-            )
+        number = cell("license_number")
+        if not number:
+            return None
+        title = cell("title") or mapping.get("default_title", "")
+        names = (names_from_text(cell("holder_name")) if "holder_name" in columns else
+                 names_from_parts(cell("given_name"), cell("middle_name"), cell("family_name"), cell("suffix")))
+        discipline_text = cell("discipline")
+        disciplined = discipline_text.upper() not in {"", "N", "NO", "NONE"}
+        return self.record(
+            record_key=f"{title}|{number}", names=names, state=mapping.get("state") or self.info.states[0],
+            title_raw=title or None, license_class=self.license_class(title), license_number=number,
+            status_raw=cell("status"), discipline=disciplined,
+            discipline_text=discipline_text if disciplined else None, city=cell("city") or None,
+            source_url=self.public(path),
+            **dated_fields((mapping.get("date_format", "%m/%d/%Y"),), row, issue_date=cell("issue_date"),
+                           expiry_date=cell("expiry_date")),
+        )

@@ -40,6 +40,7 @@ class SourceInfo:
     max_bytes: int | None = None  # overrides settings.board_max_bytes
     deadline_s: float | None = None  # overrides settings.board_deadline_s
     refresh_days: int | None = None  # the source's own cadence, when a pass needs it fresher than the window
+    publishes_every_days: int | None = None  # the publisher's cadence: `kapdir refresh` expects no new edition sooner
     status_words: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     titles: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
@@ -76,9 +77,18 @@ class SourceInfo:
 
 
 @dataclass(frozen=True)
+class RefreshPolicy:
+    """How often ``kapdir refresh`` asks the roster sources for a new edition (sources.toml ``[refresh]``)."""
+
+    check_every_hours: float = 24.0  # a source with no publishing cadence of its own is asked this often
+    retry_after_hours: float = 1.0  # after a failed sync; doubles with each failure in a row, up to check_every_hours
+
+
+@dataclass(frozen=True)
 class _Table:
     sources: dict[str, SourceInfo]
     default_status_words: dict[str, str]
+    refresh: RefreshPolicy = RefreshPolicy()
 
 
 def _expand_classes(values: list[str], health: list[str]) -> tuple[str, ...]:
@@ -98,6 +108,7 @@ _REQUIRED: dict[str, type | tuple[type, ...]] = {
 _OPTIONAL: dict[str, type | tuple[type, ...]] = {
     "record_kinds": list, "notes": str, "label": str, "check_url": str, "check_what": str, "max_bytes": int,
     "deadline_s": (int, float), "status_words": dict, "titles": dict, "refresh_days": int,
+    "publishes_every_days": int,
 }
 
 
@@ -143,6 +154,7 @@ def _source_info(name: str, entry: dict[str, Any], health: list[str]) -> SourceI
         max_bytes=entry.get("max_bytes"),
         deadline_s=entry.get("deadline_s"),
         refresh_days=entry.get("refresh_days"),
+        publishes_every_days=entry.get("publishes_every_days"),
         status_words={k.upper(): v for k, v in entry.get("status_words", {}).items()},
         titles={k.upper(): v for k, v in entry.get("titles", {}).items()},
         options=options,
@@ -158,7 +170,24 @@ def _table() -> _Table:
     health = data["health_classes"]
     sources = {name: _source_info(name, entry, health) for name, entry in data["sources"].items()}
     defaults = {k.upper(): v for k, v in data["default_status_words"].items()}
-    return _Table(sources=sources, default_status_words=defaults)
+    return _Table(sources=sources, default_status_words=defaults, refresh=_refresh_policy(data.get("refresh", {})))
+
+
+def _refresh_policy(entry: dict[str, Any]) -> RefreshPolicy:
+    known = set(RefreshPolicy.__dataclass_fields__)
+    unknown = sorted(set(entry) - known)
+    if unknown:
+        raise KapdirError(f"{SOURCES_FILE.name} [refresh]: unknown key(s) {', '.join(unknown)} "
+                          f"(known: {', '.join(sorted(known))})")
+    for key, value in entry.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise KapdirError(f"{SOURCES_FILE.name} [refresh]: {key!r} must be a positive number")
+    return RefreshPolicy(**{key: float(value) for key, value in entry.items()})
+
+
+def refresh_policy() -> RefreshPolicy:
+    """The ``[refresh]`` table of sources.toml: when ``kapdir refresh`` asks the roster sources again."""
+    return _table().refresh
 
 
 def all_sources() -> list[SourceInfo]:

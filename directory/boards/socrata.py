@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from typing import Any
 
-from directory.boards.base import NormalRecord, Source, clean, names_from_parts, names_from_text
+from directory.boards.base import NormalRecord, Source, clean, names_from_parts, names_from_text, row_content
 from directory.boards.dates import dated_fields, source_fields
 from directory.boards.http import build_url, get_json
 from directory.errors import SourceError
@@ -89,13 +89,20 @@ class SocrataSource(Source):
                 offset += limit
 
     def sync(self) -> Iterator[NormalRecord]:
+        for _content, unit in self.units():
+            yield from self.normalise(unit)
+
+    def units(self) -> Iterator[tuple[bytes, Any]]:
+        """Each row as it came (its content for the store's hash), normalised only if the store asks."""
         self.as_of = self.fetch_as_of()
-        url = build_url(self.info.public_url, f"/resource/{self.info.options['dataset']}.json")
         for row in self.rows():
-            record = self.to_record(row)
-            if record is not None:
-                record.source_url = url
-                yield record
+            yield row_content(row), row
+
+    def normalise(self, row: dict[str, Any]) -> Iterator[NormalRecord]:
+        record = self.to_record(row)
+        if record is not None:
+            record.source_url = build_url(self.info.public_url, f"/resource/{self.info.options['dataset']}.json")
+            yield record
 
     def to_record(self, row: dict[str, Any]) -> NormalRecord | None:
         raise NotImplementedError
@@ -175,14 +182,42 @@ class WashingtonSocrata(SocrataSource):
                            expiry_date=row.get("expirationdate")),
         )
 
-    def sync(self) -> Iterator[NormalRecord]:
-        return merge_runs(super().sync(), _prefer_live)
+    def units(self) -> Iterator[tuple[bytes, Any]]:
+        return run_units(super().units(), lambda row: clean(row.get("credentialnumber")))
+
+    def normalise(self, rows: list[dict[str, Any]]) -> Iterator[NormalRecord]:
+        return merge_runs(normalise_each(super().normalise, rows), _prefer_live)
 
 
 def _twin_rank(record: NormalRecord) -> tuple:
     """Superseded rows lose to any other; then the row in force; then the later expiry."""
     superseded = (record.status_raw or "").strip().upper() == "SUPERSEDED"
     return (not superseded, record.status in IN_FORCE, record.expiry_date or date.min)
+
+
+def run_units(units: Iterator[tuple[bytes, Any]], key: Callable[[dict[str, Any]], Any]
+              ) -> Iterator[tuple[bytes, list[dict[str, Any]]]]:
+    """Rows of one record arrive together (the query orders by the record's key): one unit per run of rows, so a
+    record built from several rows is unchanged only when all of them are."""
+    run: list[tuple[bytes, dict[str, Any]]] = []
+    for content, row in units:
+        if run and key(run[-1][1]) != key(row):
+            yield _joined(run), [r for _c, r in run]
+            run = []
+        run.append((content, row))
+    if run:
+        yield _joined(run), [r for _c, r in run]
+
+
+def _joined(run: list[tuple[bytes, Any]]) -> bytes:
+    if len(run) == 1:
+        return run[0][0]
+    return b"".join(len(c).to_bytes(8, "big") + c for c, _r in run)  # length-prefixed: no two runs read alike
+
+
+def normalise_each(normalise: Callable[[Any], Iterator[NormalRecord]], rows: list[Any]) -> Iterator[NormalRecord]:
+    for row in rows:
+        yield from normalise(row)
 
 
 def merge_runs(records: Iterator[NormalRecord],
@@ -290,8 +325,11 @@ class ColoradoSocrata(SocrataSource):
                            expiry_date=row.get("licenseexpirationdate")),
         )
 
-    def sync(self) -> Iterator[NormalRecord]:
-        return merge_runs(super().sync(), _merge_cases)
+    def units(self) -> Iterator[tuple[bytes, Any]]:
+        return run_units(super().units(), lambda row: (clean(row.get("licensetype")), clean(row.get("licensenumber"))))
+
+    def normalise(self, rows: list[dict[str, Any]]) -> Iterator[NormalRecord]:
+        return merge_runs(normalise_each(super().normalise, rows), _merge_cases)
 
 
 def _merge_cases(first: NormalRecord, second: NormalRecord) -> NormalRecord:

@@ -1,24 +1,36 @@
-"""Storing what a source yields: streamed upserts by (source, record_key), removals marked, every run logged.
+"""Storing what a source yields: a roster staged by row hash and merged set-based, removals marked, every run logged.
 
-A roster sync runs in ONE transaction: if the source fails half-way (down, throttled, slow, garbage), or the
-new roster would remove more than ``settings.max_removal_share`` of the records (unless forced), everything
-rolls back and the previous records keep their as-of date. Either way a SourceSync row says what happened.
+A roster sync (issue 14) reads the source's raw rows (``Source.units``) and hashes each one (blake2b keyed by the
+source's settings and the normalising code, ``Source.content_key``). The hashes go, page by page, into a temporary
+table without indexes (``executemany``; ``COPY`` on PostgreSQL), and one query per page answers which of them the
+record table already holds: those rows are unchanged and are neither normalised nor written. Only new or changed
+rows are normalised and upserted by (source, record_key). Then a few set-based statements merge the rest: unchanged
+records are touched (``fetched_at``, ``source_as_of``: verification reads a record's freshness from them), records
+not seen are marked removed.
 
-Each sync also counts what it could not read: status words the source's table does not know (the record stays
-``unknown``, never active) and rows with an unreadable date (see ``directory.boards.dates``). More than
-``MAX_DATE_ERROR_SHARE`` of the rows with unreadable dates means the format changed: the sync is an error.
+The sync runs in ONE transaction: if the source fails half-way (down, throttled, slow, garbage), or the new
+roster would remove more than ``settings.max_removal_share`` of the records (unless forced), everything rolls
+back and the previous records keep their as-of date. Either way a SourceSync row says what happened.
+
+Each sync also counts what it could not read, over every record of the new roster (changed or not): status words
+the source's table does not know (the record stays ``unknown``, never active) and rows with an unreadable date
+(see ``directory.boards.dates``). More than ``MAX_DATE_ERROR_SHARE`` of the rows with unreadable dates means the
+format changed: the sync is an error.
 """
 
 import csv
+import hashlib
 import json
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from itertools import islice
+from operator import attrgetter
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
@@ -32,7 +44,8 @@ from directory.settings import get_settings
 from directory.timeutil import utcnow
 from directory.vocab import LicenseStatus
 
-BATCH = 2000
+BATCH = 2000  # normalised records per upsert
+STAGE_BATCH = 2000  # raw rows hashed, staged and looked up at a time
 MAX_DATE_ERROR_SHARE = 0.01  # a few odd rows are counted; more means the source changed its date format
 TABLE = LicenseRecord.__table__
 _UPDATABLE = [c.name for c in TABLE.columns if c.name not in {"id", "source", "record_key"}]
@@ -54,6 +67,7 @@ class SyncResult:
     error: str | None = None
     sync_id: int | None = None
     unchanged: bool = False  # the source said nothing changed since the last good sync: nothing downloaded
+    kept: int = 0  # records whose raw rows had not changed: recognised by their hash, not normalised or rewritten
     unmapped: dict[str, int] = field(default_factory=dict)  # raw status word -> rows (their status is unknown)
     date_errors: int = 0  # rows with a date in none of the source's declared formats
 
@@ -68,7 +82,7 @@ class SyncResult:
             if self.date_errors:
                 problems += f"; {self.date_errors} rows with unreadable dates (status unknown)"
             return (f"{self.source}: ok, {self.records} records ({self.added} new, {self.updated} updated, "
-                    f"{self.removed} removed){as_of}{problems}")
+                    f"{self.kept} unchanged, {self.removed} removed){as_of}{problems}")
         return f"{self.source}: {self.status}: {self.error}"
 
     def as_dict(self) -> dict:
@@ -91,27 +105,29 @@ def _upsert_statement(dialect: str):
 
 def upsert_records(connection: Connection, batch: list[NormalRecord]) -> None:
     """Insert or update one batch; a record seen again is no longer removed."""
-    rows: dict[tuple[str, str], dict] = {}
+    records: dict[tuple[str, str], NormalRecord] = {}
     for record in batch:  # de-duplicate within the batch: one statement may not touch a row twice
-        row = record.as_row()
-        row["removed_at"] = None
-        rows[(record.source, record.record_key)] = row
-    if not rows:
+        records[(record.source, record.record_key)] = record
+    if not records:
         return
     if connection.dialect.name == "sqlite":  # the DBAPI's executemany: SQLAlchemy's per-row binding costs ~2x
-        connection.exec_driver_sql(_SQLITE_UPSERT, [_sqlite_row(row) for row in rows.values()])
+        connection.connection.driver_connection.executemany(_SQLITE_UPSERT, map(_sqlite_row, records.values()))
     else:
-        connection.execute(_upsert_statement(connection.dialect.name), list(rows.values()))
+        connection.execute(_upsert_statement(connection.dialect.name),
+                           [{**record.as_row(), "removed_at": None} for record in records.values()])
 
 
-_COLUMNS = [c.name for c in TABLE.columns if c.name != "id"]
+# Every column but id and removed_at is a NormalRecord field (removed_at is always NULL: the record is in the roster).
+_COLUMNS = [c.name for c in TABLE.columns if c.name not in {"id", "removed_at"}]
 # Identifiers come from the model, never from input; every value is a bound parameter.
 _SQLITE_UPSERT = (
-    f"INSERT INTO {TABLE.name} ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)}) "  # noqa: S608
+    f"INSERT INTO {TABLE.name} ({', '.join(_COLUMNS)}, removed_at) "  # noqa: S608
+    f"VALUES ({', '.join('?' for _ in _COLUMNS)}, NULL) "
     f"ON CONFLICT (source, record_key) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _UPDATABLE)}"
 )
 
 
+@lru_cache(maxsize=256)  # a sync's records share a few timestamps (its start, the source's as-of date)
 def _sqlite_datetime(value):
     return value.strftime("%Y-%m-%d %H:%M:%S.%f") if value is not None else None
 
@@ -126,13 +142,16 @@ def _sqlite_json(value):
 
 # Values stored exactly as SQLAlchemy's SQLite types store them (so ORM reads are unchanged).
 _CONVERTERS = {"DATETIME": _sqlite_datetime, "DATE": _sqlite_date, "JSON": _sqlite_json}
-_SQLITE_CONVERT = [
-    (name, _CONVERTERS.get(type(TABLE.c[name].type).__name__.upper())) for name in _COLUMNS
-]
+_SQLITE_CONVERT = [(index, _CONVERTERS[kind]) for index, name in enumerate(_COLUMNS)
+                   if (kind := type(TABLE.c[name].type).__name__.upper()) in _CONVERTERS]
+_RECORD_VALUES = attrgetter(*_COLUMNS)
 
 
-def _sqlite_row(row: dict) -> tuple:
-    return tuple(convert(row[name]) if convert else row[name] for name, convert in _SQLITE_CONVERT)
+def _sqlite_row(record: NormalRecord) -> list:
+    values = list(_RECORD_VALUES(record))
+    for index, convert in _SQLITE_CONVERT:
+        values[index] = convert(values[index])
+    return values
 
 
 def _count(connection: Connection, source: str, *, live_only: bool) -> int:
@@ -191,50 +210,158 @@ def sync_roster(engine: Engine, adapter: Source, *, force: bool = False,
             finish_sync(engine, result)
             return result
         with engine.begin() as connection:
-            before_live = _count(connection, name, live_only=True)
-            before_all = _count(connection, name, live_only=False)
-            problems = _Problems()
-            for batch in _batches(adapter.sync()):
-                upsert_records(connection, batch)
-                result.records += len(batch)
-                problems.count(adapter, batch)
-                if on_progress:
-                    on_progress(result.records)
-            if result.records == 0:
-                raise SourceError(f"{name}: empty roster (an empty sync is an error; previous records kept)")
-            if problems.date_errors > MAX_DATE_ERROR_SHARE * result.records:
-                raise SourceError(f"{name}: garbage: {problems.date_errors} of {result.records} rows have dates in "
-                                  f"none of the declared formats (first: {problems.first_date_error}); previous "
-                                  f"records kept")
-            result.unmapped, result.date_errors = dict(problems.unmapped), problems.date_errors
-            stale = (TABLE.c.source == name) & TABLE.c.removed_at.is_(None) & (TABLE.c.fetched_at < started)
-            to_remove = connection.execute(select(func.count()).select_from(TABLE).where(stale)).scalar_one()
-            if before_live and to_remove > share * before_live and not force:
-                raise RefusedSync(
-                    f"would remove {to_remove} of {before_live} records ({to_remove / before_live:.0%} > "
-                    f"{share:.0%}); nothing applied, rerun with --force to accept"
-                )
-            connection.execute(update(TABLE).where(stale).values(removed_at=started))
-            result.added = _count(connection, name, live_only=False) - before_all
-            result.updated = result.records - result.added
-            result.removed = to_remove
-            result.as_of = adapter.as_of
+            _merge_roster(connection, adapter, result, started=started, force=force, share=share,
+                          on_progress=on_progress)
             result.status = "ok"
     except RefusedSync as exc:
         result.status, result.error = "refused", str(exc)
         result.unmapped, result.date_errors = {}, 0
-        result.added = result.updated = result.removed = 0
+        result.added = result.updated = result.removed = result.kept = 0
     except SourceError as exc:
         result.status, result.error = "error", str(exc)
-        result.added = result.updated = result.removed = 0
+        result.added = result.updated = result.removed = result.kept = 0
     except (csv.Error, UnicodeDecodeError, zipfile.BadZipFile) as exc:  # a malformed file the adapter let through
         result.status, result.error = "error", f"{name}: garbage: {exc}"
-        result.added = result.updated = result.removed = 0
+        result.added = result.updated = result.removed = result.kept = 0
     except (KeyError, TypeError, ValueError) as exc:  # rows of an unexpected shape (e.g. a field gone mid-roster)
         result.status, result.error = "error", f"{name}: garbage: unexpected data ({type(exc).__name__}: {exc})"
-        result.added = result.updated = result.removed = 0
+        result.added = result.updated = result.removed = result.kept = 0
     finish_sync(engine, result)
     return result
+
+
+def _merge_roster(connection: Connection, adapter: Source, result: SyncResult, *, started: datetime, force: bool,
+                  share: float, on_progress: Callable[[int], None] | None) -> None:
+    """Stage, normalise what changed, merge (module docstring); raises to roll the whole sync back."""
+    name = adapter.info.name
+    before_live = _count(connection, name, live_only=True)
+    before_all = _count(connection, name, live_only=False)
+    staging = Staging(connection)
+    hasher = hashlib.blake2b(digest_size=16, key=adapter.content_key())
+    changed: list[NormalRecord] = []
+    rows = upserted = 0
+    for page in _batches(adapter.units(), STAGE_BATCH):
+        hashes = []
+        for content, _unit in page:
+            digest = hasher.copy()
+            digest.update(content)
+            hashes.append(digest.digest())
+        known = staging.add(hashes)
+        for row_hash, (_content, unit) in zip(hashes, page, strict=True):
+            if row_hash in known:
+                continue  # unchanged since it was stored: not normalised, not written (touched below)
+            for record in adapter.normalise(unit):
+                record.row_hash, record.fetched_at = row_hash, started
+                changed.append(record)
+        if len(changed) >= BATCH:
+            upsert_records(connection, changed)
+            upserted, changed = upserted + len(changed), []
+        rows += len(page)
+        if on_progress:
+            on_progress(rows)
+    upsert_records(connection, changed)
+    upserted += len(changed)
+    # Unchanged records: seen again today, as of the source's new date (one statement).
+    kept = connection.execute(
+        update(TABLE).where((TABLE.c.source == name) & (TABLE.c.fetched_at < started)
+                            & TABLE.c.row_hash.in_(staging.hashes()))
+        .values(fetched_at=started, source_as_of=adapter.as_of, removed_at=None)).rowcount
+    staging.drop()
+    result.records = kept + upserted
+    if result.records == 0:
+        raise SourceError(f"{name}: empty roster (an empty sync is an error; previous records kept)")
+    problems = _problems(connection, adapter, started)
+    if problems.date_errors > MAX_DATE_ERROR_SHARE * result.records:
+        raise SourceError(f"{name}: garbage: {problems.date_errors} of {result.records} rows have dates in "
+                          f"none of the declared formats (first: {problems.first_date_error}); previous "
+                          f"records kept")
+    result.unmapped, result.date_errors = dict(problems.unmapped), problems.date_errors
+    stale = (TABLE.c.source == name) & TABLE.c.removed_at.is_(None) & (TABLE.c.fetched_at < started)
+    to_remove = connection.execute(select(func.count()).select_from(TABLE).where(stale)).scalar_one()
+    if before_live and to_remove > share * before_live and not force:
+        raise RefusedSync(
+            f"would remove {to_remove} of {before_live} records ({to_remove / before_live:.0%} > "
+            f"{share:.0%}); nothing applied, rerun with --force to accept"
+        )
+    if to_remove:
+        connection.execute(update(TABLE).where(stale).values(removed_at=started))
+    result.added = _count(connection, name, live_only=False) - before_all
+    result.updated = upserted - result.added
+    result.kept = kept
+    result.removed = to_remove
+    result.as_of = adapter.as_of
+
+
+class Staging:
+    """The hashes of one sync's rows, in a temporary table without indexes (plain ``executemany``; on PostgreSQL
+    ``COPY``). ``add`` stages one page and answers which of its hashes the record table already holds."""
+
+    NAME = "roster_staging"
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+        self.postgres = connection.dialect.name == "postgresql"
+        self.staged = 0
+        self.drop()  # a sync that failed on this (pooled) connection may have left its table
+        if self.postgres:
+            connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {self.NAME} (row_hash bytea) ON COMMIT DROP")
+        else:
+            connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {self.NAME} (row_hash BLOB)")
+
+    def add(self, hashes: list[bytes]) -> set[bytes]:
+        if not hashes:
+            return set()
+        if self.postgres:
+            with self.connection.connection.driver_connection.cursor() as cursor:
+                with cursor.copy(f"COPY {self.NAME} (row_hash) FROM STDIN") as copy:
+                    for row_hash in hashes:
+                        copy.write_row((row_hash,))
+                cursor.execute(f"SELECT row_hash FROM {TABLE.name} WHERE row_hash = ANY(%s)", (hashes,))  # noqa: S608
+                known = {bytes(row[0]) for row in cursor}
+        else:
+            driver = self.connection.connection.driver_connection
+            driver.executemany(f"INSERT INTO temp.{self.NAME} (row_hash) VALUES (?)", zip(hashes))  # noqa: S608
+            # This page's rows are the newest rowids of the (never deleted from) staging table.
+            known = {row[0] for row in driver.execute(
+                f"SELECT s.row_hash FROM temp.{self.NAME} s WHERE s.rowid > ? AND EXISTS "  # noqa: S608
+                f"(SELECT 1 FROM {TABLE.name} r WHERE r.row_hash = s.row_hash)", (self.staged,)).fetchall()}
+        self.staged += len(hashes)
+        return known
+
+    def hashes(self):
+        """The staged hashes, as a subquery."""
+        return select(text("row_hash")).select_from(text(self.NAME))
+
+    def drop(self) -> None:
+        schema = "pg_temp" if self.postgres else "temp"
+        self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS {schema}.{self.NAME}")
+
+
+def _problems(connection: Connection, adapter: Source, started: datetime) -> "_Problems":
+    """What the live roster could not read: date errors (status unknown, errors kept in raw) and unknown status
+    words, counted over every record of the roster (changed or not) in one grouped scan of its unknown rows."""
+    if connection.dialect.name == "postgresql":
+        date_error = TABLE.c.raw.op("->")(literal(DATE_ERRORS))
+    else:
+        date_error = func.json_extract(TABLE.c.raw, f"$.{DATE_ERRORS}")
+    has_error = case((date_error.is_(None), 0), else_=1)
+    query = (select(TABLE.c.status_raw, has_error, func.count(), func.min(TABLE.c.record_key))
+             .where(TABLE.c.source == adapter.info.name, TABLE.c.removed_at.is_(None),
+                    TABLE.c.fetched_at >= started, TABLE.c.status == LicenseStatus.UNKNOWN)
+             .group_by(TABLE.c.status_raw, has_error))
+    problems = _Problems()
+    first_error_key = None
+    for word, errors, count, key in connection.execute(query):
+        if errors:
+            problems.date_errors += count
+            first_error_key = min(key, first_error_key or key)
+        elif is_unmapped(adapter.status, word):
+            problems.unmapped[" ".join(word.upper().split())] += count
+    if first_error_key is not None:
+        raw = connection.execute(select(TABLE.c.raw).where(TABLE.c.source == adapter.info.name,
+                                                           TABLE.c.record_key == first_error_key)).scalar_one()
+        problems.first_date_error = f"{first_error_key}: {raw[DATE_ERRORS][0]}"
+    return problems
 
 
 @dataclass
@@ -244,15 +371,6 @@ class _Problems:
     unmapped: Counter = field(default_factory=Counter)
     date_errors: int = 0
     first_date_error: str | None = None
-
-    def count(self, adapter: Source, batch: list[NormalRecord]) -> None:
-        for record in batch:
-            errors = record.raw.get(DATE_ERRORS)
-            if errors:
-                self.date_errors += 1
-                self.first_date_error = self.first_date_error or f"{record.record_key}: {errors[0]}"
-            elif record.status == LicenseStatus.UNKNOWN and is_unmapped(adapter.status, record.status_raw):
-                self.unmapped[" ".join(record.status_raw.upper().split())] += 1
 
 
 def is_unmapped(status_of: Callable[[str], LicenseStatus], word: str | None) -> bool:

@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlsplit
 import phonenumbers
 
 from directory.extraction.document import Document
+from directory.extraction.market import market_clause, market_page, market_sentence_words, speaks_for_itself
 from directory.extraction.structured import StructuredData, text_of
 from directory.extraction.types import Evidence, PriceFact
 
@@ -23,11 +24,14 @@ _OBFUSCATED_EMAIL = re.compile(
     re.I,
 )
 _NOT_EMAIL_SUFFIX = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".css", ".js")
+# "203‑555‑0147" with non-breaking hyphens, "203–555–0147" with en dashes: read as plain hyphens
+_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+                         "\u00a0": " ", "\u202f": " "})
 _DIGIT_RUN = re.compile(r"\d(?:[\s().\-]{0,3}\d){9}")
 # The phone matcher costs ~0.1 ms a sentence: a page gets it on this many sentences with a 10-digit run at most (a
 # practice page has a handful; a page of digits would otherwise cost seconds).
 MAX_PHONE_SENTENCES = 200
-_NOT_OUR_PHONE = re.compile(r"\b(?:fax|crisis|lifeline|hotline|suicide|emergency|988)\b", re.I)
+_NOT_OUR_PHONE = re.compile(r"\b(?:fax(?:ed|ing)?|crisis|lifeline|hotline|suicide|emergency|988)\b", re.I)
 _PRICE = re.compile(
     r"(?:\$|US\$|USD\s?)\s?(?P<amount>\d{1,3}(?:,\d{3}){1,4}|\d{1,9})(?P<cents>\.\d{1,2})?(?!\d)"
     r"(?P<scale>\s?(?:k\b|million|billion|M\b|B\b))?"
@@ -96,9 +100,10 @@ def _phones(document: Document, evidence: list[Evidence]) -> list[str]:
     found: list[str] = []
     asked = 0
     for block in document.blocks:
-        if not _DIGIT_RUN.search(block.text):
+        if not _DIGIT_RUN.search(block.text.translate(_DASHES)):
             continue  # no run of 10 digits: no phone number (the matcher is slow, so ask cheaply first)
         for sentence in block.sentences:
+            sentence = sentence.translate(_DASHES)
             if asked >= MAX_PHONE_SENTENCES or not _DIGIT_RUN.search(sentence):
                 continue
             asked += 1
@@ -157,7 +162,9 @@ def format_price(amount: float) -> str:
     return f"${amount:,.2f}"
 
 
-def _prices(document: Document, evidence: list[Evidence]) -> list[PriceFact]:
+def _prices(document: Document, evidence: list[Evidence], market: bool) -> list[PriceFact]:
+    """The practice's own prices; not the market's ("on average $400-$800"), nor any on a cost-guide page
+    (`market`) unless said in the practice's own voice."""
     prices: list[PriceFact] = []
     seen: set[float] = set()
     seen_ends: set[str] = set()
@@ -165,8 +172,11 @@ def _prices(document: Document, evidence: list[Evidence]) -> list[PriceFact]:
         if "$" not in block.text and "dollar" not in block.text.lower() and "USD" not in block.text:
             continue
         for sentence in block.sentences:
+            if market and not speaks_for_itself(sentence):
+                continue
+            maybe_market = market_sentence_words(sentence)  # one cheap test before the per-price clause test
             for match in _PRICE.finditer(sentence):
-                if match.group("scale"):
+                if match.group("scale") or (maybe_market and market_clause(sentence, match.start(), match.end())):
                     continue
                 raw = match.group("amount") or match.group("words")
                 amount = float(raw.replace(",", "") + (match.group("cents") or ""))
@@ -186,10 +196,10 @@ def _prices(document: Document, evidence: list[Evidence]) -> list[PriceFact]:
                         seen.add(end)
                         prices.append(PriceFact(amount_usd=end, unit=None, snippet=sentence[:300]))
                         evidence.append(Evidence("prices_usd", end, sentence[:300], document.url))
+                if amount in seen:
+                    continue  # said before: its unit is known (and a page of "$1 $1 ..." costs one look per amount)
                 unit = next((name for name, pattern in _UNITS if pattern.search(after)), None)
                 unit = unit or next((name for name, pattern in _UNITS_BEFORE if pattern.search(before)), None)
-                if amount in seen:
-                    continue
                 seen.add(amount)
                 prices.append(PriceFact(amount_usd=amount, unit=unit, snippet=sentence[:300]))
                 evidence.append(Evidence("prices_usd", amount, sentence[:300], document.url))
@@ -212,7 +222,8 @@ def _links(document: Document, evidence: list[Evidence]) -> list[str]:
     return found
 
 
-def extract_contact(document: Document, structured: StructuredData) -> Contact:
+def extract_contact(document: Document, structured: StructuredData, market: bool | None = None) -> Contact:
+    """`market`: the page is a cost guide (market.market_page; computed here when not given)."""
     evidence: list[Evidence] = []
     phones = _phones(document, evidence)
     for item in structured.organizations:
@@ -229,7 +240,7 @@ def extract_contact(document: Document, structured: StructuredData) -> Contact:
     return Contact(
         phones=phones,
         emails=emails,
-        prices=_prices(document, evidence),
+        prices=_prices(document, evidence, market_page(document) if market is None else market),
         links=_links(document, evidence),
         evidence=evidence,
     )

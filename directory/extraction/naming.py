@@ -55,7 +55,7 @@ _LEADING_WORDS = frozenset(
 _NOT_PRACTICE = re.compile(
     r"\b(?:University|College|School|Hospital|Hospitals|Department|Journal|Association|Society|Administration|"
     r"Foundation|Academy|Agency|Council|Board|FDA|Food|Drug|Program|Series|Protocol|Model|Scale|Inventory|Spray|"
-    r"Research|Studies|Science|Sciences|Trials?)\b"
+    r"Research|Studies|Science|Sciences|Trials?|National\s+Institutes?)\b"
 )
 _RUN_CONNECTORS = _CONNECTORS | {"to"}  # "Bridge to Calm": inside a run, and the domain must spell it whole
 _RUN = re.compile(
@@ -84,6 +84,11 @@ _CAREER = re.compile(
 # "At Cedar Hollow, we ...", "Welcome to Cedar Hollow!", "Here at Cedar Hollow our ...": the page speaking as itself
 _SELF_CUE = re.compile(r"(?:\b[Aa]t|[Ww]elcome\s+to)\s+(?:the\s+)?$")
 _TEAM_AT = re.compile(r"\b(?:team|staff|clinicians|providers|therapists|everyone|us|here)\s+at\s+(?:the\s+)?$", re.I)
+# "Working with the medical team at X", "in collaboration with the professionals at X": X is someone else's practice
+_OTHERS_AT = re.compile(
+    r"\b(?:with|partner\w*|collaborat\w*)\s+(?:the\s+|our\s+)?(?:[\w-]+\s+){0,2}(?:team|staff|providers|"
+    r"professionals|doctors|physicians|clinicians|prescribers|nurses)\s+(?:at|of|from)\s+(?:the\s+)?$", re.I
+)
 _SELF_CUE_AFTER = re.compile(
     r"^(?:,?\s+(?:we|our|you['’]ll|you\s+will)\b|\s*[!.]|,\s+(?:a|an)\s+\w+\s+(?:practice|clinic))"
 )
@@ -215,6 +220,8 @@ def _domain_part(phrase: str, labels: list[str], speaks: bool = False) -> str | 
     return None
 
 
+# Two words run together where the text lost a line break ("HealthStill Waters Counseling"): split for the domain test
+_GLUED = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z]{2})")
 _AT_PLACE = re.compile(r"\b(?:[Aa]t|[Nn]ew\s+to)\s+(?:the\s+)?$")  # "patients at X": X is a place
 
 
@@ -270,6 +277,10 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                 speaks = bool(_SELF_CUE.search(sentence[:start]) and _SELF_CUE_AFTER.match(sentence[end:])
                               or _CUE_AFTER.match(sentence[end:]) and _own_words(phrase, lower_words))
                 part = _domain_part(phrase, labels, speaks) if labels else None
+                if part is None and labels and _GLUED.search(phrase):  # "Fernway Behavioral HealthStill Waters ..."
+                    part = _domain_part(_GLUED.sub(" ", phrase), labels, speaks)
+                if part is None and labels and sentence[max(0, start - 4):start] == "The ":  # "At The Glade, we"
+                    part = _domain_part("The " + phrase, labels, speaks)
                 at_place = bool(part and _AT_PLACE.search(sentence[: sentence.find(part)]))
                 # "Jane Roe" on janeroe.com is its clinician; "at Bright Waters" is a place, not a person; and
                 # "patients at Care & Healing Wellness Center" a place, though each of its words is a service word
@@ -294,6 +305,8 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                     continue
                 if len(words) >= 2 and words[0] in _DESCRIBING and is_generic(" ".join(words[1:])):
                     continue  # "True Ketamine Assisted Psychotherapy takes...": a kind of service, not a name
+                if _OTHERS_AT.search(sentence[max(0, start - 80):start]):
+                    continue
                 if _CUE_BEFORE.search(sentence[:start]) or _CUE_AFTER.match(sentence[end:]):
                     cued[phrase] += 1
                     snippets.setdefault(phrase, sentence[:300])

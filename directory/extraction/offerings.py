@@ -13,18 +13,23 @@ from urllib.parse import urlsplit
 
 from directory.extraction.document import Block, Document
 from directory.extraction.keywords import AnyWord
+from directory.extraction.market import market_page
 from directory.extraction.types import Evidence
 from directory.vocab import Route, Setting
 
 ROUTE_PATTERNS: dict[Route, re.Pattern[str]] = {
     Route.IV: re.compile(r"\bIV\b|\bintravenous(?:ly)?\b|\binfusions?\b", re.I),
-    Route.IM: re.compile(r"\bIM\b|\b(?i:intramuscular(?:ly)?|injections?|injected)\b"),
+    Route.IM: re.compile(
+        r"\bIM\b|\b(?i:intramuscular(?:ly)?|injections?|injected|ketamine\s+shots?|shots?\s+of\s+ketamine)\b"
+    ),
     Route.ORAL_SUBLINGUAL: re.compile(
         r"\bsublingual(?:ly)?\b|\blo[sz]enges?\b|\btroches?\b|\bRDTs?\b|\brapid[- ]dissolv\w*|"
         # "oral antidepressants" are another drug, not oral ketamine
         r"\boral(?:ly)?\b(?!\s+(?:anti\w+|medications?|medicines?|drugs?|SSRIs?|health|surgery|hygiene|contracept\w*)|"
         r"\s+(?-i:(?!Ketamine\b)[A-Z][a-z]+))|"  # "oral Zofran" is another drug
-        r"\bdissolvable tablets?\b|\bbuccal\b",
+        r"\bdissolvable tablets?\b|\bbuccal\b|\bby mouth\b|\bswish\w*|"
+        # "prescribing the ketamine in a nasal spray or tablet"
+        r"\bketamine\s+(?:\w+\s+){0,4}?(?:in\s+)?(?:a\s+)?(?:nasal\s+spray\s+or\s+)?tablets?\b",
         re.I,
     ),
     Route.INTRANASAL: re.compile(r"\bintranasal(?:ly)?\b|\bnasal spray\b|\bnasal ketamine\b", re.I),
@@ -52,13 +57,19 @@ SETTING_PATTERNS: dict[Setting, re.Pattern[str]] = {
         r"\b(?:KAP|ketamine|medicine|psychedelic)\s+(?:\w+\s+)?(?:groups?|circles?)\b|"
         r"\b(?:ketamine|psychedelic)[- ]assisted\s+group\b|"
         # a group described as it will happen, or priced: "the group will gather", "$125 per group"
-        r"\bthe\s+group\s+will\b",
+        r"\bthe\s+group\s+will\b|"
+        r"\bup\s+to\s+(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+participants\b",  # a group, sized
         re.I,
     ),
-    Setting.RETREAT: re.compile(r"\bretreats?\b", re.I),
+    # not "our office is a peaceful retreat from the city": a place to rest, said of the office
+    Setting.RETREAT: re.compile(
+        r"(?<!peaceful\s)(?<!tranquil\s)(?<!serene\s)(?<!quiet\s)(?<!calm\s)(?<!relaxing\s)(?<!cozy\s)(?<!urban\s)"
+        r"(?<!welcome\s)(?<!perfect\s)\bretreats?\b(?!\s+from\b)|\bmulti[- ]day\s+(?:\w+\s+)?immersions?\b",
+        re.I,
+    ),
 }
 # Every match of the long group pattern holds one of these words (a cheap necessary test first).
-_SETTING_GATES = {Setting.GROUP: AnyWord(("group", "cohort", "circle", "community"))}
+_SETTING_GATES = {Setting.GROUP: AnyWord(("group", "cohort", "circle", "community", "participants"))}
 
 _NEGATION = re.compile(
     r"\b(?:do(?:es)?\s+not|don['’]t|doesn['’]t|no\s+longer|not|never|cannot|can['’]t|without|instead\s+of|"
@@ -67,16 +78,20 @@ _NEGATION = re.compile(
     r"(?:many|some|most)\s+(?:\w+\s+)?(?:providers|clinics|practices|programs))\b",
     re.I,
 )
-_CLAUSE_BREAK = re.compile(r"[;:,]\s+(?:but|while|and we|we)\b|[;:]|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b", re.I)
+_CLAUSE_BREAK = re.compile(  # "The answer is no, mainly just lozenges": the "no" is not about the lozenges
+    r"[;:,]\s+(?:but|while|and we|we|mainly|mostly|only|just)\b|[;:]|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b", re.I
+)
 # "At Lakeside Psychiatry, ketamine is given..." is the practice speaking of itself too
 _FIRST_PERSON = re.compile(
-    r"\b(?:we|we['’]re|we['’]ll|our|ours|us|I|I['’]m|my)\b|^\s*(?-i:At\s+(?:(?:[A-Z][\w&'’.\-]*|and|at|of|the|&)\s+){0,6}[A-Z][\w&'’.\-]*,)",
+    r"\b(?:we|we['’]re|we['’]ll|our|ours|(?-i:us)|I|I['’]m|my)\b|^\s*(?-i:At\s+(?:(?:[A-Z][\w&'’.\-]*|and|at|of|the|&)\s+){0,6}[A-Z][\w&'’.\-]*,)",
     re.I,
 )
 # The practice's own process told to the reader: "prescribed to you by", "If deemed a good fit, ketamine may be given"
 _PROCESS = re.compile(
     r"\b(?:prescribed|given|administered|dispensed)\s+to\s+you\b|"
-    r"^\W*(?:If|Once)\s+(?:you\s+are\s+|you['’]re\s+)?(?:deemed|found|determined|approved|eligible|cleared)\b",
+    r"^\W*(?:If|Once)\s+(?:you\s+are\s+|you['’]re\s+)?(?:deemed|found|determined|approved|eligible|cleared)\b|"
+    r"^\W*(?-i:Schedule|Book|Request)\s+(?:your\s+|an?\s+|the\s+)?(?:first\s+|next\s+)?\w*\s*"  # "Schedule infusions"
+    r"(?:infusions?|injections?|sessions?|treatments?|appointments?)\b",
     re.I,
 )
 _NAME_OFFERS = re.compile(
@@ -86,7 +101,9 @@ _NAME_OFFERS = re.compile(
 )
 _ADDRESSED = re.compile(r"\b(?:you|your|you['’]ll)\b", re.I)
 _OFFER_WORD = re.compile(
-    r"\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing)|available|administer\w*|includ\w+|prescrib\w+)\b|\$\s?\d", re.I
+    r"\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing)|available|administer\w*|includ\w+|prescrib\w+)\b|"
+    r"\$\s?\d",
+    re.I,
 )
 _GENERIC = re.compile(
     r"\b(?:typically|usually|generally|commonly|often|some\s+(?:clinics|clients|people|patients|providers|practices)|"
@@ -118,17 +135,58 @@ _ROUTE_OPTION = re.compile(
     r"(?:can|may)\s+(?:also\s+)?be\s+(?:used|offered|provided|administered|prescribed|given)\s*[.!]?\s*$",
     re.I,
 )
+# "All KAP sessions are one-on-one", "individual sessions only", "individual, never group": no group offer
+_INDIVIDUAL_ONLY = re.compile(
+    r"\bindividual\s+sessions\s+only\b|\bone[- ]on[- ]one\s+only\b|"
+    r"\ball\s+(?:of\s+)?(?:our\s+)?(?:\w+\s+){0,2}sessions\s+are\s+(?:individual|one[- ]on[- ]one|1:1|private)\b|"
+    r"\b(?:individual|one[- ]on[- ]one),?\s+(?:never|not)\s+(?:in\s+)?(?:a\s+)?group\b",
+    re.I,
+)
 _PRICED_GROUP = re.compile(r"\$\s?\d[\d,]*\s*(?:per|/|a|each)\s+(?:group|retreat)\b", re.I)  # "$125 per group"
+# "A patient is administered ketamine either intravenously, intramuscularly, or orally": three or more routes in one
+# sentence that neither speaks for the practice nor says "offer" is a survey of routes, not an offer
+_OFFERED_WORD = re.compile(r"\b(?:offer\w*|provid(?:e|es|ed|ing)|available)\b|\$\s?\d", re.I)
+# "we can refer you to a colleague for IV ketamine", "clients who received infusions elsewhere": not given here
+_NOT_HERE = re.compile(
+    r"\b(?:know|ask\w*|wonder\w*)\s+(?:me\s+|us\s+)?(?:if|whether)\b|"  # "clients ask if I offer IV infusions"
+    r"\brefer(?:s|red|ral)?\s+(?:you|patients|clients|them|people)\b|\brefer(?:s|red)?\s+(?:\w+\s+){0,3}to\b|"
+    r"\belsewhere\b|\bpreviously\b|\bin\s+the\s+past\b|\bat\s+(?:another|other)\s+(?:clinic|practice|provider)s?\b",
+    re.I,
+)
+# "IV ketamine is the gold standard", "infusions have been shown to help", "IM is stronger than lozenges": a claim
+# about the treatment, unless it is said to the reader or by the practice
+_RESEARCH_CLAIM = re.compile(
+    r"\b(?:gold[- ]standard|(?:has|have)\s+been\s+(?:shown|studied|found)|(?:is|are)\s+considered|evidence|"
+    r"(?:more|less|stronger|weaker|faster|slower|longer|shorter|cheaper|deeper|higher|lower|differently)\s+"
+    r"(?:\w+\s+){0,3}?than)\b",
+    re.I,
+)
+# "From my experience, the doses that can be given by injection or IV...": a general point, though said with "my"
+_EXPERIENCE = re.compile(r"\b(?:in|from)\s+(?:my|our)\s+(?:\w+\s+)?experience\b", re.I)
+# "IV Ketamine Infusion Therapy in Tennessee": a heading that places a route's service is the practice's offer
+_SERVICE_IN_PLACE = re.compile(
+    r"\b(?:therapy|treatments?|infusions?|injections?|clinic|center|services?)\s+(?:in|near|for)\s+[A-Z]", re.I
+)
 _FUTURE = re.compile(r"\b(?:soon|coming|plan(?:s|ning)?\s+to|in\s+the\s+future)\W*(?:\w+\W+){0,2}$", re.I)
 _KAP_PATH = re.compile(r"ketamine-?assisted-?(?:psycho)?therap|(?:^|/)kap(?:[-/]|$)", re.I)
 _BLOG_PATH = re.compile(r"/(?:blog|news|posts?|articles?)/", re.I)
-_GENERIC_HEADING = re.compile(r"\b(?:types?|forms?|what is|history|research|science|vs\.?|versus|comparison)\b", re.I)
+_GENERIC_HEADING = re.compile(
+    r"\b(?:types?|forms?|what\s+is(?![^?]{0,60}\b(?:like|process|involved)\b)|history|research|science|vs\.?|versus|"
+    r"comparison)\b",
+    re.I,
+)
 
 _THERAPY_YES = re.compile(
     r"\bketamine[- ]assisted\s+(?:psycho)?therapy\b|\bKAP\b|\bketamine[- ]assisted\s+sessions?\b|"
+    r"\bketamine[- ](?:facilitated|enhanced|supported)\s+(?:psycho)?therapy\b|"
     r"\bintegration\s+(?:sessions?|therapy|work|appointments?|circles?|groups?|support|meetings?)\b|"
     r"\bpreparation\s+(?:and|&)\s+integration\b|\bpsychotherapy\s+(?:sessions?\s+)?(?:before|after|around|with)\b|"
-    r"\btherapist\s+(?:\w+\s+){0,2}(?:present|stays|joins|remains|guides?|supports?|with you)\b|"
+    r"\btherapists?\s+(?:\w+\s+){0,2}(?:present|stays?|joins?|remains?|guides?|supports?|with you)\b|"
+    r"\b(?:therapist|counselor|psychotherapist|guide)s?\s+who\s+(?:\w+\s+){0,2}(?:stays?|remains?|is\s+present|guides?|"
+    r"supports?)\b|\bketamine[- ]assisted\s+(?:counseling|counselling)\b|"
+    # "ketamine sessions are paired with talk therapy", "psychotherapy combined with ketamine"
+    r"\bketamine\b[^.]{0,60}\b(?:paired|combined|coupled|integrated)\s+with\s+(?:\w+\s+){0,2}(?:psycho|talk\s+)?therapy\b|"
+    r"\b(?:psycho|talk\s+)?therapy\s+(?:is\s+)?(?:paired|combined|coupled)\s+with\s+(?:\w+\s+){0,2}ketamine\b|"
     r"\bketamine\s+(?:\w+\s+){0,2}with\s+(?:psycho)?therapy\b|\b(?:psycho)?therapy\s+with\s+ketamine\b|"
     r"\bpreparation\b[^.]{0,80}\bintegration\b|\b(?:group|individual)\s+integration\b|"
     r"\bsessions?\s+with\s+(?:a|your|our)\s+(?:trained\s+)?therapist\b|"
@@ -140,15 +198,20 @@ _THERAPY_NO = re.compile(
     r"(?:any\s+)?(?:psycho)?therapy\b|\bno\s+(?:psycho)?therapy\b|\b(?:psycho)?therapy\s+is\s+not\s+(?:included|"
     r"provided|part)\b|\bnot\s+a\s+(?:psycho)?therapy\s+practice\b|\bwe\s+are\s+not\s+(?:therapists|a\s+therapy)\b|"
     r"\b(?:infusions?|treatment)\s+only\b|\bdo\s+not\s+(?:provide|offer)\s+(?:talk\s+)?therapy\b|"
-    r"\b(?:do|does)\s+not\s+(?:offer|provide)\s+[^.,;]{0,40}?(?:ketamine[- ]assisted\s+(?:psycho)?therapy|KAP)\b",
+    r"\b(?:do|does)\s+not\s+(?:offer|provide)\s+[^.,;]{0,40}?(?:ketamine[- ]assisted\s+(?:psycho)?therapy|KAP)\b|"
+    # "you will return to your referring provider to resume therapy": the therapy is someone else's
+    r"\b(?:return|go\s+back)\s+to\s+your\s+(?:\w+\s+){0,4}(?:provider|therapist|psychiatrist|clinician|counselor)s?\b"
+    r"[^.]{0,30}\b(?:psycho)?therapy\b|\bcontinue\s+(?:your\s+)?(?:psycho)?therapy\s+with\s+your\s+(?:own\s+|existing\s+|"
+    r"current\s+|regular\s+)?(?:therapist|provider|counselor)\b",
     re.I,
 )
 KNOWN_PARTNERS = (
     "Journey Clinical", "Nue Life", "Mindbloom", "Better U", "Joyous", "Wondermed", "Klarity", "Field Trip Health",
     "Innerwell", "Ketamine Health Centers", "Rainfall Medicine", "Skylight Psychedelics", "Nushama", "Cedar Psychiatry",
 )
+_SPELLINGS = {"Journey Clinical": r"Journey\s+Clinic(?:al)?"}  # some pages drop the "al"
 _KNOWN_PARTNER = re.compile(
-    r"\b((?:" + "|".join(re.escape(name) for name in KNOWN_PARTNERS) + r")"
+    r"\b((?:" + "|".join(_SPELLINGS.get(name, re.escape(name)) for name in KNOWN_PARTNERS) + r")"
     r"(?:\s+(?:Medical|Health|Partners|Clinic|Clinical|Group|Psychiatry|Wellness|Medicine|Care|Institute|Center))*)\b"
     r"(?!['’]s\s+(?:\w+\s+)?(?:training|course|certification|program)\b)"  # "X's KAP training" trains therapists
 )
@@ -165,7 +228,7 @@ _PARTNER_CUE = re.compile(
     r"(?:partner|clinician|provider|physician)\s*(?:is|,|:)?|medical\s+partner\s*(?:is|,|:)?|prescriber\s+is|"
     r"work(?:s|ing)?\s+(?:closely\s+)?with|through\s+our\s+partners?\s+(?:at\s+)?|referred\s+to)\s+"
     r"(?:the\s+)?(?:(?:my|our|a|an|the)\s+(?:\w+\s+){0,2}(?:colleague|partner|friend|physician|psychiatrist|prescriber|"
-    r"doctor|nurse practitioner)s?,?\s+)?(?P<dr>Dr\.?\s+)?"
+    r"doctor|nurse practitioner|professional|provider|clinician|team)s?,?\s+(?:at\s+|of\s+|from\s+)?)?(?P<dr>Dr\.?\s+)?"
     r"(?P<partner>[A-Z][A-Za-z&'’.\-]+(?:\s+(?:of\s+|&\s+)?[A-Z][A-Za-z&'’.\-]+){0,4})"
 )
 _INSURANCE_ACCEPTED = re.compile(
@@ -274,6 +337,8 @@ def _partner_name(raw: str, doctor: str | None = None) -> str | None:
     """'Dr. Imani Brooks, MD' -> 'Imani Brooks'; 'Dr. Hollis Wren of Dakota Psychiatric' -> 'Hollis Wren';
     None for 'Our', 'The' and other non-names."""
     partner = re.sub(r"(?:,?\s+(?:MD|DO|NP|PMHNP|APRN|PA)\b.*)$", "", raw).strip(" .,")
+    # "Aspen Grove PsychiatryBirch Counseling": two names run together where the page's layout split them
+    partner = re.split(r"(?<=[a-z]{4})(?=[A-Z][a-z])", partner)[0]
     if doctor:
         partner = re.split(r"\s+of\s+", partner)[0]
     if len(partner) <= 3 or partner.split()[0] in {"Our", "The", "We", "Your", "You", "Their", "An", "A"}:
@@ -300,7 +365,7 @@ def _speaks_for_practice(sentence: str, block: Block) -> bool:
 
 
 class _OfferReader:
-    def __init__(self, document: Document) -> None:
+    def __init__(self, document: Document, market: bool | None = None) -> None:
         self.document = document
         self.offer = Offer()
         self.positive_routes: list[str] = []
@@ -312,6 +377,7 @@ class _OfferReader:
         self.racemic_nasal = False
         self.kap_heading: str | None = None  # a heading naming ketamine-assisted psychotherapy
         self.first_person_anywhere = False  # "compounded nasal ketamine": intranasal that is not Spravato
+        self.market = market_page(document) if market is None else market  # a cost guide: its "$" lines are not offers
         self.kap_page = bool(_KAP_PATH.search(urlsplit(document.url or "").path)) and not _BLOG_PATH.search(
             urlsplit(document.url or "").path)
 
@@ -350,6 +416,8 @@ class _OfferReader:
             self.first_person_anywhere = True
         if not _ANY_OFFER_WORD.search(sentence):
             return  # no word any of the rules below looks for (one cheap test instead of twenty)
+        if self.market and "$" in sentence and not _flags(sentence).first_person:
+            return  # "IV Infusions: $400-$1,000 per session" in a survey of what clinics charge
         speaks = _speaks_for_practice(sentence, block)
         if block.is_heading and _KAP_HEADING.search(sentence) and not _THERAPY_NO.search(sentence):
             self.kap_heading = self.kap_heading or sentence
@@ -376,8 +444,13 @@ class _OfferReader:
     def read_routes(self, sentence: str, speaks: bool, block: Block) -> None:
         if _RACEMIC.search(sentence) or re.search(r"\bnasal ketamine\b", sentence, re.I):
             self.racemic_nasal = True
-        generic_heading = _generic_heading(block) and not _flags(sentence).first_person
+        flags = _flags(sentence)
+        generic_heading = _generic_heading(block) and not flags.first_person
         option = _ROUTE_OPTION.match(sentence)
+        if not (flags.first_person or flags.addressed or _OFFERED_WORD.search(sentence)) \
+                and len(sentence.split()) >= 8 and not _heading_kind(block.heading)[1] \
+                and sum(1 for pattern in ROUTE_PATTERNS.values() if pattern.search(sentence)) >= 3:
+            return  # a list of the ways ketamine can be given (not a services list: "IV, IM and oral ketamine")
         for route, pattern in ROUTE_PATTERNS.items():
             if option and pattern.search(option.group("subject")) and route.value not in self.positive_routes:
                 self.positive_routes.append(route.value)
@@ -398,7 +471,11 @@ class _OfferReader:
                 continue
             if _FUTURE.search(sentence[max(0, match.start() - 40): match.start()]):
                 continue  # "we also offer sublingual and, soon, intravenous options"
-            if (speaks or _describes(sentence, block)) and not generic_heading \
+            if _NOT_HERE.search(sentence) or (flags.generic and _EXPERIENCE.search(sentence)) \
+                    or (_RESEARCH_CLAIM.search(sentence) and not (flags.first_person or flags.addressed)):
+                continue
+            placed = block.is_heading and bool(_SERVICE_IN_PLACE.search(sentence))
+            if (speaks or placed or _describes(sentence, block)) and not generic_heading \
                     and route.value not in self.positive_routes:
                 self.positive_routes.append(route.value)
                 self.note("routes", route.value, sentence)
@@ -428,7 +505,7 @@ class _OfferReader:
         if _PRICED_GROUP.search(sentence) and Setting.GROUP.value not in self.settings_yes:
             self.settings_yes.append(Setting.GROUP.value)  # a price per group is an offer, under any heading
             self.note("settings", Setting.GROUP.value, sentence)
-        if re.search(r"\bindividual\s+sessions\s+only\b|\bone[- ]on[- ]one\s+only\b", sentence, re.I):
+        if _INDIVIDUAL_ONLY.search(sentence):
             self.settings_no.add(Setting.GROUP.value)
 
     def read_partner(self, sentence: str, speaks: bool) -> None:
@@ -460,5 +537,6 @@ class _OfferReader:
                 return
 
 
-def extract_offer(document: Document) -> Offer:
-    return _OfferReader(document).read()
+def extract_offer(document: Document, market: bool | None = None) -> Offer:
+    """`market`: the page is a cost guide (market.market_page; computed here when not given)."""
+    return _OfferReader(document, market).read()

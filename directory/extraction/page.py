@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from directory.extraction.contact import extract_contact, phones_in
 from directory.extraction.document import Document, parse_html, parse_text
 from directory.extraction.geography import STATE_CODES, normalise_state
+from directory.extraction.market import market_page
 from directory.extraction.naming import practice_name
 from directory.extraction.offerings import _flags, _heading_kind, extract_offer
 from directory.extraction.pdf import pdf_text
@@ -73,11 +74,12 @@ def _structured_places(facts: PageFacts, structured: StructuredData) -> None:
 
 def extract_document(document: Document) -> PageFacts:
     structured = read_structured(document)
-    contact = extract_contact(document, structured)
+    market = market_page(document)  # a cost guide: its prices and priced routes are the market's, not the practice's
+    contact = extract_contact(document, structured, market)
     clinicians, people_evidence = extract_people(document, structured)
     given_names = frozenset(given_name(clinician.name) for clinician in clinicians)
     places = extract_places(document, given_names)
-    offer = extract_offer(document)
+    offer = extract_offer(document, market)
     apply_in_clinic_routes(places, [item for item in offer.evidence if item.value in offer.routes])
     name, name_snippet = practice_name(document, structured, exclude=(offer.medical_partner or "",))
     name_evidence = [Evidence("practice_name", name, name_snippet, document.url)] if name else []

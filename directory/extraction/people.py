@@ -19,32 +19,36 @@ from directory.names import name_key, person_parts
 from directory.vocab import CredentialKind
 
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
-_PARTICLE = r"(?:de|del|de la|van|von|da|di|le|la|st\.?|bin|al)"
+_PARTICLE = r"(?:van der|van den|von der|de la|de los|del|de|van|von|da|di|du|le|la|st\.?|bin|al)"
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LETTER = "A-Za-zÀ-ÖØ-öø-ÿ"
 _WORD = rf"(?>[{_UPPER}][{_LETTER}'’\-]*[a-zß-öø-ÿ][{_LETTER}'’\-]*)"  # atomic: one way to read a word
-NAME = (rf"(?:(?:{_WORD}(?:\s+[A-Z]\.)?(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,2}}"
+NAME = (rf"(?:(?:{_WORD}(?:\s+[A-Z]\.?(?=\s))?(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,2}}"
         rf"|[A-Z]\.(?:\s?[A-Z]\.)?\s+{_WORD}(?:\s+{_WORD})?)(?:,?\s+(?:Jr|Sr)\.?|\s+(?:II|III|IV)\b)?)")
-# "Jane A. Roe", "Ana de Cruz", "J. Rivera", "J. Alex Rivera", "Jane Roe Jr."
+# "Jane A. Roe", "Jane A Roe", "Ana de Cruz", "J. Rivera", "J. Alex Rivera", "Jane Roe Jr."
 # A role said before the name ("Board-certified psychiatrist Dr. Helen Marsh, MD"): not part of the name.
 _ROLE_PREFIX = (
     r"(?:(?i:board[- ]certified|licensed|lead|senior|clinical|medical|staff|consulting|integrative|addiction|"
     r"child and adolescent|adult)\s+)*(?i:psychiatrist|psychologist|psychotherapist|therapist|counsel+or|clinician|"
-    r"physician|anesthesiologist|co-founder|founder|owner|nurse practitioner|prescriber)\s+"
+    r"physician|anesthesiologist|co-founder|founder|owner|nurse practitioner|prescriber|"
+    r"(?:clinical|medical|executive|program) director)\s+"
 )
 _SPELLED_CODES = sorted(
     {written for info in load_table() for written in (info.code, *info.aliases) if " " in written},
     key=len,
     reverse=True,
 )
-_CODE = (
-    r"(?:" + "|".join(re.escape(written) for written in _SPELLED_CODES)
-    + r"|[A-Z][A-Za-z.\-\u2010-\u2015]{0,11}(?:\s?[A-Z][A-Za-z.\-\u2010-\u2015]{0,6})?)"
+_CODE = (  # a spelled-out title in any case ("Jane Roe, licensed professional counselor"), or a code
+    r"(?:(?i:" + "|".join(re.escape(written) for written in _SPELLED_CODES)
+    + r")|[A-Z][A-Za-z.\-\u2010-\u2015]{0,11}(?:\s?[A-Z][A-Za-z.\-\u2010-\u2015]{0,6})?)"
 )
+_HELD_IN = r"(?:\s*\((?:[A-Z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\))?"  # "LMHC (FL)", "LPC (Colorado)"
+# between codes: a comma, slash or bar, or a space before another capitalised code ("MA LPC NCC")
+_CODE_SEP = r"(?:\s*[,/|]\s*|\s+(?=[A-Z]{2,6}(?:-[A-Z]{1,3})?(?![A-Za-z])))"
 _WITH_CODES = re.compile(
     rf"(?<![A-Za-z])(?:{_ROLE_PREFIX})?(?P<dr>Dr\.?\s+)?(?P<name>{NAME})(?P<sep>\s*,\s*|\s*\(\s*|\s+[|–—-]\s+|\s+)(?P<codes>(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|"
-    rf"Ed\.D\.|{_CODE})(?:\s*\([A-Z]{{2}}\))?(?:\s*[,/|]\s*(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|Ed\.D\.|{_CODE})"
-    r"(?:\s*\([A-Z]{2}\))?)*)"
+    rf"Ed\.D\.|{_CODE}){_HELD_IN}(?:{_CODE_SEP}(?:Ph\.D\.|Psy\.D\.|M\.D\.|D\.O\.|Ed\.D\.|{_CODE})"
+    rf"{_HELD_IN})*)"
 )
 _ANY_CODE = re.compile(
     r"(?<![A-Za-z])(?:"
@@ -58,11 +62,11 @@ _CAPS_WITH_CODES = re.compile(  # "MARISOL OKAFOR, LPC, NCC" (a heading set in c
     r"^(?:DR\.?\s+)?(?P<name>[A-Z][A-Z'’\-]+(?:\s+[A-Z]\.?)?(?:\s+[A-Z][A-Z'’\-]+){1,2}),\s*"
     r"(?P<codes>[A-Z][\w.,/\s\-]{1,60}?)(?:\s+[|–—]\s+.*)?$"
 )
-_DOCTOR = re.compile(rf"\bDr\.?\s+(?P<name>{NAME})")
+_DOCTOR = re.compile(rf"(?:\bDr\.?|(?<=[a-z])Dr\.)\s+(?P<name>{NAME})")  # "UsDr. Ray Roe": a glued menu
 _BARE_NAME = re.compile(rf"^(?:Dr\.?\s+)?(?P<name>{NAME})$")
 _LEADING = re.compile(
     r"^(?:Meet|About|By|Written by|Article by|Posted by|Reviewed by|Author|Contact|With|Founder|Owner|Hi,? I['’]m|"
-    r"I['’]m|Dr)\s+"
+    r"I['’]m|Dr|As|And|Per|Thanks to)\s+"
 )
 _NOT_NAME_WORDS = {
     "Ketamine", "Therapy", "Therapies", "Therapist", "Our", "Team", "Meet", "The", "Clinical", "Director", "Licensed",
@@ -83,6 +87,10 @@ _NOT_NAME_WORDS = {
     "Psychologist", "Physician", "Doctor", "Assistant", "Dept", "Department", "State", "Holistic", "Integrative",
     "Sliding", "Scale", "Package", "Packages", "Individual", "Couples", "Adults", "Adolescents", "Children",
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Hours", "Open", "Closed",
+    # professions in the plural name a kind of person, never one ("Psychologists, LPCs, LMFTs")
+    "Psychologists", "Psychiatrists", "Therapists", "Psychotherapists", "Counselors", "Counsellors", "Clinicians",
+    "Practitioners", "Physicians", "Nurses", "Doctors", "Facilitators", "Guides", "Prescribers", "Anesthesiologists",
+    "Workers", "Specialists", "Professionals", "Staff",
 }
 _CLINICAL_ROLE = re.compile(
     r"\b(?:therapist|psychotherapist|counsel+or|psychiatrist|psychologist|clinician|practitioner|social worker|"
@@ -93,6 +101,12 @@ _CLINICAL_ROLE = re.compile(
 _ROLE_LINE_SPLIT = re.compile(r"\s*(?:,|\||/|•|·|–|—|-\s|;)\s*")
 _INTRODUCTIONS = {"meet", "about", "by", "i'm", "i’m", "i am", "hi, i'm", "hi, i’m", "my name is", "hello, i'm"}
 _PRONOUNS = re.compile(r"\s*\(?\b(?:she|he|they|ze|xe)/(?:her|hers|him|his|them|theirs|they|she|he|zir|xem)\b\)?", re.I)
+# a word run into the next where the page lost a line break: a lower-case run of 4+ letters, then a capitalised word
+# ("AustinContact"), a capitalised word then a code ("RoeLCSW"), a code then a word ("LCSWTherapist"); "McCormick",
+# "MacDonald", "LaToya", "DeShawn" stay whole
+_GLUED = re.compile(
+    r"(?<=[A-Za-z][a-z]{3})(?=[A-Z][a-z]{2})|(?<=[A-Z][a-z]{2})(?=[A-Z]{2,6}(?:-[A-Z]{1,3})?\b)|(?<=[A-Z]{2})(?=[A-Z][a-z]{2})"
+)  # "TeamJane Roe", "Roe, LPCClinical Director" too
 _NICKNAME = re.compile(r"(?<=[a-z])\s+[(“\"][A-Z][a-z]{1,12}[)”\"]\s+(?=[A-Z])")
 _MARKUP = re.compile(r"\s*<[^<>]{0,200}>(?:[^<>]{0,100}</[a-z]+>)?")  # literal tags in hostile text: not a name
 _INTRO = re.compile(r"^(?:(?:Hi,?\s+)?(?:I['’]m|I am|My name is)\s+)?(?:Dr\.?\s+)?")
@@ -105,9 +119,10 @@ _SELF = re.compile(r"^(?:I|I['’]ve|I['’]m|I am|She|He|They)\s+(?:\w+\s+){0,2
                    r"trained|earned|received|became)\b")
 _RESEARCH = re.compile(  # a name tied to research, a book or a quotation: a cited author, not the team
     r"\b(?:(?:stud(?:y|ies)|research|trials?|paper|article|book|work)\s+(?:by|from|of|led by)|researchers?|scientists?|"
-    r"et al|according to|professor|author|pioneer\w*|published|wrote|discovered|interview\w*|podcast|lecture|says|"
-    r"said|puts it|and (?:his |her |their )?colleagues|(?:found|showed|shown|demonstrated|reported|suggests?) that|"
-    r"(?:showed|demonstrated|observed|reported)|in an? (?:\d{4}\s+)?(?:trial|study|paper))\b|"
+    r"et al|according to|professor|author|pioneer\w*|published|wrote|discovered|interview\w*|podcast|lecture|"
+    r"says|said|puts it|and (?:his |her |their )?colleagues|"
+    r"(?:found|showed|shown|demonstrated|reported|suggests?) that|(?:showed|demonstrated|observed|reported)|"
+    r"in an? (?:\d{4}\s+)?(?:trial|study|paper))\b|"
     r"['’]s\s+(?:study|studies|research|work|book|trial|paper)|"
     r"\b(?:trained|training|studied|mentored)\s+(?:\w+\s+){0,3}?(?:with|under)\s+(?:Dr\.?\s+)?[A-Z]",
     re.I,
@@ -145,13 +160,30 @@ _FIRST_WITH_CODES = re.compile(  # "Kristin, LCSW": a first name with post-nomin
 )
 _INTRO_WORDS = frozenset({"I'm", "I’m", "Hi", "Hello", "Meet", "About"})
 _LED_BY = re.compile(
-    rf"\b(?:founded|led|owned|run|directed|started|created|supervised|prescribed)\s+by\s+(?:{_ROLE_PREFIX})?"
+    rf"\b(?:founded|led|owned|run|directed|started|created|supervised|prescribed|reviewed)\s+by\s+(?:{_ROLE_PREFIX})?"
     rf"(?:Dr\.?\s+)?(?P<name>{NAME})"
 )
+# a medical reviewer's byline, its name on the next line: the practice's clinician (an author alone may not be one)
+_REVIEWER_LINE = re.compile(r"^(?i:(?:medically\s+|medical\s+|clinically\s+)?review(?:ed)?\s+by)\s*:?$")
 _MEET = re.compile(rf"^(?:Meet|About)\s+(?:Dr\.?\s+)?(?:(?P<name>{NAME})|(?P<first>{_FIRST}))$")
-_DOCTOR_SURNAME = re.compile(  # "Dr. Okoye": a surname alone (a full name is _DOCTOR's)
-    r"\bDr\.?\s+(?P<name>[A-Z][a-zß-öø-ÿ]+(?:['’][a-zß-öø-ÿ]{2,}|-[A-Z][a-zß-öø-ÿ'’]+)?)(?:['’]s)?"
-    r"(?![\w'’-]|\s+[A-Z]|\.[A-Z])"
+_DOCTOR_SURNAME = re.compile(  # "Dr. Okoye": a surname alone (a full name is _DOCTOR's); "UsDr. Okoye": a glued menu
+    r"(?:\bDr\.?|(?<=[a-z])Dr\.)\s+(?P<name>[A-Z][a-zß-öø-ÿ]+(?:['’][a-zß-öø-ÿ]{2,}|-[A-Z][a-zß-öø-ÿ'’]+)?)"
+    r"(?:['’]s(?![\w'’-])|(?![\w'’-]|\s+[A-Z]|\.[A-Z]|\s+(?:van|von|de|der|del|da|di|du|le|la)\s))"
+    # "Dr. Roe's Forms": the possessive ends the name; "Dr. Bessel van der Kolk" is not "Dr. Bessel"
+)
+# "supervision from Ben Roe, MD", "trained under Ann Lee, PhD": an outside mentor; "Ezra Lund, MD, and colleagues"
+_MENTOR_BEFORE = re.compile(
+    r"\b(?i:supervision|supervised|trained|training|studied|mentored|mentorship|consultation|research|stud(?:y|ies)|"
+    r"trials?|paper|book)\s+(?:\w+\s+){0,3}?(?:from|with|under|by)\s+(?:Dr\.?\s+)?$"
+)
+_COLLEAGUES_AFTER = re.compile(  # a study's authors, or a writer quoted ("Gabor Roe, MD, reminds us")
+    r",?\s+(?:and\s+(?:his\s+|her\s+|their\s+)?colleagues|et\s+al|(?:\w+\s+)?(?:says|said|writes|wrote|"
+    r"reminds|notes|explains|argues|observes|puts\s+it)\b)"
+)
+# "a psychiatric MD (Dr. Roe)": the code said before the doctor it belongs to
+_CODE_BEFORE_DOCTOR = re.compile(
+    r"\b(?P<code>[A-Z][A-Za-z]{1,5}(?:-[A-Z]{1,3})?)\s*\(\s*Dr\.?\s+(?P<name>[A-Z][a-zß-öø-ÿ'’\-]+"
+    r"(?:\s+[A-Z][a-zß-öø-ÿ'’\-]+)?)\s*\)"
 )
 _PLACE_WORDS = frozenset({"City", "Spring", "Springs", "Beach", "Park", "Heights", "Falls", "Hills", "Valley",
                           "Village", "Harbor", "Lake", "Creek", "County", "Township", "Point", "Island", "Junction"})
@@ -185,6 +217,10 @@ _ROLE_LIST = re.compile(
     r"(?<![\w-])(?i:therapists|psychotherapists|clinicians|providers|prescribers|psychiatrists|co-?founders|founders|"
     r"facilitators|guides|practitioners|counsel+ors)\s*:?\s+"
     rf"(?P<names>(?:Dr\.?\s+)?{NAME}(?:\s*(?:,|and|&|,\s*and)\s+(?:Dr\.?\s+)?{NAME})+)"
+)
+# "Jane Roe (Psychiatrist)", "Sam Poe (our lead therapist)": a full name with its role in parentheses
+_NAME_PAREN_ROLE = re.compile(
+    rf"(?:Dr\.?\s+)?(?P<name>{NAME})\s*\((?i:(?:our|the|a|an|staff)\s+)?(?:[\w-]+\s+){{0,3}}?(?i:{_ROLE_NOUN})\s*\)"
 )
 _NAME_IN_LIST = re.compile(rf"(?:Dr\.?\s+)?(?P<name>{NAME})")
 # "Jane Roe | Therapist", "Jane Roe, Founder & Clinical Director": a short line of a name and its role.
@@ -278,8 +314,9 @@ _NOT_FIRST_NAMES = frozenset(
     """Here Sorry So Not Also Glad Happy Excited Honored Grateful Passionate Committed Proud Trained Certified Currently
     Often Always Available Able Curious Sure Thrilled Delighted Dedicated Deeply Really Very Just Still Now Back
     Offering Accepting Qualified Experienced Writing Going Looking Ready Hoping Sharing Trying Aware Located Based
-    Originally Thankful Humbled Fascinated Interested""".split()
-)
+    Originally Thankful Humbled Fascinated Interested She He They It This That These Those Each Every Both Everyone
+    Someone""".split()
+)  # pronouns too: "She holds a Master of Arts and is a Licensed ..." names nobody new
 
 
 def _single_name(word: str, lower_words: frozenset[str]) -> bool:
@@ -295,13 +332,19 @@ _NEVER_CODES = frozenset({"LLC", "PLLC", "INC", "USA", "US", "KAP", "PTSD", "OCD
                           "ECT", "ADHD", "IV", "IM", "MDD", "TRD", "NMDA", "FDA", "DEA", "NPI", "SPRAVATO", "AND"})
 
 
+_PLURAL_CODE = re.compile(r"[A-Z][A-Z\-]+s")
+_HELD_IN_END = re.compile(r"\s*\((?:[A-Z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\)$")
+
+
 def _codes(raw: str) -> list[str]:
     """The leading credential codes of 'LPC, NCC | Clinical Director': stop at the first non-code. A capitalised
     code the table does not know is kept after a known one ("LPC, NCC, CHT-X"), or first when it reads as a
     state license title ("LMHCA": L + letters), as the page writes it."""
     found: list[str] = []
     for piece in re.split(r"\s*[,/|]\s*", raw):
-        piece = re.sub(r"\s*\([A-Z]{2}\)$", "", piece.strip())  # "LMHC (FL)"
+        piece = _HELD_IN_END.sub("", piece.strip())  # "LMHC (FL)", "LPC (Colorado)"
+        if _PLURAL_CODE.fullmatch(piece):
+            break  # "LPCs, LMFTs": professions named in the plural, nobody's credentials
         piece = _DASHES.sub("-", piece)
         info = lookup(piece)
         if info is None and (found or _LICENSE_LIKE.fullmatch(piece)) and _UNKNOWN_CODE.fullmatch(piece) \
@@ -313,6 +356,9 @@ def _codes(raw: str) -> list[str]:
             for word in piece.split():
                 info = lookup(word)
                 if info is None:
+                    if found and _UNKNOWN_CODE.fullmatch(word) and word not in _NEVER_CODES \
+                            and word not in STATE_CODES:
+                        found.append(word)  # "LCSW, LMT Part 3": a code the table does not know, then prose
                     break
                 found.append(as_written(word, info))
             break
@@ -551,6 +597,15 @@ class _PeopleReader:
                 surname = match.group("name")
                 if _single_name(surname, self.lower_words) and not _ATTRIBUTION.search(sentence[: match.start()]):
                     self.add(f"Dr. {surname}", [], sentence[:300], source="prose")
+            for match in _CODE_BEFORE_DOCTOR.finditer(sentence) if "(" in sentence else ():
+                info = lookup(match.group("code"))
+                name = match.group("name")
+                if info is None or info.kind is CredentialKind.TRAINING or not _single_name(name.split()[-1],
+                                                                                           self.lower_words):
+                    continue
+                person = f"Dr. {name}" if " " not in name else clean_name(name)
+                if person:
+                    self.add(person, [as_written(match.group("code"), info)], sentence[:300], source="post_nominal")
         for title in _SPELLED.finditer(sentence) if hint else ():
             if not title.group(1):
                 continue
@@ -581,6 +636,7 @@ class _PeopleReader:
             text = _PRONOUNS.sub("", text)  # "Jane Roe (she/her), LCSW"
         if "(" in text or "“" in text or '"' in text:
             text = _NICKNAME.sub(" ", text)  # 'Elizabeth "Liz" Roe, LPC'
+        text = _GLUED.sub(" | ", text)  # "Ray AustinContact Us", "Jane RoeLCSW": a line break the text lost
         pieces = [text] if len(text) <= 120 else (block.sentences if text is block.text else sentences(text))
         prose = pieces
         if not _ANY_CODE.search(text) and "Dr" not in text \
@@ -589,35 +645,22 @@ class _PeopleReader:
         for sentence in pieces:
             position = 0
             while (match := _WITH_CODES.search(sentence, position)) is not None:
-                position = _next_name_at(match)
-                if _ATTRIBUTION.search(sentence[: match.start()]):
-                    continue
-                codes = _codes(match.group("codes"))
-                spelled = " " in match.group("codes").split(",")[0].strip()  # "Jane Roe – Licensed Clinical ..."
-                if not codes or (match.group("sep").strip() != "," and not match.group("codes")[:2].isupper()
-                                 and not spelled):
-                    continue
-                name = clean_name(match.group("name"))
-                if not name:
-                    continue
-                if len(codes) == 1 and codes[0] in STATE_CODES and is_city_in(name, codes[0]):
-                    continue  # "Silver Spring, MD" is a place
-                initials = "".join(word[0] for word in name.split()).upper()
-                if match.group("sep").strip() == "(" and len(initials) >= 2 and initials in codes[0].upper():
-                    continue  # "Eye Movement Desensitization (EMDR)" spells out its abbreviation
-                if all(code in STATE_CODES for code in codes) and match.group("sep").strip() != "," and (
-                        name.split()[-1] in _PLACE_WORDS or any(
-                            is_city_in(" ".join(name.split()[cut:]), code) for code in codes for cut in (0, 1, 2))):
-                    continue  # "Ellicott City MD" is a place; "Ivo Roe MD" is a physician
-                self.add(name, codes, sentence[:300])
+                if self.read_name_with_codes(match, sentence):
+                    position = _next_name_at(match)
+                else:  # "Our Team Jane Roe, MA, LPC": the name may begin at a later word of the failed candidate
+                    position = _next_word_at(sentence, match.start("name"))
             for match in _DOCTOR.finditer(sentence):
-                name = clean_name(match.group("name"))
-                if name and not _RESEARCH.search(sentence) and not _ATTRIBUTION.search(sentence[: match.start()]):
+                name = clean_name(_without_trailing_words(match.group("name")))
+                if name and not _RESEARCH.search(sentence) and not _ATTRIBUTION.search(sentence[: match.start()]) \
+                        and not _COLLEAGUES_AFTER.match(sentence, match.end()):
                     self.add(name, [], sentence[:300])
         caps = _CAPS_WITH_CODES.match(text) if len(text) <= 100 and text[:3].isupper() else None
         if caps and (codes := _codes(caps.group("codes"))):
+            words = caps.group("name").split()
+            if len(words) > 2 and lookup(words[-1]) is not None:  # "DANA ROE MA, LPC": the last word is a code
+                codes = _codes(words.pop()) + codes
             name = clean_name(" ".join(word.capitalize() if len(word) > 2 or "." not in word else word
-                                       for word in caps.group("name").split()))
+                                       for word in words))
             if name:
                 self.add(name, codes, text, source="post_nominal")
         for sentence in prose:  # after the post-nominals: "founded by Jane Roe, LPC" is said once, with its codes
@@ -629,6 +672,10 @@ class _PeopleReader:
                 else None)
             if name:
                 self.add(name, [], text, source="prose")
+        if following and len(text) <= 40 and _REVIEWER_LINE.match(text):  # "Medical Review By:" / "Ann Lee"
+            named = _BARE_NAME.match(following[0].text) if len(following[0].text) <= 40 else None
+            if named and (name := clean_name(named.group("name"))):
+                self.add(name, [], f"{text} {following[0].text}", source="prose")
         bare = _BARE_NAME.match(text) if len(text) <= 40 else None
         if bare is None and len(text) <= 40 and text.isupper() and following:  # "JANE ROE", then "LCSW"
             bare = _BARE_NAME.match(" ".join(word.capitalize() for word in text.split()))
@@ -639,11 +686,40 @@ class _PeopleReader:
                              _ROLE_LINE_SPLIT.split(role_line.group("role").replace("&", ",")) if piece.strip()):
             if name := clean_name(role_line.group("name")):
                 self.add(name, [], text, source="title_line")
+        for match in _NAME_PAREN_ROLE.finditer(text) if "(" in text and len(text) <= 2000 else ():
+            if name := clean_name(match.group("name")):
+                self.add(name, [], text[:300], source="title_line")
         role_list = _ROLE_LIST.search(text) if len(text) <= 300 else None
         for match in _ROLE_LIST.finditer(text) if role_list and not _RESEARCH.search(text) else ():
             for listed in _NAME_IN_LIST.finditer(match.group("names")):
                 if name := clean_name(listed.group("name")):
                     self.add(name, [], text[:300], source="prose")
+
+    def read_name_with_codes(self, match: re.Match[str], sentence: str) -> bool:
+        """A name-with-codes candidate ("Jane Roe, MA, LPC"): added when it is a person with credentials."""
+        if _ATTRIBUTION.search(sentence[: match.start()]) or _MENTOR_BEFORE.search(sentence[:match.start("name")]) \
+                or _COLLEAGUES_AFTER.match(sentence, match.end()):
+            return False
+        codes = _codes(match.group("codes"))
+        written = match.group("codes")
+        spelled = " " in written.split(",")[0].strip()  # "Jane Roe – Licensed Clinical ..."
+        if not codes or (match.group("sep").strip() != "," and not written[:2].isupper() and not spelled
+                         and not _MIXED_DEGREE.match(written)):
+            return False
+        name = clean_name(match.group("name"))
+        if not name:
+            return False
+        if len(codes) == 1 and codes[0] in STATE_CODES and is_city_in(name, codes[0]):
+            return False  # "Silver Spring, MD" is a place
+        initials = "".join(word[0] for word in name.split()).upper()
+        if match.group("sep").strip() == "(" and len(initials) >= 2 and initials in codes[0].upper():
+            return False  # "Eye Movement Desensitization (EMDR)" spells out its abbreviation
+        if all(code in STATE_CODES for code in codes) and match.group("sep").strip() != "," and (
+                name.split()[-1] in _PLACE_WORDS or any(
+                    is_city_in(" ".join(name.split()[cut:]), code) for code in codes for cut in (0, 1, 2))):
+            return False  # "Ellicott City MD" is a place; "Ivo Roe MD" is a physician
+        self.add(name, codes, sentence[:300])
+        return True
 
     def read_grid_entry(self, raw_name: str, text: str, following: list[Block]) -> None:
         """A team grid: a bare name, then a line of titles ("LCSW, Clinical Director")."""
@@ -703,7 +779,32 @@ class _PeopleReader:
                     self.add(person.name, codes, sentence[:300], source="prose")
 
 
-_LISTED_NAME = re.compile(rf"\s*[,/|]\s*(?:and\s+)?(?=(?:Dr\.?\s+)?{NAME}(?:\s*[,/|]|$))")
+_LISTED_NAME = re.compile(rf"\s*[,/|]\s*(?:and\s+)?(?=(?:Dr\.?\s+)?{NAME}(?:\s*[,/|]|\s+[A-Z]{{2,6}}(?![a-z])|$))")
+
+
+_MIXED_DEGREE = re.compile(r"(?:PsyD|PhD|EdD|DMin|MDiv|MEd|DNP|MSc)\b")  # "Dr. Jane Roe PsyD": no comma needed
+
+
+def _without_trailing_words(name: str) -> str:
+    """'Ray Roe Contact' -> 'Ray Roe': after "Dr." the name ends before a word that is never part of one, and at a
+    possessive ("Dr. Ray Roe's Forms" -> 'Ray Roe')."""
+    words = name.split()
+    for index, word in enumerate(words):
+        if word.endswith(("'s", "’s")):
+            words = words[:index] + [word[:-2]]
+            break
+    while len(words) > 2 and words[-1].strip(".,'’") in _NOT_NAME_WORDS:
+        words.pop()
+    return " ".join(words)
+
+
+def _next_word_at(text: str, start: int) -> int:
+    """Where the word after the one at `start` begins (the end of the text when there is none)."""
+    match = _WORD_AND_SPACE.match(text, start)
+    return match.end() if match else len(text)
+
+
+_WORD_AND_SPACE = re.compile(r"\S*\s+")
 
 
 def _next_name_at(match: re.Match[str]) -> int:

@@ -64,6 +64,13 @@ _NEGATIVE = re.compile(
     r"career|chain|after\s+(?:\w+\s+){0,3}(?:years?|time)|discover\w*|synthesi[sz]ed|invented|battlefields?)\b",
     re.I,
 )
+# Words that say the practice does not work in a following state, or that clients come from there.
+_REFUSED = re.compile(
+    r"\b(?:(?:not|n['’]t)\s+(?:currently\s+)?(?:able\s+to|licensed|permitted\s+to|allowed\s+to|see|serve|treat|work)|"
+    r"unable\s+to|cannot|can['’]t|(?:travel(?:s|ed|ing)?|fly|flew|drive|drove|come|came|visit(?:s|ing)?)\s+(?:\w+\s+){0,3}?from)\b",
+    re.I,
+)
+_OUTSIDE = re.compile(r"\boutside\s+(?:of\s+)?(?:the\s+state\s+of\s+)?$", re.I)
 # Of the words above, the ones that speak of a state's law or of treatment there, not of another place: a page
 # naming only that one state is about its own state
 _WEAK_NEGATIVE = re.compile(r"law|legal(?:ized)?|approved|regulat\w+|legislat\w+|ban(?:s|ned)?", re.I)
@@ -109,8 +116,8 @@ _INSTITUTION_OF = re.compile(
 _CREDENTIAL_WORD = re.compile(r"([A-Za-z][A-Za-z.\-]*)\s*,\s*$")
 _CREDENTIAL_NEXT = re.compile(r"^\s*,\s*([A-Za-z][A-Za-z.\-]*)")
 _ABBR_LEAD = re.compile(r"\b(?:in|throughout|across|serving|serve|serves|to|within|of|the)\s*$", re.I)
-_THE = re.compile(r"\bthe\s*$", re.I)
-_ABBR_FOLLOW = re.compile(r"^\s+(?:Dept|Department|Board|residents|clients|patients|licens\w*|only|\()")
+_THE = re.compile(r"\b(?:the|an?\s+[a-z]+)\s*$", re.I)  # "the MD", "a psychiatric MD": the clinician
+_ABBR_FOLLOW = re.compile(r"^\s+(?:Dept|Department|Board|(?i:residents|clients|patients)|licens\w*|only|\()")
 _ZIP_AFTER = re.compile(r"^\.?,?\s+(\d{5})(?:-\d{4})?\b")
 
 _VIRTUAL = (
@@ -121,8 +128,9 @@ _IN_PERSON = r"(?:in[- ]person|in[- ]office|face[- ]to[- ]face|offices?|clinics?
 _VIRTUAL_ONLY = re.compile(
     rf"\b(?:{_VIRTUAL}[- ]only|only\s+(?:via\s+|by\s+|through\s+)?{_VIRTUAL}|exclusively\s+(?:via\s+|through\s+)?"
     rf"{_VIRTUAL}|{_VIRTUAL}\s+(?:sessions\s+)?only|no\s+in[- ]person|not\s+(?:offer\s+)?in[- ]person|"
-    rf"100%\s+{_VIRTUAL}|fully\s+{_VIRTUAL}|entirely\s+{_VIRTUAL}|all\s+(?:of\s+)?(?:our\s+)?(?:\w+\s+)?sessions\s+"
-    rf"(?:are\s+|take\s+place\s+|happen\s+)?(?:held\s+)?(?:{_VIRTUAL}|over\s+(?:secure\s+)?video|by\s+video)|"
+    rf"100%\s+{_VIRTUAL}|fully\s+{_VIRTUAL}|entirely\s+{_VIRTUAL}|all\s+(?:of\s+)?(?:our\s+|my\s+)?(?:\w+\s+)?"
+    rf"(?:sessions|appointments|services|visits)\s+(?:are\s+|take\s+place\s+|happen\s+)?(?:(?:held|conducted|offered|"
+    rf"provided|delivered|done)\s+)?(?:(?:via|by|through|over|on|using)\s+(?:secure\s+)?)?(?:{_VIRTUAL}|video)|"
     rf"(?:no|not\s+have\s+a|without\s+a)\s+physical\s+office)",
     re.I,
 )
@@ -153,6 +161,7 @@ _COUNTY_LIST = re.compile(
     r"((?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)(?:\s*(?:,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+)"
     r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)*)\s+([Cc]ount(?:y|ies)|[Pp]arish(?:es)?|[Bb]orough(?:s)?)\b"
 )
+_IN_COUNTY = re.compile(r"^\s+in\s+([A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)\s+(?:County|Parish)\b")
 _COUNTY_KIND = {"count": "County", "paris": "Parish", "borou": "Borough"}
 _LETTERS = re.compile(r"[A-Za-z]")
 _PLACE_NAME = re.compile(r"[A-Z][A-Za-z.'’\- ]+")  # letters only: "Call 303-555-0156" is not the town of Call
@@ -171,13 +180,13 @@ _ASIDE = re.compile(r",\s*(?:which|who|where)\b|;|\bbut\b|\bwhile\b|\bwhereas\b|
 _ALL_STATES = re.compile(r"\b(?:both|all|these|those|each|every|any of (?:these|our))\s+(?:\w+\s+)?states\b", re.I)
 _CITY_STATE_ZIP = re.compile(
     r"^,?\s*(" + _CITY_WORDS + r"),\s*([A-Z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\.?,?\s+(\d{5})"
-    r"|^\s+(" + _CITY_WORDS + r")\s+([A-Z]{2})\s+(\d{5})\b"  # without commas: "... Suite 200 Springfield MN 55343"
+    r"|^,?\s+(" + _CITY_WORDS + r")\s+([A-Z]{2})\s+(\d{5})\b"  # without commas: "... Suite 200 Springfield MN 55343"
 )
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+")
-_CITY_OFFICE = re.compile(
-    r"\b(?:[Oo]ur|[Mm]y|[Tt]he)\s+((?:[A-Z][a-z'’.\-]+)(?:\s+[A-Z][a-z'’.\-]+){0,2}"
+_CITY_OFFICE = re.compile(  # "our Fairview office", "the Lakeview clinics", "the college's Fairview campus"
+    r"\b(?:[Oo]ur|[Mm]y|[Tt]he|[A-Za-z]+['’]s)\s+((?:[A-Z][a-z'’.\-]+)(?:\s+[A-Z][a-z'’.\-]+){0,2}"
     r"(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2}){0,4})"
-    r"\s+(?:office|studio|location|clinic|suite)s?\b"
+    r"\s+(?:office|studio|location|clinic|suite|campus)(?:es|s)?\b"
 )
 _PERSON_COMMA = re.compile(r"\b[A-Z][a-z'’\-]+\s+[A-Z][a-z'’\-]+,\s*$")
 _OFFICE_CUE = re.compile(
@@ -217,8 +226,12 @@ _CITY_CUE = re.compile(
     r"\b(?:treatments?|infusions?|clinics?|ketamine|KAP|counseling|psychiatr\w*|psychotherap\w*|spravato|now\s+open)\b",
     re.I,
 )
-# "Fairview Office" / "Fairview Location" as a heading or line of its own
-_TOWN_OFFICE_LINE = re.compile(r"^\s*([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})\s+(?:Office|Location|Clinic)s?\s*:?\s*$")
+# "Fairview Office" / "Fairview Location" as a heading or line of its own; a menu's "Fairview Area Clients" (an area
+# served, not an office) or "Fairview Area & OH Clients"
+_TOWN_OFFICE_LINE = re.compile(
+    r"^\s*([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})\s+(?:(?:Office|Location|Clinic)s?\s*:?|Area\s+(?:&\s+[A-Z]{2}\s+)?"
+    r"(?:Clients|Residents|Patients))\s*$"
+)
 _CITY_BASED = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)??)[- ]based\b")  # "a Fairview-based practice"
 # "ketamine therapy cottonwood falls kansas" in a keyword line: a lower-case town and state that belong together
 _LOWER_STATE = re.compile(r"\b(" + "|".join(re.escape(name.lower()) for name in _NAMES) + r")\b")
@@ -415,6 +428,7 @@ class _PlaceReader:
         self.unconfirmed_states: dict[str, str] = {}
         self.name_towns: set[str] = set()  # towns read from a practice's name: kept only when the page backs them
         self.pending_counties: list[tuple[str, str]] = []  # "Fairview County", snippet: an area served, a "city"
+        self.city_hints: dict[tuple[tuple[str, ...], str], str] = {}  # (towns, snippet) -> the state of their county
 
     def vote(self, state: str, in_person: bool | None, virtual: bool | None, strength: int, snippet: str) -> None:
         self.votes.setdefault(state, []).append(_Vote(in_person, virtual, strength))
@@ -496,6 +510,9 @@ class _PlaceReader:
             if _WEAK_NEGATIVE.fullmatch(negative.group(0)):
                 self.unconfirmed_states.update((token.code, snippet) for token in run if token.kind == "name")
             return False
+        refused = _REFUSED.search(lead)
+        if refused and not _OUTSIDE.search(lead) and not re.search(r"\b(?:but|however|only)\b", lead[refused.end():]):
+            return False  # "we are not able to see clients in Washington"; "cannot treat clients outside of X" serves X
         list_only = _list_only(sentence)
         cue = bool(_CUE.search(lead)) or bool(paren) or bool(_TAIL_CUE.search(tail[:80])) or context_ok or list_only
         accepted = False
@@ -573,11 +590,16 @@ class _PlaceReader:
         """A region ("practicing in Southern Indiana") and a town in the practice's own name."""
         for match in _REGION.finditer(sentence):
             lead = sentence[max(0, match.start() - 60): match.start()]
+            if f"{match.group(1)} {match.group(2)}" in STATE_BY_NAME:
+                continue  # "West Virginia" is a state, not the west of Virginia
             if _CUE.search(lead) and not _NEGATIVE.search(lead):
-                self.add_city(f"{match.group(1)} {match.group(2)}", STATE_BY_NAME[match.group(2)], snippet)
+                state = STATE_BY_NAME[match.group(2)]
+                self.add_city(f"{match.group(1)} {match.group(2)}", state, snippet)
+                self.vote(state, *_mode_of(sentence), 1, snippet)  # a region served is its state served
         line = _TOWN_OFFICE_LINE.match(sentence)
         if line and is_town_name(line.group(1)) and not _not_a_city(line.group(1)):
-            self.pending_cities.append(([line.group(1)], sentence, snippet, True))
+            office = not re.search(r"\sArea\s", line.group(0))
+            self.pending_cities.append(([line.group(1)], sentence, snippet, office))
         for match in _CITY_BASED.finditer(sentence):
             if is_town_name(match.group(1)) and not _not_a_city(match.group(1)):
                 self.pending_cities.append(([match.group(1)], sentence, snippet, True))
@@ -673,6 +695,10 @@ class _PlaceReader:
             following = sentence[match.end(): match.end() + 40]  # bounded: never copy the rest of a long sentence
             if _COUNTY_WORD.match(following) or re.match(r"^\s+to\s+", following):
                 continue  # "Orleans and St. Tammany parishes" are not cities; "from Anchorage to..." is a range
+            county = _IN_COUNTY.match(following)  # "Fairview and Lakeview in Maple County": the county's state
+            county_states = states_of_county(county.group(1)) if county else frozenset()
+            if len(county_states) == 1:
+                self.city_hints[(tuple(known), snippet)] = next(iter(county_states))
             # "sees clients in Fairview" is in person; "telehealth in Austin" or "Austin ... via video" is not
             lead = sentence[max(0, match.start() - 40): match.start()]
             after = sentence[match.end(): match.end() + 30]
@@ -691,13 +717,15 @@ class _PlaceReader:
         for match in _COUNTY_LIST.finditer(sentence):
             names = [name.strip() for name in _LIST_SPLIT.split(match.group(1)) if name.strip()]
             names = [re.sub(r"^(?:[Ss]erving|[Ii]n|[Tt]hroughout|[Aa]cross)\s+", "", name) for name in names]
+            # "Maple County, Cedar County": the list's own "County" words are not part of the names
+            names = [re.sub(r"\s+(?:County|Parish|Borough)$", "", name) for name in names]
             common: set[str] | None = None
             for name in names:
                 states = set(states_of_county(name))
                 common = states if common is None else common & states
             if _NEGATIVE.search(sentence[: match.start()]):
                 continue
-            if _CUE.search(sentence[max(0, match.start() - 80): match.start()]) and all(map(states_of_county, names)):
+            if _CUE.search(sentence[max(0, match.start() - 160): match.start()]) and all(map(states_of_county, names)):
                 kind = _COUNTY_KIND[match.group(2).lower()[:5]]
                 self.pending_counties += [(f"{name} {kind}", snippet) for name in names]  # the areas it serves
             if common and len(common) == 1:
@@ -721,8 +749,12 @@ class _PlaceReader:
                 if name in self.name_towns and not (options & (page_states | in_sentence | set(self.unconfirmed_states))
                                                     or is_big_town(name)):
                     continue  # "Alpine Psychiatry" on a page that never names a state with an Alpine
+                hint = self.city_hints.get((tuple(names), snippet))
+                if hint and hint not in options:
+                    continue  # the county says a state this town is not in (a spelling the index does not know)
                 state = (
-                    _only(options & in_sentence)
+                    ({hint} & options and hint)
+                    or _only(options & in_sentence)
                     or _only(options & page_states)
                     or main_state_of_city(name, options & page_states)
                     or _only(common or set())
@@ -730,6 +762,8 @@ class _PlaceReader:
                     or main_state_of_city(name, options)
                 )
                 if state is None:
+                    if office and not page_states and (is_town_name(name) or len(options) >= 3):
+                        self.add_city(name, None, snippet)  # "our Fairview campus": the town, in a state not said
                     continue
                 self.add_city(name, state, snippet)
                 # The page names the state, or several towns share only it ("Naperville, Chicago and Oak Brook");

@@ -19,6 +19,7 @@ from directory.queries.provider import VerdictRow, practice_detail
 from directory.timeutil import utcnow
 from directory.vocab import (
     BADGE_LABELS,
+    ROLE_LABELS,
     Badge,
     CredentialKind,
     Role,
@@ -56,7 +57,8 @@ def _verdict_summary(rows: Iterable[VerdictRow], *, with_names: dict[int, str] |
         if row.claim_kind != "service" and row.mode != ServiceMode.PRESCRIBING:
             continue
         who = f"{with_names[row.clinician_id]}: " if with_names else ""
-        lines.append(f"{who}{row.state} {row.mode}: {BADGE_LABELS[row.badge]} ({row.label}; checked "
+        mode = MODE_LABELS.get(row.mode, row.mode)
+        lines.append(f"{who}{row.state} {mode}: {BADGE_LABELS[row.badge]} ({row.label}; checked "
                      f"{row.checked_at:%Y-%m-%d})")
     return "; ".join(lines) or "no verdicts yet"
 
@@ -75,7 +77,8 @@ def compare_practices(session: Session, *, practice_ids: Sequence[int]) -> Compa
                          for d in details])
     add("Virtual in", [", ".join(a["state"] for a in d.service_areas if a["virtual"]) or "none stated"
                        for d in details])
-    add("Clinicians", ["; ".join(f"{c.name} ({c.role})" for c in d.clinicians if not c.gone) for d in details])
+    add("Clinicians", ["; ".join(f"{c.name} ({ROLE_LABELS.get(c.role, c.role)})" for c in d.clinicians
+                                  if not c.gone) for d in details])
     add("Credentials claimed", [
         "; ".join(f"{c.name}: {', '.join(cr['code'] for cr in c.credentials)}" for c in d.clinicians if c.credentials)
         for d in details
@@ -190,7 +193,7 @@ def vetting_checklist(session: Session, *, clinician_id: int, now: datetime | No
             answer=f"Not a prescriber. Prescribing partner named by the practice: {partner or 'none stated'}.",
             badge=Badge.UNVERIFIED,
         ))
-    return Checklist(clinician=me.name, practice=detail.name, role=me.role, items=items,
+    return Checklist(clinician=me.name, practice=detail.name, role=ROLE_LABELS.get(me.role, me.role), items=items,
                      generated_at=now or utcnow())
 
 
@@ -216,7 +219,7 @@ def compare_clinicians(session: Session, *, clinician_ids: Sequence[int]) -> Com
         details.append((detail, next(c for c in detail.clinicians if c.id == cid)))
     rows: list[tuple[str, list[str]]] = [
         ("Practice", [d.name for d, _ in details]),
-        ("Role", [c.role for _, c in details]),
+        ("Role", [ROLE_LABELS.get(c.role, c.role) for _, c in details]),
         ("Credentials claimed", [", ".join(cr["code"] for cr in c.credentials) or "none" for _, c in details]),
         ("Routes", [", ".join(offering_label("route", o["value"]) for o in d.offerings if o["kind"] == "route")
                     or "not stated" for d, _ in details]),

@@ -20,8 +20,9 @@ def state_name(code: str | None) -> str:
 
 def state_codes() -> list[str]:
     """USPS codes of the states plus DC, sorted by name (what the "I am in" selector offers)."""
-    states = list(us.states.STATES_AND_TERRITORIES) + [us.states.DC]
-    return [s.abbr for s in sorted(states, key=lambda s: s.name) if not s.is_territory or s.abbr == "DC"]
+    # us.states.STATES is the 50 states; DC is added once (some `us` versions also list it among territories).
+    states = [*us.states.STATES, us.states.DC]
+    return [s.abbr for s in sorted(states, key=lambda s: s.name)]
 
 
 def _require_state(state: str) -> str:

@@ -1,35 +1,17 @@
-"""Plain-language words for codes the pages show, and one badge per practice (verdict words live in directory.vocab)."""
+"""One badge per practice, and plain words for the codes pages show (the tables live in directory.vocab)."""
 
 from collections.abc import Iterable
 
-from directory.vocab import (
+from directory.vocab import (  # the label tables live in directory.vocab; re-exported for the pages
+    MODE_LABELS,
+    ROUTE_LABELS,
+    SETTING_LABELS,
     Badge,
-    Route,
-    ServiceMode,
-    Setting,
     badge_for,
 )
 
-MODE_LABELS = {
-    ServiceMode.IN_PERSON: "in person",
-    ServiceMode.VIRTUAL: "virtual (telehealth)",
-    ServiceMode.PRESCRIBING: "prescribing",
-}
-
-ROUTE_LABELS: dict[str, str] = {
-    Route.IV: "IV infusion",
-    Route.IM: "IM injection",
-    Route.ORAL_SUBLINGUAL: "Sublingual / oral (lozenge, RDT)",
-    Route.INTRANASAL: "Intranasal",
-    Route.ESKETAMINE_SPRAVATO: "Spravato (esketamine)",
-}
-
-SETTING_LABELS: dict[str, str] = {
-    Setting.CLINIC: "In a clinic or office",
-    Setting.AT_HOME: "At home",
-    Setting.GROUP: "Group",
-    Setting.RETREAT: "Retreat",
-}
+__all__ = ["MODE_LABELS", "ROUTE_LABELS", "SETTING_LABELS", "SORT_OPTIONS", "badge_of_counts", "offering_label",
+           "practice_badge"]
 
 
 def offering_label(kind: str, value: str) -> str:

@@ -28,6 +28,7 @@ from directory.vocab import (
     Badge,
     ServiceMode,
     badge_for,
+    fact_value_label,
     verdict_label,
 )
 
@@ -230,7 +231,7 @@ def _group_facts(rows: Iterable[tuple[Fact, str | None]]) -> list[dict[str, Any]
     """One entry per (field, value, clinician): sites repeat a fact on many pages; keep every page as a source."""
     grouped: dict[tuple[str, str, str | None], dict[str, Any]] = {}
     for fact, clinician in rows:
-        value = _fact_value(fact.value)
+        value = fact_value_label(fact.field, fact.value)  # codes in words: the page shows no enum value
         entry = grouped.setdefault((fact.field, value, clinician), {
             "field": fact.field, "value": value, "clinician": clinician, "snippets": [], "sources": [],
         })
@@ -239,14 +240,6 @@ def _group_facts(rows: Iterable[tuple[Fact, str | None]]) -> list[dict[str, Any]
         if fact.source_url and all(src["url"] != fact.source_url for src in entry["sources"]):
             entry["sources"].append({"url": fact.source_url, "fetched_at": fact.fetched_at})
     return list(grouped.values())
-
-
-def _fact_value(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
-    return "" if value is None else str(value)
 
 
 def board_link(url: str | None) -> str | None:

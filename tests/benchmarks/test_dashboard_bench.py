@@ -1,7 +1,9 @@
-"""Dashboard benchmarks: a filtered state search on 50,000 clinicians, and time to first results in a browser.
+"""Dashboard benchmarks: a filtered state search on 50,000 clinicians (SQLite and PostgreSQL), and time to first
+results in a browser.
 
 Run with `.venv/bin/pytest tests/benchmarks/test_dashboard_bench.py --benchmark-only`. Results are reported
-in docs/benchmarks.md (## Dashboard). KAPDIR_BENCH_CLINICIANS scales the generated directory down.
+in docs/benchmarks.md (## Dashboard). KAPDIR_BENCH_CLINICIANS scales the generated directory down. The
+PostgreSQL runs start a throwaway server (tests/conftest.py `postgres_url`) and skip where none is installed.
 """
 
 import os
@@ -10,8 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
-from directory.db import open_database, resolve_url, session_scope
+from directory.db import get_engine, open_database, resolve_url, session_scope, upgrade
 from directory.queries import search_practices
 from tests.conftest import free_port
 from tests.dashboard.builder import build_bulk, build_directory
@@ -28,22 +31,40 @@ SEARCHES = {
 }
 
 
-@pytest.fixture(scope="module")
-def big_directory(tmp_path_factory):
-    engine = open_database(tmp_path_factory.mktemp("bench") / "big.db")
+MATCHES: dict[str, dict[str, int]] = {}  # search -> backend -> matches: both backends must find the same
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def big_directory(request, tmp_path_factory):
+    """The same generated directory in a migrated SQLite file and in a migrated PostgreSQL database."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+        upgrade(url)
+        engine = get_engine(url)
+        assert engine.dialect.name == "postgresql"
+    else:
+        engine = open_database(tmp_path_factory.mktemp("bench") / "big.db")
     build_bulk(engine, clinicians=CLINICIANS)
-    return engine
+    if request.param == "postgresql":
+        with engine.begin() as connection:  # what autovacuum does within a minute of a bulk load
+            connection.execute(text("ANALYZE"))
+    return request.param, engine
 
 
 @pytest.mark.parametrize("name", list(SEARCHES))
 def test_state_search(benchmark, big_directory, name):
+    backend, engine = big_directory
+
     def search():
-        with session_scope(big_directory) as session:
+        with session_scope(engine) as session:
             return search_practices(session, **SEARCHES[name])
 
+    benchmark.group = f"state search: {name}"  # SQLite and PostgreSQL side by side
     result = benchmark.pedantic(search, rounds=15, warmup_rounds=2)
     assert result.total > 0 and result.cards
-    benchmark.extra_info.update({"clinicians": CLINICIANS, "matches": result.total})
+    MATCHES.setdefault(name, {})[backend] = result.total
+    assert len(set(MATCHES[name].values())) == 1, MATCHES[name]
+    benchmark.extra_info.update({"backend": backend, "clinicians": CLINICIANS, "matches": result.total})
 
 
 @pytest.mark.browser

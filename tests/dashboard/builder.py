@@ -70,11 +70,13 @@ def _verdict(session, built: Built, practice: str, clinician: str, state: str, m
 def _practice(session, built: Built, key: str, name: str, *, states: list[tuple[str, bool | None, bool | None]],
               locations: list[tuple[str, str, str, str]] = (), routes: list[str] = (), settings: list[str] = (),
               prices: list[tuple[float, str]] = (), therapy: bool | None = True, partner: str | None = None,
-              stale: bool = False, last_crawled: datetime | None = FETCHED, discrepancies: list[str] = ()) -> int:
+              stale: bool = False, last_crawled: datetime | None = FETCHED, discrepancies: list[str] = (),
+              insurance: str | None = None) -> int:
     url = f"http://{key}/"
     practice = Practice.model_validate({
         "key": key, "name": name, "website": url, "therapy_included": therapy, "medical_partner": partner,
-        "phones": ["+12025550142"], "emails": [f"hello@{key}"], "discrepancies": list(discrepancies),
+        "insurance": insurance, "phones": ["+12025550142"], "emails": [f"hello@{key}"],
+        "discrepancies": list(discrepancies),
         "last_crawled": last_crawled, "stale": stale, "first_seen": NOW - timedelta(days=40),
         "last_seen": last_crawled or NOW - timedelta(days=40),
     })
@@ -147,7 +149,8 @@ def build_directory(engine: Engine) -> Built:
                   states=[("CT", True, True), ("MD", None, True), ("VA", None, True), ("FL", False, True)],
                   locations=[("100 Pearl St", "Hartford", "CT", "06103")],
                   routes=["oral_sublingual", "im"], settings=["clinic", "at_home"],
-                  prices=[(450, "session"), (1800, "package")], partner="Journey Clinical")
+                  prices=[(450, "session"), (1800, "package")], partner="Journey Clinical",
+                  insurance="out_of_network_superbill")
         _clinician(session, built, "calmharbor.example", "Lucia Marren", "therapist", [
             ("LPC", LICENSE, "professional_counselor", "CT"), ("LCPC", LICENSE, "professional_counselor", "MD"),
             ("NCC", CERT, None, None), ("Fluence", TRAINING, None, None)],
@@ -178,6 +181,14 @@ def build_directory(engine: Engine) -> Built:
             "value": "Calm Harbor Ketamine Therapy", "snippet": "About Calm Harbor Ketamine Therapy",
             "source_url": "http://calmharbor.example/about", "fetched_at": FETCHED,
         }))
+        # Facts whose values are codes or raw numbers: the page shows them in words.
+        for field, value in (("insurance", "out_of_network_superbill"), ("routes", ["oral_sublingual", "im"]),
+                             ("therapy_included", True), ("phones", ["+12025550142"])):
+            session.add(Fact.model_validate({
+                "practice_id": built.practices["calmharbor.example"], "field": field, "value": value,
+                "snippet": "We provide a superbill; sublingual and IM ketamine with therapy.",
+                "source_url": "http://calmharbor.example/fees", "fetched_at": FETCHED,
+            }))
         session.add(Discrepancy.model_validate({
             "practice_id": built.practices["calmharbor.example"], "state": "VA", "mode": "virtual",
             "text": "The site lists Virginia (virtual). No clinician holds a Virginia license.",

@@ -1,13 +1,14 @@
 """AppTest: every page runs without an exception, and interactions by widget key work."""
 
 import re
+from enum import StrEnum
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import admin_guard
-from directory import egress
+from directory import egress, vocab
 from directory.settings import get_settings
 from tests.dashboard.builder import SCRIPT
 
@@ -187,3 +188,75 @@ def test_admin_password_from_streamlit_secrets(app):
     at.text_input(key="admin_password").input("from-secrets")
     at.button(key="admin_login").click().run()
     assert at.tabs and not at.exception
+
+
+# --- polish found by a new user (issue 15, item 5) -------------------------------------------------------------
+
+ENUM_CODES = sorted({member.value for enum in vars(vocab).values()
+                     if isinstance(enum, type) and issubclass(enum, StrEnum) and enum is not StrEnum
+                     for member in enum if "_" in member.value})
+PUBLIC_PAGES = PAGES[:3]
+
+
+def raw_codes(text: str) -> list[str]:
+    """The snake_case vocabulary codes in text as a visitor reads it (Markdown escapes removed)."""
+    plain = text.replace("\\", "")
+    return [code for code in ENUM_CODES if re.search(rf"(?<![\w/=]){re.escape(code)}(?![\w/])", plain)]
+
+
+def test_the_state_selector_lists_each_state_and_dc_once(app):
+    at = page(app, "views/find_care.py")
+    options = at.selectbox(key="find_state").options
+    assert len(options) == len(set(options)) == 51
+    assert options.count("District of Columbia") == 1
+
+
+def test_no_public_page_shows_a_raw_vocabulary_code(app, directory_db):
+    assert {"out_of_network_superbill", "oral_sublingual", "in_person", "verified_compact_privilege",
+            "professional_counselor"} <= set(ENUM_CODES)
+    built = directory_db.built
+    seen = []
+    for mode in ("virtual", "in_person"):
+        at = page(app, "views/find_care.py", state="FL", mode=mode)
+        seen.append(texts(at) + tables(at))
+    for practice in built.practices.values():
+        at = page(app, "views/provider.py", practice=str(practice))
+        assert not at.exception
+        seen.append(texts(at) + tables(at))
+    at = page(app, "views/compare.py")
+    at.multiselect(key="compare_practices").set_value(
+        [built.practices["calmharbor.example"], built.practices["suncoastinfusion.example"]]).run()
+    at.selectbox(key="checklist_clinician").set_value(built.clinicians["Lucia Marren"]).run()
+    seen.append(texts(at) + tables(at))
+    shown = "\n".join(seen).replace("\\", "")
+    assert "Out of network: superbill provided" in shown and "Sublingual / oral" in shown  # the words instead
+    assert raw_codes(shown) == []
+
+
+def test_phone_numbers_show_in_national_format(app, directory_db):
+    at = page(app, "views/provider.py", practice=str(directory_db.built.practices["calmharbor.example"]))
+    shown = texts(at)
+    assert "(202) 555-0142" in shown.replace("\\", "") and "+12025550142" not in shown
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_the_disclaimer_appears_once(app, path):
+    at = page(app, path)
+    assert texts(at).count("not medical or legal advice") == 1
+    assert sum("not medical or legal advice" in c.value for c in at.sidebar.caption) == 0
+
+
+def test_the_provider_page_leads_with_who_may_serve_each_state(app, directory_db):
+    at = page(app, "views/provider.py", practice=str(directory_db.built.practices["calmharbor.example"]))
+    headings = [s.value for s in at.subheader]
+    assert headings.index("Who may serve each state") < headings.index("The offer")
+    assert headings[0] == "Who may serve each state"
+    markdown = [m.value.replace("\\", "") for m in at.markdown]  # in page order, Markdown escapes removed
+
+    def first(text: str) -> int:
+        return next(i for i, value in enumerate(markdown) if text in value)
+
+    # The answer (a state, who may serve it, with a badge) comes before any offer line.
+    assert first("Connecticut") < first("Lucia Marren") < first("Therapy included") < first("Price: $450")
+    answer = markdown[first("Connecticut"):first("Therapy included")]
+    assert ":green-badge[" in "".join(answer) and ":red-badge[" in "".join(answer)  # Virginia: none found

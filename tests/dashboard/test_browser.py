@@ -9,12 +9,15 @@ import os
 import re
 import time
 from collections import Counter
+from enum import StrEnum
 from pathlib import Path
 
+import phonenumbers
 import pytest
 from sqlmodel import col, select
 
 from dashboard.launch import start_dashboard, stop_dashboard
+from directory import vocab
 from directory.db import get_engine, resolve_url, session_scope
 from directory.models import Clinician, Fact, Location, Practice, ServiceArea
 from tests.conftest import free_port
@@ -186,3 +189,56 @@ def test_hostile_practice_renders_as_text_and_runs_no_script(server, targets, pa
     assert page.locator("main a[href^='javascript']").count() == 0
     literal.first.scroll_into_view_if_needed()  # the screenshot shows the payload as text
     shot(page, "hostile")
+
+
+# --- polish found by a new user (issue 15, item 5) -------------------------------------------------------------
+
+ENUM_CODES = sorted({member.value for enum in vars(vocab).values()
+                     if isinstance(enum, type) and issubclass(enum, StrEnum) and enum is not StrEnum
+                     for member in enum if "_" in member.value})
+
+
+@pytest.fixture(scope="module")
+def phoned(db_url) -> tuple[int, str]:
+    """A practice with a phone number, and that number as stored (E.164)."""
+    with session_scope(get_engine(db_url)) as session:
+        for practice_id, phones in session.exec(select(Practice.id, Practice.phones).order_by(Practice.id)):
+            if phones:
+                return practice_id, phones[0]
+    pytest.skip("no practice in the database has a phone number")
+
+
+def test_the_state_selector_offers_dc_once(server, page):
+    page.goto(server)
+    page.get_by_text("Choose the state you are in").wait_for(timeout=WAIT_MS)
+    page.locator("[data-testid='stSelectbox']").filter(has_text="I am in").click()
+    page.keyboard.type("Columbia")  # the list filters to what matches
+    options = page.get_by_role("option")
+    options.first.wait_for(timeout=WAIT_MS)
+    assert options.all_inner_texts().count("District of Columbia") == 1
+
+
+def test_the_provider_page_leads_with_the_answer_in_words(server, phoned, page):
+    practice_id, stored = phoned
+    page.goto(f"{server}/provider?practice={practice_id}")
+    answer = page.get_by_text("Who may serve each state", exact=True)
+    offer = page.get_by_text("The offer", exact=True)
+    offer.wait_for(timeout=WAIT_MS)
+    page.get_by_text("Every extracted fact, with its source").wait_for(timeout=WAIT_MS)
+    assert answer.bounding_box()["y"] < offer.bounding_box()["y"]  # who may serve, above the offers
+    body = page.locator("body").inner_text()
+    national = phonenumbers.format_number(phonenumbers.parse(stored, "US"), phonenumbers.PhoneNumberFormat.NATIONAL)
+    assert national in body and stored not in body
+    assert body.count("not medical or legal advice") == 1
+    facts = page.locator("[data-testid='stVerticalBlock']").filter(has_text="Every extracted fact").last
+    seen = body + facts.inner_text()  # the facts box scrolls: read it whole
+    assert [code for code in ENUM_CODES if re.search(rf"(?<![\w/=]){code}(?![\w/])", seen)] == []
+    shot(page, "provider_polish")
+
+
+def test_search_results_show_no_raw_codes_and_one_disclaimer(server, targets, page):
+    page.goto(f"{server}/?state={targets['state']}&mode=virtual")
+    page.get_by_text("Details and evidence").first.wait_for(timeout=WAIT_MS)
+    body = page.locator("body").inner_text()
+    assert body.count("not medical or legal advice") == 1
+    assert [code for code in ENUM_CODES if re.search(rf"(?<![\w/=]){code}(?![\w/])", body)] == []

@@ -134,6 +134,15 @@ def test_clinicians_in_prose(text, expected):
     # a kind of service at a sentence's start is not a name
     ("https://www.someplace.com/kap", "Traditional Ketamine Therapy involves an infusion. True Ketamine Assisted "
      "Psychotherapy takes this further.", None),
+    # the team "at" another practice the page works with is not this practice; a government institute is not one
+    ("https://drjaneroe.com/kap", "Working with the medical team at Orrin Ketamine and Wellness in Dover, I "
+     "support you.", None),
+    ("https://www.someplace.com/kap", "The National Institute for Mental Health has found promising results.", None),
+    # "At The Glade, we": the article belongs to the name the domain spells
+    ("https://www.thegladeco.com/x", "At The Glade, we honor the privacy of our facilitators.", "The Glade"),
+    # a line break lost between two names ("...HealthStill Waters Counseling"): the domain's name still reads
+    ("https://www.stillwaterscounseling.com/kap", "Working in collaboration with the medical professionals at Fernway "
+     "Behavioral HealthStill Waters Counseling is grateful to offer KAP.", "Still Waters Counseling"),
 ])
 def test_practice_name_as_real_pages_say_it(url, text, expected):
     assert text_page(text, url=url).practice_name == expected
@@ -192,6 +201,46 @@ def test_practice_name_as_real_pages_say_it(url, text, expected):
     ("We use Internal Family Systems (IFS) and Eye Movement Desensitization (EMDR).", {}),  # spelled-out abbreviations
     ("Jane Roe (LCSW) leads our groups.", {"Jane Roe": {"LCSW"}}),
     ("Birch & Fern Counseling offers KAP. Birch & Fern will guide you.", {}),
+    # a heading or menu word run into the name on one line: the name begins at a later word
+    ("Our Team   Jane Roe, MA, LPC   Founder   Sam Poe, MSW, LCSW   Therapist",
+     {"Jane Roe": {"MA", "LPC"}, "Sam Poe": {"MSW", "LCSW"}}),
+    ("Clinical Director Jane Roe, LPC, leads our KAP program.", {"Jane Roe": {"LPC"}}),
+    # a degree in mixed case needs no comma; a code the table does not know after a known one, then prose
+    ("Dr. Jane Roe PsyD", {"Jane Roe": {"PsyD"}}),
+    ("An Interview with Jane Roe, LCSW, LMT Part 3", {"Jane Roe": {"LCSW", "LMT"}}),
+    # a pronoun is nobody new; a possessive ends a surname; a menu glued to "Dr."
+    ("Jane Roe, MA, LPC, is our founder. She holds a Master of Arts and is a Licensed Professional Counselor.",
+     {"Jane Roe": {"MA", "LPC"}}),
+    ("HomeAbout UsInsuranceDr. Quill's Forms & Fees", {"Dr. Quill": set()}),
+    # codes without commas, a license's state spelled out, a title in lower case, a capitals heading with its degree
+    ("Dana Whitfield MA LPC NCC", {"Dana Whitfield": {"MA", "LPC", "NCC"}}),
+    ("Ann Lee MD, Jane Roe NP and Sam Poe LCSW make up our team.",
+     {"Ann Lee": {"MD"}, "Jane Roe": {"NP"}, "Sam Poe": {"LCSW"}}),
+    ("Dana Whitfield, MA, LPC (Colorado), LMHC (Washington)", {"Dana Whitfield": {"MA", "LPC", "LMHC"}}),
+    ("Dana Whitfield, licensed professional counselor", {"Dana Whitfield": {"LPC"}}),
+    ("DANA WHITFIELD MA, LPC", {"Dana Whitfield": {"MA", "LPC"}}),
+    # professions in the plural are nobody; a medical reviewer's byline with the name on the next line is a clinician
+    ("Licensed mental health professionals (Psychologists, LPCs, LMFTs, LCSWs)", {}),
+    ("Author:\n\nTess Vale\n\nMedical Review By:\n\nNico Brandt\n\nPublished: May 2, 2025", {"Nico Brandt": set()}),
+    ("This article was medically reviewed by Ann Lee.", {"Ann Lee": set()}),
+    # a code said before the doctor it belongs to; an outside mentor or a study's authors are not the team
+    ("A psychiatric MD (Dr. Quill) is present on site.", {"Dr. Quill": {"MD"}}),
+    ("I am in individual supervision from Ben Roe, MD, a psychiatrist at another clinic.", {}),
+    ("Ezra Lund, MD, and colleagues showed rapid effects. Our prescriber is Ann Lee, MD.", {"Ann Lee": {"MD"}}),
+    ("Research led by Ezra Lund, MD, at a university showed rapid effects.", {}),
+    ("As Gabor Lund, MD, reminds us, trauma is not what happens to you.", {}),
+    ("Dr. Bessel van der Lund writes that trauma lives in the body.", {}),
+    # words run together where the archived text lost its line breaks; "McCormick", "MacDonald", "LaToya" stay whole
+    ("HomeAbout UsDr. Ray QuillContact UsInsuranceDr. Quill's Forms & FeesDirections", {"Ray Quill": set()}),
+    ("Our TeamJane Roe, MA, LPCClinical DirectorSam Poe, LCSWTherapist",
+     {"Jane Roe": {"MA", "LPC"}, "Sam Poe": {"LCSW"}}),
+    ("Jane Roe, LPCSam Poe, LCSW", {"Jane Roe": {"LPC"}, "Sam Poe": {"LCSW"}}),
+    # a middle initial without its period; a full name with its role in parentheses
+    ("Jane M Roe, MD", {"Jane M Roe": {"MD"}}),
+    ("Jane Roe (Psychiatrist) and Sam Poe (our lead therapist) see every client.",
+     {"Jane Roe": set(), "Sam Poe": set()}),
+    ("Mary McCormick, LPC and LaToya DeShawn, LCSW and Ian MacDonald, MD",
+     {"Mary McCormick": {"LPC"}, "LaToya DeShawn": {"LCSW"}, "Ian MacDonald": {"MD"}}),
 ])
 def test_clinicians_in_the_ways_real_pages_name_them(text, expected):
     assert people(text_page(text)) == expected

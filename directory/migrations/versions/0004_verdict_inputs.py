@@ -6,7 +6,7 @@ reads the rows above its last mark. Inserts need no trigger (new records have hi
 million rows pays nothing; an unchanged re-sync fires nothing either (the WHEN clause compares the judged fields).
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0005
 Create Date: 2026-12-02 09:20:00
 """
 from alembic import op
@@ -15,7 +15,7 @@ import sqlmodel
 
 
 revision = '0004'
-down_revision = '0002'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
