@@ -405,6 +405,68 @@ class Discrepancy(SQLModel, table=True):
     found_at: NaiveDatetime = Field(default_factory=utcnow)
 
 
+# --- issue 14: verdict inputs ---------------------------------------------------------------------
+# What each clinician's verdicts were judged from, so ``verify --due`` re-judges only the clinicians whose
+# inputs changed (directory/verification/inputs.py). All of a clinician's claims are judged from one gathering
+# of board records, so the inputs are kept per clinician; the verdicts themselves stay in Verification.
+
+
+class VerdictInputs(SQLModel, table=True):
+    """The inputs behind one clinician's current verdicts, as they were when last judged."""
+
+    clinician_id: int = Field(primary_key=True, foreign_key="clinician.id")
+    practice_id: int = Field(foreign_key="practice.id")
+    listing_hash: str  # the claims' own inputs: practice, clinician, credentials, service areas
+    claims: int = 0  # how many verdict rows the judging left (a row deleted behind our back makes it due)
+    # The earliest moment a dated input flips: a license expiry passes, a record's data leaves the freshness
+    # window. None: nothing dated was read.
+    recheck_at: NaiveDatetime | None = None
+    judged_at: NaiveDatetime
+    verify_run_id: int | None = Field(default=None, foreign_key="verifyrun.id")
+
+
+class VerdictInputRecord(SQLModel, table=True):
+    """A board record a clinician's verdicts read, with the fingerprint of its judged fields at that time."""
+
+    __table_args__ = (Index("ix_verdictinputrecord_record", "record_id"),)
+
+    clinician_id: int = Field(primary_key=True, foreign_key="clinician.id")
+    record_id: int = Field(primary_key=True)  # no foreign key: a deleted record must still make its readers due
+    fingerprint: str
+
+
+class VerdictInputKey(SQLModel, table=True):
+    """A look-up key through which a new or changed record would reach a clinician's verdicts (``name:CT:roe``,
+    ``number:LPC123``, ``npi:…``, ``family:roe``, ``prefix:CT:smit``), or a source whose health they read
+    (``source:ct_socrata``)."""
+
+    __table_args__ = (Index("ix_verdictinputkey_key", "key"),)
+
+    clinician_id: int = Field(primary_key=True, foreign_key="clinician.id")
+    key: str = Field(primary_key=True)
+
+
+class VerdictInputState(SQLModel, table=True):
+    """One row: what the last verify run saw as a whole (so the next ``--due`` run knows what changed since)."""
+
+    id: int = Field(default=1, primary_key=True)
+    rules_version: str  # code, data tables, settings and the interstate rules in force on the day
+    health: dict[str, str] = _json({})  # source -> fingerprint of its health (available, reason, as of)
+    records_upto: int = 0  # highest LicenseRecord id then: higher ids are new records
+    changes_upto: int = 0  # highest RecordChange id then: higher ids are record changes since
+    verify_run_id: int | None = Field(default=None, foreign_key="verifyrun.id")
+
+
+class RecordChange(SQLModel, table=True):
+    """A board record whose judged fields were updated, or that was deleted: written by database triggers
+    (migration 0004), whoever the writer is. New records need no entry: their ids are above ``records_upto``."""
+
+    __table_args__ = {"sqlite_autoincrement": True}  # ids never reused after the log is pruned
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: int
+
+
 # --- issue 15: refresh --------------------------------------------------------------------------
 
 

@@ -1,9 +1,10 @@
 """Verify every claim in the directory against the stored board data, and keep the verdicts fresh.
 
-``verify_all`` reads only the database (no network). A full run re-checks every claim; ``due_only`` rewrites
-only what is due: new claims, verdicts past their expiry (settings.verification_ttl_days), and verdicts whose
-outcome changed because their inputs changed (new or changed records, a license expiry that passed, a source
-that failed or came back). Re-running on unchanged data leaves every row as it was.
+``verify_all`` reads only the database (no network). A full run re-checks every claim; ``due_only`` judges again
+only the clinicians whose recorded inputs changed (inputs.py: new or changed records under their look-up keys, a
+license expiry that passed, a source that failed or came back, a changed listing) and rewrites only what is due:
+new claims, verdicts past their expiry (settings.verification_ttl_days), and verdicts whose outcome changed.
+Re-running on unchanged data leaves every row as it was; its verdicts are always exactly a full run's.
 
 The audit trail: ``Verification`` holds the current verdict of each live claim; every change of a verdict (its
 code, basis or evidence) is also appended to ``VerdictHistory`` with the verify run, the crawl run behind the
@@ -36,6 +37,7 @@ from directory.models import (
 )
 from directory.settings import get_settings
 from directory.timeutil import utcnow
+from directory.verification import inputs
 from directory.verification.claims import Claim, claims_for, non_license_outcome
 from directory.verification.coverage import Coverage, registry_coverage
 from directory.verification.judge import Judge, Outcome, verification_expires
@@ -51,18 +53,17 @@ VERDICT_COLUMNS = (
 
 
 def iter_listings(session: Session):
-    """(practice, clinician, service areas, credentials) for every current clinician, grouped in memory."""
-    practices = {p.id: p for p in session.exec(select(Practice).where(Practice.gone_at.is_(None)))}  # type: ignore
-    areas: dict[int, list[ServiceArea]] = defaultdict(list)
-    for area in session.exec(select(ServiceArea)):
+    """(practice, clinician, service areas, credentials) for every current clinician, grouped in memory (light
+    rows: verification only reads them)."""
+    practices = {p.id: p for p in session.execute(select(Practice.__table__).where(Practice.gone_at.is_(None)))}
+    areas: dict[int, list] = defaultdict(list)
+    for area in session.execute(select(ServiceArea.__table__)):
         areas[area.practice_id].append(area)
-    credentials: dict[int, list[CredentialClaim]] = defaultdict(list)
-    for credential in session.exec(select(CredentialClaim)):
+    credentials: dict[int, list] = defaultdict(list)
+    for credential in session.execute(select(CredentialClaim.__table__)):
         credentials[credential.clinician_id].append(credential)
-    clinicians = session.exec(
-        select(Clinician).where(Clinician.gone_at.is_(None)).order_by(Clinician.id)  # type: ignore[union-attr]
-    )
-    for clinician in clinicians:
+    table = Clinician.__table__
+    for clinician in session.execute(select(table).where(table.c.gone_at.is_(None)).order_by(table.c.id)):
         practice = practices.get(clinician.practice_id)
         if practice is not None:
             yield practice, clinician, areas[practice.id], credentials[clinician.id]
@@ -119,7 +120,16 @@ class _Context:
     verify_run_id: int
     crawl_runs: dict[int, int]  # practice id -> the last crawl run that read its pages
     syncs: dict[str, int]  # source -> id of its latest finished sync
-    exclusion_sources: tuple[str, ...]
+    session: Session | None = None  # to read the exclusion sources the first time a history row needs them
+    _exclusion_sources: tuple[str, ...] | None = None
+
+    @property
+    def exclusion_sources(self) -> tuple[str, ...]:
+        if self._exclusion_sources is None:
+            self._exclusion_sources = tuple(sorted(self.session.execute(
+                select(LicenseRecord.source).where(LicenseRecord.kind == RecordKind.EXCLUSION.value).distinct()
+            ).scalars().all()))
+        return self._exclusion_sources
 
     def history(self, values: dict[str, Any], *, event: str, at: datetime) -> dict[str, Any]:
         evidence = values.get("evidence") or {}
@@ -143,13 +153,10 @@ def _start_run(engine: Engine, *, due_only: bool) -> _Context:
             select(SourcePage.practice_id, func.max(SourcePage.crawl_run_id))
             .where(SourcePage.stale.is_(False), SourcePage.practice_id.is_not(None))  # type: ignore[union-attr]
             .group_by(SourcePage.practice_id)).all())
-        exclusion = session.execute(
-            select(LicenseRecord.source).where(LicenseRecord.kind == RecordKind.EXCLUSION.value).distinct()
-        ).scalars().all()
         run = VerifyRun(due_only=due_only, crawl_run_id=crawl_run, syncs=syncs)
         session.add(run)
         session.commit()
-        return _Context(run.id, crawl_runs, syncs, tuple(sorted(exclusion)))
+        return _Context(run.id, crawl_runs, syncs)
 
 
 def _flush(session: Session, inserts: list[dict], updates: list[dict], history: list[dict]) -> None:
@@ -195,17 +202,49 @@ def verify_all(engine: Engine, *, due_only: bool = False, now: datetime | None =
 
 def _verify(engine: Engine, context: _Context, *, due_only: bool, now: datetime, coverage: Coverage | None) -> dict:
     settings = get_settings()
+    coverage = coverage or registry_coverage
     counts: Counter[str] = Counter()
     rechecked = 0
     seen: set[str] = set()
     with session_scope(engine) as session:
-        judge = Judge(session, now=now, stale_days=settings.source_stale_days, coverage=coverage or registry_coverage)
-        # The rows as the previous run left them: the "previous" verdict each claim is judged against.
-        existing = {row.claim_key: row for row in session.execute(select(Verification.__table__))}
+        context.session = session
+        upto = inputs.marks(session)  # first: a record written while this run reads is new to the next one
+        judge = Judge(session, now=now, stale_days=settings.source_stale_days, coverage=coverage)
+        rules = inputs.rules_version(coverage, now, settings.source_stale_days)
+        prints = inputs.health_prints(judge.health, judge.gatherer.exclusion_health)
+        listings = {clinician.id: (practice, clinician, areas, credentials)
+                    for practice, clinician, areas, credentials in iter_listings(session)}
+        hashes = {cid: inputs.listing_hash(*listing) for cid, listing in listings.items()}
+        table = Verification.__table__
+        plan = None
+        if due_only:
+            light = session.execute(select(table.c.claim_key, table.c.clinician_id, table.c.practice_id,
+                                           table.c.verdict, table.c.expires_at)).all()
+            plan = inputs.plan(session, listings=listings, hashes=hashes, rows=light, rules=rules, prints=prints,
+                               upto=upto, now=now, family_kinds=inputs.family_kinds(judge.gatherer.anywhere_kinds))
+        if plan is None:  # judge every clinician, each against the row the previous run left ("previous")
+            due = set(listings)
+            existing = {row.claim_key: row for row in session.execute(select(table))}
+        else:
+            due = plan.due
+            # Rows of clinicians not re-judged stand as they are: counted, kept. The rest are read in full: the
+            # "previous" verdict each claim is judged against, or the last verdict of a claim to retire.
+            kept = [row for row in light if row.clinician_id in listings and row.clinician_id not in due]
+            for row in kept:
+                seen.add(row.claim_key)
+                counts[row.verdict] += 1
+            wanted = {row.clinician_id for row in light} - {row.clinician_id for row in kept}
+            existing = {}
+            for chunk in inputs.chunks(wanted):
+                existing.update({row.claim_key: row for row in session.execute(
+                    select(table).where(table.c.clinician_id.in_(chunk)))})
         inserts: list[dict] = []
         updates: list[dict] = []
         history: list[dict] = []
-        for done, (practice, clinician, areas, credentials) in enumerate(iter_listings(session), start=1):
+        writer = inputs.Writer(session, judging=due, listed=set(listings), everything=plan is None, now=now,
+                               stale_days=settings.source_stale_days, run_id=context.verify_run_id)
+        for done, cid in enumerate(sorted(due), start=1):
+            practice, clinician, areas, credentials = listings[cid]
             claims = claims_for(practice, clinician, areas, credentials)
             license_claims = [c for c in claims if non_license_outcome(c) is None]
             info = None
@@ -225,14 +264,26 @@ def _verify(engine: Engine, context: _Context, *, due_only: bool, now: datetime,
                     rechecked += 1
                     if row is None or not _same(row, claim, outcome):
                         history.append(context.history(values, event="checked", at=now))
+            writer.add(cid, practice.id, hashes[cid], len(claims), info)
             if done % BATCH == 0:
                 _flush(session, inserts, updates, history)
+                writer.flush()
         _flush(session, inserts, updates, history)
         gone = [key for key in existing if key not in seen]
         _retire(session, existing, gone, context, now)
-        session.commit()
+        writer.finish(rules=rules, prints=prints, upto=upto)
+        if plan is None:
+            affected = None
+        else:  # the practices whose discrepancies can have changed
+            staffed = {practice.id for practice, *_ in listings.values()}
+            affected = ({listings[cid][0].id for cid in due} | {existing[key].practice_id for key in gone}
+                        | plan.gone_practices | (_live_practices(session) - staffed))
         session.expire_all()  # rows were written in bulk: re-read them, not the objects loaded before
-        store_discrepancies(session, now=now)
+        store_discrepancies(session, now=now, practice_ids=affected)
         session.commit()
     return {"claims": len(seen), "verdicts": dict(sorted(counts.items())), "rechecked": rechecked,
             "retired": len(gone)}
+
+
+def _live_practices(session: Session) -> set[int]:
+    return set(session.execute(select(Practice.id).where(Practice.gone_at.is_(None))).scalars())  # type: ignore

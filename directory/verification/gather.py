@@ -5,6 +5,8 @@ list; source health), turned into typed evidence for the pure decision (decision
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -28,6 +30,7 @@ from directory.verification.matching import (
     records_by_name,
     records_by_npi,
     records_by_number,
+    watch_keys,
 )
 from directory.verification.rules import Authority
 from directory.vocab import LicenseClass, RecordKind
@@ -54,6 +57,11 @@ class ClinicianRecords:
     npis: frozenset[str] = frozenset()  # every NPI any source ties to the person (the site, the registry, boards)
     candidates: list[Candidate] = field(default_factory=list)
     exclusion: ExclusionCheck | None = None
+    # What the verdicts depend on (inputs.py): every record read, and the look-up keys through which a new or
+    # changed record would be read next time.
+    read: dict[int, Any] = field(default_factory=dict)
+    watch: set[str] = field(default_factory=set)
+    scores: dict[int, float] = field(default_factory=dict)  # name scores computed on the way (record id -> score)
 
 
 def _identity(person: PersonName, record, *, number: bool, npi: bool) -> Identity:
@@ -81,9 +89,7 @@ class Gatherer:
         self.session = session
         self.now = now
         self.health = health
-        anywhere_kinds = {a.record_kind.value for a in authorities if a.evidence == "authority_anywhere"}
-        self._exclusions = self._index_by_family([RecordKind.EXCLUSION.value])
-        self._anywhere = self._index_by_family(sorted(anywhere_kinds))
+        self.anywhere_kinds = frozenset(a.record_kind.value for a in authorities if a.evidence == "authority_anywhere")
         self._nlc_states = frozenset(
             state for a in authorities if a.evidence == "multistate_license" for state in a.members
         )
@@ -93,6 +99,15 @@ class Gatherer:
                                 f"{leie.as_of.strftime('%Y-%m-%d') if leie.as_of else 'an unknown date'}, older "
                                 f"than its {exclusion_refresh_days()}-day refresh cadence", leie.as_of)
         self.exclusion_health = leie
+
+    @cached_property
+    def _exclusions(self) -> dict[str, list]:
+        return self._index_by_family([RecordKind.EXCLUSION.value])
+
+    @cached_property
+    def _anywhere(self) -> dict[str, list]:
+        # Read on first use: a --due run with nothing due never scans the national lists.
+        return self._index_by_family(sorted(self.anywhere_kinds))
 
     def _index_by_family(self, kinds: list[str]) -> dict[str, list]:
         """National lists (exclusions, PSYPACT) are small: held in memory, keyed by family name."""
@@ -124,8 +139,9 @@ class Gatherer:
             for item in (r.raw or {}).get("taxonomies", [])
             if isinstance(item, dict) and item.get("license")
         ]
-        for record in [*records_by_npi(self.session, site_npi), *records_by_number(
-                self.session, [n for _, n in site_numbers + npi_numbers])]:
+        numbers = [n for _, n in site_numbers + npi_numbers]
+        info.watch = watch_keys(person, search_states, list(found.values()), site_npi, numbers)
+        for record in [*records_by_npi(self.session, site_npi), *records_by_number(self.session, numbers)]:
             found.setdefault(record.id, record)
         npis = {site_npi} if site_npi else set()
         # An NPI registry entry of the same full name in a state served joins the identity (for the exclusion
@@ -137,7 +153,7 @@ class Gatherer:
         for record in found.values():
             if record.kind in (RecordKind.NPI.value, RecordKind.EXCLUSION.value):
                 continue
-            score = name_score(person, person_from_record(record))
+            score = info.scores[record.id] = name_score(person, person_from_record(record))
             number = any(numbers_match(n, record.license_number) and state in (None, record.state)
                          for state, n in site_numbers + npi_numbers)
             npi = bool(site_npi and record.npi == site_npi)
@@ -148,7 +164,7 @@ class Gatherer:
             for record in self._anywhere.get(key, []):
                 if record.id not in found:
                     found[record.id] = record
-                    score = name_score(person, person_from_record(record))
+                    score = info.scores[record.id] = name_score(person, person_from_record(record))
                     if score >= PLAUSIBLE:
                         npi = bool(site_npi and record.npi == site_npi)
                         info.candidates.append(Candidate(Evidence.of(record), score,
@@ -158,6 +174,11 @@ class Gatherer:
         info.npis = frozenset(npis)
         places = set(states) | {c.evidence.state for c in info.candidates if c.evidence.state}
         info.exclusion = self.exclusion_for(person, info.npis, places)
+        info.read = found
+        for key in person.query_keys() | person.family_parts:
+            info.watch.add(f"family:{key}")  # the national lists, looked up by family name
+            for record in self._exclusions.get(key, []):
+                info.read.setdefault(record.id, record)
         return info
 
     def exclusion_for(self, person: PersonName, npis: frozenset[str], states: set[str]) -> ExclusionCheck:

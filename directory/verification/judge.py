@@ -87,6 +87,7 @@ class Judge:
 
     def judge(self, claim: Claim, info: ClinicianRecords, previous: Verification | None) -> Outcome:
         facts = self.facts(claim, info)
+        info.watch.update(f"source:{source}" for source in facts.sources)  # their health is read (inputs.py)
         decision = decide(facts, info.candidates, info.exclusion, self.context)
         name = info.clinician.name.split(",")[0].strip()
         return self.outcome(decision, facts, name, previous)

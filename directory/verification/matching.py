@@ -209,6 +209,38 @@ def records_by_name(session: Session, person: PersonName, states: Iterable[str])
     return [r for r in near if abs(len(r.family_key or "") - len(person.family_key)) <= 2]
 
 
+def watch_keys(person: PersonName, states: Iterable[str], by_name: list, npi: str | None,
+               numbers: Iterable[str]) -> set[str]:
+    """The look-up keys of one clinician's records (see ``record_keys``): a new or changed record under one of
+    them could join the candidates. ``by_name`` is what ``records_by_name`` returned: the prefix range counts
+    only when it was used (no exact surname found)."""
+    states, keys = sorted(set(states)), person.query_keys()
+    watch = {f"name:{state}:{key}" for state in states for key in keys}
+    if len(person.family_key) >= 4 and not any(r.family_key in keys for r in by_name):
+        watch |= {f"prefix:{state}:{person.family_key[:4]}" for state in states}
+    if npi:
+        watch.add(f"npi:{npi}")
+    watch |= {f"number:{v}" for n in numbers if n for v in (n, n.upper(), normalise_number(n))}
+    return watch
+
+
+def record_keys(record, family_kinds: frozenset[str]) -> set[str]:
+    """The keys under which the look-ups above find a record: (state, family_key), its surname prefix, its NPI and
+    license number, and for national lists (exclusions, PSYPACT: ``family_kinds``) every part of its surname."""
+    keys: set[str] = set()
+    if record.state and record.family_key:
+        keys.add(f"name:{record.state}:{record.family_key}")
+        if len(record.family_key) >= 4:
+            keys.add(f"prefix:{record.state}:{record.family_key[:4]}")
+    if record.npi:
+        keys.add(f"npi:{record.npi}")
+    if record.license_number:
+        keys.add(f"number:{record.license_number}")
+    if record.kind in family_kinds:
+        keys |= {f"family:{part}" for part in person_from_record(record).family_parts}
+    return keys
+
+
 def records_by_number(session: Session, numbers: Iterable[str]) -> list[LicenseRecord]:
     numbers = sorted({n for n in numbers if n})
     if not numbers:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, true
 from sqlmodel import Session, select
 
 from directory.models import Clinician, CredentialClaim, Discrepancy, Practice, ServiceArea, Verification
@@ -137,39 +137,57 @@ def summarise(areas: list[ServiceArea], clinicians: dict[int, Clinician], rows: 
     return summaries
 
 
-def store_discrepancies(session: Session, *, now: datetime) -> int:
+def store_discrepancies(session: Session, *, now: datetime, practice_ids: set[int] | None = None) -> int:
     """Rewrite each current practice's stored discrepancies when they changed; returns how many changed.
+    ``practice_ids``: only these (and practices gone since), when the caller knows the others cannot change.
 
     Everything is read in bulk and grouped in memory (one pass, a handful of queries)."""
-    practice_ids = set(session.exec(select(Practice.id).where(Practice.gone_at.is_(None))))  # type: ignore
+    scope = practice_ids
+    # A few practices are read by id; many, or all, in one pass.
+    by_id = scope is not None and len(scope) <= 2000
+
+    def within(column):
+        return column.in_(sorted(scope)) if by_id else true()
+
+    live = set(session.exec(select(Practice.id).where(Practice.gone_at.is_(None))))  # type: ignore
     areas: dict[int, list[ServiceArea]] = defaultdict(list)
-    for area in session.exec(select(ServiceArea).order_by(ServiceArea.state)):
+    for area in session.exec(select(ServiceArea).where(within(ServiceArea.practice_id)).order_by(ServiceArea.state)):
         areas[area.practice_id].append(area)
     clinicians: dict[int, dict[int, Clinician]] = defaultdict(dict)
-    for clinician in session.exec(select(Clinician).where(Clinician.gone_at.is_(None))):  # type: ignore
+    for clinician in session.exec(select(Clinician).where(
+            Clinician.gone_at.is_(None), within(Clinician.practice_id))):  # type: ignore
         clinicians[clinician.practice_id][clinician.id] = clinician
     credentials: dict[int, list[CredentialClaim]] = defaultdict(list)
-    for claim in session.exec(select(CredentialClaim)):
+    staff = sorted(cid for group in clinicians.values() for cid in group)
+    claims = select(CredentialClaim).where(CredentialClaim.clinician_id.in_(staff)) if by_id else (  # type: ignore
+        select(CredentialClaim))
+    for claim in session.exec(claims):
         credentials[claim.clinician_id].append(claim)
     rows: dict[int, list[Verification]] = defaultdict(list)
     table = Verification.__table__
-    for row in session.execute(select(table).where(table.c.claim_kind != "credential")):  # light rows
+    for row in session.execute(select(table).where(table.c.claim_kind != "credential",
+                                                   within(table.c.practice_id))):  # light rows
         rows[row.practice_id].append(row)
     stored: dict[int, list[tuple[str | None, str]]] = defaultdict(list)
-    for row in session.exec(select(Discrepancy).order_by(Discrepancy.id)):
+    gone = set(session.exec(select(Discrepancy.practice_id).distinct())) - live  # type: ignore
+    for row in session.exec(select(Discrepancy).where(within(Discrepancy.practice_id) | Discrepancy.practice_id.in_(
+            sorted(gone))).order_by(Discrepancy.id)):  # type: ignore
         stored[row.practice_id].append((row.state, row.text))
+    todo = live | set(stored)
+    if scope is not None:
+        todo &= scope | gone
     changed: list[int] = []
     new_rows: list[dict] = []
-    for practice_id in sorted(practice_ids | set(stored)):
+    for practice_id in sorted(todo):
         people = clinicians[practice_id]
         classes = claimed_classes([c for cid in people for c in credentials[cid]])
         summary = summarise(areas[practice_id], people, rows[practice_id], classes, now.date()) \
-            if practice_id in practice_ids else []
-        wanted = [(s.state, text) for s in summary for text in s.discrepancies]
-        if wanted != stored.get(practice_id, []):
+            if practice_id in live else []
+        lines = [(s.state, text) for s in summary for text in s.discrepancies]
+        if lines != stored.get(practice_id, []):
             changed.append(practice_id)
             new_rows += [{"practice_id": practice_id, "state": state, "text": text, "found_at": now}
-                         for state, text in wanted]
+                         for state, text in lines]
     table = Discrepancy.__table__
     for start in range(0, len(changed), 500):
         session.execute(delete(table).where(table.c.practice_id.in_(changed[start:start + 500])))
