@@ -5,10 +5,20 @@ from collections.abc import Iterator
 
 import pytest
 
-from directory.db import open_database
+from directory.db import get_engine, open_database, upgrade
 from directory.sample_world.mirrors import BoardMirrors, start_board_mirrors
 from directory.sample_world.world import load_world
 from directory.settings import get_settings
+
+
+@pytest.fixture
+def pg_engine(postgres_url):
+    """A PostgreSQL engine on an empty, freshly migrated schema."""
+    engine = get_engine(postgres_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    upgrade(postgres_url)
+    return engine
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ from sqlalchemy import delete, select
 from directory.boards import store
 from directory.boards.adapters import make_adapter
 from directory.boards.store import sync_roster
-from directory.db import get_engine, open_database, upgrade
+from directory.db import open_database
 from directory.models import LicenseRecord, SourceSync
 from directory.sample_world.mirrors.core import Mirror, MirrorServer, text
 from directory.sample_world.mirrors.soql import query
@@ -226,15 +226,6 @@ def test_incremental_sync_equals_full_sync_on_sqlite(live_roster, small_batches,
     engine = open_database(tmp_path / "incremental.db")
     initial, steps = data.draw(scenario(source))
     check_incremental_equals_full(engine, mirror, source, initial, steps)
-
-
-@pytest.fixture
-def pg_engine(postgres_url):
-    engine = get_engine(postgres_url)
-    with engine.begin() as conn:  # each test starts from an empty schema
-        conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    upgrade(postgres_url)
-    return engine
 
 
 @pytest.mark.postgres

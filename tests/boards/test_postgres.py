@@ -5,19 +5,10 @@ from sqlalchemy import func, select
 
 from directory.boards.adapters import make_adapter
 from directory.boards.store import records_by_name, sync_roster
-from directory.db import get_engine, session_scope, upgrade
+from directory.db import session_scope
 from directory.models import LicenseRecord
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def pg_engine(postgres_url):
-    engine = get_engine(postgres_url)
-    with engine.begin() as conn:  # each test starts from an empty schema
-        conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    upgrade(postgres_url)
-    return engine
 
 
 def test_roster_sync_on_postgres(boards, pg_engine, world):
