@@ -42,6 +42,7 @@ def store_sites(engine, sites: list[tuple[str, str, list[PageRecord]]], run_id: 
         if len(sites) == 1:
             logger.exception("storing %s failed; its last stored data is kept", sites[0][0])
             return
+        logger.warning("storing a batch of %d sites failed; storing each on its own", len(sites), exc_info=True)
     for site, site_url, pages in sites:
         try:
             with Session(engine, expire_on_commit=False) as session:
