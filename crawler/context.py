@@ -32,6 +32,7 @@ class CrawlContext:
     known_by_site: dict[str, list[str]] = field(default_factory=dict)
     extract_workers: ExtractWorkers | None = None
     writer: SiteWriter | None = None  # None: each site is stored in the crawl process as it finishes
+    max_open_sites: int = 0  # sites crawled at once (one-process crawls, KAPDIR_OPEN_SITES); 0: no limit
 
     def load_known_pages(self, sites: set[str]) -> None:
         """Live pages of these sites from earlier crawls (re-requested even when no longer linked from a 304)."""

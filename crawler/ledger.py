@@ -1,18 +1,22 @@
 """Per-site bookkeeping of a crawl: which URLs were claimed, how many requests are outstanding, the pages so far.
 
-A site is merged and stored once its last outstanding request has finished. ``MemoryLedger`` serves one process;
-``RedisLedger`` keeps the same state in Redis so several worker processes (on one or more machines) can share one
-crawl: whichever worker finishes a site's last request merges and stores that site.
+A site is merged and stored once its last outstanding request has finished. A site is *open* from the moment its
+seed is popped until its pages are taken: a one-process crawl keeps only so many sites open at once
+(``PracticeSpider.start``, ``MemoryLedger.open_sites``), so sites finish and are stored all through the crawl, not
+all at its end, and the ledger holds the pages of those few sites only; a taken site's URLs are forgotten.
+``MemoryLedger`` serves one process; ``RedisLedger`` keeps the same state in Redis so several worker processes (on
+one or more machines) can share one crawl: whichever worker finishes a site's last request merges and stores it.
 """
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict, deque
 from dataclasses import asdict
 from datetime import datetime
 from typing import Protocol
 
 import redis
 
+from crawler.links import site_key
 from directory.store import PageRecord, page_facts_from_dict
 
 
@@ -43,11 +47,12 @@ class Ledger(Protocol):
 
 class MemoryLedger:
     def __init__(self) -> None:
-        self._seeds: list[str] = []
+        self._seeds: deque[str] = deque()
         self._seen: dict[str, set[str]] = defaultdict(set)
-        self._variants: dict[tuple[str, str], int] = defaultdict(int)
+        self._variants: dict[str, Counter[str]] = defaultdict(Counter)
         self._pending: dict[str, int] = defaultdict(int)
         self._pages: dict[str, list[PageRecord]] = defaultdict(list)
+        self._open: set[str] = set()
 
     def register_seeds(self, seeds: dict[str, str]) -> None:
         for site, url in seeds.items():
@@ -55,7 +60,11 @@ class MemoryLedger:
                 self._seeds.append(url)
 
     def pop_seed(self) -> str | None:
-        return self._seeds.pop(0) if self._seeds else None
+        if not self._seeds:
+            return None
+        url = self._seeds.popleft()
+        self._open.add(site_key(url))
+        return url
 
     def claim(self, site: str, url: str, budget: int | None) -> bool:
         seen = self._seen[site]
@@ -66,8 +75,8 @@ class MemoryLedger:
         return True
 
     def claim_variant(self, site: str, path: str, limit: int) -> bool:
-        self._variants[(site, path)] += 1
-        return self._variants[(site, path)] <= limit
+        self._variants[site][path] += 1
+        return self._variants[site][path] <= limit
 
     def finish(self, site: str, record: PageRecord | None) -> bool:
         if record is not None:
@@ -76,7 +85,11 @@ class MemoryLedger:
         return self._pending[site] <= 0
 
     def take_pages(self, site: str) -> list[PageRecord]:
+        # Nothing of the site is outstanding, so no link of it can be claimed again: forget its URLs (memory).
         self._pending.pop(site, None)
+        self._seen.pop(site, None)
+        self._variants.pop(site, None)
+        self._open.discard(site)
         return self._pages.pop(site, [])
 
     def pending_total(self) -> int:
@@ -84,6 +97,9 @@ class MemoryLedger:
 
     def unfinished_sites(self) -> list[str]:
         return list(self._pages)
+
+    def open_sites(self) -> int:
+        return len(self._open)
 
 
 # KEYS: seen set, site pending counter, total pending counter. ARGV: url, budget (-1: none).

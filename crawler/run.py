@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from directory.models import CrawlRun, Seed
 from directory.settings import Settings, get_settings
 
 POLL_S = 0.5
+SEED_CHECK_THREADS = 8  # DNS lookups of seeds at once (a resolver may drop many concurrent queries)
 JOB_KEY = "kapdir:current_job"  # the running distributed job, for workers that join from other machines
 
 Progress = Callable[[dict[str, Any]], None]
@@ -50,6 +52,27 @@ def check_seed(url: str) -> str:
         raise KapdirError(f"seed {url!r} refused: {exc}") from None
 
 
+def check_seeds(urls: list[str], where: list[str] | None = None, threads: int = SEED_CHECK_THREADS) -> list[str]:
+    """``check_seed`` for each URL, in a bounded thread pool (each check waits on a DNS lookup): the normalised
+    URLs in input order, or the KapdirError of the first bad URL in input order (prefixed with its ``where``, e.g.
+    'seeds.txt line 4'), as checking one by one gives."""
+    with ThreadPoolExecutor(max_workers=max(1, min(threads, len(urls))), thread_name_prefix="seed-check") as pool:
+        futures = [pool.submit(check_seed, url) for url in urls]
+        try:
+            checked = []
+            for index, future in enumerate(futures):
+                try:
+                    checked.append(future.result())
+                except KapdirError as exc:
+                    if where is None:
+                        raise
+                    raise KapdirError(f"{where[index]}: {exc}") from exc
+            return checked
+        finally:
+            for future in futures:
+                future.cancel()  # after a bad seed, the checks not yet started are not needed
+
+
 def read_seed_args(values: list[str]) -> dict[str, str]:
     """--seeds values: URLs or seed list files (directory.seeds format: 'URL [STATES] [# note]' a line)
     -> {url: origin}."""
@@ -63,11 +86,9 @@ def read_seed_args(values: list[str]) -> dict[str, str]:
         path = Path(value)
         if "://" in value or not path.is_file():
             raise KapdirError(f"seed {value!r} is neither an http(s) URL nor a readable file of URLs")
-        for site in load_seed_list(path):
-            try:
-                seeds[check_seed(site.url)] = "file"
-            except KapdirError as exc:
-                raise KapdirError(f"{value} line {site.line}: {exc}") from exc
+        sites = load_seed_list(path)
+        checked = check_seeds([site.url for site in sites], [f"{value} line {site.line}" for site in sites])
+        seeds.update(dict.fromkeys(checked, "file"))
     return seeds
 
 
@@ -172,18 +193,20 @@ def run_crawl(
     seed_origin: str | None = None,
     progress: Progress | None = None,
     trust_listing: bool = False,
+    seeds_checked: bool = False,
 ) -> dict[str, Any]:
     """Crawl these seeds (and the sites these listings name) into the database; return the run's summary.
 
     ``overrides``: lower-case keys override kapdir settings (e.g. ``{"download_delay": 0}``), upper-case keys are
     Scrapy settings. ``redis_url``: distributed mode with ``workers`` local worker processes. Sites a listing
     names are stored as inactive seeds for an admin to approve, and crawled now only with ``trust_listing``.
+    ``seeds_checked``: the caller has just put ``seeds`` through ``check_seeds`` (a DNS lookup each, not done twice).
     """
     from crawler.pipelines.listing import save_seeds
     from crawler.runs import create_run, finish_run, summary
 
-    seeds = [check_seed(url) for url in seeds]
-    listings = [check_seed(url) for url in listings]
+    seeds = list(seeds) if seeds_checked else check_seeds(seeds)
+    listings = check_seeds(list(listings))
     upgrade(db_url)
     engine = get_engine(db_url)
     with Session(engine, expire_on_commit=False) as session:
@@ -332,7 +355,7 @@ def crawl_command(
             bar.update(task, description=f"crawling {len(urls)} sites: {snapshot['pages']} pages, {errors} errors")
 
         result = run_crawl(db_url, urls, listings, proxy, redis_url=redis_url, workers=workers, progress=show,
-                           trust_listing=trust_listing)
+                           trust_listing=trust_listing, seeds_checked=bool(seed_origins))
     if as_json:
         print(json.dumps(result, indent=2, default=str))
         return
@@ -411,6 +434,7 @@ def child_main(job: dict[str, Any]) -> None:
     seeds = {site_key(url): url for url in job["seeds"]}
     if job["mode"] == "practice":
         ledger.register_seeds(seeds)
+        context.max_open_sites = values["KAPDIR_OPEN_SITES"]  # workers share one queue: no per-process limit
     context.load_known_pages(set(seeds))
     context.extract_workers = extraction_workers(settings.extract_processes, settings.extract_timeout_s)
     if values["KAPDIR_STORE_BATCH"] > 0:

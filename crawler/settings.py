@@ -75,4 +75,9 @@ def scrapy_settings(
             }
         )
     values.update(overrides or {})
+    # Sites crawled at once by a one-process crawl (crawler.spiders.practice, start): enough for every slot to
+    # have a site with a request ready (a site waits for its home page before it has links), few enough that
+    # sites finish, and are stored, while the crawl goes on.
+    values.setdefault("KAPDIR_OPEN_SITES",
+                      4 * values["CONCURRENT_REQUESTS"] // max(1, values["CONCURRENT_REQUESTS_PER_DOMAIN"]))
     return values

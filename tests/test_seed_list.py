@@ -88,3 +88,53 @@ def test_kapdir_crawl_refuses_a_bad_seed_list_line_in_one_line(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"{path} line 2: 'Colorado' is not a US state code" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_seed_dns_checks_run_in_a_bounded_pool_with_the_sequential_result(tmp_path, monkeypatch):
+    """The slow part of checking seeds is each one's DNS lookup: they run at once (at most SEED_CHECK_THREADS),
+    and the answer is what checking one by one gives: the URLs in order, or the first bad line's error."""
+    import threading
+    import time
+
+    import directory.egress
+    from crawler.run import SEED_CHECK_THREADS, check_seed, check_seeds
+    from directory.settings import get_settings
+
+    monkeypatch.setenv("KAPDIR_ALLOW_PRIVATE_HOSTS", "false")  # the production policy
+    get_settings.cache_clear()
+    answers = {f"site{n}.org": "93.184.216.34" for n in range(40)}
+    answers |= {"slowprivate.org": "10.0.0.7", "fastprivate.org": "127.0.0.1"}
+    active, most = [0], [0]
+    lock = threading.Lock()
+
+    def fake_dns(host: str, port: int) -> list[str]:  # a stand-in resolver that takes 50 ms (slow ones 300 ms)
+        with lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        time.sleep(0.3 if host.startswith("slow") else 0.05)
+        with lock:
+            active[0] -= 1
+        return [answers[host]] if host in answers else []
+
+    monkeypatch.setattr(directory.egress, "system_resolve", fake_dns)
+    try:
+        good = [f"http://site{n}.org" for n in range(40)]
+        started = time.monotonic()
+        assert check_seeds(good) == [check_seed(url) for url in good] == [url + "/" for url in good]
+        assert most[0] == SEED_CHECK_THREADS  # in parallel, and bounded
+        assert time.monotonic() - started < 40 * 0.05 * 2  # (the sequential check above alone takes 2 s)
+
+        # The slow bad seed comes first in the file: its error, not the one that failed first in time.
+        path = tmp_path / "seeds.txt"
+        lines = [*good[:3], "http://slowprivate.org/", *good[3:6], "http://fastprivate.org/"]
+        path.write_text("# seeds\n" + "\n".join(lines) + "\n")
+        with pytest.raises(KapdirError) as caught:
+            read_seed_args([str(path)])
+        with pytest.raises(KapdirError) as one_by_one:
+            check_seed("http://slowprivate.org/")
+        assert str(caught.value) == f"{path} line 5: {one_by_one.value}"
+        assert "10.0.0.7" in str(caught.value) and len(str(caught.value).splitlines()) == 1
+        with pytest.raises(KapdirError, match="nowhere.org does not resolve"):
+            check_seeds(["http://site1.org/", "http://nowhere.org/"])
+    finally:
+        get_settings.cache_clear()

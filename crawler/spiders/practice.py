@@ -1,5 +1,6 @@
 """The practice spider: crawl each practice site for the pages that matter, politely and within a budget."""
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Iterator
 from itertools import islice
@@ -40,6 +41,7 @@ PDF_TYPES = ("application/pdf", "application/x-pdf")
 SITEMAP_TYPES = ("application/xml", "text/xml")
 MENU_PRIORITY = 100  # a link in the home page's menu or footer (plus its keyword hits)
 KEYWORD_PRIORITY = 10  # a link that names a keyword (plus its hits); 0: neither
+OPEN_SITES_POLL_S = 0.02  # how often start() looks whether a site has finished and another may open
 MAX_ANCHORS = 5_000  # links read per page (a practice page has < 300; a hostile one could have a million)
 
 
@@ -61,15 +63,28 @@ class PracticeSpider(scrapy.Spider):
     # --- requests -------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        while (url := self.context.ledger.pop_seed()) is not None:
+        """Each seed's home page, sitemap and known pages; at most ``context.max_open_sites`` sites at a time.
+
+        Scrapy takes every start request at once and its scheduler serves all hosts in turn, so without the limit
+        every site stays open until the end of the crawl: the writer idles while pages are fetched, then stores
+        every site after the last fetch, and the ledger holds every site's pages meanwhile."""
+        ledger, limit = self.context.ledger, self.context.max_open_sites
+        while True:
+            while limit and ledger.open_sites() >= limit:
+                await asyncio.sleep(OPEN_SITES_POLL_S)
+            if (url := ledger.pop_seed()) is None:
+                return
             site = host_of(url)
-            yield self._request(url, site, depth=0)
+            # Every request of the seed claimed before the first is sent, so the site cannot finish in between.
+            requests = [self._request(url, site, depth=0)]
             sitemap = f"{url.split('://')[0]}://{host_of(url)}/sitemap.xml"
-            if self.context.ledger.claim(site, sitemap, None):
-                yield self._request(sitemap, site, depth=1, kind="sitemap")
+            if ledger.claim(site, sitemap, None):
+                requests.append(self._request(sitemap, site, depth=1, kind="sitemap"))
             for known_url in self.context.known_by_site.get(site, []):
-                if self.context.ledger.claim(site, known_url, self.budget):
-                    yield self._request(known_url, site, depth=1)
+                if ledger.claim(site, known_url, self.budget):
+                    requests.append(self._request(known_url, site, depth=1))
+            for request in requests:
+                yield request
 
     def _request(self, url: str, site: str, depth: int, kind: str = "page", priority: int = 0) -> scrapy.Request:
         headers = {}
