@@ -5,6 +5,11 @@ the crawl process it competes with Scrapy for the one interpreter and the reacto
 writer process takes finished sites from a queue and stores up to ``batch`` of them in one transaction, so the
 crawl process only hands over the pages (pickled by the queue's feeder thread) and goes on fetching.
 
+The fetch log goes the same way (``log``): its rows are inserted, and the run's live counts refreshed, by the
+writer between batches, so the crawl process does no database work at all while it crawls (with SQLite it used to
+wait on the reactor thread for the writer's transaction to release the database; with PostgreSQL, for the crawl
+run's row, which both updated).
+
 Each site is stored exactly as ``store_site`` stores it alone: the batch flushes after every site, and if storing
 one site of a batch fails, the batch is rolled back and its sites are stored again one transaction each, so a bad
 site loses only itself (its last good data stays, as when storing inline fails). The crawl process waits for the
@@ -16,12 +21,15 @@ import multiprocessing
 import queue
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
+from crawler.runs import refresh_counts
+from directory.models import FetchLog
 from directory.store import PageRecord, add_run_counts, store_site
 
 logger = logging.getLogger(__name__)
-QUEUE_SITES = 200  # sites waiting to be stored; a full queue makes the crawl wait (memory stays bounded)
+QUEUE_SITES = 200  # sites (and fetch-log batches) waiting; a full queue makes the crawl wait (memory stays bounded)
 _DONE = None
 
 
@@ -58,6 +66,15 @@ def _store_one(session: Session, site: str, site_url: str, pages: list[PageRecor
     logger.info("stored %s: %s", site, result)
 
 
+def write_fetch_log(engine, rows: list[dict], run_id: int) -> None:
+    """Fetch-log rows in one executemany, then the run's live counts; a transaction of its own."""
+    with Session(engine) as session:
+        if rows:
+            session.execute(insert(FetchLog), rows)
+        refresh_counts(session, run_id)
+        session.commit()
+
+
 def _writer_main(db_url: str, run_id: int, batch: int, sites: multiprocessing.Queue) -> None:
     from directory.db import get_engine
 
@@ -73,11 +90,13 @@ def _writer_main(db_url: str, run_id: int, batch: int, sites: multiprocessing.Qu
                 pending.append(sites.get_nowait())
             except queue.Empty:
                 break
-        if _DONE in pending:
-            done = True
-            pending = [item for item in pending if item is not _DONE]
-        if pending:
-            store_sites(engine, pending, run_id)
+        done = _DONE in pending
+        to_store = [item[1:] for item in pending if item is not _DONE and item[0] == "site"]
+        log_rows = [row for item in pending if item is not _DONE and item[0] == "log" for row in item[1]]
+        if to_store:
+            store_sites(engine, to_store, run_id)
+        if log_rows or done:
+            write_fetch_log(engine, log_rows, run_id)  # a failure here is the writer's death: the run fails
     engine.dispose()
 
 
@@ -92,9 +111,16 @@ class SiteWriter:
         self.process.start()
 
     def put(self, site: str, site_url: str, pages: list[PageRecord]) -> None:
+        self._put(("site", site, site_url, pages))
+
+    def log(self, rows: list[dict]) -> None:
+        """Fetch-log rows (FetchLog columns) to insert."""
+        self._put(("log", rows))
+
+    def _put(self, message: tuple) -> None:
         while True:
             try:
-                self.sites.put((site, site_url, pages), timeout=5)
+                self.sites.put(message, timeout=5)
                 return
             except queue.Full:
                 if not self.process.is_alive():

@@ -50,6 +50,11 @@ class FetchLogPipeline:
 
     def flush(self) -> None:
         context = self.crawler.spider.context
+        if context.writer is not None:  # the writer process inserts them between its batches (crawler.writer)
+            context.writer.log(self.buffer)
+            self.buffer = []
+            self.last_flush = time.monotonic()
+            return
         with Session(context.engine) as session:
             if self.buffer:
                 session.execute(insert(FetchLog), self.buffer)

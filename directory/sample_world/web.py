@@ -80,7 +80,7 @@ class SampleWeb:
         self._lock = threading.Lock()
         self.hits: deque[Hit] = deque(maxlen=MAX_HITS)
         handler = type("SampleWebHandler", (_Handler,), {"web": self})
-        self._server = ThreadingHTTPServer((host, port), handler)
+        self._server = _Server((host, port), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="sample-web", daemon=True)
         self._thread.start()
@@ -205,6 +205,13 @@ class SampleWeb:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class _Server(ThreadingHTTPServer):
+    # The default listen backlog (5) overflows when a crawl opens dozens of connections at once and the accept
+    # thread is slow to run (a busy machine): the kernel drops the connection and the client retries it a second or
+    # more later, so crawl timings measured the server's backlog, not the crawler.
+    request_queue_size = 256
 
 
 class _Handler(BaseHTTPRequestHandler):
