@@ -26,7 +26,7 @@ from sqlmodel import Session
 
 from crawler.runs import refresh_counts
 from directory.models import FetchLog
-from directory.store import PageRecord, add_run_counts, store_site
+from directory.store import PageRecord, SiteResult, add_run_counts, store_site
 
 logger = logging.getLogger(__name__)
 QUEUE_SITES = 200  # sites (and fetch-log batches) waiting; a full queue makes the crawl wait (memory stays bounded)
@@ -41,9 +41,13 @@ def store_sites(engine, sites: list[tuple[str, str, list[PageRecord]]], run_id: 
     """Store these sites in one transaction; on any failure, each again in a transaction of its own."""
     try:
         with Session(engine, expire_on_commit=False) as session:
+            batch = SiteResult(practice_id=None)  # the run's counts: one update per batch, not per site
             for site, site_url, pages in sites:
-                _store_one(session, site, site_url, pages, run_id)
+                result = _store_one(session, site, site_url, pages, run_id)
+                for count in ("new", "changed", "unchanged", "gone"):
+                    setattr(batch, count, getattr(batch, count) + getattr(result, count))
                 session.flush()  # the next site's queries see this one, as after a commit
+            add_run_counts(session, run_id, batch)
             session.commit()
         return
     except Exception:  # noqa: BLE001 - any failure: fall back to one site per transaction to find the bad one
@@ -54,16 +58,17 @@ def store_sites(engine, sites: list[tuple[str, str, list[PageRecord]]], run_id: 
     for site, site_url, pages in sites:
         try:
             with Session(engine, expire_on_commit=False) as session:
-                _store_one(session, site, site_url, pages, run_id)
+                add_run_counts(session, run_id, _store_one(session, site, site_url, pages, run_id))
                 session.commit()
         except Exception:  # noqa: BLE001 - a bad site must not stop the others; logged with its traceback
             logger.exception("storing %s failed; its last stored data is kept", site)
 
 
-def _store_one(session: Session, site: str, site_url: str, pages: list[PageRecord], run_id: int) -> None:
+def _store_one(session: Session, site: str, site_url: str, pages: list[PageRecord], run_id: int | None
+               ) -> SiteResult:
     result = store_site(session, site_key=site, site_url=site_url, pages=pages, crawl_run_id=run_id)
-    add_run_counts(session, run_id, result)
     logger.info("stored %s: %s", site, result)
+    return result
 
 
 def write_fetch_log(engine, rows: list[dict], run_id: int) -> None:
