@@ -146,6 +146,9 @@ def test_crawl_throughput_vs_fetch_only(benchmark, tmp_path, n_sites, bench_db):
 
         with PeakMemory() as memory:
             summary, full_s = benchmark.pedantic(full_crawl, rounds=1, iterations=1)
+        # Printed before the baseline runs, so that a failed run's message (and a long run's figures) are kept.
+        print(f"\n{n_sites} sites, full crawl: {full_s:.1f} s, peak RSS {memory.peak / 2**20:.0f} MB, {summary}")
+        assert summary["status"] == "finished", summary["message"]
         with Session(get_engine(db_url)) as session:
             urls = list(session.exec(select(FetchLog.url).where(FetchLog.crawl_run_id == summary["run_id"])))
         with PeakMemory() as baseline_memory:
@@ -154,7 +157,7 @@ def test_crawl_throughput_vs_fetch_only(benchmark, tmp_path, n_sites, bench_db):
             baseline.start()
             baseline.join()
             fetch_s = time.perf_counter() - started
-    assert summary["status"] == "finished" and summary["practices"] == n_sites
+    assert summary["practices"] == n_sites, summary
     full_rate, fetch_rate = summary["pages"] / full_s, len(urls) / fetch_s
     benchmark.extra_info.update(
         {"sites": n_sites, "db": db_url.split(":")[0], "pages": summary["pages"], "full_s": round(full_s, 1),
