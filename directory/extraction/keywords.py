@@ -1,11 +1,42 @@
-"""A yes/no "does this text hold any of these words?" that is fast on ordinary text and exactly the regex's answer.
+"""Cheap yes/no tests that stand in front of slow patterns and give exactly the patterns' answers.
 
-Python's re tries every case-insensitive alternative at every position of a sentence (~20 us for a long word
-list); on ASCII text, where re.IGNORECASE is plain ASCII lower-casing, substring tests of the lower-cased text give
-the same answer in a tenth of the time. Other text (Unicode case folding differs from str.lower) uses the regex.
+Python's re tries every alternative of a long pattern at every position of a sentence (10-60 us a sentence for
+the longer rules), although most sentences hold none of the words the pattern needs. Two tools here:
+
+- `AnyWord`: "does this text hold any of these words?", the regex's own answer, by substring tests.
+- `gated(pattern)`: the same pattern, which first asks whether the text holds one of the literal strings that
+  every match must contain (read from the pattern itself, so a rule changed later is still gated correctly);
+  where none is there, no match is possible and the regex is never run.
+
+Both compare with the lower-cased text. On text with none of the three characters that re.IGNORECASE matches
+to an ASCII letter but str.lower does not lower to it (İ, ı, ſ), any match of an ASCII literal leaves that literal,
+lower-cased, in the lower-cased text; other text goes straight to the regex. tests/extraction/test_speed_equivalences.py
+proves both (Hypothesis, every gated pattern).
 """
 
 import re
+from collections.abc import Iterable, Iterator
+from re import _constants as sre  # the parser's node codes (stable since Python 3.11)
+from re import _parser
+
+# Characters that re.IGNORECASE matches to an ASCII letter and str.lower() does not lower to that one letter
+# (found by scanning every code point: test_speed_equivalences.test_unsafe_characters_are_all_of_them).
+UNSAFE_FOR_LOWER = "\u0130\u0131\u017f"
+_UNSAFE = re.compile(f"[{UNSAFE_FOR_LOWER}]")
+
+_last_text: str | None = None
+_last_lower: str | None = None
+
+
+def lowered(text: str) -> str | None:
+    """text.lower(), or None where that is not safe to compare with (then only the regex can answer). The
+    last answer is kept: readers ask many gates about the same sentence one after another."""
+    global _last_text, _last_lower
+    if text is _last_text:
+        return _last_lower
+    lower = text.lower() if text.isascii() or not _UNSAFE.search(text) else None
+    _last_text, _last_lower = text, lower
+    return lower
 
 
 class AnyWord:
@@ -27,3 +58,186 @@ class AnyWord:
             if word in lower:
                 return True
         return bool(self.bounded and self.bounded.search(text))
+
+
+# --- literals every match of a pattern must contain -------------------------------------------------------------
+
+_MAX_STRINGS = 200  # a finite set of strings larger than this is not followed further
+_ZERO_WIDTH = {sre.AT, sre.ASSERT, sre.ASSERT_NOT}
+_REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT}
+
+
+def _minimal(strings: Iterable[str]) -> frozenset[str]:
+    """Drop every string that contains another: "any of them is in the text" stays the same test."""
+    ordered = sorted(set(strings), key=len)
+    kept: list[str] = []
+    for string in ordered:
+        if not any(shorter in string for shorter in kept):
+            kept.append(string)
+    return frozenset(kept)
+
+
+def _better(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+    """The more selective of two requirements: longer shortest string, then fewer strings."""
+    if not a:
+        return b or None
+    if not b:
+        return a
+    return max(a, b, key=lambda strings: (min(map(len, strings)), -len(strings)))
+
+
+def _product(left: set[str], right: frozenset[str] | set[str]) -> set[str] | None:
+    if len(left) * len(right) > _MAX_STRINGS:
+        return None
+    return {a + b for a in left for b in right}
+
+
+def _sequence(items: list, ignore_case: bool) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    """(exact, required) of nodes in a row. `exact`: every string the sequence can match (None: not a small finite
+    set); `required`: strings of which every match contains at least one (None: nothing known). Lower-cased."""
+    required: frozenset[str] | None = None
+    run: set[str] = {""}  # the strings the current run of finite nodes can match, contiguous in the text
+    whole: set[str] | None = {""}
+    for op, av in items:
+        exact, needed = _node(op, av, ignore_case)
+        if exact is not None:
+            longer = _product(run, exact)
+            if longer is None:  # too many strings: keep what the run required so far, start a new one here
+                required = _better(required, _required_of(frozenset(run)))
+                longer = set(exact)
+            run = longer
+            whole = _product(whole, exact) if whole is not None else None
+            continue
+        required = _better(required, _required_of(frozenset(run)))
+        run, whole = {""}, None
+        required = _better(required, needed)
+    required = _better(required, _required_of(frozenset(run)))
+    return (frozenset(whole) if whole is not None else None), required
+
+
+def _required_of(exact: frozenset[str] | None) -> frozenset[str] | None:
+    """A finite set of strings, as a requirement: none where the empty string is among them."""
+    if not exact or "" in exact:
+        return None
+    return _minimal(exact)
+
+
+def _node(op, av, ignore_case: bool) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    if op is sre.LITERAL:
+        char = chr(av)
+        if not char.isascii():
+            return None, None  # how re folds its case is not str.lower's: claim nothing
+        return frozenset({char.lower()}), None
+    if op in _ZERO_WIDTH:
+        return frozenset({""}), None  # consumes nothing: the literals on both sides touch in the text
+    if op is sre.IN:
+        chars: set[str] = set()
+        for kind, value in av:
+            if kind is sre.LITERAL:
+                chars.add(chr(value))
+            elif kind is sre.RANGE and value[1] - value[0] < 8:
+                chars.update(chr(code) for code in range(value[0], value[1] + 1))
+            else:  # NEGATE, CATEGORY, a wide range
+                return None, None
+        if not chars or not all(char.isascii() for char in chars):
+            return None, None
+        return frozenset(char.lower() for char in chars), None
+    if op is sre.BRANCH:
+        exacts: set[str] | None = set()
+        requireds: set[str] | None = set()
+        for alternative in av[1]:
+            exact, needed = _sequence(alternative, ignore_case)
+            exacts = exacts | exact if exacts is not None and exact is not None and len(exacts) + len(exact) \
+                <= _MAX_STRINGS else None
+            needed = _better(needed, _required_of(exact))
+            requireds = requireds | needed if requireds is not None and needed else None
+        return (frozenset(exacts) if exacts is not None else None), (_minimal(requireds) if requireds else None)
+    if op is sre.SUBPATTERN:
+        _group, add_flags, del_flags, items = av
+        if add_flags & re.IGNORECASE:
+            ignore_case = True
+        if del_flags & re.IGNORECASE:
+            ignore_case = False
+        return _sequence(items, ignore_case)
+    if op is sre.ATOMIC_GROUP:
+        return _sequence(av, ignore_case)
+    if op in _REPEATS:
+        low, high, items = av
+        exact, needed = _sequence(items, ignore_case)
+        if low == 0:
+            if high == 1 and exact is not None:
+                return exact | {""}, None
+            return None, None
+        if low == high == 1:
+            return exact, needed
+        return None, _better(needed, _required_of(exact))
+    return None, None  # ANY, NOT_LITERAL, CATEGORY, group references: anything may be there
+
+
+def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Lower-case strings of which every match of `pattern` holds at least one (None: none known)."""
+    parsed = _parser.parse(pattern.pattern, pattern.flags)
+    exact, needed = _sequence(list(parsed), bool(pattern.flags & re.IGNORECASE))
+    return _better(needed, _required_of(exact))
+
+
+class Gated:
+    """A compiled pattern that answers "no match" without running where the text lacks every string its
+    matches need. Same methods and answers as the pattern (test_speed_equivalences)."""
+
+    __slots__ = ("regex", "needs", "pattern", "flags", "groups", "groupindex")
+
+    def __init__(self, regex: re.Pattern[str], needs: frozenset[str]) -> None:
+        self.regex = regex
+        self.needs = tuple(sorted(needs, key=len))
+        self.pattern, self.flags = regex.pattern, regex.flags
+        self.groups, self.groupindex = regex.groups, regex.groupindex
+
+    def possible(self, text: str) -> bool:
+        lower = lowered(text)
+        if lower is None:
+            return True
+        for string in self.needs:
+            if string in lower:
+                return True
+        return False
+
+    def search(self, text: str, *args: int) -> re.Match[str] | None:
+        return self.regex.search(text, *args) if self.possible(text) else None
+
+    def match(self, text: str, *args: int) -> re.Match[str] | None:
+        return self.regex.match(text, *args) if self.possible(text) else None
+
+    def fullmatch(self, text: str, *args: int) -> re.Match[str] | None:
+        return self.regex.fullmatch(text, *args) if self.possible(text) else None
+
+    def finditer(self, text: str, *args: int) -> Iterator[re.Match[str]]:
+        return self.regex.finditer(text, *args) if self.possible(text) else iter(())
+
+    def findall(self, text: str, *args: int) -> list:
+        return self.regex.findall(text, *args) if self.possible(text) else []
+
+    def sub(self, repl, text: str, count: int = 0) -> str:
+        return self.regex.sub(repl, text, count) if self.possible(text) else text
+
+    def split(self, text: str, maxsplit: int = 0) -> list[str]:
+        return self.regex.split(text, maxsplit) if self.possible(text) else [text]
+
+
+def gated(pattern: re.Pattern[str]) -> "re.Pattern[str] | Gated":
+    """`pattern` behind the cheap test of the literals its matches need; the pattern itself where it needs none."""
+    needs = required_literals(pattern)
+    return Gated(pattern, needs) if needs else pattern
+
+
+def gate_patterns(namespace: dict, *names: str) -> None:
+    """Put each named module-level pattern (or tuple or dict of patterns) of `namespace` behind its gate. Called
+    at the end of a reader module, so that each rule stays written as a plain regex where it is defined."""
+    for name in names:
+        value = namespace[name]
+        if isinstance(value, dict):
+            value.update((key, gated(pattern)) for key, pattern in value.items())
+        elif isinstance(value, tuple):
+            namespace[name] = tuple(map(gated, value))
+        else:
+            namespace[name] = gated(value)

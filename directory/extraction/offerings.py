@@ -12,7 +12,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from directory.extraction.document import Block, Document
-from directory.extraction.keywords import AnyWord
+from directory.extraction.keywords import AnyWord, gate_patterns
 from directory.extraction.market import market_page
 from directory.extraction.types import Evidence
 from directory.vocab import Route, Setting
@@ -540,3 +540,14 @@ class _OfferReader:
 def extract_offer(document: Document, market: bool | None = None) -> Offer:
     """`market`: the page is a cost guide (market.market_page; computed here when not given)."""
     return _OfferReader(document, market).read()
+
+
+# Speed (issue 10 item 6): each of these patterns first asks whether the text holds a literal that every match of
+# it needs (keywords.gated: the same answers, test_speed_equivalences), skipping the regex on most sentences.
+gate_patterns(
+    globals(),
+    "_OFFER_WORD", "_OFFERED_WORD", "_INDIVIDUAL_ONLY", "_DEFINITION", "_INDEPENDENT", "_RACEMIC",
+    "_ROUTE_OPTION", "_FUTURE", "_GROUP_PAIR", "_PARTNER_CUE", "_CLAUSE_BREAK", "_KAP_WORD", "_THERAPY_YES",
+    "_THERAPY_NO", "_NAME_OFFERS", "_NO_KETAMINE", "_RESEARCH_CLAIM", "_ADDRESSED", "ROUTE_PATTERNS",
+    "SETTING_PATTERNS",
+)
