@@ -426,4 +426,5 @@ def practice_name(document: Document, structured: StructuredData,
 gate_patterns(
     globals(),
     "_PERSON_PRACTICE", "_CUE_BEFORE",
+    "_LEGAL_LINE",
 )

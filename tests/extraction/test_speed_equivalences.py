@@ -244,3 +244,14 @@ def test_gated_reader_patterns_on_every_sentence():
         for sentence in sentences:
             if gate.regex.search(sentence):
                 assert gate.possible(sentence), (name, sentence)
+
+
+@given(st.text(alphabet=st.sampled_from("aZbYcXLCSW xé\u212a\u0130|-"), max_size=20))
+@example("Jane RoeLCSW").via("code glued to a name")
+@example("LCSWTherapist").via("code glued to a word")
+def test_glue_hint_is_necessary(text):
+    """people._GLUED (a zero-width cut at every position) runs only where _GLUE_HINT finds a place it could cut."""
+    from directory.extraction import people
+
+    if people._GLUED.search(text):
+        assert people._GLUE_HINT.search(text), text
