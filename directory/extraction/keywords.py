@@ -8,10 +8,11 @@ the longer rules), although most sentences hold none of the words the pattern ne
   every match must contain (read from the pattern itself, so a rule changed later is still gated correctly);
   where none is there, no match is possible and the regex is never run.
 
-Both compare with the lower-cased text. On text with none of the three characters that re.IGNORECASE matches
-to an ASCII letter but str.lower does not lower to it (İ, ı, ſ), any match of an ASCII literal leaves that literal,
-lower-cased, in the lower-cased text; other text goes straight to the regex. tests/extraction/test_speed_equivalences.py
-proves both (Hypothesis, every gated pattern).
+Both compare case-insensitive literals with the lower-cased text (case-sensitive ones with the text itself). On
+text with none of the three characters that re.IGNORECASE matches to an ASCII letter but str.lower does not lower
+to it (İ, ı, ſ), any match of an ASCII literal leaves that literal, lower-cased, in the lower-cased text; other text
+goes straight to the regex. tests/extraction/test_speed_equivalences.py proves both (Hypothesis, every gated
+pattern, every sentence of the labelled and real pages).
 """
 
 import re
@@ -61,43 +62,59 @@ class AnyWord:
 
 
 # --- literals every match of a pattern must contain -------------------------------------------------------------
+# A literal is (string, exact): exact strings are matched case-sensitively in the text itself (a case-sensitive part
+# of the pattern: "IM", "Dr"), the others lower-cased in the lower-cased text.
 
+Literal = tuple[str, bool]
 _MAX_STRINGS = 200  # a finite set of strings larger than this is not followed further
 _ZERO_WIDTH = {sre.AT, sre.ASSERT, sre.ASSERT_NOT}
 _REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT}
+_EMPTY: Literal = ("", True)
 
 
-def _minimal(strings: Iterable[str]) -> frozenset[str]:
-    """Drop every string that contains another: "any of them is in the text" stays the same test."""
-    ordered = sorted(set(strings), key=len)
-    kept: list[str] = []
-    for string in ordered:
-        if not any(shorter in string for shorter in kept):
-            kept.append(string)
+def _implies(present: Literal, other: Literal) -> bool:
+    """Where `present` is in a (safe) text, so is `other`."""
+    if other[1]:
+        return present[1] and other[0] in present[0]
+    return other[0] in present[0].lower()
+
+
+def _minimal(literals: Iterable[Literal]) -> frozenset[Literal]:
+    """Drop every literal that implies another: "any of them is in the text" stays the same test."""
+    kept: list[Literal] = []
+    for literal in sorted(set(literals), key=lambda item: (len(item[0]), not item[1])):
+        if not any(_implies(literal, shorter) for shorter in kept):
+            kept.append(literal)
     return frozenset(kept)
 
 
-def _better(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
-    """The more selective of two requirements: longer shortest string, then fewer strings."""
+def _better(a: frozenset[Literal] | None, b: frozenset[Literal] | None) -> frozenset[Literal] | None:
+    """The more selective of two requirements: longer shortest string, then fewer strings, then more exact ones."""
     if not a:
         return b or None
     if not b:
         return a
-    return max(a, b, key=lambda strings: (min(map(len, strings)), -len(strings)))
+    return max(a, b, key=lambda items: (min(len(text) for text, _ in items), -len(items), sum(e for _, e in items)))
 
 
-def _product(left: set[str], right: frozenset[str] | set[str]) -> set[str] | None:
+def _joined(a: Literal, b: Literal) -> Literal:
+    if a[1] and b[1]:
+        return a[0] + b[0], True
+    return a[0].lower() + b[0].lower(), False
+
+
+def _product(left: set[Literal], right: frozenset[Literal] | set[Literal]) -> set[Literal] | None:
     if len(left) * len(right) > _MAX_STRINGS:
         return None
-    return {a + b for a in left for b in right}
+    return {_joined(a, b) for a in left for b in right}
 
 
-def _sequence(items: list, ignore_case: bool) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+def _sequence(items: list, ignore_case: bool) -> tuple[frozenset[Literal] | None, frozenset[Literal] | None]:
     """(exact, required) of nodes in a row. `exact`: every string the sequence can match (None: not a small finite
-    set); `required`: strings of which every match contains at least one (None: nothing known). Lower-cased."""
-    required: frozenset[str] | None = None
-    run: set[str] = {""}  # the strings the current run of finite nodes can match, contiguous in the text
-    whole: set[str] | None = {""}
+    set); `required`: literals of which every match contains at least one (None: nothing known)."""
+    required: frozenset[Literal] | None = None
+    run: set[Literal] = {_EMPTY}  # the strings the current run of finite nodes can match, contiguous in the text
+    whole: set[Literal] | None = {_EMPTY}
     for op, av in items:
         exact, needed = _node(op, av, ignore_case)
         if exact is not None:
@@ -109,27 +126,27 @@ def _sequence(items: list, ignore_case: bool) -> tuple[frozenset[str] | None, fr
             whole = _product(whole, exact) if whole is not None else None
             continue
         required = _better(required, _required_of(frozenset(run)))
-        run, whole = {""}, None
+        run, whole = {_EMPTY}, None
         required = _better(required, needed)
     required = _better(required, _required_of(frozenset(run)))
     return (frozenset(whole) if whole is not None else None), required
 
 
-def _required_of(exact: frozenset[str] | None) -> frozenset[str] | None:
+def _required_of(exact: frozenset[Literal] | None) -> frozenset[Literal] | None:
     """A finite set of strings, as a requirement: none where the empty string is among them."""
-    if not exact or "" in exact:
+    if not exact or any(not text for text, _ in exact):
         return None
     return _minimal(exact)
 
 
-def _node(op, av, ignore_case: bool) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+def _node(op, av, ignore_case: bool) -> tuple[frozenset[Literal] | None, frozenset[Literal] | None]:
     if op is sre.LITERAL:
         char = chr(av)
         if not char.isascii():
             return None, None  # how re folds its case is not str.lower's: claim nothing
-        return frozenset({char.lower()}), None
+        return frozenset({(char.lower(), False) if ignore_case else (char, True)}), None
     if op in _ZERO_WIDTH:
-        return frozenset({""}), None  # consumes nothing: the literals on both sides touch in the text
+        return frozenset({_EMPTY}), None  # consumes nothing: the literals on both sides touch in the text
     if op is sre.IN:
         chars: set[str] = set()
         for kind, value in av:
@@ -141,10 +158,10 @@ def _node(op, av, ignore_case: bool) -> tuple[frozenset[str] | None, frozenset[s
                 return None, None
         if not chars or not all(char.isascii() for char in chars):
             return None, None
-        return frozenset(char.lower() for char in chars), None
+        return frozenset((char.lower(), False) if ignore_case else (char, True) for char in chars), None
     if op is sre.BRANCH:
-        exacts: set[str] | None = set()
-        requireds: set[str] | None = set()
+        exacts: set[Literal] | None = set()
+        requireds: set[Literal] | None = set()
         for alternative in av[1]:
             exact, needed = _sequence(alternative, ignore_case)
             exacts = exacts | exact if exacts is not None and exact is not None and len(exacts) + len(exact) \
@@ -166,7 +183,7 @@ def _node(op, av, ignore_case: bool) -> tuple[frozenset[str] | None, frozenset[s
         exact, needed = _sequence(items, ignore_case)
         if low == 0:
             if high == 1 and exact is not None:
-                return exact | {""}, None
+                return exact | {_EMPTY}, None
             return None, None
         if low == high == 1:
             return exact, needed
@@ -174,30 +191,40 @@ def _node(op, av, ignore_case: bool) -> tuple[frozenset[str] | None, frozenset[s
     return None, None  # ANY, NOT_LITERAL, CATEGORY, group references: anything may be there
 
 
-def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """Lower-case strings of which every match of `pattern` holds at least one (None: none known)."""
+def required_literals(pattern: re.Pattern[str]) -> frozenset[Literal] | None:
+    """Literals of which every match of `pattern` holds at least one (None: none known)."""
     parsed = _parser.parse(pattern.pattern, pattern.flags)
     exact, needed = _sequence(list(parsed), bool(pattern.flags & re.IGNORECASE))
     return _better(needed, _required_of(exact))
 
 
 class Gated:
-    """A compiled pattern that answers "no match" without running where the text lacks every string its
+    """A compiled pattern that answers "no match" without running where the text lacks every literal its
     matches need. Same methods and answers as the pattern (test_speed_equivalences)."""
 
-    __slots__ = ("regex", "needs", "pattern", "flags", "groups", "groupindex")
+    __slots__ = ("regex", "exact", "lower", "pattern", "flags", "groups", "groupindex")
 
-    def __init__(self, regex: re.Pattern[str], needs: frozenset[str]) -> None:
+    def __init__(self, regex: re.Pattern[str], needs: frozenset[Literal]) -> None:
         self.regex = regex
-        self.needs = tuple(sorted(needs, key=len))
+        self.exact = tuple(sorted((text for text, exact in needs if exact), key=len))
+        self.lower = tuple(sorted((text for text, exact in needs if not exact), key=len))
         self.pattern, self.flags = regex.pattern, regex.flags
         self.groups, self.groupindex = regex.groups, regex.groupindex
 
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return self.exact + self.lower
+
     def possible(self, text: str) -> bool:
+        for string in self.exact:
+            if string in text:
+                return True
+        if not self.lower:
+            return False
         lower = lowered(text)
         if lower is None:
             return True
-        for string in self.needs:
+        for string in self.lower:
             if string in lower:
                 return True
         return False

@@ -134,16 +134,21 @@ def test_required_literals():
 
     from directory.extraction.keywords import required_literals
 
-    assert required_literals(re.compile(r"\bketamine[- ]assisted\s+(?:psycho)?therapy\b", re.I)) == {
-        "ketamine-assisted", "ketamine assisted"}
-    assert required_literals(re.compile(r"\bIV\b|\bintravenous(?:ly)?\b|\binfusions?\b", re.I)) == {
-        "iv", "intravenous", "infusion"}
-    assert required_literals(re.compile(r"(?-i:Dr)\.?\s+[A-Z]")) == {"dr"}
+    def lower(*strings):
+        return {(string, False) for string in strings}
+
+    assert required_literals(re.compile(r"\bketamine[- ]assisted\s+(?:psycho)?therapy\b", re.I)) == lower(
+        "ketamine-assisted", "ketamine assisted")
+    assert required_literals(re.compile(r"\bIV\b|\bintravenous(?:ly)?\b|\binfusions?\b", re.I)) == lower(
+        "iv", "intravenous", "infusion")
+    assert required_literals(re.compile(r"(?i:a)\s+(?-i:Dr)\.?\s+[A-Z]")) == {("Dr", True)}
+    assert required_literals(re.compile(r"\bIM\b|\b(?i:injections?)\b")) == {("IM", True), ("injection", False)}
+    assert required_literals(re.compile(r"(?i:a)(?-i:B)")) == lower("ab")  # mixed: compared lower-cased
     assert required_literals(re.compile(r"\bthe\s+group\s+will\b|\bup\s+to\s+\d+\s+participants\b")) == {
-        "group", "participants"}
+        ("group", True), ("participants", True)}
     assert required_literals(re.compile(r"(?:abc)?x*")) is None  # may match the empty string
     assert required_literals(re.compile(r"caf\u00e9|[A-Z]\w+")) is None  # a non-ASCII literal: nothing claimed
-    assert required_literals(re.compile(r"[^a]bc")) == {"bc"}
+    assert required_literals(re.compile(r"[^a]bc")) == {("bc", True)}
 
 
 # Small random patterns over a few letters, with case flags, classes, alternation, repeats and look-arounds
