@@ -427,4 +427,5 @@ gate_patterns(
     globals(),
     "_PERSON_PRACTICE", "_CUE_BEFORE",
     "_LEGAL_LINE",
+    "_NOT_A_NAME", "_SELF_CUE",
 )

@@ -919,4 +919,5 @@ gate_patterns(
     globals(),
     "_SPELLED", "_TITLE_BEFORE", "_LED_BY", "_HELD_IN_END", "_ROLE_LIST", "_DOCTOR", "_ROLE_AT_START",
     "_FIRST_POSSESSIVE",
+    "_RESEARCH", "_NAME_PAREN_ROLE",
 )
