@@ -10,6 +10,7 @@ phrase must be in the text) or that the text uses as its own subject ("At Cedar 
 
 import re
 from collections import Counter
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from directory.extraction.document import Block, Document
@@ -145,6 +146,7 @@ def legal_suffix_free(name: str) -> str:
     return _LEGAL_SUFFIX.sub("", name).strip()
 
 
+@lru_cache(maxsize=8192)  # pure; asked about the same phrases again and again
 def is_generic(name: str) -> bool:
     """Only service and topic words ("Ketamine-Assisted Psychotherapy", "Our Approach"): a heading, not a name."""
     words = [word.strip(".,:;!?()'’\"").lower() for word in legal_suffix_free(name).split()]
@@ -239,6 +241,7 @@ def _own_words(phrase: str, lower_words: frozenset[str]) -> bool:
                if word.lower() not in _CONNECTORS)
 
 
+@lru_cache(maxsize=8192)  # pure; asked about the same phrases again and again
 def _acceptable(name: str) -> bool:
     key = _compact(legal_suffix_free(name))
     return (bool(key) and key not in _PARTNER_KEYS and not _NOT_PRACTICE.search(name) and not is_generic(name)
@@ -267,7 +270,7 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
         if match:
             return match.group("name"), block.text[:300]
     labels = _domain_labels(document.url)
-    lower_words = frozenset(re.findall(r"(?<![\w'’])[a-z][a-z'’]+", document.text))
+    lower_words = document.lower_words
     spelled: Counter[str] = Counter()
     cued: Counter[str] = Counter()
     own: Counter[str] = Counter()  # "At X, we ...": the page speaking as X

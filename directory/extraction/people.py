@@ -395,7 +395,6 @@ class _PeopleReader:
         self.structured = structured
         self.people: dict[tuple[str, str], _Person] = {}
         self.evidence: list[Evidence] = []
-        self._lower_words: frozenset[str] | None = None
         self.narrator: str | None = None  # who "I" is on this page ("Hi, I'm Jane Roe")
 
     def add(self, name: str, codes: list[str], snippet: str, source: str = "post_nominal") -> None:
@@ -472,9 +471,7 @@ class _PeopleReader:
 
     @property
     def lower_words(self) -> frozenset[str]:
-        if self._lower_words is None:
-            self._lower_words = frozenset(re.findall(r"(?<![\w'’])[a-z][a-z'’]+", self.document.text))
-        return self._lower_words
+        return self.document.lower_words  # computed once per page, shared with the practice-name reader
 
     @property
     def host(self) -> str:
