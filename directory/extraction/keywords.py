@@ -88,13 +88,23 @@ def _minimal(literals: Iterable[Literal]) -> frozenset[Literal]:
     return frozenset(kept)
 
 
+# Words on almost every sentence of a practice's page: a requirement of one of these lets nearly everything through,
+# so another literal of the same pattern is a better test ("ketamine shots": "shot"). Speed only, never the answer.
+_EVERYWHERE = ("ketamine", "psychotherapy", "therapist", "sessions", "treatment")
+
+
+def _selectivity(items: frozenset[Literal]) -> tuple[bool, int, int, int]:
+    common = any(text.lower() in word for text, _ in items for word in _EVERYWHERE)
+    return not common, min(len(text) for text, _ in items), -len(items), sum(exact for _, exact in items)
+
+
 def _better(a: frozenset[Literal] | None, b: frozenset[Literal] | None) -> frozenset[Literal] | None:
-    """The more selective of two requirements: longer shortest string, then fewer strings, then more exact ones."""
+    """The more selective of two requirements: no everyday word, longer shortest string, fewer strings, more exact."""
     if not a:
         return b or None
     if not b:
         return a
-    return max(a, b, key=lambda items: (min(len(text) for text, _ in items), -len(items), sum(e for _, e in items)))
+    return max(a, b, key=_selectivity)
 
 
 def _joined(a: Literal, b: Literal) -> Literal:
