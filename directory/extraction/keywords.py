@@ -214,11 +214,11 @@ class Gated:
 
     __slots__ = ("regex", "exact", "lower", "pattern", "flags", "groups", "groupindex")
 
-    def __init__(self, regex: re.Pattern[str], needs: frozenset[Literal]) -> None:
+    def __init__(self, regex: re.Pattern[str], needs: frozenset[Literal], source: str | None = None) -> None:
         self.regex = regex
         self.exact = tuple(sorted((text for text, exact in needs if exact), key=len))
         self.lower = tuple(sorted((text for text, exact in needs if not exact), key=len))
-        self.pattern, self.flags = regex.pattern, regex.flags
+        self.pattern, self.flags = source or regex.pattern, regex.flags  # the pattern as its module writes it
         self.groups, self.groupindex = regex.groups, regex.groupindex
 
     @property
@@ -261,10 +261,22 @@ class Gated:
         return self.regex.split(text, maxsplit) if self.possible(text) else [text]
 
 
+_MAX_GATE = 250  # more literals than this cost more to test than most regexes (people._ANY_CODE: 900)
+
+
 def gated(pattern: re.Pattern[str]) -> "re.Pattern[str] | Gated":
-    """`pattern` behind the cheap test of the literals its matches need; the pattern itself where it needs none."""
+    """`pattern` behind the cheap test of the literals its matches need (where it needs some, and not too many),
+    and with the characters its matches start with said up front (first_char_guarded)."""
+    regex = first_char_guarded(pattern)
     needs = required_literals(pattern)
-    return Gated(pattern, needs) if needs else pattern
+    return Gated(regex, needs, pattern.pattern) if needs and len(needs) <= _MAX_GATE else regex
+
+
+def guard_patterns(namespace: dict, *names: str) -> None:
+    """Only the first-character guard (first_char_guarded) for the named patterns: for those whose literals are too
+    many or too common to be worth testing."""
+    for name in names:
+        namespace[name] = first_char_guarded(namespace[name])
 
 
 def gate_patterns(namespace: dict, *names: str) -> None:
@@ -278,3 +290,92 @@ def gate_patterns(namespace: dict, *names: str) -> None:
             namespace[name] = tuple(map(gated, value))
         else:
             namespace[name] = gated(value)
+
+
+# --- the characters a match can start with ----------------------------------------------------------------------
+# re finds no start-of-match shortcut for a pattern that opens with a look-around or \b ("(?<![A-Za-z])(?:LPC|...)"):
+# it tries every alternative at every position. `(?=[first characters])` in front lets it skip the others fast.
+
+_NULLABLE = object()
+
+
+def _first_chars(items, ignore_case: bool, outer_ignore_case: bool) -> set[str] | object | None:
+    """Characters a match of the sequence can start with; _NULLABLE where it can match the empty string; None where
+    not known (or not expressible as one class under the pattern's own flags)."""
+    chars: set[str] = set()
+    for op, av in items:
+        found = _first_of(op, av, ignore_case, outer_ignore_case)
+        if found is None:
+            return None
+        if found is _NULLABLE:
+            continue
+        first, nullable = found
+        chars |= first
+        if not nullable:
+            return chars
+    return (chars, True) if chars else _NULLABLE
+
+
+def _first_of(op, av, ignore_case: bool, outer_ignore_case: bool):
+    if op in _ZERO_WIDTH:
+        return _NULLABLE
+    if ignore_case and not outer_ignore_case:
+        return None  # a case-insensitive part in a case-sensitive pattern: one class cannot say it
+    if op is sre.LITERAL:
+        return {chr(av)}, False
+    if op is sre.IN:
+        chars: set[str] = set()
+        for kind, value in av:
+            if kind is sre.LITERAL:
+                chars.add(chr(value))
+            elif kind is sre.RANGE:
+                chars.update(chr(code) for code in range(value[0], value[1] + 1))
+            else:
+                return None
+        return chars, False
+    if op is sre.BRANCH:
+        union: set[str] = set()
+        nullable = False
+        for alternative in av[1]:
+            found = _first_chars(alternative, ignore_case, outer_ignore_case)
+            if found is None:
+                return None
+            if found is _NULLABLE:
+                nullable = True
+                continue
+            union |= found[0] if isinstance(found, tuple) else found
+            nullable = nullable or isinstance(found, tuple)
+        return (union, nullable) if union else _NULLABLE
+    if op is sre.SUBPATTERN:
+        _group, add_flags, del_flags, items = av
+        inner = (ignore_case or bool(add_flags & re.IGNORECASE)) and not del_flags & re.IGNORECASE
+        found = _first_chars(items, inner, outer_ignore_case)
+    elif op is sre.ATOMIC_GROUP:
+        found = _first_chars(av, ignore_case, outer_ignore_case)
+    elif op in _REPEATS:
+        low, _high, items = av
+        found = _first_chars(items, ignore_case, outer_ignore_case)
+        if found is not None and found is not _NULLABLE and low == 0:
+            return (found[0] if isinstance(found, tuple) else found), True
+    else:
+        return None
+    if found is None or found is _NULLABLE:
+        return found
+    return (found[0], True) if isinstance(found, tuple) else (found, False)
+
+
+def first_char_guarded(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The same pattern with `(?=[c...])` in front, where it opens with a look-around or \\b and every match starts
+    with one of a known set of characters; the pattern itself otherwise. Same matches, spans and groups."""
+    parsed = list(_parser.parse(pattern.pattern, pattern.flags))
+    if not parsed or parsed[0][0] not in _ZERO_WIDTH:
+        return pattern  # re already skips ahead to a literal or class the pattern starts with
+    ignore_case = bool(pattern.flags & re.IGNORECASE)
+    found = _first_chars(parsed, ignore_case, ignore_case)
+    if found is None or found is _NULLABLE or isinstance(found, tuple) or len(found) > 200:
+        return pattern
+    chars = "".join(sorted(re.escape(char) if char not in "-]\\^" else "\\" + char for char in found))
+    try:
+        return re.compile(f"(?=[{chars}])(?:{pattern.pattern})", pattern.flags)
+    except re.error:  # inline global flags ("(?i)...") must open the pattern: leave it as it is
+        return pattern

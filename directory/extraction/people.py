@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from directory.extraction.document import Block, Document, sentences
 from directory.extraction.geography import STATE_BY_NAME, STATE_CODES, is_city_in, normalise_state
-from directory.extraction.keywords import AnyWord, gate_patterns
+from directory.extraction.keywords import AnyWord, gate_patterns, guard_patterns
 from directory.extraction.offerings import KNOWN_PARTNERS
 from directory.extraction.structured import StructuredData, text_of, texts_of
 from directory.extraction.taxonomy import CredentialInfo, load_table, lookup, normalise_code, role_for
@@ -918,3 +918,4 @@ gate_patterns(
     "_FIRST_POSSESSIVE",
     "_RESEARCH", "_NAME_PAREN_ROLE",
 )
+guard_patterns(globals(), "_ANY_CODE")  # too many literals to gate: the first-character guard only

@@ -25,7 +25,7 @@ from directory.extraction.geography import (
     states_of_city,
     states_of_county,
 )
-from directory.extraction.keywords import AnyWord, gate_patterns
+from directory.extraction.keywords import AnyWord, gate_patterns, guard_patterns
 from directory.extraction.taxonomy import lookup
 from directory.extraction.types import AddressFact, CityFact, Evidence, StateFact
 
@@ -870,3 +870,4 @@ gate_patterns(
     "_RESEARCH_OR_NEWS", "_REGION", "_TOWN_OFFICE_LINE",
     "_ASIDE",
 )
+guard_patterns(globals(), "_TOKEN")  # too many literals to gate: the first-character guard only

@@ -260,3 +260,32 @@ def test_glue_hint_is_necessary(text):
 
     if people._GLUED.search(text):
         assert people._GLUE_HINT.search(text), text
+
+
+@settings(max_examples=300)
+@given(_regexes(), st.booleans(), st.lists(_texts, min_size=1, max_size=6))
+@example(r"\b(?:ki|s)", True, ["\u212a\u0130", "\u017f"]).via("case folds of the first character")
+@example(r"(?:a)?b", False, ["b"]).via("an optional first part")
+def test_first_char_guard_gives_the_same_matches(source, ignore_case, texts):
+    import re
+
+    from directory.extraction.keywords import first_char_guarded
+
+    pattern = re.compile(r"(?<!x)" + source, re.I if ignore_case else 0)  # a look-around first: the guard applies
+    guarded = first_char_guarded(pattern)
+    for text in texts:
+        assert [(m.span(), m.groups()) for m in guarded.finditer(text)] == [
+            (m.span(), m.groups()) for m in pattern.finditer(text)], (source, ignore_case, text, guarded.pattern)
+
+
+def test_first_char_guard_applies():
+    import re
+
+    from directory.extraction import people
+    from directory.extraction.keywords import first_char_guarded
+
+    guarded = first_char_guarded(re.compile(r"(?<![A-Za-z])(?:LPC|MD)\b"))
+    assert guarded.pattern == r"(?=[LM])(?:(?<![A-Za-z])(?:LPC|MD)\b)"
+    assert people._ANY_CODE.pattern.startswith("(?=[")
+    assert first_char_guarded(re.compile(r"\b(?:a|b?)")).pattern == r"\b(?:a|b?)"  # may match empty: left alone
+    assert first_char_guarded(re.compile(r"\b(?i:a)b")).pattern == r"\b(?i:a)b"  # local case folding: left alone
