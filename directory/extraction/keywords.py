@@ -364,11 +364,24 @@ def _first_of(op, av, ignore_case: bool, outer_ignore_case: bool):
     return (found[0], True) if isinstance(found, tuple) else (found, False)
 
 
+def _opens_plainly(items) -> bool:
+    """The pattern starts with a literal or a class in every alternative (re's own start-of-match shortcut)."""
+    op, av = items[0]
+    if op in (sre.LITERAL, sre.IN):
+        return True
+    if op is sre.BRANCH:
+        return all(alternative and _opens_plainly(list(alternative)) for alternative in av[1])
+    if op is sre.SUBPATTERN and not av[1] and not av[2]:
+        return bool(av[3]) and _opens_plainly(list(av[3]))
+    return False
+
+
 def first_char_guarded(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """The same pattern with `(?=[c...])` in front, where it opens with a look-around or \\b and every match starts
-    with one of a known set of characters; the pattern itself otherwise. Same matches, spans and groups."""
+    """The same pattern with `(?=[c...])` in front, where it does not open with a literal or class (a look-around,
+    \\b, an optional part) and every match starts with one of a known set of characters; the pattern itself
+    otherwise. Same matches, spans and groups."""
     parsed = list(_parser.parse(pattern.pattern, pattern.flags))
-    if not parsed or parsed[0][0] not in _ZERO_WIDTH:
+    if not parsed or _opens_plainly(parsed):
         return pattern  # re already skips ahead to a literal or class the pattern starts with
     ignore_case = bool(pattern.flags & re.IGNORECASE)
     found = _first_chars(parsed, ignore_case, ignore_case)

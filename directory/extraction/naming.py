@@ -431,4 +431,5 @@ gate_patterns(
     "_PERSON_PRACTICE", "_CUE_BEFORE",
     "_LEGAL_LINE",
     "_NOT_A_NAME", "_SELF_CUE",
+    "_RUN",
 )
