@@ -1,0 +1,95 @@
+"""Offer, price and place rules found on a fourth real set (issue 10, ../shared/realpages-offers3): each test is one
+behaviour, in sentences invented here (never real-page text)."""
+
+from directory.extraction import extract_page
+from directory.extraction.output import facts_to_json
+from tests.extraction.prose import facts_of
+
+
+def out(*paragraphs: str) -> dict:
+    return facts_to_json(facts_of(*paragraphs))
+
+
+def text_out(text: str, url: str = "https://practice.example/services") -> dict:
+    return facts_to_json(extract_page(text.encode(), url=url, content_type="text/plain"))
+
+
+# --- routes compared, remarked on or advised are not offered -----------------------------------------------------
+
+def test_routes_compared_to_each_other_are_no_offer_even_when_said_to_the_reader():
+    got = out("Lozenges and nasal ketamine feel gentler than injections and drips and let you talk with your guide.")
+    assert got["routes"] == []
+
+
+def test_a_route_the_reader_is_told_about_in_a_comparison_of_one_route_still_counts():
+    assert out("Our infusions let you relax in a recliner while the nurse stays near.")["routes"] == ["iv"]
+
+
+def test_a_side_effect_remark_about_routes_is_no_offer():
+    assert out("Mild nausea can happen (more likely with IV or IM dosing).")["routes"] == []
+
+
+def test_advice_on_how_ketamine_should_be_taken_is_no_offer():
+    got = out("For deep talk work, ketamine should be taken as a lozenge in your counselor's room.")
+    assert got["routes"] == []
+
+
+def test_what_a_drug_provides_is_not_what_the_practice_provides():
+    got = out("Nasal esketamine represents a new chance for patients, and may provide relief within days.")
+    assert got["routes"] == []
+    assert out("Esketamine treatments are provided in a monitored room twice a week.")["routes"] == [
+        "esketamine_spravato"]
+
+
+def test_a_denial_or_a_supposition_describes_no_offer():
+    assert out("Esketamine will not be handed to patients to use at home under any plan.")["routes"] == []
+    assert out("If rent were free, an infusion would cost hardly more than a sandwich.")["routes"] == []
+
+
+def test_the_answer_to_a_question_put_to_the_practice_is_its_offer():
+    got = out("Callers often ask whether I offer infusions. The answer is no, mainly just troches.")
+    assert got["routes"] == ["oral_sublingual"]
+
+
+def test_im_sessions_is_the_intramuscular_route():
+    assert out("We continue to hold office visits, including IM sessions when needed.")["routes"] == ["im"]
+
+
+def test_the_clinic_in_an_faq_answer_is_the_practice_s_clinic():
+    page = "What is ketamine infusion treatment?\n\nSmall doses of ketamine are given intravenously in the clinic."
+    assert text_out(page)["routes"] == ["iv"]
+
+
+def test_a_writers_voice_is_not_the_practice_speaking():
+    page = ("In this article, we look at what an infusion costs and why.\n\n"
+            "A single infusion in the United States runs $450 to $1,100 per session.")
+    got = text_out(page, url="https://guide.example/infusion-cost")
+    assert got["routes"] == []
+    assert got["prices_usd"] == []
+
+
+# --- prices of the market -----------------------------------------------------------------------------------------
+
+def test_what_doctors_typically_charge_in_the_us_is_the_market():
+    page = ("What does it cost?\n\nIn the US, doctors typically charge $350-700 per infusion.\n\n"
+            "Many patients find that steep.")
+    assert text_out(page, url="https://advocacy.example/cost")["prices_usd"] == []
+
+
+def test_own_fees_beside_the_market_stay():
+    page = ("Fees\n\nIn the US, clinics typically charge $600 per infusion. Our infusions are $450.")
+    assert 450 in text_out(page)["prices_usd"]
+
+
+# --- groups and therapy in general articles -----------------------------------------------------------------------
+
+def test_a_definition_heading_about_retreats_offers_no_retreat():
+    page = ("What Are Ketamine Group Retreats?\n\n"
+            "Guests join group sessions, movement and supervised medicine over several days.")
+    got = text_out(page, url="https://magazine.example/retreats")
+    assert got["group_or_retreat"] is None
+
+
+def test_a_kind_of_treatment_called_an_opportunity_is_no_offer():
+    got = out("Ketamine retreats are a wonderful opportunity to heal alongside others in nature.")
+    assert got["group_or_retreat"] is None
