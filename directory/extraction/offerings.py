@@ -238,7 +238,8 @@ _PARTNER_CUE = re.compile(
     r"(?:[Mm]edical|[Pp]rescribing)\s+(?:\w+\s+)?(?:(?:and|&)\s+\w+\s+)?(?:is|are)\s+"
     r"(?:provided|handled|managed|overseen)\s+by|prescribing\s+"
     r"(?:partner|clinician|provider|physician)\s*(?:is|,|:)?|medical\s+partner\s*(?:is|,|:)?|prescriber\s+is|"
-    r"work(?:s|ing)?\s+(?:closely\s+)?with|through\s+our\s+partners?\s+(?:at\s+)?|referred\s+to)\s+"
+    r"work(?:s|ing)?\s+(?:closely\s+)?with|through\s+our\s+partners?\s+(?:at\s+)?|referred\s+to|"
+    r"refers?\s+(?:you|clients|patients)\s+to\s+(?:an?\s+)?(?:collaborating|partner(?:ing)?|trusted)?)\s+"
     r"(?:the\s+)?(?:(?:my|our|a|an|the)\s+(?:\w+\s+){0,2}(?:colleague|partner|friend|physician|psychiatrist|prescriber|"
     r"doctor|nurse practitioner|professional|provider|clinician|team)s?,?\s+(?:at\s+|of\s+|from\s+)?)?(?P<dr>Dr\.?\s+)?"
     r"(?P<partner>[A-Z][A-Za-z&'’.\-]+(?:\s+(?:of\s+|&\s+)?[A-Z][A-Za-z&'’.\-]+){0,4})"
@@ -548,6 +549,8 @@ class _OfferReader:
         if self.offer.medical_partner:
             return
         known = _KNOWN_PARTNER.search(sentence)
+        if known and self.own_site(known.group(1)):
+            known = None  # the prescribing service's own pages: it is the practice here, not its partner
         cue = _PARTNER_CUE.search(sentence)
         if known and (speaks or cue or not _flags(sentence).generic) and not _negated(sentence, known.start()):
             self.offer.medical_partner = known.group(1)
@@ -557,6 +560,10 @@ class _OfferReader:
             self.offer.medical_partner = "independent medical provider"
         if self.offer.medical_partner:
             self.note("medical_partner", self.offer.medical_partner, sentence)
+
+    def own_site(self, name: str) -> bool:
+        letters = re.sub(r"[^a-z]", "", name.lower())
+        return len(letters) > 5 and letters in re.sub(r"[^a-z]", "", urlsplit(self.document.url or "").netloc.lower())
 
     def read_insurance(self, sentence: str) -> None:
         if not _INSURANCE_WORDS.search(sentence):

@@ -61,7 +61,9 @@ _NEGATIVE = re.compile(
     r"training|hospital|formerly|previously|former|used to|originally|native|family in|lived|moved from|"
     r"retreat center in|survey|data|law|legislat\w+|legal(?:ized)?|approved|ban(?:s|ned)?|regulat\w+|spent|worked|"
     r"(?:minutes|miles|hours)\s+(?:outside|away|from|north|south|east|west)|"
-    r"career|chain|after\s+(?:\w+\s+){0,3}(?:years?|time)|discover\w*|synthesi[sz]ed|invented|battlefields?)\b",
+    r"career|chain|after\s+(?:\w+\s+){0,3}(?:years?|time)|discover\w*|synthesi[sz]ed|invented|battlefields?|"
+    # "most clinics in New York City": other practices' places
+    r"(?:most|many|some|other|majority\s+of)\s+(?:\w+\s+)?(?:clinics|providers|practices|therapists))\b",
     re.I,
 )
 # Words that say the practice does not work in a following state, or that clients come from there.
@@ -117,6 +119,11 @@ _CREDENTIAL_WORD = re.compile(r"([A-Za-z][A-Za-z.\-]*)\s*,\s*$")
 _CREDENTIAL_NEXT = re.compile(r"^\s*,\s*([A-Za-z][A-Za-z.\-]*)")
 _ABBR_LEAD = re.compile(r"\b(?:in|throughout|across|serving|serve|serves|to|within|of|the)\s*$", re.I)
 _THE = re.compile(r"\b(?:the|an?\s+[a-z]+)\s*$", re.I)  # "the MD", "a psychiatric MD": the clinician
+# "IV (in a vein), IM (in a muscle), IN (nasal spray)": a code listed among other capital abbreviations is one of them
+_ABBR_BEFORE = re.compile(r"\b([A-Z]{2,4})\s*(?:\([^()]{0,60}\))?\s*(?:,|/|or|and)\s*(?:or\s+|and\s+)?$")
+_ABBR_AFTER = re.compile(r"^\s*(?:\([^()]{0,60}\))?\s*(?:,|/|or|and)\s*(?:or\s+|and\s+)?([A-Z]{2,4})\b")
+# "Jo Rivera, MFT from Fairview, CA talks about...": a person's home town, not an office of the practice
+_PERSON_FROM = re.compile(r"(?:\b[A-Z]{2,6}|\b[A-Z][a-z]+\s+[A-Z][a-z'’\-]+),?\s+(?:is\s+)?from\s+$")
 _ABBR_FOLLOW = re.compile(r"^\s+(?:Dept|Department|Board|(?i:residents|clients|patients)|licens\w*|only|\()")
 _ZIP_AFTER = re.compile(r"^\.?,?\s+(\d{5})(?:-\d{4})?\b")
 
@@ -128,7 +135,7 @@ _IN_PERSON = r"(?:in[- ]person|in[- ]office|face[- ]to[- ]face|offices?|clinics?
 _VIRTUAL_ONLY = re.compile(
     rf"\b(?:{_VIRTUAL}[- ]only|only\s+(?:via\s+|by\s+|through\s+)?{_VIRTUAL}|exclusively\s+(?:via\s+|through\s+)?"
     rf"{_VIRTUAL}|{_VIRTUAL}\s+(?:sessions\s+)?only|no\s+in[- ]person|not\s+(?:offer\s+)?in[- ]person|"
-    rf"100%\s+{_VIRTUAL}|fully\s+{_VIRTUAL}|entirely\s+{_VIRTUAL}|all\s+(?:of\s+)?(?:our\s+|my\s+)?(?:\w+\s+)?"
+    rf"100%\s+{_VIRTUAL}|fully[- ]{_VIRTUAL}|entirely[- ]{_VIRTUAL}|all\s+(?:of\s+)?(?:our\s+|my\s+)?(?:\w+\s+)?"
     rf"(?:sessions|appointments|services|visits)\s+(?:are\s+|take\s+place\s+|happen\s+)?(?:(?:held|conducted|offered|"
     rf"provided|delivered|done)\s+)?(?:(?:via|by|through|over|on|using)\s+(?:secure\s+)?)?(?:{_VIRTUAL}|video)|"
     rf"(?:no|not\s+have\s+a|without\s+a)\s+physical\s+office)",
@@ -401,6 +408,12 @@ def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> t
     return tuple(sorted(tokens, key=lambda token: token.start))
 
 
+def _among_abbreviations(sentence: str, token: _Token) -> bool:
+    before = _ABBR_BEFORE.search(sentence[max(0, token.start - 90): token.start])
+    after = _ABBR_AFTER.match(sentence[token.end: token.end + 90])
+    return any(match and match.group(1) not in STATE_CODES for match in (before, after))
+
+
 def _runs(sentence: str, tokens: tuple[_Token, ...]) -> list[list[_Token]]:
     runs: list[list[_Token]] = []
     for token in tokens:
@@ -523,6 +536,8 @@ class _PlaceReader:
                 continue
             if token.kind == "abbr":
                 city = _city_before(sentence, token.start, token.code)
+                if city and _PERSON_FROM.search(sentence[max(0, city[1] - 60): city[1]]):
+                    continue
                 zip_match = _ZIP_AFTER.match(sentence[token.end:])
                 if city:
                     self.add_city(city[0], token.code, snippet)
@@ -532,6 +547,8 @@ class _PlaceReader:
                     continue
                 if _PERSON_COMMA.search(sentence[max(0, token.start - _LOOKBACK): token.start]):
                     continue  # "Rafael Quintero, MD": a post-nominal, not Maryland
+                if _among_abbreviations(sentence, token):
+                    continue
                 if len(run) == 1 and not (_ABBR_LEAD.search(lead) or _ABBR_FOLLOW.match(tail)):
                     continue
                 if len(run) == 1 and _THE.search(lead) and lookup(token.code) is not None:

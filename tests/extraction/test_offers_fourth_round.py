@@ -93,3 +93,45 @@ def test_a_definition_heading_about_retreats_offers_no_retreat():
 def test_a_kind_of_treatment_called_an_opportunity_is_no_offer():
     got = out("Ketamine retreats are a wonderful opportunity to heal alongside others in nature.")
     assert got["group_or_retreat"] is None
+
+
+# --- partner ------------------------------------------------------------------------------------------------------
+
+def test_a_prescribing_service_on_its_own_site_is_not_its_own_partner():
+    page = "Our offerings\n\nJourney Clinical offers ketamine-assisted psychotherapy with member therapists."
+    got = text_out(page, url="https://help.journeyclinical.example/articles/offerings")
+    assert got["medical_partner"] is None
+
+
+def test_a_therapist_referring_to_a_known_prescriber_names_the_partner():
+    got = out("Once Robin sees that this type of therapy may fit, she will refer you to a collaborating "
+              "Journey Clinical provider for a video visit.")
+    assert got["medical_partner"] == "Journey Clinical"
+
+
+# --- places -------------------------------------------------------------------------------------------------------
+
+def test_a_state_code_among_route_abbreviations_is_not_a_state():
+    got = out("Ketamine comes as IV (into a vein), IM (into a muscle), IN (a nasal spray) or SL (under the tongue).")
+    assert got["states"] == []
+
+
+def test_a_state_code_in_a_list_of_state_codes_still_counts():
+    got = out("We are licensed in KY, IN and OH for telehealth sessions.")
+    assert {state["state"] for state in got["states"]} == {"KY", "IN", "OH"}
+
+
+def test_a_fully_virtual_program_is_virtual_in_its_state():
+    got = out("Our program is fully-virtual, from consult to dosing.", "The program is currently available in Ohio.")
+    assert got["states"] == [{"state": "OH", "in_person": False, "virtual": True}]
+
+
+def test_a_persons_home_town_is_not_an_office():
+    got = out("Dana Reyes, LMFT from Fairfax, VA tells how she brings her clients to our rooms.",
+              "Therapists need a valid license in the state of Virginia.")
+    assert got["cities"] == []
+
+
+def test_a_place_named_for_most_clinics_is_not_the_practice_s():
+    got = out("In most clinics in Chicago, Illinois, a nurse starts the drip and leaves you alone.")
+    assert got["states"] == []
