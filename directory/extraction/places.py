@@ -45,7 +45,7 @@ _SEPARATOR = re.compile(r"^\s*(?:,|;|/|\||&|·|•|and|or|,\s*(?:and|or|&))?\s*$
 
 # Words that, leading up to a state, say it is a service area.
 _CUE = re.compile(
-    r"\b(?:serv(?:e|es|ed|ing|ices?)|licen[sc](?:ed|e|es|ure)|located|locations?|offices?|clients?|residents?|"
+    r"\b(?:serv(?:e|es|ed|ing|ices?)|licen[sc](?:ed|e|es|ure)|located|locally|locations?|offices?|clients?|residents?|"
     r"patients?|adults?|telehealth|tele-?health|telemedicine|virtual(?:ly)?|online|in[- ]person|sessions?|"
     r"available|practi[cs]e|practicing|throughout|statewide|across|based|see|seeing|work|treat|treating|"
     r"people|individuals|anyone|families|appointments?|visits?|care|therapy|therapist|psychotherapy|welcome|"
@@ -542,7 +542,9 @@ class _PlaceReader:
                 if city:
                     self.add_city(city[0], token.code, snippet)
                     office = bool(zip_match) or office_cue or block.tag == "address"
-                    self.vote(token.code, True if office else None, None, 2, snippet)
+                    # "in person in my office in Oakland, CA or via telehealth": both ways there
+                    virtual = True if office and _mode_of(sentence)[1] else None
+                    self.vote(token.code, True if office else None, virtual, 2, snippet)
                     accepted = True
                     continue
                 if _PERSON_COMMA.search(sentence[max(0, token.start - _LOOKBACK): token.start]):

@@ -135,3 +135,14 @@ def test_a_persons_home_town_is_not_an_office():
 def test_a_place_named_for_most_clinics_is_not_the_practice_s():
     got = out("In most clinics in Chicago, Illinois, a nurse starts the drip and leaves you alone.")
     assert got["states"] == []
+
+
+def test_towns_served_locally_take_the_page_s_state():
+    page = "Our KAP Path\nServing clients in Oregon, Washington, and locally in Ashland & Medford\nThe steps."
+    got = text_out(page)
+    assert {("Ashland", "OR"), ("Medford", "OR")} <= {(c["city"], c["state"]) for c in got["cities"]}
+
+
+def test_an_office_town_said_with_telehealth_is_both_ways():
+    got = out("Dosing sessions are held in person in my office in Eugene, OR or via telehealth.")
+    assert got["states"] == [{"state": "OR", "in_person": True, "virtual": True}]
