@@ -120,7 +120,7 @@ _GENERIC = re.compile(
     r"historically|originally|was\s+(?:first|approved)|approved\s+(?:the|in)|compared\s+(?:to|with)|whereas|"
     r"elsewhere|in\s+general|there\s+are|FDA|approved\s+by|whether|most\s+effective|works\s+best|could\s+be|"
     r"might\s+be|variety\s+of|various|depending\s+on|bioavailab\w*|show(?:s|n|ed)?\s+that|difference\s+between|"
-    r"versus|vs|"
+    r"versus|vs|studied|many\s+(?:patients|insurers|(?:insurance\s+)?plans)|"
     # "ketamine should be taken sublingually in your therapist's office": advice about ketamine, not an offer
     r"(?:ketamine|it|esketamine|Spravato)\s+should\s+(?:\w+\s+)?be\s+(?:taken|given|used|administered))\b",
     re.I,
@@ -298,7 +298,8 @@ _NEGATED_AFTER = re.compile(
 )
 _DEFINITION = re.compile(
     r"\b(?:is|are)\s+(?:an?\s+)?(?:emerging|novel|innovative|promising|growing|powerful|evidence-based)\b|"
-    r"\b(?:is|are)\s+(?:an?\s+)?(?:\w+[- ])?(?:FDA|approved|prescription|medication|drug|anesthetic|dissociative)|"
+    r"\b(?:is|are)\s+(?:an?\s+)?(?:\w+[- ])?(?:FDA|approved|prescription|medication|drug|anesthetic|dissociative|"
+    r"nasal\s+spray|spray|derivative|version|molecule|compound|formulation|enantiomer)|"
     r"\bhas\s+(?:gained|shown|been\s+shown|emerged)\b|\b(?:emerged|is\s+emerging)\s+as\b|\bwhat\s+is\b|"
     r"\brepresents?\s+(?:an?\s+)?(?:new|novel|promising|major|significant)\b|"
     # "Ketamine retreats are a great opportunity to...": a claim about a kind of treatment, not this practice's offer
@@ -310,6 +311,17 @@ _DEFINITION = re.compile(
 # "Spravato will not be dispensed to take home", "a ketamine infusion would cost $30": a sentence that denies or
 # supposes describes nothing the practice does (refusals are read separately, by _REFUSAL)
 _NOT_A_FACT = re.compile(r"\b(?:not|never|won['’]t|isn['’]t|aren['’]t|would|could)\b", re.I)
+# How the drug works, not what the practice does ("IV ketamine delivers the whole dose to the bloodstream",
+# "intramuscular ketamine takes effect within minutes", "esketamine requires two hours of monitoring"), and a route in
+# general as the subject with an indefinite article ("An IV infusion allows precise control"): a full sentence of
+# this kind describes no offer (said to the reader, "the lozenge takes effect under your tongue", it still may)
+_PHARMACOLOGY = re.compile(
+    r"\b(?:bloodstream|absorb(?:s|ed|ption)?|takes?\s+effect|onset|metaboli[sz]\w*|plasma|receptors?|"
+    r"requires?\s+(?:\w+\s+){0,3}(?:monitoring|observation))\b|"
+    r"^\W*An?\s+(?:\w+\s+){0,2}(?:infusions?|injections?|lozenges?|troches?|spray|IV|IM)\s+(?:\w+\s+)?"
+    r"(?:allows?|is|are|can|may|provides?|delivers?|produces?|requires?|takes?|works?|lets?|gives?)\b",
+    re.I,
+)
 # "Low doses are administered intravenously in the clinic": the clinic of the page, under any heading
 _LOCAL = re.compile(r"\b(?:in|at)\s+the\s+(?:clinic|office)\b(?!\s+setting)", re.I)
 
@@ -356,7 +368,8 @@ def _describes(sentence: str, block: Block) -> bool:
             or sentence[:1].islower():  # the tail of a longer sentence split elsewhere
         return False
     flags = _flags(sentence)
-    return not flags.generic and not flags.definition and not _NOT_A_FACT.search(sentence)
+    return not flags.generic and not flags.definition and not _NOT_A_FACT.search(sentence) \
+        and not _PHARMACOLOGY.search(sentence)
 
 
 def _generic_heading(block: Block) -> bool:

@@ -146,3 +146,22 @@ def test_towns_served_locally_take_the_page_s_state():
 def test_an_office_town_said_with_telehealth_is_both_ways():
     got = out("Dosing sessions are held in person in my office in Eugene, OR or via telehealth.")
     assert got["states"] == [{"state": "OR", "in_person": True, "virtual": True}]
+
+
+# --- how the drug works is not what the practice does ---------------------------------------------------------------
+
+def test_pharmacology_and_general_facts_about_a_route_are_no_offer():
+    for sentence in ("IV ketamine delivers the whole dose straight into the bloodstream.",
+                     "Intramuscular ketamine takes effect within a few minutes.",
+                     "Sublingual troches are absorbed slowly through the cheek.",
+                     "Esketamine requires two hours of observation after every dose.",
+                     "An IV drip allows very precise control of the dose.",
+                     "Spravato is a nasal spray used together with an oral antidepressant.",
+                     "Ketamine infusions were first studied for depression around 2000."):
+        assert out(sentence)["routes"] == [], sentence
+
+
+def test_the_practice_s_own_room_for_each_infusion_is_an_offer():
+    assert out("Each infusion is given in a private room with a recliner and soft music.")["routes"] == ["iv"]
+    assert out("Your lozenge will dissolve under your tongue and takes effect in about ten minutes.")["routes"] == [
+        "oral_sublingual"]
