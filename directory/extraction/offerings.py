@@ -93,6 +93,7 @@ _FIRST_PERSON = re.compile(
 # "The answer is no, mainly just lozenges": the practice answering what it is asked
 _PROCESS = re.compile(
     r"^\W*The\s+(?:short\s+)?answer\s+is\b|"
+    r"\b(?:each|every)\s+(?:patient|client)\s+(?:receives|gets|is\s+given)\b|"  # "each patient receives IV"
     r"\b(?:prescribed|given|administered|dispensed)\s+to\s+you\b|"
     r"^\W*(?:If|Once)\s+(?:you\s+are\s+|you['’]re\s+)?(?:deemed|found|determined|approved|eligible|cleared)\b|"
     r"^\W*(?-i:Schedule|Book|Request)\s+(?:your\s+|an?\s+|the\s+)?(?:first\s+|next\s+)?\w*\s*"  # "Schedule infusions"

@@ -158,11 +158,13 @@ _STREET = re.compile(
 )
 _CITY_LIST = re.compile(
     r"\b(?:(?i:in|near|throughout|serving|serve|serves|across|including|from|within\s+\d+\s+(?:miles|minutes)\s+of)\s+"
-    r"|(?i:locations?|offices?|in[- ]person)\s*:\s*)"  # "two locations: Fairview and Lakeview", "In person: X"
+    r"|(?i:locations?|offices?|in[- ]person)\s*:\s*"  # "two locations: Fairview and Lakeview", "In person: X"
+    r"|;\s*and\s+)"  # "Serving A and B in X County; and C and D in Y County": the served list goes on
     r"(?P<the>(?i:the\s+))?(?P<greater>(?i:greater\s+|heart\s+of\s+(?:the\s+)?))?(?i:(?:downtown|uptown|midtown)\s+)?"
     r"(?P<list>(?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})(?:\s*(?:,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+)"
     r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})*)"
 )
+_SERVING_BEFORE = re.compile(r"\bServ(?:e|es|ing)\b[^.]*$", re.I)  # "Serving A and B in X County; and C in Y County"
 _METRO = re.compile(r"\s+Metro$")  # "Broken Arrow and Tulsa Metro": the town's metro area, named as the page does
 _COUNTY_LIST = re.compile(
     r"((?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)(?:\s*(?:,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+)"
@@ -335,11 +337,14 @@ def _sentence_cues(sentence: str) -> tuple[list[tuple[int, int]], bool, bool]:
 
 
 def _city_before(sentence: str, start: int, state: str) -> tuple[str, int] | None:
-    """'... Suite 200, Hartford, CT': the longest run of capitalised words before ', ST' that is a city there."""
+    """'... Suite 200, Hartford, CT': the longest run of capitalised words before ', ST' that is a city there.
+    In a list of places the comma may be missing ("in NYC, Greenwich CT and Fairview Ohio")."""
     offset = max(0, start - _LOOKBACK)  # a city is a few words: read only the text just before the state
     match = re.search(r"(" + _CITY_WORDS + r"),\s*$", sentence[offset:start])
     if not match:
-        return None
+        match = _LISTED_TOWN.search(sentence[offset:start])
+        if not match or not _LIST_AFTER.match(sentence[start: start + 40]):
+            return None
     words = match.group(1).split()
     for first in range(len(words)):
         candidate = " ".join(words[first:]).strip(".")
@@ -412,6 +417,10 @@ def _among_abbreviations(sentence: str, token: _Token) -> bool:
     before = _ABBR_BEFORE.search(sentence[max(0, token.start - 90): token.start])
     after = _ABBR_AFTER.match(sentence[token.end: token.end + 90])
     return any(match and match.group(1) not in STATE_CODES for match in (before, after))
+
+
+_LISTED_TOWN = re.compile(r"(?:^|,|\b(?:in|and|or)|&)\s+(" + _CITY_WORDS + r")\s+$")
+_LIST_AFTER = re.compile(r"^[A-Za-z ]{0,20}?(?:\s*(?:,|&|\band\b|\bor\b|[.;:!?]|$))")
 
 
 def _runs(sentence: str, tokens: tuple[_Token, ...]) -> list[list[_Token]]:
@@ -556,6 +565,8 @@ class _PlaceReader:
                 if len(run) == 1 and _THE.search(lead) and lookup(token.code) is not None:
                     continue  # "the MD will charge", "the PA": the clinician, not Maryland or Pennsylvania
             elif token.kind == "name":
+                if sentence[token.start:token.end] == "NYC" and cue and not negative:
+                    self.add_city("New York City", "NY", snippet)  # "offices in NYC": the city, and New York
                 city = _city_before(sentence, token.start, token.code)
                 if city and not negative:
                     self.add_city(city[0], token.code, snippet)
@@ -701,7 +712,8 @@ class _PlaceReader:
         virtual_only = _mode_of(sentence) == (False, True)  # _VIRTUAL_ONLY: once per sentence, not per town list
         for match in _CITY_LIST.finditer(sentence):
             lead = sentence[max(0, match.start() - 40): match.start() + 12]
-            if not (_CUE.search(lead) or _CITY_CUE.search(lead) or block.footer) or _NEGATIVE.search(lead):
+            served = _SERVING_BEFORE.search(sentence[max(0, match.start() - 200): match.start()])
+            if not (_CUE.search(lead) or _CITY_CUE.search(lead) or block.footer or served) or _NEGATIVE.search(lead):
                 continue  # "a psychiatrist in Rhinebeck" says where someone else is
             names = [name.strip(" .") for name in _LIST_SPLIT.split(match.group("list")) if name.strip(" .")]
             if any(name in STATE_BY_NAME for name in names):

@@ -165,3 +165,31 @@ def test_the_practice_s_own_room_for_each_infusion_is_an_offer():
     assert out("Each infusion is given in a private room with a recliner and soft music.")["routes"] == ["iv"]
     assert out("Your lozenge will dissolve under your tongue and takes effect in about ten minutes.")["routes"] == [
         "oral_sublingual"]
+
+
+# --- batch 4: towns listed without commas, NYC, a served list that goes on -----------------------------------------
+
+def test_what_each_patient_receives_is_the_practice_s_offer():
+    got = out("Each patient receives the route that suits them, whether IV or others such as intranasal.")
+    assert sorted(got["routes"]) == ["intranasal", "iv"]
+
+
+def test_towns_listed_without_a_comma_before_their_state():
+    got = text_out("Ketamine Care in Hartford CT and Eugene Oregon\n\nWe see patients in both offices.")
+    assert {("Hartford", "CT"), ("Eugene", "OR")} <= {(c["city"], c["state"]) for c in got["cities"]}
+    assert {"CT", "OR"} <= {s["state"] for s in got["states"]}
+
+
+def test_a_name_before_a_state_code_is_not_a_town_without_a_list():
+    assert out("Our founder Jordan Jackson MD leads every session.")["cities"] == []
+
+
+def test_nyc_is_new_york_city():
+    got = out("We have offices in NYC for in-person sessions.")
+    assert ("New York City", "NY") in {(c["city"], c["state"]) for c in got["cities"]}
+
+
+def test_a_served_list_goes_on_after_a_semicolon():
+    page = ("New Jersey Office - Ketamine Clinic located in Mahwah. Serving Ramsey and Wyckoff in Bergen County; "
+            "and Nanuet and Pearl River in Rockland County\n\nMore about us.")
+    assert {("Nanuet", "NY"), ("Pearl River", "NY")} <= {(c["city"], c["state"]) for c in text_out(page)["cities"]}
