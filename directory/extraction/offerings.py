@@ -121,7 +121,10 @@ _GENERIC = re.compile(
     r"historically|originally|was\s+(?:first|approved)|approved\s+(?:the|in)|compared\s+(?:to|with)|whereas|"
     r"elsewhere|in\s+general|there\s+are|FDA|approved\s+by|whether|most\s+effective|works\s+best|could\s+be|"
     r"might\s+be|variety\s+of|various|depending\s+on|bioavailab\w*|show(?:s|n|ed)?\s+that|difference\s+between|"
-    r"versus|vs|studied|many\s+(?:patients|insurers|(?:insurance\s+)?plans)|"
+    r"versus|vs|studied|(?:many|most)\s+(?:patients|insurers|(?:insurance\s+)?plans)|"
+    # a promise of the treatment, not an offer: "infusions can help you feel better", "you may have heard of Spravato"
+    r"(?:can|may|could|might)\s+(?:help|give|bring)\s+(?:\w+\s+)?(?:feel|relief|hope)|"
+    r"(?:have|['’]ve)\s+(?:probably\s+)?heard\s+(?:of|about)|"
     # "ketamine should be taken sublingually in your therapist's office": advice about ketamine, not an offer
     r"(?:ketamine|it|esketamine|Spravato)\s+should\s+(?:\w+\s+)?be\s+(?:taken|given|used|administered))\b",
     re.I,
@@ -185,6 +188,7 @@ _KAP_PATH = re.compile(r"ketamine-?assisted-?(?:psycho)?therap|(?:^|/)kap(?:[-/]
 _BLOG_PATH = re.compile(r"/(?:blog|news|posts?|articles?)/", re.I)
 _GENERIC_HEADING = re.compile(
     r"\b(?:types?|forms?|formats?|what\s+(?:is|are)(?![^?]{0,60}\b(?:like|process|involved)\b)|history|research|"
+    r"how\s+is\s+(?:ketamine|esketamine|it)\s+(?:given|administered|taken|delivered)|ways\s+(?:to|of)|"
     r"science|vs\.?|versus|comparison)\b",
     re.I,
 )
@@ -318,7 +322,8 @@ _NOT_A_FACT = re.compile(r"\b(?:not|never|won['’]t|isn['’]t|aren['’]t|woul
 # this kind describes no offer (said to the reader, "the lozenge takes effect under your tongue", it still may)
 _PHARMACOLOGY = re.compile(
     r"\b(?:bloodstream|absorb(?:s|ed|ption)?|takes?\s+effect|onset|metaboli[sz]\w*|plasma|receptors?|"
-    r"requires?\s+(?:\w+\s+){0,3}(?:monitoring|observation))\b|"
+    r"requires?\s+(?:\w+\s+){0,3}(?:monitoring|observation)|(?:offers?|provides?|brings?|gives?)\s+(?:\w+\s+)?"
+    r"(?:hope|relief))\b|"
     r"^\W*An?\s+(?:\w+\s+){0,2}(?:infusions?|injections?|lozenges?|troches?|spray|IV|IM)\s+(?:\w+\s+)?"
     r"(?:allows?|is|are|can|may|provides?|delivers?|produces?|requires?|takes?|works?|lets?|gives?)\b",
     re.I,

@@ -193,3 +193,18 @@ def test_a_served_list_goes_on_after_a_semicolon():
     page = ("New Jersey Office - Ketamine Clinic located in Mahwah. Serving Ramsey and Wyckoff in Bergen County; "
             "and Nanuet and Pearl River in Rockland County\n\nMore about us.")
     assert {("Nanuet", "NY"), ("Pearl River", "NY")} <= {(c["city"], c["state"]) for c in text_out(page)["cities"]}
+
+
+def test_promises_and_hearsay_about_a_route_are_no_offer():
+    for sentence in ("Ketamine infusions can help you feel lighter within a day.",
+                     "You may have heard of Spravato, a nasal form of ketamine.",
+                     "Infusion therapy offers hope to people whose depression lingers.",
+                     "Esketamine is paid for by most insurance plans, so it may be affordable for you."):
+        assert out(sentence)["routes"] == [], sentence
+
+
+def test_an_faq_on_how_ketamine_is_given_lists_routes_in_general():
+    page = "How is ketamine given?\n\nA nasal spray or an infusion each have a place, depending on your needs."
+    assert text_out(page)["routes"] == []
+    own = "How is ketamine given?\n\nAt our clinic we give ketamine by infusion only."
+    assert text_out(own)["routes"] == ["iv"]
