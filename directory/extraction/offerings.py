@@ -77,6 +77,8 @@ _SETTING_GATES = {Setting.GROUP: AnyWord(("group", "cohort", "circle", "communit
 _NEGATION = re.compile(
     r"\b(?:do(?:es)?\s+not|don['’]t|doesn['’]t|no\s+longer|not|never|cannot|can['’]t|without|instead\s+of|"
     r"rather\s+than|more\s+than\s+(?:just\s+)?|unlike|nor|neither|no|differ(?:s|ent)?\s+from|as\s+opposed\s+to|"
+    # "we prefer IM to limit the unnecessary need for an IV line": a route avoided, not offered
+    r"avoid(?:s|ing)?|(?:limit|eliminat|reduc)\w*\s+(?:the\s+)?(?:\w+\s+)?need\s+for|"
     r"other\s+(?:\w+\s+)?(?:providers|clinics|practices|programs)|"
     r"(?:many|some|most)\s+(?:\w+\s+)?(?:providers|clinics|practices|programs))\b",
     re.I,
@@ -215,7 +217,8 @@ _THERAPY_NO = re.compile(
     r"(?:any\s+)?(?:psycho)?therapy\b|\bno\s+(?:psycho)?therapy\b|\b(?:psycho)?therapy\s+is\s+not\s+(?:included|"
     r"provided|part)\b|\bnot\s+a\s+(?:psycho)?therapy\s+practice\b|\bwe\s+are\s+not\s+(?:therapists|a\s+therapy)\b|"
     r"\b(?:infusions?|treatment)\s+only\b|\bdo\s+not\s+(?:provide|offer)\s+(?:talk\s+)?therapy\b|"
-    r"\b(?:do|does)\s+not\s+(?:offer|provide)\s+[^.,;]{0,40}?(?:ketamine[- ]assisted\s+(?:psycho)?therapy|KAP)\b|"
+    r"\b(?:do|does)\s+not\s+(?:offer|provide|practice|do|perform)\s+[^.,;]{0,40}?(?:ketamine[- ]assisted\s+"
+    r"(?:psycho)?therapy|KAP)\b|"
     # "you will return to your referring provider to resume therapy": the therapy is someone else's
     r"\b(?:return|go\s+back)\s+to\s+your\s+(?:\w+\s+){0,4}(?:provider|therapist|psychiatrist|clinician|counselor)s?\b"
     r"[^.]{0,30}\b(?:psycho)?therapy\b|\bcontinue\s+(?:your\s+)?(?:psycho)?therapy\s+with\s+your\s+(?:own\s+|existing\s+|"
@@ -304,7 +307,8 @@ _NEGATED_AFTER = re.compile(
 _DEFINITION = re.compile(
     r"\b(?:is|are)\s+(?:an?\s+)?(?:emerging|novel|innovative|promising|growing|powerful|evidence-based)\b|"
     r"\b(?:is|are)\s+(?:an?\s+)?(?:\w+[- ])?(?:FDA|approved|prescription|medication|drug|anesthetic|dissociative|"
-    r"nasal\s+spray|spray|derivative|version|molecule|compound|formulation|enantiomer)|"
+    r"nasal\s+spray|spray|derivative|version|molecule|compound|formulation|enantiomer|related|similar)|"
+    r"\bbelong\w*\s+to\s+the\s+(?:same\s+)?class\b|"
     r"\bhas\s+(?:gained|shown|been\s+shown|emerged)\b|\b(?:emerged|is\s+emerging)\s+as\b|\bwhat\s+is\b|"
     r"\brepresents?\s+(?:an?\s+)?(?:new|novel|promising|major|significant)\b|"
     # "Ketamine retreats are a great opportunity to...": a claim about a kind of treatment, not this practice's offer
@@ -473,7 +477,8 @@ class _OfferReader:
         self.read_routes(sentence, speaks, block)
         self.read_settings(sentence, speaks, block)
         therapy_no = _THERAPY_NO.search(sentence)
-        if therapy_no and (_flags(sentence).first_person or speaks) and not _flags(sentence).generic:
+        # "While I do not practice KAP directly, ... it can be ...": a refusal in the practice's voice stands
+        if therapy_no and (_flags(sentence).first_person or (speaks and not _flags(sentence).generic)):
             self.therapy.append(False)
             self.note("therapy_included", False, sentence)
         elif (match := _THERAPY_YES.search(sentence)) and not _negated(sentence, match.start()) \
@@ -510,7 +515,8 @@ class _OfferReader:
             match = pattern.search(sentence)
             if not match:
                 continue
-            if route is Route.INTRANASAL and (_ESKETAMINE.search(sentence) or _ESKETAMINE.search(block.heading)) \
+            if route is Route.INTRANASAL and (_ESKETAMINE.search(sentence) or _ESKETAMINE.search(block.heading)
+                                              or _ESKETAMINE.search(block.text)) \
                     and not _RACEMIC.search(sentence):
                 continue  # "esketamine, the intranasal form": that is Spravato
             if route is Route.IM and match.group(0) == "IM" and not _IM_CONTEXT.search(sentence):

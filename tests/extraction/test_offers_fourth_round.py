@@ -208,3 +208,22 @@ def test_an_faq_on_how_ketamine_is_given_lists_routes_in_general():
     assert text_out(page)["routes"] == []
     own = "How is ketamine given?\n\nAt our clinic we give ketamine by infusion only."
     assert text_out(own)["routes"] == ["iv"]
+
+
+# --- batch 5: route overviews on practice pages ---------------------------------------------------------------------
+
+def test_a_route_avoided_is_not_offered():
+    got = out("We offer IM and oral dosing. We prefer IM to limit the unnecessary need for an IV line.")
+    assert sorted(got["routes"]) == ["im", "oral_sublingual"]
+
+
+def test_a_first_person_refusal_of_kap_stands_beside_general_words():
+    got = out("I trained in ketamine-assisted psychotherapy for a year.",
+              "While I do not practice KAP with my patients, it can be a helpful approach for some.")
+    assert got["therapy_included"] is False
+
+
+def test_a_nasal_spray_in_an_answer_about_spravato_is_spravato_and_related_drugs_are_no_offer():
+    got = out("Spravato is the brand name of esketamine. It is given as a nasal spray.")
+    assert "intranasal" not in got["routes"]
+    assert out("Ketamine and esketamine are related medicines of the same family.")["routes"] == []
