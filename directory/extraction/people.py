@@ -233,6 +233,11 @@ _ELSEWHERE_AFTER = re.compile(
     r"\s+(?:at|of|from|with)\s+(?:the\s+)?(?:[A-Z][\w&'’.-]*\s+){0,4}?(?:University|College|Hospital|School|"
     r"Institutes?|Foundation|Association|Society|Journal|Department|Administration)\b"
 )
+# "Roe opened her clinic in 2016": a news story's surname-only subject who runs the practice
+_SURNAME_RUNS = re.compile(
+    r"^(?P<surname>[A-Z][a-zß-öø-ÿ'’\-]{2,})\s+(?:(?:co-?)?founded|opened|started|launched|owns|runs)\s+"
+    r"(?:her|his|their)\s+(?:[\w-]+\s+){0,3}?(?:clinic|practice|office|center|centre)\b"
+)
 _QUOTE_VERBS = frozenset({"said", "says"})  # "said Jane Roe, a nurse with X": a news quote names its speaker
 # "–K.T. RN", "— Jane Roe, LPC": a sign-off line under a post, by initials or a name, with credential letters
 _SIGN_OFF = re.compile(
@@ -568,6 +573,9 @@ class _PeopleReader:
                 self.add(name, [], sentence[:300], source="prose")
         if cited:
             return
+        runs = _SURNAME_RUNS.match(sentence) if hint else None
+        if runs and _single_name(runs.group("surname"), self.lower_words):
+            self.add(runs.group("surname"), [], sentence[:300], source="prose")
         for match in _INTRODUCED.finditer(sentence) if intro else ():
             if match.group("name"):
                 name = clean_name(match.group("name"))

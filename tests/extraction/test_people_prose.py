@@ -56,3 +56,13 @@ def test_certificates_of_a_letter_and_a_hyphen_after_a_known_code():
 ])
 def test_practice_name_in_news_prose(url, text, expected):
     assert text_page(text, url=url).practice_name == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Brisco opened her lakeside clinic in 2016 after years as an emergency doctor.\n\nBrisco said it took a year.",
+     {"Brisco"}),  # a news story names its clinician by surname
+    ("She opened her clinic in 2016 after years as an emergency doctor.", set()),
+    ("Research opened the way for clinics.", set()),
+])
+def test_a_surname_that_runs_the_practice_in_a_news_story(text, expected):
+    assert set(people(text_page(text))) == expected
