@@ -64,5 +64,6 @@ def test_a_hostile_site_cannot_reach_private_addresses_or_exhaust_the_crawler(tm
     with Session(open_database(db)) as session:
         logs = session.exec(select(FetchLog)).all()
         bombed = [log for log in logs if log.url.endswith(("/about", "/team"))]
-        assert len(bombed) == 2 and all(log.outcome != "ok" and "DOWNLOAD_MAXSIZE" in log.error for log in bombed)
+        assert len(bombed) == 2 and all(log.outcome == "too_large" and "DOWNLOAD_MAXSIZE" in log.error
+                                        for log in bombed), [(log.url, log.outcome) for log in bombed]
         assert not any("127.0.0.2" in page.url for page in session.exec(select(SourcePage)))
