@@ -353,6 +353,6 @@ def main() -> None:
         typer.echo(f"kapdir: error: {printable(exc)}", err=True)
         sys.exit(1)
     except SQLAlchemyError as exc:  # a database failure not anticipated closer to it: still one line, no SQL
-        reason = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()
+        reason = str(getattr(exc, "orig", None) or exc or type(exc).__name__).strip().splitlines()
         typer.echo(f"kapdir: error: database error: {reason[0] if reason else type(exc).__name__}", err=True)
         sys.exit(1)
