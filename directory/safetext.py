@@ -7,7 +7,8 @@ after it. Each output removes them here, in one place:
 - ``printable``: for terminals and the dashboard: no C0/C1 control characters (tab and newline kept when asked),
   no DEL, no bidi embeddings, overrides or isolates (the Trojan Source characters, CVE-2021-42574);
 - ``xml_text``: ``printable`` plus nothing XML 1.0 forbids (lone surrogates, U+FFFE, U+FFFF);
-- ``spreadsheet_cell``: a CSV cell a spreadsheet would run as a formula is quoted (OWASP CSV injection);
+- ``spreadsheet_cell``: a CSV cell without control characters (a CSV printed to a terminal is a terminal's
+  input), and quoted when a spreadsheet would run it as a formula (OWASP CSV injection);
 - ``plain_console``: a rich Console that reads no markup (``[link=...]`` in a board's name stays text).
 """
 
@@ -34,10 +35,12 @@ def xml_text(text: object) -> str:
 
 
 def spreadsheet_cell(value):
-    """A string cell a spreadsheet would evaluate (=, +, -, @, tab, CR, LF first) gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+    """A string cell without control characters; one a spreadsheet would evaluate (=, +, -, @, tab, CR, LF first)
+    gets a leading apostrophe."""
+    if not isinstance(value, str):
+        return value
+    value = printable(value, keep_lines=True)  # first: "\x1b=1" would be a formula once cleaned
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 def plain_console(**options):

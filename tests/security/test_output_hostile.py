@@ -137,6 +137,23 @@ def test_an_export_never_overwrites_the_database(crawled_db, tmp_path):
 def test_csv_cells_that_start_a_formula_are_quoted_even_after_a_line_break():
     from directory.safetext import spreadsheet_cell
 
-    for payload in ("=HYPERLINK(\"http://evil.example\")", "+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", "\n=1"):
+    for payload in ("=HYPERLINK(\"http://evil.example\")", "+1", "-1+1", "@SUM(A1)", "\t=1", "\n=1"):
         assert spreadsheet_cell(payload) == "'" + payload
     assert spreadsheet_cell("Calm Harbor") == "Calm Harbor" and spreadsheet_cell(3) == 3
+    # Control characters go first, so none can hide a formula: CR and ESC are dropped, then "=1" is quoted.
+    assert spreadsheet_cell("\r=1") == "'=1" and spreadsheet_cell("\x1b=1") == "'=1"
+    assert spreadsheet_cell("\x1b[2J=1") == "[2J=1"
+
+
+def test_a_csv_export_printed_to_a_terminal_carries_no_escapes(directory_db, tmp_path):
+    import sqlite3
+
+    db = tmp_path / "x.db"
+    with sqlite3.connect(directory_db.path) as source, sqlite3.connect(db) as copy:
+        source.backup(copy)
+        copy.execute("UPDATE clinician SET name = ? WHERE id = (SELECT MIN(clinician_id) FROM verification)",
+                     (f"Jane {ESCAPES}Roe",))
+    result = run_kapdir("export", "--format", "csv", "--db", str(db), timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Jane [2J]0;pwnedRoe" in result.stdout
+    assert_clean(result.stdout)
