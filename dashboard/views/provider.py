@@ -169,7 +169,7 @@ def verdict_card(verdict) -> None:
             badge(verdict.badge)
         st.caption(md(verdict.basis))
         evidence = " · ".join(filter(None, [
-            f"Source: {verdict.source}" if verdict.source else "Source: none",
+            f"Source: {verdict.source_label}" if verdict.source_label else "Source: none",
             f"License {verdict.license_number}" if verdict.license_number else "",
             f"Board status: {verdict.raw_status}" if verdict.raw_status else "",
             f"Expires {verdict.expires}" if verdict.expires else "",

@@ -195,7 +195,7 @@ def vetting_checklist(session: Session, *, clinician_id: int, now: datetime | No
 
 def _evidence_text(row: VerdictRow) -> str:
     parts = [
-        f"source {row.source}" if row.source else "",
+        f"source {row.source_label}" if row.source_label else "",
         f"license {row.license_number}" if row.license_number else "",
         f"status '{row.raw_status}'" if row.raw_status else "",
         f"expires {row.expires}" if row.expires else "",
