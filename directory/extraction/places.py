@@ -739,7 +739,7 @@ class _PlaceReader:
                 or virtual_only
             )
             if _IN_PERSON_WORD.search(_NEAR_SPLIT.split(lead)[-1]) and not virtual_only:
-                virtual = None  # "... via telehealth, and in person in Providence": the nearest words decide
+                virtual = None  # "... via telehealth, and in person in Eastbrook": the nearest words decide
             self.pending_cities.append((known, sentence, snippet, not virtual))
 
     def read_counties(self, sentence: str, snippet: str) -> None:
