@@ -69,7 +69,10 @@ _POSSESSIVE = re.compile(r"['’]s$")
 _CUE_BEFORE = re.compile(
     r"(?:\b(?:[Aa]t|[Cc]hoose|[Ww]elcome\s+to|[Jj]oin|[Cc]all|[Cc]ontact|[Vv]isit|[Dd]oes|[Hh]ow|[Ww]hy|"
     r"(?:team|staff|clinicians|providers|everyone|us|here)\s+at|[Ff]ounded|[Oo]pened|[Ff]ounder\s+of|"
-    r"[Oo]wner\s+of|[Dd]irector\s+of)\s+(?:the\s+)?)$"
+    r"[Oo]wner\s+of|[Dd]irector\s+of|"
+    # "a nurse anesthetist with the X", "a therapist at X": the practice a named clinician works for
+    r"(?:therapist|psychiatrist|psychologist|counsel+or|nurse|anesthetist|practitioner|physician|clinician)\s+"
+    r"(?:with|at))\s+(?:the\s+)?)$"
 )
 _CUE_AFTER = re.compile(
     r"^(?:,?\s+(?:is|are|was|were|has|have|had|began|begins|started|provides?|offers?|opened|serves?|treats?|"
@@ -175,7 +178,8 @@ def _runs(text: str) -> list[tuple[str, int, int]]:
         if "I" in words:  # "Ketamine-Assisted Psychotherapy I offer": the pronoun ends the phrase
             words = words[: words.index("I")]
         start = match.start()
-        while words and (words[0] in _LEADING_WORDS or words[0].lower() in _RUN_CONNECTORS):
+        while words and (words[0] in _LEADING_WORDS or words[0].lower() in _RUN_CONNECTORS or words[0].isdigit()):
+            # "since 2019 and UM Health began": a year or a number opens no name
             start = text.index(words[0], start) + len(words[0])
             words = words[1:]
         for index, word in enumerate(words):
@@ -322,8 +326,8 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
         # while the page says "At the Center for X, we": the page's own voice names the practice
         spelled = Counter()
     for found in (spelled, cued):
-        if found:
-            name = max(found, key=lambda phrase: (found[phrase], -len(phrase)))
+        if found:  # ties: the phrase the page says most often ("at X ... Ray found X" over a one-off "Y began")
+            name = max(found, key=lambda phrase: (found[phrase], document.text.count(phrase), -len(phrase)))
             return name, snippets[name]
     for block in reversed(document.blocks):  # the footer's "© 2024 Cedar Hollow Wellness. All rights reserved."
         if "©" in block.text or "Copyright" in block.text:
