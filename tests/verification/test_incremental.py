@@ -3,8 +3,8 @@ verdicts are exactly a full run's.
 
 The property: a directory is verified in full; then, round after round, random changes hit the board records
 (status, expiry, discipline, removal and return, a renamed holder, a new namesake, a new exclusion entry), the
-sources (a failed or new sync), the site (service areas, credentials, NPI, a clinician dropped or back) and the
-calendar (hours to months);
+sources (a failed or new sync: a new one re-dates the live records a roster sync stored), the site (service
+areas, credentials, NPI, a clinician dropped or back) and the calendar (hours to months);
 after each round the database is copied, ``--due`` runs on one copy and a full run on the other, and the verdicts,
 the history rows the run appended and the practice discrepancies must be identical.
 """
@@ -63,6 +63,7 @@ def record_spec(served: list[str], classes: list[str]):
         "name": st.one_of(st.sampled_from([h for names in HOLDERS_OF.values() for h in names]),
                           st.sampled_from(HOLDERS)),
         "npi": st.sampled_from([None, None, "1234567893"]),
+        "roster": st.booleans(),  # stored by a roster sync: dated by its source's last good sync while live
     })
 
 
@@ -106,7 +107,7 @@ def _add_record(s, spec, number: str, at):
     expiry = at.date() + timedelta(days=spec["expiry_days"]) if spec["expiry_days"] is not None else None
     record(s, source, spec["name"], spec["state"], spec["license_class"], kind=spec["kind"], status=spec["status"],
            status_raw=spec["status"].upper(), expiry=expiry, discipline=spec["discipline"], number=number,
-           npi=spec["npi"], as_of=at - timedelta(days=spec["as_of_days"]))
+           npi=spec["npi"], as_of=at - timedelta(days=spec["as_of_days"]), roster=spec["roster"])
 
 
 def build(engine, data):
