@@ -245,8 +245,8 @@ class LicenseRecord(SQLModel, table=True):
         UniqueConstraint("source", "record_key"),
         Index("ix_licenserecord_lookup", "state", "family_key", "given_key"),
         # Issue 14 (migration 0007): a roster sync's questions, answered from the index: which staged row hashes
-        # the source's live records hold, which live records it did not see.
-        Index("ix_licenserecord_roster", "source", "removed_at", "row_hash"),
+        # the source's live records hold, which live records it did not see, which of them are unknown.
+        Index("ix_licenserecord_roster", "source", "removed_at", "row_hash", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -2,7 +2,8 @@
 
 A roster sync no longer rewrites unchanged records (verification dates a live roster record by its source's last
 good sync); it asks which staged row hashes a source's live records hold, and which live records it did not see.
-One index on (source, removed_at, row_hash) answers both from the index alone; it replaces the index on row_hash.
+One index on (source, removed_at, row_hash, status) answers both from the index alone, and lets the count of
+the roster's unreadable rows (status unknown) read only those rows; it replaces the index on row_hash.
 Plain CREATE/DROP INDEX (no table rebuild on SQLite: the change-log triggers of 0004 stay).
 
 Revision ID: 0007
@@ -19,7 +20,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index('ix_licenserecord_roster', 'licenserecord', ['source', 'removed_at', 'row_hash'], unique=False)
+    op.create_index('ix_licenserecord_roster', 'licenserecord', ['source', 'removed_at', 'row_hash', 'status'],
+                    unique=False)
     op.drop_index('ix_licenserecord_row_hash', table_name='licenserecord')
 
 
