@@ -244,9 +244,8 @@ class LicenseRecord(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("source", "record_key"),
         Index("ix_licenserecord_lookup", "state", "family_key", "given_key"),
-        # Issue 14 (migration 0007): a roster sync's questions, answered from the index: which staged row hashes
-        # the source's live records hold, which live records it did not see, which of them are unknown.
-        Index("ix_licenserecord_roster", "source", "removed_at", "row_hash", "status"),
+        # Issue 14 (migration 0007): which staged row hashes the source's live records hold, from the index alone.
+        Index("ix_licenserecord_roster", "row_hash", "source", "removed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -297,7 +297,7 @@ def _merge_roster(connection: Connection, adapter: Source, result: SyncResult, *
 class Staging:
     """The hashes of one sync's rows, in a temporary table without indexes (plain ``executemany``; on PostgreSQL
     ``COPY``). ``add`` stages one page and answers which of its hashes live records of the source already hold
-    (index ix_licenserecord_roster alone answers)."""
+    (index ix_licenserecord_roster, row hash first, alone answers)."""
 
     NAME = "roster_staging"
 

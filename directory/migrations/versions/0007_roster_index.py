@@ -2,8 +2,9 @@
 
 A roster sync no longer rewrites unchanged records (verification dates a live roster record by its source's last
 good sync); it asks which staged row hashes a source's live records hold, and which live records it did not see.
-One index on (source, removed_at, row_hash, status) answers both from the index alone, and lets the count of
-the roster's unreadable rows (status unknown) read only those rows; it replaces the index on row_hash.
+The index on row_hash becomes (row_hash, source, removed_at): the per-page question is answered from the index
+alone, and the row hash leads, so PostgreSQL seeks each hash whatever its statistics say (with the source first,
+an unanalysed table got a plan that filtered every row of the source on every page: quadratic).
 Plain CREATE/DROP INDEX (no table rebuild on SQLite: the change-log triggers of 0004 stay).
 
 Revision ID: 0007
@@ -20,8 +21,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index('ix_licenserecord_roster', 'licenserecord', ['source', 'removed_at', 'row_hash', 'status'],
-                    unique=False)
+    op.create_index('ix_licenserecord_roster', 'licenserecord', ['row_hash', 'source', 'removed_at'], unique=False)
     op.drop_index('ix_licenserecord_row_hash', table_name='licenserecord')
 
 
