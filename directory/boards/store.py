@@ -267,8 +267,7 @@ def _merge_roster(connection: Connection, adapter: Source, result: SyncResult, *
     upserted += len(changed)
     # Live records whose row this roster no longer has (every record written above holds a staged hash).
     staging.analyse()
-    stale = (TABLE.c.source == name) & TABLE.c.removed_at.is_(None) & (
-        TABLE.c.row_hash.is_(None) | staging.lacks(TABLE.c.row_hash))
+    stale = (TABLE.c.source == name) & TABLE.c.removed_at.is_(None) & staging.lacks(TABLE.c.row_hash)
     to_remove = connection.execute(select(func.count()).select_from(TABLE).where(stale)).scalar_one()
     result.records = _count(connection, name, live_only=True) - to_remove
     if result.records == 0:
@@ -340,13 +339,14 @@ class Staging:
             self.connection.exec_driver_sql(f"ANALYZE {self.NAME}")
 
     def lacks(self, column):
-        """``column`` (a record's row hash) is not among the staged hashes. SQLite: NOT IN, read through a
-        transient index of the subquery; PostgreSQL: NOT EXISTS, a hashed anti-join (its NOT IN hashes only a
-        subquery that fits in work_mem, else it rescans it per row)."""
+        """``column`` (a record's row hash, maybe NULL) is not among the staged hashes. SQLite: NOT IN, read
+        through a transient index of the subquery (NULL NOT IN is NULL: said apart). PostgreSQL: NOT EXISTS alone
+        (a NULL hash matches nothing), so that it plans a hashed anti-join: its NOT IN hashes only a subquery that
+        fits in work_mem, and a NOT EXISTS under an OR is a subplan run per row (measured: quadratic)."""
         if self.postgres:
             return ~exists(select(literal(1)).select_from(text(f"{self.NAME} s")).where(
                 text(f"s.row_hash = {TABLE.name}.row_hash")))
-        return column.not_in(select(text("row_hash")).select_from(text(f"temp.{self.NAME}")))
+        return column.is_(None) | column.not_in(select(text("row_hash")).select_from(text(f"temp.{self.NAME}")))
 
     def drop(self) -> None:
         schema = "pg_temp" if self.postgres else "temp"
