@@ -46,6 +46,8 @@ def outcome_for_failure(failure: Failure) -> tuple[FetchOutcome, str]:
             return FetchOutcome.ROBOTS_DISALLOWED, message
         if "redirect" in message:
             return FetchOutcome.REDIRECT_LOOP, message
+        if "DOWNLOAD_MAXSIZE" in message:  # a compressed body that inflates past the limit (a gzip/brotli bomb)
+            return FetchOutcome.TOO_LARGE, message
         return FetchOutcome.OTHER, message
     if isinstance(exc, _TIMEOUTS):
         return FetchOutcome.TIMEOUT, message

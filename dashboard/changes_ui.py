@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from dashboard import data
 from dashboard.render import md, when
+from directory.boards.registry import source_label
 from directory.changes.events import Event, derive_events
 from directory.changes.feeds import feed_url
 from directory.changes.watch import add_to_watch, find_watch, remove_from_watch, watched_practice_ids
@@ -38,7 +39,7 @@ def _value(value: object) -> str:
 
 def _why(event: Event) -> str:
     why = event.why
-    parts = [why.get("basis") or "", f"Source: {why['source']}" if why.get("source") else "",
+    parts = [why.get("basis") or "", f"Source: {source_label(why['source'])}" if why.get("source") else "",
              f"Board status: {why['raw_status']}" if why.get("raw_status") else "",
              f"Source as of {why['source_as_of']}" if why.get("source_as_of") else ""]
     snippets = [item.get("snippet") for item in why.get("evidence", []) if item.get("snippet")]

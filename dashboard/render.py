@@ -12,6 +12,7 @@ from datetime import datetime
 import streamlit as st
 
 from directory.queries import board_link
+from directory.safetext import printable
 from directory.vocab import BADGE_LABELS, BADGE_MEANINGS, VERDICT_LABELS, Badge, badge_for
 
 _ESCAPED = {ch: "\\" + ch for ch in string.punctuation}
@@ -36,9 +37,10 @@ def md(text: object) -> str:
     """Escape every Markdown special (and collapse line breaks) so untrusted text renders literally.
 
     Streamlit's Markdown also turns bare www., http:// and e-mail text into links after parsing, so
-    backslashes cannot stop it: an invisible word joiner before "@", "://" and after "www" does.
+    backslashes cannot stop it: an invisible word joiner before "@", "://" and after "www" does. Control and
+    bidi-override characters go (``printable``): a U+202E in a name would reverse the verdict shown after it.
     """
-    plain = " ".join(str("" if text is None else text).split())
+    plain = " ".join(printable(text).split())
     plain = re.sub(r"(?i)\bwww(?=\.)", lambda m: m.group(0) + _WORD_JOINER, plain)
     plain = plain.replace("://", _WORD_JOINER + "://").replace("@", _WORD_JOINER + "@")
     return "".join(_ESCAPED.get(ch, ch) for ch in plain)
@@ -59,7 +61,7 @@ def link(label: str, url: str | None) -> None:
     if safe:
         st.markdown(f"[{md(label)}]({safe})")
     elif url:
-        st.text(f"{label}: {url}")
+        st.text(printable(f"{label}: {url}"))
 
 
 def legend() -> None:

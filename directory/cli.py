@@ -347,9 +347,12 @@ def main() -> None:
         typer.echo(f"kapdir: error: {message}", err=True)
         sys.exit(getattr(exc, "exit_code", 2))
     except KapdirError as exc:
-        typer.echo(f"kapdir: error: {exc}", err=True)
+        from directory.safetext import printable
+
+        # One line, and no terminal escapes: messages can quote a page, a board answer or a file name.
+        typer.echo(f"kapdir: error: {printable(exc)}", err=True)
         sys.exit(1)
     except SQLAlchemyError as exc:  # a database failure not anticipated closer to it: still one line, no SQL
-        reason = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()
+        reason = str(getattr(exc, "orig", None) or exc or type(exc).__name__).strip().splitlines()
         typer.echo(f"kapdir: error: database error: {reason[0] if reason else type(exc).__name__}", err=True)
         sys.exit(1)

@@ -8,8 +8,10 @@ The rule: http/https only, ports 80/443 (``KAPDIR_EGRESS_PORTS``), and every add
 must be globally routable (``ipaddress`` ``is_global``). The resolved address decides, not the URL text:
 ``2130706433``, ``0x7f.1`` and ``127.0.0.1.sslip.io`` are judged by what they resolve to. One boolean,
 ``KAPDIR_ALLOW_PRIVATE_HOSTS=true`` (set by ``kapdir demo`` and the tests only), admits loopback and private
-addresses and any port, for the sample world on loopback. Link-local (cloud metadata), multicast and unspecified
-addresses are refused even then. ``KAPDIR_EGRESS_ALLOW_NETWORKS`` admits named networks (e.g. an internal mirror).
+addresses and any port, for the sample world on loopback. Link-local and the other cloud metadata addresses
+(``NEVER_NETWORKS``), multicast and unspecified addresses are refused even then. An IPv6 address that carries an
+IPv4 one (mapped, 6to4, Teredo, NAT64, IPv4-compatible) is judged by that IPv4 address too.
+``KAPDIR_EGRESS_ALLOW_NETWORKS`` admits named networks (e.g. an internal mirror).
 """
 
 import http.client
@@ -31,6 +33,18 @@ INTERNAL_SUFFIXES = (
     "localhost", "local", "localdomain", "internal", "intranet", "private", "corp", "home", "lan", "home.arpa",
     "consul", "test", "example", "invalid", "onion", "arpa", "svc", "cluster.local",
 )
+
+
+# Cloud metadata and host-agent endpoints: refused whatever the settings say (link-local 169.254.0.0/16, which
+# holds AWS/GCP/Azure/OCI's 169.254.169.254, is refused as link-local). AWS's IPv6 IMDS sits in the ULA range that
+# KAPDIR_ALLOW_PRIVATE_HOSTS admits; Oracle's legacy 192.0.0.192 and Azure's WireServer 168.63.129.16 count as
+# global to Python 3.11. 192.0.0.0/24 is IETF protocol assignments (RFC 6890): never a practice website.
+NEVER_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
+    "fd00:ec2::254/128", "192.0.0.0/24", "168.63.129.16/32", "100.100.100.200/32",
+))
+# IPv6 prefixes whose last 32 bits are an IPv4 address the packets are translated to: NAT64 (RFC 6052, RFC 8215)
+# and the deprecated IPv4-compatible form (::a.b.c.d).
+_IPV4_TAIL_PREFIXES = tuple(ipaddress.ip_network(n) for n in ("64:ff9b::/96", "64:ff9b:1::/48", "::/96"))
 
 
 class BlockedAddress(KapdirError):
@@ -71,11 +85,15 @@ def current_policy() -> Policy:
 
 
 def _embedded_ipv4(address: Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address inside an IPv4-mapped, 6to4 or Teredo IPv6 address: it is where packets really go."""
+    """The IPv4 address inside an IPv4-mapped, 6to4, Teredo, NAT64 or IPv4-compatible IPv6 address: it is where
+    packets really go (``64:ff9b::a9fe:a9fe`` is 169.254.169.254 on a NAT64 network)."""
     if isinstance(address, ipaddress.IPv6Address):
         if address.teredo:
             return address.teredo[1]
-        return address.ipv4_mapped or address.sixtofour
+        if address.ipv4_mapped or address.sixtofour:
+            return address.ipv4_mapped or address.sixtofour
+        if int(address) > 1 and any(address in prefix for prefix in _IPV4_TAIL_PREFIXES):  # not :: or ::1
+            return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return None
 
 
@@ -86,6 +104,8 @@ def address_allowed(address: str | Address, policy: Policy) -> bool:
         return False
     inner = _embedded_ipv4(ip)
     if inner is not None and not address_allowed(inner, policy):
+        return False
+    if any(ip in network for network in NEVER_NETWORKS):
         return False
     if any(ip in network for network in policy.allow_networks):
         return True

@@ -16,6 +16,7 @@ that verdict was first reached.
 import csv
 import io
 import json
+import os
 import sys
 import uuid
 from collections import defaultdict
@@ -31,6 +32,7 @@ from sqlmodel import Session, select
 from directory.db import open_database, session_scope
 from directory.errors import KapdirError
 from directory.models import Clinician, CredentialClaim, Practice, ServiceArea, VerdictHistory, Verification
+from directory.safetext import spreadsheet_cell
 from directory.settings import get_settings
 from directory.timeutil import utcnow
 from directory.verification.summary import stored_discrepancies
@@ -211,13 +213,6 @@ def export_json(engine: Engine, as_of: datetime | None = None) -> dict:
     return {"practices": practices}
 
 
-def _cell(value: Any) -> Any:
-    """Crawled text is hostile: a cell that a spreadsheet would run as a formula is quoted (OWASP CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def export_csv(engine: Engine, as_of: datetime | None = None) -> str:
     """One row per verdict (CSV_COLUMNS)."""
     buffer = io.StringIO()
@@ -228,7 +223,7 @@ def export_csv(engine: Engine, as_of: datetime | None = None) -> str:
             for clinician, codes, rows in people:
                 for row in rows:
                     evidence = _evidence(row) or {}
-                    writer.writerow({key: _cell(value) for key, value in {
+                    writer.writerow({key: spreadsheet_cell(value) for key, value in {
                         "practice": practice.name, "website": practice.website, "clinician": clinician.name,
                         "credentials": " ".join(codes), "claim_kind": row.claim_kind, "state": row.state,
                         "mode": row.mode, "credential_code": row.credential_code, "verdict": row.verdict,
@@ -378,7 +373,30 @@ def export_command(fmt: str = "json", out: Path | None = None, db: Path | None =
     if out is None:
         sys.stdout.write(text)
         return
+    write_export(Path(out), text)
+
+
+# The first bytes of an SQLite database and of its write-ahead log (sqlite.org/fileformat.html, 1.3 and 4.1).
+_DATABASE_MAGIC = (b"SQLite format 3\x00", b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
+
+
+def write_export(out: Path, text: str) -> None:
+    """Write ``text`` to ``out`` whole or not at all, and never over a database: ``--out kapdir.db`` used to
+    truncate the directory itself. A temporary file beside ``out`` is renamed over it once fully written, so a
+    failure (disk full, interrupted) leaves the previous file as it was."""
     try:
-        Path(out).write_text(text, encoding="utf-8")
+        with out.open("rb") as existing:
+            head = existing.read(16)
+    except FileNotFoundError:
+        head = b""
     except OSError as exc:
-        raise KapdirError(f"cannot write {out}: {exc.strerror or exc}") from exc
+        raise KapdirError(f"cannot write {out}: {exc.strerror or exc}") from None
+    if head.startswith(_DATABASE_MAGIC):
+        raise KapdirError(f"{out} is a database: refusing to overwrite it with an export (choose another --out)")
+    partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, out)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise KapdirError(f"cannot write {out}: {exc.strerror or exc}") from None

@@ -44,6 +44,7 @@ from directory.models import (
     SourceSync,
     Verification,
 )
+from directory.safetext import printable
 from directory.settings import get_settings
 from directory.timeutil import utcnow
 
@@ -450,7 +451,7 @@ def run_refresh(db_url: str, *, proxy: str | None = None, quiet: bool = True, sh
                       + (f" ({', '.join(d.name for d in due_sources)})" if due_sources else "") + "; look-ups")
         sync_due_sources(engine, due_sources, summary, show_progress=show_progress and not quiet)
         for line in summary.sources.get("lines", []):
-            console.print(f"  {line}")
+            console.print(f"  {printable(line)}")  # board text: no terminal escapes
 
         with console.status("verifying what is due ..."):
             summary.verify = verify_all(engine, due_only=True)

@@ -4,8 +4,10 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+from directory.errors import KapdirError
 
 
 class Settings(BaseSettings):
@@ -91,4 +93,14 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    """The settings; a malformed value is a one-line KapdirError naming the variable (it was a traceback)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "KAPDIR_" + "_".join(str(part) for part in first["loc"][:1]).upper()
+        raise KapdirError(f"setting {name}={first.get('input')!r}: {first['msg']}") from None
+    except SettingsError as exc:  # a list or mapping setting that is not JSON
+        field = str(exc).split('"')[1] if '"' in str(exc) else ""
+        raise KapdirError(f"setting KAPDIR_{field.upper()}: not valid JSON (e.g. [80, 443] or [\"10.0.0.0/8\"])"
+                          ) from None

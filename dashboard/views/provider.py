@@ -13,6 +13,7 @@ from dashboard.render import badge, link, md, when
 from dashboard.url_state import Param, seed_from_url, write_to_url
 from directory.errors import KapdirError
 from directory.queries import MODE_LABELS, PracticeDetail, offering_label, practice_badge, state_name
+from directory.safetext import printable
 from directory.vocab import (
     CLAIM_KIND_LABELS,
     INSURANCE_LABELS,
@@ -143,7 +144,7 @@ def clinicians(detail: PracticeDetail) -> None:
                           + (f" · NPI {clinician.npi}" if clinician.npi else "")
                           + (" · no longer listed on the site" if clinician.gone else "")))
             if clinician.bio:
-                st.text(clinician.bio)
+                st.text(printable(clinician.bio, keep_lines=True))
             if clinician.credentials:
                 st.markdown(md("Credentials on the site: " + ", ".join(
                     c["code"] + (f" ({c['state']})" if c["state"] else "") for c in clinician.credentials)))
@@ -168,7 +169,7 @@ def verdict_card(verdict) -> None:
             badge(verdict.badge)
         st.caption(md(verdict.basis))
         evidence = " · ".join(filter(None, [
-            f"Source: {verdict.source}" if verdict.source else "Source: none",
+            f"Source: {verdict.source_label}" if verdict.source_label else "Source: none",
             f"License {verdict.license_number}" if verdict.license_number else "",
             f"Board status: {verdict.raw_status}" if verdict.raw_status else "",
             f"Expires {verdict.expires}" if verdict.expires else "",
@@ -189,7 +190,7 @@ def facts(detail: PracticeDetail) -> None:
             who = f" {md('(' + fact['clinician'] + ')')}" if fact["clinician"] else ""
             st.markdown(f"**{md(fact_field_label(fact['field']))}**{who}: {md(fact['value'])}")
             for snippet in fact["snippets"]:
-                st.text(f"“{snippet}”")
+                st.text(printable(f"“{snippet}”", keep_lines=True))
             pages = "; ".join(f"{src['url']} (fetched {when(src['fetched_at'])})" for src in fact["sources"][:5])
             more = f" and {len(fact['sources']) - 5} more pages" if len(fact["sources"]) > 5 else ""
             st.caption(md(f"Source: {pages or 'no source page'}{more}"))

@@ -22,6 +22,7 @@ from directory.db import open_database, session_scope
 from directory.errors import KapdirError
 from directory.models import LicenseRecord, SourceSync
 from directory.names import parse_name
+from directory.safetext import plain_console, printable
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -84,14 +85,14 @@ def list_command(db: Path | None, as_json: bool) -> None:
         words = row["unmapped_status_words"]
         warnings = f"unmapped status words: {len(words)} ({', '.join(sorted(words))})" if words else ""
         table.add_row(row["name"], row["method"], row["kind"], states, classes, last, row["as_of"] or "-",
-                      str(row["records"]), warnings)
+                      str(row["records"]), printable(warnings))
     _console().print(table)
 
 
 def _console() -> Console:
     """Wide enough for the tables when stdout is a pipe (rich would assume 80 columns)."""
-    console = Console()
-    return console if console.is_terminal else Console(width=160)
+    console = plain_console()  # its tables carry board text: markup off
+    return console if console.is_terminal else plain_console(width=160)
 
 
 def _progress(enabled: bool) -> Progress:
@@ -152,7 +153,8 @@ def sync_command(sources: list[str], force: bool, db: Path | None, as_json: bool
         typer.echo(json.dumps(results, indent=2, default=str))
     else:
         for result in results:
-            typer.echo(result.get("line") or f"{result['source']}: {result['status']}: {result.get('error')}")
+            line = result.get("line") or f"{result['source']}: {result['status']}: {result.get('error')}"
+            typer.echo(printable(line))
     failed = [r["source"] for r in results if r["status"] in {"error", "refused"}]
     if failed:
         raise KapdirError(f"{len(failed)} source(s) failed: {', '.join(failed)} (their previous records are kept)")
@@ -196,8 +198,10 @@ def lookup_command(name: str, state: str, license_class: str | None, db: Path | 
     for column in ("source", "kind", "state", "title", "number", "holder", "status", "expires", "discipline"):
         table.add_column(column, overflow="fold")
     for r in records:
-        table.add_row(r.source, r.kind, r.state or "-", r.title_raw or "-", r.license_number or "-", r.holder_name,
-                      f"{r.status} ({r.status_raw})", str(r.expiry_date or "-"), "yes" if r.discipline else "")
+        # Board text is outside text: shown as it is, never as rich markup or a terminal escape sequence.
+        table.add_row(*map(printable, (r.source, r.kind, r.state or "-", r.title_raw or "-", r.license_number or "-",
+                                       r.holder_name, f"{r.status} ({r.status_raw})", str(r.expiry_date or "-"),
+                                       "yes" if r.discipline else "")))
     _console().print(table)
     if not records:
         typer.echo("no record found in the stored or looked-up sources")
@@ -220,7 +224,7 @@ def check_command(sources: list[str], as_json: bool) -> None:
         typer.echo(json.dumps([r.as_dict() for r in results], indent=2))
     else:
         for result in results:
-            typer.echo(result.line())
+            typer.echo(printable(result.line()))
     bad = [r.source for r in results if r.status in {"unreachable", "changed"}]
     if bad:
         raise KapdirError(f"{len(bad)} source(s) unreachable or changed: {', '.join(bad)}")

@@ -204,6 +204,14 @@ def get_source(name: str) -> SourceInfo:
         raise KapdirError(f"unknown source {name!r} (known: {known})") from None
 
 
+def source_label(name: str | None) -> str | None:
+    """What a person calls a source ("NPPES NPI Registry"); the id itself for a source since removed."""
+    if not name:
+        return None
+    info = _table().sources.get(name)
+    return (info.label or name) if info else name
+
+
 def coverage(state: str, license_class: str | None = None) -> list[SourceInfo]:
     """Sources that could hold a record for this state and license class (national ones included).
 

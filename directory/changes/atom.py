@@ -1,7 +1,9 @@
 """Change events as an Atom 1.0 feed (RFC 4287), written by feedgen.
 
 Crawled text (practice names, snippets) is hostile: every entry's title and content are ``type="text"``, which
-feedgen escapes, so a feed reader shows ``<script>`` as characters and never runs it.
+feedgen escapes, so a feed reader shows ``<script>`` as characters and never runs it. Characters XML cannot carry
+(a control character in a crawled name) are dropped (``xml_text``): lxml refuses them, and one such name used to
+fail the whole feed.
 """
 
 import json
@@ -11,6 +13,7 @@ from datetime import UTC, datetime
 from feedgen.feed import FeedGenerator
 
 from directory.changes.events import Event
+from directory.safetext import xml_text
 from directory.timeutil import utcnow
 
 FEED_ENTRIES_MAX = 200
@@ -42,7 +45,7 @@ def render_atom(events: Sequence[Event], *, title: str, feed_id: str, self_url: 
     """A valid Atom document of the newest ``FEED_ENTRIES_MAX`` events (bytes, UTF-8)."""
     feed = FeedGenerator()
     feed.id(f"tag:{TAG_AUTHORITY}:feed/{feed_id}")
-    feed.title(title)
+    feed.title(xml_text(title))
     feed.author({"name": "kapdir"})
     feed.subtitle("What changed: verdicts, practices, prices and state lists, each with before, after and why.")
     feed.generator("kapdir")
@@ -53,12 +56,12 @@ def render_atom(events: Sequence[Event], *, title: str, feed_id: str, self_url: 
     for event in reversed(newest):  # feedgen lists the last added entry first
         entry = feed.add_entry()
         entry.id(f"tag:{TAG_AUTHORITY}:event/{event.id}")
-        entry.title(f"{event.label}: {event.summary}")
+        entry.title(xml_text(f"{event.label}: {event.summary}"))
         entry.updated(_aware(event.when))
         entry.published(_aware(event.when))
-        entry.category(term=event.kind, label=event.label)
-        entry.content(event_text(event), type="text")
+        entry.category(term=event.kind, label=xml_text(event.label))
+        entry.content(xml_text(event_text(event)), type="text")
         source_url = event.why.get("source_url")
         if isinstance(source_url, str) and source_url.startswith(("http://", "https://")):
-            entry.link(href=source_url, rel="related")
+            entry.link(href=xml_text(source_url), rel="related")
     return feed.atom_str(pretty=True)

@@ -5,9 +5,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from directory.changes.atom import render_atom
 from directory.changes.events import derive_events
@@ -17,6 +15,7 @@ from directory.changes.watch import watched_practice_ids as watched
 from directory.changes.webhook import deliver_after_refresh
 from directory.db import get_engine, require_database, session_scope
 from directory.errors import KapdirError
+from directory.safetext import plain_console, printable
 
 
 def parse_since(text: str) -> datetime:
@@ -50,10 +49,10 @@ def changes_command(*, since: str | None, practice: list[int], watch: str | None
         typer.echo(render_atom(events, title=title, feed_id=feed_id, self_url=feed_url(token)).decode())
     else:
         table = Table("when (UTC)", "what", "id", "practice", "change", title=f"{len(events)} change events")
-        for event in events:  # Text: crawled names are never read as rich markup
-            table.add_row(f"{event.when:%Y-%m-%d %H:%M}", event.label, str(event.practice_id), Text(event.practice),
-                          Text(event.summary))
-        Console().print(table)
+        for event in events:  # crawled names: never rich markup, never a terminal escape sequence
+            table.add_row(f"{event.when:%Y-%m-%d %H:%M}", event.label, str(event.practice_id),
+                          printable(event.practice), printable(event.summary))
+        plain_console().print(table)
 
 
 def watch_add_command(*, name: str, practices: list[int], db: Path | None) -> None:
@@ -81,8 +80,8 @@ def watch_list_command(*, name: str | None, as_json: bool, db: Path | None) -> N
         return
     table = Table("watch list", "practices", "feed URL")
     for row in payload:
-        table.add_row(Text(row["name"]), Text(", ".join(row["practices"]) or "(none)"), row["feed_url"])
-    Console().print(table)
+        table.add_row(printable(row["name"]), printable(", ".join(row["practices"]) or "(none)"), row["feed_url"])
+    plain_console().print(table)
 
 
 def serve_command(*, host: str, port: int, db: Path | None) -> None:

@@ -15,7 +15,9 @@
 import hashlib
 import http.client
 import json
+import socket
 import ssl
+import threading
 import time
 from datetime import datetime, timedelta
 from typing import Any
@@ -200,6 +202,32 @@ def _post_with_retries(url: str, body: bytes, batch_id: int, *, deadline: float,
     return False, TRIES_PER_DELIVERY, error or "no time left to deliver"
 
 
+class _Watchdog:
+    """Shut the connection's socket when the whole exchange is over ``seconds``.
+
+    http.client's timeout bounds each socket operation, not the exchange: a receiver that drips a byte of its
+    answer every few seconds held the delivery, and the refresh that called it, for as long as it liked."""
+
+    def __init__(self, connection: http.client.HTTPConnection, seconds: float) -> None:
+        self.connection = connection
+        self.fired = False
+        self.timer = threading.Timer(seconds, self._stop)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def _stop(self) -> None:
+        self.fired = True
+        sock = self.connection.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked read; close() alone would not
+            except OSError:
+                pass
+
+    def cancel(self) -> None:
+        self.timer.cancel()
+
+
 def post_json(url: str, body: bytes, batch_id: int, *, timeout: float) -> tuple[bool, str]:
     """One POST through the egress policy; (delivered, error). Redirects are not followed (a failure)."""
     try:
@@ -215,14 +243,19 @@ def post_json(url: str, body: bytes, batch_id: int, *, timeout: float) -> tuple[
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     headers = {"Content-Type": "application/json", "User-Agent": get_settings().effective_user_agent,
                "X-Kapdir-Batch": str(batch_id), "Connection": "close"}
+    watchdog = _Watchdog(connection, timeout)
     try:
         egress.pin(connection).request("POST", path, body=body, headers=headers)
         response = connection.getresponse()
         response.read(65536)
     except (OSError, http.client.HTTPException) as exc:
-        return False, f"webhook {target.host}: {str(exc).strip() or type(exc).__name__}"
+        if not watchdog.fired:
+            return False, f"webhook {target.host}: {str(exc).strip() or type(exc).__name__}"
     finally:
+        watchdog.cancel()
         connection.close()
+    if watchdog.fired:  # a cut-off answer can still parse as complete: it does not count
+        return False, f"webhook {target.host}: no complete answer within {timeout:.0f} s"
     if 200 <= response.status < 300:
         return True, ""
     return False, f"webhook {target.host} answered HTTP {response.status}"

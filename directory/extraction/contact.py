@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlsplit
 import phonenumbers
 
 from directory.extraction.document import Document
+from directory.extraction.keywords import gated
 from directory.extraction.market import market_clause, market_page, market_sentence_words, speaks_for_itself
 from directory.extraction.structured import StructuredData, text_of
 from directory.extraction.types import Evidence, PriceFact
@@ -58,11 +59,11 @@ _UNITS_BEFORE = (
     ("consultation", re.compile(r"\b(?:consult\w*|assessment|intake|evaluation|screening)\b[^.$]{0,30}$", re.I)),
     ("session", re.compile(r"\b(?:session|infusion|treatment|dosing)\b[^.$]{0,30}$", re.I)),
 )
-_INTEREST = re.compile(
+_INTEREST = gated(re.compile(  # read on every link: the gate's substring tests first (keywords.gated)
     r"book|schedul|appointment|calendly|janeapp|simplepractice|therapyportal|intake|consult|journeyclinical|"
     r"nue\.life|mindbloom|partner|prescrib|spravato|telehealth",
     re.I,
-)
+))
 
 
 @dataclass

@@ -34,6 +34,7 @@ _FOOTER_HINT = re.compile(r"footer|site-info|copyright|colophon", re.I)
 _SPACES = re.compile(r"\s+")
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PARAGRAPHS = re.compile(r"\n\s*\n")
+_LOWER_WORD = re.compile(r"(?<![\w'’])[a-z][a-z'’]+")
 _BULLET = re.compile(r"^\s*(?:[•·▪●◦\-–*]|\d{1,2}[.)])\s+")
 
 
@@ -63,9 +64,16 @@ class Document:
     meta: dict[str, str] = field(default_factory=dict)
     links: list[tuple[str, str]] = field(default_factory=list)  # (href, anchor text)
 
-    @property
+    @cached_property
     def text(self) -> str:
+        """The visible text, joined once (several readers ask; the blocks are final once the page is parsed)."""
         return "\n".join(block.text for block in self.blocks)
+
+    @cached_property
+    def lower_words(self) -> frozenset[str]:
+        """Words the page writes in lower case ("first", "approved"): a capitalised word that is also one of these
+        is an everyday word, not a name (the people and practice-name readers both ask)."""
+        return frozenset(_LOWER_WORD.findall(self.text))
 
 
 class _TextWalker:

@@ -24,7 +24,10 @@ _MARKET_SENTENCE = re.compile(
 # Words that make a whole page a survey of the market (stronger than "costs vary", which a practice also says).
 _MARKET_PAGE = re.compile(
     r"\b(?:nationwide|nationally|national\s+average|average\s+(?:cost|price)s?|market\s+prices?|cost\s+guide|"
-    r"across\s+the\s+(?:United\s+States|U\.?S\.?|country|nation)|(?:clinics|providers)\s+charge)\b",
+    r"across\s+the\s+(?:United\s+States|U\.?S\.?|country|nation)|(?:clinics|providers)\s+charge|"
+    # "In the US, doctors typically charge $400-800", "A ketamine infusion in the United States costs $300-$1,500"
+    r"in\s+the\s+(?:United\s+States|U\.?S\.?)(?=[^.$]{0,60}\$)|(?:doctors|physicians|clinics|providers)\s+"
+    r"(?:typically|usually|generally|often)\s+charge|typical\s+cost|price\s+ranges)\b",
     re.I,
 )
 # "we", "our", "I" speak for the practice; "us" only in lower case ("(US)" is the country).

@@ -10,9 +10,11 @@ phrase must be in the text) or that the text uses as its own subject ("At Cedar 
 
 import re
 from collections import Counter
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from directory.extraction.document import Block, Document
+from directory.extraction.keywords import gate_patterns
 from directory.extraction.offerings import KNOWN_PARTNERS
 from directory.extraction.structured import StructuredData, text_of
 
@@ -67,7 +69,10 @@ _POSSESSIVE = re.compile(r"['’]s$")
 _CUE_BEFORE = re.compile(
     r"(?:\b(?:[Aa]t|[Cc]hoose|[Ww]elcome\s+to|[Jj]oin|[Cc]all|[Cc]ontact|[Vv]isit|[Dd]oes|[Hh]ow|[Ww]hy|"
     r"(?:team|staff|clinicians|providers|everyone|us|here)\s+at|[Ff]ounded|[Oo]pened|[Ff]ounder\s+of|"
-    r"[Oo]wner\s+of|[Dd]irector\s+of)\s+(?:the\s+)?)$"
+    r"[Oo]wner\s+of|[Dd]irector\s+of|"
+    # "a nurse anesthetist with the X", "a therapist at X": the practice a named clinician works for
+    r"(?:therapist|psychiatrist|psychologist|counsel+or|nurse|anesthetist|practitioner|physician|clinician)\s+"
+    r"(?:with|at))\s+(?:the\s+)?)$"
 )
 _CUE_AFTER = re.compile(
     r"^(?:,?\s+(?:is|are|was|were|has|have|had|began|begins|started|provides?|offers?|opened|serves?|treats?|"
@@ -144,6 +149,7 @@ def legal_suffix_free(name: str) -> str:
     return _LEGAL_SUFFIX.sub("", name).strip()
 
 
+@lru_cache(maxsize=8192)  # pure; asked about the same phrases again and again
 def is_generic(name: str) -> bool:
     """Only service and topic words ("Ketamine-Assisted Psychotherapy", "Our Approach"): a heading, not a name."""
     words = [word.strip(".,:;!?()'’\"").lower() for word in legal_suffix_free(name).split()]
@@ -172,7 +178,8 @@ def _runs(text: str) -> list[tuple[str, int, int]]:
         if "I" in words:  # "Ketamine-Assisted Psychotherapy I offer": the pronoun ends the phrase
             words = words[: words.index("I")]
         start = match.start()
-        while words and (words[0] in _LEADING_WORDS or words[0].lower() in _RUN_CONNECTORS):
+        while words and (words[0] in _LEADING_WORDS or words[0].lower() in _RUN_CONNECTORS or words[0].isdigit()):
+            # "since 2019 and UM Health began": a year or a number opens no name
             start = text.index(words[0], start) + len(words[0])
             words = words[1:]
         for index, word in enumerate(words):
@@ -238,6 +245,7 @@ def _own_words(phrase: str, lower_words: frozenset[str]) -> bool:
                if word.lower() not in _CONNECTORS)
 
 
+@lru_cache(maxsize=8192)  # pure; asked about the same phrases again and again
 def _acceptable(name: str) -> bool:
     key = _compact(legal_suffix_free(name))
     return (bool(key) and key not in _PARTNER_KEYS and not _NOT_PRACTICE.search(name) and not is_generic(name)
@@ -266,7 +274,7 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
         if match:
             return match.group("name"), block.text[:300]
     labels = _domain_labels(document.url)
-    lower_words = frozenset(re.findall(r"(?<![\w'’])[a-z][a-z'’]+", document.text))
+    lower_words = document.lower_words
     spelled: Counter[str] = Counter()
     cued: Counter[str] = Counter()
     own: Counter[str] = Counter()  # "At X, we ...": the page speaking as X
@@ -318,8 +326,8 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
         # while the page says "At the Center for X, we": the page's own voice names the practice
         spelled = Counter()
     for found in (spelled, cued):
-        if found:
-            name = max(found, key=lambda phrase: (found[phrase], -len(phrase)))
+        if found:  # ties: the phrase the page says most often ("at X ... Ray found X" over a one-off "Y began")
+            name = max(found, key=lambda phrase: (found[phrase], document.text.count(phrase), -len(phrase)))
             return name, snippets[name]
     for block in reversed(document.blocks):  # the footer's "© 2024 Cedar Hollow Wellness. All rights reserved."
         if "©" in block.text or "Copyright" in block.text:
@@ -418,3 +426,14 @@ def practice_name(document: Document, structured: StructuredData,
     if document.tree is not None:  # plain text has no title: its first line is a heading, never a name
         return _from_headings(document)
     return None, ""
+
+
+# Speed (issue 10 item 6): each of these patterns first asks whether the text holds a literal that every match of
+# it needs (keywords.gated: the same answers, test_speed_equivalences), skipping the regex on most sentences.
+gate_patterns(
+    globals(),
+    "_PERSON_PRACTICE", "_CUE_BEFORE",
+    "_LEGAL_LINE",
+    "_NOT_A_NAME", "_SELF_CUE",
+    "_RUN",
+)

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from directory.extraction.document import Block, Document
-from directory.extraction.keywords import AnyWord
+from directory.extraction.keywords import AnyWord, gate_patterns
 from directory.extraction.market import market_page
 from directory.extraction.types import Evidence
 from directory.vocab import Route, Setting
@@ -35,7 +35,10 @@ ROUTE_PATTERNS: dict[Route, re.Pattern[str]] = {
     Route.INTRANASAL: re.compile(r"\bintranasal(?:ly)?\b|\bnasal spray\b|\bnasal ketamine\b", re.I),
     Route.ESKETAMINE_SPRAVATO: re.compile(r"\bSpravato\b|\besketamine\b", re.I),
 }
-_IM_CONTEXT = re.compile(r"\bIM\b\s*(?:ketamine|injection|,|or|/|and)|(?:IV|and|or|/)\s*\bIM\b")
+_IM_CONTEXT = re.compile(  # "IM sessions", "(IM)": the route, not an instant message
+    r"\bIM\b\s*(?:ketamine|injection|,|or|/|and|sessions?|treatments?|dos(?:e|es|ing)|administration|route|shots?)|"
+    r"(?:IV|and|or|/)\s*\bIM\b|\(\s*IM\s*\)"
+)
 _MEDICAL_WORD = re.compile(r"(?i:prescri|medical|psychiatr|physician|clinician)|\b(?:MD|DO|NP|PMHNP|Dr)\b")
 _RACEMIC = re.compile(r"\bracemic\b|\bcompounded\b", re.I)
 _ESKETAMINE = ROUTE_PATTERNS[Route.ESKETAMINE_SPRAVATO]
@@ -74,6 +77,8 @@ _SETTING_GATES = {Setting.GROUP: AnyWord(("group", "cohort", "circle", "communit
 _NEGATION = re.compile(
     r"\b(?:do(?:es)?\s+not|don['’]t|doesn['’]t|no\s+longer|not|never|cannot|can['’]t|without|instead\s+of|"
     r"rather\s+than|more\s+than\s+(?:just\s+)?|unlike|nor|neither|no|differ(?:s|ent)?\s+from|as\s+opposed\s+to|"
+    # "we prefer IM to limit the unnecessary need for an IV line": a route avoided, not offered
+    r"avoid(?:s|ing)?|(?:limit|eliminat|reduc)\w*\s+(?:the\s+)?(?:\w+\s+)?need\s+for|"
     r"other\s+(?:\w+\s+)?(?:providers|clinics|practices|programs)|"
     r"(?:many|some|most)\s+(?:\w+\s+)?(?:providers|clinics|practices|programs))\b",
     re.I,
@@ -86,8 +91,11 @@ _FIRST_PERSON = re.compile(
     r"\b(?:we|we['’]re|we['’]ll|our|ours|(?-i:us)|I|I['’]m|my)\b|^\s*(?-i:At\s+(?:(?:[A-Z][\w&'’.\-]*|and|at|of|the|&)\s+){0,6}[A-Z][\w&'’.\-]*,)",
     re.I,
 )
-# The practice's own process told to the reader: "prescribed to you by", "If deemed a good fit, ketamine may be given"
+# The practice's own process told to the reader: "prescribed to you by", "If deemed a good fit, ketamine may be given";
+# "The answer is no, mainly just lozenges": the practice answering what it is asked
 _PROCESS = re.compile(
+    r"^\W*The\s+(?:short\s+)?answer\s+is\b|"
+    r"\b(?:each|every)\s+(?:patient|client)\s+(?:receives|gets|is\s+given)\b|"  # "each patient receives IV"
     r"\b(?:prescribed|given|administered|dispensed)\s+to\s+you\b|"
     r"^\W*(?:If|Once)\s+(?:you\s+are\s+|you['’]re\s+)?(?:deemed|found|determined|approved|eligible|cleared)\b|"
     r"^\W*(?-i:Schedule|Book|Request)\s+(?:your\s+|an?\s+|the\s+)?(?:first\s+|next\s+)?\w*\s*"  # "Schedule infusions"
@@ -101,7 +109,10 @@ _NAME_OFFERS = re.compile(
 )
 _ADDRESSED = re.compile(r"\b(?:you|your|you['’]ll)\b", re.I)
 _OFFER_WORD = re.compile(
-    r"\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing)|available|administer\w*|includ\w+|prescrib\w+)\b|"
+    # "esketamine represents a new opportunity to provide relief": what a drug gives is not what a practice offers
+    r"\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing)|available|administer\w*|includ\w+|prescrib\w+)\b"
+    r"(?!\s+(?:\w+\s+)?(?:relief|hope|benefits?|promise|insights?|improvements?|results|opportunit\w+|alternatives?|"
+    r"things|ways)\b)|"
     r"\$\s?\d",
     re.I,
 )
@@ -112,7 +123,12 @@ _GENERIC = re.compile(
     r"historically|originally|was\s+(?:first|approved)|approved\s+(?:the|in)|compared\s+(?:to|with)|whereas|"
     r"elsewhere|in\s+general|there\s+are|FDA|approved\s+by|whether|most\s+effective|works\s+best|could\s+be|"
     r"might\s+be|variety\s+of|various|depending\s+on|bioavailab\w*|show(?:s|n|ed)?\s+that|difference\s+between|"
-    r"versus|vs)\b",
+    r"versus|vs|studied|(?:many|most)\s+(?:patients|insurers|(?:insurance\s+)?plans)|"
+    # a promise of the treatment, not an offer: "infusions can help you feel better", "you may have heard of Spravato"
+    r"(?:can|may|could|might)\s+(?:help|give|bring)\s+(?:\w+\s+)?(?:feel|relief|hope)|"
+    r"(?:have|['’]ve)\s+(?:probably\s+)?heard\s+(?:of|about)|"
+    # "ketamine should be taken sublingually in your therapist's office": advice about ketamine, not an offer
+    r"(?:ketamine|it|esketamine|Spravato)\s+should\s+(?:\w+\s+)?be\s+(?:taken|given|used|administered))\b",
     re.I,
 )
 _SERVICE_HEADING = re.compile(
@@ -157,8 +173,10 @@ _NOT_HERE = re.compile(
 # about the treatment, unless it is said to the reader or by the practice
 _RESEARCH_CLAIM = re.compile(
     r"\b(?:gold[- ]standard|(?:has|have)\s+been\s+(?:shown|studied|found)|(?:is|are)\s+considered|evidence|"
-    r"(?:more|less|stronger|weaker|faster|slower|longer|shorter|cheaper|deeper|higher|lower|differently)\s+"
-    r"(?:\w+\s+){0,3}?than)\b",
+    # "gentler than", "more ... than"
+    r"(?:more|less|differently|(?!rather\b|other\b)[a-z]{3,}er)\s+(?:\w+\s+){0,3}?than|"
+    # "nausea (more common with IV or IM administration)": a remark about a route, not an offer of it
+    r"(?:more|less)\s+(?:common|likely|frequent|intense|pronounced|noticeable)\s+(?:with|in|after|during|for))\b",
     re.I,
 )
 # "From my experience, the doses that can be given by injection or IV...": a general point, though said with "my"
@@ -171,8 +189,9 @@ _FUTURE = re.compile(r"\b(?:soon|coming|plan(?:s|ning)?\s+to|in\s+the\s+future)\
 _KAP_PATH = re.compile(r"ketamine-?assisted-?(?:psycho)?therap|(?:^|/)kap(?:[-/]|$)", re.I)
 _BLOG_PATH = re.compile(r"/(?:blog|news|posts?|articles?)/", re.I)
 _GENERIC_HEADING = re.compile(
-    r"\b(?:types?|forms?|what\s+is(?![^?]{0,60}\b(?:like|process|involved)\b)|history|research|science|vs\.?|versus|"
-    r"comparison)\b",
+    r"\b(?:types?|forms?|formats?|what\s+(?:is|are)(?![^?]{0,60}\b(?:like|process|involved)\b)|history|research|"
+    r"how\s+is\s+(?:ketamine|esketamine|it)\s+(?:given|administered|taken|delivered)|ways\s+(?:to|of)|"
+    r"science|vs\.?|versus|comparison)\b",
     re.I,
 )
 
@@ -198,7 +217,8 @@ _THERAPY_NO = re.compile(
     r"(?:any\s+)?(?:psycho)?therapy\b|\bno\s+(?:psycho)?therapy\b|\b(?:psycho)?therapy\s+is\s+not\s+(?:included|"
     r"provided|part)\b|\bnot\s+a\s+(?:psycho)?therapy\s+practice\b|\bwe\s+are\s+not\s+(?:therapists|a\s+therapy)\b|"
     r"\b(?:infusions?|treatment)\s+only\b|\bdo\s+not\s+(?:provide|offer)\s+(?:talk\s+)?therapy\b|"
-    r"\b(?:do|does)\s+not\s+(?:offer|provide)\s+[^.,;]{0,40}?(?:ketamine[- ]assisted\s+(?:psycho)?therapy|KAP)\b|"
+    r"\b(?:do|does)\s+not\s+(?:offer|provide|practice|do|perform)\s+[^.,;]{0,40}?(?:ketamine[- ]assisted\s+"
+    r"(?:psycho)?therapy|KAP)\b|"
     # "you will return to your referring provider to resume therapy": the therapy is someone else's
     r"\b(?:return|go\s+back)\s+to\s+your\s+(?:\w+\s+){0,4}(?:provider|therapist|psychiatrist|clinician|counselor)s?\b"
     r"[^.]{0,30}\b(?:psycho)?therapy\b|\bcontinue\s+(?:your\s+)?(?:psycho)?therapy\s+with\s+your\s+(?:own\s+|existing\s+|"
@@ -226,7 +246,8 @@ _PARTNER_CUE = re.compile(
     r"(?:[Mm]edical|[Pp]rescribing)\s+(?:\w+\s+)?(?:(?:and|&)\s+\w+\s+)?(?:is|are)\s+"
     r"(?:provided|handled|managed|overseen)\s+by|prescribing\s+"
     r"(?:partner|clinician|provider|physician)\s*(?:is|,|:)?|medical\s+partner\s*(?:is|,|:)?|prescriber\s+is|"
-    r"work(?:s|ing)?\s+(?:closely\s+)?with|through\s+our\s+partners?\s+(?:at\s+)?|referred\s+to)\s+"
+    r"work(?:s|ing)?\s+(?:closely\s+)?with|through\s+our\s+partners?\s+(?:at\s+)?|referred\s+to|"
+    r"refers?\s+(?:you|clients|patients)\s+to\s+(?:an?\s+)?(?:collaborating|partner(?:ing)?|trusted)?)\s+"
     r"(?:the\s+)?(?:(?:my|our|a|an|the)\s+(?:\w+\s+){0,2}(?:colleague|partner|friend|physician|psychiatrist|prescriber|"
     r"doctor|nurse practitioner|professional|provider|clinician|team)s?,?\s+(?:at\s+|of\s+|from\s+)?)?(?P<dr>Dr\.?\s+)?"
     r"(?P<partner>[A-Z][A-Za-z&'’.\-]+(?:\s+(?:of\s+|&\s+)?[A-Z][A-Za-z&'’.\-]+){0,4})"
@@ -285,10 +306,34 @@ _NEGATED_AFTER = re.compile(
 )
 _DEFINITION = re.compile(
     r"\b(?:is|are)\s+(?:an?\s+)?(?:emerging|novel|innovative|promising|growing|powerful|evidence-based)\b|"
-    r"\b(?:is|are)\s+(?:an?\s+)?(?:\w+[- ])?(?:FDA|approved|prescription|medication|drug|anesthetic|dissociative)|"
-    r"\bhas\s+(?:gained|shown|been\s+shown)\b|\bwhat\s+is\b",
+    r"\b(?:is|are)\s+(?:an?\s+)?(?:\w+[- ])?(?:FDA|approved|prescription|medication|drug|anesthetic|dissociative|"
+    r"nasal\s+spray|spray|derivative|version|molecule|compound|formulation|enantiomer|related|similar)|"
+    r"\bbelong\w*\s+to\s+the\s+(?:same\s+)?class\b|"
+    r"\bhas\s+(?:gained|shown|been\s+shown|emerged)\b|\b(?:emerged|is\s+emerging)\s+as\b|\bwhat\s+is\b|"
+    r"\brepresents?\s+(?:an?\s+)?(?:new|novel|promising|major|significant)\b|"
+    # "Ketamine retreats are a great opportunity to...": a claim about a kind of treatment, not this practice's offer
+    r"\b(?:is|are)\s+(?:an?\s+)?(?:\w+\s+){0,2}(?:opportunity|way|option|tool|alternative|approach)\s+(?:to|for)\b",
     re.I,
 )
+
+
+# "Spravato will not be dispensed to take home", "a ketamine infusion would cost $30": a sentence that denies or
+# supposes describes nothing the practice does (refusals are read separately, by _REFUSAL)
+_NOT_A_FACT = re.compile(r"\b(?:not|never|won['’]t|isn['’]t|aren['’]t|would|could)\b", re.I)
+# How the drug works, not what the practice does ("IV ketamine delivers the whole dose to the bloodstream",
+# "intramuscular ketamine takes effect within minutes", "esketamine requires two hours of monitoring"), and a route in
+# general as the subject with an indefinite article ("An IV infusion allows precise control"): a full sentence of
+# this kind describes no offer (said to the reader, "the lozenge takes effect under your tongue", it still may)
+_PHARMACOLOGY = re.compile(
+    r"\b(?:bloodstream|absorb(?:s|ed|ption)?|takes?\s+effect|onset|metaboli[sz]\w*|plasma|receptors?|"
+    r"requires?\s+(?:\w+\s+){0,3}(?:monitoring|observation)|(?:offers?|provides?|brings?|gives?)\s+(?:\w+\s+)?"
+    r"(?:hope|relief))\b|"
+    r"^\W*An?\s+(?:\w+\s+){0,2}(?:infusions?|injections?|lozenges?|troches?|spray|IV|IM)\s+(?:\w+\s+)?"
+    r"(?:allows?|is|are|can|may|provides?|delivers?|produces?|requires?|takes?|works?|lets?|gives?)\b",
+    re.I,
+)
+# "Low doses are administered intravenously in the clinic": the clinic of the page, under any heading
+_LOCAL = re.compile(r"\b(?:in|at)\s+the\s+(?:clinic|office)\b(?!\s+setting)", re.I)
 
 
 class _Flags(NamedTuple):
@@ -302,10 +347,17 @@ class _Flags(NamedTuple):
     definition: bool
 
 
+# "In this post, we outline the average price of an infusion": the writer's voice, not the practice's
+_WRITER = re.compile(
+    r"^\W*In\s+(?:this|today['’]s)\s+(?:blog\s+)?(?:post|article|guide|blog|series|piece|episode),?\s", re.I
+)
+
+
 @lru_cache(maxsize=8192)
 def _flags(sentence: str) -> _Flags:
     return _Flags(
-        first_person=bool(_FIRST_PERSON.search(sentence) or _NAME_OFFERS.search(sentence) or _PROCESS.search(sentence)),
+        first_person=bool(_FIRST_PERSON.search(sentence) or _NAME_OFFERS.search(sentence) or _PROCESS.search(sentence))
+        and not _WRITER.search(sentence),
         addressed=bool(_ADDRESSED.search(sentence)),
         offer_word=bool(_OFFER_WORD.search(sentence)),
         generic=bool(_GENERIC.search(sentence)),
@@ -326,7 +378,8 @@ def _describes(sentence: str, block: Block) -> bool:
             or sentence[:1].islower():  # the tail of a longer sentence split elsewhere
         return False
     flags = _flags(sentence)
-    return not flags.generic and not flags.definition
+    return not flags.generic and not flags.definition and not _NOT_A_FACT.search(sentence) \
+        and not _PHARMACOLOGY.search(sentence)
 
 
 def _generic_heading(block: Block) -> bool:
@@ -424,7 +477,8 @@ class _OfferReader:
         self.read_routes(sentence, speaks, block)
         self.read_settings(sentence, speaks, block)
         therapy_no = _THERAPY_NO.search(sentence)
-        if therapy_no and (_flags(sentence).first_person or speaks) and not _flags(sentence).generic:
+        # "While I do not practice KAP directly, ... it can be ...": a refusal in the practice's voice stands
+        if therapy_no and (_flags(sentence).first_person or (speaks and not _flags(sentence).generic)):
             self.therapy.append(False)
             self.note("therapy_included", False, sentence)
         elif (match := _THERAPY_YES.search(sentence)) and not _negated(sentence, match.start()) \
@@ -445,11 +499,13 @@ class _OfferReader:
         if _RACEMIC.search(sentence) or re.search(r"\bnasal ketamine\b", sentence, re.I):
             self.racemic_nasal = True
         flags = _flags(sentence)
-        generic_heading = _generic_heading(block) and not flags.first_person
+        if self.market and not flags.first_person:
+            return  # a cost guide's "If you are considering a ketamine infusion...": the reader's, not an offer
+        generic_heading = _generic_heading(block) and not (flags.first_person or _LOCAL.search(sentence))
         option = _ROUTE_OPTION.match(sentence)
         if not (flags.first_person or flags.addressed or _OFFERED_WORD.search(sentence)) \
                 and len(sentence.split()) >= 8 and not _heading_kind(block.heading)[1] \
-                and sum(1 for pattern in ROUTE_PATTERNS.values() if pattern.search(sentence)) >= 3:
+                and self.routes_named(sentence) >= 3:
             return  # a list of the ways ketamine can be given (not a services list: "IV, IM and oral ketamine")
         for route, pattern in ROUTE_PATTERNS.items():
             if option and pattern.search(option.group("subject")) and route.value not in self.positive_routes:
@@ -459,7 +515,8 @@ class _OfferReader:
             match = pattern.search(sentence)
             if not match:
                 continue
-            if route is Route.INTRANASAL and (_ESKETAMINE.search(sentence) or _ESKETAMINE.search(block.heading)) \
+            if route is Route.INTRANASAL and (_ESKETAMINE.search(sentence) or _ESKETAMINE.search(block.heading)
+                                              or _ESKETAMINE.search(block.text)) \
                     and not _RACEMIC.search(sentence):
                 continue  # "esketamine, the intranasal form": that is Spravato
             if route is Route.IM and match.group(0) == "IM" and not _IM_CONTEXT.search(sentence):
@@ -472,13 +529,18 @@ class _OfferReader:
             if _FUTURE.search(sentence[max(0, match.start() - 40): match.start()]):
                 continue  # "we also offer sublingual and, soon, intravenous options"
             if _NOT_HERE.search(sentence) or (flags.generic and _EXPERIENCE.search(sentence)) \
-                    or (_RESEARCH_CLAIM.search(sentence) and not (flags.first_person or flags.addressed)):
-                continue
+                    or (_RESEARCH_CLAIM.search(sentence) and not flags.first_person
+                        and (not flags.addressed or self.routes_named(sentence) >= 2)):
+                continue  # a claim about a route; "Sublingual is less intense than IV... allows you to": a comparison
             placed = block.is_heading and bool(_SERVICE_IN_PLACE.search(sentence))
             if (speaks or placed or _describes(sentence, block)) and not generic_heading \
                     and route.value not in self.positive_routes:
                 self.positive_routes.append(route.value)
                 self.note("routes", route.value, sentence)
+
+    @staticmethod
+    def routes_named(sentence: str) -> int:
+        return sum(1 for pattern in ROUTE_PATTERNS.values() if pattern.search(sentence))
 
     def read_settings(self, sentence: str, speaks: bool, block: Block) -> None:
         # A section of the practice's page headed "Group or Retreat-Style KAP" presents that offer
@@ -512,6 +574,8 @@ class _OfferReader:
         if self.offer.medical_partner:
             return
         known = _KNOWN_PARTNER.search(sentence)
+        if known and self.own_site(known.group(1)):
+            known = None  # the prescribing service's own pages: it is the practice here, not its partner
         cue = _PARTNER_CUE.search(sentence)
         if known and (speaks or cue or not _flags(sentence).generic) and not _negated(sentence, known.start()):
             self.offer.medical_partner = known.group(1)
@@ -521,6 +585,10 @@ class _OfferReader:
             self.offer.medical_partner = "independent medical provider"
         if self.offer.medical_partner:
             self.note("medical_partner", self.offer.medical_partner, sentence)
+
+    def own_site(self, name: str) -> bool:
+        letters = re.sub(r"[^a-z]", "", name.lower())
+        return len(letters) > 5 and letters in re.sub(r"[^a-z]", "", urlsplit(self.document.url or "").netloc.lower())
 
     def read_insurance(self, sentence: str) -> None:
         if not _INSURANCE_WORDS.search(sentence):
@@ -540,3 +608,16 @@ class _OfferReader:
 def extract_offer(document: Document, market: bool | None = None) -> Offer:
     """`market`: the page is a cost guide (market.market_page; computed here when not given)."""
     return _OfferReader(document, market).read()
+
+
+# Speed (issue 10 item 6): each of these patterns first asks whether the text holds a literal that every match of
+# it needs (keywords.gated: the same answers, test_speed_equivalences), skipping the regex on most sentences.
+gate_patterns(
+    globals(),
+    "_OFFER_WORD", "_OFFERED_WORD", "_INDIVIDUAL_ONLY", "_DEFINITION", "_INDEPENDENT", "_RACEMIC",
+    "_ROUTE_OPTION", "_FUTURE", "_GROUP_PAIR", "_PARTNER_CUE", "_CLAUSE_BREAK", "_KAP_WORD", "_THERAPY_YES",
+    "_THERAPY_NO", "_NAME_OFFERS", "_NO_KETAMINE", "_RESEARCH_CLAIM", "_ADDRESSED", "ROUTE_PATTERNS",
+    "SETTING_PATTERNS",
+    "_INSURANCE_ACCEPTED", "_INSURANCE_OON", "_INSURANCE_NONE", "_KNOWN_PARTNER",
+    "_GENERIC",
+)

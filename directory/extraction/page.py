@@ -3,6 +3,7 @@
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+from directory.extraction import naming
 from directory.extraction.contact import extract_contact, phones_in
 from directory.extraction.document import Document, parse_html, parse_text
 from directory.extraction.geography import STATE_CODES, normalise_state
@@ -129,6 +130,8 @@ def clear_sentence_caches() -> None:
     _has_cue.cache_clear()
     _state_tokens.cache_clear()
     phones_in.cache_clear()
+    naming.is_generic.cache_clear()
+    naming._acceptable.cache_clear()
 
 
 def extract_page(content: str | bytes, url: str | None = None, content_type: str | None = None) -> PageFacts:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from directory.extraction.document import Block, Document, sentences
 from directory.extraction.geography import STATE_BY_NAME, STATE_CODES, is_city_in, normalise_state
-from directory.extraction.keywords import AnyWord
+from directory.extraction.keywords import AnyWord, gate_patterns, guard_patterns
 from directory.extraction.offerings import KNOWN_PARTNERS
 from directory.extraction.structured import StructuredData, text_of, texts_of
 from directory.extraction.taxonomy import CredentialInfo, load_table, lookup, normalise_code, role_for
@@ -107,6 +107,9 @@ _PRONOUNS = re.compile(r"\s*\(?\b(?:she|he|they|ze|xe)/(?:her|hers|him|his|them|
 _GLUED = re.compile(
     r"(?<=[A-Za-z][a-z]{3})(?=[A-Z][a-z]{2})|(?<=[A-Z][a-z]{2})(?=[A-Z]{2,6}(?:-[A-Z]{1,3})?\b)|(?<=[A-Z]{2})(?=[A-Z][a-z]{2})"
 )  # "TeamJane Roe", "Roe, LPCClinical Director" too
+# Every _GLUED cut is before a capital that follows a lower-case letter or ends three capitals before a lower-case one;
+# starting at a capital, this scan skips the rest of the text fast (test_speed_equivalences)
+_GLUE_HINT = re.compile(r"[A-Z](?:(?<=[a-z].)|(?<=[A-Z]{3})(?=[a-z]))")
 _NICKNAME = re.compile(r"(?<=[a-z])\s+[(“\"][A-Z][a-z]{1,12}[)”\"]\s+(?=[A-Z])")
 _MARKUP = re.compile(r"\s*<[^<>]{0,200}>(?:[^<>]{0,100}</[a-z]+>)?")  # literal tags in hostile text: not a name
 _INTRO = re.compile(r"^(?:(?:Hi,?\s+)?(?:I['’]m|I am|My name is)\s+)?(?:Dr\.?\s+)?")
@@ -223,6 +226,27 @@ _NAME_PAREN_ROLE = re.compile(
     rf"(?:Dr\.?\s+)?(?P<name>{NAME})\s*\((?i:(?:our|the|a|an|staff)\s+)?(?:[\w-]+\s+){{0,3}}?(?i:{_ROLE_NOUN})\s*\)"
 )
 _NAME_IN_LIST = re.compile(rf"(?:Dr\.?\s+)?(?P<name>{NAME})")
+# "I spoke with Jane Roe, board-certified nurse practitioner and owner of ...", "said Sam Poe, a nurse anesthetist
+# with the clinic": a full name in apposition to its clinical role, anywhere in a sentence (news and interviews).
+_APPOSITIVE = re.compile(
+    rf"(?:Dr\.?\s+)?(?P<name>{NAME}),\s+(?i:(?:a|an|the|our)\s+)?(?:[\w-]+\s+){{0,5}}?(?i:{_ROLE_NOUN})"
+)
+# "..., a psychiatrist at Yale University": someone of an academic or other institution, not this practice's team
+_ELSEWHERE_AFTER = re.compile(
+    r"\s+(?:at|of|from|with)\s+(?:the\s+)?(?:[A-Z][\w&'’.-]*\s+){0,4}?(?:University|College|Hospital|School|"
+    r"Institutes?|Foundation|Association|Society|Journal|Department|Administration)\b"
+)
+# "Roe opened her clinic in 2016": a news story's surname-only subject who runs the practice
+_SURNAME_RUNS = re.compile(
+    r"^(?P<surname>[A-Z][a-zß-öø-ÿ'’\-]{2,})\s+(?:(?:co-?)?founded|opened|started|launched|owns|runs)\s+"
+    r"(?:her|his|their)\s+(?:[\w-]+\s+){0,3}?(?:clinic|practice|office|center|centre)\b"
+)
+_QUOTE_VERBS = frozenset({"said", "says"})  # "said Jane Roe, a nurse with X": a news quote names its speaker
+# "–K.T. RN", "— Jane Roe, LPC": a sign-off line under a post, by initials or a name, with credential letters
+_SIGN_OFF = re.compile(
+    rf"^[–—―-]+\s*(?P<name>{NAME}|[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?)\s*,?\s+"
+    r"(?P<codes>[A-Z][A-Za-z.\-]{1,11}(?:\s*,\s*[A-Z][A-Za-z.\-]{1,11})*)$"
+)
 # "Jane Roe | Therapist", "Jane Roe, Founder & Clinical Director": a short line of a name and its role.
 _NAME_ROLE_LINE = re.compile(rf"^(?:Dr\.?\s+)?(?P<name>{NAME})\s*(?:,|\||–|—|\s-)\s*(?P<role>[A-Z][\w&,/ -]{{2,60}})$")
 _ROLE_PIECE = re.compile(rf"(?i:(?:[\w-]+\s+){{0,3}}?(?:{_ROLE_NOUN}|director))")
@@ -326,7 +350,7 @@ def _single_name(word: str, lower_words: frozenset[str]) -> bool:
             and word.lower() not in lower_words and word not in STATE_BY_NAME and word.upper() not in STATE_CODES)
 
 
-_UNKNOWN_CODE = re.compile(r"[A-Z]{2,6}(?:-[A-Z0-9]{1,4})?")
+_UNKNOWN_CODE = re.compile(r"[A-Z]{2,6}(?:-[A-Z0-9]{1,4})?|[A-Z]-[A-Z]{2,5}")  # "C-PAT", "C-BSP": a certificate
 _LICENSE_LIKE = re.compile(r"L[A-Z]{2,6}(?:-[A-Z]{1,3})?")  # "Licensed ...": LMHCA, LPC-A, LISAC, LCADC
 _NEVER_CODES = frozenset({"LLC", "PLLC", "INC", "USA", "US", "KAP", "PTSD", "OCD", "FAQ", "CEO", "COO", "DBA", "TMS",
                           "ECT", "ADHD", "IV", "IM", "MDD", "TRD", "NMDA", "FDA", "DEA", "NPI", "SPRAVATO", "AND"})
@@ -392,7 +416,6 @@ class _PeopleReader:
         self.structured = structured
         self.people: dict[tuple[str, str], _Person] = {}
         self.evidence: list[Evidence] = []
-        self._lower_words: frozenset[str] | None = None
         self.narrator: str | None = None  # who "I" is on this page ("Hi, I'm Jane Roe")
 
     def add(self, name: str, codes: list[str], snippet: str, source: str = "post_nominal") -> None:
@@ -469,9 +492,7 @@ class _PeopleReader:
 
     @property
     def lower_words(self) -> frozenset[str]:
-        if self._lower_words is None:
-            self._lower_words = frozenset(re.findall(r"(?<![\w'’])[a-z][a-z'’]+", self.document.text))
-        return self._lower_words
+        return self.document.lower_words  # computed once per page, shared with the practice-name reader
 
     @property
     def host(self) -> str:
@@ -542,8 +563,19 @@ class _PeopleReader:
         hint = _PROSE_HINT.search(sentence)  # cheap tests first: most sentences name nobody
         intro = "I" in sentence and _INTRO_HINT.search(sentence)
         coded = "," in sentence and _ANY_CODE.search(sentence)
-        if not (hint or intro or coded or " by " in sentence or "Dr" in sentence) or _RESEARCH.search(sentence):
+        if not (hint or intro or coded or " by " in sentence or "Dr" in sentence):
             return
+        cited = [match.group(0).lower() for match in _RESEARCH.finditer(sentence)]
+        for match in _APPOSITIVE.finditer(sentence) if hint and "," in sentence else ():
+            if all(cue in _QUOTE_VERBS for cue in cited) and not _ELSEWHERE_AFTER.match(sentence, match.end()) \
+                    and not _MENTOR_BEFORE.search(sentence[:match.start("name")]) \
+                    and (name := clean_name(match.group("name"))):
+                self.add(name, [], sentence[:300], source="prose")
+        if cited:
+            return
+        runs = _SURNAME_RUNS.match(sentence) if hint else None
+        if runs and _single_name(runs.group("surname"), self.lower_words):
+            self.add(runs.group("surname"), [], sentence[:300], source="prose")
         for match in _INTRODUCED.finditer(sentence) if intro else ():
             if match.group("name"):
                 name = clean_name(match.group("name"))
@@ -636,7 +668,8 @@ class _PeopleReader:
             text = _PRONOUNS.sub("", text)  # "Jane Roe (she/her), LCSW"
         if "(" in text or "“" in text or '"' in text:
             text = _NICKNAME.sub(" ", text)  # 'Elizabeth "Liz" Roe, LPC'
-        text = _GLUED.sub(" | ", text)  # "Ray AustinContact Us", "Jane RoeLCSW": a line break the text lost
+        if _GLUE_HINT.search(text):  # the cheap scan first: most blocks have no glued words
+            text = _GLUED.sub(" | ", text)  # "Ray AustinContact Us", "Jane RoeLCSW": a line break the text lost
         pieces = [text] if len(text) <= 120 else (block.sentences if text is block.text else sentences(text))
         prose = pieces
         if not _ANY_CODE.search(text) and "Dr" not in text \
@@ -665,6 +698,12 @@ class _PeopleReader:
                 self.add(name, codes, text, source="post_nominal")
         for sentence in prose:  # after the post-nominals: "founded by Jane Roe, LPC" is said once, with its codes
             self.read_prose(sentence)
+        sign_off = _SIGN_OFF.match(text) if len(text) <= 80 and text[:1] in "–—―-" else None
+        if sign_off and (codes := _codes(sign_off.group("codes"))) and all(lookup(code) for code in codes):
+            raw = sign_off.group("name")
+            name = raw.replace(" ", "") if re.fullmatch(r"[A-Z.\s]+", raw) else clean_name(raw)
+            if name:
+                self.add(name, codes, text, source="post_nominal")
         meet = _MEET.match(text) if len(text) <= 40 else None
         if meet:
             name = clean_name(meet.group("name") or "") or (
@@ -907,3 +946,14 @@ def extract_people(document: Document, structured: StructuredData) -> tuple[list
     reader = _PeopleReader(document, structured)
     clinicians = reader.read()
     return clinicians, reader.evidence
+
+
+# Speed (issue 10 item 6): each of these patterns first asks whether the text holds a literal that every match of
+# it needs (keywords.gated: the same answers, test_speed_equivalences), skipping the regex on most sentences.
+gate_patterns(
+    globals(),
+    "_SPELLED", "_TITLE_BEFORE", "_LED_BY", "_HELD_IN_END", "_ROLE_LIST", "_DOCTOR", "_ROLE_AT_START",
+    "_FIRST_POSSESSIVE",
+    "_RESEARCH", "_NAME_PAREN_ROLE",
+)
+guard_patterns(globals(), "_ANY_CODE")  # too many literals to gate: the first-character guard only

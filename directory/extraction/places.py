@@ -25,7 +25,7 @@ from directory.extraction.geography import (
     states_of_city,
     states_of_county,
 )
-from directory.extraction.keywords import AnyWord
+from directory.extraction.keywords import AnyWord, gate_patterns, guard_patterns
 from directory.extraction.taxonomy import lookup
 from directory.extraction.types import AddressFact, CityFact, Evidence, StateFact
 
@@ -45,7 +45,7 @@ _SEPARATOR = re.compile(r"^\s*(?:,|;|/|\||&|·|•|and|or|,\s*(?:and|or|&))?\s*$
 
 # Words that, leading up to a state, say it is a service area.
 _CUE = re.compile(
-    r"\b(?:serv(?:e|es|ed|ing|ices?)|licen[sc](?:ed|e|es|ure)|located|locations?|offices?|clients?|residents?|"
+    r"\b(?:serv(?:e|es|ed|ing|ices?)|licen[sc](?:ed|e|es|ure)|located|locally|locations?|offices?|clients?|residents?|"
     r"patients?|adults?|telehealth|tele-?health|telemedicine|virtual(?:ly)?|online|in[- ]person|sessions?|"
     r"available|practi[cs]e|practicing|throughout|statewide|across|based|see|seeing|work|treat|treating|"
     r"people|individuals|anyone|families|appointments?|visits?|care|therapy|therapist|psychotherapy|welcome|"
@@ -61,7 +61,9 @@ _NEGATIVE = re.compile(
     r"training|hospital|formerly|previously|former|used to|originally|native|family in|lived|moved from|"
     r"retreat center in|survey|data|law|legislat\w+|legal(?:ized)?|approved|ban(?:s|ned)?|regulat\w+|spent|worked|"
     r"(?:minutes|miles|hours)\s+(?:outside|away|from|north|south|east|west)|"
-    r"career|chain|after\s+(?:\w+\s+){0,3}(?:years?|time)|discover\w*|synthesi[sz]ed|invented|battlefields?)\b",
+    r"career|chain|after\s+(?:\w+\s+){0,3}(?:years?|time)|discover\w*|synthesi[sz]ed|invented|battlefields?|"
+    # "most clinics in New York City": other practices' places
+    r"(?:most|many|some|other|majority\s+of)\s+(?:\w+\s+)?(?:clinics|providers|practices|therapists))\b",
     re.I,
 )
 # Words that say the practice does not work in a following state, or that clients come from there.
@@ -117,6 +119,11 @@ _CREDENTIAL_WORD = re.compile(r"([A-Za-z][A-Za-z.\-]*)\s*,\s*$")
 _CREDENTIAL_NEXT = re.compile(r"^\s*,\s*([A-Za-z][A-Za-z.\-]*)")
 _ABBR_LEAD = re.compile(r"\b(?:in|throughout|across|serving|serve|serves|to|within|of|the)\s*$", re.I)
 _THE = re.compile(r"\b(?:the|an?\s+[a-z]+)\s*$", re.I)  # "the MD", "a psychiatric MD": the clinician
+# "IV (in a vein), IM (in a muscle), IN (nasal spray)": a code listed among other capital abbreviations is one of them
+_ABBR_BEFORE = re.compile(r"\b([A-Z]{2,4})\s*(?:\([^()]{0,60}\))?\s*(?:,|/|or|and)\s*(?:or\s+|and\s+)?$")
+_ABBR_AFTER = re.compile(r"^\s*(?:\([^()]{0,60}\))?\s*(?:,|/|or|and)\s*(?:or\s+|and\s+)?([A-Z]{2,4})\b")
+# "Jo Rivera, MFT from Fairview, CA talks about...": a person's home town, not an office of the practice
+_PERSON_FROM = re.compile(r"(?:\b[A-Z]{2,6}|\b[A-Z][a-z]+\s+[A-Z][a-z'’\-]+),?\s+(?:is\s+)?from\s+$")
 _ABBR_FOLLOW = re.compile(r"^\s+(?:Dept|Department|Board|(?i:residents|clients|patients)|licens\w*|only|\()")
 _ZIP_AFTER = re.compile(r"^\.?,?\s+(\d{5})(?:-\d{4})?\b")
 
@@ -128,7 +135,7 @@ _IN_PERSON = r"(?:in[- ]person|in[- ]office|face[- ]to[- ]face|offices?|clinics?
 _VIRTUAL_ONLY = re.compile(
     rf"\b(?:{_VIRTUAL}[- ]only|only\s+(?:via\s+|by\s+|through\s+)?{_VIRTUAL}|exclusively\s+(?:via\s+|through\s+)?"
     rf"{_VIRTUAL}|{_VIRTUAL}\s+(?:sessions\s+)?only|no\s+in[- ]person|not\s+(?:offer\s+)?in[- ]person|"
-    rf"100%\s+{_VIRTUAL}|fully\s+{_VIRTUAL}|entirely\s+{_VIRTUAL}|all\s+(?:of\s+)?(?:our\s+|my\s+)?(?:\w+\s+)?"
+    rf"100%\s+{_VIRTUAL}|fully[- ]{_VIRTUAL}|entirely[- ]{_VIRTUAL}|all\s+(?:of\s+)?(?:our\s+|my\s+)?(?:\w+\s+)?"
     rf"(?:sessions|appointments|services|visits)\s+(?:are\s+|take\s+place\s+|happen\s+)?(?:(?:held|conducted|offered|"
     rf"provided|delivered|done)\s+)?(?:(?:via|by|through|over|on|using)\s+(?:secure\s+)?)?(?:{_VIRTUAL}|video)|"
     rf"(?:no|not\s+have\s+a|without\s+a)\s+physical\s+office)",
@@ -151,11 +158,13 @@ _STREET = re.compile(
 )
 _CITY_LIST = re.compile(
     r"\b(?:(?i:in|near|throughout|serving|serve|serves|across|including|from|within\s+\d+\s+(?:miles|minutes)\s+of)\s+"
-    r"|(?i:locations?|offices?|in[- ]person)\s*:\s*)"  # "two locations: Fairview and Lakeview", "In person: X"
+    r"|(?i:locations?|offices?|in[- ]person)\s*:\s*"  # "two locations: Fairview and Lakeview", "In person: X"
+    r"|;\s*and\s+)"  # "Serving A and B in X County; and C and D in Y County": the served list goes on
     r"(?P<the>(?i:the\s+))?(?P<greater>(?i:greater\s+|heart\s+of\s+(?:the\s+)?))?(?i:(?:downtown|uptown|midtown)\s+)?"
     r"(?P<list>(?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})(?:\s*(?:,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+)"
     r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})*)"
 )
+_SERVING_BEFORE = re.compile(r"\bServ(?:e|es|ing)\b[^.]*$", re.I)  # "Serving A and B in X County; and C in Y County"
 _METRO = re.compile(r"\s+Metro$")  # "Broken Arrow and Tulsa Metro": the town's metro area, named as the page does
 _COUNTY_LIST = re.compile(
     r"((?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)(?:\s*(?:,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+)"
@@ -328,11 +337,14 @@ def _sentence_cues(sentence: str) -> tuple[list[tuple[int, int]], bool, bool]:
 
 
 def _city_before(sentence: str, start: int, state: str) -> tuple[str, int] | None:
-    """'... Suite 200, Hartford, CT': the longest run of capitalised words before ', ST' that is a city there."""
+    """'... Suite 200, Hartford, CT': the longest run of capitalised words before ', ST' that is a city there.
+    In a list of places the comma may be missing ("in NYC, Greenwich CT and Fairview Ohio")."""
     offset = max(0, start - _LOOKBACK)  # a city is a few words: read only the text just before the state
     match = re.search(r"(" + _CITY_WORDS + r"),\s*$", sentence[offset:start])
     if not match:
-        return None
+        match = _LISTED_TOWN.search(sentence[offset:start])
+        if not match or not _LIST_AFTER.match(sentence[start: start + 40]):
+            return None
     words = match.group(1).split()
     for first in range(len(words)):
         candidate = " ".join(words[first:]).strip(".")
@@ -399,6 +411,16 @@ def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> t
             continue
         tokens.append(_Token(start, end, code, "abbr"))
     return tuple(sorted(tokens, key=lambda token: token.start))
+
+
+def _among_abbreviations(sentence: str, token: _Token) -> bool:
+    before = _ABBR_BEFORE.search(sentence[max(0, token.start - 90): token.start])
+    after = _ABBR_AFTER.match(sentence[token.end: token.end + 90])
+    return any(match and match.group(1) not in STATE_CODES for match in (before, after))
+
+
+_LISTED_TOWN = re.compile(r"(?:^|,|\b(?:in|and|or)|&)\s+(" + _CITY_WORDS + r")\s+$")
+_LIST_AFTER = re.compile(r"^[A-Za-z ]{0,20}?(?:\s*(?:,|&|\band\b|\bor\b|[.;:!?]|$))")
 
 
 def _runs(sentence: str, tokens: tuple[_Token, ...]) -> list[list[_Token]]:
@@ -523,20 +545,28 @@ class _PlaceReader:
                 continue
             if token.kind == "abbr":
                 city = _city_before(sentence, token.start, token.code)
+                if city and _PERSON_FROM.search(sentence[max(0, city[1] - 60): city[1]]):
+                    continue
                 zip_match = _ZIP_AFTER.match(sentence[token.end:])
                 if city:
                     self.add_city(city[0], token.code, snippet)
                     office = bool(zip_match) or office_cue or block.tag == "address"
-                    self.vote(token.code, True if office else None, None, 2, snippet)
+                    # "in person in my office in Oakland, CA or via telehealth": both ways there
+                    virtual = True if office and _mode_of(sentence)[1] else None
+                    self.vote(token.code, True if office else None, virtual, 2, snippet)
                     accepted = True
                     continue
                 if _PERSON_COMMA.search(sentence[max(0, token.start - _LOOKBACK): token.start]):
                     continue  # "Rafael Quintero, MD": a post-nominal, not Maryland
+                if _among_abbreviations(sentence, token):
+                    continue
                 if len(run) == 1 and not (_ABBR_LEAD.search(lead) or _ABBR_FOLLOW.match(tail)):
                     continue
                 if len(run) == 1 and _THE.search(lead) and lookup(token.code) is not None:
                     continue  # "the MD will charge", "the PA": the clinician, not Maryland or Pennsylvania
             elif token.kind == "name":
+                if sentence[token.start:token.end] == "NYC" and cue and not negative:
+                    self.add_city("New York City", "NY", snippet)  # "offices in NYC": the city, and New York
                 city = _city_before(sentence, token.start, token.code)
                 if city and not negative:
                     self.add_city(city[0], token.code, snippet)
@@ -682,7 +712,8 @@ class _PlaceReader:
         virtual_only = _mode_of(sentence) == (False, True)  # _VIRTUAL_ONLY: once per sentence, not per town list
         for match in _CITY_LIST.finditer(sentence):
             lead = sentence[max(0, match.start() - 40): match.start() + 12]
-            if not (_CUE.search(lead) or _CITY_CUE.search(lead) or block.footer) or _NEGATIVE.search(lead):
+            served = _SERVING_BEFORE.search(sentence[max(0, match.start() - 200): match.start()])
+            if not (_CUE.search(lead) or _CITY_CUE.search(lead) or block.footer or served) or _NEGATIVE.search(lead):
                 continue  # "a psychiatrist in Rhinebeck" says where someone else is
             names = [name.strip(" .") for name in _LIST_SPLIT.split(match.group("list")) if name.strip(" .")]
             if any(name in STATE_BY_NAME for name in names):
@@ -708,7 +739,7 @@ class _PlaceReader:
                 or virtual_only
             )
             if _IN_PERSON_WORD.search(_NEAR_SPLIT.split(lead)[-1]) and not virtual_only:
-                virtual = None  # "... via telehealth, and in person in Providence": the nearest words decide
+                virtual = None  # "... via telehealth, and in person in Eastbrook": the nearest words decide
             self.pending_cities.append((known, sentence, snippet, not virtual))
 
     def read_counties(self, sentence: str, snippet: str) -> None:
@@ -859,3 +890,15 @@ def apply_in_clinic_routes(places: PlaceFacts, route_evidence: list[Evidence]) -
             state.in_person = True
             value = {"state": state.state, "in_person": True, "virtual": None}
             places.evidence.append(Evidence("states", value, said.snippet, said.url))
+
+
+# Speed (issue 10 item 6): each of these patterns first asks whether the text holds a literal that every match of
+# it needs (keywords.gated: the same answers, test_speed_equivalences), skipping the regex on most sentences.
+gate_patterns(
+    globals(),
+    "_CITY_OFFICE", "_STATEWIDE_AFTER", "_LOWER_STATE", "_CUE", "_NEGATIVE", "_COUNTY_HINT", "_CITY_BASED",
+    "_ALL_STATES", "_VIRTUAL_ONLY", "_ELIDED", "_STATEWIDE", "_CITY_IN_NAME",
+    "_RESEARCH_OR_NEWS", "_REGION", "_TOWN_OFFICE_LINE",
+    "_ASIDE",
+)
+guard_patterns(globals(), "_TOKEN")  # too many literals to gate: the first-character guard only

@@ -16,6 +16,7 @@ from directory.models import (
 from directory.queries.geography import state_name
 from directory.queries.labels import MODE_LABELS, offering_label, practice_badge
 from directory.queries.provider import VerdictRow, practice_detail
+from directory.safetext import spreadsheet_cell
 from directory.timeutil import utcnow
 from directory.vocab import (
     BADGE_LABELS,
@@ -36,15 +37,10 @@ class Comparison:
     def to_csv(self) -> str:
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(["aspect", *map(_csv_safe, self.columns)])
+        writer.writerow(["aspect", *map(spreadsheet_cell, self.columns)])
         for aspect, values in self.rows:
-            writer.writerow([aspect, *map(_csv_safe, values)])
+            writer.writerow([aspect, *map(spreadsheet_cell, values)])
         return out.getvalue()
-
-
-def _csv_safe(text: str) -> str:
-    """Crawled text must not become a spreadsheet formula (=, +, -, @ at the start of a cell)."""
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
 
 
 def _yes_no(value: bool | None) -> str:
@@ -199,7 +195,7 @@ def vetting_checklist(session: Session, *, clinician_id: int, now: datetime | No
 
 def _evidence_text(row: VerdictRow) -> str:
     parts = [
-        f"source {row.source}" if row.source else "",
+        f"source {row.source_label}" if row.source_label else "",
         f"license {row.license_number}" if row.license_number else "",
         f"status '{row.raw_status}'" if row.raw_status else "",
         f"expires {row.expires}" if row.expires else "",

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, select
 
+from directory.boards.registry import source_label
 from directory.errors import KapdirError
 from directory.models import (
     Change,
@@ -45,6 +46,7 @@ class VerdictRow:
     label: str
     basis: str
     source: str | None
+    source_label: str | None  # what a person calls the source ("NPPES NPI Registry"), not its id
     license_number: str | None
     raw_status: str | None
     expires: str | None
@@ -99,7 +101,8 @@ def _verdict_row(check: Verification, now: datetime, ttl: timedelta) -> VerdictR
         clinician_id=check.clinician_id, claim_kind=check.claim_kind, state=check.state, mode=check.mode,
         credential_code=check.credential_code, verdict=check.verdict, badge=badge_for(check.verdict),
         label=verdict_label(check.verdict), basis=check.basis or "",
-        source=evidence.get("source"), license_number=evidence.get("license_number"),
+        source=evidence.get("source"), source_label=source_label(evidence.get("source")),
+        license_number=evidence.get("license_number"),
         raw_status=evidence.get("raw_status"), expires=_text(evidence.get("expires")),
         source_as_of=_text(evidence.get("source_as_of") or check.source_as_of),
         source_url=evidence.get("source_url"), checked_at=check.checked_at, due=due,

@@ -1,6 +1,7 @@
 """The provider page (AppTest): "What changed" from the same events as `kapdir changes`, and the watch control."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -47,6 +48,7 @@ def test_what_changed_shows_the_events_with_before_after_and_why(app, scenario):
     assert "What changed" in shown and "New discipline" in shown and "State no longer verified" in shown
     assert "License suspended or revoked" in shown and "Board status: SUSPENDED" in shown
     assert "Before: verified" in shown and "Practice appeared" in shown
+    assert "Source: " in shown and not re.search(r"Source: [a-z]+_[a-z_]+\b", shown), "sources by name, not id"
     site = at.selectbox(key="provider_practice").set_value(scenario.practices[SITE_CHANGE]).run()
     assert "Prices changed" in texts(site) and "State list changed" in texts(site)
     assert not at.html, "no HTML is rendered"

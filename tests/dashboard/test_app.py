@@ -112,7 +112,7 @@ def test_provider_page_shows_evidence_and_facts(app, directory_db):
     at = page(app, "views/provider.py", practice=str(practice))
     assert not at.exception
     shown = texts(at)
-    assert "PC.0012345" in shown and "ct\\_socrata" in shown and "Last checked" in shown
+    assert "PC.0012345" in shown and "Connecticut eLicense roster" in shown and "Last checked" in shown
     assert "Added Virginia" in shown
     stale = directory_db.built.practices["riverbend.example"]
     at.selectbox(key="provider_practice").set_value(stale).run()

@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
 REALPAGES = SHARED / "realpages"
 EXTRA_PAGES = SHARED / "realpages-extra"  # a second hand-labelled set, all development material
+PEOPLE3_PAGES = SHARED / "realpages-people3"  # a third hand-labelled set (people fields); its names are scanned for
 SEEDS = SHARED / "seeds"
 KAPDIR = str(Path(sys.executable).parent / "kapdir")
 needs_realpages = pytest.mark.skipif(not (REALPAGES / "labels.jsonl").is_file(), reason="../shared/realpages absent")
@@ -146,8 +147,9 @@ RULE_FILES = sorted(
 
 def _label_lines() -> list[str]:
     lines = (REALPAGES / "labels.jsonl").read_text(encoding="utf-8").splitlines()
-    if (EXTRA_PAGES / "labels.jsonl").is_file():  # the extra set's names are scanned for too
-        lines += (EXTRA_PAGES / "labels.jsonl").read_text(encoding="utf-8").splitlines()
+    for folder in (EXTRA_PAGES, PEOPLE3_PAGES):  # the other sets' names are scanned for too
+        if (folder / "labels.jsonl").is_file():
+            lines += (folder / "labels.jsonl").read_text(encoding="utf-8").splitlines()
     return lines
 
 
@@ -172,13 +174,16 @@ def _general_vocabulary() -> set[str]:
     in lower case mid-sentence ("hope", "bend", "clear": ordinary words before they are names), state names and
     credential codes (the domain's vocabulary), and the outside prescribing services that LABELING.md and the
     scorer name as general examples ("Journey Clinical")."""
-    prose = " ".join(text for folder in (REALPAGES, EXTRA_PAGES) if (folder / "labels.jsonl").is_file()
+    prose = " ".join(text for folder in (REALPAGES, EXTRA_PAGES, PEOPLE3_PAGES) if (folder / "labels.jsonl").is_file()
                      for _, _, text in read_real_pages(folder))
     lower_words = {match.group(1) for match in re.finditer(r"\b[a-z]+ ([a-z][a-z'’\-]+)\b", prose)}
     from directory.extraction.geography import STATE_BY_NAME
+    from directory.extraction.offerings import KNOWN_PARTNERS
 
     vocabulary = {word for word in lower_words}
     vocabulary |= {name.lower() for name in STATE_BY_NAME}
+    # the national prescribing services the partner rule lists by design (a page naming one is not the rule's source)
+    vocabulary |= {name.lower() for name in KNOWN_PARTNERS}
     vocabulary |= {line.split(",")[0].strip().lower() for line in
                    (REPO / "directory" / "data" / "credentials.csv").read_text().splitlines()[1:] if line}
     public = (REALPAGES / "LABELING.md").read_text() + (REALPAGES / "score.py").read_text()

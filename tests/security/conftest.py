@@ -11,13 +11,13 @@ from tests.dashboard.conftest import directory_db  # noqa: F401 - the dashboard'
 
 
 class Recorder(BaseHTTPRequestHandler):
-    routes: dict[str, tuple[int, dict[str, str], str]] = {}
+    routes: dict[str, tuple[int, dict[str, str], str | bytes]] = {}
     hits: list[str]
 
     def do_GET(self):  # noqa: N802 - http.server's name
         self.hits.append(self.path)
         status, headers, body = self.routes.get(self.path, (404, {}, "not here"))
-        data = body.encode()
+        data = body if isinstance(body, bytes) else body.encode()
         self.send_response(status)
         for name, value in {"Content-Type": "text/html; charset=utf-8", **headers}.items():
             self.send_header(name, value)
@@ -33,6 +33,7 @@ class Recorder(BaseHTTPRequestHandler):
 def serve(address: str, port: int, routes: dict):
     handler = type("Handler", (Recorder,), {"routes": routes, "hits": []})
     server = ThreadingHTTPServer((address, port), handler)
+    server.handle_error = lambda request, client_address: None  # a crawler that drops a bomb midway resets
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -5,6 +5,8 @@ There is no internet here, so the public wildcard DNS services are stood in by t
 its subdomains answer 127.0.0.1. Numeric host forms go through this machine's real resolver.
 """
 
+import ipaddress
+
 import pytest
 
 from crawler.egress import _CheckedAnswers
@@ -29,7 +31,10 @@ WILDCARD_DNS = {
 
 
 def wildcard_dns(host: str, port: int) -> list[str]:
-    return WILDCARD_DNS.get(host, [])
+    try:
+        return [str(ipaddress.ip_address(host))]  # an IP literal resolves to itself, as getaddrinfo answers
+    except ValueError:
+        return WILDCARD_DNS.get(host, [])
 
 
 @pytest.mark.parametrize("url", [
@@ -55,6 +60,12 @@ def wildcard_dns(host: str, port: int) -> list[str]:
     "http://017700000001/",  # octal 127.0.0.1
     "http://0x7f000001/",  # hex 127.0.0.1
     "http://0x7f.1/",
+    "http://[64:ff9b::7f00:1]/",  # NAT64 (RFC 6052) of 127.0.0.1: passed before
+    "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 of 169.254.169.254: passed before
+    "http://[64:ff9b:1::a00:1]/",  # local-use NAT64 (RFC 8215) of 10.0.0.1: passed before
+    "http://[::127.0.0.1]/",  # deprecated IPv4-compatible form: passed before
+    "http://192.0.0.192/",  # Oracle Cloud's legacy metadata address: passed before
+    "http://168.63.129.16/",  # Azure's WireServer: passed before
     "http://calmharbor.com:6379/",  # a port other than 80/443
     "gopher://calmharbor.com/",
     "file:///etc/passwd",
@@ -85,14 +96,22 @@ def test_the_sample_world_switch_admits_loopback_but_never_metadata():
     assert validate_seed("http://127.0.0.1:8000/", SAMPLE_WORLD) == "http://127.0.0.1:8000/"
     assert validate_seed("http://riverbend.example/", SAMPLE_WORLD) == "http://riverbend.example/"
     for url in ("http://169.254.169.254/", "http://169.254.169.254.nip.io/", "http://[fe80::1]/",
-                "http://0.0.0.0/", "http://224.0.0.1/"):
+                "http://0.0.0.0/", "http://224.0.0.1/", "http://[fd00:ec2::254]/", "http://[64:ff9b::a9fe:a9fe]/",
+                "http://192.0.0.192/", "http://168.63.129.16/"):
         with pytest.raises(BlockedAddress):
             validate_seed(url, SAMPLE_WORLD, resolve=wildcard_dns)
 
 
 def test_configured_networks_admit_exactly_those_addresses():
-    mirror = Policy(allow_networks=(__import__("ipaddress").ip_network("127.0.0.1/32"),))
+    mirror = Policy(allow_networks=(ipaddress.ip_network("127.0.0.1/32"),))
     assert address_allowed("127.0.0.1", mirror) and not address_allowed("127.0.0.2", mirror)
+    everything = Policy(allow_networks=(ipaddress.ip_network("::/0"),))
+    assert not address_allowed("fd00:ec2::254", everything)  # cloud metadata even then
+
+
+def test_public_addresses_in_ipv6_forms_still_pass():
+    for address in ("64:ff9b::5db8:d822", "::ffff:93.184.216.34", "2002:5db8:d822::1", "2606:2800:220:1::1"):
+        assert address_allowed(address, STRICT), address
 
 
 def test_the_setting_is_one_boolean_and_off_by_default(monkeypatch):
