@@ -241,6 +241,8 @@ _SURNAME_RUNS = re.compile(
     r"^(?P<surname>[A-Z][a-zß-öø-ÿ'’\-]{2,})\s+(?:(?:co-?)?founded|opened|started|launched|owns|runs)\s+"
     r"(?:her|his|their)\s+(?:[\w-]+\s+){0,3}?(?:clinic|practice|office|center|centre)\b"
 )
+# "on the Maple Shore, with an in-house nurse": a place after an article or a preposition, not a person's name
+_PLACE_BEFORE = re.compile(r"(?i:\b(?:the|on|in|at|near|across|throughout|around|serving))\s+$")
 _QUOTE_VERBS = frozenset({"said", "says"})  # "said Jane Roe, a nurse with X": a news quote names its speaker
 # "–K.T. RN", "— Jane Roe, LPC": a sign-off line under a post, by initials or a name, with credential letters
 _SIGN_OFF = re.compile(
@@ -569,6 +571,7 @@ class _PeopleReader:
         for match in _APPOSITIVE.finditer(sentence) if hint and "," in sentence else ():
             if all(cue in _QUOTE_VERBS for cue in cited) and not _ELSEWHERE_AFTER.match(sentence, match.end()) \
                     and not _MENTOR_BEFORE.search(sentence[:match.start("name")]) \
+                    and not _PLACE_BEFORE.search(sentence[:match.start()]) \
                     and (name := clean_name(match.group("name"))):
                 self.add(name, [], sentence[:300], source="prose")
         if cited:
