@@ -44,3 +44,21 @@ def test_a_known_prescribing_service_on_its_own_domain_is_the_practice():
     assert name_of(text, "https://journeyclinical.zendesk.com/hc/en-us/articles/1-overview") == "Journey Clinical"
     # elsewhere the same name stays someone else's
     assert name_of(text, "https://www.alderpointtherapy.com/kap") is None
+
+
+def clinicians_of(text: str, url: str = "https://example.org/kap") -> list[str]:
+    return [person.name for person in extract_page(text, url=url, content_type="text/plain").clinicians]
+
+
+def test_a_first_name_that_does_the_therapy_is_a_clinician():
+    assert clinicians_of("Ketamine therapy\n\nMarisol offers a therapeutic approach called ketamine-assisted "
+                         "psychotherapy in partnership with an outside prescriber.") == ["Marisol"]
+    assert clinicians_of("How it works\n\nOnce Marisol determines if you are a good candidate for this kind of "
+                         "therapy, she will refer you to a prescriber.") == ["Marisol"]
+
+
+def test_a_brand_that_offers_therapy_is_not_a_first_name():
+    # "Brightfern" is also the first word of the practice's name on the page: a brand, not a person
+    text = ("Brightfern Counseling\n\nBrightfern offers therapy sessions for adults and couples.\n\n"
+            "Contact Brightfern Counseling today.")
+    assert clinicians_of(text) == []
