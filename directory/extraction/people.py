@@ -190,7 +190,10 @@ _MENTOR_BEFORE = re.compile(
 )
 _COLLEAGUES_AFTER = re.compile(  # a study's authors, or a writer quoted ("Gabor Roe, MD, reminds us")
     r",?\s+(?:and\s+(?:his\s+|her\s+|their\s+)?colleagues|et\s+al|(?:\w+\s+)?(?:says|said|writes|wrote|"
-    r"reminds|notes|explains|argues|observes|puts\s+it)\b)"
+    r"reminds|notes|explains|argues|observes|puts\s+it)\b|"
+    # "Jane Roe, LMFT from Elm Springs, OR talks about her experience": a guest from her own town, not the team
+    r"from\s+(?:[A-Z][\w'’.-]*\s+){0,2}[A-Z][\w'’.-]*,\s*[A-Z]{2}\s+(?:talks|speaks|shares|describes|discusses|"
+    r"tells|reflects)\b)"
 )
 # "a psychiatric MD (Dr. Roe)": the code said before the doctor it belongs to
 _CODE_BEFORE_DOCTOR = re.compile(

@@ -62,3 +62,11 @@ def test_a_brand_that_offers_therapy_is_not_a_first_name():
     text = ("Brightfern Counseling\n\nBrightfern offers therapy sessions for adults and couples.\n\n"
             "Contact Brightfern Counseling today.")
     assert clinicians_of(text) == []
+
+
+def test_a_guest_from_another_town_who_talks_about_her_experience_is_not_on_the_team():
+    text = ("KAP for therapists\n\nNadia Brook, LMFT from Elmwood Springs, OR talks about her experience as a KAP "
+            "therapist working with our clinics.")
+    assert clinicians_of(text) == []
+    # the same name and codes on their own line stay a clinician
+    assert clinicians_of("Our team\n\nNadia Brook, LMFT\n\nShe sees adults and couples.") == ["Nadia Brook"]
