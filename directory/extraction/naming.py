@@ -133,9 +133,10 @@ def _domain_labels(url: str | None) -> list[str]:
     """'https://www.cedar-hollow.com/x' -> ['cedarhollow']; subdomains other than www are kept, the TLD dropped."""
     host = (urlsplit(url).hostname or "") if url else ""
     labels = [_compact(label) for label in host.split(".")[:-1] if label not in {"www", "m", "blog"}]
-    # "thecedarhollowcenter.com" spells "Our Cedar Hollow Center": a leading "the" is not part of the name
+    # "thecedarhollowcenter.com" spells "Our Cedar Hollow Center": a leading "the" is not part of a long name
+    # (on a short domain it is: "At The Glade, we" on thegladeco.com)
     labels += [label[3:] for label in labels if label.startswith("the") and not label.startswith(("thera", "there"))
-               and len(label) >= 10]
+               and len(label) >= 15]
     return [label for label in labels if len(label) >= 4]
 
 

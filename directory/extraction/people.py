@@ -164,6 +164,10 @@ _FIRST_DOES_THERAPY = re.compile(
     rf"^(?:(?:Once|After|When|Then)\s+)?(?P<first>{_FIRST})\s+(?:also\s+)?(?:offers|provides|takes\s+on|conducts|"
     r"determines|facilitates)\s+(?:[\w'’-]+\s+){0,8}?(?:psychotherapy|therapy|therapeutic|candidate)\b"
 )
+# "*** Jane Roe also offers sliding scale pricing": a person who sets her own fees sees clients here
+_OFFERS_SLIDING_SCALE = re.compile(
+    rf"^[*•\W]{{0,4}}(?P<name>{NAME})\s+(?:also\s+)?offers\s+(?:a\s+)?(?:sliding[\s-]+scale|reduced[\s-]+fees?)"
+)
 # "Sarah Counseling", "Sarah's Wellness": the word begins a practice's name on the page, a brand rather than a person
 _BRAND_AFTER = r"['’]?s?\s+(?:[A-Z][\w-]*\s+)?(?:Therapy|Counseling|Wellness|Health|Clinic|Center|Psychiatry|" \
     r"Psychotherapy|Group|Associates|Institute|Medical|Care|Collective|Healing)\b"
@@ -574,8 +578,12 @@ class _PeopleReader:
         "Dr. Roe", and a title said before the name ("Licensed Professional Counselor Beth Arno")."""
         does = _FIRST_DOES_THERAPY.match(sentence)
         if does and _single_name(first := does.group("first"), self.lower_words) \
-                and not re.search(rf"\b{first}{_BRAND_AFTER}", self.document.text):
+                and not re.search(rf"\b{re.escape(first)}{_BRAND_AFTER}", self.document.text):
             self.add(self.known_first(first) or first, [], sentence[:300], source="prose")
+        fees = _OFFERS_SLIDING_SCALE.match(sentence)
+        if fees and (name := clean_name(fees.group("name"))) \
+                and not re.search(rf"\b{re.escape(fees.group('name'))}{_BRAND_AFTER}", self.document.text):
+            self.add(name, [], sentence[:300], source="prose")
         hint = _PROSE_HINT.search(sentence)  # cheap tests first: most sentences name nobody
         intro = "I" in sentence and _INTRO_HINT.search(sentence)
         coded = "," in sentence and _ANY_CODE.search(sentence)
@@ -969,7 +977,7 @@ def extract_people(document: Document, structured: StructuredData) -> tuple[list
 gate_patterns(
     globals(),
     "_SPELLED", "_TITLE_BEFORE", "_LED_BY", "_HELD_IN_END", "_ROLE_LIST", "_DOCTOR", "_ROLE_AT_START",
-    "_FIRST_POSSESSIVE", "_FIRST_DOES_THERAPY",
+    "_FIRST_POSSESSIVE", "_FIRST_DOES_THERAPY", "_OFFERS_SLIDING_SCALE",
     "_RESEARCH", "_NAME_PAREN_ROLE",
 )
 guard_patterns(globals(), "_ANY_CODE")  # too many literals to gate: the first-character guard only

@@ -70,3 +70,10 @@ def test_a_guest_from_another_town_who_talks_about_her_experience_is_not_on_the_
     assert clinicians_of(text) == []
     # the same name and codes on their own line stay a clinician
     assert clinicians_of("Our team\n\nNadia Brook, LMFT\n\nShe sees adults and couples.") == ["Nadia Brook"]
+
+
+def test_a_person_who_offers_a_sliding_scale_is_a_clinician():
+    text = "Fees\n\nIntake $120\n\n*** Tobias Wren also offers sliding scale pricing on a limited basis."
+    assert clinicians_of(text) == ["Tobias Wren"]
+    # a practice that offers a sliding scale is no person
+    assert clinicians_of("Fees\n\nHarrow Point also offers sliding scale pricing.\n\nHarrow Point Counseling") == []
