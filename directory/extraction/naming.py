@@ -40,7 +40,7 @@ _GENERIC = frozenset(
     cost costs is are does do can should definitive complete intravenous intramuscular nasal spray oral sublingual
     lozenge lozenges medication medications care coordination expect preparation single-day day first next step
     steps right you me it this that help safe effective work works journey journeys experience experiences
-    telepsychology teletherapy""".split()
+    telepsychology teletherapy remote intensive intensives retreat retreats""".split()
 )
 # Words that say what kind of service a phrase is ("Traditional Ketamine Therapy"): with service words, no name.
 _DESCRIBING = frozenset(
@@ -75,7 +75,7 @@ _CUE_BEFORE = re.compile(
     r"(?:with|at))\s+(?:the\s+)?)$"
 )
 _CUE_AFTER = re.compile(
-    r"^(?:,?\s+(?:is|are|was|were|has|have|had|began|begins|started|provides?|offers?|opened|serves?|treats?|"
+    r"^(?:,?\s+(?:[a-z]{3,12}ly\s+)?(?:is|are|was|were|has|have|had|began|begins|started|provides?|offers?|opened|serves?|treats?|"
     r"uses?|specializ\w+|specialis\w+|can|will|welcomes?|accepts?|follows?|became|believes?|combines?|brings?|"
     r"helps?|strives?|aims?|seeks?|focuses|prides|delivers?|works?|recogni[sz]es?|understands?|integrates?|"
     r"administers?|now|also|was|remains|continues|takes|invites?|sees)\b|,\s+(?:located|based|we|our)\b|"
@@ -132,8 +132,12 @@ def _compact(text: str) -> str:
 def _domain_labels(url: str | None) -> list[str]:
     """'https://www.cedar-hollow.com/x' -> ['cedarhollow']; subdomains other than www are kept, the TLD dropped."""
     host = (urlsplit(url).hostname or "") if url else ""
-    labels = [label for label in host.split(".")[:-1] if label not in {"www", "m", "blog"}]
-    return [_compact(label) for label in labels if len(_compact(label)) >= 4]
+    labels = [_compact(label) for label in host.split(".")[:-1] if label not in {"www", "m", "blog"}]
+    # "thecedarhollowcenter.com" spells "Our Cedar Hollow Center": a leading "the" is not part of a long name
+    # (on a short domain it is: "At The Glade, we" on thegladeco.com)
+    labels += [label[3:] for label in labels if label.startswith("the") and not label.startswith(("thera", "there"))
+               and len(label) >= 15]
+    return [label for label in labels if len(label) >= 4]
 
 
 def clean_org(name: str | None) -> str | None:
@@ -290,6 +294,8 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                 if part is None and labels and sentence[max(0, start - 4):start] == "The ":  # "At The Glade, we"
                     part = _domain_part("The " + phrase, labels, speaks)
                 at_place = bool(part and _AT_PLACE.search(sentence[: sentence.find(part)]))
+                if part and part.isupper() and len(part.split()) >= 2:  # "CEDAR HOLLOW MIND HEALTH": a logo line
+                    part = part.title()
                 # "Jane Roe" on janeroe.com is its clinician; "at Bright Waters" is a place, not a person; and
                 # "patients at Care & Healing Wellness Center" a place, though each of its words is a service word
                 if part and (_acceptable(part) or at_place and len(part.split()) >= 3 and _acceptable_words(part)) \
@@ -415,6 +421,10 @@ def practice_name(document: Document, structured: StructuredData,
                   exclude: tuple[str, ...] = ()) -> tuple[str | None, str]:
     """The practice's name and the evidence for it; None when the page never names itself. `exclude`: names
     that are someone else's on this page (the medical partner)."""
+    labels = _domain_labels(document.url)
+    for partner in KNOWN_PARTNERS:  # a prescribing service's own site ("<service>.zendesk.com"): it is the practice
+        if _compact(partner) in labels and partner in document.text:
+            return partner, f"the site of {partner}"
     excluded = {_compact(name) for name in exclude if name}
     if document.tree is not None:
         name, snippet = _from_html(document, structured)

@@ -158,6 +158,19 @@ _FIRST_SUBJECT = re.compile(  # "Sarah is a licensed therapist": a first name wh
     rf"^(?P<first>{_FIRST})\s+(?i:(?:(?:received|earned|holds|completed)\s+(?:[\w'’-]+\s+){{1,10}}?and\s+)?"
     rf"(?:is|has been|became|works as|serves as)\s+(?:a|an|our|the)\s+(?:[\w-]+\s+){{0,4}}?{_ROLE_NOUN})"
 )  # "Sarah received her MSW from X and is a licensed clinical social worker"
+# "Sarah offers a therapeutic approach called KAP", "Once Sarah determines if you are a good candidate for this
+# therapy, she will refer you": a first name that does the therapy, where that is all the page gives
+_FIRST_DOES_THERAPY = re.compile(
+    rf"^(?:(?:Once|After|When|Then)\s+)?(?P<first>{_FIRST})\s+(?:also\s+)?(?:offers|provides|takes\s+on|conducts|"
+    r"determines|facilitates)\s+(?:[\w'’-]+\s+){0,8}?(?:psychotherapy|therapy|therapeutic|candidate)\b"
+)
+# "*** Jane Roe also offers sliding scale pricing": a person who sets her own fees sees clients here
+_OFFERS_SLIDING_SCALE = re.compile(
+    rf"^[*•\W]{{0,4}}(?P<name>{NAME})\s+(?:also\s+)?offers\s+(?:a\s+)?(?:sliding[\s-]+scale|reduced[\s-]+fees?)"
+)
+# "Sarah Counseling", "Sarah's Wellness": the word begins a practice's name on the page, a brand rather than a person
+_BRAND_AFTER = r"['’]?s?\s+(?:[A-Z][\w-]*\s+)?(?:Therapy|Counseling|Wellness|Health|Clinic|Center|Psychiatry|" \
+    r"Psychotherapy|Group|Associates|Institute|Medical|Care|Collective|Healing)\b"
 _FIRST_WITH_CODES = re.compile(  # "Kristin, LCSW": a first name with post-nominals, where that is all the page gives
     rf"(?<![\w.’'-])(?P<first>{_FIRST}),\s*(?P<codes>[A-Z][A-Za-z.\-]{{1,11}}(?:\s*,\s*[A-Z][A-Za-z.\-]{{1,11}})*)"
 )
@@ -181,7 +194,10 @@ _MENTOR_BEFORE = re.compile(
 )
 _COLLEAGUES_AFTER = re.compile(  # a study's authors, or a writer quoted ("Gabor Roe, MD, reminds us")
     r",?\s+(?:and\s+(?:his\s+|her\s+|their\s+)?colleagues|et\s+al|(?:\w+\s+)?(?:says|said|writes|wrote|"
-    r"reminds|notes|explains|argues|observes|puts\s+it)\b)"
+    r"reminds|notes|explains|argues|observes|puts\s+it)\b|"
+    # "Jane Roe, LMFT from Elm Springs, OR talks about her experience": a guest from her own town, not the team
+    r"from\s+(?:[A-Z][\w'’.-]*\s+){0,2}[A-Z][\w'’.-]*,\s*[A-Z]{2}\s+(?:talks|speaks|shares|describes|discusses|"
+    r"tells|reflects)\b)"
 )
 # "a psychiatric MD (Dr. Roe)": the code said before the doctor it belongs to
 _CODE_BEFORE_DOCTOR = re.compile(
@@ -562,6 +578,14 @@ class _PeopleReader:
     def read_prose(self, sentence: str) -> None:
         """People named in running text without post-nominals: introductions, bios' subjects, "founded by",
         "Dr. Roe", and a title said before the name ("Licensed Professional Counselor Beth Arno")."""
+        does = _FIRST_DOES_THERAPY.match(sentence)
+        if does and _single_name(first := does.group("first"), self.lower_words) \
+                and not re.search(rf"\b{re.escape(first)}{_BRAND_AFTER}", self.document.text):
+            self.add(self.known_first(first) or first, [], sentence[:300], source="prose")
+        fees = _OFFERS_SLIDING_SCALE.match(sentence)
+        if fees and (name := clean_name(fees.group("name"))) \
+                and not re.search(rf"\b{re.escape(fees.group('name'))}{_BRAND_AFTER}", self.document.text):
+            self.add(name, [], sentence[:300], source="prose")
         hint = _PROSE_HINT.search(sentence)  # cheap tests first: most sentences name nobody
         intro = "I" in sentence and _INTRO_HINT.search(sentence)
         coded = "," in sentence and _ANY_CODE.search(sentence)
@@ -956,7 +980,7 @@ def extract_people(document: Document, structured: StructuredData) -> tuple[list
 gate_patterns(
     globals(),
     "_SPELLED", "_TITLE_BEFORE", "_LED_BY", "_HELD_IN_END", "_ROLE_LIST", "_DOCTOR", "_ROLE_AT_START",
-    "_FIRST_POSSESSIVE",
+    "_FIRST_POSSESSIVE", "_FIRST_DOES_THERAPY", "_OFFERS_SLIDING_SCALE",
     "_RESEARCH", "_NAME_PAREN_ROLE",
 )
 guard_patterns(globals(), "_ANY_CODE")  # too many literals to gate: the first-character guard only
