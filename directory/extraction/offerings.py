@@ -187,9 +187,10 @@ _CHOSEN = re.compile(
 )
 # "From my experience, the doses that can be given by injection or IV...": a general point, though said with "my"
 _EXPERIENCE = re.compile(r"\b(?:in|from)\s+(?:my|our)\s+(?:\w+\s+)?experience\b", re.I)
-# "IV Ketamine Infusion Therapy in Tennessee": a heading that places a route's service is the practice's offer
+# "IV Ketamine Infusion Therapy in Tennessee": a heading that places a route's service is the practice's offer; so
+# does one cut at a line break, "Esketamine Therapy for" (the condition it treats on the next line)
 _SERVICE_IN_PLACE = re.compile(
-    r"\b(?:therapy|treatments?|infusions?|injections?|clinic|center|services?)\s+(?:in|near|for)\s+[A-Z]", re.I
+    r"\b(?:therapy|treatments?|infusions?|injections?|clinic|center|services?)\s+(?:in|near|for)(?:\s+[A-Z]|\s*$)", re.I
 )
 _FUTURE = re.compile(r"\b(?:soon|coming|plan(?:s|ning)?\s+to|in\s+the\s+future)\W*(?:\w+\W+){0,2}$", re.I)
 _KAP_PATH = re.compile(r"ketamine-?assisted-?(?:psycho)?therap|(?:^|/)kap(?:[-/]|$)", re.I)
@@ -215,6 +216,9 @@ _THERAPY_YES = re.compile(
     r"\bketamine\s+(?:\w+\s+){0,2}with\s+(?:psycho)?therapy\b|\b(?:psycho)?therapy\s+with\s+ketamine\b|"
     r"\bpreparation\b[^.]{0,80}\bintegration\b|\b(?:group|individual)\s+integration\b|"
     r"\bsessions?\s+with\s+(?:a|your|our)\s+(?:trained\s+)?therapist\b|"
+    # "once ketamine is taken, we begin the EMDR work"; "our psychotherapy program readies you for your ketamine"
+    r"\bketamine\b[^.]{0,120}\b(?:we|I)\s+(?:\w+\s+){0,2}(?:the\s+)?(?:EMDR|IFS|psychotherapy|talk\s+therapy)\b|"
+    r"\b(?:our|my)\s+(?:\w+\s+)?(?:psycho)?therapy\s+(?:program|sessions|work)\b[^.]{0,80}\bketamine\b|"
     r"\bpsychedelic[- ]assisted\s+(?:psycho)?therapy\b(?=[^.]{0,120}\bketamine\b)",
     re.I,
 )

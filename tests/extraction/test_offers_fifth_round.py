@@ -1,6 +1,7 @@
 """Place and offer rules found on a fifth real set (issue 10, the dev 3/4 of ../shared/realpages-people3): each test is
 one behaviour, in sentences invented here (never real-page text)."""
 
+from directory.extraction import extract_page
 from directory.extraction.output import facts_to_json
 from tests.extraction.prose import facts_of
 
@@ -35,6 +36,14 @@ def test_a_hyphenated_sub_lingual_is_the_oral_route():
     assert out("In our office it is the sub-lingual method.")["routes"] == ["oral_sublingual"]
 
 
+def test_a_route_service_heading_cut_at_a_line_break_is_the_practices_offer():
+    text = ("Esketamine Nasal Therapy for\nLong-Lasting Depression\n\nWhat is esketamine?\n\n"
+            "Because esketamine is a controlled drug, it must be given by trained staff in a certified setting.\n")
+    got = facts_to_json(extract_page(text.encode(), url="https://practice.example/esketamine",
+                                     content_type="text/plain"))
+    assert got["routes"] == ["esketamine_spravato"]
+
+
 # --- cities -----------------------------------------------------------------------------------------------------------
 
 def test_her_town_clinic_is_an_office_there():
@@ -55,3 +64,15 @@ def test_a_named_area_of_a_state_is_a_place_served_with_the_modes_said_there():
               "covers my travel to your home.")
     assert got["cities"] == [{"city": "Coast Area", "state": "OR"}]
     assert got["states"] == [{"state": "OR", "in_person": True, "virtual": True}]
+
+
+# --- therapy included -------------------------------------------------------------------------------------------------
+
+def test_the_practice_doing_a_therapy_once_ketamine_is_given_includes_therapy():
+    got = out("Once the ketamine is taken, we begin the EMDR work with gentle guidance.")
+    assert got["therapy_included"] is True
+
+
+def test_the_practices_psychotherapy_program_around_ketamine_sessions_includes_therapy():
+    got = out("Our psychotherapy program readies you for your ketamine sessions and helps you make sense of them.")
+    assert got["therapy_included"] is True
