@@ -244,6 +244,8 @@ class LicenseRecord(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("source", "record_key"),
         Index("ix_licenserecord_lookup", "state", "family_key", "given_key"),
+        # Issue 14 (migration 0007): which staged row hashes the source's live records hold, from the index alone.
+        Index("ix_licenserecord_roster", "row_hash", "source", "removed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -279,7 +281,7 @@ class LicenseRecord(SQLModel, table=True):
     raw: dict[str, Any] = _json({})
     # Issue 14: a hash of the source's raw row(s) behind the record (directory.boards.store): a row whose hash is
     # already stored is unchanged, recognised before normalisation. Look-up answers have none.
-    row_hash: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True, index=True))
+    row_hash: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
 
 
 class SourceSync(SQLModel, table=True):

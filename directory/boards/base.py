@@ -100,22 +100,30 @@ _ROMAN = re.compile(r"^(?=[mdclxvi])m*(c[md]|d?c*)(x[cl]|l?x*)(i[xv]|v?i*)$")
 
 
 def split_name(text: str) -> tuple[str, str, str, str]:
-    """(given, middle, family, suffix). A fast path for plain 'FIRST [M] LAST' (millions of roster rows);
-    everything else goes through nameparser via directory.names.parse_name."""
-    # A one-letter middle initial is always a middle name to nameparser, even 'E' (a conjunction) or 'V' (a numeral).
-    words = {part.lower().replace(".", "") for part in text.split()}
-    words = {w for w in words if len(w) > 1} | ({text.split()[0].lower(), text.split()[-1].lower()})
-    if _SIMPLE_NAME.match(text) and not (_NOT_SIMPLE & words) and not any(_ROMAN.match(w) for w in words):
-        parts = text.split()
-        if len(parts) == 2:
-            return parts[0], "", parts[1], ""
-        return parts[0], parts[1], parts[2], ""
+    """(given, middle, family, suffix). A fast path for plain 'FIRST [M] LAST' (millions of roster rows): single
+    spaces, letters only, no word nameparser treats specially; everything else goes through nameparser via
+    directory.names.parse_name."""
+    if _SIMPLE_NAME.match(text):
+        parts = text.split(" ")
+        # A one-letter middle initial is always a middle name to nameparser, even 'E' (a conjunction) or 'V' (a
+        # numeral): only longer middle names are checked.
+        if _plain_word(parts[0]) and _plain_word(parts[-1]) and (
+                len(parts) == 2 or len(parts[1].rstrip(".")) == 1 or _plain_word(parts[1])):
+            if len(parts) == 2:
+                return parts[0], "", parts[1], ""
+            return parts[0], parts[1], parts[2], ""
     parsed = parse_name(text)
     return parsed.given, parsed.middle, parsed.family, parsed.suffix
 
 
-def _key(text: str) -> str:
-    return name_key(text)
+@lru_cache(maxsize=65536)  # given and family names repeat across a roster's rows
+def _plain_word(word: str) -> bool:
+    """Not a word nameparser reads specially (a title, suffix, particle, conjunction or Roman numeral)."""
+    word = word.lower()
+    return word not in _NOT_SIMPLE and not _ROMAN.match(word)
+
+
+_key = lru_cache(maxsize=65536)(name_key)  # the name keys of names that repeat across a roster's rows
 
 
 def names_from_parts(given: str | None, middle: str | None, family: str | None, suffix: str | None = None) -> dict:
@@ -299,7 +307,23 @@ class Source:
         return normalise_status(self.info, raw)
 
     def license_class(self, title: str | None) -> LicenseClass:
-        return classify_title(self.info, title)
+        return self.memo(("class", title), lambda: classify_title(self.info, title))
+
+    MEMO_SIZE: ClassVar[int] = 4096
+
+    def memo(self, key: tuple, compute: Any) -> Any:
+        """``compute()``, remembered under ``key`` for this adapter's settings (``info``, which a caller may
+        replace): a roster repeats a few hundred titles and status words millions of times. Bounded: a roster of
+        ever new words only recomputes."""
+        if self.__dict__.get("_memo_info") is not self.info:
+            self._memo_info, self._memo = self.info, {}
+        try:
+            return self._memo[key]
+        except KeyError:
+            if len(self._memo) >= self.MEMO_SIZE:
+                self._memo.clear()
+            value = self._memo[key] = compute()
+            return value
 
     def record(self, *, record_key: str, names: dict, **fields: Any) -> NormalRecord:
         """Build a NormalRecord with this source's name and as-of date; status from status_raw."""

@@ -8,6 +8,7 @@ cannot be read keeps its record (the license exists) with status ``unknown`` and
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from directory.boards.base import clean
@@ -51,7 +52,17 @@ class DateError(ValueError):
 
 def read_date(value: Any, formats: tuple[str, ...]) -> date | None:
     """``value`` in one of ``formats`` (strptime patterns); None only for an empty cell or an all-zero sentinel."""
-    text = clean(value)
+    parsed = _read_text(value, formats) if type(value) is str else _read(clean(value), formats)
+    if parsed is _UNREADABLE:
+        raise DateError(f"{clean(value)!r} is not in the declared format ({' or '.join(formats)})")
+    return parsed
+
+
+_UNREADABLE = object()
+
+
+def _read(text: str, formats: tuple[str, ...]) -> Any:
+    """The date, None (empty), or _UNREADABLE."""
     if _EMPTY.match(text):
         return None
     for fmt in formats:
@@ -59,7 +70,12 @@ def read_date(value: Any, formats: tuple[str, ...]) -> date | None:
             return _parse(text, fmt)
         except ValueError:
             continue
-    raise DateError(f"{text!r} is not in the declared format ({' or '.join(formats)})")
+    return _UNREADABLE
+
+
+@lru_cache(maxsize=65536)  # a roster repeats its dates (a few expiry days, thousands of issue days)
+def _read_text(value: str, formats: tuple[str, ...]) -> Any:
+    return _read(clean(value), formats)
 
 
 def read_dates(formats: tuple[str, ...], **values: Any) -> tuple[dict[str, date | None], list[str]]:

@@ -101,7 +101,8 @@ class SocrataSource(Source):
     def normalise(self, row: dict[str, Any]) -> Iterator[NormalRecord]:
         record = self.to_record(row)
         if record is not None:
-            record.source_url = build_url(self.info.public_url, f"/resource/{self.info.options['dataset']}.json")
+            record.source_url = self.memo(("source_url",), lambda: build_url(
+                self.info.public_url, f"/resource/{self.info.options['dataset']}.json"))
             yield record
 
     def to_record(self, row: dict[str, Any]) -> NormalRecord | None:
@@ -123,12 +124,18 @@ class ConnecticutSocrata(SocrataSource):
         """The status word through the table, then the dataset's own evidence: a ``statusreason`` may say more
         (INACTIVE + "LAPSED DUE TO NON-RENEWAL" is an expiry), and the ``active`` flag may only take a license
         out of force (it is 1 also for LAPSED and RETIRED, so it never makes one active)."""
-        status = self.status(row.get("status"))
-        reason = " ".join(clean(row.get("statusreason")).upper().split())
+        cells = (row.get("status"), row.get("statusreason"), row.get("active"))
+        if all(cell is None or type(cell) is str for cell in cells):  # a few dozen combinations in a roster
+            return self.memo(("ct_status", *cells), lambda: self._ct_status(*cells))
+        return self._ct_status(*cells)
+
+    def _ct_status(self, word: Any, reason: Any, active: Any) -> LicenseStatus:
+        status = self.status(word)
+        reason = " ".join(clean(reason).upper().split())
         by_reason = self.info.options.get("status_reasons", {}).get(reason)
         if by_reason and status not in IN_FORCE and by_reason not in IN_FORCE:
             status = LicenseStatus(by_reason)
-        flag = clean(row.get("active")).lower()
+        flag = clean(active).lower()
         if status in IN_FORCE and flag in {"0", "false"}:
             return LicenseStatus.UNKNOWN  # the word says in force, the flag says not: never verified on that
         return status
@@ -139,12 +146,13 @@ class ConnecticutSocrata(SocrataSource):
         fields = dated_fields(self.date_formats, row, issue_date=row.get("issuedate"),
                               expiry_date=row.get("expirationdate"))
         fields.setdefault("status", self.ct_status(row))
+        code = clean(row["fullcredentialcode"])
         return self.record(
-            record_key=clean(row["fullcredentialcode"]),  # numbers are reused across types
+            record_key=code,  # numbers are reused across types
             names=names_from_text(row["name"]),
             state="CT",
             title_raw=clean(row.get("credential")) or None,
-            license_number=clean(row.get("fullcredentialcode")) or None,
+            license_number=code or None,
             status_raw=clean(row.get("status")),
             city=clean(row.get("city")) or None,
             address_state=clean(row.get("state")) or None,

@@ -3,10 +3,14 @@
 A roster sync (issue 14) reads the source's raw rows (``Source.units``) and hashes each one (blake2b keyed by the
 source's settings and the normalising code, ``Source.content_key``). The hashes go, page by page, into a temporary
 table without indexes (``executemany``; ``COPY`` on PostgreSQL), and one query per page answers which of them the
-record table already holds: those rows are unchanged and are neither normalised nor written. Only new or changed
-rows are normalised and upserted by (source, record_key). Then a few set-based statements merge the rest: unchanged
-records are touched (``fetched_at``, ``source_as_of``: verification reads a record's freshness from them), records
-not seen are marked removed.
+source's live records already hold: those rows are unchanged and are neither normalised nor written, not even
+re-dated. Only new or changed rows (and removed ones that came back) are normalised and upserted by (source,
+record_key), with this sync's dates. Then one set-based statement marks the live records not seen as removed.
+
+So an unchanged record keeps the dates of the sync that last wrote it; verification dates every live roster record
+by its source's last good sync instead (``directory.verification.health.record_as_of``): a live roster record is by
+definition in that sync. Nothing else may read a roster record's own ``fetched_at``/``source_as_of`` as its
+freshness.
 
 The sync runs in ONE transaction: if the source fails half-way (down, throttled, slow, garbage), or the new
 roster would remove more than ``settings.max_removal_share`` of the records (unless forced), everything rolls
@@ -30,7 +34,7 @@ from functools import lru_cache
 from itertools import islice
 from operator import attrgetter
 
-from sqlalchemy import case, func, literal, select, text, update
+from sqlalchemy import case, exists, func, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
@@ -236,7 +240,7 @@ def _merge_roster(connection: Connection, adapter: Source, result: SyncResult, *
     name = adapter.info.name
     before_live = _count(connection, name, live_only=True)
     before_all = _count(connection, name, live_only=False)
-    staging = Staging(connection)
+    staging = Staging(connection, name)
     hasher = hashlib.blake2b(digest_size=16, key=adapter.content_key())
     changed: list[NormalRecord] = []
     rows = upserted = 0
@@ -249,7 +253,7 @@ def _merge_roster(connection: Connection, adapter: Source, result: SyncResult, *
         known = staging.add(hashes)
         for row_hash, (_content, unit) in zip(hashes, page, strict=True):
             if row_hash in known:
-                continue  # unchanged since it was stored: not normalised, not written (touched below)
+                continue  # a live record holds this very row: unchanged, neither normalised nor written
             for record in adapter.normalise(unit):
                 record.row_hash, record.fetched_at = row_hash, started
                 changed.append(record)
@@ -261,45 +265,44 @@ def _merge_roster(connection: Connection, adapter: Source, result: SyncResult, *
             on_progress(rows)
     upsert_records(connection, changed)
     upserted += len(changed)
-    # Unchanged records: seen again today, as of the source's new date (one statement).
-    kept = connection.execute(
-        update(TABLE).where((TABLE.c.source == name) & (TABLE.c.fetched_at < started)
-                            & TABLE.c.row_hash.in_(staging.hashes()))
-        .values(fetched_at=started, source_as_of=adapter.as_of, removed_at=None)).rowcount
-    staging.drop()
-    result.records = kept + upserted
+    # Live records whose row this roster no longer has (every record written above holds a staged hash).
+    staging.analyse()
+    stale = (TABLE.c.source == name) & TABLE.c.removed_at.is_(None) & staging.lacks(TABLE.c.row_hash)
+    to_remove = connection.execute(select(func.count()).select_from(TABLE).where(stale)).scalar_one()
+    result.records = _count(connection, name, live_only=True) - to_remove
     if result.records == 0:
         raise SourceError(f"{name}: empty roster (an empty sync is an error; previous records kept)")
-    problems = _problems(connection, adapter, started)
+    if to_remove:  # within the transaction: a check below that fails rolls it back with the rest
+        connection.execute(update(TABLE).where(stale).values(removed_at=started))
+    staging.drop()
+    problems = _problems(connection, adapter)
     if problems.date_errors > MAX_DATE_ERROR_SHARE * result.records:
         raise SourceError(f"{name}: garbage: {problems.date_errors} of {result.records} rows have dates in "
                           f"none of the declared formats (first: {problems.first_date_error}); previous "
                           f"records kept")
-    result.unmapped, result.date_errors = dict(problems.unmapped), problems.date_errors
-    stale = (TABLE.c.source == name) & TABLE.c.removed_at.is_(None) & (TABLE.c.fetched_at < started)
-    to_remove = connection.execute(select(func.count()).select_from(TABLE).where(stale)).scalar_one()
     if before_live and to_remove > share * before_live and not force:
         raise RefusedSync(
             f"would remove {to_remove} of {before_live} records ({to_remove / before_live:.0%} > "
             f"{share:.0%}); nothing applied, rerun with --force to accept"
         )
-    if to_remove:
-        connection.execute(update(TABLE).where(stale).values(removed_at=started))
+    result.unmapped, result.date_errors = dict(problems.unmapped), problems.date_errors
     result.added = _count(connection, name, live_only=False) - before_all
     result.updated = upserted - result.added
-    result.kept = kept
+    result.kept = max(result.records - upserted, 0)  # live, in this roster, not written
     result.removed = to_remove
     result.as_of = adapter.as_of
 
 
 class Staging:
     """The hashes of one sync's rows, in a temporary table without indexes (plain ``executemany``; on PostgreSQL
-    ``COPY``). ``add`` stages one page and answers which of its hashes the record table already holds."""
+    ``COPY``). ``add`` stages one page and answers which of its hashes live records of the source already hold
+    (index ix_licenserecord_roster, row hash first, alone answers)."""
 
     NAME = "roster_staging"
 
-    def __init__(self, connection: Connection):
+    def __init__(self, connection: Connection, source: str):
         self.connection = connection
+        self.source = source
         self.postgres = connection.dialect.name == "postgresql"
         self.staged = 0
         self.drop()  # a sync that failed on this (pooled) connection may have left its table
@@ -316,7 +319,8 @@ class Staging:
                 with cursor.copy(f"COPY {self.NAME} (row_hash) FROM STDIN") as copy:
                     for row_hash in hashes:
                         copy.write_row((row_hash,))
-                cursor.execute(f"SELECT row_hash FROM {TABLE.name} WHERE row_hash = ANY(%s)", (hashes,))  # noqa: S608
+                cursor.execute(f"SELECT row_hash FROM {TABLE.name} WHERE source = %s AND removed_at IS NULL "  # noqa: S608
+                               f"AND row_hash = ANY(%s)", (self.source, hashes))
                 known = {bytes(row[0]) for row in cursor}
         else:
             driver = self.connection.connection.driver_connection
@@ -324,22 +328,35 @@ class Staging:
             # This page's rows are the newest rowids of the (never deleted from) staging table.
             known = {row[0] for row in driver.execute(
                 f"SELECT s.row_hash FROM temp.{self.NAME} s WHERE s.rowid > ? AND EXISTS "  # noqa: S608
-                f"(SELECT 1 FROM {TABLE.name} r WHERE r.row_hash = s.row_hash)", (self.staged,)).fetchall()}
+                f"(SELECT 1 FROM {TABLE.name} r WHERE r.source = ? AND r.removed_at IS NULL "
+                f"AND r.row_hash = s.row_hash)", (self.staged, self.source)).fetchall()}
         self.staged += len(hashes)
         return known
 
-    def hashes(self):
-        """The staged hashes, as a subquery."""
-        return select(text("row_hash")).select_from(text(self.NAME))
+    def analyse(self) -> None:
+        """PostgreSQL never analyses a temporary table by itself: without its size the anti-join plan is a guess."""
+        if self.postgres:
+            self.connection.exec_driver_sql(f"ANALYZE {self.NAME}")
+
+    def lacks(self, column):
+        """``column`` (a record's row hash, maybe NULL) is not among the staged hashes. SQLite: NOT IN, read
+        through a transient index of the subquery (NULL NOT IN is NULL: said apart). PostgreSQL: NOT EXISTS alone
+        (a NULL hash matches nothing), so that it plans a hashed anti-join: its NOT IN hashes only a subquery that
+        fits in work_mem, and a NOT EXISTS under an OR is a subplan run per row (measured: quadratic)."""
+        if self.postgres:
+            return ~exists(select(literal(1)).select_from(text(f"{self.NAME} s")).where(
+                text(f"s.row_hash = {TABLE.name}.row_hash")))
+        return column.is_(None) | column.not_in(select(text("row_hash")).select_from(text(f"temp.{self.NAME}")))
 
     def drop(self) -> None:
         schema = "pg_temp" if self.postgres else "temp"
         self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS {schema}.{self.NAME}")
 
 
-def _problems(connection: Connection, adapter: Source, started: datetime) -> "_Problems":
+def _problems(connection: Connection, adapter: Source) -> "_Problems":
     """What the live roster could not read: date errors (status unknown, errors kept in raw) and unknown status
-    words, counted over every record of the roster (changed or not) in one grouped scan of its unknown rows."""
+    words, counted over every record of the roster (changed or not: called once the records it lacks are marked
+    removed) in one grouped scan of its unknown rows."""
     if connection.dialect.name == "postgresql":
         date_error = TABLE.c.raw.op("->")(literal(DATE_ERRORS))
     else:
@@ -347,7 +364,7 @@ def _problems(connection: Connection, adapter: Source, started: datetime) -> "_P
     has_error = case((date_error.is_(None), 0), else_=1)
     query = (select(TABLE.c.status_raw, has_error, func.count(), func.min(TABLE.c.record_key))
              .where(TABLE.c.source == adapter.info.name, TABLE.c.removed_at.is_(None),
-                    TABLE.c.fetched_at >= started, TABLE.c.status == LicenseStatus.UNKNOWN)
+                    TABLE.c.status == LicenseStatus.UNKNOWN)
              .group_by(TABLE.c.status_raw, has_error))
     problems = _Problems()
     first_error_key = None

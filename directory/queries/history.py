@@ -69,6 +69,13 @@ def source_freshness(session: Session, *, now: datetime | None = None) -> list[d
         select(LicenseRecord.source, func.count()).where(col(LicenseRecord.removed_at).is_(None))
         .group_by(LicenseRecord.source)
     ).all())
+    # The source's own date: its last sync's, else its last good sync's (a roster sync does not re-date the
+    # records it found unchanged, so their newest date can be older than that sync), else its newest record's.
+    good_as_of = dict(session.exec(
+        select(SourceSync.source, SourceSync.source_as_of).where(SourceSync.status == "ok",
+                                                                 col(SourceSync.source_as_of).is_not(None))
+        .order_by(SourceSync.id)
+    ).all())
     as_of = dict(session.exec(
         select(LicenseRecord.source, func.max(LicenseRecord.source_as_of)).group_by(LicenseRecord.source)
     ).all())
@@ -79,7 +86,8 @@ def source_freshness(session: Session, *, now: datetime | None = None) -> list[d
         rows.append({
             "source": source, "last_good_sync": last_ok.get(source), "last_attempt": last.started_at if last else None,
             "last_status": last.status if last else "", "last_error": (last.error or "") if last else "",
-            "source_as_of": (last.source_as_of if last and last.source_as_of else as_of.get(source)),
+            "source_as_of": (last.source_as_of if last and last.source_as_of
+                             else good_as_of.get(source) or as_of.get(source)),
             "records": records.get(source, 0), "freshness": "fresh" if state.available else state.reason,
             "due": not state.available,
         })

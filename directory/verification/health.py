@@ -5,15 +5,23 @@ source list and the "what is due" summary alike:
   ``settings.source_stale_days`` (the data's own as-of date, else when it was read);
 - a record is fresh when its source is fresh and the record itself is younger than that window.
 
+A record's date (``record_as_of``) is its own (``source_as_of``, else ``fetched_at``: when a sync last wrote it),
+except for a live roster record: a roster sync stores only the rows that changed and leaves unchanged records
+as they are (issue 14), but every live roster record is by definition in its source's last good sync, so it is as
+of that sync's date. A removed record, or a look-up answer (no row hash: a look-up batch is not a whole roster),
+keeps its own dates.
+
 So the admin page can never call a source fresh while its verdicts say ``source_unavailable``.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, select
 
-from directory.models import LicenseRecord, SourceSync
+from directory.models import SourceSync
 from directory.settings import get_settings
 
 OK = "ok"
@@ -74,9 +82,21 @@ def health_of(health: dict[str, SourceHealth], source: str) -> SourceHealth:
     return health.get(source) or SourceHealth(source, False, f"{source} has never synced successfully", None)
 
 
-def record_is_fresh(record: LicenseRecord, health: dict[str, SourceHealth], *, now: datetime,
+def record_as_of(record: Any, health: Mapping[str, SourceHealth]) -> datetime | None:
+    """The date of a record's data (module docstring): its own, or for a live roster record (it carries the hash
+    of the roster row it came from) its source's last good sync's, when that is later. ``record``: a
+    LicenseRecord or a light row of its table."""
+    own = record.source_as_of or record.fetched_at
+    if record.removed_at is None and record.row_hash is not None:
+        source = health.get(record.source)
+        if source is not None and source.as_of is not None and (own is None or source.as_of > own):
+            return source.as_of
+    return own
+
+
+def record_is_fresh(record: Any, health: dict[str, SourceHealth], *, now: datetime,
                     stale_days: int | None = None) -> bool:
     """The record's source is healthy and the record itself is not older than the freshness window."""
     if not health_of(health, record.source).available:
         return False
-    return is_fresh(record.source_as_of or record.fetched_at, now=now, stale_days=stale_days)
+    return is_fresh(record_as_of(record, health), now=now, stale_days=stale_days)

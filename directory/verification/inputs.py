@@ -44,7 +44,7 @@ from directory.models import (
 )
 from directory.verification.coverage import Coverage, registry_coverage
 from directory.verification.gather import ClinicianRecords
-from directory.verification.health import SourceHealth
+from directory.verification.health import SourceHealth, record_as_of
 from directory.verification.matching import (
     PersonName,
     name_score,
@@ -57,7 +57,9 @@ from directory.vocab import RecordKind
 
 CHUNK = 900  # ids per IN (...) list
 EXCLUSION_CHECK = "source:@exclusion-list"  # the exclusion list's health as the verdicts read it (its cadence)
-# The record's columns a verdict reads (evidence, name matching, look-ups); its date is source_as_of or fetched_at.
+# The record's columns a verdict reads (evidence, name matching, look-ups), and its own date (source_as_of or
+# fetched_at). A live roster record is dated by its source's last good sync (health.record_as_of): that date is in
+# the source's health print, which every clinician who read one of its records watches ("source:…").
 JUDGED = (
     "source", "record_key", "kind", "state", "home_state", "license_class", "title_raw", "license_number",
     "holder_name", "given_name", "middle_name", "family_name", "suffix", "family_key", "given_key", "status",
@@ -122,7 +124,8 @@ def health_prints(health: dict[str, SourceHealth], exclusion: SourceHealth) -> d
     return prints
 
 
-def recheck_at(read: Iterable[Any], now: datetime, stale_days: int) -> datetime | None:
+def recheck_at(read: Iterable[Any], now: datetime, stale_days: int,
+               health: dict[str, SourceHealth]) -> datetime | None:
     """The earliest moment one of these records changes a verdict by the calendar alone: the day after its
     expiry date (decision.status_verdict), or the end of its freshness window (health.is_fresh)."""
     moments = []
@@ -131,7 +134,7 @@ def recheck_at(read: Iterable[Any], now: datetime, stale_days: int) -> datetime 
             lapse = datetime.combine(record.expiry_date + timedelta(days=1), time.min)
             if lapse > now:
                 moments.append(lapse)
-        as_of = record.source_as_of or record.fetched_at
+        as_of = record_as_of(record, health)
         if as_of is not None and as_of + timedelta(days=stale_days) >= now:
             moments.append(as_of + timedelta(days=stale_days))
     return min(moments, default=None)
@@ -259,10 +262,11 @@ class Writer:
     TABLES = (VerdictInputKey.__table__, VerdictInputRecord.__table__, VerdictInputs.__table__)
 
     def __init__(self, session: Session, *, judging: set[int], listed: set[int], everything: bool, now: datetime,
-                 stale_days: int, run_id: int):
+                 stale_days: int, run_id: int, health: dict[str, SourceHealth]):
         """Drop the inputs about to be replaced (all of them for a full run) and those of clinicians no longer
-        listed."""
+        listed. ``health``: the sources' health the run judged with (it dates live roster records)."""
         self.session, self.now, self.stale_days, self.run_id = session, now, stale_days, run_id
+        self.health = health
         self.rows: tuple[list, list, list] = ([], [], [])
         if everything:
             for table in self.TABLES:
@@ -278,7 +282,7 @@ class Writer:
         keys, records, inputs = self.rows
         read = list(info.read.values()) if info else []
         inputs.append({"clinician_id": clinician_id, "practice_id": practice_id, "listing_hash": listing,
-                       "claims": claims, "recheck_at": recheck_at(read, self.now, self.stale_days),
+                       "claims": claims, "recheck_at": recheck_at(read, self.now, self.stale_days, self.health),
                        "judged_at": self.now, "verify_run_id": self.run_id})
         if info is None:
             return

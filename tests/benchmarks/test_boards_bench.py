@@ -3,8 +3,8 @@
 Measures, in one run, on SQLite and on PostgreSQL (started by the test fixture; skipped if not installed):
 - the first sync through the real adapter (Socrata JSON pages over loopback HTTP from a separate server process,
   row hashes staged, every row normalised and upserted, one transaction);
-- an unchanged re-sync (the server reports a newer ``rowsUpdatedAt``, every row the same: hashes compared, no row
-  normalised or rewritten, unchanged records touched in one statement);
+- an unchanged re-sync (the server reports a newer ``rowsUpdatedAt``, every row the same: hashes compared, no
+  record normalised or written; verification dates live roster records by the new sync);
 - the floors: the database's own bulk load of the same rows as CSV (``sqlite3 .import``; ``psql \\copy``), and a
   plain Python client (HTTP + ``json`` + ``executemany`` of the raw values into a table without indexes);
 - each sync's peak memory, and the median look-up time by state and normalised name.
@@ -339,10 +339,11 @@ times are inflated; ratios are measured in the same run). Command:
 A generated roster of **{rows:,} rows in the Connecticut `ngch-56tr` column layout**, served as Socrata JSON pages
 (`$limit=10000`) by a separate loopback process. The sync goes through the real `ct_socrata` adapter and
 `directory.boards.store.sync_roster`: each row's raw content is hashed and staged (a temporary table without
-indexes; `COPY` on PostgreSQL); rows whose hash is not stored yet are normalised (names, status words, titles,
-dates) and upserted; unchanged records are touched (`fetched_at`, `source_as_of`) in one statement; missing ones
-are marked removed. The re-sync sees a newer `rowsUpdatedAt` and the same rows. Floors: the database's own CSV load
-into a table without indexes, and a plain Python client (HTTP + `json` + `executemany`, no normalisation).
+indexes; `COPY` on PostgreSQL); rows whose hash no live record of the source holds are normalised (names, status
+words, titles, dates) and upserted; unchanged records are not written at all (verification dates a live roster
+record by its source's last good sync); live records whose hash was not staged are marked removed. The re-sync
+sees a newer `rowsUpdatedAt` and the same rows. Floors: the database's own CSV load into a table without indexes,
+and a plain Python client (HTTP + `json` + `executemany`, no normalisation).
 
 | Database | bulk load of the CSV | Python floor | first sync | unchanged re-sync |
 |---|---|---|---|---|

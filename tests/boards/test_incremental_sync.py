@@ -5,7 +5,9 @@ Random sequences of roster changes (rows added, removed, restored, a status, exp
 nothing changed, a date that does not parse) are served as Socrata pages over loopback HTTP; after each step the
 roster is synced into one database (sometimes refused or failed: that keeps the previous state). Then the final
 roster is synced into an empty database, and the live records must be the same, column for column, except ids and
-the sync timestamps. Row templates follow the real fixtures (tests/boards/fixtures/ct_socrata, wa_socrata).
+the sync timestamps, and as of the same date as verification reads it (an unchanged record is not re-dated: its
+date is its source's last good sync's, ``health.record_as_of``). Row templates follow the real fixtures
+(tests/boards/fixtures/ct_socrata, wa_socrata).
 """
 
 import copy
@@ -22,15 +24,17 @@ from sqlalchemy import delete, select
 from directory.boards import store
 from directory.boards.adapters import make_adapter
 from directory.boards.store import sync_roster
-from directory.db import open_database
+from directory.db import open_database, session_scope
 from directory.models import LicenseRecord, SourceSync
 from directory.sample_world.mirrors.core import Mirror, MirrorServer, text
 from directory.sample_world.mirrors.soql import query
+from directory.timeutil import utcnow
+from directory.verification.health import record_as_of, source_health
 from tests.boards.conftest import board_env
 from tests.boards.fixture_server import DATASETS, ROWS_UPDATED_AT, SocrataFixture, fixture_rows, serving
 
 EXAMPLES = int(os.environ.get("KAPDIR_PROPERTY_EXAMPLES", "30"))
-IGNORED = {"id", "fetched_at", "removed_at"}  # ids and sync timestamps
+IGNORED = {"id", "fetched_at", "source_as_of", "removed_at"}  # ids and the dates of the sync that wrote the row
 NAMES = [("JANE", "A", "DOE"), ("MARY", "", "O'BRIEN"), ("JOHN", "", "SMITH JR"), ("MARIA", "", "DE LA CRUZ"),
          ("WEI", "", "ZHANG"), ("ANN", "E", "LEE"), ("ELENA", "V", "IVANOVA")]
 STATUSES = {
@@ -150,10 +154,13 @@ def rows_of(source: str, roster: dict[int, dict]) -> list[dict]:
 
 
 def live_records(engine, source: str) -> dict[str, dict]:
-    with engine.connect() as connection:
-        rows = connection.execute(select(LicenseRecord.__table__).where(
-            LicenseRecord.source == source, LicenseRecord.removed_at.is_(None))).mappings().all()
-    return {row["record_key"]: {k: v for k, v in row.items() if k not in IGNORED} for row in rows}
+    """Live records by key: their columns (but IGNORED), and ``as_of``, their date as verification reads it."""
+    with session_scope(engine) as session:
+        health = source_health(session, now=utcnow())
+        rows = session.execute(select(LicenseRecord.__table__).where(
+            LicenseRecord.source == source, LicenseRecord.removed_at.is_(None))).all()
+    return {row.record_key: {**{k: v for k, v in row._mapping.items() if k not in IGNORED},
+                             "as_of": record_as_of(row, health)} for row in rows}
 
 
 def clear(engine) -> None:
@@ -192,7 +199,7 @@ def check_incremental_equals_full(engine, mirror: LiveRoster, source: str, initi
     for key, record in fresh.items():
         assert kept_before_full[key] == record, key
     as_of = datetime.fromtimestamp(mirror.updated_at, UTC).replace(tzinfo=None)
-    assert all(record["source_as_of"] == as_of for record in fresh.values())
+    assert all(record["as_of"] == as_of for record in fresh.values())
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Build a small directory through the models: practices, clinicians, service areas, board records, syncs."""
 
+import hashlib
 from datetime import date, datetime, timedelta
 from itertools import count
 
@@ -58,7 +59,9 @@ def record(session: Session, source: str, holder: str, state: str | None, licens
            expiry: date | None = date(2027, 12, 31), discipline: bool = False, discipline_text: str | None = None,
            multistate: bool | None = None, home_state: str | None = None, npi: str | None = None,
            address_state: str | None = None, as_of: datetime = NOW - timedelta(days=2),
-           title: str | None = None) -> LicenseRecord:
+           title: str | None = None, roster: bool = False) -> LicenseRecord:
+    """A board record; ``roster``: as a roster sync stores it (with a row hash: while live, it is as of its
+    source's last good sync), else as a look-up answer (its own dates only)."""
     parsed = parse_name(holder)
     number = number or f"{state or 'US'}{next(_ids):06d}"
     row = LicenseRecord.model_validate({
@@ -71,6 +74,7 @@ def record(session: Session, source: str, holder: str, state: str | None, licens
         "discipline_text": discipline_text, "multistate": multistate, "npi": npi,
         "address_state": address_state, "source_url": f"https://{source}.example/roster",
         "fetched_at": as_of, "source_as_of": as_of,
+        "row_hash": hashlib.blake2b(f"{source}:{number}".encode(), digest_size=16).digest() if roster else None,
     })
     session.add(row)
     session.flush()
