@@ -23,7 +23,7 @@ ROUTE_PATTERNS: dict[Route, re.Pattern[str]] = {
         r"\bIM\b|\b(?i:intramuscular(?:ly)?|injections?|injected|ketamine\s+shots?|shots?\s+of\s+ketamine)\b"
     ),
     Route.ORAL_SUBLINGUAL: re.compile(
-        r"\bsublingual(?:ly)?\b|\blo[sz]enges?\b|\btroches?\b|\bRDTs?\b|\brapid[- ]dissolv\w*|"
+        r"\bsub-?lingual(?:ly)?\b|\blo[sz]enges?\b|\btroches?\b|\bRDTs?\b|\brapid[- ]dissolv\w*|"
         # "oral antidepressants" are another drug, not oral ketamine
         r"\boral(?:ly)?\b(?!\s+(?:anti\w+|medications?|medicines?|drugs?|SSRIs?|health|surgery|hygiene|contracept\w*)|"
         r"\s+(?-i:(?!Ketamine\b)[A-Z][a-z]+))|"  # "oral Zofran" is another drug
@@ -179,11 +179,18 @@ _RESEARCH_CLAIM = re.compile(
     r"(?:more|less)\s+(?:common|likely|frequent|intense|pronounced|noticeable)\s+(?:with|in|after|during|for))\b",
     re.I,
 )
+# "If you decide to do IM, it is given at ...": a choice the practice gives the reader, even beside a comparison
+_CHOSEN = re.compile(
+    r"\bif\s+you\s+(?:decide|choose|elect|opt|prefer|want)\s+(?:to\s+(?:do|have|receive|try|go\s+with)\s+|for\s+)?"
+    r"(?:the\s+)?$",
+    re.I,
+)
 # "From my experience, the doses that can be given by injection or IV...": a general point, though said with "my"
 _EXPERIENCE = re.compile(r"\b(?:in|from)\s+(?:my|our)\s+(?:\w+\s+)?experience\b", re.I)
-# "IV Ketamine Infusion Therapy in Tennessee": a heading that places a route's service is the practice's offer
+# "IV Ketamine Infusion Therapy in Tennessee": a heading that places a route's service is the practice's offer; so
+# does one cut at a line break, "Esketamine Therapy for" (the condition it treats on the next line)
 _SERVICE_IN_PLACE = re.compile(
-    r"\b(?:therapy|treatments?|infusions?|injections?|clinic|center|services?)\s+(?:in|near|for)\s+[A-Z]", re.I
+    r"\b(?:therapy|treatments?|infusions?|injections?|clinic|center|services?)\s+(?:in|near|for)(?:\s+[A-Z]|\s*$)", re.I
 )
 _FUTURE = re.compile(r"\b(?:soon|coming|plan(?:s|ning)?\s+to|in\s+the\s+future)\W*(?:\w+\W+){0,2}$", re.I)
 _KAP_PATH = re.compile(r"ketamine-?assisted-?(?:psycho)?therap|(?:^|/)kap(?:[-/]|$)", re.I)
@@ -209,6 +216,9 @@ _THERAPY_YES = re.compile(
     r"\bketamine\s+(?:\w+\s+){0,2}with\s+(?:psycho)?therapy\b|\b(?:psycho)?therapy\s+with\s+ketamine\b|"
     r"\bpreparation\b[^.]{0,80}\bintegration\b|\b(?:group|individual)\s+integration\b|"
     r"\bsessions?\s+with\s+(?:a|your|our)\s+(?:trained\s+)?therapist\b|"
+    # "once ketamine is taken, we begin the EMDR work"; "our psychotherapy program readies you for your ketamine"
+    r"\bketamine\b[^.]{0,120}\b(?:we|I)\s+(?:\w+\s+){0,2}(?:the\s+)?(?:EMDR|IFS|psychotherapy|talk\s+therapy)\b|"
+    r"\b(?:our|my)\s+(?:\w+\s+)?(?:psycho)?therapy\s+(?:program|sessions|work)\b[^.]{0,80}\bketamine\b|"
     r"\bpsychedelic[- ]assisted\s+(?:psycho)?therapy\b(?=[^.]{0,120}\bketamine\b)",
     re.I,
 )
@@ -240,6 +250,7 @@ _INDEPENDENT = re.compile(
     r"(?:clinician|provider|partner|physician))|physician|psychiatrist|nurse practitioner)\b",
     re.I,
 )
+_UNNAMED_PARTNER = "independent medical provider"
 _PARTNER_CUE = re.compile(
     r"\b(?:partner(?:s|ed|ing)?\s+with|in\s+partnership\s+with|partnership\s+with|collaborat\w+\s+with|"
     r"prescribed\s+(?:to\s+you\s+)?by|prescriptions?\s+(?:are|is)\s+(?:written|provided|handled)\s+by|"
@@ -247,6 +258,8 @@ _PARTNER_CUE = re.compile(
     r"(?:provided|handled|managed|overseen)\s+by|prescribing\s+"
     r"(?:partner|clinician|provider|physician)\s*(?:is|,|:)?|medical\s+partner\s*(?:is|,|:)?|prescriber\s+is|"
     r"work(?:s|ing)?\s+(?:closely\s+)?with|through\s+our\s+partners?\s+(?:at\s+)?|referred\s+to|"
+    # "you would then book a medical evaluation at X": where the prescribing is done
+    r"(?:book|schedule|complete|have)\s+(?:a|an|your)\s+medical\s+(?:evaluation|screening|assessment|intake)\s+(?:at|with)|"
     r"refers?\s+(?:you|clients|patients)\s+to\s+(?:an?\s+)?(?:collaborating|partner(?:ing)?|trusted)?)\s+"
     r"(?:the\s+)?(?:(?:my|our|a|an|the)\s+(?:\w+\s+){0,2}(?:colleague|partner|friend|physician|psychiatrist|prescriber|"
     r"doctor|nurse practitioner|professional|provider|clinician|team)s?,?\s+(?:at\s+|of\s+|from\s+)?)?(?P<dr>Dr\.?\s+)?"
@@ -519,7 +532,8 @@ class _OfferReader:
                                               or _ESKETAMINE.search(block.text)) \
                     and not _RACEMIC.search(sentence):
                 continue  # "esketamine, the intranasal form": that is Spravato
-            if route is Route.IM and match.group(0) == "IM" and not _IM_CONTEXT.search(sentence):
+            chosen = bool(_CHOSEN.search(sentence[max(0, match.start() - 40): match.start()]))
+            if route is Route.IM and match.group(0) == "IM" and not _IM_CONTEXT.search(sentence) and not chosen:
                 continue  # "IM" alone is also an abbreviation of "instant message"
             if _negated(sentence, match.start()) or _NEGATED_AFTER.match(sentence[match.end():]):
                 if _REFUSAL.search(sentence) or _NEGATED_AFTER.match(sentence[match.end():]):
@@ -528,6 +542,10 @@ class _OfferReader:
                 continue
             if _FUTURE.search(sentence[max(0, match.start() - 40): match.start()]):
                 continue  # "we also offer sublingual and, soon, intravenous options"
+            if chosen and route.value not in self.positive_routes:
+                self.positive_routes.append(route.value)
+                self.note("routes", route.value, sentence)
+                continue
             if _NOT_HERE.search(sentence) or (flags.generic and _EXPERIENCE.search(sentence)) \
                     or (_RESEARCH_CLAIM.search(sentence) and not flags.first_person
                         and (not flags.addressed or self.routes_named(sentence) >= 2)):
@@ -571,8 +589,8 @@ class _OfferReader:
             self.settings_no.add(Setting.GROUP.value)
 
     def read_partner(self, sentence: str, speaks: bool) -> None:
-        if self.offer.medical_partner:
-            return
+        if self.offer.medical_partner and self.offer.medical_partner != _UNNAMED_PARTNER:
+            return  # an unnamed "independent prescriber" gives way to a partner the page names later
         known = _KNOWN_PARTNER.search(sentence)
         if known and self.own_site(known.group(1)):
             known = None  # the prescribing service's own pages: it is the practice here, not its partner
@@ -581,8 +599,10 @@ class _OfferReader:
             self.offer.medical_partner = known.group(1)
         elif cue and _MEDICAL_WORD.search(sentence) and (name := _partner_name(cue.group("partner"), cue.group("dr"))):
             self.offer.medical_partner = name
-        elif _INDEPENDENT.search(sentence):
-            self.offer.medical_partner = "independent medical provider"
+        elif _INDEPENDENT.search(sentence) and not self.offer.medical_partner:
+            self.offer.medical_partner = _UNNAMED_PARTNER
+        else:
+            return
         if self.offer.medical_partner:
             self.note("medical_partner", self.offer.medical_partner, sentence)
 
@@ -615,7 +635,7 @@ def extract_offer(document: Document, market: bool | None = None) -> Offer:
 gate_patterns(
     globals(),
     "_OFFER_WORD", "_OFFERED_WORD", "_INDIVIDUAL_ONLY", "_DEFINITION", "_INDEPENDENT", "_RACEMIC",
-    "_ROUTE_OPTION", "_FUTURE", "_GROUP_PAIR", "_PARTNER_CUE", "_CLAUSE_BREAK", "_KAP_WORD", "_THERAPY_YES",
+    "_ROUTE_OPTION", "_FUTURE", "_CHOSEN", "_GROUP_PAIR", "_PARTNER_CUE", "_CLAUSE_BREAK", "_KAP_WORD", "_THERAPY_YES",
     "_THERAPY_NO", "_NAME_OFFERS", "_NO_KETAMINE", "_RESEARCH_CLAIM", "_ADDRESSED", "ROUTE_PATTERNS",
     "SETTING_PATTERNS",
     "_INSURANCE_ACCEPTED", "_INSURANCE_OON", "_INSURANCE_NONE", "_KNOWN_PARTNER",

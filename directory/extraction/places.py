@@ -131,7 +131,10 @@ _VIRTUAL = (
     r"(?:virtual(?:ly)?|tele-?health|telemedicine|telepsychiatry|telepsychology|tele-?mental[- ]health|teletherapy|"
     r"online|video|remote(?:ly)?|zoom)"
 )
-_IN_PERSON = r"(?:in[- ]person|in[- ]office|face[- ]to[- ]face|offices?|clinics?|on[- ]?site|come\s+to\s+you)"
+_IN_PERSON = (  # "travel to your home", "home visits": the clinician comes to the client, in person
+    r"(?:in[- ]person|in[- ]office|face[- ]to[- ]face|offices?|clinics?|on[- ]?site|come\s+to\s+you|"
+    r"travel\s+to\s+your\s+home|home\s+visits?)"
+)
 _VIRTUAL_ONLY = re.compile(
     rf"\b(?:{_VIRTUAL}[- ]only|only\s+(?:via\s+|by\s+|through\s+)?{_VIRTUAL}|exclusively\s+(?:via\s+|through\s+)?"
     rf"{_VIRTUAL}|{_VIRTUAL}\s+(?:sessions\s+)?only|no\s+in[- ]person|not\s+(?:offer\s+)?in[- ]person|"
@@ -148,7 +151,7 @@ _VIRTUAL_WORD = re.compile(rf"\b{_VIRTUAL}\b", re.I)
 _IN_PERSON_WORD = re.compile(rf"\b{_IN_PERSON}\b", re.I)
 # Every match of the four patterns above holds one of these (a necessary test, cheap on most text).
 _MODE_WORDS = AnyWord(("virtual", "tele", "online", "video", "remote", "zoom", "person", "physical", "office", "face",
-                       "clinic", "site", "come"))
+                       "clinic", "site", "come", "home"))
 
 _CITY_WORDS = r"[A-Z][A-Za-z'’.\-]{1,30}(?:\s+[A-Z][A-Za-z'’.\-]{1,30}){0,3}"  # bounded: linear on hostile pages
 _STREET = re.compile(
@@ -193,7 +196,7 @@ _CITY_STATE_ZIP = re.compile(
 )
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+")
 _CITY_OFFICE = re.compile(  # "our Fairview office", "the Lakeview clinics", "the college's Fairview campus"
-    r"\b(?:[Oo]ur|[Mm]y|[Tt]he|[A-Za-z]+['’]s)\s+((?:[A-Z][a-z'’.\-]+)(?:\s+[A-Z][a-z'’.\-]+){0,2}"
+    r"\b(?:[Oo]ur|[Mm]y|[Tt]he|[Hh]er|[Hh]is|[A-Za-z]+['’]s)\s+((?:[A-Z][a-z'’.\-]+)(?:\s+[A-Z][a-z'’.\-]+){0,2}"
     r"(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2}){0,4})"
     r"\s+(?:office|studio|location|clinic|suite|campus)(?:es|s)?\b"
 )
@@ -218,6 +221,10 @@ _REGION = re.compile(
     r"\b((?:North|South)(?:east|west)?|East|West|Central|Northern|Southern|Eastern|Western|Upstate|Downstate)\s+("
     + "|".join(re.escape(name) for name in _NAMES) + r")\b"
 )
+# "in the Oregon Coast Area": a named area of a state, kept as the page names it (a region, like "Southern Indiana")
+_STATE_AREA = re.compile(
+    r"\bthe\s+(" + "|".join(re.escape(name) for name in _NAMES) + r")\s+((?:[A-Z][a-z]+\s+){1,2}Area)\b"
+)
 # A town in the practice's own name ("Lakeside Integrative Psychiatry", "Ketamine Clinic of Lakeside") is where it is
 _ORG_WORD = (
     r"(?:Integrative|Ketamine|Psychiatr\w*|Counseling|Psychotherapy|Therapy|Wellness|Behavioral|Psycholog\w+|"
@@ -241,7 +248,9 @@ _TOWN_OFFICE_LINE = re.compile(
     r"^\s*([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})\s+(?:(?:Office|Location|Clinic)s?\s*:?|Area\s+(?:&\s+[A-Z]{2}\s+)?"
     r"(?:Clients|Residents|Patients))\s*$"
 )
-_CITY_BASED = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)??)[- ]based\b")  # "a Fairview-based practice"
+# "a Fairview-based practice"; not "a nurse at Fairview-based Valley Health Group": where someone else works
+_AT_EMPLOYER = re.compile(r"\b(?:at|for|with)\s+(?:[A-Z][a-z]+\s+)?$")
+_CITY_BASED = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)??)[- ]based\b")
 # "ketamine therapy cottonwood falls kansas" in a keyword line: a lower-case town and state that belong together
 _LOWER_STATE = re.compile(r"\b(" + "|".join(re.escape(name.lower()) for name in _NAMES) + r")\b")
 _THE_STATE = r"(?:statewide|throughout\s+the\s+state|across\s+the\s+state|anywhere\s+in\s+the\s+state)"
@@ -626,11 +635,18 @@ class _PlaceReader:
                 state = STATE_BY_NAME[match.group(2)]
                 self.add_city(f"{match.group(1)} {match.group(2)}", state, snippet)
                 self.vote(state, *_mode_of(sentence), 1, snippet)  # a region served is its state served
+        for match in _STATE_AREA.finditer(sentence):
+            if not _NEGATIVE.search(sentence[max(0, match.start() - 60): match.start()]):
+                state = STATE_BY_NAME[match.group(1)]
+                self.add_city(match.group(2), state, snippet)
+                self.vote(state, *_mode_of(sentence), 1, snippet)
         line = _TOWN_OFFICE_LINE.match(sentence)
         if line and is_town_name(line.group(1)) and not _not_a_city(line.group(1)):
             office = not re.search(r"\sArea\s", line.group(0))
             self.pending_cities.append(([line.group(1)], sentence, snippet, office))
         for match in _CITY_BASED.finditer(sentence):
+            if _AT_EMPLOYER.search(sentence[max(0, match.start() - 30): match.start()]):
+                continue
             if is_town_name(match.group(1)) and not _not_a_city(match.group(1)):
                 self.pending_cities.append(([match.group(1)], sentence, snippet, True))
         for pattern in _CITY_IN_NAME:
@@ -896,7 +912,8 @@ def apply_in_clinic_routes(places: PlaceFacts, route_evidence: list[Evidence]) -
 # it needs (keywords.gated: the same answers, test_speed_equivalences), skipping the regex on most sentences.
 gate_patterns(
     globals(),
-    "_CITY_OFFICE", "_STATEWIDE_AFTER", "_LOWER_STATE", "_CUE", "_NEGATIVE", "_COUNTY_HINT", "_CITY_BASED",
+    "_CITY_OFFICE", "_STATEWIDE_AFTER", "_STATE_AREA", "_AT_EMPLOYER", "_LOWER_STATE", "_CUE", "_NEGATIVE",
+    "_COUNTY_HINT", "_CITY_BASED",
     "_ALL_STATES", "_VIRTUAL_ONLY", "_ELIDED", "_STATEWIDE", "_CITY_IN_NAME",
     "_RESEARCH_OR_NEWS", "_REGION", "_TOWN_OFFICE_LINE",
     "_ASIDE",
