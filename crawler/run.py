@@ -355,7 +355,7 @@ def crawl_command(
             bar.update(task, description=f"crawling {len(urls)} sites: {snapshot['pages']} pages, {errors} errors")
 
         result = run_crawl(db_url, urls, listings, proxy, redis_url=redis_url, workers=workers, progress=show,
-                           trust_listing=trust_listing, seeds_checked=bool(seed_origins))
+                           trust_listing=trust_listing, seeds_checked=True)
     if as_json:
         print(json.dumps(result, indent=2, default=str))
         return

@@ -136,8 +136,6 @@ _SERVICE_HEADING = re.compile(
     r"what to expect|how it works|process)\b",
     re.I,
 )
-# "Alternatively, esketamine - the intranasal form - can be used.": a route named alone as the subject of a whole
-# sentence is an option the practice presents; "ketamine can be given IV, IM or nasally" names the drug instead
 # "individual and group ketamine sessions": group offered beside individual work, when the sentence is about KAP
 _GROUP_PAIR = re.compile(
     r"\b(?:individual|1:1|one[- ]on[- ]one)\s+(?:and|or|&|/)\s+group\b|\bgroup\s+(?:and|or|&|/)\s+"
@@ -146,6 +144,8 @@ _GROUP_PAIR = re.compile(
 )
 _KAP_HEADING = re.compile(r"\bketamine[- ]assisted\s+(?:psycho)?therapy\b|\bKAP\b", re.I)
 _KAP_WORD = re.compile(r"\bKAP\b|\bketamine\b|\bpsychedelic\b", re.I)
+# "Alternatively, esketamine - the intranasal form - can be used.": a route named alone as the subject of a whole
+# sentence is an option the practice presents; "ketamine can be given IV, IM or nasally" names the drug instead
 _ROUTE_OPTION = re.compile(
     r"^\s*(?:[A-Z]\w+ly,\s*|Also,?\s*|Alternatively,?\s*)?(?P<subject>[^,;.]{1,40}?)\s*(?:[–—\-(][^–—\-()]{0,80}[–—\-)]\s*)?"
     r"(?:can|may)\s+(?:also\s+)?be\s+(?:used|offered|provided|administered|prescribed|given)\s*[.!]?\s*$",
