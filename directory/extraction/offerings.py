@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from directory.extraction.document import Block, Document
 from directory.extraction.keywords import AnyWord, gate_patterns
-from directory.extraction.market import market_page
+from directory.extraction.market import market_page, market_sentence
 from directory.extraction.types import Evidence
 from directory.vocab import Route, Setting
 
@@ -112,7 +112,9 @@ _OFFER_WORD = re.compile(
     # "esketamine represents a new opportunity to provide relief": what a drug gives is not what a practice offers
     r"\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing)|available|administer\w*|includ\w+|prescrib\w+)\b"
     r"(?!\s+(?:\w+\s+)?(?:relief|hope|benefits?|promise|insights?|improvements?|results|opportunit\w+|alternatives?|"
-    r"things|ways)\b)|"
+    r"things|ways)\b)"
+    # "a retreat offers many things", "it provides a sense of calm": what a treatment gives, not a practice's offer
+    r"(?!\s+(?:many|much|several|numerous|something|a\s+(?:lot|range|sense|chance|variety|number))\b)|"
     r"\$\s?\d",
     re.I,
 )
@@ -124,6 +126,13 @@ _GENERIC = re.compile(
     r"elsewhere|in\s+general|there\s+are|FDA|approved\s+by|whether|most\s+effective|works\s+best|could\s+be|"
     r"might\s+be|variety\s+of|various|depending\s+on|bioavailab\w*|show(?:s|n|ed)?\s+that|difference\s+between|"
     r"versus|vs|studied|(?:many|most)\s+(?:patients|insurers|(?:insurance\s+)?plans)|"
+    # "Many individuals explore IV ketamine", "the majority of known providers have used infusions": others, in general
+    r"(?:many|some|most|the\s+majority\s+of)\s+(?:\w+\s+){0,2}?(?:individuals|people|persons|adults|patients|clients|"
+    r"providers|clinics|practices|physicians|doctors|psychiatrists|clinicians|programs)|"
+    # "with the advent of ketamine lozenges": the history of a treatment, not this practice's offer
+    r"(?:the\s+)?(?:advent|introduction|arrival|rise)\s+of|"
+    # "Participating in a ketamine retreat offers...": an activity in general, as the subject
+    r"^\W*(?:Participating|Attending|Joining|Doing|Taking\s+part|Going)\s+(?:(?:in|on|to)\s+)?an?|"
     # a promise of the treatment, not an offer: "infusions can help you feel better", "you may have heard of Spravato"
     r"(?:can|may|could|might)\s+(?:help|give|bring)\s+(?:\w+\s+)?(?:feel|relief|hope)|"
     r"(?:have|['’]ve)\s+(?:probably\s+)?heard\s+(?:of|about)|"
@@ -175,6 +184,8 @@ _RESEARCH_CLAIM = re.compile(
     r"\b(?:gold[- ]standard|(?:has|have)\s+been\s+(?:shown|studied|found)|(?:is|are)\s+considered|evidence|"
     # "gentler than", "more ... than"
     r"(?:more|less|differently|(?!rather\b|other\b)[a-z]{3,}er)\s+(?:\w+\s+){0,3}?than|"
+    r"(?:superior|inferior|preferable|comparable|equivalent)\s+(?:\w+\s+)?to|"  # "It is superior to IM shots"
+    r"(?:dis)?advantages?|drawbacks?|downsides?|pros\s+and\s+cons|"  # "IV infusions have many disadvantages"
     # "nausea (more common with IV or IM administration)": a remark about a route, not an offer of it
     r"(?:more|less)\s+(?:common|likely|frequent|intense|pronounced|noticeable)\s+(?:with|in|after|during|for))\b",
     re.I,
@@ -183,6 +194,13 @@ _RESEARCH_CLAIM = re.compile(
 _CHOSEN = re.compile(
     r"\bif\s+you\s+(?:decide|choose|elect|opt|prefer|want)\s+(?:to\s+(?:do|have|receive|try|go\s+with)\s+|for\s+)?"
     r"(?:the\s+)?$",
+    re.I,
+)
+# "I think the evidence favours IV", "there is a lot we do not know about Spravato": the writer's view of a route, not
+# an offer of it (unless the sentence also offers: "we believe in offering IV")
+_OPINION = re.compile(
+    r"\b(?:I|we)\s+(?:\w+\s+){0,2}?(?:think|believe|feel|know|suspect|doubt|wonder)\b|\bin\s+(?:my|our)\s+opinion\b|"
+    r"\bthe\s+jury\s+is\s+(?:still\s+)?out\b",
     re.I,
 )
 # "From my experience, the doses that can be given by injection or IV...": a general point, though said with "my"
@@ -198,7 +216,7 @@ _BLOG_PATH = re.compile(r"/(?:blog|news|posts?|articles?)/", re.I)
 _GENERIC_HEADING = re.compile(
     r"\b(?:types?|forms?|formats?|what\s+(?:is|are)(?![^?]{0,60}\b(?:like|process|involved)\b)|history|research|"
     r"how\s+is\s+(?:ketamine|esketamine|it)\s+(?:given|administered|taken|delivered)|ways\s+(?:to|of)|"
-    r"science|vs\.?|versus|comparison)\b",
+    r"science|vs\.?|versus|comparison|(?:methods?|modes?|routes?)\s+of|delivery\s+(?:methods?|systems?|models?))\b",
     re.I,
 )
 
@@ -251,6 +269,7 @@ _INDEPENDENT = re.compile(
     re.I,
 )
 _UNNAMED_PARTNER = "independent medical provider"
+_EXAMPLES_BEFORE = re.compile(r"\b(?:like|such\s+as|including|e\.g\.,?)\s*$", re.I)
 _PARTNER_CUE = re.compile(
     r"\b(?:partner(?:s|ed|ing)?\s+with|in\s+partnership\s+with|partnership\s+with|collaborat\w+\s+with|"
     r"prescribed\s+(?:to\s+you\s+)?by|prescriptions?\s+(?:are|is)\s+(?:written|provided|handled)\s+by|"
@@ -514,6 +533,10 @@ class _OfferReader:
         flags = _flags(sentence)
         if self.market and not flags.first_person:
             return  # a cost guide's "If you are considering a ketamine infusion...": the reader's, not an offer
+        if "$" in sentence and market_sentence(sentence) and not flags.first_person:
+            return  # "IV can raise the cost from about $400 per IM shot to $2,000": prices in general, no offer
+        if _OPINION.search(sentence) and not flags.offer_word:
+            return  # "I think the jury is still out on Spravato"
         generic_heading = _generic_heading(block) and not (flags.first_person or _LOCAL.search(sentence))
         option = _ROUTE_OPTION.match(sentence)
         if not (flags.first_person or flags.addressed or _OFFERED_WORD.search(sentence)) \
@@ -573,7 +596,8 @@ class _OfferReader:
                 self.settings_no.add(setting.value)
                 self.note("settings_not_offered", setting.value, sentence)
             elif (speaks or offer_heading or _describes(sentence, block)) and not _negated(sentence, match.start()) \
-                    and setting.value not in self.settings_yes and not _generic_heading(block):
+                    and setting.value not in self.settings_yes \
+                    and not (_generic_heading(block) and not _flags(sentence).first_person):  # "We run groups"
                 self.settings_yes.append(setting.value)
                 self.note("settings", setting.value, sentence)
         kap_context = _KAP_WORD.search(sentence) or (_KAP_WORD.search(block.heading) and len(sentence.split()) <= 6)
@@ -594,6 +618,9 @@ class _OfferReader:
         known = _KNOWN_PARTNER.search(sentence)
         if known and self.own_site(known.group(1)):
             known = None  # the prescribing service's own pages: it is the practice here, not its partner
+        if known and (len({m.group(1) for m in _KNOWN_PARTNER.finditer(sentence)}) >= 2
+                      or _EXAMPLES_BEFORE.search(sentence[max(0, known.start() - 30): known.start()])):
+            known = None  # "companies like A, B and C are leading the charge": a survey of services, not a partner
         cue = _PARTNER_CUE.search(sentence)
         if known and (speaks or cue or not _flags(sentence).generic) and not _negated(sentence, known.start()):
             self.offer.medical_partner = known.group(1)
