@@ -210,6 +210,10 @@ _EXPERIENCE = re.compile(r"\b(?:in|from)\s+(?:my|our)\s+(?:\w+\s+)?experience\b"
 _SERVICE_IN_PLACE = re.compile(
     r"\b(?:therapy|treatments?|infusions?|injections?|clinic|center|services?)\s+(?:in|near|for)(?:\s+[A-Z]|\s*$)", re.I
 )
+# The page's title naming a route's service ("Ketamine Injection Therapy", "IV Ketamine Infusions"): the page presents
+# that service (not a question such as "What are ketamine lozenges?", nor a blog post's title)
+_SERVICE_TITLE = re.compile(r"\b(?:therapy|treatments?|infusions?|injections?|services?|clinic|program)\W*$", re.I)
+_TITLE_WORD = re.compile(r"\bketamine\b|\bSpravato\b|\besketamine\b", re.I)
 _FUTURE = re.compile(r"\b(?:soon|coming|plan(?:s|ning)?\s+to|in\s+the\s+future)\W*(?:\w+\W+){0,2}$", re.I)
 _KAP_PATH = re.compile(r"ketamine-?assisted-?(?:psycho)?therap|(?:^|/)kap(?:[-/]|$)", re.I)
 _BLOG_PATH = re.compile(r"/(?:blog|news|posts?|articles?)/", re.I)
@@ -238,6 +242,17 @@ _THERAPY_YES = re.compile(
     r"\bketamine\b[^.]{0,120}\b(?:we|I)\s+(?:\w+\s+){0,2}(?:the\s+)?(?:EMDR|IFS|psychotherapy|talk\s+therapy)\b|"
     r"\b(?:our|my)\s+(?:\w+\s+)?(?:psycho)?therapy\s+(?:program|sessions|work)\b[^.]{0,80}\bketamine\b|"
     r"\bpsychedelic[- ]assisted\s+(?:psycho)?therapy\b(?=[^.]{0,120}\bketamine\b)",
+    re.I,
+)
+# "Ketamine-assisted psychotherapy is becoming better known", "Logistically, KAP involves a prescription and therapy",
+# "Collaboration is an important aspect of KAP": the therapy defined or praised in general, not the practice's offer
+_THERAPY_DEFINED = re.compile(
+    r"^\W*(?:[A-Z]\w+ly,\s*)?(?:ketamine[- ]assisted\s+(?:psycho)?therapy|KAP)(?:\s*\(KAP\))?\s+"
+    r"(?:is|are|has|have|involves?|combines?|refers?|uses?|works?|consists?|requires?|can|may)\b"
+    # not "KAP is offered with sublingual ketamine": an offer, though the therapy is the subject
+    r"(?!\s+(?:\w+ly\s+)?(?:offered|provided|available|included|done|conducted|delivered|given))|"
+    r"\b(?:is|are)\s+an?\s+(?:\w+\s+){0,4}?(?:aspect|part|component|element|feature)\s+of\s+"
+    r"(?:ketamine[- ]assisted|KAP)\b",
     re.I,
 )
 _THERAPY_NO = re.compile(
@@ -361,7 +376,11 @@ _PHARMACOLOGY = re.compile(
     r"requires?\s+(?:\w+\s+){0,3}(?:monitoring|observation)|(?:offers?|provides?|brings?|gives?)\s+(?:\w+\s+)?"
     r"(?:hope|relief))\b|"
     r"^\W*An?\s+(?:\w+\s+){0,2}(?:infusions?|injections?|lozenges?|troches?|spray|IV|IM)\s+(?:\w+\s+)?"
-    r"(?:allows?|is|are|can|may|provides?|delivers?|produces?|requires?|takes?|works?|lets?|gives?)\b",
+    r"(?:allows?|is|are|can|may|provides?|delivers?|produces?|requires?|takes?|works?|lets?|gives?)\b|"
+    # the same with a bare plural: "IV infusions needlessly medicalize the procedure", "Lozenges tend to be gentler"
+    r"^\W*(?:[A-Z]\w+(?:\s+\w+)?,\s*)?(?:(?:IV|IM|intravenous|intramuscular|sublingual|oral|nasal)\s+)?(?:ketamine\s+)?"
+    r"(?:infusions|injections|lozenges|troches|shots|sprays)\s+(?:\w+ly\s+)?(?:are|can|may|might|have|allow|provide|"
+    r"deliver|produce|require|take|work|give|tend|bring|carry|increase|decrease|cause|medicali[sz]e)\b",
     re.I,
 )
 # "Low doses are administered intravenously in the clinic": the clinic of the page, under any heading
@@ -465,6 +484,8 @@ class _OfferReader:
         self.market = market_page(document) if market is None else market  # a cost guide: its "$" lines are not offers
         self.kap_page = bool(_KAP_PATH.search(urlsplit(document.url or "").path)) and not _BLOG_PATH.search(
             urlsplit(document.url or "").path)
+        self.title = None if _BLOG_PATH.search(urlsplit(document.url or "").path) else next(
+            (block for block in document.blocks if block.is_heading and _TITLE_WORD.search(block.text)), None)
 
     def note(self, field_name: str, value: object, snippet: str) -> None:
         self.offer.evidence.append(Evidence(field_name, value, snippet[:300], self.document.url))
@@ -519,6 +540,7 @@ class _OfferReader:
             flags = _flags(sentence)
             if (flags.first_person and flags.offer_word) or (  # "we have offered a KAP protocol built on research"
                 not flags.generic and not flags.definition and (flags.first_person or not _generic_heading(block))
+                and (flags.first_person or not _THERAPY_DEFINED.search(sentence))
             ):
                 self.therapy.append(True)
                 self.note("therapy_included", True, sentence)
@@ -531,7 +553,7 @@ class _OfferReader:
         if _RACEMIC.search(sentence) or re.search(r"\bnasal ketamine\b", sentence, re.I):
             self.racemic_nasal = True
         flags = _flags(sentence)
-        if self.market and not flags.first_person:
+        if self.market and not flags.first_person and block is not self.title:
             return  # a cost guide's "If you are considering a ketamine infusion...": the reader's, not an offer
         if "$" in sentence and market_sentence(sentence) and not flags.first_person:
             return  # "IV can raise the cost from about $400 per IM shot to $2,000": prices in general, no offer
@@ -573,7 +595,9 @@ class _OfferReader:
                     or (_RESEARCH_CLAIM.search(sentence) and not flags.first_person
                         and (not flags.addressed or self.routes_named(sentence) >= 2)):
                 continue  # a claim about a route; "Sublingual is less intense than IV... allows you to": a comparison
-            placed = block.is_heading and bool(_SERVICE_IN_PLACE.search(sentence))
+            placed = block.is_heading and bool(
+                _SERVICE_IN_PLACE.search(sentence) or (block is self.title and _SERVICE_TITLE.search(sentence)
+                                                       and not _heading_kind(sentence)[0]))
             if (speaks or placed or _describes(sentence, block)) and not generic_heading \
                     and route.value not in self.positive_routes:
                 self.positive_routes.append(route.value)

@@ -105,3 +105,39 @@ def test_prices_of_a_worked_example_are_not_the_practices():
     assert got["prices_usd"] == []
     assert market_sentence("For instance, a course of six could cost $2,400.")
     assert not market_sentence("Our intake is $250 and each session is $400.")
+
+
+def test_a_bare_plural_route_as_the_subject_is_a_general_remark():
+    got = out("Besides, IV infusions needlessly medicalize a simple treatment for many people.")
+    assert got["routes"] == []
+
+
+def test_the_pages_title_naming_a_route_service_is_the_offer():
+    from directory.extraction import extract_page
+    text = ("Ketamine Shot Therapy\n\nWhat is it?\n\n"
+            "It is a calm session in which a low dose is given by a licensed nurse. This could be an IV or a shot.\n")
+    got = facts_to_json(extract_page(text.encode(), url="https://practice.example/ketamine", content_type="text/plain"))
+    assert got["routes"] == ["im"]
+    question = "What Are Ketamine Troches?\n\nThey are small tablets that dissolve in the cheek over several minutes.\n"
+    got = facts_to_json(extract_page(question.encode(), url="https://practice.example/troches",
+                                     content_type="text/plain"))
+    assert got["routes"] == []
+
+
+# --- therapy ----------------------------------------------------------------------------------------------------------
+
+def test_the_therapy_defined_in_general_is_not_the_practices_offer():
+    got = out("Ketamine-assisted psychotherapy is becoming better known as a path to healing.",
+              "Practically, KAP involves both a prescribed medicine and therapy.",
+              "Trust is an essential aspect of ketamine-assisted psychotherapy.")
+    assert got["therapy_included"] is None
+
+
+def test_our_kap_described_in_our_voice_still_includes_therapy():
+    got = out("Our ketamine-assisted psychotherapy involves preparation, a medicine session and integration.")
+    assert got["therapy_included"] is True
+
+
+def test_kap_said_to_be_offered_is_the_offer_even_as_the_subject():
+    got = out("Ketamine-assisted psychotherapy is offered with troches prescribed by an outside physician.")
+    assert got["therapy_included"] is True
