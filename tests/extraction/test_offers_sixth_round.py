@@ -141,3 +141,47 @@ def test_our_kap_described_in_our_voice_still_includes_therapy():
 def test_kap_said_to_be_offered_is_the_offer_even_as_the_subject():
     got = out("Ketamine-assisted psychotherapy is offered with troches prescribed by an outside physician.")
     assert got["therapy_included"] is True
+
+
+# --- a battery: routes said of ketamine in general against routes said of the practice -----------------------------
+
+GENERAL_ROUTE_SENTENCES = [
+    "Ketamine is available as an IV drip, a shot in the arm or a tablet under the tongue.",
+    "Esketamine must be given in a certified healthcare setting.",
+    "Spravato must be taken alongside an oral antidepressant.",
+    "Nasal ketamine is sometimes prescribed for use at home.",
+    "A typical course is six infusions across three weeks.",
+    "Ketamine infusion therapy is an effective treatment for stubborn depression.",
+    "IV ketamine therapy involves a slow drip lasting about forty minutes.",
+    "Ketamine troches dissolve in the cheek over about ten minutes.",
+    "Esketamine is the S-enantiomer of ketamine.",
+    "The IV route lets the dose be changed during the session.",
+]
+PRACTICE_ROUTE_SENTENCES = [
+    ("We offer IV infusions and IM injections.", ["im", "iv"]),
+    ("IV ketamine infusions are available at our office.", ["iv"]),
+    ("Each session uses sublingual lozenges taken in our office.", ["oral_sublingual"]),
+    ("You will receive your infusion in a private room.", ["iv"]),
+    ("Patients receive IM ketamine in our treatment suite.", ["im"]),
+    ("The clinic offers esketamine nasal spray for treatment-resistant depression.", ["esketamine_spravato"]),
+    ("Treatment is given as an IV infusion over forty minutes in our clinic.", ["iv"]),
+]
+
+
+def test_routes_said_of_ketamine_in_general_are_not_offers():
+    for sentence in GENERAL_ROUTE_SENTENCES:
+        assert out(sentence)["routes"] == [], sentence
+
+
+def test_routes_said_of_the_practice_are_offers():
+    for sentence, routes in PRACTICE_ROUTE_SENTENCES:
+        assert sorted(out(sentence)["routes"]) == routes, sentence
+
+
+def test_a_title_that_is_only_the_services_name_is_the_offer():
+    from directory.extraction import extract_page
+    text = ("Spravato | Esketamine\n\n"
+            "Esketamine, a nasal medicine related to ketamine, needs two hours of observation after each dose.\n")
+    got = facts_to_json(extract_page(text.encode(), url="https://practice.example/services/spravato",
+                                     content_type="text/plain"))
+    assert got["routes"] == ["esketamine_spravato"]
