@@ -314,7 +314,6 @@ _INDEPENDENT = re.compile(
 )
 _UNNAMED_PARTNER = "independent medical provider"
 _EXAMPLES_BEFORE = re.compile(r"\b(?:like|such\s+as|including|e\.g\.,?)\s*$", re.I)
-_SERVICE_DEFINED = re.compile(r"\s+(?:is|are)\s+an?\b", re.I)
 _ONE_OF_MANY = re.compile(r"\bone\s+of\s+(?:the\s+)?(?:several|many|numerous|a\s+few|\w+est|\d+)\b", re.I)  # a survey
 
 
@@ -323,8 +322,7 @@ def cue_before_known(sentence: str, start: int) -> bool:
     return bool(re.search(r"\b(?:partner|collaborat|work)\w*\s+(?:\w+\s+)?with\b", sentence[:start], re.I))
 _PARTNER_CUE = re.compile(
     r"\b(?:partner(?:s|ed|ing)?\s+with|in\s+partnership\s+with|partnership\s+with|collaborat\w+\s+with|"
-    r"prescribed\s+(?:to\s+you\s+)?(?:by|through|via)|prescriptions?\s+(?:are|is)\s+(?:written|provided|handled)\s+by|"
-    r"(?:[Pp]rescriptions?|[Kk]etamine|[Mm]edication)\s+(?:comes?|is\s+prescribed)\s+(?:from|through|via)|"
+    r"prescribed\s+(?:to\s+you\s+)?by|prescriptions?\s+(?:are|is)\s+(?:written|provided|handled)\s+by|"
     r"(?:[Mm]edical|[Pp]rescribing)\s+(?:\w+\s+)?(?:(?:and|&)\s+\w+\s+)?(?:is|are)\s+"
     r"(?:provided|handled|managed|overseen)\s+by|prescribing\s+"
     r"(?:partner|clinician|provider|physician)\s*(?:is|,|:)?|medical\s+partner\s*(?:is|,|:)?|prescriber\s+is|"
@@ -332,11 +330,10 @@ _PARTNER_CUE = re.compile(
     # "you would then book a medical evaluation at X": where the prescribing is done
     r"(?:book|schedule|complete|have)\s+(?:a|an|your)\s+medical\s+(?:evaluation|screening|assessment|intake)\s+(?:at|with)|"
     # "A physician from X completes your medical intake": someone from another practice does the medical part
-    r"\b[Aa]n?\s+(?:\w+\s+)?(?:physician|doctor|prescriber|clinician|nurse\s+practitioner|psychiatrist)\s+(?:from|at)|"
+    r"\b[Aa]n?\s+(?:\w+\s+)?(?:physician|doctor|prescriber|clinician|nurse\s+practitioner|psychiatrist)\s+from|"
     r"refers?\s+(?:you|clients|patients)\s+to\s+(?:an?\s+)?(?:collaborating|partner(?:ing)?|trusted)?)\s+"
     r"(?:the\s+)?(?:(?:my|our|a|an|the)\s+(?:\w+\s+){0,2}(?:colleague|partner|friend|physician|psychiatrist|prescriber|"
-    r"doctor|nurse practitioner|professional|provider|clinician|team|(?:collaborating|partner)\s+\w+)s?,?\s+"
-    r"(?:at\s+|of\s+|from\s+)?)?(?P<dr>Dr\.?\s+)?"
+    r"doctor|nurse practitioner|professional|provider|clinician|team)s?,?\s+(?:at\s+|of\s+|from\s+)?)?(?P<dr>Dr\.?\s+)?"
     r"(?P<partner>[A-Z][A-Za-z&'’.\-]+(?:\s+(?:of\s+|&\s+)?[A-Z][A-Za-z&'’.\-]+){0,4})"
 )
 _INSURANCE_ACCEPTED = re.compile(
@@ -720,8 +717,6 @@ class _OfferReader:
         known = _KNOWN_PARTNER.search(sentence)
         if known and self.own_site(known.group(1)):
             known = None  # the prescribing service's own pages: it is the practice here, not its partner
-        if known and _SERVICE_DEFINED.match(sentence, known.end()) and known.start() < 20:
-            known = None  # "X is a platform that supports therapists": the service described, not our partner
         if known and (len({m.group(1) for m in _KNOWN_PARTNER.finditer(sentence)}) >= 2
                       or _EXAMPLES_BEFORE.search(sentence[max(0, known.start() - 30): known.start()])
                       or (_ONE_OF_MANY.search(sentence) and not cue_before_known(sentence, known.start()))):
@@ -729,8 +724,7 @@ class _OfferReader:
         cue = _PARTNER_CUE.search(sentence)
         if known and (speaks or cue or not _flags(sentence).generic) and not _negated(sentence, known.start()):
             self.offer.medical_partner = known.group(1)
-        elif cue and _MEDICAL_WORD.search(sentence) and (name := _partner_name(cue.group("partner"), cue.group("dr"))) \
-                and not self.own_site(name):  # "a nurse at <this practice>" is no partner of itself
+        elif cue and _MEDICAL_WORD.search(sentence) and (name := _partner_name(cue.group("partner"), cue.group("dr"))):
             self.offer.medical_partner = name
         elif _INDEPENDENT.search(sentence) and not self.offer.medical_partner:
             self.offer.medical_partner = _UNNAMED_PARTNER

@@ -278,25 +278,3 @@ def test_a_question_on_a_routes_safety_or_merits_is_general():
 def test_a_run_of_headings_under_our_services_is_a_menu_of_offers():
     menu = "Our Services\n\nIV Ketamine Infusions\n\nSpravato\n\nMedication Management\n"
     assert text_routes(menu) == ["esketamine_spravato", "iv"]
-
-
-# --- more ways a partner is named -------------------------------------------------------------------------------------
-
-def test_partner_named_by_where_prescriptions_come_from():
-    assert out("Prescriptions come from our collaborating psychiatrist, Dr. Maya Green.")["medical_partner"] \
-        == "Maya Green"
-    assert out("The ketamine is prescribed through Northpoint Telehealth.")["medical_partner"] \
-        == "Northpoint Telehealth"
-    assert out("You will meet a prescriber at Lantern Health for your medical evaluation.")["medical_partner"] \
-        == "Lantern Health"
-
-
-def test_a_service_described_as_a_platform_is_no_partner():
-    assert out("Journey Clinical is a platform that supports therapists offering KAP.")["medical_partner"] is None
-
-
-def test_a_clinician_at_the_practice_itself_is_no_partner():
-    from directory.extraction import extract_page
-    page = "<p>A physician at Lantern Health completes your medical intake before ketamine.</p>"
-    got = facts_to_json(extract_page(page, url="https://lanternhealth.example/kap"))
-    assert got["medical_partner"] is None
