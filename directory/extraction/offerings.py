@@ -201,8 +201,6 @@ _RESEARCH_CLAIM = re.compile(
     r"(?:more|less|differently|(?!rather\b|other\b)[a-z]{3,}er)\s+(?:\w+\s+){0,5}?than|"
     r"(?:superior|inferior|preferable|comparable|equivalent)\s+(?:\w+\s+)?to|"  # "It is superior to IM shots"
     r"(?:dis)?advantages?|drawbacks?|downsides?|pros\s+and\s+cons|benefits\s+of|"  # "IV infusions have disadvantages"
-    # "IM ketamine has a long safety record"
-    r"safety\s+record|well[- ]tolerated|(?:is|are)\s+(?:very\s+|generally\s+)?safe\b|"
     # "nausea (more common with IV or IM administration)": a remark about a route, not an offer of it
     r"(?:more|less)\s+(?:common|likely|frequent|intense|pronounced|noticeable)\s+(?:with|in|after|during|for))\b",
     re.I,
@@ -243,9 +241,7 @@ _BLOG_PATH = re.compile(r"/(?:blog|news|posts?|articles?)/", re.I)
 _GENERIC_HEADING = re.compile(
     r"\b(?:types?|forms?|formats?|what\s+(?:is|are)(?![^?]{0,60}\b(?:like|process|involved)\b)|history|research|"
     r"how\s+is\s+(?:ketamine|esketamine|it)\s+(?:given|administered|taken|delivered)|ways\s+(?:to|of)|"
-    r"science|vs\.?|versus|comparison|(?:methods?|modes?|routes?)\s+of|delivery\s+(?:methods?|systems?|models?)|"
-    # "Which is better, IV or IM?", "Is IM ketamine safe?": a question about routes in general
-    r"which\s+(?:is|one)|better|safe\?|difference)\b",
+    r"science|vs\.?|versus|comparison|(?:methods?|modes?|routes?)\s+of|delivery\s+(?:methods?|systems?|models?))\b",
     re.I,
 )
 
@@ -425,8 +421,7 @@ _PHARMACOLOGY = re.compile(
     r"(?:infusions|injections|lozenges|troches|shots|sprays)\s+(?:\w+ly\s+)?(?:allow|provide|deliver|produce|work|"
     r"tend|bring|carry|increase|decrease|cause|medicali[sz]e|offer|create|induce|lead)\b|"
     # and a route's ketamine as the subject: "Sublingual ketamine allows people to...", "IM ketamine produces..."
-    r"^\W*(?:Both\s+\w+\W+\s*)?(?:IV|IM|intravenous|intramuscular|sublingual|oral|nasal|intranasal)\s+(?:ketamine\s+)?"
-    r"(?:\w+ly\s+)?"
+    r"^\W*(?:IV|IM|intravenous|intramuscular|sublingual|oral|nasal|intranasal)\s+ketamine\s+(?:\w+ly\s+)?"
     r"(?:allows|lets|enables|produces|causes|works|provides|delivers|gives|tends|offers|brings|creates|induces|leads)\b",
     re.I,
 )
@@ -553,7 +548,6 @@ class _OfferReader:
         self.market = market_page(document) if market is None else market  # a cost guide: its "$" lines are not offers
         self.kap_page = bool(_KAP_PATH.search(urlsplit(document.url or "").path)) and not _BLOG_PATH.search(
             urlsplit(document.url or "").path)
-        self.in_menu = False
         self.title = None if _BLOG_PATH.search(urlsplit(document.url or "").path) else next(
             (block for block in document.blocks if block.is_heading and _TITLE_WORD.search(block.text)), None)
 
@@ -562,9 +556,6 @@ class _OfferReader:
 
     def read(self) -> Offer:
         for block in self.document.blocks:
-            # a run of short headings under "Our Services" is a menu: "IV Ketamine Infusions", "Spravato", ...
-            self.in_menu = block.is_heading and (self.in_menu or bool(_heading_kind(block.text)[1]
-                                                                     and not _heading_kind(block.text)[0]))
             for sentence in block.sentences:
                 self.read_sentence(sentence, block)
         offer = self.offer
@@ -669,10 +660,9 @@ class _OfferReader:
                     or (_RESEARCH_CLAIM.search(sentence) and not flags.first_person
                         and (not flags.addressed or self.routes_named(sentence) >= 2)):
                 continue  # a claim about a route; "Sublingual is less intense than IV... allows you to": a comparison
-            titled = block is self.title and not _heading_kind(sentence)[0] and bool(
-                _SERVICE_TITLE.search(sentence) or _NAME_ONLY_TITLE.match(sentence))
             placed = block.is_heading and bool(
-                _SERVICE_IN_PLACE.search(sentence) or (self.in_menu and len(sentence.split()) <= 6) or titled)
+                _SERVICE_IN_PLACE.search(sentence) or (block is self.title and not _heading_kind(sentence)[0] and (
+                    _SERVICE_TITLE.search(sentence) or _NAME_ONLY_TITLE.match(sentence))))
             if (speaks or placed or _describes(sentence, block)) and not generic_heading \
                     and route.value not in self.positive_routes:
                 self.positive_routes.append(route.value)

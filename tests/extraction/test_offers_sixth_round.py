@@ -259,22 +259,3 @@ def test_kap_pairing_medicine_with_therapy_in_general_is_not_the_offer():
 def test_your_own_therapist_continuing_your_care_means_ketamine_only():
     got = out("We provide the infusions; your own therapist continues your care.")
     assert got["therapy_included"] is False
-
-
-# --- question headings and service menus (plain text) -----------------------------------------------------------------
-
-def text_routes(text: str) -> list[str]:
-    from directory.extraction import extract_page
-    got = extract_page(text.encode(), url="https://practice.example/faq", content_type="text/plain")
-    return sorted(facts_to_json(got)["routes"])
-
-
-def test_a_question_on_a_routes_safety_or_merits_is_general():
-    assert text_routes("Is IM ketamine safe?\n\nIM ketamine has a long safety record with trained staff.\n") == []
-    assert text_routes("Which is better, IV or IM?\n\n"
-                       "Both work well. IV allows fine control of the dose, while IM is quicker to set up.\n") == []
-
-
-def test_a_run_of_headings_under_our_services_is_a_menu_of_offers():
-    menu = "Our Services\n\nIV Ketamine Infusions\n\nSpravato\n\nMedication Management\n"
-    assert text_routes(menu) == ["esketamine_spravato", "iv"]
