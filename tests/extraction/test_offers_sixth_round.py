@@ -237,25 +237,3 @@ def test_one_route_offered_among_several_described():
 def test_general_remarks_on_a_route_are_no_offer():
     for sentence in GENERAL_REMARKS:
         assert out(sentence)["routes"] == [], sentence
-
-
-# --- group, retreat and therapy said in general -----------------------------------------------------------------------
-
-def test_groups_and_retreats_said_of_in_general_are_no_offer():
-    for sentence in ("Group ketamine sessions can lower the price of treatment.",
-                     "A ketamine retreat is a multi-day program in a quiet natural setting.",
-                     "Ketamine retreats abroad have grown in popularity."):
-        assert out(sentence)["group_or_retreat"] is None, sentence
-
-
-def test_our_next_group_beginning_is_a_group_offer():
-    assert out("Our next group begins in April; space is limited.")["group_or_retreat"] is True
-
-
-def test_kap_pairing_medicine_with_therapy_in_general_is_not_the_offer():
-    assert out("Ketamine-assisted psychotherapy pairs the medicine with talk therapy.")["therapy_included"] is None
-
-
-def test_your_own_therapist_continuing_your_care_means_ketamine_only():
-    got = out("We provide the infusions; your own therapist continues your care.")
-    assert got["therapy_included"] is False
