@@ -84,8 +84,7 @@ _NEGATION = re.compile(
     re.I,
 )
 _CLAUSE_BREAK = re.compile(  # "The answer is no, mainly just lozenges": the "no" is not about the lozenges
-    r"[;:,]\s+(?:but|while|and we|we|our|(?-i:I)|my|mainly|mostly|only|just)\b|[;:]|\bbut\b|\bwhile\b|\bwhereas\b|"
-    r"\bhowever\b", re.I
+    r"[;:,]\s+(?:but|while|and we|we|mainly|mostly|only|just)\b|[;:]|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b", re.I
 )
 # "At Lakeside Psychiatry, ketamine is given..." is the practice speaking of itself too
 _FIRST_PERSON = re.compile(
@@ -123,7 +122,7 @@ _GENERIC = re.compile(
     r"\b(?:typically|usually|generally|commonly|often|some\s+(?:clinics|clients|people|patients|providers|practices)|"
     r"other\s+(?:clinics|providers|practices)|many\s+(?:clinics|providers|people)|clinics|research\w*|stud(?:y|ies)|"
     r"trials?|can\s+(?:also\s+)?be|may\s+(?:also\s+)?be(?!\s+available\s+(?:up)?on\s+request)|forms\s+of|(?<!the\s)form\s+of|types?\s+of|ways?\s+(?:to|of)|routes?\s+of|such\s+as|"
-    r"historically|originally|(?:was|were)\s+(?:first|initially|approved)|(?:in|since)\s+(?:19|20)\d\d|approved\s+(?:the|in)|compared\s+(?:to|with)|whereas|"
+    r"historically|originally|was\s+(?:first|approved)|approved\s+(?:the|in)|compared\s+(?:to|with)|whereas|"
     r"elsewhere|in\s+general|there\s+are|FDA|approved\s+by|whether|most\s+effective|works\s+best|could\s+be|"
     r"might\s+be|variety\s+of|various|depending\s+on|bioavailab\w*|show(?:s|n|ed)?\s+that|difference\s+between|"
     r"versus|vs|studied|(?:many|most)\s+(?:patients|insurers|(?:insurance\s+)?plans)|"
@@ -143,9 +142,6 @@ _GENERIC = re.compile(
     # infusions"), a hedge ("is sometimes prescribed"), a route as such ("The IV route allows..."), and the drug's
     # forms ("Ketamine is available as an IV infusion, an injection or a tablet")
     r"must\s+(?:\w+\s+)?be\s+(?:taken|given|used|administered|self-administered|dispensed)|typical|sometimes|"
-    # "Patients considering Spravato should...": the reader weighing a treatment, not the practice offering it
-    r"(?:patients|people|those|anyone|individuals|clients)\s+(?:who\s+are\s+)?(?:considering|interested\s+in|"
-    r"curious\s+about|thinking\s+about)|"
     r"(?:IV|IM|oral|nasal|intranasal|intravenous|intramuscular|sublingual)\s+route|"
     r"^\W*(?:ketamine|esketamine|it)\s+is\s+(?:\w+\s+)?available\s+(?:as|in))\b",
     re.I,
@@ -193,9 +189,9 @@ _NOT_HERE = re.compile(
 _RESEARCH_CLAIM = re.compile(
     r"\b(?:gold[- ]standard|(?:has|have)\s+been\s+(?:shown|studied|found)|(?:is|are)\s+considered|evidence|"
     # "gentler than", "more ... than"
-    r"(?:more|less|differently|(?!rather\b|other\b)[a-z]{3,}er)\s+(?:\w+\s+){0,5}?than|"
+    r"(?:more|less|differently|(?!rather\b|other\b)[a-z]{3,}er)\s+(?:\w+\s+){0,3}?than|"
     r"(?:superior|inferior|preferable|comparable|equivalent)\s+(?:\w+\s+)?to|"  # "It is superior to IM shots"
-    r"(?:dis)?advantages?|drawbacks?|downsides?|pros\s+and\s+cons|benefits\s+of|"  # "IV infusions have disadvantages"
+    r"(?:dis)?advantages?|drawbacks?|downsides?|pros\s+and\s+cons|"  # "IV infusions have many disadvantages"
     # "nausea (more common with IV or IM administration)": a remark about a route, not an offer of it
     r"(?:more|less)\s+(?:common|likely|frequent|intense|pronounced|noticeable)\s+(?:with|in|after|during|for))\b",
     re.I,
@@ -408,11 +404,8 @@ _PHARMACOLOGY = re.compile(
     r"(?:allows?|is|are|can|may|provides?|delivers?|produces?|requires?|takes?|works?|lets?|gives?)\b|"
     # the same with a bare plural: "IV infusions needlessly medicalize the procedure", "Lozenges tend to be gentler"
     r"^\W*(?:[A-Z]\w+(?:\s+\w+)?,\s*)?(?:(?:IV|IM|intravenous|intramuscular|sublingual|oral|nasal)\s+)?(?:ketamine\s+)?"
-    r"(?:infusions|injections|lozenges|troches|shots|sprays)\s+(?:\w+ly\s+)?(?:allow|provide|deliver|produce|work|"
-    r"tend|bring|carry|increase|decrease|cause|medicali[sz]e|offer|create|induce|lead)\b|"
-    # and a route's ketamine as the subject: "Sublingual ketamine allows people to...", "IM ketamine produces..."
-    r"^\W*(?:IV|IM|intravenous|intramuscular|sublingual|oral|nasal|intranasal)\s+ketamine\s+(?:\w+ly\s+)?"
-    r"(?:allows|lets|enables|produces|causes|works|provides|delivers|gives|tends|offers|brings|creates|induces|leads)\b",
+    r"(?:infusions|injections|lozenges|troches|shots|sprays)\s+(?:\w+ly\s+)?(?:are|can|may|might|have|allow|provide|"
+    r"deliver|produce|require|take|work|give|tend|bring|carry|increase|decrease|cause|medicali[sz]e)\b",
     re.I,
 )
 # "Low doses are administered intravenously in the clinic": the clinic of the page, under any heading
@@ -480,28 +473,6 @@ def _partner_name(raw: str, doctor: str | None = None) -> str | None:
     if len(partner) <= 3 or partner.split()[0] in {"Our", "The", "We", "Your", "You", "Their", "An", "A"}:
         return None
     return partner
-
-
-# "Along with infusions, we provide Spravato": a clause that leads into the practice's own
-_LEADS_IN = re.compile(r"^\W*(?:along\s+with|alongside|in\s+addition\s+to|besides|as\s+well\s+as|beyond|aside\s+from|"
-                       r"apart\s+from|together\s+with|with)\b", re.I)
-
-
-def _said_in_another_clause(sentence: str, found: re.Match) -> bool:
-    """The practice speaks in the sentence, but not in the clause that names this route, and that clause describes
-    routes in general ("It can be given by IV or injection; we use lozenges", "IV and IM options exist, but we..."):
-    the route is described, not offered ("Dosing uses troches; our prescriber is X" still offers troches)."""
-    breaks = list(_CLAUSE_BREAK.finditer(sentence))
-    if not breaks:
-        return False
-    begin = max((b.start() for b in breaks if b.start() <= found.start()), default=0)
-    end = min((b.start() for b in breaks if b.start() >= found.end()), default=len(sentence))
-    clause = sentence[begin:end]
-    if _LEADS_IN.search(clause):
-        return False
-    flags = _flags(clause)
-    general = flags.generic or flags.definition or sum(1 for p in ROUTE_PATTERNS.values() if p.search(clause)) >= 2
-    return general and not (flags.first_person or flags.addressed or flags.offer_word)
 
 
 def _negated(sentence: str, position: int) -> bool:
@@ -624,10 +595,9 @@ class _OfferReader:
                 self.positive_routes.append(route.value)
                 self.note("routes", route.value, sentence)
                 continue
-            match = next((found for found in pattern.finditer(sentence)
-                          if not (flags.first_person and _said_in_another_clause(sentence, found))), None)
+            match = pattern.search(sentence)
             if not match:
-                continue  # "IV, IM and nasal options exist, but our practice focuses on lozenges": not IV, not IM
+                continue
             if route is Route.INTRANASAL and (_ESKETAMINE.search(sentence) or _ESKETAMINE.search(block.heading)
                                               or _ESKETAMINE.search(block.text)) \
                     and not _RACEMIC.search(sentence):

@@ -206,34 +206,3 @@ def test_continuing_therapy_with_your_own_therapist_means_ketamine_only():
 def test_prices_at_most_clinics_are_the_markets():
     assert out("Infusions typically cost $400 to $800 at most clinics.")["prices_usd"] == []
     assert out("Infusions are $450 each at our clinic.")["prices_usd"] == [450.0]
-
-
-# --- one route offered among several described ------------------------------------------------------------------------
-
-ONE_AMONG_SEVERAL = [
-    (["IV, IM and nasal choices exist, but our practice works with troches."], ["oral_sublingual"]),
-    (["Unlike infusions, our troches can be taken at home."], ["oral_sublingual"]),
-    (["How is it given?", "It can be given by IV, by a shot or as a troche; we use troches in session."],
-     ["oral_sublingual"]),
-    (["Along with infusions, we provide Spravato."], ["esketamine_spravato", "iv"]),
-    (["Dosing uses oral ketamine troches; our prescriber sees you first."], ["oral_sublingual"]),
-    (["Our team gives ketamine by IV or IM, depending on what suits you."], ["im", "iv"]),
-]
-GENERAL_REMARKS = [
-    "Benefits of IV ketamine include precise dosing.",
-    "Ketamine infusions were first used for mood disorders in 2000 at a university.",
-    "The troche form is easier to take at home than a shot.",
-    "Sublingual ketamine allows people to use the medicine at home.",
-    "IM ketamine produces a strong dissociative state.",
-    "Patients considering Spravato should talk to their psychiatrist.",
-]
-
-
-def test_one_route_offered_among_several_described():
-    for paragraphs, routes in ONE_AMONG_SEVERAL:
-        assert sorted(out(*paragraphs)["routes"]) == routes, paragraphs
-
-
-def test_general_remarks_on_a_route_are_no_offer():
-    for sentence in GENERAL_REMARKS:
-        assert out(sentence)["routes"] == [], sentence
