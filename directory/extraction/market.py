@@ -16,7 +16,6 @@ _MARKET_SENTENCE = re.compile(
     r"\b(?:on\s+average|average\w*|nationwide|nationally|market|estimated|in\s+the\s+(?:United\s+States|U\.?S\.?)|"
     r"across\s+the\s+(?:United\s+States|U\.?S\.?|country|nation)|(?:some|many|most|other)\s+(?:\w+\s+)?(?:clinics|"
     r"providers|practices|centers)\s+(?:charge|bill)|(?:some|many|most)\s+charge|"
-    r"(?:at|in|among|across)\s+(?:most|many|some|other)\s+(?:\w+\s+)?(?:clinics|providers|practices|centers)|"
     # the drug's own cost, or a manufacturer's copay programme: not what the practice charges
     r"(?:ketamine|medication|medicine|drug)\s+itself|withMe|savings\s+program|copay\s+(?:card|assistance|program)|"
     r"manufacturer|"

@@ -276,7 +276,7 @@ _THERAPY_NO = re.compile(
     r"(?:psycho)?therapy|KAP)\b|"
     # "you will return to your referring provider to resume therapy": the therapy is someone else's
     r"\b(?:return|go\s+back)\s+to\s+your\s+(?:\w+\s+){0,4}(?:provider|therapist|psychiatrist|clinician|counselor)s?\b"
-    r"[^.]{0,30}\b(?:psycho)?therapy\b|\bcontinu\w*\s+(?:your\s+)?(?:psycho)?therapy\s+with\s+your\s+(?:own\s+|existing\s+|"
+    r"[^.]{0,30}\b(?:psycho)?therapy\b|\bcontinue\s+(?:your\s+)?(?:psycho)?therapy\s+with\s+your\s+(?:own\s+|existing\s+|"
     r"current\s+|regular\s+)?(?:therapist|provider|counselor)\b",
     re.I,
 )
@@ -297,12 +297,6 @@ _INDEPENDENT = re.compile(
 )
 _UNNAMED_PARTNER = "independent medical provider"
 _EXAMPLES_BEFORE = re.compile(r"\b(?:like|such\s+as|including|e\.g\.,?)\s*$", re.I)
-_ONE_OF_MANY = re.compile(r"\bone\s+of\s+(?:the\s+)?(?:several|many|numerous|a\s+few|\w+est|\d+)\b", re.I)  # a survey
-
-
-def cue_before_known(sentence: str, start: int) -> bool:
-    """"We partner with X, one of the largest ...": the partner cue comes before the name."""
-    return bool(re.search(r"\b(?:partner|collaborat|work)\w*\s+(?:\w+\s+)?with\b", sentence[:start], re.I))
 _PARTNER_CUE = re.compile(
     r"\b(?:partner(?:s|ed|ing)?\s+with|in\s+partnership\s+with|partnership\s+with|collaborat\w+\s+with|"
     r"prescribed\s+(?:to\s+you\s+)?by|prescriptions?\s+(?:are|is)\s+(?:written|provided|handled)\s+by|"
@@ -312,8 +306,6 @@ _PARTNER_CUE = re.compile(
     r"work(?:s|ing)?\s+(?:closely\s+)?with|through\s+our\s+partners?\s+(?:at\s+)?|referred\s+to|"
     # "you would then book a medical evaluation at X": where the prescribing is done
     r"(?:book|schedule|complete|have)\s+(?:a|an|your)\s+medical\s+(?:evaluation|screening|assessment|intake)\s+(?:at|with)|"
-    # "A physician from X completes your medical intake": someone from another practice does the medical part
-    r"\b[Aa]n?\s+(?:\w+\s+)?(?:physician|doctor|prescriber|clinician|nurse\s+practitioner|psychiatrist)\s+from|"
     r"refers?\s+(?:you|clients|patients)\s+to\s+(?:an?\s+)?(?:collaborating|partner(?:ing)?|trusted)?)\s+"
     r"(?:the\s+)?(?:(?:my|our|a|an|the)\s+(?:\w+\s+){0,2}(?:colleague|partner|friend|physician|psychiatrist|prescriber|"
     r"doctor|nurse practitioner|professional|provider|clinician|team)s?,?\s+(?:at\s+|of\s+|from\s+)?)?(?P<dr>Dr\.?\s+)?"
@@ -668,8 +660,7 @@ class _OfferReader:
         if known and self.own_site(known.group(1)):
             known = None  # the prescribing service's own pages: it is the practice here, not its partner
         if known and (len({m.group(1) for m in _KNOWN_PARTNER.finditer(sentence)}) >= 2
-                      or _EXAMPLES_BEFORE.search(sentence[max(0, known.start() - 30): known.start()])
-                      or (_ONE_OF_MANY.search(sentence) and not cue_before_known(sentence, known.start()))):
+                      or _EXAMPLES_BEFORE.search(sentence[max(0, known.start() - 30): known.start()])):
             known = None  # "companies like A, B and C are leading the charge": a survey of services, not a partner
         cue = _PARTNER_CUE.search(sentence)
         if known and (speaks or cue or not _flags(sentence).generic) and not _negated(sentence, known.start()):

@@ -185,24 +185,3 @@ def test_a_title_that_is_only_the_services_name_is_the_offer():
     got = facts_to_json(extract_page(text.encode(), url="https://practice.example/services/spravato",
                                      content_type="text/plain"))
     assert got["routes"] == ["esketamine_spravato"]
-
-
-def test_a_physician_from_another_practice_doing_the_medical_part_is_the_partner():
-    got = out("A physician from Northwind Psychiatry completes your medical intake.")
-    assert got["medical_partner"] == "Northwind Psychiatry"
-
-
-def test_a_service_named_as_one_of_many_is_no_partner():
-    assert out("Mindbloom is one of several at-home ketamine providers.")["medical_partner"] is None
-    got = out("We work with Mindbloom, one of the largest at-home ketamine providers.")
-    assert got["medical_partner"] == "Mindbloom"
-
-
-def test_continuing_therapy_with_your_own_therapist_means_ketamine_only():
-    got = out("We recommend continuing therapy with your own therapist during your infusions.")
-    assert got["therapy_included"] is False
-
-
-def test_prices_at_most_clinics_are_the_markets():
-    assert out("Infusions typically cost $400 to $800 at most clinics.")["prices_usd"] == []
-    assert out("Infusions are $450 each at our clinic.")["prices_usd"] == [450.0]
