@@ -137,13 +137,7 @@ _GENERIC = re.compile(
     r"(?:can|may|could|might)\s+(?:help|give|bring)\s+(?:\w+\s+)?(?:feel|relief|hope)|"
     r"(?:have|['’]ve)\s+(?:probably\s+)?heard\s+(?:of|about)|"
     # "ketamine should be taken sublingually in your therapist's office": advice about ketamine, not an offer
-    r"(?:ketamine|it|esketamine|Spravato)\s+should\s+(?:\w+\s+)?be\s+(?:taken|given|used|administered)|"
-    # a rule for everyone ("Spravato must be taken with an oral antidepressant"), a norm ("A typical course is six
-    # infusions"), a hedge ("is sometimes prescribed"), a route as such ("The IV route allows..."), and the drug's
-    # forms ("Ketamine is available as an IV infusion, an injection or a tablet")
-    r"must\s+(?:\w+\s+)?be\s+(?:taken|given|used|administered|self-administered|dispensed)|typical|sometimes|"
-    r"(?:IV|IM|oral|nasal|intranasal|intravenous|intramuscular|sublingual)\s+route|"
-    r"^\W*(?:ketamine|esketamine|it)\s+is\s+(?:\w+\s+)?available\s+(?:as|in))\b",
+    r"(?:ketamine|it|esketamine|Spravato)\s+should\s+(?:\w+\s+)?be\s+(?:taken|given|used|administered))\b",
     re.I,
 )
 _SERVICE_HEADING = re.compile(
@@ -220,12 +214,6 @@ _SERVICE_IN_PLACE = re.compile(
 # that service (not a question such as "What are ketamine lozenges?", nor a blog post's title)
 _SERVICE_TITLE = re.compile(r"\b(?:therapy|treatments?|infusions?|injections?|services?|clinic|program)\W*$", re.I)
 _TITLE_WORD = re.compile(r"\bketamine\b|\bSpravato\b|\besketamine\b", re.I)
-# a title that is nothing but the service's name ("Spravato - Esketamine", "IV Ketamine"): a route's own page
-_NAME_ONLY_TITLE = re.compile(
-    r"^[\W_]*(?:(?:ketamine|spravato|esketamine|IV|IM|intravenous|intramuscular|sublingual|oral|intranasal|nasal|"
-    r"infusions?|injections?|lozenges?|troches?|spray|therapy|treatments?)[\W_]*){1,5}$",
-    re.I,
-)
 _FUTURE = re.compile(r"\b(?:soon|coming|plan(?:s|ning)?\s+to|in\s+the\s+future)\W*(?:\w+\W+){0,2}$", re.I)
 _KAP_PATH = re.compile(r"ketamine-?assisted-?(?:psycho)?therap|(?:^|/)kap(?:[-/]|$)", re.I)
 _BLOG_PATH = re.compile(r"/(?:blog|news|posts?|articles?)/", re.I)
@@ -368,11 +356,6 @@ _DEFINITION = re.compile(
     r"\b(?:is|are)\s+(?:an?\s+)?(?:\w+[- ])?(?:FDA|approved|prescription|medication|drug|anesthetic|dissociative|"
     r"nasal\s+spray|spray|derivative|version|molecule|compound|formulation|enantiomer|related|similar)|"
     r"\bbelong\w*\s+to\s+the\s+(?:same\s+)?class\b|"
-    # "Ketamine infusion therapy is an effective treatment for...", "Esketamine is the S-enantiomer of ketamine",
-    # "IV ketamine therapy involves a slow drip": what a kind of treatment is
-    r"\b(?:is|are)\s+(?:an?|the)\s+(?:\w+[- ]){0,2}(?:treatment|therapy|form|method|route|enantiomer|isomer|version)\b|"
-    r"\b(?:therapy|treatment|infusions?|injections?|lozenges?|troches?|spray)\s+(?:\w+\s+)?(?:involves?|refers?\s+to|"
-    r"consists?\s+of)\b|"
     r"\bhas\s+(?:gained|shown|been\s+shown|emerged)\b|\b(?:emerged|is\s+emerging)\s+as\b|\bwhat\s+is\b|"
     r"\brepresents?\s+(?:an?\s+)?(?:new|novel|promising|major|significant)\b|"
     # "Ketamine retreats are a great opportunity to...": a claim about a kind of treatment, not this practice's offer
@@ -389,7 +372,7 @@ _NOT_A_FACT = re.compile(r"\b(?:not|never|won['’]t|isn['’]t|aren['’]t|woul
 # general as the subject with an indefinite article ("An IV infusion allows precise control"): a full sentence of
 # this kind describes no offer (said to the reader, "the lozenge takes effect under your tongue", it still may)
 _PHARMACOLOGY = re.compile(
-    r"\b(?:bloodstream|absorb(?:s|ed|ption)?|takes?\s+effect|onset|metaboli[sz]\w*|plasma|receptors?|dissolves?|"
+    r"\b(?:bloodstream|absorb(?:s|ed|ption)?|takes?\s+effect|onset|metaboli[sz]\w*|plasma|receptors?|"
     r"requires?\s+(?:\w+\s+){0,3}(?:monitoring|observation)|(?:offers?|provides?|brings?|gives?)\s+(?:\w+\s+)?"
     r"(?:hope|relief))\b|"
     r"^\W*An?\s+(?:\w+\s+){0,2}(?:infusions?|injections?|lozenges?|troches?|spray|IV|IM)\s+(?:\w+\s+)?"
@@ -613,8 +596,8 @@ class _OfferReader:
                         and (not flags.addressed or self.routes_named(sentence) >= 2)):
                 continue  # a claim about a route; "Sublingual is less intense than IV... allows you to": a comparison
             placed = block.is_heading and bool(
-                _SERVICE_IN_PLACE.search(sentence) or (block is self.title and not _heading_kind(sentence)[0] and (
-                    _SERVICE_TITLE.search(sentence) or _NAME_ONLY_TITLE.match(sentence))))
+                _SERVICE_IN_PLACE.search(sentence) or (block is self.title and _SERVICE_TITLE.search(sentence)
+                                                       and not _heading_kind(sentence)[0]))
             if (speaks or placed or _describes(sentence, block)) and not generic_heading \
                     and route.value not in self.positive_routes:
                 self.positive_routes.append(route.value)
