@@ -19,7 +19,7 @@ from directory.models import LicenseRecord
 from directory.sample_world.mirrors.core import MirrorServer
 from tests.boards.conftest import board_env
 from tests.boards.fixture_server import DATASETS
-from tests.boards.test_incremental_sync import PROPERTY, STATUSES, LiveRoster, entries, rows_of
+from tests.boards.test_incremental_sync import EXPIRIES, NAMES, PROPERTY, STATUSES, LiveRoster, entries, rows_of
 
 NOT_COMPARED = {"id", "fetched_at"}  # the row id and the time the sync started differ between two databases
 
@@ -163,3 +163,33 @@ def test_failed_bulk_load_keeps_the_last_good_data_and_the_indexes(served, bulk_
     assert indexes(path) == index_sql
     with engine.connect() as connection:
         assert len(connection.execute(select(LicenseRecord.id)).all()) == 35
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("served", ["ct_socrata", "wa_socrata"], indirect=True)
+def test_postgres_copy_upsert_stores_what_sqlite_stores(served, bulk_spy, pg_engine, tmp_path, monkeypatch):
+    """The PostgreSQL path (COPY into a temporary table, one INSERT ... SELECT) against SQLite's executemany, on the
+    same roster (repeated keys, an unreadable date, a status word no table knows), read back through the model."""
+    source, mirror = served
+    monkeypatch.setattr(store, "BULK_LOAD_ROWS", 0)
+    expiries = [expiry for expiry in EXPIRIES if expiry != "bad"]
+    roster = {number: {"name": NAMES[number % len(NAMES)], "status": STATUSES[source][number % len(STATUSES[source])],
+                       "expiry": expiries[number % len(expiries)], "twin": None} for number in range(1, 121)}
+    roster[3]["twin"] = roster[8]["twin"] = STATUSES[source][1]
+    roster[5]["expiry"] = "bad"  # one row in 120: counted, under the share that makes the sync an error
+    mirror.rows = rows_of(source, roster)
+
+    def stored(engine):
+        other_source_records(engine)
+        result = sync_roster(engine, make_adapter(source, page_size=3), force=True)
+        with engine.connect() as connection:
+            rows = connection.execute(select(LicenseRecord.__table__).order_by(
+                LicenseRecord.source, LicenseRecord.record_key)).all()
+        return result, [{k: v for k, v in row._mapping.items() if k not in NOT_COMPARED} for row in rows]
+
+    lite, lite_rows = stored(open_database(tmp_path / "lite.db"))
+    pg, pg_rows = stored(pg_engine)
+    assert lite.status == pg.status == "ok" and (lite.records, lite.unmapped, lite.date_errors) == (
+        pg.records, pg.unmapped, pg.date_errors)
+    assert lite.date_errors == 1 and lite.unmapped
+    assert lite_rows == pg_rows
