@@ -331,7 +331,7 @@ class BulkLoad:
     """SQLite, a large first load of a source: past ``BULK_LOAD_ROWS`` written rows (and at least as many as the
     table held), drop the record table's secondary indexes and rebuild them once at the end. Inserting into six
     indexes row by row (random positions in the name, number, hash and source b-trees) was about half of a first
-    sync; with one sorted build each, a 300,000-row first load took 55-57 s instead of 76-114 s (docs/benchmarks.md).
+    sync; with one sorted build each (and no staging), a 300,000-row first load took 30-57 s, not 68-114 s.
 
     Safe for readers and for a failed sync: SQLite's DDL is transactional, and the drop and the rebuild run inside
     the sync's one write transaction. Other connections (WAL) keep reading the last committed state, indexes
