@@ -91,6 +91,8 @@ _NOT_NAME_WORDS = {
     "Psychologists", "Psychiatrists", "Therapists", "Psychotherapists", "Counselors", "Counsellors", "Clinicians",
     "Practitioners", "Physicians", "Nurses", "Doctors", "Facilitators", "Guides", "Prescribers", "Anesthesiologists",
     "Workers", "Specialists", "Professionals", "Staff",
+    # a license line's words ("Oregon License LPC-1234", "NPI Number 1234567893"), never a person's
+    "License", "Licence", "Number", "NPI", "Certificate", "Certification",
 }
 _CLINICAL_ROLE = re.compile(
     r"\b(?:therapist|psychotherapist|counsel+or|psychiatrist|psychologist|clinician|practitioner|social worker|"
@@ -751,10 +753,13 @@ class _PeopleReader:
         if bare and len(text) <= 40 and following:
             self.read_grid_entry(bare.group("name"), text, following)
         role_line = _NAME_ROLE_LINE.match(text) if len(text) <= 90 and text[:1].isupper() else None
-        if role_line and all(_ROLE_PIECE.fullmatch(piece.strip()) or lookup(piece) for piece in
-                             _ROLE_LINE_SPLIT.split(role_line.group("role").replace("&", ",")) if piece.strip()):
+        pieces = [piece.strip() for piece in _ROLE_LINE_SPLIT.split(role_line.group("role").replace("&", ","))
+                  if piece.strip()] if role_line else []
+        if role_line and all(_ROLE_PIECE.fullmatch(piece) or lookup(piece) for piece in pieces):
             if name := clean_name(role_line.group("name")):
-                self.add(name, [], text, source="title_line")
+                # "Jane Roe | Psychiatric Mental Health Nurse Practitioner": the line's titles, as a grid entry's
+                codes = [as_written(piece, info) for piece in pieces if (info := lookup(piece)) is not None]
+                self.add(name, codes, text, source="title_line")
         for match in _NAME_PAREN_ROLE.finditer(text) if "(" in text and len(text) <= 2000 else ():
             if name := clean_name(match.group("name")):
                 self.add(name, [], text[:300], source="title_line")
@@ -843,9 +848,21 @@ class _PeopleReader:
                     person = narrator  # the page's "I" introduced themself
                 else:
                     continue
-                codes = _titles_in(sentence)
+                codes = [code for code in _titles_in(sentence) if not _restates(code, sentence)]
                 if codes:
                     self.add(person.name, codes, sentence[:300], source="prose")
+
+
+def _restates(code: str, sentence: str) -> bool:
+    """A license title said in the sentence that writes the letters it restates ("Jane Roe, APRN, PMHNP-BC, is a
+    nurse practitioner": CNP adds nothing). A title said in a sentence of its own is kept ("I am also a Licensed
+    Mental Health Counselor" beside "Jane Roe, LPC": two licenses)."""
+    info = lookup(code)
+    written = _WITH_CODES.search(sentence)
+    if info is None or info.kind is not CredentialKind.STATE_LICENSE or written is None:
+        return False
+    return any(other != info.code and (held := lookup(other)) is not None and held.license_class == info.license_class
+               for other in _codes(written.group("codes")))
 
 
 _LISTED_NAME = re.compile(rf"\s*[,/|]\s*(?:and\s+)?(?=(?:Dr\.?\s+)?{NAME}(?:\s*[,/|]|\s+[A-Z]{{2,6}}(?![a-z])|$))")

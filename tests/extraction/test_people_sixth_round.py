@@ -83,3 +83,24 @@ def test_a_dash_that_opens_a_clause_ends_the_credentials():
 def test_a_prescriber_who_sees_you_by_video_is_still_named():
     text = "Your prescriber is Dr. Wendeline Aho, who evaluates you by video before each series."
     assert "Wendeline Aho" in people(text)
+
+
+def test_a_license_line_is_not_a_person():
+    page = people("Odile Brennan, LPC\nNPI: 1234567893\nOregon License LPC-1234")
+    assert page == {"Odile Brennan": ["LPC"]}
+
+
+def test_a_title_line_after_a_bar_gives_its_title():
+    assert people("Odile Brennan | Psychiatric Mental Health Nurse Practitioner\nOdile prescribes lozenges.") == {
+        "Odile Brennan": ["PMHNP"]}
+
+
+def test_a_title_in_prose_that_restates_the_letters_of_the_same_sentence_adds_nothing():
+    text = "Halvard Stenersen, APRN, PMHNP-BC, is a board-certified nurse practitioner who prescribes ketamine."
+    assert people(text) == {"Halvard Stenersen": ["APRN", "PMHNP-BC"]}
+
+
+def test_a_second_license_said_in_a_sentence_of_its_own_is_kept():
+    text = ("I'm Rory Dunstan, LPC. I see clients by video.\n\n"
+            "I am also a Licensed Mental Health Counselor in a second state.")
+    assert people(text) == {"Rory Dunstan": ["LPC", "LMHC"]}
