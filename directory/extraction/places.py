@@ -61,6 +61,8 @@ _NEGATIVE = re.compile(
     r"training|hospital|formerly|previously|former|used to|originally|native|family in|lived|moved from|"
     r"retreat center in|survey|data|law|legislat\w+|legal(?:ized)?|approved|ban(?:s|ned)?|regulat\w+|spent|worked|"
     r"(?:minutes|miles|hours)\s+(?:outside|away|from|north|south|east|west)|"
+    r"prior\s+to\s+(?:joining|founding|opening|starting|moving|private\s+practice|her|his|their)|"
+    r"before\s+(?:joining|founding|opening|starting)|"
     r"career|chain|after\s+(?:\w+\s+){0,3}(?:years?|time)|discover\w*|synthesi[sz]ed|invented|battlefields?|"
     # "most clinics in New York City": other practices' places
     r"(?:most|many|some|other|majority\s+of)\s+(?:\w+\s+)?(?:clinics|providers|practices|therapists))\b",
@@ -80,7 +82,8 @@ _RESEARCH_OR_NEWS = re.compile(
     r"\b(?:research\w*|stud(?:y|ies)|trials?|journal|published|conferences?|news|reported|according to|survey)\b", re.I
 )
 _TAIL_CUE = re.compile(
-    r"\b(?:serv(?:e|es|ed|ing)|clients?|residents?|patients?|adults?|telehealth|tele-?health|telemedicine|virtual(?:ly)?|"
+    r"(?:^\s*#\s*[A-Z]{0,4}-?\d{3,})|"  # "(CA #12345)": a licence number there
+    r"\b(?:licen[cs]e[sd]?|serv(?:e|es|ed|ing)|clients?|residents?|patients?|adults?|telehealth|tele-?health|telemedicine|virtual(?:ly)?|"
     r"online|in[- ]person|sessions?|offices?|locations?|statewide|only)\b",
     re.I,
 )
@@ -124,7 +127,9 @@ _ABBR_BEFORE = re.compile(r"\b([A-Z]{2,4})\s*(?:\([^()]{0,60}\))?\s*(?:,|/|or|an
 _ABBR_AFTER = re.compile(r"^\s*(?:\([^()]{0,60}\))?\s*(?:,|/|or|and)\s*(?:or\s+|and\s+)?([A-Z]{2,4})\b")
 # "Jo Rivera, MFT from Fairview, CA talks about...": a person's home town, not an office of the practice
 _PERSON_FROM = re.compile(r"(?:\b[A-Z]{2,6}|\b[A-Z][a-z]+\s+[A-Z][a-z'’\-]+),?\s+(?:is\s+)?from\s+$")
-_ABBR_FOLLOW = re.compile(r"^\s+(?:Dept|Department|Board|(?i:residents|clients|patients)|licens\w*|only|\()")
+_ABBR_FOLLOW = re.compile(
+    r"^\s+(?:Dept|Department|Board|(?i:residents|clients|patients)|licens\w*|only|\(|#\s*[A-Z]{0,4}-?\d{3,})"
+)
 _ZIP_AFTER = re.compile(r"^\.?,?\s+(\d{5})(?:-\d{4})?\b")
 
 _VIRTUAL = (
@@ -145,7 +150,11 @@ _VIRTUAL_ONLY = re.compile(
     re.I,
 )
 _IN_PERSON_ONLY = re.compile(
-    rf"\b(?:in[- ]person\s+only|only\s+in[- ]person|no\s+{_VIRTUAL}|(?:do|does)\s+not\s+offer\s+{_VIRTUAL})", re.I
+    rf"\b(?:in[- ]person\s+only|only\s+in[- ]person|no\s+{_VIRTUAL}|(?:do|does)\s+not\s+offer\s+{_VIRTUAL}|"
+    # "only available during our scheduled, in-person sessions"; "at-home use is not permitted": no session at home
+    rf"only\s+(?:[\w-]+,?\s+){{1,6}}?in[- ]person\s+(?:[\w-]+\s+){{0,2}}?(?:sessions|appointments|visits)|"
+    rf"at[- ]home\s+(?:use|dosing|sessions?)\s+(?:is|are)\s+not\s+(?:permitted|allowed|offered|available))",
+    re.I,
 )
 _VIRTUAL_WORD = re.compile(rf"\b{_VIRTUAL}\b", re.I)
 _IN_PERSON_WORD = re.compile(rf"\b{_IN_PERSON}\b", re.I)
@@ -167,6 +176,11 @@ _CITY_LIST = re.compile(
     r"(?P<list>(?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})(?:\s*(?:,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+)"
     r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})*)"
 )
+_SOMEONE_IN = re.compile(
+    r"\b(?:a|an)\s+(?:[\w-]+\s+){0,2}(?:psychiatrist|therapist|physician|doctor|nurse|counsel+or|psychologist|"
+    r"practitioner|clinician|provider|prescriber|colleague|anesthesiologist)\s*$",
+    re.I,
+)
 _SERVING_BEFORE = re.compile(r"\bServ(?:e|es|ing)\b[^.]*$", re.I)  # "Serving A and B in X County; and C in Y County"
 _METRO = re.compile(r"\s+Metro$")  # "Broken Arrow and Tulsa Metro": the town's metro area, named as the page does
 _COUNTY_LIST = re.compile(
@@ -183,6 +197,8 @@ _COUNTY_HINT = re.compile(r"ount(?:y|ies)|arish|orough", re.I)
 _COUNTY_WORD = re.compile(r"^\s+(?:count(?:y|ies)|parish(?:es)?|boroughs?)\b", re.I)
 _TAIL_MODE = re.compile(
     rf"^\s*,?\s*(?:(?:via|by|through|over|on|using)\s+(?:secure\s+)?{_VIRTUAL}\w*|(?:in[- ]person|{_VIRTUAL})"
+    # "in person in Fairview or online": the town where it is in person does not end the modes said
+    rf"(?:\s+(?:in|at)\s+(?:our\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){{0,2}}(?:\s+office)?)?"
     rf"(?:\s+(?:only|and|or|&)\s+(?:in[- ]person|{_VIRTUAL}))?(?:\s+only)?)",
     re.I,
 )
@@ -225,6 +241,12 @@ _REGION = re.compile(
 _STATE_AREA = re.compile(
     r"\bthe\s+(" + "|".join(re.escape(name) for name in _NAMES) + r")\s+((?:[A-Z][a-z]+\s+){1,2}Area)\b"
 )
+# "across Michigan's Upper Peninsula", "on Maryland's Eastern Shore": a named area of a state, like a region
+_STATE_POSSESSIVE_AREA = re.compile(
+    r"\b(" + "|".join(re.escape(name) for name in _NAMES) + r")['’]s\s+((?:[A-Z][a-z]+\s+){0,2}(?:Peninsula|Coast|"
+    r"Shore|Valley|Panhandle|Range|Country|Lowcountry|Region|Highlands|Mountains|Delta|Basin|Plains|Piedmont|"
+    r"Seacoast|Lakes|Islands?|Keys|Metro|Metroplex|Triangle|Triad))\b"
+)
 # A town in the practice's own name ("Lakeside Integrative Psychiatry", "Ketamine Clinic of Lakeside") is where it is
 _ORG_WORD = (
     r"(?:Integrative|Ketamine|Psychiatr\w*|Counseling|Psychotherapy|Therapy|Wellness|Behavioral|Psycholog\w+|"
@@ -256,6 +278,23 @@ _LOWER_STATE = re.compile(r"\b(" + "|".join(re.escape(name.lower()) for name in 
 _THE_STATE = r"(?:statewide|throughout\s+the\s+state|across\s+the\s+state|anywhere\s+in\s+the\s+state)"
 _STATEWIDE = re.compile(rf"{_VIRTUAL}\w*\s+(?:\w+\s+)?{_THE_STATE}", re.I)
 _STATEWIDE_AFTER = re.compile(rf"{_THE_STATE}\s+(?:\w+\s+){{0,3}}?(?:by|via|over|through)\s+{_VIRTUAL}", re.I)
+
+
+_OFFICE_HEADING = re.compile(
+    r"\b(?:locations?|offices?|address(?:es)?|find\s+us|visit\s+us|directions|where\s+we\s+are)\b", re.I
+)
+# A sentence that says what the law allows ("ketamine use is legal when prescribed by a physician licensed in X")
+_LAW_SENTENCE = re.compile(r"\b(?:is|are|be)\s+(?:\w+\s+)?legal\b|\blegally\b|\bunder\s+(?:\w+\s+)?law\b", re.I)
+_FIRST_PERSON = re.compile(r"\b(?:we|our|us|I|my)\b", re.I)
+
+
+def _office_virtual(office: bool, sentence: str) -> bool | None:
+    """What an office sentence says of video there: "in my office in Oakland, CA or via telehealth" is both ways,
+    "only in person at our office in Denver, CO" is not virtual."""
+    mode = _mode_of(sentence)
+    if mode == (True, False):
+        return False
+    return True if office and mode[1] else None
 
 
 @dataclass
@@ -360,6 +399,32 @@ def _city_before(sentence: str, start: int, state: str) -> tuple[str, int] | Non
         if is_city_in(_METRO.sub("", candidate), state):
             return candidate, offset + match.start(1) + len(" ".join(words[:first])) + (1 if first else 0)
     return None
+
+
+_LIST_LINK = re.compile(r"(" + _CITY_WORDS + r")\s*(?:,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+)$")
+
+
+def _towns_listed_before(sentence: str, start: int, state: str) -> list[str]:
+    """'in Fairview, Lakeview, and Glen Park, ST': the towns listed before the one that carries the state, when
+    they are towns of that state too (a town of another state keeps its own: "Seattle, Tacoma and Salem, OR")."""
+    towns: list[str] = []
+    for _ in range(8):  # a list of a few towns; bounded on hostile text
+        offset = max(0, start - _LOOKBACK)
+        match = _LIST_LINK.search(sentence[offset:start])
+        if not match:
+            break
+        words = match.group(1).split()
+        found = next((first for first in range(len(words)) if is_city_in(" ".join(words[first:]), state)), None)
+        if found is None:
+            break
+        towns.append(" ".join(words[found:]))
+        start = offset + match.start(1) + len(" ".join(words[:found])) + (1 if found else 0)
+    return towns
+
+
+def _as_written(town: str) -> str:
+    """A town written in capitals in a heading ("CHAPEL HILL") is named as a reader would write it."""
+    return town.title() if town.isupper() else town
 
 
 @lru_cache(maxsize=8192)
@@ -501,7 +566,9 @@ class _PlaceReader:
         if not tokens and not block.footer and not _has_cue(sentence) \
                 and not _TAGLINE_SPLIT.search(sentence):
             self.read_counties(sentence, snippet)
-            return  # no state and no word of service: only a county list could still say something
+            if _mode_of(sentence) == (True, False):  # "At-home use is not permitted.": every session in person
+                self.global_modes.append((True, False))
+            return  # no state and no word of service: only a county list or an "only" could still say something
         runs = _runs(sentence, tokens)
         context_ok = block.footer or bool(_HEADING_CUE.search(block.heading))
         previous_end = 0
@@ -548,6 +615,13 @@ class _PlaceReader:
         cue = bool(_CUE.search(lead)) or bool(paren) or bool(_TAIL_CUE.search(tail[:80])) or context_ok or list_only
         accepted = False
         asides, office_cue, statewide = _sentence_cues(sentence)
+        # "Locations" / "Our office" above a line "Fairview, ST": that line is an office
+        office_cue = office_cue or bool(_OFFICE_HEADING.search(block.heading))
+        if _LAW_SENTENCE.search(sentence) and not _FIRST_PERSON.search(sentence):
+            # "When prescribed by a physician licensed in X, ketamine is legal": the law there, not the practice's
+            # service (kept as a hint for a page that names no other state)
+            self.unconfirmed_states.update((token.code, snippet) for token in run if token.kind == "name")
+            return False
         for token in run:
             if token.kind == "insurer":  # a hint, used when the page names no other state
                 self.unconfirmed_states.setdefault(token.code, snippet)
@@ -558,11 +632,11 @@ class _PlaceReader:
                     continue
                 zip_match = _ZIP_AFTER.match(sentence[token.end:])
                 if city:
-                    self.add_city(city[0], token.code, snippet)
+                    self.add_city(_as_written(city[0]), token.code, snippet)
+                    for town in _towns_listed_before(sentence, city[1], token.code):
+                        self.add_city(_as_written(town), token.code, snippet)
                     office = bool(zip_match) or office_cue or block.tag == "address"
-                    # "in person in my office in Oakland, CA or via telehealth": both ways there
-                    virtual = True if office and _mode_of(sentence)[1] else None
-                    self.vote(token.code, True if office else None, virtual, 2, snippet)
+                    self.vote(token.code, True if office else None, _office_virtual(office, sentence), 2, snippet)
                     accepted = True
                     continue
                 if _PERSON_COMMA.search(sentence[max(0, token.start - _LOOKBACK): token.start]):
@@ -578,9 +652,11 @@ class _PlaceReader:
                     self.add_city("New York City", "NY", snippet)  # "offices in NYC": the city, and New York
                 city = _city_before(sentence, token.start, token.code)
                 if city and not negative:
-                    self.add_city(city[0], token.code, snippet)
+                    self.add_city(_as_written(city[0]), token.code, snippet)
+                    for town in _towns_listed_before(sentence, city[1], token.code):
+                        self.add_city(_as_written(town), token.code, snippet)
                     office = office_cue
-                    self.vote(token.code, True if office else None, None, 2, snippet)
+                    self.vote(token.code, True if office else None, _office_virtual(office, sentence), 2, snippet)
                     accepted = True
                     continue
             if not cue:
@@ -591,6 +667,8 @@ class _PlaceReader:
             clause_end = next((start for start, _ in asides if start >= token.end), len(sentence))
             self.sentence_modes.setdefault(token.code, []).append(_mode_of(sentence[clause_start:clause_end]))
             in_person, virtual = self.run_mode(lead, tail, paren, dash)
+            if (in_person, virtual) == (None, None) and list_only and block.heading:
+                in_person, virtual = _mode_of(block.heading)  # "Telehealth available in:" above a list of states
             if token.kind == "people":  # "for Ohioans, entirely online": the whole sentence says how
                 in_person, virtual = _mode_of(sentence)
             if virtual is None and statewide:
@@ -635,6 +713,12 @@ class _PlaceReader:
                 state = STATE_BY_NAME[match.group(2)]
                 self.add_city(f"{match.group(1)} {match.group(2)}", state, snippet)
                 self.vote(state, *_mode_of(sentence), 1, snippet)  # a region served is its state served
+        for match in _STATE_POSSESSIVE_AREA.finditer(sentence):
+            lead = sentence[max(0, match.start() - 60): match.start()]
+            if _CUE.search(lead) and not _NEGATIVE.search(lead):
+                state = STATE_BY_NAME[match.group(1)]
+                self.add_city(match.group(2), state, snippet)
+                self.vote(state, *_mode_of(sentence), 1, snippet)
         for match in _STATE_AREA.finditer(sentence):
             if not _NEGATIVE.search(sentence[max(0, match.start() - 60): match.start()]):
                 state = STATE_BY_NAME[match.group(1)]
@@ -730,7 +814,9 @@ class _PlaceReader:
             lead = sentence[max(0, match.start() - 40): match.start() + 12]
             served = _SERVING_BEFORE.search(sentence[max(0, match.start() - 200): match.start()])
             if not (_CUE.search(lead) or _CITY_CUE.search(lead) or block.footer or served) or _NEGATIVE.search(lead):
-                continue  # "a psychiatrist in Rhinebeck" says where someone else is
+                continue
+            if _SOMEONE_IN.search(sentence[max(0, match.start() - 60): match.start()]):
+                continue  # "my colleague, a psychiatrist in Rhinebeck": where someone else is
             names = [name.strip(" .") for name in _LIST_SPLIT.split(match.group("list")) if name.strip(" .")]
             if any(name in STATE_BY_NAME for name in names):
                 names = [name for name in names if name not in STATE_BY_NAME]
@@ -781,6 +867,12 @@ class _PlaceReader:
 
     def resolve_cities(self) -> None:
         page_states = set(self.votes)
+        # "Live Oak Ketamine Clinic serves Austin and Round Rock": a page that names the towns it serves says where
+        # it is; a town read from the practice's name then is a brand word
+        other_towns = {city.city.lower() for city in self.facts.cities} | {
+            name.lower() for names, *_ in self.pending_cities for name in names if name not in self.name_towns
+        }
+        virtual_only = any(mode == (False, True) for mode in self.global_modes)
         resolved: set[tuple[tuple[str, ...], str, bool]] = set()
         for names, sentence, snippet, office in self.pending_cities:
             if (tuple(names), snippet, office) in resolved:
@@ -793,8 +885,11 @@ class _PlaceReader:
                 common = states if common is None else common & states
             for name in names:
                 options = set(states_of_city(_METRO.sub("", name)))
-                if name in self.name_towns and not (options & (page_states | in_sentence | set(self.unconfirmed_states))
-                                                    or is_big_town(name)):
+                if name in self.name_towns and (
+                    not (options & (page_states | in_sentence | set(self.unconfirmed_states)) or is_big_town(name))
+                    or (other_towns and name.lower() not in other_towns)
+                    or virtual_only  # "Red Rock Ketamine Therapy" with every session by video: no office town
+                ):
                     continue  # "Alpine Psychiatry" on a page that never names a state with an Alpine
                 hint = self.city_hints.get((tuple(names), snippet))
                 if hint and hint not in options:
@@ -915,7 +1010,7 @@ gate_patterns(
     "_CITY_OFFICE", "_STATEWIDE_AFTER", "_STATE_AREA", "_AT_EMPLOYER", "_LOWER_STATE", "_CUE", "_NEGATIVE",
     "_COUNTY_HINT", "_CITY_BASED",
     "_ALL_STATES", "_VIRTUAL_ONLY", "_ELIDED", "_STATEWIDE", "_CITY_IN_NAME",
-    "_RESEARCH_OR_NEWS", "_REGION", "_TOWN_OFFICE_LINE",
+    "_RESEARCH_OR_NEWS", "_REGION", "_TOWN_OFFICE_LINE", "_STATE_POSSESSIVE_AREA", "_LAW_SENTENCE",
     "_ASIDE",
 )
 guard_patterns(globals(), "_TOKEN")  # too many literals to gate: the first-character guard only
