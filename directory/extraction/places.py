@@ -241,7 +241,7 @@ _REGION = re.compile(
 _STATE_AREA = re.compile(
     r"\bthe\s+(" + "|".join(re.escape(name) for name in _NAMES) + r")\s+((?:[A-Z][a-z]+\s+){1,2}Area)\b"
 )
-# "across Michigan's Upper Peninsula", "on Maryland's Eastern Shore": a named area of a state, like a region
+# "on Maryland's Eastern Shore", "across Ohio's Lakes Region": a named area of a state, like a region
 _STATE_POSSESSIVE_AREA = re.compile(
     r"\b(" + "|".join(re.escape(name) for name in _NAMES) + r")['’]s\s+((?:[A-Z][a-z]+\s+){0,2}(?:Peninsula|Coast|"
     r"Shore|Valley|Panhandle|Range|Country|Lowcountry|Region|Highlands|Mountains|Delta|Basin|Plains|Piedmont|"
@@ -290,7 +290,7 @@ _FIRST_PERSON = re.compile(r"\b(?:we|our|us|I|my)\b", re.I)
 
 def _office_virtual(office: bool, sentence: str) -> bool | None:
     """What an office sentence says of video there: "in my office in Oakland, CA or via telehealth" is both ways,
-    "only in person at our office in Denver, CO" is not virtual."""
+    "only in person at our office in Fairview, CO" is not virtual."""
     mode = _mode_of(sentence)
     if mode == (True, False):
         return False
@@ -406,7 +406,7 @@ _LIST_LINK = re.compile(r"(" + _CITY_WORDS + r")\s*(?:,\s*(?:and\s+|&\s+|or\s+)?
 
 def _towns_listed_before(sentence: str, start: int, state: str) -> list[str]:
     """'in Fairview, Lakeview, and Glen Park, ST': the towns listed before the one that carries the state, when
-    they are towns of that state too (a town of another state keeps its own: "Seattle, Tacoma and Salem, OR")."""
+    they are towns of that state too (a town of another state keeps its own state)."""
     towns: list[str] = []
     for _ in range(8):  # a list of a few towns; bounded on hostile text
         offset = max(0, start - _LOOKBACK)
@@ -423,7 +423,7 @@ def _towns_listed_before(sentence: str, start: int, state: str) -> list[str]:
 
 
 def _as_written(town: str) -> str:
-    """A town written in capitals in a heading ("CHAPEL HILL") is named as a reader would write it."""
+    """A town written in capitals in a heading ("GLEN PARK") is named as a reader would write it."""
     return town.title() if town.isupper() else town
 
 
@@ -790,7 +790,7 @@ class _PlaceReader:
                 self.all_state_modes.append(mode)
 
     def read_tagline_cities(self, sentence: str, snippet: str) -> None:
-        """'Ketamine-Assisted Psychotherapy · Miami · Fort Lauderdale · Telehealth': cities as tagline segments."""
+        """'Ketamine-Assisted Psychotherapy · Fairview · Glen Park · Telehealth': cities as tagline segments."""
         # "Offices: Fairview | Lakeview": a label before the first segment is not part of the town
         segments = [segment.split(":")[-1].strip() for segment in _TAGLINE_SPLIT.split(sentence)]
         known = [segment for segment in segments if 0 < len(segment.split()) <= 3 and _PLACE_NAME.fullmatch(segment)
@@ -832,7 +832,7 @@ class _PlaceReader:
             county_states = states_of_county(county.group(1)) if county else frozenset()
             if len(county_states) == 1:
                 self.city_hints[(tuple(known), snippet)] = next(iter(county_states))
-            # "sees clients in Fairview" is in person; "telehealth in Austin" or "Austin ... via video" is not
+            # "sees clients in Fairview" is in person; "telehealth in Lakeview" or "Lakeview ... via video" is not
             lead = sentence[max(0, match.start() - 40): match.start()]
             after = sentence[match.end(): match.end() + 30]
             virtual = (
@@ -867,7 +867,7 @@ class _PlaceReader:
 
     def resolve_cities(self) -> None:
         page_states = set(self.votes)
-        # "Live Oak Ketamine Clinic serves Austin and Round Rock": a page that names the towns it serves says where
+        # "Oak Hollow Ketamine Clinic serves Fairview and Lakeview": a page that names the towns it serves says where
         # it is; a town read from the practice's name then is a brand word
         other_towns = {city.city.lower() for city in self.facts.cities} | {
             name.lower() for names, *_ in self.pending_cities for name in names if name not in self.name_towns
@@ -908,7 +908,7 @@ class _PlaceReader:
                         self.add_city(name, None, snippet)  # "our Fairview campus": the town, in a state not said
                     continue
                 self.add_city(name, state, snippet)
-                # The page names the state, or several towns share only it ("Naperville, Chicago and Oak Brook");
+                # The page names the state, or several towns share only it ("Fairview, Lakeview and Glen Park");
                 # one town alone ("our Fairview office") gives its city, not a state the page never says
                 if state in in_sentence or state in page_states or (len(names) > 1 and common == {state}):
                     self.vote(state, True if office else None, None, 1, snippet)
