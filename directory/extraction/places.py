@@ -169,7 +169,8 @@ _STREET = re.compile(
     r"\b\.?(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b\.?)?(?:,?\s*(?:Suite|Ste\.?|Unit|Floor|Fl\.?|#)\s*[\w\-]+)?)"
 )
 _CITY_LIST = re.compile(
-    r"\b(?:(?i:in|near|throughout|serving|serve|serves|across|including|from|within\s+\d+\s+(?:miles|minutes)\s+of)\s+"
+    r"\b(?:(?i:in|near|throughout|serving|serve|serves|across|including|from|within\s+\d+\s+(?:miles|minutes)\s+of|"
+    r"(?:residents|clients|patients|families|communities)\s+of)\s+"  # "residents of Fairview and Lakeview"
     r"|(?i:locations?|offices?|in[- ]person)\s*:\s*"  # "two locations: Fairview and Lakeview", "In person: X"
     r"|;\s*and\s+)"  # "Serving A and B in X County; and C and D in Y County": the served list goes on
     r"(?P<the>(?i:the\s+))?(?P<greater>(?i:greater\s+|heart\s+of\s+(?:the\s+)?))?(?i:(?:downtown|uptown|midtown)\s+)?"
@@ -181,6 +182,8 @@ _SOMEONE_IN = re.compile(
     r"practitioner|clinician|provider|prescriber|colleague|anesthesiologist)\s*$",
     re.I,
 )
+_POSSESSIVE = re.compile(r"['’]s(?:\s.*)?$")  # "Fairview's Old Town" -> "Fairview"
+_STATE_AFTER = re.compile(r"^,\s*(?:[A-Z]{2}\b|" + "|".join(re.escape(name) for name in _NAMES) + r")")
 _SERVING_BEFORE = re.compile(r"\bServ(?:e|es|ing)\b[^.]*$", re.I)  # "Serving A and B in X County; and C in Y County"
 _METRO = re.compile(r"\s+Metro$")  # "Broken Arrow and Tulsa Metro": the town's metro area, named as the page does
 _COUNTY_LIST = re.compile(
@@ -817,7 +820,9 @@ class _PlaceReader:
                 continue
             if _SOMEONE_IN.search(sentence[max(0, match.start() - 60): match.start()]):
                 continue  # "my colleague, a psychiatrist in Rhinebeck": where someone else is
-            names = [name.strip(" .") for name in _LIST_SPLIT.split(match.group("list")) if name.strip(" .")]
+            # "in Fairview's Old Town": the town, not its possessive
+            names = [_POSSESSIVE.sub("", name.strip(" .")) for name in _LIST_SPLIT.split(match.group("list"))
+                     if name.strip(" .")]
             if any(name in STATE_BY_NAME for name in names):
                 names = [name for name in names if name not in STATE_BY_NAME]
             known = [name for name in names if states_of_city(_METRO.sub("", name)) and not _not_a_city(name)]
@@ -858,7 +863,10 @@ class _PlaceReader:
                 common = states if common is None else common & states
             if _NEGATIVE.search(sentence[: match.start()]):
                 continue
-            if _CUE.search(sentence[max(0, match.start() - 160): match.start()]) and all(map(states_of_county, names)):
+            # "Maple County, NY ketamine therapy": a county the page ties to its state is an area it names
+            tied = bool(_STATE_AFTER.match(sentence[match.end(): match.end() + 30])) and _has_cue(sentence)
+            if (_CUE.search(sentence[max(0, match.start() - 160): match.start()]) or tied) \
+                    and all(map(states_of_county, names)):
                 kind = _COUNTY_KIND[match.group(2).lower()[:5]]
                 self.pending_counties += [(f"{name} {kind}", snippet) for name in names]  # the areas it serves
             if common and len(common) == 1:

@@ -140,3 +140,26 @@ def test_states_listed_under_a_telehealth_heading_are_served_by_video():
 def test_a_heading_without_a_mode_says_nothing_of_the_listed_states():
     facts = text_facts("Licensed in:\nOhio\nIndiana\n")
     assert states(facts) == {"OH": (None, None), "IN": (None, None)}
+
+
+# --- towns and counties said in other ways ----------------------------------------------------------------------------
+
+def test_towns_of_which_clients_are_residents_are_served():
+    facts = facts_of("We offer ketamine therapy to residents of Dayton, Springboro and Centerville, Ohio.")
+    assert cities(facts) == {("Dayton", "OH"), ("Springboro", "OH"), ("Centerville", "OH")}
+
+
+def test_a_town_with_a_possessive_district_is_the_town():
+    facts = facts_of("We are located in Tempe’s Old Town district, Arizona.")
+    assert ("Tempe", "AZ") in cities(facts)
+
+
+def test_a_county_tied_to_its_state_in_a_service_heading_is_an_area_named():
+    facts = text_facts("Maple County, NY ketamine-assisted psychotherapy\n")
+    assert ("Maple County", "NY") not in cities(facts)  # no such county: nothing invented
+    facts = text_facts("Westchester County, NY ketamine-assisted psychotherapy\n")
+    assert cities(facts) == {("Westchester County", "NY")}
+
+
+def test_a_county_and_state_in_a_sentence_without_service_words_is_no_area():
+    assert cities(text_facts("Westchester County, NY has many parks.\n")) == set()
