@@ -59,7 +59,9 @@ _NEGATIVE = re.compile(
     r"universit(?:y|ies)|college|school|grew up|born|raised|moved|relocat\w+|vacation\w*|holiday|hometown|"
     r"awards?|news|reported|article|featured|according to|podcast|residency|fellowship|internship|trained|"
     r"training|hospital|formerly|previously|former|used to|originally|native|family in|lived|moved from|"
-    r"retreat center in|survey|data|law|legislat\w+|legal(?:ized)?|approved|ban(?:s|ned)?|regulat\w+|spent|worked|"
+    r"retreat center in|survey|data|law|legislat\w+|"
+    # "legal in X" speaks of the law; "Legal Psychedelic Therapy in X" names the service offered there
+    r"legal(?:ized)?(?![\s-]+(?:psychedelic|ketamine|medicine|treatment|therap|psychotherap))|approved|ban(?:s|ned)?|regulat\w+|spent|worked|"
     r"(?:minutes|miles|hours)\s+(?:outside|away|from|north|south|east|west)|"
     r"prior\s+to\s+(?:joining|founding|opening|starting|moving|private\s+practice|her|his|their)|"
     r"before\s+(?:joining|founding|opening|starting)|"

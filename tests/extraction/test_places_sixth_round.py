@@ -163,3 +163,9 @@ def test_a_county_tied_to_its_state_in_a_service_heading_is_an_area_named():
 
 def test_a_county_and_state_in_a_sentence_without_service_words_is_no_area():
     assert cities(text_facts("Westchester County, NY has many parks.\n")) == set()
+
+
+def test_legal_as_a_word_of_the_service_offered_in_a_town_is_no_statement_of_law():
+    facts = facts_of("Legal Psychedelic-Assisted Psychotherapy in Springfield, MO")
+    assert set(states(facts)) == {"MO"}
+    assert cities(facts) == {("Springfield", "MO")}
