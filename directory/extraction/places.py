@@ -622,9 +622,11 @@ class _PlaceReader:
         asides, office_cue, statewide = _sentence_cues(sentence)
         # "Locations" / "Our office" above a line "Fairview, ST": that line is an office
         office_cue = office_cue or bool(_OFFICE_HEADING.search(block.heading))
-        if _LAW_SENTENCE.search(sentence) and not _FIRST_PERSON.search(sentence):
+        law = _LAW_SENTENCE.search(sentence)
+        if law and not _FIRST_PERSON.search(sentence) \
+                and not re.search(r"\b(?:where|which)\b", sentence[run[-1].end: max(law.start(), run[-1].end)]):
             # "When prescribed by a physician licensed in X, ketamine is legal": the law there, not the practice's
-            # service (kept as a hint for a page that names no other state)
+            # service (kept as a hint for a page that names no other state); not "licensed in X, where Y is legal"
             self.unconfirmed_states.update((token.code, snippet) for token in run if token.kind == "name")
             return False
         for token in run:

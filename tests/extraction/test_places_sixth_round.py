@@ -169,3 +169,9 @@ def test_legal_as_a_word_of_the_service_offered_in_a_town_is_no_statement_of_law
     facts = facts_of("Legal Psychedelic-Assisted Psychotherapy in Springfield, MO")
     assert set(states(facts)) == {"MO"}
     assert cities(facts) == {("Springfield", "MO")}
+
+
+def test_a_state_described_by_what_is_legal_there_is_still_served():
+    facts = text_facts("Licensed in Ohio.\n\n"
+                       "Licensed in Colorado and Oregon, the two states where psilocybin is legal.\n")
+    assert set(states(facts)) == {"OH", "CO", "OR"}
