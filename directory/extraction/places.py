@@ -29,13 +29,15 @@ from directory.extraction.keywords import AnyWord, gate_patterns, guard_patterns
 from directory.extraction.taxonomy import lookup
 from directory.extraction.types import AddressFact, CityFact, Evidence, StateFact
 
+# "Hawai’i" with the okina (or an apostrophe standing for it) is Hawaii
+_STATE_OF = {**STATE_BY_NAME, **{f"Hawai{mark}i": "HI" for mark in "‘’'ʻ"}}
 _NAMES = sorted(STATE_BY_NAME, key=len, reverse=True)
 BARE_WASHINGTON = "WA?"
 _TOKEN = re.compile(
     r"(?<![A-Za-z])(?:(?P<dc>Washington,?\s*D\.?\s?C\b\.?|D\.C\.)|(?P<people>"
     + "|".join(re.escape(word) for word in sorted(DEMONYMS, key=len, reverse=True))
     + r")(?![a-z])|(?P<nyc>NYC)\b|(?P<name>"
-    + "|".join(re.escape(name) for name in _NAMES)
+    + "|".join(re.escape(name) for name in sorted(_STATE_OF, key=len, reverse=True))
     + r")(?![a-z])|(?P<abbr>"
     + "|".join(sorted(STATE_CODES))
     + r")(?![A-Za-z0-9\-]))"
@@ -63,6 +65,7 @@ _NEGATIVE = re.compile(
     # "legal in X" speaks of the law; "Legal Psychedelic Therapy in X" names the service offered there
     r"legal(?:ized)?(?![\s-]+(?:psychedelic|ketamine|medicine|treatment|therap|psychotherap))|approved|ban(?:s|ned)?|regulat\w+|spent|worked|"
     r"(?:minutes|miles|hours)\s+(?:outside|away|from|north|south|east|west)|"
+    r"plan(?:s|ning)?\s+to\s+open|"  # "plans to open another office in X": not an office yet
     r"prior\s+to\s+(?:joining|founding|opening|starting|moving|private\s+practice|her|his|their)|"
     r"before\s+(?:joining|founding|opening|starting)|"
     r"career|chain|after\s+(?:\w+\s+){0,3}(?:years?|time)|discover\w*|synthesi[sz]ed|invented|battlefields?|"
@@ -233,7 +236,7 @@ _FIRST_PERSON_SERVICE = re.compile(
     # "Sessions are in person.", "Follow-up can be done online.": the page's own sessions, said without "we"
     r"^\W*(?:all\s+)?(?:\w+\s+)?(?:sessions|appointments|visits|follow-ups?)\s+(?:are|take\s+place|happen|"
     r"can\s+(?:also\s+)?be\s+(?:done|held|conducted))\b|"
-    r"\b(?:in|at)\s+(?:our|my)\s+(?:office|clinic|studio|suite|center)s?\b|\b(?:we|I)\s+(?:also\s+)?(?:offer|provide|see)\b"
+    r"\b(?:in|at)\s+(?:our|my|her|his|their)\s+(?:office|clinic|studio|suite|center)s?\b|\b(?:we|I)\s+(?:also\s+)?(?:offer|provide|see)\b"
     r"[^.]*\b(?:sessions|visits|appointments|therapy|care)\b",
     re.I,
 )
@@ -432,6 +435,22 @@ def _as_written(town: str) -> str:
     return town.title() if town.isupper() else town
 
 
+# The news style's state abbreviations ("Covington, La.", "Fairview, N.C.-based"), read only after a town of the state
+_AP_CODES = {
+    "Ala": "AL", "Ariz": "AZ", "Ark": "AR", "Calif": "CA", "Colo": "CO", "Conn": "CT", "Del": "DE", "Fla": "FL",
+    "Ga": "GA", "Ill": "IL", "Ind": "IN", "Kan": "KS", "Kans": "KS", "Ky": "KY", "La": "LA", "Md": "MD", "Mass": "MA",
+    "Mich": "MI", "Minn": "MN", "Miss": "MS", "Mo": "MO", "Mont": "MT", "Neb": "NE", "Nev": "NV", "NH": "NH",
+    "NJ": "NJ", "NM": "NM", "NY": "NY", "NC": "NC", "ND": "ND", "Okla": "OK", "Ore": "OR", "Pa": "PA", "RI": "RI",
+    "SC": "SC", "SD": "SD", "Tenn": "TN", "Tex": "TX", "Vt": "VT", "Va": "VA", "Wash": "WA", "WVa": "WV", "Wis": "WI",
+    "Wyo": "WY",
+}
+_AP_STATE = re.compile(
+    r"(?<![A-Za-z.])(" + "|".join(sorted((re.escape(key) if len(key) > 2 or key[1].islower() else
+                                          re.escape(key[0]) + r"\." + re.escape(key[1:]))
+                                         for key in _AP_CODES)).replace("WVa", r"W\.\s?Va") + r")\."
+)
+
+
 @lru_cache(maxsize=8192)
 def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> tuple[_Token, ...]:
     """State mentions in a sentence that could be places (cached per sentence)."""
@@ -442,6 +461,10 @@ def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> t
         middle = match.start(2)
         tokens.append(_Token(match.start(), middle, STATE_BY_NAME[f"{first} {region}"], "name"))
         tokens.append(_Token(middle, match.end(), STATE_BY_NAME[f"{second} {region}"], "name"))
+    for match in _AP_STATE.finditer(sentence):  # only after a town of that state: "La." alone is no state
+        code = _AP_CODES[match.group(1).replace(".", "")]
+        if _city_before(sentence, match.start(), code):
+            tokens.append(_Token(match.start(), match.end(), code, "abbr"))
     for match in _TOKEN.finditer(sentence):
         start, end = match.span()
         if any(item.start() <= start < item.end() for item in elided):
@@ -456,15 +479,15 @@ def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> t
             tokens.append(_Token(start, end, DEMONYMS.get(match.group(0), "NY"), kind))
             continue
         if match.group("name") and _INSURER_OF.search(before[-60:]):
-            tokens.append(_Token(start, end, STATE_BY_NAME[match.group("name")], "insurer"))
+            tokens.append(_Token(start, end, _STATE_OF[match.group("name")], "insurer"))
             continue
         if match.group("name"):
             name = match.group("name")
-            if re.match(r"^\s+City\b", after) and states_of_city(f"{name} City") == {STATE_BY_NAME[name]}:
-                tokens.append(_Token(start, end, STATE_BY_NAME[name], "name"))  # "<State> City" there only
+            if re.match(r"^\s+City\b", after) and states_of_city(f"{name} City") == {_STATE_OF[name]}:
+                tokens.append(_Token(start, end, _STATE_OF[name], "name"))  # "<State> City" there only
                 continue
             if _PRACTICE_NAME_AFTER.match(after):
-                tokens.append(_Token(start, end, STATE_BY_NAME[name], "name"))  # "Ohio Integrative Psychiatry"
+                tokens.append(_Token(start, end, _STATE_OF[name], "name"))  # "Ohio Integrative Psychiatry"
                 continue
             if name == "Washington" and re.match(r"^\s+[Ss]tate\b(?!\s+University)", after):
                 tokens.append(_Token(start, end, "WA", "name"))
@@ -483,7 +506,7 @@ def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> t
                 word = _PERSON_PRECEDED.search(before).group(0).strip()
                 if before.strip() != word and word.lower() not in {"in", "and", "or", "serving", "throughout"}:
                     continue
-            tokens.append(_Token(start, end, STATE_BY_NAME[name], "name"))
+            tokens.append(_Token(start, end, _STATE_OF[name], "name"))
             continue
         code = match.group("abbr")
         if _in_credential_chain(sentence, start, end):
@@ -609,7 +632,10 @@ class _PlaceReader:
         paren = re.match(r"^\s*[(\[]([^)\]]{0,80})[)\]]", tail)
         dash = re.match(r"^\s*[:\-–—]\s*([^.;]{0,60})", tail)
         negative = _NEGATIVE.search(lead)
-        if negative and not re.search(r"\b(?:licensed|serving|serve|located|offices?)\b[^.]*$", lead[negative.end():]):
+        # "trained at an institute to bring this therapy to her community in X": the words after the negative say
+        # where the practice works
+        if negative and not re.search(r"\b(?:licensed|serving|serve|located|offices?|communit(?:y|ies))\b[^.]*$",
+                                      lead[negative.end():]):
             if _WEAK_NEGATIVE.fullmatch(negative.group(0)):
                 self.unconfirmed_states.update((token.code, snippet) for token in run if token.kind == "name")
             return False

@@ -175,3 +175,35 @@ def test_a_state_described_by_what_is_legal_there_is_still_served():
     facts = text_facts("Licensed in Ohio.\n\n"
                        "Licensed in Colorado and Oregon, the two states where psilocybin is legal.\n")
     assert set(states(facts)) == {"OH", "CO", "OR"}
+
+
+# --- news style and other spellings -----------------------------------------------------------------------------------
+
+def test_a_news_style_state_abbreviation_after_a_town_is_that_state():
+    facts = facts_of("SPRINGFIELD, Mo. — Patients turned to Dr. Roe, whose clinic offers IV ketamine.")
+    assert cities(facts) == {("Springfield", "MO")}
+    assert set(states(facts)) == {"MO"}
+    facts = facts_of("Lakeshore Infusions, a Fayetteville, N.C.-based clinic, offers ketamine infusions.")
+    assert ("Fayetteville", "NC") in cities(facts)
+
+
+def test_a_news_style_abbreviation_without_a_town_is_no_state():
+    assert states(facts_of("My Pa. always said so, and we serve clients well.")) == {}
+
+
+def test_hawaii_written_with_the_okina_is_hawaii():
+    facts = facts_of("She brought this therapy to her community in Hawai’i.",
+                     "She sees patients in her office in Hilo.")
+    assert states(facts) == {"HI": (True, None)}
+
+
+def test_an_office_a_practice_plans_to_open_is_not_an_office_yet():
+    facts = facts_of("Our clinic in Covington, Louisiana offers IV ketamine, and we plan to open another office in "
+                     "Metairie.")
+    assert cities(facts) == {("Covington", "LA")}
+
+
+def test_a_community_served_after_words_of_training_is_served():
+    facts = facts_of("She trained at a research institute to bring this therapy to her rural community in Vermont.")
+    assert set(states(facts)) == {"VT"}
+    assert states(facts_of("She trained at a research institute in Vermont.")) == {}
