@@ -435,7 +435,8 @@ def _as_written(town: str) -> str:
     return town.title() if town.isupper() else town
 
 
-# The news style's state abbreviations ("Covington, La.", "Fairview, N.C.-based"), read only after a town of the state
+# The news style's state abbreviations ("Fairview, La.", "a Lakeview, N.C.-based clinic"), read only after a
+# town of that state
 _AP_CODES = {
     "Ala": "AL", "Ariz": "AZ", "Ark": "AR", "Calif": "CA", "Colo": "CO", "Conn": "CT", "Del": "DE", "Fla": "FL",
     "Ga": "GA", "Ill": "IL", "Ind": "IN", "Kan": "KS", "Kans": "KS", "Ky": "KY", "La": "LA", "Md": "MD", "Mass": "MA",
