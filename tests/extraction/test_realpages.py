@@ -204,7 +204,9 @@ def rule_hits(names: set[str], paths: list[Path], root: Path) -> dict[str, set[s
                          + r")(?![A-Za-z])", re.I)
     found: dict[str, set[str]] = {}
     for path in paths:
-        for match in pattern.finditer(path.read_text(encoding="utf-8", errors="replace")):
+        # a regex escape is not a word: "\\ball" is a word boundary before "all", not the name "Ball"
+        text = re.sub(r"\\[bBwWsSdDAZ]", " ", path.read_text(encoding="utf-8", errors="replace"))
+        for match in pattern.finditer(text):
             found.setdefault(str(path.relative_to(root)), set()).add(match.group(0))
     return found
 
