@@ -378,6 +378,13 @@ def _in_credential_chain(sentence: str, start: int, end: int) -> bool:
 _LOOKBACK = 120  # characters before a state that the "City, ST" and "Name Surname, MD" patterns read
 
 
+# A sentence that announces a list after it: "in the states listed below", "in the following states", "...:"
+_POINTS_TO_LIST = re.compile(
+    r"\b(?:listed|shown|named)\s+below\b|\bthe\s+following\s+(?:states|jurisdictions)\b|\bthese\s+states\s*:|:\s*$",
+    re.IGNORECASE,
+)
+
+
 @lru_cache(maxsize=1024)
 def _list_only(sentence: str) -> bool:
     """A sentence that is little more than a list of states (cached: read once per sentence, not per run)."""
@@ -546,6 +553,7 @@ class _PlaceReader:
         self.said: set[tuple[str, bool | None, bool | None, str]] = set()
         self.pending_cities: list[tuple[list[str], str, str, bool]] = []  # names, sentence, snippet, office
         self.global_modes: list[tuple[bool | None, bool | None]] = []
+        self.lead_in: tuple[bool | None, bool | None] | None = None  # the mode announced for the list below
         self.all_state_modes: list[tuple[bool | None, bool | None]] = []
         self.sentence_modes: dict[str, list[tuple[bool | None, bool | None]]] = {}
         self.one_state_modes: list[tuple[bool | None, bool | None]] = []  # "in our clinic": said of the one state
@@ -584,6 +592,18 @@ class _PlaceReader:
             return
         for sentence in block.sentences:
             self.read_sentence(sentence, block)
+        self.lead_in = self.lead_in_after(block)
+
+    def lead_in_after(self, block: Block) -> tuple[bool | None, bool | None] | None:
+        """The mode a sentence announces for the list that follows it ("by telehealth in the states listed
+        below:"), kept while the next blocks are items of that list, forgotten at the first other block."""
+        sentences = block.sentences
+        if sentences and all(_list_only(sentence) for sentence in sentences):
+            return self.lead_in  # an item of the list (or a blank line): the announcement still holds
+        if sentences and _POINTS_TO_LIST.search(sentences[-1]):
+            mode = _mode_of(sentences[-1])
+            return mode if mode != (None, None) else None
+        return None
 
     def read_sentence(self, sentence: str, block: Block) -> None:
         snippet = sentence[:300]
@@ -703,6 +723,8 @@ class _PlaceReader:
             in_person, virtual = self.run_mode(lead, tail, paren, dash)
             if (in_person, virtual) == (None, None) and list_only and block.heading:
                 in_person, virtual = _mode_of(block.heading)  # "Telehealth available in:" above a list of states
+            if (in_person, virtual) == (None, None) and list_only and self.lead_in:
+                in_person, virtual = self.lead_in  # "... by telehealth in the states listed below:" then the list
             if token.kind == "people":  # "for Ohioans, entirely online": the whole sentence says how
                 in_person, virtual = _mode_of(sentence)
             if virtual is None and statewide:
