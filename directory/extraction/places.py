@@ -600,10 +600,9 @@ class _PlaceReader:
         sentences = block.sentences
         if sentences and all(_list_only(sentence) for sentence in sentences):
             return self.lead_in  # an item of the list (or a blank line): the announcement still holds
-        if sentences and _POINTS_TO_LIST.search(sentences[-1]):
-            mode = _mode_of(sentences[-1])
-            return mode if mode != (None, None) else None
-        return None
+        announcing = next((sentence for sentence in reversed(sentences) if _POINTS_TO_LIST.search(sentence)), None)
+        mode = _mode_of(announcing) if announcing else (None, None)
+        return mode if mode != (None, None) else None
 
     def read_sentence(self, sentence: str, block: Block) -> None:
         snippet = sentence[:300]

@@ -36,3 +36,9 @@ def test_a_colon_and_the_following_states_announce_a_list_in_text():
 def test_a_list_announced_without_a_mode_gets_none():
     facts = text_facts("Willowmere Psychology\n\nWe are licensed in the states listed below.\n\nOhio\nIndiana\n")
     assert states(facts) == {"OH": (None, None), "IN": (None, None)}
+
+
+def test_the_announcement_need_not_end_its_paragraph_and_a_heading_may_stand_between():
+    facts = text_facts("Willowmere Psychology\n\nWe offer telehealth to adults living in the states listed below. "
+                       "Check that yours is among them.\n\nParticipating States\n\nOhio\nIndiana\n")
+    assert states(facts) == {"OH": (None, True), "IN": (None, True)}
