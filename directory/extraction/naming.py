@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from directory.extraction.document import Block, Document
 from directory.extraction.keywords import gate_patterns
 from directory.extraction.offerings import KNOWN_PARTNERS
+from directory.extraction.people import is_listing
 from directory.extraction.structured import StructuredData, text_of
 
 _ORG_WORDS = re.compile(
@@ -425,6 +426,8 @@ def practice_name(document: Document, structured: StructuredData,
     for partner in KNOWN_PARTNERS:  # a prescribing service's own site ("<service>.zendesk.com"): it is the practice
         if _compact(partner) in labels and partner in document.text:
             return partner, f"the site of {partner}"
+    if is_listing(document):
+        return None, ""  # a directory's results: each entry's practice is someone else's, the page has none
     excluded = {_compact(name) for name in exclude if name}
     if document.tree is not None:
         name, snippet = _from_html(document, structured)

@@ -91,6 +91,8 @@ _NOT_NAME_WORDS = {
     "Psychologists", "Psychiatrists", "Therapists", "Psychotherapists", "Counselors", "Counsellors", "Clinicians",
     "Practitioners", "Physicians", "Nurses", "Doctors", "Facilitators", "Guides", "Prescribers", "Anesthesiologists",
     "Workers", "Specialists", "Professionals", "Staff",
+    # a license line's words ("Oregon License LPC-1234", "NPI Number 1234567893"), never a person's
+    "License", "Licence", "Number", "NPI", "Certificate", "Certification",
 }
 _CLINICAL_ROLE = re.compile(
     r"\b(?:therapist|psychotherapist|counsel+or|psychiatrist|psychologist|clinician|practitioner|social worker|"
@@ -122,7 +124,7 @@ _SELF = re.compile(r"^(?:I|I['’]ve|I['’]m|I am|She|He|They)\s+(?:\w+\s+){0,2
                    r"trained|earned|received|became)\b")
 _RESEARCH = re.compile(  # a name tied to research, a book or a quotation: a cited author, not the team
     r"\b(?:(?:stud(?:y|ies)|research|trials?|paper|article|book|work)\s+(?:by|from|of|led by)|researchers?|scientists?|"
-    r"et al|according to|professor|author|pioneer\w*|published|wrote|discovered|interview\w*|podcast|lecture|"
+    r"et al|according to|professor|author|pioneer\w*|published|wrote|discovered|interview\w*|podcast|lecture|to watch|"
     r"says|said|puts it|and (?:his |her |their )?colleagues|"
     r"(?:found|showed|shown|demonstrated|reported|suggests?) that|(?:showed|demonstrated|observed|reported)|"
     r"in an? (?:\d{4}\s+)?(?:trial|study|paper))\b|"
@@ -130,8 +132,9 @@ _RESEARCH = re.compile(  # a name tied to research, a book or a quotation: a cit
     r"\b(?:trained|training|studied|mentored)\s+(?:\w+\s+){0,3}?(?:with|under)\s+(?:Dr\.?\s+)?[A-Z]",
     re.I,
 )
-# "“...” – Jane Roe, MD": a quotation's attribution names its author, not someone on the team.
-_ATTRIBUTION = re.compile(r"[”\"]\s*[–—―-]+\s*$")
+# "“...” – Jane Roe, MD": a quotation's attribution names its author, not someone on the team (sites close a quote
+# with either curly mark: "... no exception. “ -Jane Roe, MD").
+_ATTRIBUTION = re.compile(r"[”“\"’]\s*[–—―-]+\s*$")
 _FIRST = r"[A-Z][a-zß-öø-ÿ'’]{2,14}"
 # "Hi, I'm Dana Whitfield", "My name is Dana": a person introducing themself (a first name alone where that is all).
 _INTRODUCED = re.compile(
@@ -374,6 +377,7 @@ _NEVER_CODES = frozenset({"LLC", "PLLC", "INC", "USA", "US", "KAP", "PTSD", "OCD
                           "ECT", "ADHD", "IV", "IM", "MDD", "TRD", "NMDA", "FDA", "DEA", "NPI", "SPRAVATO", "AND"})
 
 
+_CLAUSE_DASH = re.compile(r"[\u2013-\u2015](?=[a-z\s])")
 _PLURAL_CODE = re.compile(r"[A-Z][A-Z\-]+s")
 _HELD_IN_END = re.compile(r"\s*\((?:[A-Z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\)$")
 
@@ -384,6 +388,7 @@ def _codes(raw: str) -> list[str]:
     state license title ("LMHCA": L + letters), as the page writes it."""
     found: list[str] = []
     for piece in re.split(r"\s*[,/|]\s*", raw):
+        piece = _CLAUSE_DASH.split(piece)[0]  # "PA-C—a clinician who ...": a dash that opens a clause ends the codes
         piece = _HELD_IN_END.sub("", piece.strip())  # "LMHC (FL)", "LPC (Colorado)"
         if _PLURAL_CODE.fullmatch(piece):
             break  # "LPCs, LMFTs": professions named in the plural, nobody's credentials
@@ -457,7 +462,7 @@ class _PeopleReader:
         self.read_structured()
         blocks = self.document.blocks
         for index, block in enumerate(blocks):
-            if index and len(block.text) <= 100 and blocks[index - 1].text.endswith(("”", '"')):
+            if index and len(block.text) <= 100 and blocks[index - 1].text.endswith(("”", "“", '"')):
                 continue  # the line under a quotation names its author ("– Jane Roe, MD"), not the team
             self.read_block(block, blocks[index + 1: index + 3])
         self.read_pairs()
@@ -748,10 +753,13 @@ class _PeopleReader:
         if bare and len(text) <= 40 and following:
             self.read_grid_entry(bare.group("name"), text, following)
         role_line = _NAME_ROLE_LINE.match(text) if len(text) <= 90 and text[:1].isupper() else None
-        if role_line and all(_ROLE_PIECE.fullmatch(piece.strip()) or lookup(piece) for piece in
-                             _ROLE_LINE_SPLIT.split(role_line.group("role").replace("&", ",")) if piece.strip()):
+        pieces = [piece.strip() for piece in _ROLE_LINE_SPLIT.split(role_line.group("role").replace("&", ","))
+                  if piece.strip()] if role_line else []
+        if role_line and all(_ROLE_PIECE.fullmatch(piece) or lookup(piece) for piece in pieces):
             if name := clean_name(role_line.group("name")):
-                self.add(name, [], text, source="title_line")
+                # "Jane Roe | Psychiatric Mental Health Nurse Practitioner": the line's titles, as a grid entry's
+                codes = [as_written(piece, info) for piece in pieces if (info := lookup(piece)) is not None]
+                self.add(name, codes, text, source="title_line")
         for match in _NAME_PAREN_ROLE.finditer(text) if "(" in text and len(text) <= 2000 else ():
             if name := clean_name(match.group("name")):
                 self.add(name, [], text[:300], source="title_line")
@@ -840,9 +848,21 @@ class _PeopleReader:
                     person = narrator  # the page's "I" introduced themself
                 else:
                     continue
-                codes = _titles_in(sentence)
+                codes = [code for code in _titles_in(sentence) if not _restates(code, sentence)]
                 if codes:
                     self.add(person.name, codes, sentence[:300], source="prose")
+
+
+def _restates(code: str, sentence: str) -> bool:
+    """A license title said in the sentence that writes the letters it restates ("Jane Roe, APRN, PMHNP-BC, is a
+    nurse practitioner": CNP adds nothing). A title said in a sentence of its own is kept ("I am also a Licensed
+    Mental Health Counselor" beside "Jane Roe, LPC": two licenses)."""
+    info = lookup(code)
+    written = _WITH_CODES.search(sentence)
+    if info is None or info.kind is not CredentialKind.STATE_LICENSE or written is None:
+        return False
+    return any(other != info.code and (held := lookup(other)) is not None and held.license_class == info.license_class
+               for other in _codes(written.group("codes")))
 
 
 _LISTED_NAME = re.compile(rf"\s*[,/|]\s*(?:and\s+)?(?=(?:Dr\.?\s+)?{NAME}(?:\s*[,/|]|\s+[A-Z]{{2,6}}(?![a-z])|$))")
@@ -969,7 +989,43 @@ def _last_code(text: str) -> str | None:
     return (codes or titles or [None])[-1]
 
 
+# A directory's results page ("Therapists in <Town>"): entries that each end or begin at a cue line of their own
+# ("View profile", "Verified", "Photo of Jane Roe, LPC") and each carry their own phone or ZIP code. The people are
+# the directory's listings, not one practice's team, and the page names no practice of its own.
+_LISTING_CUE = re.compile(r"(?i:view(?: full)? profile|see profile|verified(?: verified)?|\d+ endorsed|photo of\b.*)")
+_OWN_CONTACT = re.compile(r"\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b|\b(?:[A-Z]{2}|[A-Z][a-z]+)\s+\d{5}(?:-\d{4})?\b")
+
+
+def is_listing(document: Document) -> bool:
+    """A directory's list of providers: two or more entries, cut at cue lines, with different phones or ZIPs."""
+    if not _LISTING_CUE.search(document.text):
+        return False  # the cheap test first: nearly every page has no cue at all
+    entries: list[set[str]] = [set()]
+    cues = 0
+    for block in document.blocks:
+        if len(block.text) <= 80 and _LISTING_CUE.fullmatch(block.text.strip()):
+            cues += 1
+            if entries[-1]:
+                entries.append(set())
+            continue
+        entries[-1].update(re.sub(r"\D", "", found) or found for found in _OWN_CONTACT.findall(block.text))
+    own = [entry for entry in entries if entry]
+    return cues >= 2 and len(own) >= 2 and len({frozenset(entry) for entry in own}) >= 2
+
+
+# A podcast's or show's episode page: its hosts and guests are speakers, not a practice's team.
+_SHOW = re.compile(r"\b(?i:podcast|episode)\b")
+_SHOW_ROLE = re.compile(r"\b(?i:hosts?|hosted by|guests?|joined by|welcome to the show|sits? down with)\b")
+
+
+def is_show_page(document: Document) -> bool:
+    opening = document.text[:700]
+    return bool(_SHOW.search(opening)) and bool(_SHOW_ROLE.search(document.text[:2000]))
+
+
 def extract_people(document: Document, structured: StructuredData) -> tuple[list[ClinicianFact], list[Evidence]]:
+    if is_listing(document) or is_show_page(document):
+        return [], []
     reader = _PeopleReader(document, structured)
     clinicians = reader.read()
     return clinicians, reader.evidence

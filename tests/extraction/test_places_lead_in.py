@@ -1,0 +1,44 @@
+"""A sentence that announces a list of states ("by telehealth in the states listed below:") gives its mode to the
+items of that list, in HTML and in text, until the list ends. Invented sentences."""
+
+from directory.extraction import extract_page
+from tests.extraction.prose import states
+
+PAGE = """<html><body><h1>Willowmere Psychology</h1>
+<p>My PSYPACT authorization lets me see clients by telehealth in the states listed below.</p>
+<ul><li>Alabama</li><li>Arizona</li><li>Delaware</li></ul>
+<p>{after}</p></body></html>"""
+
+
+def html_facts(after: str = "Questions? Write to us."):
+    return extract_page(PAGE.format(after=after).encode(), url="https://willowmere.example/",
+                        content_type="text/html")
+
+
+def text_facts(text: str):
+    return extract_page(text.encode(), url="https://willowmere.example/", content_type="text/plain")
+
+
+def test_the_announced_mode_reaches_every_item_of_the_list():
+    assert states(html_facts()) == {"AL": (None, True), "AZ": (None, True), "DE": (None, True)}
+
+
+def test_the_announcement_ends_with_its_list():
+    facts = html_facts("Sessions in person take place at our office in Boulder, Colorado.")
+    assert states(facts)["CO"] == (True, None)  # not virtual: the list above ended before this sentence
+
+
+def test_a_colon_and_the_following_states_announce_a_list_in_text():
+    facts = text_facts("Willowmere Psychology\n\nI see clients by video in the following states:\n\nOhio\nIndiana\n")
+    assert states(facts) == {"OH": (None, True), "IN": (None, True)}
+
+
+def test_a_list_announced_without_a_mode_gets_none():
+    facts = text_facts("Willowmere Psychology\n\nWe are licensed in the states listed below.\n\nOhio\nIndiana\n")
+    assert states(facts) == {"OH": (None, None), "IN": (None, None)}
+
+
+def test_the_announcement_need_not_end_its_paragraph_and_a_heading_may_stand_between():
+    facts = text_facts("Willowmere Psychology\n\nWe offer telehealth to adults living in the states listed below. "
+                       "Check that yours is among them.\n\nParticipating States\n\nOhio\nIndiana\n")
+    assert states(facts) == {"OH": (None, True), "IN": (None, True)}
