@@ -338,11 +338,14 @@ times are inflated; ratios are measured in the same run). Command:
 
 A generated roster of **{rows:,} rows in the Connecticut `ngch-56tr` column layout**, served as Socrata JSON pages
 (`$limit=10000`) by a separate loopback process. The sync goes through the real `ct_socrata` adapter and
-`directory.boards.store.sync_roster`: each row's raw content is hashed and staged (a temporary table without
-indexes; `COPY` on PostgreSQL); rows whose hash no live record of the source holds are normalised (names, status
-words, titles, dates) and upserted; unchanged records are not written at all (verification dates a live roster
-record by its source's last good sync); live records whose hash was not staged are marked removed. The re-sync
-sees a newer `rowsUpdatedAt` and the same rows. Floors: the database's own CSV load into a table without indexes,
+`directory.boards.store.sync_roster`: each row's raw content is hashed; on a re-sync the hashes are staged (a
+temporary table without indexes; `COPY` on PostgreSQL) and rows whose hash no live record of the source holds are
+normalised (names, status words, titles, dates) and upserted; unchanged records are not written at all
+(verification dates a live roster record by its source's last good sync); live records whose hash was not staged
+are marked removed. The first sync (no live record yet) stages nothing and upserts every row: on SQLite past
+50,000 rows with the record table's secondary indexes dropped and rebuilt in the same transaction; on PostgreSQL
+by `COPY` into a temporary table and one `INSERT ... SELECT ... ON CONFLICT` per batch. The re-sync sees a newer
+`rowsUpdatedAt` and the same rows. Floors: the database's own CSV load into a table without indexes,
 and a plain Python client (HTTP + `json` + `executemany`, no normalisation).
 
 | Database | bulk load of the CSV | Python floor | first sync | unchanged re-sync |
