@@ -74,7 +74,8 @@ def test_crawl_delay_spaces_the_hosts_requests_up_to_the_cap(tmp_path, web):
         times = [access.at for access in web.requests(host)]
         assert len(times) >= 4
         gaps = [later - earlier for earlier, later in pairwise(times)]
-        assert min(gaps) >= delay * 0.95, (host, gaps)  # (monotonic clocks on both sides; a little slack)
+        # Scrapy spaces the requests' starts; their arrival here also varies with connecting (0.1 s at load 20)
+        assert min(gaps) >= delay - 0.25 and sum(gaps) >= len(gaps) * delay - 0.25, (host, gaps)
 
 
 def test_without_crawl_delay_requests_are_not_spaced(tmp_path, web):

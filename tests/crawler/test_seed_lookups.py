@@ -31,7 +31,8 @@ def test_a_seed_resolving_to_a_private_address_fails_the_run_with_its_error(tmp_
         db = tmp_path / "x.db"
         started = time.monotonic()
         with pytest.raises(KapdirError) as caught:
-            run_crawl(resolve_url(db), ["http://public-kapdir-test.org/", "http://inside-kapdir-test.org/"], overrides=FAST)
+            run_crawl(resolve_url(db), ["http://public-kapdir-test.org/", "http://inside-kapdir-test.org/"],
+                      overrides=FAST)
         assert time.monotonic() - started < 60
         assert str(caught.value) == str(one_by_one.value)
         assert "10.0.0.7" in str(caught.value) and len(str(caught.value).splitlines()) == 1
