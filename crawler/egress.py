@@ -24,7 +24,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer, threads
 from twisted.internet.error import DNSLookupError
 
-from directory.egress import BlockedAddress, Policy, address_allowed, check_url, checked_addresses
+from directory.egress import BlockedAddress, Policy, TemporaryDNSFailure, address_allowed, check_url, checked_addresses
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +55,8 @@ class _CheckedAnswers:
         if found is None:
             try:
                 found = checked_addresses(host, port, self.policy, self.resolve)
+            except TemporaryDNSFailure:
+                raise  # this request fails; a later one asks the resolver again
             except BlockedAddress as exc:
                 found = exc
             with self._lock:

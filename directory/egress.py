@@ -17,6 +17,7 @@ IPv4 one (mapped, 6to4, Teredo, NAT64, IPv4-compatible) is judged by that IPv4 a
 import http.client
 import ipaddress
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -47,11 +48,18 @@ NEVER_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
 _IPV4_TAIL_PREFIXES = tuple(ipaddress.ip_network(n) for n in ("64:ff9b::/96", "64:ff9b:1::/48", "::/96"))
 
 
+DNS_RETRY_WAITS_S = (0.5, 1.5)  # seconds before asking an overloaded resolver again (EAI_AGAIN)
+
+
 class BlockedAddress(KapdirError):
     """A URL the egress policy refuses; the message starts with ``blocked_address:``."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(f"blocked_address: {reason}")
+
+
+class TemporaryDNSFailure(BlockedAddress):
+    """The resolver failed for now (EAI_AGAIN, after retries): refused this time, not remembered as refused."""
 
 
 @dataclass(frozen=True)
@@ -185,13 +193,31 @@ def _internal_name(host: str) -> bool:
     return any(host == suffix or host.endswith("." + suffix) for suffix in INTERNAL_SUFFIXES)
 
 
-def system_resolve(host: str, port: int) -> list[str]:
-    """Every address the system resolver gives for host (what a connect would use), or [] if none."""
+def _lookup(host: str, port: int) -> list[str] | None:
+    """The system resolver's addresses for host, [] for no such name, None for a temporary failure (EAI_AGAIN)."""
     try:
         answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError, OSError):
+    except socket.gaierror as exc:
+        return None if exc.errno == socket.EAI_AGAIN else []
+    except (UnicodeError, OSError):
         return []
     return list(dict.fromkeys(str(info[4][0]) for info in answers))
+
+
+def system_resolve(host: str, port: int) -> list[str]:
+    """Every address the system resolver gives for host (what a connect would use), or [] if it has none.
+
+    A temporary failure is not "no such name": it is asked again, then refused with its own reason, so a site is
+    never reported as non-existent because an overloaded resolver dropped one query."""
+    addresses = _lookup(host, port)
+    for wait in DNS_RETRY_WAITS_S:
+        if addresses is not None:
+            return addresses
+        time.sleep(wait)
+        addresses = _lookup(host, port)
+    if addresses is None:
+        raise TemporaryDNSFailure(f"{host}: the DNS lookup failed temporarily; try again later")
+    return addresses
 
 
 def checked_addresses(host: str, port: int, policy: Policy, resolve: Resolver | None = None) -> list[str]:

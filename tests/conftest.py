@@ -11,6 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests check answers, not speed: on a loaded machine (CI, or six engineers on two cores) Hypothesis's
+# default 200 ms deadline per example fails them at random. Speed lives in tests/benchmarks.
+settings.register_profile("kapdir", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("kapdir")
 
 # Every test server (sample web, board mirrors, fault servers) is on loopback, which the egress policy
 # (directory.egress) refuses by default. tests/security turns this off where it attacks the policy itself.

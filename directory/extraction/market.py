@@ -18,7 +18,10 @@ _MARKET_SENTENCE = re.compile(
     r"providers|practices|centers)\s+(?:charge|bill)|(?:some|many|most)\s+charge|"
     # the drug's own cost, or a manufacturer's copay programme: not what the practice charges
     r"(?:ketamine|medication|medicine|drug)\s+itself|withMe|savings\s+program|copay\s+(?:card|assistance|program)|"
-    r"manufacturer)\b",
+    r"manufacturer|"
+    # a worked example or a supposed cost: "for example, if the fee is $1,250", "can increase the cost to $2,000"
+    r"for\s+(?:example|instance)|e\.g\.|(?:can|could|may|might|would)\s+(?:\w+\s+){0,2}?(?:cost|increase|raise|"
+    r"reduce|lower|double|run)|hypothetical\w*)\b",
     re.I,
 )
 # Words that make a whole page a survey of the market (stronger than "costs vary", which a practice also says).
@@ -27,12 +30,14 @@ _MARKET_PAGE = re.compile(
     r"across\s+the\s+(?:United\s+States|U\.?S\.?|country|nation)|(?:clinics|providers)\s+charge|"
     # "In the US, doctors typically charge $400-800", "A ketamine infusion in the United States costs $300-$1,500"
     r"in\s+the\s+(?:United\s+States|U\.?S\.?)(?=[^.$]{0,60}\$)|(?:doctors|physicians|clinics|providers)\s+"
-    r"(?:typically|usually|generally|often)\s+charge|typical\s+cost|price\s+ranges)\b",
+    r"(?:typically|usually|generally|often)\s+charge|typical\s+cost|price\s+ranges|"
+    # "A Guide to Ketamine Clinic Pricing"
+    r"guide\s+to\s+(?:\w+\s+){0,3}?(?:pricing|prices|costs?)|(?:pricing|price|cost)\s+guide)\b",
     re.I,
 )
 # "we", "our", "I" speak for the practice; "us" only in lower case ("(US)" is the country).
 _OWN = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Oo]urs|us|I|[Mm]y)\b|\b(?:[Ww]e|[Ii])['’](?:re|ll|ve|m)\b")
-_COST_WORDS = AnyWord(("$", "cost", "price", "fee", "charge"))
+_COST_WORDS = AnyWord(("$", "cost", "price", "pricing", "fee", "charge"))
 
 
 def market_sentence_words(sentence: str) -> bool:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from directory.extraction.document import Block, Document
 from directory.extraction.keywords import AnyWord, gate_patterns
-from directory.extraction.market import market_page
+from directory.extraction.market import market_page, market_sentence
 from directory.extraction.types import Evidence
 from directory.vocab import Route, Setting
 
@@ -112,7 +112,9 @@ _OFFER_WORD = re.compile(
     # "esketamine represents a new opportunity to provide relief": what a drug gives is not what a practice offers
     r"\b(?:offer(?:s|ed|ing)?|provid(?:e|es|ed|ing)|available|administer\w*|includ\w+|prescrib\w+)\b"
     r"(?!\s+(?:\w+\s+)?(?:relief|hope|benefits?|promise|insights?|improvements?|results|opportunit\w+|alternatives?|"
-    r"things|ways)\b)|"
+    r"things|ways)\b)"
+    # "a retreat offers many things", "it provides a sense of calm": what a treatment gives, not a practice's offer
+    r"(?!\s+(?:many|much|several|numerous|something|a\s+(?:lot|range|sense|chance|variety|number))\b)|"
     r"\$\s?\d",
     re.I,
 )
@@ -124,6 +126,13 @@ _GENERIC = re.compile(
     r"elsewhere|in\s+general|there\s+are|FDA|approved\s+by|whether|most\s+effective|works\s+best|could\s+be|"
     r"might\s+be|variety\s+of|various|depending\s+on|bioavailab\w*|show(?:s|n|ed)?\s+that|difference\s+between|"
     r"versus|vs|studied|(?:many|most)\s+(?:patients|insurers|(?:insurance\s+)?plans)|"
+    # "Many individuals explore IV ketamine", "the majority of known providers have used infusions": others, in general
+    r"(?:many|some|most|the\s+majority\s+of)\s+(?:\w+\s+){0,2}?(?:individuals|people|persons|adults|patients|clients|"
+    r"providers|clinics|practices|physicians|doctors|psychiatrists|clinicians|programs)|"
+    # "with the advent of ketamine lozenges": the history of a treatment, not this practice's offer
+    r"(?:the\s+)?(?:advent|introduction|arrival|rise)\s+of|"
+    # "Participating in a ketamine retreat offers...": an activity in general, as the subject
+    r"^\W*(?:Participating|Attending|Joining|Doing|Taking\s+part|Going)\s+(?:(?:in|on|to)\s+)?an?|"
     # a promise of the treatment, not an offer: "infusions can help you feel better", "you may have heard of Spravato"
     r"(?:can|may|could|might)\s+(?:help|give|bring)\s+(?:\w+\s+)?(?:feel|relief|hope)|"
     r"(?:have|['’]ve)\s+(?:probably\s+)?heard\s+(?:of|about)|"
@@ -175,6 +184,8 @@ _RESEARCH_CLAIM = re.compile(
     r"\b(?:gold[- ]standard|(?:has|have)\s+been\s+(?:shown|studied|found)|(?:is|are)\s+considered|evidence|"
     # "gentler than", "more ... than"
     r"(?:more|less|differently|(?!rather\b|other\b)[a-z]{3,}er)\s+(?:\w+\s+){0,3}?than|"
+    r"(?:superior|inferior|preferable|comparable|equivalent)\s+(?:\w+\s+)?to|"  # "It is superior to IM shots"
+    r"(?:dis)?advantages?|drawbacks?|downsides?|pros\s+and\s+cons|"  # "IV infusions have many disadvantages"
     # "nausea (more common with IV or IM administration)": a remark about a route, not an offer of it
     r"(?:more|less)\s+(?:common|likely|frequent|intense|pronounced|noticeable)\s+(?:with|in|after|during|for))\b",
     re.I,
@@ -185,6 +196,13 @@ _CHOSEN = re.compile(
     r"(?:the\s+)?$",
     re.I,
 )
+# "I think the evidence favours IV", "there is a lot we do not know about Spravato": the writer's view of a route, not
+# an offer of it (unless the sentence also offers: "we believe in offering IV")
+_OPINION = re.compile(
+    r"\b(?:I|we)\s+(?:\w+\s+){0,2}?(?:think|believe|feel|know|suspect|doubt|wonder)\b|\bin\s+(?:my|our)\s+opinion\b|"
+    r"\bthe\s+jury\s+is\s+(?:still\s+)?out\b",
+    re.I,
+)
 # "From my experience, the doses that can be given by injection or IV...": a general point, though said with "my"
 _EXPERIENCE = re.compile(r"\b(?:in|from)\s+(?:my|our)\s+(?:\w+\s+)?experience\b", re.I)
 # "IV Ketamine Infusion Therapy in Tennessee": a heading that places a route's service is the practice's offer; so
@@ -192,13 +210,17 @@ _EXPERIENCE = re.compile(r"\b(?:in|from)\s+(?:my|our)\s+(?:\w+\s+)?experience\b"
 _SERVICE_IN_PLACE = re.compile(
     r"\b(?:therapy|treatments?|infusions?|injections?|clinic|center|services?)\s+(?:in|near|for)(?:\s+[A-Z]|\s*$)", re.I
 )
+# The page's title naming a route's service ("Ketamine Injection Therapy", "IV Ketamine Infusions"): the page presents
+# that service (not a question such as "What are ketamine lozenges?", nor a blog post's title)
+_SERVICE_TITLE = re.compile(r"\b(?:therapy|treatments?|infusions?|injections?|services?|clinic|program)\W*$", re.I)
+_TITLE_WORD = re.compile(r"\bketamine\b|\bSpravato\b|\besketamine\b", re.I)
 _FUTURE = re.compile(r"\b(?:soon|coming|plan(?:s|ning)?\s+to|in\s+the\s+future)\W*(?:\w+\W+){0,2}$", re.I)
 _KAP_PATH = re.compile(r"ketamine-?assisted-?(?:psycho)?therap|(?:^|/)kap(?:[-/]|$)", re.I)
 _BLOG_PATH = re.compile(r"/(?:blog|news|posts?|articles?)/", re.I)
 _GENERIC_HEADING = re.compile(
     r"\b(?:types?|forms?|formats?|what\s+(?:is|are)(?![^?]{0,60}\b(?:like|process|involved)\b)|history|research|"
     r"how\s+is\s+(?:ketamine|esketamine|it)\s+(?:given|administered|taken|delivered)|ways\s+(?:to|of)|"
-    r"science|vs\.?|versus|comparison)\b",
+    r"science|vs\.?|versus|comparison|(?:methods?|modes?|routes?)\s+of|delivery\s+(?:methods?|systems?|models?))\b",
     re.I,
 )
 
@@ -220,6 +242,17 @@ _THERAPY_YES = re.compile(
     r"\bketamine\b[^.]{0,120}\b(?:we|I)\s+(?:\w+\s+){0,2}(?:the\s+)?(?:EMDR|IFS|psychotherapy|talk\s+therapy)\b|"
     r"\b(?:our|my)\s+(?:\w+\s+)?(?:psycho)?therapy\s+(?:program|sessions|work)\b[^.]{0,80}\bketamine\b|"
     r"\bpsychedelic[- ]assisted\s+(?:psycho)?therapy\b(?=[^.]{0,120}\bketamine\b)",
+    re.I,
+)
+# "Ketamine-assisted psychotherapy is becoming better known", "Logistically, KAP involves a prescription and therapy",
+# "Collaboration is an important aspect of KAP": the therapy defined or praised in general, not the practice's offer
+_THERAPY_DEFINED = re.compile(
+    r"^\W*(?:[A-Z]\w+ly,\s*)?(?:ketamine[- ]assisted\s+(?:psycho)?therapy|KAP)(?:\s*\(KAP\))?\s+"
+    r"(?:is|are|has|have|involves?|combines?|refers?|uses?|works?|consists?|requires?|can|may)\b"
+    # not "KAP is offered with sublingual ketamine": an offer, though the therapy is the subject
+    r"(?!\s+(?:\w+ly\s+)?(?:offered|provided|available|included|done|conducted|delivered|given))|"
+    r"\b(?:is|are)\s+an?\s+(?:\w+\s+){0,4}?(?:aspect|part|component|element|feature)\s+of\s+"
+    r"(?:ketamine[- ]assisted|KAP)\b",
     re.I,
 )
 _THERAPY_NO = re.compile(
@@ -251,6 +284,7 @@ _INDEPENDENT = re.compile(
     re.I,
 )
 _UNNAMED_PARTNER = "independent medical provider"
+_EXAMPLES_BEFORE = re.compile(r"\b(?:like|such\s+as|including|e\.g\.,?)\s*$", re.I)
 _PARTNER_CUE = re.compile(
     r"\b(?:partner(?:s|ed|ing)?\s+with|in\s+partnership\s+with|partnership\s+with|collaborat\w+\s+with|"
     r"prescribed\s+(?:to\s+you\s+)?by|prescriptions?\s+(?:are|is)\s+(?:written|provided|handled)\s+by|"
@@ -342,7 +376,11 @@ _PHARMACOLOGY = re.compile(
     r"requires?\s+(?:\w+\s+){0,3}(?:monitoring|observation)|(?:offers?|provides?|brings?|gives?)\s+(?:\w+\s+)?"
     r"(?:hope|relief))\b|"
     r"^\W*An?\s+(?:\w+\s+){0,2}(?:infusions?|injections?|lozenges?|troches?|spray|IV|IM)\s+(?:\w+\s+)?"
-    r"(?:allows?|is|are|can|may|provides?|delivers?|produces?|requires?|takes?|works?|lets?|gives?)\b",
+    r"(?:allows?|is|are|can|may|provides?|delivers?|produces?|requires?|takes?|works?|lets?|gives?)\b|"
+    # the same with a bare plural: "IV infusions needlessly medicalize the procedure", "Lozenges tend to be gentler"
+    r"^\W*(?:[A-Z]\w+(?:\s+\w+)?,\s*)?(?:(?:IV|IM|intravenous|intramuscular|sublingual|oral|nasal)\s+)?(?:ketamine\s+)?"
+    r"(?:infusions|injections|lozenges|troches|shots|sprays)\s+(?:\w+ly\s+)?(?:are|can|may|might|have|allow|provide|"
+    r"deliver|produce|require|take|work|give|tend|bring|carry|increase|decrease|cause|medicali[sz]e)\b",
     re.I,
 )
 # "Low doses are administered intravenously in the clinic": the clinic of the page, under any heading
@@ -446,6 +484,8 @@ class _OfferReader:
         self.market = market_page(document) if market is None else market  # a cost guide: its "$" lines are not offers
         self.kap_page = bool(_KAP_PATH.search(urlsplit(document.url or "").path)) and not _BLOG_PATH.search(
             urlsplit(document.url or "").path)
+        self.title = None if _BLOG_PATH.search(urlsplit(document.url or "").path) else next(
+            (block for block in document.blocks if block.is_heading and _TITLE_WORD.search(block.text)), None)
 
     def note(self, field_name: str, value: object, snippet: str) -> None:
         self.offer.evidence.append(Evidence(field_name, value, snippet[:300], self.document.url))
@@ -500,6 +540,7 @@ class _OfferReader:
             flags = _flags(sentence)
             if (flags.first_person and flags.offer_word) or (  # "we have offered a KAP protocol built on research"
                 not flags.generic and not flags.definition and (flags.first_person or not _generic_heading(block))
+                and (flags.first_person or not _THERAPY_DEFINED.search(sentence))
             ):
                 self.therapy.append(True)
                 self.note("therapy_included", True, sentence)
@@ -512,8 +553,12 @@ class _OfferReader:
         if _RACEMIC.search(sentence) or re.search(r"\bnasal ketamine\b", sentence, re.I):
             self.racemic_nasal = True
         flags = _flags(sentence)
-        if self.market and not flags.first_person:
+        if self.market and not flags.first_person and block is not self.title:
             return  # a cost guide's "If you are considering a ketamine infusion...": the reader's, not an offer
+        if "$" in sentence and market_sentence(sentence) and not flags.first_person:
+            return  # "IV can raise the cost from about $400 per IM shot to $2,000": prices in general, no offer
+        if _OPINION.search(sentence) and not flags.offer_word:
+            return  # "I think the jury is still out on Spravato"
         generic_heading = _generic_heading(block) and not (flags.first_person or _LOCAL.search(sentence))
         option = _ROUTE_OPTION.match(sentence)
         if not (flags.first_person or flags.addressed or _OFFERED_WORD.search(sentence)) \
@@ -550,7 +595,9 @@ class _OfferReader:
                     or (_RESEARCH_CLAIM.search(sentence) and not flags.first_person
                         and (not flags.addressed or self.routes_named(sentence) >= 2)):
                 continue  # a claim about a route; "Sublingual is less intense than IV... allows you to": a comparison
-            placed = block.is_heading and bool(_SERVICE_IN_PLACE.search(sentence))
+            placed = block.is_heading and bool(
+                _SERVICE_IN_PLACE.search(sentence) or (block is self.title and _SERVICE_TITLE.search(sentence)
+                                                       and not _heading_kind(sentence)[0]))
             if (speaks or placed or _describes(sentence, block)) and not generic_heading \
                     and route.value not in self.positive_routes:
                 self.positive_routes.append(route.value)
@@ -573,7 +620,8 @@ class _OfferReader:
                 self.settings_no.add(setting.value)
                 self.note("settings_not_offered", setting.value, sentence)
             elif (speaks or offer_heading or _describes(sentence, block)) and not _negated(sentence, match.start()) \
-                    and setting.value not in self.settings_yes and not _generic_heading(block):
+                    and setting.value not in self.settings_yes \
+                    and not (_generic_heading(block) and not _flags(sentence).first_person):  # "We run groups"
                 self.settings_yes.append(setting.value)
                 self.note("settings", setting.value, sentence)
         kap_context = _KAP_WORD.search(sentence) or (_KAP_WORD.search(block.heading) and len(sentence.split()) <= 6)
@@ -594,6 +642,9 @@ class _OfferReader:
         known = _KNOWN_PARTNER.search(sentence)
         if known and self.own_site(known.group(1)):
             known = None  # the prescribing service's own pages: it is the practice here, not its partner
+        if known and (len({m.group(1) for m in _KNOWN_PARTNER.finditer(sentence)}) >= 2
+                      or _EXAMPLES_BEFORE.search(sentence[max(0, known.start() - 30): known.start()])):
+            known = None  # "companies like A, B and C are leading the charge": a survey of services, not a partner
         cue = _PARTNER_CUE.search(sentence)
         if known and (speaks or cue or not _flags(sentence).generic) and not _negated(sentence, known.start()):
             self.offer.medical_partner = known.group(1)

@@ -29,13 +29,15 @@ from directory.extraction.keywords import AnyWord, gate_patterns, guard_patterns
 from directory.extraction.taxonomy import lookup
 from directory.extraction.types import AddressFact, CityFact, Evidence, StateFact
 
+# "Hawai’i" with the okina (or an apostrophe standing for it) is Hawaii
+_STATE_OF = {**STATE_BY_NAME, **{f"Hawai{mark}i": "HI" for mark in "‘’'ʻ"}}
 _NAMES = sorted(STATE_BY_NAME, key=len, reverse=True)
 BARE_WASHINGTON = "WA?"
 _TOKEN = re.compile(
     r"(?<![A-Za-z])(?:(?P<dc>Washington,?\s*D\.?\s?C\b\.?|D\.C\.)|(?P<people>"
     + "|".join(re.escape(word) for word in sorted(DEMONYMS, key=len, reverse=True))
     + r")(?![a-z])|(?P<nyc>NYC)\b|(?P<name>"
-    + "|".join(re.escape(name) for name in _NAMES)
+    + "|".join(re.escape(name) for name in sorted(_STATE_OF, key=len, reverse=True))
     + r")(?![a-z])|(?P<abbr>"
     + "|".join(sorted(STATE_CODES))
     + r")(?![A-Za-z0-9\-]))"
@@ -59,8 +61,13 @@ _NEGATIVE = re.compile(
     r"universit(?:y|ies)|college|school|grew up|born|raised|moved|relocat\w+|vacation\w*|holiday|hometown|"
     r"awards?|news|reported|article|featured|according to|podcast|residency|fellowship|internship|trained|"
     r"training|hospital|formerly|previously|former|used to|originally|native|family in|lived|moved from|"
-    r"retreat center in|survey|data|law|legislat\w+|legal(?:ized)?|approved|ban(?:s|ned)?|regulat\w+|spent|worked|"
+    r"retreat center in|survey|data|law|legislat\w+|"
+    # "legal in X" speaks of the law; "Legal Psychedelic Therapy in X" names the service offered there
+    r"legal(?:ized)?(?![\s-]+(?:psychedelic|ketamine|medicine|treatment|therap|psychotherap))|approved|ban(?:s|ned)?|regulat\w+|spent|worked|"
     r"(?:minutes|miles|hours)\s+(?:outside|away|from|north|south|east|west)|"
+    r"plan(?:s|ning)?\s+to\s+open|"  # "plans to open another office in X": not an office yet
+    r"prior\s+to\s+(?:joining|founding|opening|starting|moving|private\s+practice|her|his|their)|"
+    r"before\s+(?:joining|founding|opening|starting)|"
     r"career|chain|after\s+(?:\w+\s+){0,3}(?:years?|time)|discover\w*|synthesi[sz]ed|invented|battlefields?|"
     # "most clinics in New York City": other practices' places
     r"(?:most|many|some|other|majority\s+of)\s+(?:\w+\s+)?(?:clinics|providers|practices|therapists))\b",
@@ -80,7 +87,8 @@ _RESEARCH_OR_NEWS = re.compile(
     r"\b(?:research\w*|stud(?:y|ies)|trials?|journal|published|conferences?|news|reported|according to|survey)\b", re.I
 )
 _TAIL_CUE = re.compile(
-    r"\b(?:serv(?:e|es|ed|ing)|clients?|residents?|patients?|adults?|telehealth|tele-?health|telemedicine|virtual(?:ly)?|"
+    r"(?:^\s*#\s*[A-Z]{0,4}-?\d{3,})|"  # "(CA #12345)": a licence number there
+    r"\b(?:licen[cs]e[sd]?|serv(?:e|es|ed|ing)|clients?|residents?|patients?|adults?|telehealth|tele-?health|telemedicine|virtual(?:ly)?|"
     r"online|in[- ]person|sessions?|offices?|locations?|statewide|only)\b",
     re.I,
 )
@@ -124,7 +132,9 @@ _ABBR_BEFORE = re.compile(r"\b([A-Z]{2,4})\s*(?:\([^()]{0,60}\))?\s*(?:,|/|or|an
 _ABBR_AFTER = re.compile(r"^\s*(?:\([^()]{0,60}\))?\s*(?:,|/|or|and)\s*(?:or\s+|and\s+)?([A-Z]{2,4})\b")
 # "Jo Rivera, MFT from Fairview, CA talks about...": a person's home town, not an office of the practice
 _PERSON_FROM = re.compile(r"(?:\b[A-Z]{2,6}|\b[A-Z][a-z]+\s+[A-Z][a-z'’\-]+),?\s+(?:is\s+)?from\s+$")
-_ABBR_FOLLOW = re.compile(r"^\s+(?:Dept|Department|Board|(?i:residents|clients|patients)|licens\w*|only|\()")
+_ABBR_FOLLOW = re.compile(
+    r"^\s+(?:Dept|Department|Board|(?i:residents|clients|patients)|licens\w*|only|\(|#\s*[A-Z]{0,4}-?\d{3,})"
+)
 _ZIP_AFTER = re.compile(r"^\.?,?\s+(\d{5})(?:-\d{4})?\b")
 
 _VIRTUAL = (
@@ -145,7 +155,11 @@ _VIRTUAL_ONLY = re.compile(
     re.I,
 )
 _IN_PERSON_ONLY = re.compile(
-    rf"\b(?:in[- ]person\s+only|only\s+in[- ]person|no\s+{_VIRTUAL}|(?:do|does)\s+not\s+offer\s+{_VIRTUAL})", re.I
+    rf"\b(?:in[- ]person\s+only|only\s+in[- ]person|no\s+{_VIRTUAL}|(?:do|does)\s+not\s+offer\s+{_VIRTUAL}|"
+    # "only available during our scheduled, in-person sessions"; "at-home use is not permitted": no session at home
+    rf"only\s+(?:[\w-]+,?\s+){{1,6}}?in[- ]person\s+(?:[\w-]+\s+){{0,2}}?(?:sessions|appointments|visits)|"
+    rf"at[- ]home\s+(?:use|dosing|sessions?)\s+(?:is|are)\s+not\s+(?:permitted|allowed|offered|available))",
+    re.I,
 )
 _VIRTUAL_WORD = re.compile(rf"\b{_VIRTUAL}\b", re.I)
 _IN_PERSON_WORD = re.compile(rf"\b{_IN_PERSON}\b", re.I)
@@ -160,13 +174,21 @@ _STREET = re.compile(
     r"\b\.?(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b\.?)?(?:,?\s*(?:Suite|Ste\.?|Unit|Floor|Fl\.?|#)\s*[\w\-]+)?)"
 )
 _CITY_LIST = re.compile(
-    r"\b(?:(?i:in|near|throughout|serving|serve|serves|across|including|from|within\s+\d+\s+(?:miles|minutes)\s+of)\s+"
+    r"\b(?:(?i:in|near|throughout|serving|serve|serves|across|including|from|within\s+\d+\s+(?:miles|minutes)\s+of|"
+    r"(?:residents|clients|patients|families|communities)\s+of)\s+"  # "residents of Fairview and Lakeview"
     r"|(?i:locations?|offices?|in[- ]person)\s*:\s*"  # "two locations: Fairview and Lakeview", "In person: X"
     r"|;\s*and\s+)"  # "Serving A and B in X County; and C and D in Y County": the served list goes on
     r"(?P<the>(?i:the\s+))?(?P<greater>(?i:greater\s+|heart\s+of\s+(?:the\s+)?))?(?i:(?:downtown|uptown|midtown)\s+)?"
     r"(?P<list>(?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})(?:\s*(?:,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+)"
     r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})*)"
 )
+_SOMEONE_IN = re.compile(
+    r"\b(?:a|an)\s+(?:[\w-]+\s+){0,2}(?:psychiatrist|therapist|physician|doctor|nurse|counsel+or|psychologist|"
+    r"practitioner|clinician|provider|prescriber|colleague|anesthesiologist)\s*$",
+    re.I,
+)
+_POSSESSIVE = re.compile(r"['’]s(?:\s.*)?$")  # "Fairview's Old Town" -> "Fairview"
+_STATE_AFTER = re.compile(r"^,\s*(?:[A-Z]{2}\b|" + "|".join(re.escape(name) for name in _NAMES) + r")")
 _SERVING_BEFORE = re.compile(r"\bServ(?:e|es|ing)\b[^.]*$", re.I)  # "Serving A and B in X County; and C in Y County"
 _METRO = re.compile(r"\s+Metro$")  # "Broken Arrow and Tulsa Metro": the town's metro area, named as the page does
 _COUNTY_LIST = re.compile(
@@ -183,6 +205,8 @@ _COUNTY_HINT = re.compile(r"ount(?:y|ies)|arish|orough", re.I)
 _COUNTY_WORD = re.compile(r"^\s+(?:count(?:y|ies)|parish(?:es)?|boroughs?)\b", re.I)
 _TAIL_MODE = re.compile(
     rf"^\s*,?\s*(?:(?:via|by|through|over|on|using)\s+(?:secure\s+)?{_VIRTUAL}\w*|(?:in[- ]person|{_VIRTUAL})"
+    # "in person in Fairview or online": the town where it is in person does not end the modes said
+    rf"(?:\s+(?:in|at)\s+(?:our\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){{0,2}}(?:\s+office)?)?"
     rf"(?:\s+(?:only|and|or|&)\s+(?:in[- ]person|{_VIRTUAL}))?(?:\s+only)?)",
     re.I,
 )
@@ -212,7 +236,7 @@ _FIRST_PERSON_SERVICE = re.compile(
     # "Sessions are in person.", "Follow-up can be done online.": the page's own sessions, said without "we"
     r"^\W*(?:all\s+)?(?:\w+\s+)?(?:sessions|appointments|visits|follow-ups?)\s+(?:are|take\s+place|happen|"
     r"can\s+(?:also\s+)?be\s+(?:done|held|conducted))\b|"
-    r"\b(?:in|at)\s+(?:our|my)\s+(?:office|clinic|studio|suite|center)s?\b|\b(?:we|I)\s+(?:also\s+)?(?:offer|provide|see)\b"
+    r"\b(?:in|at)\s+(?:our|my|her|his|their)\s+(?:office|clinic|studio|suite|center)s?\b|\b(?:we|I)\s+(?:also\s+)?(?:offer|provide|see)\b"
     r"[^.]*\b(?:sessions|visits|appointments|therapy|care)\b",
     re.I,
 )
@@ -224,6 +248,12 @@ _REGION = re.compile(
 # "in the Oregon Coast Area": a named area of a state, kept as the page names it (a region, like "Southern Indiana")
 _STATE_AREA = re.compile(
     r"\bthe\s+(" + "|".join(re.escape(name) for name in _NAMES) + r")\s+((?:[A-Z][a-z]+\s+){1,2}Area)\b"
+)
+# "on Maryland's Eastern Shore", "across Ohio's Lakes Region": a named area of a state, like a region
+_STATE_POSSESSIVE_AREA = re.compile(
+    r"\b(" + "|".join(re.escape(name) for name in _NAMES) + r")['’]s\s+((?:[A-Z][a-z]+\s+){0,2}(?:Peninsula|Coast|"
+    r"Shore|Valley|Panhandle|Range|Country|Lowcountry|Region|Highlands|Mountains|Delta|Basin|Plains|Piedmont|"
+    r"Seacoast|Lakes|Islands?|Keys|Metro|Metroplex|Triangle|Triad))\b"
 )
 # A town in the practice's own name ("Lakeside Integrative Psychiatry", "Ketamine Clinic of Lakeside") is where it is
 _ORG_WORD = (
@@ -256,6 +286,23 @@ _LOWER_STATE = re.compile(r"\b(" + "|".join(re.escape(name.lower()) for name in 
 _THE_STATE = r"(?:statewide|throughout\s+the\s+state|across\s+the\s+state|anywhere\s+in\s+the\s+state)"
 _STATEWIDE = re.compile(rf"{_VIRTUAL}\w*\s+(?:\w+\s+)?{_THE_STATE}", re.I)
 _STATEWIDE_AFTER = re.compile(rf"{_THE_STATE}\s+(?:\w+\s+){{0,3}}?(?:by|via|over|through)\s+{_VIRTUAL}", re.I)
+
+
+_OFFICE_HEADING = re.compile(
+    r"\b(?:locations?|offices?|address(?:es)?|find\s+us|visit\s+us|directions|where\s+we\s+are)\b", re.I
+)
+# A sentence that says what the law allows ("ketamine use is legal when prescribed by a physician licensed in X")
+_LAW_SENTENCE = re.compile(r"\b(?:is|are|be)\s+(?:\w+\s+)?legal\b|\blegally\b|\bunder\s+(?:\w+\s+)?law\b", re.I)
+_FIRST_PERSON = re.compile(r"\b(?:we|our|us|I|my)\b", re.I)
+
+
+def _office_virtual(office: bool, sentence: str) -> bool | None:
+    """What an office sentence says of video there: "in my office in Oakland, CA or via telehealth" is both ways,
+    "only in person at our office in Fairview, CO" is not virtual."""
+    mode = _mode_of(sentence)
+    if mode == (True, False):
+        return False
+    return True if office and mode[1] else None
 
 
 @dataclass
@@ -362,6 +409,49 @@ def _city_before(sentence: str, start: int, state: str) -> tuple[str, int] | Non
     return None
 
 
+_LIST_LINK = re.compile(r"(" + _CITY_WORDS + r")\s*(?:,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+)$")
+
+
+def _towns_listed_before(sentence: str, start: int, state: str) -> list[str]:
+    """'in Fairview, Lakeview, and Glen Park, ST': the towns listed before the one that carries the state, when
+    they are towns of that state too (a town of another state keeps its own state)."""
+    towns: list[str] = []
+    for _ in range(8):  # a list of a few towns; bounded on hostile text
+        offset = max(0, start - _LOOKBACK)
+        match = _LIST_LINK.search(sentence[offset:start])
+        if not match:
+            break
+        words = match.group(1).split()
+        found = next((first for first in range(len(words)) if is_city_in(" ".join(words[first:]), state)), None)
+        if found is None:
+            break
+        towns.append(" ".join(words[found:]))
+        start = offset + match.start(1) + len(" ".join(words[:found])) + (1 if found else 0)
+    return towns
+
+
+def _as_written(town: str) -> str:
+    """A town written in capitals in a heading ("GLEN PARK") is named as a reader would write it."""
+    return town.title() if town.isupper() else town
+
+
+# The news style's state abbreviations ("Fairview, La.", "a Lakeview, N.C.-based clinic"), read only after a
+# town of that state
+_AP_CODES = {
+    "Ala": "AL", "Ariz": "AZ", "Ark": "AR", "Calif": "CA", "Colo": "CO", "Conn": "CT", "Del": "DE", "Fla": "FL",
+    "Ga": "GA", "Ill": "IL", "Ind": "IN", "Kan": "KS", "Kans": "KS", "Ky": "KY", "La": "LA", "Md": "MD", "Mass": "MA",
+    "Mich": "MI", "Minn": "MN", "Miss": "MS", "Mo": "MO", "Mont": "MT", "Neb": "NE", "Nev": "NV", "NH": "NH",
+    "NJ": "NJ", "NM": "NM", "NY": "NY", "NC": "NC", "ND": "ND", "Okla": "OK", "Ore": "OR", "Pa": "PA", "RI": "RI",
+    "SC": "SC", "SD": "SD", "Tenn": "TN", "Tex": "TX", "Vt": "VT", "Va": "VA", "Wash": "WA", "WVa": "WV", "Wis": "WI",
+    "Wyo": "WY",
+}
+_AP_STATE = re.compile(
+    r"(?<![A-Za-z.])(" + "|".join(sorted((re.escape(key) if len(key) > 2 or key[1].islower() else
+                                          re.escape(key[0]) + r"\." + re.escape(key[1:]))
+                                         for key in _AP_CODES)).replace("WVa", r"W\.\s?Va") + r")\."
+)
+
+
 @lru_cache(maxsize=8192)
 def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> tuple[_Token, ...]:
     """State mentions in a sentence that could be places (cached per sentence)."""
@@ -372,6 +462,10 @@ def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> t
         middle = match.start(2)
         tokens.append(_Token(match.start(), middle, STATE_BY_NAME[f"{first} {region}"], "name"))
         tokens.append(_Token(middle, match.end(), STATE_BY_NAME[f"{second} {region}"], "name"))
+    for match in _AP_STATE.finditer(sentence):  # only after a town of that state: "La." alone is no state
+        code = _AP_CODES[match.group(1).replace(".", "")]
+        if _city_before(sentence, match.start(), code):
+            tokens.append(_Token(match.start(), match.end(), code, "abbr"))
     for match in _TOKEN.finditer(sentence):
         start, end = match.span()
         if any(item.start() <= start < item.end() for item in elided):
@@ -386,15 +480,15 @@ def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> t
             tokens.append(_Token(start, end, DEMONYMS.get(match.group(0), "NY"), kind))
             continue
         if match.group("name") and _INSURER_OF.search(before[-60:]):
-            tokens.append(_Token(start, end, STATE_BY_NAME[match.group("name")], "insurer"))
+            tokens.append(_Token(start, end, _STATE_OF[match.group("name")], "insurer"))
             continue
         if match.group("name"):
             name = match.group("name")
-            if re.match(r"^\s+City\b", after) and states_of_city(f"{name} City") == {STATE_BY_NAME[name]}:
-                tokens.append(_Token(start, end, STATE_BY_NAME[name], "name"))  # "<State> City" there only
+            if re.match(r"^\s+City\b", after) and states_of_city(f"{name} City") == {_STATE_OF[name]}:
+                tokens.append(_Token(start, end, _STATE_OF[name], "name"))  # "<State> City" there only
                 continue
             if _PRACTICE_NAME_AFTER.match(after):
-                tokens.append(_Token(start, end, STATE_BY_NAME[name], "name"))  # "Ohio Integrative Psychiatry"
+                tokens.append(_Token(start, end, _STATE_OF[name], "name"))  # "Ohio Integrative Psychiatry"
                 continue
             if name == "Washington" and re.match(r"^\s+[Ss]tate\b(?!\s+University)", after):
                 tokens.append(_Token(start, end, "WA", "name"))
@@ -413,7 +507,7 @@ def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> t
                 word = _PERSON_PRECEDED.search(before).group(0).strip()
                 if before.strip() != word and word.lower() not in {"in", "and", "or", "serving", "throughout"}:
                     continue
-            tokens.append(_Token(start, end, STATE_BY_NAME[name], "name"))
+            tokens.append(_Token(start, end, _STATE_OF[name], "name"))
             continue
         code = match.group("abbr")
         if _in_credential_chain(sentence, start, end):
@@ -501,7 +595,9 @@ class _PlaceReader:
         if not tokens and not block.footer and not _has_cue(sentence) \
                 and not _TAGLINE_SPLIT.search(sentence):
             self.read_counties(sentence, snippet)
-            return  # no state and no word of service: only a county list could still say something
+            if _mode_of(sentence) == (True, False):  # "At-home use is not permitted.": every session in person
+                self.global_modes.append((True, False))
+            return  # no state and no word of service: only a county list or an "only" could still say something
         runs = _runs(sentence, tokens)
         context_ok = block.footer or bool(_HEADING_CUE.search(block.heading))
         previous_end = 0
@@ -537,7 +633,10 @@ class _PlaceReader:
         paren = re.match(r"^\s*[(\[]([^)\]]{0,80})[)\]]", tail)
         dash = re.match(r"^\s*[:\-–—]\s*([^.;]{0,60})", tail)
         negative = _NEGATIVE.search(lead)
-        if negative and not re.search(r"\b(?:licensed|serving|serve|located|offices?)\b[^.]*$", lead[negative.end():]):
+        # "trained at an institute to bring this therapy to her community in X": the words after the negative say
+        # where the practice works
+        if negative and not re.search(r"\b(?:licensed|serving|serve|located|offices?|communit(?:y|ies))\b[^.]*$",
+                                      lead[negative.end():]):
             if _WEAK_NEGATIVE.fullmatch(negative.group(0)):
                 self.unconfirmed_states.update((token.code, snippet) for token in run if token.kind == "name")
             return False
@@ -548,6 +647,15 @@ class _PlaceReader:
         cue = bool(_CUE.search(lead)) or bool(paren) or bool(_TAIL_CUE.search(tail[:80])) or context_ok or list_only
         accepted = False
         asides, office_cue, statewide = _sentence_cues(sentence)
+        # "Locations" / "Our office" above a line "Fairview, ST": that line is an office
+        office_cue = office_cue or bool(_OFFICE_HEADING.search(block.heading))
+        law = _LAW_SENTENCE.search(sentence)
+        if law and not _FIRST_PERSON.search(sentence) \
+                and not re.search(r"\b(?:where|which)\b", sentence[run[-1].end: max(law.start(), run[-1].end)]):
+            # "When prescribed by a physician licensed in X, ketamine is legal": the law there, not the practice's
+            # service (kept as a hint for a page that names no other state); not "licensed in X, where Y is legal"
+            self.unconfirmed_states.update((token.code, snippet) for token in run if token.kind == "name")
+            return False
         for token in run:
             if token.kind == "insurer":  # a hint, used when the page names no other state
                 self.unconfirmed_states.setdefault(token.code, snippet)
@@ -558,11 +666,11 @@ class _PlaceReader:
                     continue
                 zip_match = _ZIP_AFTER.match(sentence[token.end:])
                 if city:
-                    self.add_city(city[0], token.code, snippet)
+                    self.add_city(_as_written(city[0]), token.code, snippet)
+                    for town in _towns_listed_before(sentence, city[1], token.code):
+                        self.add_city(_as_written(town), token.code, snippet)
                     office = bool(zip_match) or office_cue or block.tag == "address"
-                    # "in person in my office in Oakland, CA or via telehealth": both ways there
-                    virtual = True if office and _mode_of(sentence)[1] else None
-                    self.vote(token.code, True if office else None, virtual, 2, snippet)
+                    self.vote(token.code, True if office else None, _office_virtual(office, sentence), 2, snippet)
                     accepted = True
                     continue
                 if _PERSON_COMMA.search(sentence[max(0, token.start - _LOOKBACK): token.start]):
@@ -578,9 +686,11 @@ class _PlaceReader:
                     self.add_city("New York City", "NY", snippet)  # "offices in NYC": the city, and New York
                 city = _city_before(sentence, token.start, token.code)
                 if city and not negative:
-                    self.add_city(city[0], token.code, snippet)
+                    self.add_city(_as_written(city[0]), token.code, snippet)
+                    for town in _towns_listed_before(sentence, city[1], token.code):
+                        self.add_city(_as_written(town), token.code, snippet)
                     office = office_cue
-                    self.vote(token.code, True if office else None, None, 2, snippet)
+                    self.vote(token.code, True if office else None, _office_virtual(office, sentence), 2, snippet)
                     accepted = True
                     continue
             if not cue:
@@ -591,6 +701,8 @@ class _PlaceReader:
             clause_end = next((start for start, _ in asides if start >= token.end), len(sentence))
             self.sentence_modes.setdefault(token.code, []).append(_mode_of(sentence[clause_start:clause_end]))
             in_person, virtual = self.run_mode(lead, tail, paren, dash)
+            if (in_person, virtual) == (None, None) and list_only and block.heading:
+                in_person, virtual = _mode_of(block.heading)  # "Telehealth available in:" above a list of states
             if token.kind == "people":  # "for Ohioans, entirely online": the whole sentence says how
                 in_person, virtual = _mode_of(sentence)
             if virtual is None and statewide:
@@ -635,6 +747,12 @@ class _PlaceReader:
                 state = STATE_BY_NAME[match.group(2)]
                 self.add_city(f"{match.group(1)} {match.group(2)}", state, snippet)
                 self.vote(state, *_mode_of(sentence), 1, snippet)  # a region served is its state served
+        for match in _STATE_POSSESSIVE_AREA.finditer(sentence):
+            lead = sentence[max(0, match.start() - 60): match.start()]
+            if _CUE.search(lead) and not _NEGATIVE.search(lead):
+                state = STATE_BY_NAME[match.group(1)]
+                self.add_city(match.group(2), state, snippet)
+                self.vote(state, *_mode_of(sentence), 1, snippet)
         for match in _STATE_AREA.finditer(sentence):
             if not _NEGATIVE.search(sentence[max(0, match.start() - 60): match.start()]):
                 state = STATE_BY_NAME[match.group(1)]
@@ -706,7 +824,7 @@ class _PlaceReader:
                 self.all_state_modes.append(mode)
 
     def read_tagline_cities(self, sentence: str, snippet: str) -> None:
-        """'Ketamine-Assisted Psychotherapy · Miami · Fort Lauderdale · Telehealth': cities as tagline segments."""
+        """'Ketamine-Assisted Psychotherapy · Fairview · Glen Park · Telehealth': cities as tagline segments."""
         # "Offices: Fairview | Lakeview": a label before the first segment is not part of the town
         segments = [segment.split(":")[-1].strip() for segment in _TAGLINE_SPLIT.split(sentence)]
         known = [segment for segment in segments if 0 < len(segment.split()) <= 3 and _PLACE_NAME.fullmatch(segment)
@@ -730,8 +848,12 @@ class _PlaceReader:
             lead = sentence[max(0, match.start() - 40): match.start() + 12]
             served = _SERVING_BEFORE.search(sentence[max(0, match.start() - 200): match.start()])
             if not (_CUE.search(lead) or _CITY_CUE.search(lead) or block.footer or served) or _NEGATIVE.search(lead):
-                continue  # "a psychiatrist in Rhinebeck" says where someone else is
-            names = [name.strip(" .") for name in _LIST_SPLIT.split(match.group("list")) if name.strip(" .")]
+                continue
+            if _SOMEONE_IN.search(sentence[max(0, match.start() - 60): match.start()]):
+                continue  # "my colleague, a psychiatrist in Rhinebeck": where someone else is
+            # "in Fairview's Old Town": the town, not its possessive
+            names = [_POSSESSIVE.sub("", name.strip(" .")) for name in _LIST_SPLIT.split(match.group("list"))
+                     if name.strip(" .")]
             if any(name in STATE_BY_NAME for name in names):
                 names = [name for name in names if name not in STATE_BY_NAME]
             known = [name for name in names if states_of_city(_METRO.sub("", name)) and not _not_a_city(name)]
@@ -746,7 +868,7 @@ class _PlaceReader:
             county_states = states_of_county(county.group(1)) if county else frozenset()
             if len(county_states) == 1:
                 self.city_hints[(tuple(known), snippet)] = next(iter(county_states))
-            # "sees clients in Fairview" is in person; "telehealth in Austin" or "Austin ... via video" is not
+            # "sees clients in Fairview" is in person; "telehealth in Lakeview" or "Lakeview ... via video" is not
             lead = sentence[max(0, match.start() - 40): match.start()]
             after = sentence[match.end(): match.end() + 30]
             virtual = (
@@ -772,7 +894,10 @@ class _PlaceReader:
                 common = states if common is None else common & states
             if _NEGATIVE.search(sentence[: match.start()]):
                 continue
-            if _CUE.search(sentence[max(0, match.start() - 160): match.start()]) and all(map(states_of_county, names)):
+            # "Maple County, NY ketamine therapy": a county the page ties to its state is an area it names
+            tied = bool(_STATE_AFTER.match(sentence[match.end(): match.end() + 30])) and _has_cue(sentence)
+            if (_CUE.search(sentence[max(0, match.start() - 160): match.start()]) or tied) \
+                    and all(map(states_of_county, names)):
                 kind = _COUNTY_KIND[match.group(2).lower()[:5]]
                 self.pending_counties += [(f"{name} {kind}", snippet) for name in names]  # the areas it serves
             if common and len(common) == 1:
@@ -781,6 +906,12 @@ class _PlaceReader:
 
     def resolve_cities(self) -> None:
         page_states = set(self.votes)
+        # "Oak Hollow Ketamine Clinic serves Fairview and Lakeview": a page that names the towns it serves says where
+        # it is; a town read from the practice's name then is a brand word
+        other_towns = {city.city.lower() for city in self.facts.cities} | {
+            name.lower() for names, *_ in self.pending_cities for name in names if name not in self.name_towns
+        }
+        virtual_only = any(mode == (False, True) for mode in self.global_modes)
         resolved: set[tuple[tuple[str, ...], str, bool]] = set()
         for names, sentence, snippet, office in self.pending_cities:
             if (tuple(names), snippet, office) in resolved:
@@ -793,8 +924,11 @@ class _PlaceReader:
                 common = states if common is None else common & states
             for name in names:
                 options = set(states_of_city(_METRO.sub("", name)))
-                if name in self.name_towns and not (options & (page_states | in_sentence | set(self.unconfirmed_states))
-                                                    or is_big_town(name)):
+                if name in self.name_towns and (
+                    not (options & (page_states | in_sentence | set(self.unconfirmed_states)) or is_big_town(name))
+                    or (other_towns and name.lower() not in other_towns)
+                    or virtual_only  # "Red Rock Ketamine Therapy" with every session by video: no office town
+                ):
                     continue  # "Alpine Psychiatry" on a page that never names a state with an Alpine
                 hint = self.city_hints.get((tuple(names), snippet))
                 if hint and hint not in options:
@@ -813,7 +947,7 @@ class _PlaceReader:
                         self.add_city(name, None, snippet)  # "our Fairview campus": the town, in a state not said
                     continue
                 self.add_city(name, state, snippet)
-                # The page names the state, or several towns share only it ("Naperville, Chicago and Oak Brook");
+                # The page names the state, or several towns share only it ("Fairview, Lakeview and Glen Park");
                 # one town alone ("our Fairview office") gives its city, not a state the page never says
                 if state in in_sentence or state in page_states or (len(names) > 1 and common == {state}):
                     self.vote(state, True if office else None, None, 1, snippet)
@@ -915,7 +1049,7 @@ gate_patterns(
     "_CITY_OFFICE", "_STATEWIDE_AFTER", "_STATE_AREA", "_AT_EMPLOYER", "_LOWER_STATE", "_CUE", "_NEGATIVE",
     "_COUNTY_HINT", "_CITY_BASED",
     "_ALL_STATES", "_VIRTUAL_ONLY", "_ELIDED", "_STATEWIDE", "_CITY_IN_NAME",
-    "_RESEARCH_OR_NEWS", "_REGION", "_TOWN_OFFICE_LINE",
+    "_RESEARCH_OR_NEWS", "_REGION", "_TOWN_OFFICE_LINE", "_STATE_POSSESSIVE_AREA", "_LAW_SENTENCE",
     "_ASIDE",
 )
 guard_patterns(globals(), "_TOKEN")  # too many literals to gate: the first-character guard only

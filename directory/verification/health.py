@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from directory.boards.registry import source_label
 from directory.models import SourceSync
 from directory.settings import get_settings
 
@@ -61,25 +62,27 @@ def source_health(session: Session, *, now: datetime, stale_days: int | None = N
     out: dict[str, SourceHealth] = {}
     for source, sync in latest.items():
         good = latest_ok.get(source)
+        label = source_label(source)
         as_of = (good.source_as_of or good.finished_at or good.started_at) if good else None
         if good is None:
-            out[source] = SourceHealth(source, False, f"{source} has never synced successfully", None)
+            out[source] = SourceHealth(source, False, f"{label} has never synced successfully", None)
         elif sync.status != OK:  # failed, refused, or any status this code does not know: not usable
             error = (sync.error or sync.status).splitlines()[0] if (sync.error or sync.status) else sync.status
             out[source] = SourceHealth(
-                source, False, f"{source}'s last sync on {_day(sync.started_at)} failed ({error})", as_of
+                source, False, f"the last sync of {label} on {_day(sync.started_at)} failed ({error})", as_of
             )
         elif not is_fresh(as_of, now=now, stale_days=stale_days):
             out[source] = SourceHealth(
-                source, False, f"{source}'s data is from {_day(as_of)}, older than {stale_days} days", as_of
+                source, False, f"the data of {label} is from {_day(as_of)}, older than {stale_days} days", as_of
             )
         else:
-            out[source] = SourceHealth(source, True, f"{source} data as of {_day(as_of)}", as_of)
+            out[source] = SourceHealth(source, True, f"{label}: data as of {_day(as_of)}", as_of)
     return out
 
 
 def health_of(health: dict[str, SourceHealth], source: str) -> SourceHealth:
-    return health.get(source) or SourceHealth(source, False, f"{source} has never synced successfully", None)
+    return health.get(source) or SourceHealth(
+        source, False, f"{source_label(source)} has never synced successfully", None)
 
 
 def record_as_of(record: Any, health: Mapping[str, SourceHealth]) -> datetime | None:

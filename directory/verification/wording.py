@@ -2,6 +2,7 @@
 
 import us
 
+from directory.boards.registry import source_label
 from directory.verification.decision import PRESCRIBING, ClaimFacts, Decision
 from directory.verification.evidence import Candidate, Evidence
 from directory.vocab import LicenseClass, RecordKind, Verdict
@@ -44,7 +45,7 @@ def describe(record: Evidence) -> str:
     title = record.title or CLASS_WORDS.get(record.license_class or "", "")
     number = f" {record.license_number}" if record.license_number else ""
     place = state_name(record.state) if record.state else "national"
-    return f"{place} {what} ({title}{number}, {record.source}: \"{record.status_raw or record.status}\")"
+    return f"{place} {what} ({title}{number}, {source_label(record.source)}: \"{record.status_raw or record.status}\")"
 
 
 def _day(value) -> str:
@@ -87,8 +88,9 @@ def basis(decision: Decision, claim: ClaimFacts, name: str) -> str:
     reason = decision.reason
     if reason == "excluded":
         entry = decision.other.evidence
-        return (f"{name} matches an OIG exclusion list entry ({entry.holder_name}, {entry.source}"
-                f"{', NPI ' + entry.npi if entry.npi else ''}): excluded whatever the state license says.")
+        return (f"{name} matches an OIG exclusion list entry ({entry.holder_name}"
+                f"{', NPI ' + entry.npi if entry.npi else ''}; {source_label(entry.source)}): excluded whatever the "
+                "state license says.")
     if reason == "class_unknown":
         return (f"The site names no license or role for {name}, so which license a claim in {place} needs is "
                 "unknown and nothing can be verified.")
@@ -116,7 +118,7 @@ def basis(decision: Decision, claim: ClaimFacts, name: str) -> str:
                     f"board), so {place} cannot be checked.{by_hand}")
         if reason == "source_down":
             return f"No {place} {what} record could be checked: {'; '.join(h.reason for h in decision.down)}."
-        as_of = ", ".join(f"{h.source} as of {_day(h.as_of)}" for h in decision.down)
+        as_of = "; ".join(f"{source_label(h.source)} as of {_day(h.as_of)}" for h in decision.down)
         if reason == "authority_by_hand":
             return (f"No {place} {what} record matching {name} was found ({as_of}), but "
                     f"{' or '.join(claim.authorities_by_hand)} could cover this without one, and only a manual "
@@ -133,8 +135,8 @@ def basis(decision: Decision, claim: ClaimFacts, name: str) -> str:
         entry = decision.other.evidence
         where = state_name(entry.address_state or entry.state) if (entry.address_state or entry.state) else "?"
         text += (f" But the OIG exclusion list has an entry of the same name ({entry.holder_name}, {where}"
-                 f"{', NPI ' + entry.npi if entry.npi else ''}, {entry.source}) and no NPI or date of birth tells "
-                 "them apart, so this is not a pass until someone checks.")
+                 f"{', NPI ' + entry.npi if entry.npi else ''}; {source_label(entry.source)}) and no NPI or date of "
+                 "birth tells them apart, so this is not a pass until someone checks.")
     elif reason == "exclusions_unchecked":
         text += (f" But the federal exclusion list could not be checked ({decision.down[0].reason}), "
                  "and no pass is given without it.")

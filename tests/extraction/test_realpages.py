@@ -24,6 +24,8 @@ SHARED = REPO.parent / "shared"
 REALPAGES = SHARED / "realpages"
 EXTRA_PAGES = SHARED / "realpages-extra"  # a second hand-labelled set, all development material
 PEOPLE3_PAGES = SHARED / "realpages-people3"  # a third hand-labelled set (people fields); its names are scanned for
+# Later hand-labelled sets (issue 10, sixth round): their names are scanned for too
+LATER_SETS = tuple(SHARED / f"realpages-{name}" for name in ("places4", "people4", "offers4"))
 SEEDS = SHARED / "seeds"
 KAPDIR = str(Path(sys.executable).parent / "kapdir")
 needs_realpages = pytest.mark.skipif(not (REALPAGES / "labels.jsonl").is_file(), reason="../shared/realpages absent")
@@ -147,7 +149,7 @@ RULE_FILES = sorted(
 
 def _label_lines() -> list[str]:
     lines = (REALPAGES / "labels.jsonl").read_text(encoding="utf-8").splitlines()
-    for folder in (EXTRA_PAGES, PEOPLE3_PAGES):  # the other sets' names are scanned for too
+    for folder in (EXTRA_PAGES, PEOPLE3_PAGES, *LATER_SETS):  # the other sets' names are scanned for too
         if (folder / "labels.jsonl").is_file():
             lines += (folder / "labels.jsonl").read_text(encoding="utf-8").splitlines()
     return lines
@@ -171,11 +173,14 @@ def _names_in_labels() -> set[str]:
 
 def _general_vocabulary() -> set[str]:
     """Words any rule may use although a labelled page also uses them as a name: words the pages themselves write
-    in lower case mid-sentence ("hope", "bend", "clear": ordinary words before they are names), state names and
-    credential codes (the domain's vocabulary), and the outside prescribing services that LABELING.md and the
-    scorer name as general examples ("Journey Clinical")."""
-    prose = " ".join(text for folder in (REALPAGES, EXTRA_PAGES, PEOPLE3_PAGES) if (folder / "labels.jsonl").is_file()
+    in lower case mid-sentence ("hope", "bend", "clear": ordinary words before they are names) or this project's
+    documentation does, state names and credential codes (the domain's vocabulary), and the outside prescribing
+    services that LABELING.md and the scorer name as general examples ("Journey Clinical")."""
+    prose = " ".join(text for folder in (REALPAGES, EXTRA_PAGES, PEOPLE3_PAGES, *LATER_SETS)
+                     if (folder / "labels.jsonl").is_file()
                      for _, _, text in read_real_pages(folder))
+    # the project's own prose too ("a pure function"): an everyday word a practice also uses as its name
+    prose += " ".join(path.read_text(encoding="utf-8") for path in sorted((REPO / "docs").glob("*.md")))
     lower_words = {match.group(1) for match in re.finditer(r"\b[a-z]+ ([a-z][a-z'’\-]+)\b", prose)}
     from directory.extraction.geography import STATE_BY_NAME
     from directory.extraction.offerings import KNOWN_PARTNERS
@@ -199,7 +204,9 @@ def rule_hits(names: set[str], paths: list[Path], root: Path) -> dict[str, set[s
                          + r")(?![A-Za-z])", re.I)
     found: dict[str, set[str]] = {}
     for path in paths:
-        for match in pattern.finditer(path.read_text(encoding="utf-8", errors="replace")):
+        # a regex escape is not a word: "\\ball" is a word boundary before "all", not the name "Ball"
+        text = re.sub(r"\\[bBwWsSdDAZ]", " ", path.read_text(encoding="utf-8", errors="replace"))
+        for match in pattern.finditer(text):
             found.setdefault(str(path.relative_to(root)), set()).add(match.group(0))
     return found
 

@@ -6,6 +6,7 @@ its subdomains answer 127.0.0.1. Numeric host forms go through this machine's re
 """
 
 import ipaddress
+import socket
 
 import pytest
 
@@ -140,3 +141,48 @@ def test_a_dns_answer_that_changes_after_the_check_is_never_used():
     refused = _CheckedAnswers(STRICT, lambda host, port: ["127.0.0.1"])
     with pytest.raises(BlockedAddress):
         refused.get("evil.example.com", 0)
+
+
+def _resolver_answering(monkeypatch, answers):
+    """getaddrinfo that gives each of answers in turn: an address, or a gaierror errno to raise."""
+    calls = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        answer = answers[min(len(calls), len(answers) - 1)]
+        calls.append(host)
+        if isinstance(answer, int):
+            raise socket.gaierror(answer, "resolver says no")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answer, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(egress, "DNS_RETRY_WAITS_S", (0, 0))
+    return calls
+
+
+def test_a_temporary_dns_failure_is_asked_again(monkeypatch):
+    calls = _resolver_answering(monkeypatch, [socket.EAI_AGAIN, "93.184.216.34"])
+    assert egress.system_resolve("calmharbor.com", 80) == ["93.184.216.34"]
+    assert len(calls) == 2
+
+
+def test_a_lasting_temporary_failure_is_not_reported_as_a_missing_name(monkeypatch):
+    calls = _resolver_answering(monkeypatch, [socket.EAI_AGAIN])
+    with pytest.raises(egress.TemporaryDNSFailure, match="failed temporarily"):
+        egress.checked_addresses("calmharbor.com", 80, egress.Policy())
+    assert len(calls) == 3
+
+
+def test_no_such_name_is_answered_at_once(monkeypatch):
+    calls = _resolver_answering(monkeypatch, [socket.EAI_NONAME])
+    with pytest.raises(egress.BlockedAddress, match="does not resolve"):
+        egress.checked_addresses("calmharbor.com", 80, egress.Policy())
+    assert len(calls) == 1
+
+
+def test_the_crawler_remembers_a_refusal_but_not_a_temporary_failure(monkeypatch):
+    calls = _resolver_answering(monkeypatch, [socket.EAI_AGAIN, socket.EAI_AGAIN, socket.EAI_AGAIN, "93.184.216.34"])
+    answers = _CheckedAnswers(STRICT)
+    with pytest.raises(egress.TemporaryDNSFailure):
+        answers.get("calmharbor.com", 80)
+    assert answers.get("calmharbor.com", 80) == ["93.184.216.34"]
+    assert len(calls) == 4

@@ -273,8 +273,8 @@ def test_an_npi_on_a_board_record_ties_an_exclusion_elsewhere(engine, session):
 
 
 @pytest.mark.parametrize(("status", "age_days", "words"), [
-    (None, 1, "oig_leie has never synced"),
-    ("error", 1, "oig_leie's last sync"),
+    (None, 1, "(LEIE) has never synced"),  # the source's label, not its id
+    ("error", 1, "the last sync of OIG List of Excluded Individuals/Entities (LEIE)"),
     ("ok", 730, "older than"),
     ("ok", 40, "refresh cadence"),
 ])
@@ -315,7 +315,9 @@ def test_equally_fresh_sources_that_disagree_are_conflicting_never_a_pass(engine
     _one_license_two_sources(session, "active", "revoked")
     row = run(engine)["service/CT/in_person"]
     assert row.verdict == Verdict.CONFLICTING_SOURCES
-    assert "ct_socrata" in row.basis and "ct_elicense" in row.basis and "boundary violations" in row.basis
+    # ct_socrata by its label; ct_elicense is in no registry here, so by its id
+    assert "Connecticut eLicense roster" in row.basis and "ct_elicense" in row.basis
+    assert "boundary violations" in row.basis
     assert row.evidence["conflicting"]["source"] in {"ct_socrata", "ct_elicense"}
 
 
