@@ -25,6 +25,14 @@ _CONNECTION = (
 )
 
 
+class RobotsUnreachable(IgnoreRequest):
+    """A request not sent because its host's robots.txt could not be read (a server or network error)."""
+
+    def __init__(self, outcome: FetchOutcome, message: str) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+
+
 def outcome_for_status(status: int) -> FetchOutcome:
     if status == 304:
         return FetchOutcome.NOT_MODIFIED
@@ -41,6 +49,8 @@ def outcome_for_failure(failure: Failure) -> tuple[FetchOutcome, str]:
     message = " ".join(str(exc).split())[:300] or type(exc).__name__
     if isinstance(exc, BlockedRequest):
         return FetchOutcome.BLOCKED_ADDRESS, message
+    if isinstance(exc, RobotsUnreachable):  # robots_unreachable for a 5xx; a network error keeps its own kind
+        return exc.outcome, message
     if isinstance(exc, IgnoreRequest):
         if "robots.txt" in message:
             return FetchOutcome.ROBOTS_DISALLOWED, message

@@ -41,13 +41,14 @@ Progress = Callable[[dict[str, Any]], None]
 # --- seeds --------------------------------------------------------------------------------------
 
 
-def check_seed(url: str) -> str:
-    """The one seed validator (directory.egress): http(s), an allowed port, a host resolving to allowed addresses."""
+def check_seed(url: str, *, dns: bool = True) -> str:
+    """The one seed validator (directory.egress): http(s), an allowed port, a host resolving to allowed addresses
+    (``dns=False``: the URL alone, no lookup)."""
     url = url.strip()
     if not is_http(url):
         raise KapdirError(f"seed {url!r} is not an http(s) URL")
     try:
-        return validate_seed(url)
+        return validate_seed(url, dns=dns)
     except BlockedAddress as exc:
         raise KapdirError(f"seed {url!r} refused: {exc}") from None
 
@@ -71,6 +72,28 @@ def check_seeds(urls: list[str], where: list[str] | None = None, threads: int = 
         finally:
             for future in futures:
                 future.cancel()  # after a bad seed, the checks not yet started are not needed
+
+
+class SeedLookups:
+    """``check_seeds`` in the background, while the crawl already runs.
+
+    Looking up 200 seeds takes 35-45 s on a resolver that drops concurrent queries (docs/benchmarks.md), about as
+    long as crawling them. Nothing unsafe is fetched meanwhile: the crawl process checks the resolved address of
+    every request itself (``crawler.egress``), so a seed that resolves to a private address is refused there too.
+    The check only decides the run's fate: its first bad seed (in input order) fails the run with the same one-line
+    error as checking before the crawl."""
+
+    def __init__(self, urls: list[str]) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-lookups")
+        self._future = self._pool.submit(check_seeds, urls)
+        self._pool.shutdown(wait=False)
+
+    def error(self, wait: bool = False) -> KapdirError | None:
+        """The first bad seed's error, once known (``wait``: wait until every seed is checked)."""
+        if not wait and not self._future.done():
+            return None
+        exc = self._future.exception()
+        return exc if isinstance(exc, KapdirError) or exc is None else KapdirError(f"seed check failed: {exc}")
 
 
 def read_seed_args(values: list[str]) -> dict[str, str]:
@@ -164,8 +187,16 @@ def _spawn(job: dict[str, Any], workdir: Path, name: str) -> Child:
     return Child(process, out_file, err_file)
 
 
-def _wait(children: list[Child], engine, run_id: int, progress: Progress | None) -> list[str]:
+def _wait(children: list[Child], engine, run_id: int, progress: Progress | None,
+          lookups: SeedLookups | None = None) -> list[str]:
     while True:
+        if lookups is not None and (error := lookups.error()) is not None:
+            for child in children:
+                if child.running():
+                    child.process.terminate()  # Scrapy stops gracefully; sites stored so far stay stored
+            for child in children:
+                child.wait()
+            return [str(error)]
         if progress is not None:
             with Session(engine) as session:
                 run = session.get(CrawlRun, run_id)
@@ -201,11 +232,18 @@ def run_crawl(
     Scrapy settings. ``redis_url``: distributed mode with ``workers`` local worker processes. Sites a listing
     names are stored as inactive seeds for an admin to approve, and crawled now only with ``trust_listing``.
     ``seeds_checked``: the caller has just put ``seeds`` through ``check_seeds`` (a DNS lookup each, not done twice).
+    Otherwise each seed's URL is checked now and its DNS while the crawl runs (``SeedLookups``): a bad seed fails
+    the run (stopping the crawl) and raises its one-line KapdirError.
     """
     from crawler.pipelines.listing import save_seeds
     from crawler.runs import create_run, finish_run, summary
 
-    seeds = list(seeds) if seeds_checked else check_seeds(seeds)
+    lookups = None
+    if seed_origin and not seeds_checked:
+        seeds = check_seeds(seeds)  # stored as seeds below: only checked ones
+    elif not seeds_checked:
+        seeds = [check_seed(url, dns=False) for url in seeds]
+        lookups = SeedLookups(seeds) if seeds else None
     listings = check_seeds(list(listings))
     upgrade(db_url)
     engine = get_engine(db_url)
@@ -250,7 +288,13 @@ def run_crawl(
                     finish_run(session, run.id, status="failed", message=str(exc))
                 raise
         else:
-            failures += _wait([_spawn({**job, "mode": "practice"}, workdir, "practice")], engine, run.id, progress)
+            failures += _wait([_spawn({**job, "mode": "practice"}, workdir, "practice")], engine, run.id, progress,
+                              lookups)
+    seed_error = lookups.error(wait=True) if lookups is not None else None
+    if seed_error is not None:
+        with Session(engine) as session:
+            finish_run(session, run.id, status="failed", message=str(seed_error))
+        raise seed_error
     with Session(engine, expire_on_commit=False) as session:
         finished = finish_run(
             session, run.id, status="failed" if failures else "finished", message="; ".join(failures) or None

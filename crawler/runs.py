@@ -9,6 +9,7 @@ from directory.timeutil import utcnow
 from directory.vocab import FetchOutcome
 
 NOT_ERRORS = (FetchOutcome.OK.value, FetchOutcome.NOT_MODIFIED.value)
+NOT_SENT = (FetchOutcome.ROBOTS_DISALLOWED.value, FetchOutcome.ROBOTS_UNREACHABLE.value)  # refused by robots.txt
 
 
 def create_run(session: Session, seeds: list[str], spider: str = "practice") -> CrawlRun:
@@ -27,7 +28,7 @@ def refresh_counts(session: Session, run_id: int) -> None:
     run = session.get(CrawlRun, run_id)
     if run is None:
         return
-    run.pages = sum(count for outcome, count in rows if outcome != FetchOutcome.ROBOTS_DISALLOWED)
+    run.pages = sum(count for outcome, count in rows if outcome not in NOT_SENT)
     run.errors = {outcome: count for outcome, count in sorted(rows) if outcome not in NOT_ERRORS}
     session.add(run)
 

@@ -39,6 +39,7 @@ def scrapy_settings(
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         "KAPDIR_PROXY": proxy,
         "KAPDIR_MAX_RETRY_AFTER": settings.max_retry_after,
+        "KAPDIR_MAX_CRAWL_DELAY": settings.max_crawl_delay,
         # Finished sites stored this many to a transaction by a writer process (crawler.writer); 0: each site
         # stored in the crawl process as it finishes.
         "KAPDIR_STORE_BATCH": 20,
@@ -48,11 +49,15 @@ def scrapy_settings(
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.egress.EgressMiddleware": 50,  # first: before robots.txt is fetched for the host
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-            "crawler.middlewares.RobotsTxtMiddleware": 100,  # Scrapy's, fixed for requests that wait together
+            "crawler.middlewares.RobotsTxtMiddleware": 100,  # Scrapy's, made to follow RFC 9309, plus Crawl-delay
             "crawler.middlewares.ProxyEverywhereMiddleware": 740,  # before HttpProxyMiddleware (750)
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawler.middlewares.RetryAfterMiddleware": 550,
             "crawler.middlewares.RedirectLoopMiddleware": 610,  # sees 3xx responses before RedirectMiddleware
+        },
+        "EXTENSIONS": {
+            "scrapy.extensions.throttle.AutoThrottle": None,
+            "crawler.middlewares.CrawlDelayAutoThrottle": 0,  # never below a robots.txt Crawl-delay
         },
         "ITEM_PIPELINES": {
             # Extraction first, so that the fetch log has its outcome too (extract_timeout)

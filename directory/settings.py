@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     download_timeout: float = 30.0  # seconds for one whole response, slow-drip bodies included
     retry_times: int = 2  # retries after a timeout, a dropped connection or a 5xx
     max_retry_after: float = 30.0  # honour a 503/429 Retry-After up to this many seconds, else give up
+    max_crawl_delay: float = 30.0  # a robots.txt Crawl-delay is honoured up to this many seconds between requests
     # Helper processes that extract pages beside the crawl, one per core by default (0: in the crawl process).
     extract_processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0)
     extract_timeout_s: float = Field(default=10.0, gt=0)  # wall-clock budget to read one page (~0.02 s typical)

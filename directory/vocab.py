@@ -392,6 +392,7 @@ class FetchOutcome(StrEnum):
     BLOCKED_ADDRESS = "blocked_address"  # refused by the egress policy (directory.egress), never fetched
     TOO_LARGE = "too_large"
     ROBOTS_DISALLOWED = "robots_disallowed"
+    ROBOTS_UNREACHABLE = "robots_unreachable"  # robots.txt answered 5xx/429: the site is not crawled (RFC 9309)
     NON_HTML = "non_html"
     DECODE = "decode"
     EXTRACT_TIMEOUT = "extract_timeout"  # fetched, but reading its facts ran past the per-page budget

@@ -34,6 +34,10 @@ EXTRACTION_ERRORS = (ValueError, TypeError, KeyError, IndexError, UnicodeError, 
 # How long past the budget the crawl process waits for a helper before killing it (a replacement helper starts
 # from scratch and imports the extractor first, which takes a few seconds on a loaded machine).
 HARD_GRACE_S = 20.0
+# Pages handed to each helper at once: the next page is already there when one is done, so a helper does not idle
+# while the crawl process (busy with the reactor) notices the result and sends another. A page's own budget starts
+# when it starts running (the helper's timer); the crawl process's hard limit allows for the page ahead of it.
+PAGES_PER_HELPER = 2
 
 
 class ExtractTimeout(Exception):
@@ -75,8 +79,8 @@ def _warm() -> None:
 
 
 class ExtractWorkers:
-    """Helper processes that extract pages, each page within its budget. At most one page per helper at a time,
-    so that a page's clock starts when it starts running, not while it waits behind another."""
+    """Helper processes that extract pages, each page within its budget, ``PAGES_PER_HELPER`` pages per helper in
+    flight."""
 
     def __init__(self, processes: int, budget_s: float) -> None:
         self.processes = processes
@@ -90,13 +94,14 @@ class ExtractWorkers:
 
     async def run(self, kind: str, text: str | None, body: bytes | None, url: str) -> PageFacts:
         if self.slots is None:
-            self.slots = asyncio.Semaphore(self.processes)
+            self.slots = asyncio.Semaphore(self.processes * PAGES_PER_HELPER)
         async with self.slots:
             for attempt in range(3):
                 pool = self.pool
                 future = pool.submit(extract, kind, text, body, url, self.budget_s)
                 try:
-                    return await asyncio.wait_for(asyncio.wrap_future(future), self.budget_s + HARD_GRACE_S)
+                    hard_limit = PAGES_PER_HELPER * self.budget_s + HARD_GRACE_S  # its own, and one ahead of it
+                    return await asyncio.wait_for(asyncio.wrap_future(future), hard_limit)
                 except TimeoutError as exc:
                     self._replace(pool)
                     raise ExtractTimeout(f"extraction took longer than {self.budget_s:g} s; helper killed") from exc

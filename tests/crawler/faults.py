@@ -40,6 +40,7 @@ class Access:
     headers: dict[str, str]
     status: int | None = None
     bytes_sent: int = 0
+    at: float = field(default_factory=time.monotonic)  # when the request arrived
 
 
 Handler = Callable[["_RequestHandler", str, dict], None]  # (request, path, query) -> writes a response
