@@ -21,6 +21,7 @@ nothing due and says when something next is.
 import importlib
 import importlib.util
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -310,20 +311,28 @@ def record_site_outcomes(engine: Engine, due: list[Due], outcomes: dict[str, str
 
 def crawl_due_sites(engine: Engine, db_url: str, due: list[Due], summary: Summary, *, proxy: str | None,
                     progress) -> None:
-    from crawler.run import check_seed, run_crawl
+    from crawler.run import SEED_CHECK_THREADS, check_seed, run_crawl
+
+    def checked(url: str) -> str | KapdirError:
+        try:
+            return check_seed(url)
+        except KapdirError as exc:  # e.g. a listed site whose name no longer resolves: it backs off, the rest go on
+            return exc
 
     refused: dict[str, str] = {}
     urls = []
-    for item in due:
-        try:
-            urls.append(check_seed(item.url))
-        except KapdirError as exc:  # e.g. a listed site whose name no longer resolves: it backs off, the rest go on
+    with ThreadPoolExecutor(max_workers=SEED_CHECK_THREADS, thread_name_prefix="seed-check") as pool:
+        answers = list(pool.map(checked, [item.url for item in due]))  # each waits on a DNS lookup
+    for item, answer in zip(due, answers, strict=True):
+        if isinstance(answer, KapdirError):
             refused[item.name] = "failed"
-            summary.sites.setdefault("refused", []).append(str(exc)[:300])
+            summary.sites.setdefault("refused", []).append(str(answer)[:300])
+        else:
+            urls.append(answer)
     crawl_run_id = None
     if urls:
         try:
-            summary.crawl = run_crawl(db_url, urls, proxy=proxy, progress=progress)
+            summary.crawl = run_crawl(db_url, urls, proxy=proxy, progress=progress, seeds_checked=True)
             crawl_run_id = summary.crawl["run_id"]
             if summary.crawl["status"] != "finished":
                 summary.failures.append(f"crawl: {summary.crawl.get('message') or summary.crawl['status']}")
