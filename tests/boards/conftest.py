@@ -7,6 +7,7 @@ import pytest
 
 from directory.db import get_engine, open_database, upgrade
 from directory.sample_world.mirrors import BoardMirrors, start_board_mirrors
+from directory.sample_world.mirrors.core import MirrorServer
 from directory.sample_world.world import load_world
 from directory.settings import get_settings
 
@@ -64,3 +65,19 @@ def boards(monkeypatch, tmp_path, mirrors) -> Iterator[BoardMirrors]:
 @pytest.fixture
 def engine(tmp_path):
     return open_database(tmp_path / "boards.db")
+
+
+@pytest.fixture
+def live_roster(request, monkeypatch, tmp_path):
+    """(source, a LiveRoster serving its rows over loopback): the roster a test changes between syncs."""
+    from tests.boards.fixture_server import DATASETS
+    from tests.boards.test_incremental_sync import LiveRoster  # defined beside the property tests it serves
+
+    source = request.param
+    mirror = LiveRoster(DATASETS[source])
+    server = MirrorServer(mirror)
+    board_env(monkeypatch, tmp_path, {source: server.url})
+    try:
+        yield source, mirror
+    finally:
+        server.stop()

@@ -16,10 +16,7 @@ from directory.boards.base import NormalRecord
 from directory.boards.store import store_records, sync_roster
 from directory.db import open_database
 from directory.models import LicenseRecord
-from directory.sample_world.mirrors.core import MirrorServer
-from tests.boards.conftest import board_env
-from tests.boards.fixture_server import DATASETS
-from tests.boards.test_incremental_sync import EXPIRIES, NAMES, PROPERTY, STATUSES, LiveRoster, entries, rows_of
+from tests.boards.test_incremental_sync import EXPIRIES, NAMES, PROPERTY, STATUSES, entries, rows_of
 
 NOT_COMPARED = {"id", "fetched_at"}  # the row id and the time the sync started differ between two databases
 
@@ -43,19 +40,6 @@ def indexes(path) -> list[tuple]:
     with sqlite3.connect(path) as connection:
         return connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
                                   "AND tbl_name = 'licenserecord' ORDER BY name").fetchall()
-
-
-@pytest.fixture
-def served(request, monkeypatch, tmp_path):
-    """(source, a LiveRoster serving its rows over loopback)."""
-    source = request.param
-    mirror = LiveRoster(DATASETS[source])
-    server = MirrorServer(mirror)
-    board_env(monkeypatch, tmp_path, {source: server.url})
-    try:
-        yield source, mirror
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -101,11 +85,11 @@ def first_load(tmp_path, name: str, source: str, bulk_rows: int, monkeypatch):
     return path, result
 
 
-@pytest.mark.parametrize("served", ["ct_socrata", "wa_socrata"], indirect=True)
+@pytest.mark.parametrize("live_roster", ["ct_socrata", "wa_socrata"], indirect=True)
 @PROPERTY
 @given(data=st.data())
-def test_bulk_first_load_gives_the_rows_of_the_row_by_row_path(served, bulk_spy, tmp_path, monkeypatch, data):
-    source, mirror = served
+def test_bulk_first_load_gives_the_rows_of_the_row_by_row_path(live_roster, bulk_spy, tmp_path, monkeypatch, data):
+    source, mirror = live_roster
     roster = dict(enumerate(data.draw(st.lists(entries(source), min_size=10, max_size=25)), start=1))
     for number in data.draw(st.lists(st.sampled_from(sorted(roster)), max_size=3)):  # some rows listed twice
         roster[number]["twin"] = data.draw(st.sampled_from(STATUSES[source]))
@@ -125,10 +109,10 @@ def test_bulk_first_load_gives_the_rows_of_the_row_by_row_path(served, bulk_spy,
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
-@pytest.mark.parametrize("served", ["ct_socrata"], indirect=True)
-def test_failed_bulk_load_keeps_the_last_good_data_and_the_indexes(served, bulk_spy, drops, tmp_path,
+@pytest.mark.parametrize("live_roster", ["ct_socrata"], indirect=True)
+def test_failed_bulk_load_keeps_the_last_good_data_and_the_indexes(live_roster, bulk_spy, drops, tmp_path,
                                                                     monkeypatch):
-    source, mirror = served
+    source, mirror = live_roster
     monkeypatch.setattr(store, "BULK_LOAD_ROWS", 0)
     path = tmp_path / "failed.db"
     engine = open_database(path)
@@ -166,11 +150,11 @@ def test_failed_bulk_load_keeps_the_last_good_data_and_the_indexes(served, bulk_
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("served", ["ct_socrata", "wa_socrata"], indirect=True)
-def test_postgres_copy_upsert_stores_what_sqlite_stores(served, bulk_spy, pg_engine, tmp_path, monkeypatch):
+@pytest.mark.parametrize("live_roster", ["ct_socrata", "wa_socrata"], indirect=True)
+def test_postgres_copy_upsert_stores_what_sqlite_stores(live_roster, bulk_spy, pg_engine, tmp_path, monkeypatch):
     """The PostgreSQL path (COPY into a temporary table, one INSERT ... SELECT) against SQLite's executemany, on the
     same roster (repeated keys, an unreadable date, a status word no table knows), read back through the model."""
-    source, mirror = served
+    source, mirror = live_roster
     monkeypatch.setattr(store, "BULK_LOAD_ROWS", 0)
     expiries = [expiry for expiry in EXPIRIES if expiry != "bad"]
     roster = {number: {"name": NAMES[number % len(NAMES)], "status": STATUSES[source][number % len(STATUSES[source])],

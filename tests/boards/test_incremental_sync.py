@@ -26,7 +26,7 @@ from directory.boards.adapters import make_adapter
 from directory.boards.store import sync_roster
 from directory.db import open_database, session_scope
 from directory.models import LicenseRecord, SourceSync
-from directory.sample_world.mirrors.core import Mirror, MirrorServer, text
+from directory.sample_world.mirrors.core import Mirror, text
 from directory.sample_world.mirrors.soql import query
 from directory.timeutil import utcnow
 from directory.verification.health import record_as_of, source_health
@@ -207,18 +207,6 @@ def small_batches(monkeypatch):
     """Several staging pages and upsert batches per sync, so page boundaries are exercised."""
     monkeypatch.setattr(store, "STAGE_BATCH", 4)
     monkeypatch.setattr(store, "BATCH", 3)
-
-
-@pytest.fixture
-def live_roster(request, monkeypatch, tmp_path):
-    source = request.param
-    mirror = LiveRoster(DATASETS[source])
-    server = MirrorServer(mirror)
-    board_env(monkeypatch, tmp_path, {source: server.url})
-    try:
-        yield source, mirror
-    finally:
-        server.stop()
 
 
 PROPERTY = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
