@@ -26,6 +26,7 @@ from directory.extraction.geography import (
     states_of_county,
 )
 from directory.extraction.keywords import AnyWord, gate_patterns, guard_patterns
+from directory.extraction.people import is_listing
 from directory.extraction.taxonomy import lookup
 from directory.extraction.types import AddressFact, CityFact, Evidence, StateFact
 
@@ -1041,7 +1042,10 @@ def _decide(votes: list[tuple[bool | None, int]]) -> bool | None:
 
 
 def extract_places(document: Document, given_names: frozenset[str] = frozenset()) -> PlaceFacts:
-    """States, cities and addresses; `given_names` of the page's clinicians are never read as states."""
+    """States, cities and addresses; `given_names` of the page's clinicians are never read as states. A directory's
+    list of providers (``people.is_listing``) gives none: its entries' towns are theirs, not one practice's."""
+    if is_listing(document):
+        return PlaceFacts()
     return _PlaceReader(document, given_names).read()
 
 

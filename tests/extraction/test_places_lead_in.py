@@ -1,5 +1,6 @@
-"""A sentence that announces a list of states ("by telehealth in the states listed below:") gives its mode to the
-items of that list, in HTML and in text, until the list ends. Invented sentences."""
+"""Place rules added on main after the sixth round: a sentence that announces a list of states ("by telehealth in
+the states listed below:") gives its mode to the items of that list, in HTML and in text, until the list ends; a
+directory's list of providers gives no places. Invented sentences."""
 
 from directory.extraction import extract_page
 from tests.extraction.prose import states
@@ -42,3 +43,13 @@ def test_the_announcement_need_not_end_its_paragraph_and_a_heading_may_stand_bet
     facts = text_facts("Willowmere Psychology\n\nWe offer telehealth to adults living in the states listed below. "
                        "Check that yours is among them.\n\nParticipating States\n\nOhio\nIndiana\n")
     assert states(facts) == {"OH": (None, True), "IN": (None, True)}
+
+
+def test_a_directory_of_providers_gives_none_of_their_towns_as_the_pages_own():
+    from tests.extraction.test_people_sixth_round import DIRECTORY
+
+    listing = DIRECTORY.replace("Larkfield, OR 97001", "Eugene, OR 97401").replace("Dunmore, OR", "Salem, OR")
+    assert text_facts(listing).states == [] and text_facts(listing).cities == []
+    one_practice = text_facts("Harbor Lane Counseling\n\nWe see clients in our office at 12 Salem Road, Eugene, "
+                              "OR 97401.\n\n(541) 555-0142")
+    assert states(one_practice) == {"OR": (True, None)}
