@@ -41,7 +41,11 @@ _GENERIC = frozenset(
     cost costs is are does do can should definitive complete intravenous intramuscular nasal spray oral sublingual
     lozenge lozenges medication medications care coordination expect preparation single-day day first next step
     steps right you me it this that help safe effective work works journey journeys experience experiences
-    telepsychology teletherapy remote intensive intensives retreat retreats""".split()
+    telepsychology teletherapy remote intensive intensives retreat retreats
+    injection injections shot shots cognitive dialectical emdr cbt dbt somatic mindfulness assessment assessments
+    evaluation evaluations neurofeedback tms transcranial magnetic stimulation management couples family families
+    child children adolescent adolescents teen teens adult adults addiction substance use disorder disorders ocd
+    bipolar grief""".split()
 )
 # Words that say what kind of service a phrase is ("Traditional Ketamine Therapy"): with service words, no name.
 _DESCRIBING = frozenset(

@@ -104,3 +104,14 @@ def test_a_second_license_said_in_a_sentence_of_its_own_is_kept():
     text = ("I'm Rory Dunstan, LPC. I see clients by video.\n\n"
             "I am also a Licensed Mental Health Counselor in a second state.")
     assert people(text) == {"Rory Dunstan": ["LPC", "LMHC"]}
+
+
+def test_a_heading_of_service_or_modality_words_is_no_practice_name():
+    for heading in ("Ketamine Injection Therapy", "Cognitive Behavioral Therapy", "Couples and Family Therapy"):
+        page = extract_page(f"<html><head><title>{heading}</title></head><body><h1>{heading}</h1>"
+                            "<p>Sessions are ninety minutes long.</p></body></html>",
+                            url="https://example.org/services", content_type="text/html")
+        assert page.practice_name is None, heading
+    named = extract_page("<html><head><title>Marlow Family Therapy</title></head><body><h1>Marlow Family Therapy"
+                         "</h1></body></html>", url="https://marlowfamilytherapy.example/", content_type="text/html")
+    assert named.practice_name == "Marlow Family Therapy"
