@@ -70,7 +70,9 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
        (usually: allow everything) and treats a download error as no robots.txt at all. Here a 5xx (and a 429,
        as Google does), after the usual retries, or a timeout or connection failure, refuses every request of that
        host in this crawl with ``RobotsUnreachable``; the next crawl asks again. A 4xx other than 429 still means
-       "no rules" (2.3.1.3), and so does a refused redirect (more than 5, a loop, a private address; 2.3.1.2).
+       "no rules" (2.3.1.3), and so does a refused redirect (more than 5, a loop, a private address; 2.3.1.2),
+       and so does a robots.txt larger than the body limit (``KAPDIR_MAX_BODY_BYTES``): the server did answer, and
+       Scrapy keeps no part of a body it cancels, so the rules within RFC 9309's 500 KiB (2.5) cannot be read.
     3. ``Crawl-delay`` for our user agent (or ``*``) becomes the host's minimum delay between requests, capped at
        ``KAPDIR_MAX_CRAWL_DELAY`` seconds (``crawler.settings``), without jitter, and AutoThrottle never goes below
        it (``CrawlDelayAutoThrottle``).
@@ -103,8 +105,11 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         if isinstance(exc, IgnoreRequest):  # a redirect not followed: no robots.txt, as 2.3.1.2 allows
             super()._robots_error(exc, netloc)
             return
-        self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
         outcome, reason = outcome_for_failure(Failure(exc))
+        if outcome == FetchOutcome.TOO_LARGE:  # the server answered, with more than the body limit: not an outage
+            super()._robots_error(exc, netloc)
+            return
+        self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
         self._set_unreachable(netloc, outcome, f"robots.txt unreachable ({reason})")
 
     def _set_unreachable(self, netloc: str, outcome: FetchOutcome, reason: str) -> None:

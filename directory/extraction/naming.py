@@ -244,7 +244,12 @@ _AT_PLACE = re.compile(r"\b(?:[Aa]t|[Nn]ew\s+to)\s+(?:the\s+)?$")  # "patients a
 def _person_like(name: str) -> bool:
     """"Dr. Jane Roe" or "Jane Roe" on janeroe.com is the clinician the site is named for, not a practice name."""
     words = name.split()
-    return words[0].rstrip(".") == "Dr" or (2 <= len(words) <= 3 and not _ORG_WORDS.search(name))
+    if words[0].rstrip(".") == "Dr":
+        return True
+    if any(word.isalpha() and word.isupper() and len(word) >= 2 or any(c.isdigit() for c in word) for word in words):
+        return False  # "Mend PDX", "Studio 9": an acronym or a number is in no one's name (a name in capitals is
+        # title-cased before it gets here)
+    return 2 <= len(words) <= 3 and not _ORG_WORDS.search(name)
 
 
 def _own_words(phrase: str, lower_words: frozenset[str]) -> bool:

@@ -115,3 +115,11 @@ def test_a_heading_of_service_or_modality_words_is_no_practice_name():
     named = extract_page("<html><head><title>Marlow Family Therapy</title></head><body><h1>Marlow Family Therapy"
                          "</h1></body></html>", url="https://marlowfamilytherapy.example/", content_type="text/html")
     assert named.practice_name == "Marlow Family Therapy"
+
+
+def test_a_name_with_an_acronym_spelled_by_the_domain_is_the_practice_not_a_person():
+    text = ("Ketamine-assisted psychotherapy\n\nAs a holistic practice, Mend PDX pairs ketamine with talk therapy. "
+            "Mend PDX provides the psychotherapy; a partner prescribes.")
+    assert facts(text, "https://mendpdx.example/ketamine").practice_name == "Mend PDX"
+    person = "Ketamine-assisted psychotherapy\n\nI am Dana Ilves, and Dana Ilves Counseling is my solo practice."
+    assert facts(person, "https://danailves.example/").practice_name != "Dana Ilves"
