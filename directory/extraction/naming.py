@@ -246,9 +246,9 @@ def _person_like(name: str) -> bool:
     words = name.split()
     if words[0].rstrip(".") == "Dr":
         return True
+    # "Mend PDX", "Studio 9": an acronym or a number is in no one's name (a name in capitals is title-cased before)
     if any(word.isalpha() and word.isupper() and len(word) >= 2 or any(c.isdigit() for c in word) for word in words):
-        return False  # "Mend PDX", "Studio 9": an acronym or a number is in no one's name (a name in capitals is
-        # title-cased before it gets here)
+        return False
     return 2 <= len(words) <= 3 and not _ORG_WORDS.search(name)
 
 

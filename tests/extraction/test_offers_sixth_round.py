@@ -3,7 +3,7 @@ behaviour, in sentences invented here (never real-page text)."""
 
 from directory.extraction.market import market_sentence
 from directory.extraction.output import facts_to_json
-from tests.extraction.prose import facts_of
+from tests.extraction.prose import facts_of, text_facts
 
 
 def out(*paragraphs: str) -> dict:
@@ -31,9 +31,7 @@ def test_a_methods_of_administration_list_is_a_survey():
     text = ("Methods of Ketamine Administration\n\n"
             "Intramuscular Injections: Another useful option is an injection into the upper arm.\n\n"
             "Oral Troches: Ketamine can also come as a troche that dissolves in the cheek.\n")
-    from directory.extraction import extract_page
-    got = facts_to_json(extract_page(text.encode(), url="https://practice.example/blog/costs",
-                                     content_type="text/plain"))
+    got = facts_to_json(text_facts(text, "https://practice.example/blog/costs"))
     assert got["routes"] == []
 
 
@@ -62,9 +60,7 @@ def test_a_cost_guide_titled_as_a_guide_to_pricing_offers_nothing():
     text = ("A Guide to Ketamine Clinic Pricing\n\n"
             "When you first see the bill for a run of ketamine infusions, it can be a shock to anyone.\n\n"
             "Clinics in large cities often ask more than rural ones do for the same care.\n")
-    from directory.extraction import extract_page
-    got = facts_to_json(extract_page(text.encode(), url="https://blog.example/ketamine-pricing",
-                                     content_type="text/plain"))
+    got = facts_to_json(text_facts(text, "https://blog.example/ketamine-pricing"))
     assert got["routes"] == []
 
 

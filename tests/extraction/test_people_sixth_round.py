@@ -3,10 +3,11 @@ that are not one practice's own: directories, podcast pages; quotations; credent
 sentence here is written for the test (no real page's text, practice, person or town)."""
 
 from directory.extraction.page import extract_page
+from tests.extraction.prose import text_facts
 
 
 def facts(text: str, url: str = "https://example.org/page"):
-    return extract_page(text, url=url, content_type="text/plain")
+    return text_facts(text, url)
 
 
 def people(text: str, url: str = "https://example.org/page") -> dict[str, list[str]]:

@@ -3,7 +3,7 @@ the states listed below:") gives its mode to the items of that list, in HTML and
 directory's list of providers gives no places. Invented sentences."""
 
 from directory.extraction import extract_page
-from tests.extraction.prose import states
+from tests.extraction.prose import states, text_facts
 
 PAGE = """<html><body><h1>Willowmere Psychology</h1>
 <p>My PSYPACT authorization lets me see clients by telehealth in the states listed below.</p>
@@ -14,10 +14,6 @@ PAGE = """<html><body><h1>Willowmere Psychology</h1>
 def html_facts(after: str = "Questions? Write to us."):
     return extract_page(PAGE.format(after=after).encode(), url="https://willowmere.example/",
                         content_type="text/html")
-
-
-def text_facts(text: str):
-    return extract_page(text.encode(), url="https://willowmere.example/", content_type="text/plain")
 
 
 def test_the_announced_mode_reaches_every_item_of_the_list():

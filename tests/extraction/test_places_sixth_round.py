@@ -1,13 +1,7 @@
 """Place rules of issue 10's sixth round (a new real set for the place fields), each in invented sentences."""
 
-from directory.extraction import extract_page
 from directory.extraction.output import facts_to_json
-from tests.extraction.prose import cities, facts_of, states
-
-
-def text_facts(text: str):
-    return extract_page(text.encode(), url="https://practice.example/", content_type="text/plain")
-
+from tests.extraction.prose import cities, facts_of, states, text_facts
 
 # --- towns listed before their state ----------------------------------------------------------------------------------
 
