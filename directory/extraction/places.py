@@ -686,11 +686,8 @@ class _PlaceReader:
                     continue
                 zip_match = _ZIP_AFTER.match(sentence[token.end:])
                 if city:
-                    self.add_city(_as_written(city[0]), token.code, snippet)
-                    for town in _towns_listed_before(sentence, city[1], token.code):
-                        self.add_city(_as_written(town), token.code, snippet)
                     office = bool(zip_match) or office_cue or block.tag == "address"
-                    self.vote(token.code, True if office else None, _office_virtual(office, sentence), 2, snippet)
+                    self.read_town_of(city, token.code, office, sentence, snippet)
                     accepted = True
                     continue
                 if _PERSON_COMMA.search(sentence[max(0, token.start - _LOOKBACK): token.start]):
@@ -706,11 +703,7 @@ class _PlaceReader:
                     self.add_city("New York City", "NY", snippet)  # "offices in NYC": the city, and New York
                 city = _city_before(sentence, token.start, token.code)
                 if city and not negative:
-                    self.add_city(_as_written(city[0]), token.code, snippet)
-                    for town in _towns_listed_before(sentence, city[1], token.code):
-                        self.add_city(_as_written(town), token.code, snippet)
-                    office = office_cue
-                    self.vote(token.code, True if office else None, _office_virtual(office, sentence), 2, snippet)
+                    self.read_town_of(city, token.code, office_cue, sentence, snippet)
                     accepted = True
                     continue
             if not cue:
@@ -735,6 +728,14 @@ class _PlaceReader:
             self.vote(token.code, in_person, virtual, strength, snippet)
             accepted = True
         return accepted
+
+    def read_town_of(self, city: tuple[str, int], state: str, office: bool, sentence: str, snippet: str) -> None:
+        """A town written before its state ("Fairview, ST"), and the towns listed before it: cities of that state,
+        and a vote for the state (in person where the sentence or block says it is an office)."""
+        self.add_city(_as_written(city[0]), state, snippet)
+        for town in _towns_listed_before(sentence, city[1], state):
+            self.add_city(_as_written(town), state, snippet)
+        self.vote(state, True if office else None, _office_virtual(office, sentence), 2, snippet)
 
     @staticmethod
     def run_mode(
