@@ -9,18 +9,17 @@ PostgreSQL runs start a throwaway server (tests/conftest.py `postgres_url`) and 
 import os
 import re
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from directory.db import get_engine, open_database, resolve_url, session_scope, upgrade
 from directory.queries import search_practices
+from tests.browser import CHROMIUM, chromium
 from tests.conftest import free_port
 from tests.dashboard.builder import build_bulk, build_directory
 
 CLINICIANS = int(os.environ.get("KAPDIR_BENCH_CLINICIANS", "50000"))
-CHROMIUM = Path("/usr/bin/chromium")
 
 SEARCHES = {
     "virtual_plain": {"state": "CA", "mode": "virtual"},
@@ -71,8 +70,6 @@ def test_state_search(benchmark, big_directory, name):
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium")
 def test_time_to_first_results_in_the_browser(benchmark, tmp_path):
     """From navigating to ?state=..&mode=virtual until the first result card is on screen."""
-    from playwright.sync_api import sync_playwright
-
     from dashboard.launch import start_dashboard, stop_dashboard
 
     demo = os.environ.get("KAPDIR_TEST_DEMO_DB")
@@ -85,10 +82,7 @@ def test_time_to_first_results_in_the_browser(benchmark, tmp_path):
     port = free_port()
     server = start_dashboard(db_url, port)
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        with chromium() as browser:
             states = iter(["FL", "CT", "TX", "MD", "VA", "NM", "FL", "CT", "TX", "MD", "VA", "NM"] * 4)
 
             def first_results():
@@ -101,6 +95,5 @@ def test_time_to_first_results_in_the_browser(benchmark, tmp_path):
                 return elapsed
 
             benchmark.pedantic(first_results, rounds=8, warmup_rounds=1)
-            browser.close()
     finally:
         stop_dashboard(server)

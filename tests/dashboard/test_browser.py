@@ -16,23 +16,17 @@ import phonenumbers
 import pytest
 from sqlmodel import col, select
 
-from dashboard.launch import start_dashboard, stop_dashboard
 from directory import vocab
 from directory.db import get_engine, resolve_url, session_scope
 from directory.models import Clinician, Fact, Location, Practice, ServiceArea
-from tests.conftest import free_port
+from tests.browser import WAIT_MS, chromium, dashboard, skip_without_chromium
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "browser-test-pw"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-WAIT_MS = 30_000
 
-if not CHROMIUM.exists():
-    pytest.skip("Debian's chromium is not installed at /usr/bin/chromium", allow_module_level=True)
+skip_without_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -72,23 +66,14 @@ def targets(db_url) -> dict:
 
 @pytest.fixture(scope="module")
 def server(db_url, tmp_path_factory):
-    port = free_port()
-    process = start_dashboard(db_url, port, extra_env={
-        "KAPDIR_ADMIN_PASSWORD": PASSWORD, "KAPDIR_ALLOW_PRIVATE_HOSTS": "false",
-        "KAPDIR_DATA_DIR": str(tmp_path_factory.mktemp("dashboard-data")),
-    })
-    yield f"http://127.0.0.1:{port}"
-    stop_dashboard(process)
+    with dashboard(db_url, PASSWORD, tmp_path_factory.mktemp("dashboard-data")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

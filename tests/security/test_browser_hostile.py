@@ -9,15 +9,12 @@ from urllib.parse import urlencode
 
 import pytest
 
-from dashboard.launch import start_dashboard, stop_dashboard
-from tests.conftest import free_port
-from tests.dashboard.test_browser import CHROMIUM, LAUNCH_ARGS, WAIT_MS
+from tests.browser import WAIT_MS, chromium, dashboard, skip_without_chromium
 from tests.security.test_hostile_params import HOSTILE, LINK, PAGES
 
 pytestmark = pytest.mark.browser
 
-if not CHROMIUM.exists():
-    pytest.skip("Debian's chromium is not installed at /usr/bin/chromium", allow_module_level=True)
+skip_without_chromium()
 
 ROUTES = {"views/find_care.py": "/", "views/provider.py": "/provider", "views/compare.py": "/compare",
           "views/admin.py": "/admin"}
@@ -25,23 +22,14 @@ ROUTES = {"views/find_care.py": "/", "views/provider.py": "/provider", "views/co
 
 @pytest.fixture(scope="module")
 def server(directory_db, tmp_path_factory):
-    port = free_port()
-    process = start_dashboard(directory_db.url, port, extra_env={
-        "KAPDIR_ADMIN_PASSWORD": "browser-hostile-pw", "KAPDIR_ALLOW_PRIVATE_HOSTS": "false",
-        "KAPDIR_DATA_DIR": str(tmp_path_factory.mktemp("dashboard-data")),
-    })
-    yield f"http://127.0.0.1:{port}"
-    stop_dashboard(process)
+    with dashboard(directory_db.url, "browser-hostile-pw", tmp_path_factory.mktemp("dashboard-data")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def visit(browser, url: str, expect: str | None = None) -> tuple[list[str], dict]:
