@@ -51,3 +51,28 @@ def test_both_authors_of_a_byline_are_clinicians():
     assert people(page) == {"Dana Whitfield": [], "Corin Maple": ["LMHC"]}
     page = "Notes\n\nWritten by Ines Arlow and Teo Brandt\n\nA short post.\n"
     assert set(people(page)) == {"Ines Arlow", "Teo Brandt"}
+
+
+def test_a_legal_name_printed_with_a_phone_is_the_practice():
+    page = "Harbor Mind Care LLC  555-201-3344\n\nKetamine has been used for decades. We offer infusions.\n"
+    assert name_of(page) == "Harbor Mind Care LLC"
+
+
+def test_a_legal_line_named_for_a_person_is_not_a_practice_name():
+    assert name_of("Jane Roe LLC  555-201-3344\n\nWe offer infusions.\n") is None
+
+
+def test_the_page_speaking_as_a_name_across_to():
+    page = ("Services\n\nCouples work and family sessions.\n"
+            "At Path to Stillness we provide in-home support. We travel to you as a small team.\n")
+    assert name_of(page) == "Path to Stillness"
+
+
+def test_a_service_phrase_across_to_stays_no_name():
+    assert name_of("At Journey to Healing we offer ketamine therapy for adults.\n") is None
+
+
+def test_a_title_case_question_with_a_conjunction_is_no_name():
+    page = ("Do You Need a Counselor While Receiving Ketamine Infusions?\n\n"
+            "While Ketamine Infusions help many people, therapy adds a great deal.\n")
+    assert name_of(page, "https://lakeketamineinfusion.example/blog") is None
