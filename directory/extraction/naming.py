@@ -334,6 +334,12 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                 words = phrase.split()
                 if len(words) > 8 or _compact(phrase) in exclude or not _acceptable(phrase):
                     continue
+                cut = next((index for index in range(len(words) - 1, 0, -1) if _HEAD.match(words[index])), None)
+                if cut and cut < len(words) - 1 and all(word.lower() in _GENERIC for word in words[cut + 1:]):
+                    # "Our team at Harbor Specialty Care Spravato specializes": the service word after the name
+                    words = words[: cut + 1]
+                    phrase = " ".join(words)
+                    end = start + len(phrase)
                 head = re.split(r"\s+(?:of|for)\s+", phrase)[0].split()[-1]
                 named = len(words) >= 2 and _HEAD.match(head)  # "... Wellness", "... Center for ..."
                 if not (named or len(words) >= 2 and _own_words(phrase, lower_words) and (

@@ -76,3 +76,10 @@ def test_a_title_case_question_with_a_conjunction_is_no_name():
     page = ("Do You Need a Counselor While Receiving Ketamine Infusions?\n\n"
             "While Ketamine Infusions help many people, therapy adds a great deal.\n")
     assert name_of(page, "https://lakeketamineinfusion.example/blog") is None
+
+
+def test_a_service_word_after_the_name_is_cut_off():
+    page = "Welcome\n\nOur team at Harbor Specialty Care Spravato specializes in providing this nasal spray.\n"
+    assert name_of(page) == "Harbor Specialty Care"
+    # a run of service words alone stays no name
+    assert name_of("Our team at Ketamine Care Spravato specializes in nasal spray.\n") is None
