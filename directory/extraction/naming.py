@@ -57,7 +57,8 @@ _CONNECTORS = frozenset({"of", "and", "&", "the", "for"})
 _LEADING_WORDS = frozenset(
     """At The Welcome To About Contact Choose Why How Does Do Is Are Call Visit Join Here Our We With And In For By
     From Meet Who What When Where Today Now Since Also Together Book Schedule Discover Explore Learn Find Try
-    Updated Featured Posted Home Choosing Selecting If""".split()
+    Updated Featured Posted Home Choosing Selecting If While Although Though Because Unlike Once Whether Unless
+    Whereas""".split()
 )
 _NOT_PRACTICE = re.compile(
     r"\b(?:University|College|School|Hospital|Hospitals|Department|Journal|Association|Society|Administration|"
@@ -108,12 +109,13 @@ _COPYRIGHT = re.compile(
     r"(?:[.,]?\s*(?:All rights reserved|All Rights Reserved)|\s*[|•·]|$)"
 )
 _LEGAL_LINE = re.compile(r"^[A-Z][\w&'’ .\-]{2,60}?,?\s+(?:PLLC|LLC|Inc\.?|P\.C\.|PC|LLP)\.?$")
+_LEGAL_NAME = re.compile(r"^(?P<name>(?:[A-Z][\w&'’\-]*\s+){1,6}(?:PLLC|LLC))\b")  # "Cedar Hollow Wellness LLC"
 _LEGAL_SUFFIX = re.compile(r",?\s+(?:PLLC|LLC|Inc\.?|P\.?C\.?|LLP|P\.?A\.?)$", re.I)
 _SENTENCE_OPENER = re.compile(r"^(?:Today|Now|Currently|Here|Since|Also|Together|Founded in \d{4},?)\s+")
 _NOT_A_NAME = re.compile(
     r"\b(?:Our|Your|My|We|What|How|Why|When|Updates?|Welcome|About|Contact|Meet|Fees|Rates|Home|Near|Guide|FAQ|"
     r"Exploring|Understanding|Discover\w*|Benefits|Risks|Tips|Myths|Things|Ways|Is|Are|Does|Can|Should|Vs|Versus|"
-    r"Introduction|Everything|Know|Safe|Work|Works)\b"
+    r"Introduction|Everything|Know|Safe|Work|Works|While|Although|Though|Because|Unless|Whether)\b"
 )
 _PERSON_PRACTICE = re.compile(  # "Jane Q. Roe, MD, is a practice providing..." (a solo practice named for its owner)
     r"(?P<name>[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'’\-]+){1,2}(?:,\s*[A-Z][A-Za-z.\-]{1,8}){1,3}),?\s+"
@@ -313,12 +315,31 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                     if _compact(part) not in exclude:
                         spelled[part] += 1
                         snippets.setdefault(part, sentence[:300])
+                legal = _LEGAL_NAME.match(phrase) if "LLC" in phrase else None
+                if legal and _acceptable(legal["name"]) and _compact(legal["name"]) not in exclude \
+                        and not _person_like(legal_suffix_free(legal["name"])):
+                    cued[legal["name"]] += 1  # a legal name is the practice's own, wherever the page prints it
+                    snippets.setdefault(legal["name"], sentence[:300])
+                    continue
+                if " to " in phrase and _SELF_CUE.search(sentence[:start]) and _SELF_CUE_AFTER.match(sentence[end:]) \
+                        and _own_words(phrase.rsplit(" to ", 1)[1], lower_words) and _acceptable(phrase):
+                    # "At Path to Stillness we ...": the page speaks as a name that reads across "to"
+                    own[phrase] += 1
+                    cued[phrase] += 1
+                    snippets.setdefault(phrase, sentence[:300])
+                    continue
                 if " to " in phrase:  # "Come to Cedar Hollow Wellness": only the domain path reads across "to"
                     phrase = phrase.rsplit(" to ", 1)[1]
                     start = end - len(phrase)
                 words = phrase.split()
                 if len(words) > 8 or _compact(phrase) in exclude or not _acceptable(phrase):
                     continue
+                cut = next((index for index in range(len(words) - 1, 0, -1) if _HEAD.match(words[index])), None)
+                if cut and cut < len(words) - 1 and all(word.lower() in _GENERIC for word in words[cut + 1:]):
+                    # "Our team at Harbor Specialty Care Spravato specializes": the service word after the name
+                    words = words[: cut + 1]
+                    phrase = " ".join(words)
+                    end = start + len(phrase)
                 head = re.split(r"\s+(?:of|for)\s+", phrase)[0].split()[-1]
                 named = len(words) >= 2 and _HEAD.match(head)  # "... Wellness", "... Center for ..."
                 if not (named or len(words) >= 2 and _own_words(phrase, lower_words) and (

@@ -68,6 +68,11 @@ _LEADING = re.compile(
     r"^(?:Meet|About|By|Written by|Article by|Posted by|Reviewed by|Author|Contact|With|Founder|Owner|Hi,? I['’]m|"
     r"I['’]m|Dr|As|And|Per|Thanks to)\s+"
 )
+_BYLINE_PAIR = re.compile(  # "Authors: Jane Roe & Sam Poe, LMHC": a post's two writers, both of the practice
+    rf"^(?:Authors?:|Written\s+by|By)\s+(?:Dr\.?\s+)?(?P<a>{NAME})(?:,\s*[A-Z][\w.\-]{{1,12}}){{0,3}}\s+(?:&|and)\s+"
+    rf"(?:Dr\.?\s+)?(?P<b>{NAME})(?:,\s*[A-Z][\w.\-]{{1,12}}){{0,3}}$"
+)
+_PERSON_BEFORE = re.compile(r"\b(?:with|[Mm]eet|[Ee]mail|[Cc]all|[Cc]ontact|[Tt]ext)\s+$")  # "Book with Jane"
 _NOT_NAME_WORDS = {
     "Ketamine", "Therapy", "Therapies", "Therapist", "Our", "Team", "Meet", "The", "Clinical", "Director", "Licensed",
     "Psychotherapy", "Counseling", "Counselor", "Wellness", "Health", "Center", "Clinic", "Services", "Service",
@@ -346,12 +351,15 @@ def clean_name(raw: str) -> str | None:
         return None
     if any(word.strip(".,'’") in _NOT_NAME_WORDS for word in words):
         return None
+    if any(_POSSESSIVE_WORD.search(word) for word in words[:-1]):
+        return None  # "Jane's Approach", "Roe's Office": a possessive inside is a heading, not a name
     if name in STATE_BY_NAME or any(word in STATE_CODES for word in words) or name in KNOWN_PARTNERS:
         return None
     return name
 
 
 _ROLE_AT_START = re.compile("^" + _ROLE_PREFIX)
+_POSSESSIVE_WORD = re.compile(r"['’]s$")
 
 
 _PARTNER_WORDS = frozenset(word for name in KNOWN_PARTNERS for word in name.split())
@@ -466,6 +474,7 @@ class _PeopleReader:
                 continue  # the line under a quotation names its author ("– Jane Roe, MD"), not the team
             self.read_block(block, blocks[index + 1: index + 3])
         self.read_pairs()
+        self.read_name_lines()
         self.fold_surnames()
         self.read_bios()
         self.read_numbers()
@@ -559,6 +568,24 @@ class _PeopleReader:
                     for first, full in zip(pair, known, strict=True):
                         if not full:
                             self.add(first, [], sentence[:300], source="prose")
+
+    def read_name_lines(self) -> None:
+        """A line that is only a full name, whose first name the page then uses alone ("Jane Roe", then "Book with
+        Jane:" or "Jane's approach"): the clinician the page is about, though no title stands beside the name."""
+        text = self.document.text
+        for block in self.document.blocks:
+            bare = _BARE_NAME.match(block.text) if len(block.text) <= 40 and not block.text.startswith("Dr") else None
+            name = clean_name(bare.group("name")) if bare else None
+            if not name or len(name.split()) > 3 or person_key(name) in self.people:
+                continue
+            first, surname = name.split()[0], name.split()[-1]
+            if not (_single_name(first, self.lower_words) and _single_name(surname, self.lower_words)):
+                continue
+            for match in re.finditer(rf"(?<![\w'’.-]){re.escape(first)}(?:['’]s\s|(?![\w'’-]))", text[:20000]):
+                window = text[max(0, match.start() - 12): match.start()]
+                if match.group(0).rstrip()[-2:-1] in "'’" or _PERSON_BEFORE.search(window):
+                    self.add(name, [], block.text, source="prose")
+                    break
 
     def known_first(self, first: str) -> str | None:
         """'Jane Roe' for 'Jane' when she is already on the page: the same person."""
@@ -736,6 +763,10 @@ class _PeopleReader:
             name = raw.replace(" ", "") if re.fullmatch(r"[A-Z.\s]+", raw) else clean_name(raw)
             if name:
                 self.add(name, codes, text, source="post_nominal")
+        byline = _BYLINE_PAIR.match(text) if len(text) <= 120 and text[:1] in "ABW" else None
+        for group in ("a", "b") if byline else ():
+            if name := clean_name(byline.group(group)):
+                self.add(name, [], text, source="prose")
         meet = _MEET.match(text) if len(text) <= 40 else None
         if meet:
             name = clean_name(meet.group("name") or "") or (
