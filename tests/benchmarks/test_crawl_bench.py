@@ -40,7 +40,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from sqlmodel import Session, func, select
 from twisted.internet import defer, threads
 
-from crawler.run import _fork_context, run_crawl
+from crawler.run import _fork_context, quiet_scrapy_loggers, run_crawl
 from directory.db import get_engine, resolve_url
 from directory.egress import BlockedAddress, system_resolve
 from directory.models import CrawlRun, FetchLog, Practice
@@ -120,6 +120,7 @@ def _fetch_only(urls: list[str], proxy: str, per_domain: int, resolve: bool) -> 
                               "CONCURRENT_REQUESTS": 32, "CONCURRENT_REQUESTS_PER_DOMAIN": per_domain,
                               "TELNETCONSOLE_ENABLED": False, "REMOTE_CONTROL_ENABLED": False,
                               "KAPDIR_PROXY": proxy, "DOWNLOADER_MIDDLEWARES": middlewares})
+    quiet_scrapy_loggers("ERROR")  # as the full crawl: no debug records built to be dropped
     process.crawl(FetchOnlySpider, urls=urls, proxy=proxy)
     process.start()
 
