@@ -21,8 +21,9 @@ sides or none on either:
   ``run_crawl`` does it (the seeds' lookups beside the crawl), the fetch-only spider before each host's first
   request (``ResolveOnceMiddleware``: what Scrapy does for a site reached without a proxy; in Scrapy's thread pool,
   a failed answer kept like a found one). A live full crawl also resolves each host once more, in its crawl process
-  (``crawler.egress``, answered from the resolver's cache after the seed lookup); the sample web's proxy skips that
-  second lookup, so this pair leaves it out.
+  before the host's first request (``crawler.egress``, normally from the resolver's cache); the sample web's proxy
+  skips that lookup, so here the full crawl's lookups run beside its fetching while the fetch-only spider waits for
+  each host's answer: this pair favours the full crawl (an upper bound; on a slow resolver, by a lot).
 """
 
 import contextlib
