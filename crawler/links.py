@@ -52,7 +52,8 @@ def is_http(url: str) -> bool:
 
 def is_asset(url: str) -> bool:
     path = urlsplit(url).path.lower()
-    return any(path.endswith(ext) for ext in ASSET_EXTENSIONS)
+    dot = path.rfind(".")
+    return dot >= 0 and path[dot:] in ASSET_EXTENSIONS  # each extension is one dot and letters: its last dot
 
 
 def is_pdf(url: str) -> bool:

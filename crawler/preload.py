@@ -48,7 +48,7 @@ _import_scrapy_components()
 
 # Build the extractor's and the geocoder's lookup tables once (both are cached per process).
 extract_page("<p>Jane Roe, LCSW, serving Baltimore, Maryland, 21201.</p>", "http://warm.invalid/", "text/html")
-geocode("Baltimore", "MD", None)
+geocode("Baltimore", "MD", "21201")
 
 if "twisted.internet.reactor" in sys.modules:
     raise RuntimeError("crawler.preload installed a Twisted reactor; Scrapy must install its own")

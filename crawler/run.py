@@ -10,6 +10,7 @@ queue and duplicate filter (scrapy-redis) and a per-site ledger; more workers ca
 """
 
 import json
+import logging
 import multiprocessing
 import os
 import sys
@@ -437,6 +438,13 @@ def _sqlite_normal_sync(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def quiet_scrapy_loggers(level: str) -> None:
+    """Scrapy filters by LOG_LEVEL in its root handler only (the root logger is left at NOTSET), so every debug
+    line ("Crawled (200) ...", "Scraped from ...") was still built as a log record, twice a page, and dropped."""
+    for name in ("scrapy", "twisted"):
+        logging.getLogger(name).setLevel(level)
+
+
 def child_main(job: dict[str, Any]) -> None:
     from scrapy.crawler import CrawlerProcess
 
@@ -468,6 +476,7 @@ def child_main(job: dict[str, Any]) -> None:
         ledger = MemoryLedger()
     context = CrawlContext(engine=engine, run_id=job["run_id"], settings=settings, ledger=ledger)
     process = CrawlerProcess(values)
+    quiet_scrapy_loggers(values["LOG_LEVEL"])
     if job["mode"] == "listing":
         crawler = process.create_crawler(ListingSpider)
         process.crawl(crawler, context=context, listings=job["listings"], trust=job.get("trust_listing", False),

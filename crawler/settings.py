@@ -55,6 +55,12 @@ def scrapy_settings(
             "crawler.middlewares.RetryAfterMiddleware": 550,
             "crawler.middlewares.RedirectLoopMiddleware": 610,  # sees 3xx responses before RedirectMiddleware
         },
+        # Scrapy's depth bookkeeping and meta-copy check wrap every callback's output in two more async layers per
+        # request and page; the spider counts its own depth (``kap_depth``, KAPDIR_MAX_DEPTH) and copies no meta.
+        "SPIDER_MIDDLEWARES": {
+            "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+            "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+        },
         "EXTENSIONS": {
             "scrapy.extensions.throttle.AutoThrottle": None,
             "crawler.middlewares.CrawlDelayAutoThrottle": 0,  # never below a robots.txt Crawl-delay

@@ -221,3 +221,20 @@ def test_page_facts_round_trip():
     facts = home_facts()
     facts.clinicians = team_facts(("LCSW", "LPC")).clinicians
     assert page_facts_from_dict(page_facts_to_dict(facts)) == facts
+
+
+def test_geocode_by_zip_gives_what_the_zip_database_says():
+    """The ZIP index answers as ``zipcodes.matching`` does: its first entry's centroid; a malformed or unknown ZIP
+    falls back to the city."""
+    import zipcodes
+
+    from directory.store import geocode
+
+    for zip_code in ("21201", "10001", "97205-1234", "33101"):
+        first = zipcodes.matching(zip_code[:5])[0]
+        assert geocode(None, None, zip_code) == (float(first["lat"]), float(first["long"]))
+    baltimore = geocode("Baltimore", "MD", None)
+    assert baltimore[0] is not None
+    for odd in ("2120", "abcde", "00000", "", None):
+        assert geocode("Baltimore", "MD", odd) == baltimore
+    assert geocode(None, None, "00000") == (None, None)
