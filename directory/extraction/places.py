@@ -140,7 +140,10 @@ _ZIP_AFTER = re.compile(r"^\.?,?\s+(\d{5})(?:-\d{4})?\b")
 
 _VIRTUAL = (
     r"(?:virtual(?:ly)?|tele-?health|telemedicine|telepsychiatry|telepsychology|tele-?mental[- ]health|teletherapy|"
-    r"online|video|remote(?:ly)?|zoom)"
+    r"online|video|remote(?:ly)?|zoom|"
+    # "at-home ketamine therapy", "home-based treatment": the client doses at home and the care reaches them remotely
+    r"at[- ]home\s+(?:ketamine\s+)?(?:therapy|treatments?|sessions?|programs?|care|dosing)|"
+    r"home[- ]based\s+(?:ketamine\s+)?(?:therapy|treatments?|sessions?|programs?|care))"
 )
 _IN_PERSON = (  # "travel to your home", "home visits": the clinician comes to the client, in person
     r"(?:in[- ]person|in[- ]office|face[- ]to[- ]face|offices?|clinics?|on[- ]?site|come\s+to\s+you|"
