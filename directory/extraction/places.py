@@ -69,7 +69,8 @@ _NEGATIVE = re.compile(
     r"plan(?:s|ning)?\s+to\s+open|"  # "plans to open another office in X": not an office yet
     r"prior\s+to\s+(?:joining|founding|opening|starting|moving|private\s+practice|her|his|their)|"
     r"before\s+(?:joining|founding|opening|starting)|"
-    r"career|chain|after\s+(?:\w+\s+){0,3}(?:years?|time)|discover\w*|synthesi[sz]ed|invented|battlefields?|"
+    # "was discovered in 1962 at a university in X" is history; "Discover ketamine therapy in X" is an invitation
+    r"career|chain|after\s+(?:\w+\s+){0,3}(?:years?|time)|discover(?:ed|ies|y|ing)|synthesi[sz]ed|invented|battlefields?|"
     # "most clinics in New York City": other practices' places
     r"(?:most|many|some|other|majority\s+of)\s+(?:\w+\s+)?(?:clinics|providers|practices|therapists))\b",
     re.I,

@@ -1,6 +1,6 @@
 """Place rules of issue 10's seventh round (a new real set for the place fields), each in invented sentences."""
 
-from tests.extraction.prose import states, text_facts
+from tests.extraction.prose import cities, states, text_facts
 
 # --- at-home ketamine care is care that reaches the client remotely ------------------------------------------------
 
@@ -28,3 +28,17 @@ def test_resting_at_home_after_an_infusion_is_not_a_virtual_service():
         "Ketamine infusions at our Boise, Idaho clinic. Plan to rest at home for the evening after your infusion."
     )
     assert states(facts)["ID"][1] is None
+
+
+# --- an invitation to discover a service is not the history of a discovery --------------------------------------------
+
+
+def test_discover_ketamine_therapy_in_a_town_names_where_it_is_offered():
+    facts = text_facts("Discover personalized ketamine therapy in Bozeman and Missoula, MT.")
+    assert states(facts)["MT"][0] is True
+    assert cities(facts) == {("Bozeman", "MT"), ("Missoula", "MT")}
+
+
+def test_a_drug_discovered_at_a_university_in_a_state_is_history_not_a_place_served():
+    facts = text_facts("Ketamine was discovered in 1962 at a university in Michigan. We offer infusions.")
+    assert "MI" not in states(facts)
