@@ -435,8 +435,8 @@ def _towns_listed_before(sentence: str, start: int, state: str) -> list[str]:
             break
         words = match.group(1).split()
         found = next((first for first in range(len(words)) if is_city_in(" ".join(words[first:]), state)), None)
-        if found is None:
-            break
+        if found is None or " ".join(words[found:]) in STATE_BY_NAME:
+            break  # "in Fairview, Oregon, and Lakeview, ST": "Oregon" is Fairview's state, not a town of ST
         towns.append(" ".join(words[found:]))
         start = offset + match.start(1) + len(" ".join(words[:found])) + (1 if found else 0)
     return towns

@@ -42,3 +42,12 @@ def test_discover_ketamine_therapy_in_a_town_names_where_it_is_offered():
 def test_a_drug_discovered_at_a_university_in_a_state_is_history_not_a_place_served():
     facts = text_facts("Ketamine was discovered in 1962 at a university in Michigan. We offer infusions.")
     assert "MI" not in states(facts)
+
+
+# --- "Town, State, and Town, State": the first state belongs to the first town ---------------------------------------
+
+
+def test_a_state_written_after_a_town_in_a_list_is_not_a_town_of_the_next_state():
+    facts = text_facts("Juniper Hollow Counseling has offices in Tacoma, Washington, and Bangor, Maine.")
+    assert cities(facts) == {("Tacoma", "WA"), ("Bangor", "ME")}
+    assert set(states(facts)) == {"WA", "ME"}
