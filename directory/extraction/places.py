@@ -69,7 +69,8 @@ _NEGATIVE = re.compile(
     r"plan(?:s|ning)?\s+to\s+open|"  # "plans to open another office in X": not an office yet
     r"prior\s+to\s+(?:joining|founding|opening|starting|moving|private\s+practice|her|his|their)|"
     r"before\s+(?:joining|founding|opening|starting)|"
-    r"career|chain|after\s+(?:\w+\s+){0,3}(?:years?|time)|discover\w*|synthesi[sz]ed|invented|battlefields?|"
+    # "was discovered in 1962 at a university in X" is history; "Discover ketamine therapy in X" is an invitation
+    r"career|chain|after\s+(?:\w+\s+){0,3}(?:years?|time)|discover(?:ed|ies|y|ing)|synthesi[sz]ed|invented|battlefields?|"
     # "most clinics in New York City": other practices' places
     r"(?:most|many|some|other|majority\s+of)\s+(?:\w+\s+)?(?:clinics|providers|practices|therapists))\b",
     re.I,
@@ -140,7 +141,10 @@ _ZIP_AFTER = re.compile(r"^\.?,?\s+(\d{5})(?:-\d{4})?\b")
 
 _VIRTUAL = (
     r"(?:virtual(?:ly)?|tele-?health|telemedicine|telepsychiatry|telepsychology|tele-?mental[- ]health|teletherapy|"
-    r"online|video|remote(?:ly)?|zoom)"
+    r"online|video|remote(?:ly)?|zoom|"
+    # "at-home ketamine therapy", "home-based treatment": the client doses at home and the care reaches them remotely
+    r"at[- ]home\s+(?:ketamine\s+)?(?:therapy|treatments?|sessions?|programs?|care|dosing)|"
+    r"home[- ]based\s+(?:ketamine\s+)?(?:therapy|treatments?|sessions?|programs?|care))"
 )
 _IN_PERSON = (  # "travel to your home", "home visits": the clinician comes to the client, in person
     r"(?:in[- ]person|in[- ]office|face[- ]to[- ]face|offices?|clinics?|on[- ]?site|come\s+to\s+you|"
@@ -431,8 +435,8 @@ def _towns_listed_before(sentence: str, start: int, state: str) -> list[str]:
             break
         words = match.group(1).split()
         found = next((first for first in range(len(words)) if is_city_in(" ".join(words[first:]), state)), None)
-        if found is None:
-            break
+        if found is None or " ".join(words[found:]) in STATE_BY_NAME:
+            break  # "in Fairview, Oregon, and Lakeview, ST": "Oregon" is Fairview's state, not a town of ST
         towns.append(" ".join(words[found:]))
         start = offset + match.start(1) + len(" ".join(words[:found])) + (1 if found else 0)
     return towns
