@@ -126,6 +126,9 @@ _GENERIC = re.compile(
     r"elsewhere|in\s+general|there\s+are|FDA|approved\s+by|whether|most\s+effective|works\s+best|could\s+be|"
     r"might\s+be|variety\s+of|various|depending\s+on|bioavailab\w*|show(?:s|n|ed)?\s+that|difference\s+between|"
     r"versus|vs|studied|(?:many|most)\s+(?:patients|insurers|(?:insurance\s+)?plans)|"
+    # "Ketamine and Spravato have had more attention in doctors' offices across the US": the field, not this practice
+    r"across\s+the\s+(?:US|U\.S\.|United\s+States|country|nation)|nationwide|"
+    r"(?:gained|gaining|had|getting|received|receiving)\s+(?:\w+\s+){0,3}attention|"
     # "Many individuals explore IV ketamine", "the majority of known providers have used infusions": others, in general
     r"(?:many|some|most|the\s+majority\s+of)\s+(?:\w+\s+){0,2}?(?:individuals|people|persons|adults|patients|clients|"
     r"providers|clinics|practices|physicians|doctors|psychiatrists|clinicians|programs)|"
@@ -186,6 +189,8 @@ _RESEARCH_CLAIM = re.compile(
     r"(?:more|less|differently|(?!rather\b|other\b)[a-z]{3,}er)\s+(?:\w+\s+){0,3}?than|"
     r"(?:superior|inferior|preferable|comparable|equivalent)\s+(?:\w+\s+)?to|"  # "It is superior to IM shots"
     r"(?:dis)?advantages?|drawbacks?|downsides?|pros\s+and\s+cons|"  # "IV infusions have many disadvantages"
+    # "the benefits and efficacy of ketamine infusion therapy": praise of a treatment, not an offer of it
+    r"efficacy|effectiveness|benefits?\s+(?:and\s+\w+\s+)?of|"
     # "nausea (more common with IV or IM administration)": a remark about a route, not an offer of it
     r"(?:more|less)\s+(?:common|likely|frequent|intense|pronounced|noticeable)\s+(?:with|in|after|during|for))\b",
     re.I,
@@ -356,6 +361,9 @@ _DEFINITION = re.compile(
     r"\b(?:is|are)\s+(?:an?\s+)?(?:\w+[- ])?(?:FDA|approved|prescription|medication|drug|anesthetic|dissociative|"
     r"nasal\s+spray|spray|derivative|version|molecule|compound|formulation|enantiomer|related|similar)|"
     r"\bbelong\w*\s+to\s+the\s+(?:same\s+)?class\b|"
+    # "Esketamine is the "S-type" of ketamine", "Spravato is a form of ketamine": what the drug is, not an offer
+    r"\b(?:is|are)\s+(?:the|an?)\s+[“\"'‘]?(?:\w+[- ])?(?:type|form|version|isomer|enantiomer|half|portion|cousin|"
+    r"relative)[”\"'’]?\s+of\b|"
     r"\bhas\s+(?:gained|shown|been\s+shown|emerged)\b|\b(?:emerged|is\s+emerging)\s+as\b|\bwhat\s+is\b|"
     r"\brepresents?\s+(?:an?\s+)?(?:new|novel|promising|major|significant)\b|"
     # "Ketamine retreats are a great opportunity to...": a claim about a kind of treatment, not this practice's offer
@@ -381,6 +389,12 @@ _PHARMACOLOGY = re.compile(
     r"^\W*(?:[A-Z]\w+(?:\s+\w+)?,\s*)?(?:(?:IV|IM|intravenous|intramuscular|sublingual|oral|nasal)\s+)?(?:ketamine\s+)?"
     r"(?:infusions|injections|lozenges|troches|shots|sprays)\s+(?:\w+ly\s+)?(?:are|can|may|might|have|allow|provide|"
     r"deliver|produce|require|take|work|give|tend|bring|carry|increase|decrease|cause|medicali[sz]e)\b",
+    re.I,
+)
+# How ketamine acts on the brain ("ketamine and esketamine act on glutamate signaling", "an infusion strengthens
+# synaptic connections"): pharmacology, not an offer
+_MECHANISM = re.compile(
+    r"\b(?:glutamate\w*|NMDA|AMPA|BDNF|synap\w+|neur(?:ons?|onal|al|otransmitters?|oplasticity|ogenesis)|receptors?)\b",
     re.I,
 )
 # "Low doses are administered intravenously in the clinic": the clinic of the page, under any heading
@@ -559,6 +573,8 @@ class _OfferReader:
             return  # "IV can raise the cost from about $400 per IM shot to $2,000": prices in general, no offer
         if _OPINION.search(sentence) and not flags.offer_word:
             return  # "I think the jury is still out on Spravato"
+        if _MECHANISM.search(sentence) and not (flags.first_person or flags.addressed):
+            return  # "ketamine and esketamine act on glutamate signaling" (said to the reader, it may still offer)
         generic_heading = _generic_heading(block) and not (flags.first_person or _LOCAL.search(sentence))
         option = _ROUTE_OPTION.match(sentence)
         if not (flags.first_person or flags.addressed or _OFFERED_WORD.search(sentence)) \
