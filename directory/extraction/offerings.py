@@ -238,7 +238,14 @@ _THERAPY_YES = re.compile(
     r"\b(?:therapist|counselor|psychotherapist|guide)s?\s+who\s+(?:\w+\s+){0,2}(?:stays?|remains?|is\s+present|guides?|"
     r"supports?)\b|\bketamine[- ]assisted\s+(?:counseling|counselling)\b|"
     # "ketamine sessions are paired with talk therapy", "psychotherapy combined with ketamine"
-    r"\bketamine\b[^.]{0,60}\b(?:paired|combined|coupled|integrated)\s+with\s+(?:\w+\s+){0,2}(?:psycho|talk\s+)?therapy\b|"
+    r"\bketamine\b[^.]{0,60}\b(?:paired|combined|coupled|integrated)\s+with\s+(?:\w+\s+){0,2}"
+    r"(?:(?:psycho|talk\s+)?therapy|counsel(?:l)?ing)\b|"
+    # "intake and therapy sessions ... before receiving ketamine", "ketamine troches with counseling sessions" (not
+    # "ketamine therapy sessions" nor "infusion therapy sessions": those name the dosing itself)
+    r"(?<!ketamine\s)(?<!infusion\s)(?<!IV\s)\b(?:therapy|counsel(?:l)?ing)\s+sessions?\b[^.]{0,120}\bketamine\b|"
+    r"\bketamine\b[^.]{0,120}?(?<!ketamine\s)(?<!infusion\s)(?<!IV\s)\b(?:therapy|counsel(?:l)?ing)\s+sessions?\b|"
+    r"\b(?:pre|post)[- ]?(?:session|dosing|treatment)\s+(?:counsel(?:l)?ing|(?:psycho)?therapy)\b|"
+    r"\bintegrat(?:e|es|ed|ing)\s+(?:psycho|talk\s+)?therapy\b|"
     r"\b(?:psycho|talk\s+)?therapy\s+(?:is\s+)?(?:paired|combined|coupled)\s+with\s+(?:\w+\s+){0,2}ketamine\b|"
     r"\bketamine\s+(?:\w+\s+){0,2}with\s+(?:psycho)?therapy\b|\b(?:psycho)?therapy\s+with\s+ketamine\b|"
     r"\bpreparation\b[^.]{0,80}\bintegration\b|\b(?:group|individual)\s+integration\b|"
@@ -333,7 +340,8 @@ class Offer:
 
 
 _ANY_OFFER_WORD = AnyWord(  # the words any rule of read_sentence looks for (one test instead of twenty)
-    ("therap", "ketamine", "infus", "intraven", "intramusc", "inject", "subling", "loseng", "lozeng", "troche",
+    ("therap", "counsel", "ketamine", "infus", "intraven", "intramusc", "inject", "subling", "loseng", "lozeng",
+     "troche",
      "dissolv", "buccal", "nasal", "spravato", "office", "clinic", "studio", "suite", "treatment room", "group",
      "cohort", "retreat", "integrat", "preparat", "medical", "partner", "independent", "prescri", "insur", "network",
      "superbill", "collaborat", "medicine", "psychedelic", "individual", "one-on-one", "referred",

@@ -53,3 +53,33 @@ def test_prices_of_an_assistance_program_are_not_the_practices():
 def test_the_practices_own_fee_beside_a_program_stays():
     got = out("Our Spravato visit fee is $180.")
     assert got["prices_usd"] == [180]
+
+
+# --- therapy: counselling and therapy sessions around the ketamine --------------------------------------------------
+
+def test_therapy_sessions_before_the_ketamine_are_therapy_included():
+    got = out("Every client completes intake and therapy sessions with a licensed counselor before receiving ketamine.")
+    assert got["therapy_included"] is True
+
+
+def test_pre_and_post_session_counseling_is_therapy_included():
+    assert out("Pre and post-session counseling is offered to every client.")["therapy_included"] is True
+
+
+def test_ketamine_combined_with_counseling_is_therapy_included():
+    got = out("At home, ketamine troches are combined with counseling visits over video.")
+    assert got["therapy_included"] is True
+
+
+def test_integrating_therapy_into_the_treatment_is_therapy_included():
+    got = out("Our results at Alder Point come from integrating therapy and movement into every ketamine plan.")
+    assert got["therapy_included"] is True
+
+
+def test_counseling_about_something_else_is_not_therapy_included():
+    assert out("Our front desk offers billing counseling for families.")["therapy_included"] is None
+
+
+def test_ketamine_therapy_sessions_name_the_dosing_not_psychotherapy():
+    assert out("Each of your ketamine therapy sessions lasts about an hour in a recliner.")["therapy_included"] is None
+    assert out("Ketamine infusion therapy sessions are spaced two days apart.")["therapy_included"] is None
