@@ -107,6 +107,13 @@ _NAME_OFFERS = re.compile(
     r"(?:now\s+|also\s+)?(?:offers|provides|administers))"
     r"(?:[A-Z][\w&'’.\-]*\s+){1,4}(?:now\s+|also\s+)?(?:offers|provides|administers)\b"
 )
+# "Alder Point Psychiatry is the valley's only ketamine clinic that offers IM and oral ketamine": the practice, named,
+# saying what it offers (even in words that are otherwise general, "routes of administration")
+_NAME_IS_CLINIC = re.compile(
+    r"^\W*(?-i:(?:[A-Z][\w&'’.\-]*\s+){1,5})(?:is|are)\s+(?:[\w'’\-]+\s+){0,6}?(?:clinic|practice|cent(?:er|re)|"
+    r"provider|office)\s+(?:that|which)\s+(?:now\s+|also\s+)?(?:offers|provides|administers)\b",
+    re.I,
+)
 _ADDRESSED = re.compile(r"\b(?:you|your|you['’]ll)\b", re.I)
 _OFFER_WORD = re.compile(
     # "esketamine represents a new opportunity to provide relief": what a drug gives is not what a practice offers
@@ -124,7 +131,10 @@ _GENERIC = re.compile(
     r"trials?|can\s+(?:also\s+)?be|may\s+(?:also\s+)?be(?!\s+available\s+(?:up)?on\s+request)|forms\s+of|(?<!the\s)form\s+of|types?\s+of|ways?\s+(?:to|of)|routes?\s+of|such\s+as|"
     r"historically|originally|was\s+(?:first|approved)|approved\s+(?:the|in)|compared\s+(?:to|with)|whereas|"
     r"elsewhere|in\s+general|there\s+are|FDA|approved\s+by|whether|most\s+effective|works\s+best|could\s+be|"
-    r"might\s+be|variety\s+of|various|depending\s+on|bioavailab\w*|show(?:s|n|ed)?\s+that|difference\s+between|"
+    r"might\s+be|depending\s+on|"
+    # "various forms", not "a variety of mental health conditions" (what the practice treats says nothing general)
+    r"(?:variety\s+of|various)(?!\s+(?:\w+\s+){0,2}?(?:conditions|disorders|diagnoses|symptoms|issues|concerns|"
+    r"challenges)\b)|bioavailab\w*|show(?:s|n|ed)?\s+that|difference\s+between|"
     r"versus|vs|studied|(?:many|most)\s+(?:patients|insurers|(?:insurance\s+)?plans)|"
     # "Ketamine and Spravato have had more attention in doctors' offices across the US": the field, not this practice
     r"across\s+the\s+(?:US|U\.S\.|United\s+States|country|nation)|nationwide|"
@@ -429,7 +439,8 @@ _WRITER = re.compile(
 @lru_cache(maxsize=8192)
 def _flags(sentence: str) -> _Flags:
     return _Flags(
-        first_person=bool(_FIRST_PERSON.search(sentence) or _NAME_OFFERS.search(sentence) or _PROCESS.search(sentence))
+        first_person=bool(_FIRST_PERSON.search(sentence) or _NAME_OFFERS.search(sentence) or _PROCESS.search(sentence)
+                          or _NAME_IS_CLINIC.search(sentence))
         and not _WRITER.search(sentence),
         addressed=bool(_ADDRESSED.search(sentence)),
         offer_word=bool(_OFFER_WORD.search(sentence)),
@@ -711,7 +722,7 @@ gate_patterns(
     globals(),
     "_OFFER_WORD", "_OFFERED_WORD", "_INDIVIDUAL_ONLY", "_DEFINITION", "_INDEPENDENT", "_RACEMIC",
     "_ROUTE_OPTION", "_FUTURE", "_CHOSEN", "_GROUP_PAIR", "_PARTNER_CUE", "_CLAUSE_BREAK", "_KAP_WORD", "_THERAPY_YES",
-    "_THERAPY_NO", "_NAME_OFFERS", "_NO_KETAMINE", "_RESEARCH_CLAIM", "_ADDRESSED", "ROUTE_PATTERNS",
+    "_THERAPY_NO", "_NAME_OFFERS", "_NAME_IS_CLINIC", "_NO_KETAMINE", "_RESEARCH_CLAIM", "_ADDRESSED", "ROUTE_PATTERNS",
     "SETTING_PATTERNS",
     "_INSURANCE_ACCEPTED", "_INSURANCE_OON", "_INSURANCE_NONE", "_KNOWN_PARTNER",
     "_GENERIC",

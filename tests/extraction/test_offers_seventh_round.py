@@ -83,3 +83,23 @@ def test_counseling_about_something_else_is_not_therapy_included():
 def test_ketamine_therapy_sessions_name_the_dosing_not_psychotherapy():
     assert out("Each of your ketamine therapy sessions lasts about an hour in a recliner.")["therapy_included"] is None
     assert out("Ketamine infusion therapy sessions are spaced two days apart.")["therapy_included"] is None
+
+
+# --- routes: a practice's own offer in words that are otherwise general ---------------------------------------------
+
+def test_the_conditions_a_practice_treats_do_not_make_its_route_general():
+    got = out("Home treatment uses ketamine troches with video check-ins to address various mental health conditions.")
+    assert got["routes"] == ["oral_sublingual"]
+    # "various forms" is still a survey
+    assert out("Ketamine comes in various forms such as troches and infusions.")["routes"] == []
+
+
+def test_a_named_clinic_that_offers_routes_of_administration_offers_them():
+    got = out("Harrow Lane Psychiatry is the county's only ketamine-focused clinic that offers three routes of "
+              "administration: oral, intranasal and intramuscular.")
+    assert sorted(got["routes"]) == ["im", "intranasal", "oral_sublingual"]
+
+
+def test_routes_of_administration_in_general_are_still_not_offered():
+    got = out("Ketamine has three routes of administration: oral, intranasal and intramuscular.")
+    assert got["routes"] == []
