@@ -194,7 +194,8 @@ _NOT_HERE = re.compile(
 # "IV ketamine is the gold standard", "infusions have been shown to help", "IM is stronger than lozenges": a claim
 # about the treatment, unless it is said to the reader or by the practice
 _RESEARCH_CLAIM = re.compile(
-    r"\b(?:gold[- ]standard|(?:has|have)\s+been\s+(?:shown|studied|found)|(?:is|are)\s+considered|evidence|"
+    r"\b(?:gold[- ]standard|(?:has|have)\s+been\s+(?:shown|studied|found|proven)|(?:is|are)\s+considered|evidence|"
+    r"(?:clinically|scientifically)\s+proven|"
     # "gentler than", "more ... than"
     r"(?:more|less|differently|(?!rather\b|other\b)[a-z]{3,}er)\s+(?:\w+\s+){0,3}?than|"
     r"(?:superior|inferior|preferable|comparable|equivalent)\s+(?:\w+\s+)?to|"  # "It is superior to IM shots"
@@ -358,8 +359,10 @@ _ANY_OFFER_WORD = AnyWord(  # the words any rule of read_sentence looks for (one
      *sorted({name.split()[0].lower() for name in KNOWN_PARTNERS})),
     r"\bI[VM]\b|\bRDTs?\b|\bKAP\b|(?i:\boral|\bhome\b|\bpay\b|\bwork)",
 )
+# "We do not provide ketamine; we offer integration": no ketamine in the offer. Not "I do not prescribe ketamine": a
+# therapist who works with a prescriber says that of every KAP session she offers
 _NO_KETAMINE = re.compile(
-    r"\b(?:do|does)\s+not\s+(?:provide|offer|prescribe|administer|dispense)\s+(?:any\s+)?(?:ketamine|medicine|"
+    r"\b(?:do|does)\s+not\s+(?:provide|offer|administer|dispense)\s+(?:any\s+)?(?:ketamine|medicine|"
     r"psychedelics?|medications?)\b",
     re.I,
 )

@@ -103,3 +103,24 @@ def test_a_named_clinic_that_offers_routes_of_administration_offers_them():
 def test_routes_of_administration_in_general_are_still_not_offered():
     got = out("Ketamine has three routes of administration: oral, intranasal and intramuscular.")
     assert got["routes"] == []
+
+
+# --- therapy: a therapist who does not prescribe still offers KAP ----------------------------------------------------
+
+def test_a_therapist_who_does_not_prescribe_ketamine_still_offers_kap():
+    got = out("I offer ketamine-assisted psychotherapy to established clients at Fenwick Counseling.",
+              "While I do not prescribe ketamine myself, I work with prescribing providers for the medical part.")
+    assert got["therapy_included"] is True
+
+
+def test_a_practice_that_provides_no_ketamine_offers_integration_only():
+    got = out("We do not provide ketamine at Fenwick Counseling.",
+              "We offer integration sessions after ketamine-assisted psychotherapy elsewhere.")
+    assert got["therapy_included"] is None
+
+
+# --- routes: a proven claim about a route is not an offer -------------------------------------------------------------
+
+def test_a_route_proven_to_help_is_a_claim_not_an_offer():
+    assert out("Esketamine has been proven to ease thoughts of self-harm.")["routes"] == []
+    assert out("Clinically proven, ketamine infusions lift mood within hours.")["routes"] == []
