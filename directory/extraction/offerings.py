@@ -388,7 +388,9 @@ _DEFINITION = re.compile(
     r"\bhas\s+(?:gained|shown|been\s+shown|emerged)\b|\b(?:emerged|is\s+emerging)\s+as\b|\bwhat\s+is\b|"
     r"\brepresents?\s+(?:an?\s+)?(?:new|novel|promising|major|significant)\b|"
     # "Ketamine retreats are a great opportunity to...": a claim about a kind of treatment, not this practice's offer
-    r"\b(?:is|are)\s+(?:an?\s+)?(?:\w+\s+){0,2}(?:opportunity|way|option|tool|alternative|approach)\s+(?:to|for)\b",
+    r"\b(?:is|are)\s+(?:an?\s+)?(?:\w+\s+){0,2}(?:opportunity|way|option|tool|alternative|approach)\s+(?:to|for)\b|"
+    # "Group ketamine therapy is a structured approach where small groups...": what a kind of therapy is
+    r"\b(?:is|are)\s+an?\s+(?:[\w-]+\s+){0,3}(?:approach|modality|method|format)\s+(?:where|in\s+which|whereby)\b",
     re.I,
 )
 

@@ -124,3 +124,10 @@ def test_a_practice_that_provides_no_ketamine_offers_integration_only():
 def test_a_route_proven_to_help_is_a_claim_not_an_offer():
     assert out("Esketamine has been proven to ease thoughts of self-harm.")["routes"] == []
     assert out("Clinically proven, ketamine infusions lift mood within hours.")["routes"] == []
+
+
+def test_what_a_kind_of_therapy_is_does_not_offer_it():
+    got = out("Ketamine group therapy is a guided approach where small groups receive ketamine and share "
+              "preparation and integration together.")
+    assert got["therapy_included"] is None
+    assert got["group_or_retreat"] is None
