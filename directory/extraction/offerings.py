@@ -150,7 +150,9 @@ _GENERIC = re.compile(
     r"(?:can|may|could|might)\s+(?:help|give|bring)\s+(?:\w+\s+)?(?:feel|relief|hope)|"
     r"(?:have|['’]ve)\s+(?:probably\s+)?heard\s+(?:of|about)|"
     # "ketamine should be taken sublingually in your therapist's office": advice about ketamine, not an offer
-    r"(?:ketamine|it|esketamine|Spravato)\s+should\s+(?:\w+\s+)?be\s+(?:taken|given|used|administered))\b",
+    r"(?:ketamine|it|esketamine|Spravato)\s+should\s+(?:\w+\s+)?be\s+(?:taken|given|used|administered))\b|"
+    # a cited finding, "(Dore, 2019)", "(Lee et al. 2021)": research, even in the practice's voice (not "(Feb 2024)")
+    r"\((?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Spring|Summer|Fall|Autumn|Winter)[a-z]*\.?,?\s)(?-i:[A-Z])[\w'’\-]+(?:\s+et\s+al\.?|\s+(?:and|&)\s+(?-i:[A-Z])[\w'’\-]+)?,?\s+(?:19|20)\d\d[a-z]?\)",
     re.I,
 )
 _SERVICE_HEADING = re.compile(

@@ -131,3 +131,13 @@ def test_what_a_kind_of_therapy_is_does_not_offer_it():
               "preparation and integration together.")
     assert got["therapy_included"] is None
     assert got["group_or_retreat"] is None
+
+
+def test_a_cited_finding_is_research_even_in_the_practices_voice():
+    got = out("In the clinic we keep seeing good results from ketamine combined with psychotherapy (Okafor, 2020).")
+    assert got["therapy_included"] is None
+
+
+def test_a_dated_launch_is_not_a_citation():
+    got = out("Linden Row Counseling launched a ketamine-assisted psychotherapy program (Mar 2025) for adults.")
+    assert got["therapy_included"] is True
