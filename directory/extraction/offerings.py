@@ -422,6 +422,13 @@ _MECHANISM = re.compile(
     r"\b(?:glutamate\w*|NMDA|AMPA|BDNF|synap\w+|neur(?:ons?|onal|al|otransmitters?|oplasticity|ogenesis)|receptors?)\b",
     re.I,
 )
+# "Other methods include IM injections and IV infusions, but our clinic specializes in troches": the routes named as
+# the other ways, in their own clause, are the ones the practice does not give
+_OTHER_METHODS = re.compile(
+    r"\b(?:other|alternative)\s+(?:\w+\s+)?(?:methods?|routes?|forms?|options?|ways?|modalities|treatments?)\s+"
+    r"(?:include|includes|are|such\s+as|like)\b",
+    re.I,
+)
 # "Low doses are administered intravenously in the clinic": the clinic of the page, under any heading
 _LOCAL = re.compile(r"\b(?:in|at)\s+the\s+(?:clinic|office)\b(?!\s+setting)", re.I)
 
@@ -627,6 +634,8 @@ class _OfferReader:
                     self.negative_routes.add(route.value)  # "we do not offer IV": not offered anywhere on the site
                     self.note("routes_not_offered", route.value, sentence)
                 continue
+            if _OTHER_METHODS.search(_CLAUSE_BREAK.split(sentence[:match.start()])[-1]):
+                continue  # "Other methods include IV infusions, but we ...": named as what others give
             if _FUTURE.search(sentence[max(0, match.start() - 40): match.start()]):
                 continue  # "we also offer sublingual and, soon, intravenous options"
             if chosen and route.value not in self.positive_routes:
@@ -731,6 +740,6 @@ gate_patterns(
     "_ROUTE_OPTION", "_FUTURE", "_CHOSEN", "_GROUP_PAIR", "_PARTNER_CUE", "_CLAUSE_BREAK", "_KAP_WORD", "_THERAPY_YES",
     "_THERAPY_NO", "_NAME_OFFERS", "_NAME_IS_CLINIC", "_NO_KETAMINE", "_RESEARCH_CLAIM", "_ADDRESSED", "ROUTE_PATTERNS",
     "SETTING_PATTERNS",
-    "_INSURANCE_ACCEPTED", "_INSURANCE_OON", "_INSURANCE_NONE", "_KNOWN_PARTNER",
+    "_INSURANCE_ACCEPTED", "_INSURANCE_OON", "_INSURANCE_NONE", "_KNOWN_PARTNER", "_OTHER_METHODS",
     "_GENERIC",
 )

@@ -141,3 +141,22 @@ def test_a_cited_finding_is_research_even_in_the_practices_voice():
 def test_a_dated_launch_is_not_a_citation():
     got = out("Linden Row Counseling launched a ketamine-assisted psychotherapy program (Mar 2025) for adults.")
     assert got["therapy_included"] is True
+
+
+# --- routes and prices: the other methods, and what a typical clinic charges ----------------------------------------
+
+def test_other_methods_named_beside_the_practices_own_are_not_offered():
+    got = out("Other methods include intramuscular injections and IV infusions, but our clinic focuses on "
+              "guided troches at home.")
+    assert got["routes"] == ["oral_sublingual"]
+
+
+def test_what_a_typical_clinic_charges_is_the_market():
+    got = out("A typical infusion at a clinic can set you back anywhere from $350 to $1,100 a session.")
+    assert got["prices_usd"] == []
+    assert got["routes"] == []
+    assert market_sentence("Sessions run anywhere from $350 to $1,100 elsewhere.")
+
+
+def test_our_price_range_stays_the_practices():
+    assert out("Our sessions range anywhere from $300 to $450.")["prices_usd"] == [300, 450]
