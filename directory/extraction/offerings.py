@@ -138,7 +138,7 @@ _GENERIC = re.compile(
     r"versus|vs|studied|(?:many|most)\s+(?:patients|insurers|(?:insurance\s+)?plans)|"
     # "Ketamine and Spravato have had more attention in doctors' offices across the US": the field, not this practice
     r"across\s+the\s+(?:US|U\.S\.|United\s+States|country|nation)|nationwide|"
-    r"(?:gained|gaining|had|getting|received|receiving)\s+(?:\w+\s+){0,3}attention|"
+    r"(?:more|increasing|growing|significant|widespread|national|media)\s+attention|"
     # "Many individuals explore IV ketamine", "the majority of known providers have used infusions": others, in general
     r"(?:many|some|most|the\s+majority\s+of)\s+(?:\w+\s+){0,2}?(?:individuals|people|persons|adults|patients|clients|"
     r"providers|clinics|practices|physicians|doctors|psychiatrists|clinicians|programs)|"
@@ -150,10 +150,13 @@ _GENERIC = re.compile(
     r"(?:can|may|could|might)\s+(?:help|give|bring)\s+(?:\w+\s+)?(?:feel|relief|hope)|"
     r"(?:have|['’]ve)\s+(?:probably\s+)?heard\s+(?:of|about)|"
     # "ketamine should be taken sublingually in your therapist's office": advice about ketamine, not an offer
-    r"(?:ketamine|it|esketamine|Spravato)\s+should\s+(?:\w+\s+)?be\s+(?:taken|given|used|administered))\b|"
-    # a cited finding, "(Dore, 2019)", "(Lee et al. 2021)": research, even in the practice's voice (not "(Feb 2024)")
-    r"\((?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Spring|Summer|Fall|Autumn|Winter)[a-z]*\.?,?\s)(?-i:[A-Z])[\w'’\-]+(?:\s+et\s+al\.?|\s+(?:and|&)\s+(?-i:[A-Z])[\w'’\-]+)?,?\s+(?:19|20)\d\d[a-z]?\)",
+    r"(?:ketamine|it|esketamine|Spravato)\s+should\s+(?:\w+\s+)?be\s+(?:taken|given|used|administered))\b",
     re.I,
+)
+# A cited finding, "(Dore, 2019)", "(Lee et al. 2021)": research, even in the practice's voice (not "(Feb 2024)")
+_CITATION = re.compile(
+    r"\((?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Spring|Summer|Fall|Autumn|Winter)[a-z]*\.?,?\s)"
+    r"[A-Z][\w'’\-]+(?:\s+et\s+al\.?|\s+(?:and|&)\s+[A-Z][\w'’\-]+)?,?\s+(?:19|20)\d\d[a-z]?\)"
 )
 _SERVICE_HEADING = re.compile(
     r"\b(?:services?|treatments?|we offer|our|offerings?|programs?|options|pricing|fees|rates|investment|cost|"
@@ -255,8 +258,10 @@ _THERAPY_YES = re.compile(
     r"(?:(?:psycho|talk\s+)?therapy|counsel(?:l)?ing)\b|"
     # "intake and therapy sessions ... before receiving ketamine", "ketamine troches with counseling sessions" (not
     # "ketamine therapy sessions" nor "infusion therapy sessions": those name the dosing itself)
-    r"(?<!ketamine\s)(?<!infusion\s)(?<!IV\s)\b(?:therapy|counsel(?:l)?ing)\s+sessions?\b[^.]{0,120}\bketamine\b|"
-    r"\bketamine\b[^.]{0,120}?(?<!ketamine\s)(?<!infusion\s)(?<!IV\s)\b(?:therapy|counsel(?:l)?ing)\s+sessions?\b|"
+    r"\b(?:therapy|counsel(?:l)?ing)(?<!ketamine\stherapy)(?<!infusion\stherapy)(?<!IV\stherapy)\s+sessions?\b"
+    r"[^.]{0,120}\bketamine\b|"
+    r"\bketamine\b[^.]{0,120}?\b(?:therapy|counsel(?:l)?ing)(?<!ketamine\stherapy)(?<!infusion\stherapy)"
+    r"(?<!IV\stherapy)\s+sessions?\b|"
     r"\b(?:pre|post)[- ]?(?:session|dosing|treatment)\s+(?:counsel(?:l)?ing|(?:psycho)?therapy)\b|"
     r"\bintegrat(?:e|es|ed|ing)\s+(?:psycho|talk\s+)?therapy\b|"
     r"\b(?:psycho|talk\s+)?therapy\s+(?:is\s+)?(?:paired|combined|coupled)\s+with\s+(?:\w+\s+){0,2}ketamine\b|"
@@ -458,7 +463,7 @@ def _flags(sentence: str) -> _Flags:
         and not _WRITER.search(sentence),
         addressed=bool(_ADDRESSED.search(sentence)),
         offer_word=bool(_OFFER_WORD.search(sentence)),
-        generic=bool(_GENERIC.search(sentence)),
+        generic=bool(_GENERIC.search(sentence) or _CITATION.search(sentence)),
         definition=bool(_DEFINITION.search(sentence)),
     )
 
@@ -740,6 +745,7 @@ gate_patterns(
     "_ROUTE_OPTION", "_FUTURE", "_CHOSEN", "_GROUP_PAIR", "_PARTNER_CUE", "_CLAUSE_BREAK", "_KAP_WORD", "_THERAPY_YES",
     "_THERAPY_NO", "_NAME_OFFERS", "_NAME_IS_CLINIC", "_NO_KETAMINE", "_RESEARCH_CLAIM", "_ADDRESSED", "ROUTE_PATTERNS",
     "SETTING_PATTERNS",
-    "_INSURANCE_ACCEPTED", "_INSURANCE_OON", "_INSURANCE_NONE", "_KNOWN_PARTNER", "_OTHER_METHODS",
+    "_INSURANCE_ACCEPTED", "_INSURANCE_OON", "_INSURANCE_NONE", "_KNOWN_PARTNER", "_OTHER_METHODS", "_MECHANISM",
+    "_CITATION",
     "_GENERIC",
 )
