@@ -18,7 +18,9 @@ _MARKET_SENTENCE = re.compile(
     r"providers|practices|centers)\s+(?:charge|bill)|(?:some|many|most)\s+charge|"
     # the drug's own cost, or a manufacturer's copay programme: not what the practice charges
     r"(?:ketamine|medication|medicine|drug)\s+itself|withMe|savings\s+program|copay\s+(?:card|assistance|program)|"
-    r"manufacturer|"
+    # "A typical infusion at a clinic can set you back anywhere from $400 to $1,200"
+    r"set\s+(?:you|patients|clients|people)\s+back|anywhere\s+from|an?\s+typical|"
+    r"manufacturer|assistance\s+(?:program|fund)\w*|(?:this|the)\s+program\s+(?:will\s+|would\s+|may\s+)?cover|"
     # a worked example or a supposed cost: "for example, if the fee is $1,250", "can increase the cost to $2,000"
     r"for\s+(?:example|instance)|e\.g\.|(?:can|could|may|might|would)\s+(?:\w+\s+){0,2}?(?:cost|increase|raise|"
     r"reduce|lower|double|run)|hypothetical\w*)\b",

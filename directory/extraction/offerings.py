@@ -107,6 +107,13 @@ _NAME_OFFERS = re.compile(
     r"(?:now\s+|also\s+)?(?:offers|provides|administers))"
     r"(?:[A-Z][\w&'’.\-]*\s+){1,4}(?:now\s+|also\s+)?(?:offers|provides|administers)\b"
 )
+# "Alder Point Psychiatry is the valley's only ketamine clinic that offers IM and oral ketamine": the practice, named,
+# saying what it offers (even in words that are otherwise general, "routes of administration")
+_NAME_IS_CLINIC = re.compile(
+    r"^\W*(?-i:(?:[A-Z][\w&'’.\-]*\s+){1,5})(?:is|are)\s+(?:[\w'’\-]+\s+){0,6}?(?:clinic|practice|cent(?:er|re)|"
+    r"provider|office)\s+(?:that|which)\s+(?:now\s+|also\s+)?(?:offers|provides|administers)\b",
+    re.I,
+)
 _ADDRESSED = re.compile(r"\b(?:you|your|you['’]ll)\b", re.I)
 _OFFER_WORD = re.compile(
     # "esketamine represents a new opportunity to provide relief": what a drug gives is not what a practice offers
@@ -124,8 +131,14 @@ _GENERIC = re.compile(
     r"trials?|can\s+(?:also\s+)?be|may\s+(?:also\s+)?be(?!\s+available\s+(?:up)?on\s+request)|forms\s+of|(?<!the\s)form\s+of|types?\s+of|ways?\s+(?:to|of)|routes?\s+of|such\s+as|"
     r"historically|originally|was\s+(?:first|approved)|approved\s+(?:the|in)|compared\s+(?:to|with)|whereas|"
     r"elsewhere|in\s+general|there\s+are|FDA|approved\s+by|whether|most\s+effective|works\s+best|could\s+be|"
-    r"might\s+be|variety\s+of|various|depending\s+on|bioavailab\w*|show(?:s|n|ed)?\s+that|difference\s+between|"
+    r"might\s+be|depending\s+on|"
+    # "various forms", not "a variety of mental health conditions" (what the practice treats says nothing general)
+    r"(?:variety\s+of|various)(?!\s+(?:\w+\s+){0,2}?(?:conditions|disorders|diagnoses|symptoms|issues|concerns|"
+    r"challenges)\b)|bioavailab\w*|show(?:s|n|ed)?\s+that|difference\s+between|"
     r"versus|vs|studied|(?:many|most)\s+(?:patients|insurers|(?:insurance\s+)?plans)|"
+    # "Ketamine and Spravato have had more attention in doctors' offices across the US": the field, not this practice
+    r"across\s+the\s+(?:US|U\.S\.|United\s+States|country|nation)|nationwide|"
+    r"(?:more|increasing|growing|significant|widespread|national|media)\s+attention|"
     # "Many individuals explore IV ketamine", "the majority of known providers have used infusions": others, in general
     r"(?:many|some|most|the\s+majority\s+of)\s+(?:\w+\s+){0,2}?(?:individuals|people|persons|adults|patients|clients|"
     r"providers|clinics|practices|physicians|doctors|psychiatrists|clinicians|programs)|"
@@ -139,6 +152,11 @@ _GENERIC = re.compile(
     # "ketamine should be taken sublingually in your therapist's office": advice about ketamine, not an offer
     r"(?:ketamine|it|esketamine|Spravato)\s+should\s+(?:\w+\s+)?be\s+(?:taken|given|used|administered))\b",
     re.I,
+)
+# A cited finding, "(Dore, 2019)", "(Lee et al. 2021)": research, even in the practice's voice (not "(Feb 2024)")
+_CITATION = re.compile(
+    r"\((?!(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Spring|Summer|Fall|Autumn|Winter)[a-z]*\.?,?\s)"
+    r"[A-Z][\w'’\-]+(?:\s+et\s+al\.?|\s+(?:and|&)\s+[A-Z][\w'’\-]+)?,?\s+(?:19|20)\d\d[a-z]?\)"
 )
 _SERVICE_HEADING = re.compile(
     r"\b(?:services?|treatments?|we offer|our|offerings?|programs?|options|pricing|fees|rates|investment|cost|"
@@ -181,11 +199,14 @@ _NOT_HERE = re.compile(
 # "IV ketamine is the gold standard", "infusions have been shown to help", "IM is stronger than lozenges": a claim
 # about the treatment, unless it is said to the reader or by the practice
 _RESEARCH_CLAIM = re.compile(
-    r"\b(?:gold[- ]standard|(?:has|have)\s+been\s+(?:shown|studied|found)|(?:is|are)\s+considered|evidence|"
+    r"\b(?:gold[- ]standard|(?:has|have)\s+been\s+(?:shown|studied|found|proven)|(?:is|are)\s+considered|evidence|"
+    r"(?:clinically|scientifically)\s+proven|"
     # "gentler than", "more ... than"
     r"(?:more|less|differently|(?!rather\b|other\b)[a-z]{3,}er)\s+(?:\w+\s+){0,3}?than|"
     r"(?:superior|inferior|preferable|comparable|equivalent)\s+(?:\w+\s+)?to|"  # "It is superior to IM shots"
     r"(?:dis)?advantages?|drawbacks?|downsides?|pros\s+and\s+cons|"  # "IV infusions have many disadvantages"
+    # "the benefits and efficacy of ketamine infusion therapy": praise of a treatment, not an offer of it
+    r"efficacy|effectiveness|benefits?\s+(?:and\s+\w+\s+)?of|"
     # "nausea (more common with IV or IM administration)": a remark about a route, not an offer of it
     r"(?:more|less)\s+(?:common|likely|frequent|intense|pronounced|noticeable)\s+(?:with|in|after|during|for))\b",
     re.I,
@@ -233,7 +254,16 @@ _THERAPY_YES = re.compile(
     r"\b(?:therapist|counselor|psychotherapist|guide)s?\s+who\s+(?:\w+\s+){0,2}(?:stays?|remains?|is\s+present|guides?|"
     r"supports?)\b|\bketamine[- ]assisted\s+(?:counseling|counselling)\b|"
     # "ketamine sessions are paired with talk therapy", "psychotherapy combined with ketamine"
-    r"\bketamine\b[^.]{0,60}\b(?:paired|combined|coupled|integrated)\s+with\s+(?:\w+\s+){0,2}(?:psycho|talk\s+)?therapy\b|"
+    r"\bketamine\b[^.]{0,60}\b(?:paired|combined|coupled|integrated)\s+with\s+(?:\w+\s+){0,2}"
+    r"(?:(?:psycho|talk\s+)?therapy|counsel(?:l)?ing)\b|"
+    # "intake and therapy sessions ... before receiving ketamine", "ketamine troches with counseling sessions" (not
+    # "ketamine therapy sessions" nor "infusion therapy sessions": those name the dosing itself)
+    r"\b(?:therapy|counsel(?:l)?ing)(?<!ketamine\stherapy)(?<!infusion\stherapy)(?<!IV\stherapy)\s+sessions?\b"
+    r"[^.]{0,120}\bketamine\b|"
+    r"\bketamine\b[^.]{0,120}?\b(?:therapy|counsel(?:l)?ing)(?<!ketamine\stherapy)(?<!infusion\stherapy)"
+    r"(?<!IV\stherapy)\s+sessions?\b|"
+    r"\b(?:pre|post)[- ]?(?:session|dosing|treatment)\s+(?:counsel(?:l)?ing|(?:psycho)?therapy)\b|"
+    r"\bintegrat(?:e|es|ed|ing)\s+(?:psycho|talk\s+)?therapy\b|"
     r"\b(?:psycho|talk\s+)?therapy\s+(?:is\s+)?(?:paired|combined|coupled)\s+with\s+(?:\w+\s+){0,2}ketamine\b|"
     r"\bketamine\s+(?:\w+\s+){0,2}with\s+(?:psycho)?therapy\b|\b(?:psycho)?therapy\s+with\s+ketamine\b|"
     r"\bpreparation\b[^.]{0,80}\bintegration\b|\b(?:group|individual)\s+integration\b|"
@@ -328,15 +358,18 @@ class Offer:
 
 
 _ANY_OFFER_WORD = AnyWord(  # the words any rule of read_sentence looks for (one test instead of twenty)
-    ("therap", "ketamine", "infus", "intraven", "intramusc", "inject", "subling", "loseng", "lozeng", "troche",
+    ("therap", "counsel", "ketamine", "infus", "intraven", "intramusc", "inject", "subling", "loseng", "lozeng",
+     "troche",
      "dissolv", "buccal", "nasal", "spravato", "office", "clinic", "studio", "suite", "treatment room", "group",
      "cohort", "retreat", "integrat", "preparat", "medical", "partner", "independent", "prescri", "insur", "network",
      "superbill", "collaborat", "medicine", "psychedelic", "individual", "one-on-one", "referred",
      *sorted({name.split()[0].lower() for name in KNOWN_PARTNERS})),
     r"\bI[VM]\b|\bRDTs?\b|\bKAP\b|(?i:\boral|\bhome\b|\bpay\b|\bwork)",
 )
+# "We do not provide ketamine; we offer integration": no ketamine in the offer. Not "I do not prescribe ketamine": a
+# therapist who works with a prescriber says that of every KAP session she offers
 _NO_KETAMINE = re.compile(
-    r"\b(?:do|does)\s+not\s+(?:provide|offer|prescribe|administer|dispense)\s+(?:any\s+)?(?:ketamine|medicine|"
+    r"\b(?:do|does)\s+not\s+(?:provide|offer|administer|dispense)\s+(?:any\s+)?(?:ketamine|medicine|"
     r"psychedelics?|medications?)\b",
     re.I,
 )
@@ -356,10 +389,15 @@ _DEFINITION = re.compile(
     r"\b(?:is|are)\s+(?:an?\s+)?(?:\w+[- ])?(?:FDA|approved|prescription|medication|drug|anesthetic|dissociative|"
     r"nasal\s+spray|spray|derivative|version|molecule|compound|formulation|enantiomer|related|similar)|"
     r"\bbelong\w*\s+to\s+the\s+(?:same\s+)?class\b|"
+    # "Esketamine is the "S-type" of ketamine", "Spravato is a form of ketamine": what the drug is, not an offer
+    r"\b(?:is|are)\s+(?:the|an?)\s+[“\"'‘]?(?:\w+[- ])?(?:type|form|version|isomer|enantiomer|half|portion|cousin|"
+    r"relative)[”\"'’]?\s+of\b|"
     r"\bhas\s+(?:gained|shown|been\s+shown|emerged)\b|\b(?:emerged|is\s+emerging)\s+as\b|\bwhat\s+is\b|"
     r"\brepresents?\s+(?:an?\s+)?(?:new|novel|promising|major|significant)\b|"
     # "Ketamine retreats are a great opportunity to...": a claim about a kind of treatment, not this practice's offer
-    r"\b(?:is|are)\s+(?:an?\s+)?(?:\w+\s+){0,2}(?:opportunity|way|option|tool|alternative|approach)\s+(?:to|for)\b",
+    r"\b(?:is|are)\s+(?:an?\s+)?(?:\w+\s+){0,2}(?:opportunity|way|option|tool|alternative|approach)\s+(?:to|for)\b|"
+    # "Group ketamine therapy is a structured approach where small groups...": what a kind of therapy is
+    r"\b(?:is|are)\s+an?\s+(?:[\w-]+\s+){0,3}(?:approach|modality|method|format)\s+(?:where|in\s+which|whereby)\b",
     re.I,
 )
 
@@ -381,6 +419,19 @@ _PHARMACOLOGY = re.compile(
     r"^\W*(?:[A-Z]\w+(?:\s+\w+)?,\s*)?(?:(?:IV|IM|intravenous|intramuscular|sublingual|oral|nasal)\s+)?(?:ketamine\s+)?"
     r"(?:infusions|injections|lozenges|troches|shots|sprays)\s+(?:\w+ly\s+)?(?:are|can|may|might|have|allow|provide|"
     r"deliver|produce|require|take|work|give|tend|bring|carry|increase|decrease|cause|medicali[sz]e)\b",
+    re.I,
+)
+# How ketamine acts on the brain ("ketamine and esketamine act on glutamate signaling", "an infusion strengthens
+# synaptic connections"): pharmacology, not an offer
+_MECHANISM = re.compile(
+    r"\b(?:glutamate\w*|NMDA|AMPA|BDNF|synap\w+|neur(?:ons?|onal|al|otransmitters?|oplasticity|ogenesis)|receptors?)\b",
+    re.I,
+)
+# "Other methods include IM injections and IV infusions, but our clinic specializes in troches": the routes named as
+# the other ways, in their own clause, are the ones the practice does not give
+_OTHER_METHODS = re.compile(
+    r"\b(?:other|alternative)\s+(?:\w+\s+)?(?:methods?|routes?|forms?|options?|ways?|modalities|treatments?)\s+"
+    r"(?:include|includes|are|such\s+as|like)\b",
     re.I,
 )
 # "Low doses are administered intravenously in the clinic": the clinic of the page, under any heading
@@ -407,11 +458,12 @@ _WRITER = re.compile(
 @lru_cache(maxsize=8192)
 def _flags(sentence: str) -> _Flags:
     return _Flags(
-        first_person=bool(_FIRST_PERSON.search(sentence) or _NAME_OFFERS.search(sentence) or _PROCESS.search(sentence))
+        first_person=bool(_FIRST_PERSON.search(sentence) or _NAME_OFFERS.search(sentence) or _PROCESS.search(sentence)
+                          or _NAME_IS_CLINIC.search(sentence))
         and not _WRITER.search(sentence),
         addressed=bool(_ADDRESSED.search(sentence)),
         offer_word=bool(_OFFER_WORD.search(sentence)),
-        generic=bool(_GENERIC.search(sentence)),
+        generic=bool(_GENERIC.search(sentence) or _CITATION.search(sentence)),
         definition=bool(_DEFINITION.search(sentence)),
     )
 
@@ -559,6 +611,8 @@ class _OfferReader:
             return  # "IV can raise the cost from about $400 per IM shot to $2,000": prices in general, no offer
         if _OPINION.search(sentence) and not flags.offer_word:
             return  # "I think the jury is still out on Spravato"
+        if _MECHANISM.search(sentence) and not (flags.first_person or flags.addressed):
+            return  # "ketamine and esketamine act on glutamate signaling" (said to the reader, it may still offer)
         generic_heading = _generic_heading(block) and not (flags.first_person or _LOCAL.search(sentence))
         option = _ROUTE_OPTION.match(sentence)
         if not (flags.first_person or flags.addressed or _OFFERED_WORD.search(sentence)) \
@@ -585,6 +639,8 @@ class _OfferReader:
                     self.negative_routes.add(route.value)  # "we do not offer IV": not offered anywhere on the site
                     self.note("routes_not_offered", route.value, sentence)
                 continue
+            if _OTHER_METHODS.search(_CLAUSE_BREAK.split(sentence[:match.start()])[-1]):
+                continue  # "Other methods include IV infusions, but we ...": named as what others give
             if _FUTURE.search(sentence[max(0, match.start() - 40): match.start()]):
                 continue  # "we also offer sublingual and, soon, intravenous options"
             if chosen and route.value not in self.positive_routes:
@@ -687,8 +743,9 @@ gate_patterns(
     globals(),
     "_OFFER_WORD", "_OFFERED_WORD", "_INDIVIDUAL_ONLY", "_DEFINITION", "_INDEPENDENT", "_RACEMIC",
     "_ROUTE_OPTION", "_FUTURE", "_CHOSEN", "_GROUP_PAIR", "_PARTNER_CUE", "_CLAUSE_BREAK", "_KAP_WORD", "_THERAPY_YES",
-    "_THERAPY_NO", "_NAME_OFFERS", "_NO_KETAMINE", "_RESEARCH_CLAIM", "_ADDRESSED", "ROUTE_PATTERNS",
+    "_THERAPY_NO", "_NAME_OFFERS", "_NAME_IS_CLINIC", "_NO_KETAMINE", "_RESEARCH_CLAIM", "_ADDRESSED", "ROUTE_PATTERNS",
     "SETTING_PATTERNS",
-    "_INSURANCE_ACCEPTED", "_INSURANCE_OON", "_INSURANCE_NONE", "_KNOWN_PARTNER",
+    "_INSURANCE_ACCEPTED", "_INSURANCE_OON", "_INSURANCE_NONE", "_KNOWN_PARTNER", "_OTHER_METHODS", "_MECHANISM",
+    "_CITATION",
     "_GENERIC",
 )
