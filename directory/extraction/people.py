@@ -73,6 +73,7 @@ _BYLINE_PAIR = re.compile(  # "Authors: Jane Roe & Sam Poe, LMHC": a post's two 
     rf"(?:Dr\.?\s+)?(?P<b>{NAME})(?:,\s*[A-Z][\w.\-]{{1,12}}){{0,3}}$"
 )
 _PERSON_BEFORE = re.compile(r"\b(?:with|[Mm]eet|[Ee]mail|[Cc]all|[Cc]ontact|[Tt]ext)\s+$")  # "Book with Jane"
+_CAPITALISED = re.compile(rf"(?<![\w'’.-])([{_UPPER}](?:[\w-]*\w)?)(['’]s\s|(?![\w'’-]))")
 _NOT_NAME_WORDS = {
     "Ketamine", "Therapy", "Therapies", "Therapist", "Our", "Team", "Meet", "The", "Clinical", "Director", "Licensed",
     "Psychotherapy", "Counseling", "Counselor", "Wellness", "Health", "Center", "Clinic", "Services", "Service",
@@ -372,6 +373,16 @@ _NOT_FIRST_NAMES = frozenset(
 )  # pronouns too: "She holds a Master of Arts and is a Licensed ..." names nobody new
 
 
+def _called_by_first_name(text: str) -> set[str]:
+    """Words the text uses the way a first name alone is used: "Book with Jane", "Jane's approach". One pass over
+    the text, however many name lines a page has (a page of thousands of names must not scan itself for each)."""
+    called = set()
+    for match in _CAPITALISED.finditer(text):
+        if match.group(2) or _PERSON_BEFORE.search(text[max(0, match.start() - 12): match.start()]):
+            called.add(match.group(1))
+    return called
+
+
 def _single_name(word: str, lower_words: frozenset[str]) -> bool:
     """A first name or surname given alone ("I'm Nadia.", "Dr. Okoye"): not a word the page also writes in lower
     case ("I'm Excited", "Dr. Approved"), a state, or a word that is never a name."""
@@ -572,20 +583,19 @@ class _PeopleReader:
     def read_name_lines(self) -> None:
         """A line that is only a full name, whose first name the page then uses alone ("Jane Roe", then "Book with
         Jane:" or "Jane's approach"): the clinician the page is about, though no title stands beside the name."""
-        text = self.document.text
+        called: set[str] | None = None  # the words the page uses as a first name alone, read once a page
         for block in self.document.blocks:
             bare = _BARE_NAME.match(block.text) if len(block.text) <= 40 and not block.text.startswith("Dr") else None
             name = clean_name(bare.group("name")) if bare else None
-            if not name or len(name.split()) > 3 or person_key(name) in self.people:
+            if not name or len(name.split()) > 3:
                 continue
             first, surname = name.split()[0], name.split()[-1]
             if not (_single_name(first, self.lower_words) and _single_name(surname, self.lower_words)):
                 continue
-            for match in re.finditer(rf"(?<![\w'’.-]){re.escape(first)}(?:['’]s\s|(?![\w'’-]))", text[:20000]):
-                window = text[max(0, match.start() - 12): match.start()]
-                if match.group(0).rstrip()[-2:-1] in "'’" or _PERSON_BEFORE.search(window):
-                    self.add(name, [], block.text, source="prose")
-                    break
+            if called is None:
+                called = _called_by_first_name(self.document.text[:20000])
+            if first in called and person_key(name) not in self.people:  # the name parser last: it is the dear part
+                self.add(name, [], block.text, source="prose")
 
     def known_first(self, first: str) -> str | None:
         """'Jane Roe' for 'Jane' when she is already on the page: the same person."""
