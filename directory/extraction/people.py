@@ -72,7 +72,8 @@ _BYLINE_PAIR = re.compile(  # "Authors: Jane Roe & Sam Poe, LMHC": a post's two 
     rf"^(?:Authors?:|Written\s+by|By)\s+(?:Dr\.?\s+)?(?P<a>{NAME})(?:,\s*[A-Z][\w.\-]{{1,12}}){{0,3}}\s+(?:&|and)\s+"
     rf"(?:Dr\.?\s+)?(?P<b>{NAME})(?:,\s*[A-Z][\w.\-]{{1,12}}){{0,3}}$"
 )
-_PERSON_BEFORE = re.compile(r"\b(?:with|[Mm]eet|[Ee]mail|[Cc]all|[Cc]ontact|[Tt]ext)\s+$")  # "Book with Jane"
+# "Book with Jane", on one line ("Contact" ending a menu line before the practice's name is not "contact Jane")
+_PERSON_BEFORE = re.compile(r"\b(?:with|[Mm]eet|[Ee]mail|[Cc]all|[Cc]ontact|[Tt]ext)[ \t]+$")
 _CAPITALISED = re.compile(rf"(?<![\w'’.-])([{_UPPER}](?:[\w-]*\w)?)(['’]s\s|(?![\w'’-]))")
 _NOT_NAME_WORDS = {
     "Ketamine", "Therapy", "Therapies", "Therapist", "Our", "Team", "Meet", "The", "Clinical", "Director", "Licensed",
@@ -85,7 +86,8 @@ _NOT_NAME_WORDS = {
     "Policy", "Terms", "All", "Rights", "Reserved", "Copyright", "Menu", "Blog", "Resources", "News", "Read",
     "More", "Learn", "Call", "Email", "Phone", "Fax", "Address", "Suite", "Street", "Avenue", "Road", "Office",
     "In", "Person", "Virtual", "Telehealth", "Online", "Only", "And", "Or", "With", "For", "At", "Of", "To",
-    "Institute", "University", "College", "Psychedelic", "Spravato", "Esketamine", "Infusion", "Infusions",
+    "Institute", "University", "College", "Psychology", "Collective", "Psychedelic", "Spravato", "Esketamine",
+    "Infusion", "Infusions",
     "Support", "Program", "Programs", "Retreat", "Retreats", "Step", "What", "How", "Why", "Who", "When",
     "Where", "Is", "Are", "Do", "Does", "We", "You", "Your", "I", "My", "New", "Patient", "Patients", "Client",
     "Clients", "Lozenge", "Lozenges", "Trauma", "Depression", "Anxiety", "Evidence", "Research", "Study",

@@ -34,6 +34,14 @@ def test_a_possessive_first_name_also_confirms_the_name_line():
     assert people(page) == {"June Harrow": []}
 
 
+def test_a_menu_ending_in_contact_above_the_practice_name_calls_no_one():
+    # "Contact" closes the menu line; the next line is the practice's name, not someone to contact
+    page = "Home About Fees Contact\nBirchwood Psychology Collective\n\nBirchwood Psychology Collective is a " \
+           "psychology group offering ketamine-assisted therapy.\n"
+    assert people(page) == {}
+    assert people("Harlan Oakes\n\nTo begin, contact Harlan by phone.\n") == {"Harlan Oakes": []}
+
+
 def test_a_name_line_alone_or_a_place_line_is_no_clinician():
     assert people("Our Offices\n\nMaple Grove\n\nWe see adults in person and by video.\n") == {}
     # the first word again, but only inside the same two words: a brand, not a person called by first name
