@@ -54,11 +54,12 @@ _DESCRIBING = frozenset(
     Low-Dose High-Dose Safe Legal""".split()
 )
 _CONNECTORS = frozenset({"of", "and", "&", "the", "for"})
+# "While Receiving Ketamine Infusions?": a clause, never the start of a name
+_CLAUSE_OPENERS = ("While", "Although", "Though", "Because", "Unless", "Whether")
 _LEADING_WORDS = frozenset(
     """At The Welcome To About Contact Choose Why How Does Do Is Are Call Visit Join Here Our We With And In For By
     From Meet Who What When Where Today Now Since Also Together Book Schedule Discover Explore Learn Find Try
-    Updated Featured Posted Home Choosing Selecting If While Although Though Because Unlike Once Whether Unless
-    Whereas""".split()
+    Updated Featured Posted Home Choosing Selecting If Unlike Once Whereas""".split() + list(_CLAUSE_OPENERS)
 )
 _NOT_PRACTICE = re.compile(
     r"\b(?:University|College|School|Hospital|Hospitals|Department|Journal|Association|Society|Administration|"
@@ -115,7 +116,7 @@ _SENTENCE_OPENER = re.compile(r"^(?:Today|Now|Currently|Here|Since|Also|Together
 _NOT_A_NAME = re.compile(
     r"\b(?:Our|Your|My|We|What|How|Why|When|Updates?|Welcome|About|Contact|Meet|Fees|Rates|Home|Near|Guide|FAQ|"
     r"Exploring|Understanding|Discover\w*|Benefits|Risks|Tips|Myths|Things|Ways|Is|Are|Does|Can|Should|Vs|Versus|"
-    r"Introduction|Everything|Know|Safe|Work|Works|While|Although|Though|Because|Unless|Whether)\b"
+    r"Introduction|Everything|Know|Safe|Work|Works|" + "|".join(_CLAUSE_OPENERS) + r")\b"
 )
 _PERSON_PRACTICE = re.compile(  # "Jane Q. Roe, MD, is a practice providing..." (a solo practice named for its owner)
     r"(?P<name>[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'’\-]+){1,2}(?:,\s*[A-Z][A-Za-z.\-]{1,8}){1,3}),?\s+"

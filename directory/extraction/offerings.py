@@ -245,6 +245,9 @@ _GENERIC_HEADING = re.compile(
     re.I,
 )
 
+# Therapy or counselling sessions, not "ketamine / infusion / IV therapy sessions" (those name the dosing itself)
+_TALK_SESSIONS = (r"(?:therapy|counsel(?:l)?ing)(?<!ketamine\stherapy)(?<!infusion\stherapy)(?<!IV\stherapy)"
+                  r"\s+sessions?\b")
 _THERAPY_YES = re.compile(
     r"\bketamine[- ]assisted\s+(?:psycho)?therapy\b|\bKAP\b|\bketamine[- ]assisted\s+sessions?\b|"
     r"\bketamine[- ](?:facilitated|enhanced|supported)\s+(?:psycho)?therapy\b|"
@@ -258,10 +261,7 @@ _THERAPY_YES = re.compile(
     r"(?:(?:psycho|talk\s+)?therapy|counsel(?:l)?ing)\b|"
     # "intake and therapy sessions ... before receiving ketamine", "ketamine troches with counseling sessions" (not
     # "ketamine therapy sessions" nor "infusion therapy sessions": those name the dosing itself)
-    r"\b(?:therapy|counsel(?:l)?ing)(?<!ketamine\stherapy)(?<!infusion\stherapy)(?<!IV\stherapy)\s+sessions?\b"
-    r"[^.]{0,120}\bketamine\b|"
-    r"\bketamine\b[^.]{0,120}?\b(?:therapy|counsel(?:l)?ing)(?<!ketamine\stherapy)(?<!infusion\stherapy)"
-    r"(?<!IV\stherapy)\s+sessions?\b|"
+    rf"\b{_TALK_SESSIONS}[^.]{{0,120}}\bketamine\b|\bketamine\b[^.]{{0,120}}?\b{_TALK_SESSIONS}|"
     r"\b(?:pre|post)[- ]?(?:session|dosing|treatment)\s+(?:counsel(?:l)?ing|(?:psycho)?therapy)\b|"
     r"\bintegrat(?:e|es|ed|ing)\s+(?:psycho|talk\s+)?therapy\b|"
     r"\b(?:psycho|talk\s+)?therapy\s+(?:is\s+)?(?:paired|combined|coupled)\s+with\s+(?:\w+\s+){0,2}ketamine\b|"
@@ -359,10 +359,9 @@ class Offer:
 
 _ANY_OFFER_WORD = AnyWord(  # the words any rule of read_sentence looks for (one test instead of twenty)
     ("therap", "counsel", "ketamine", "infus", "intraven", "intramusc", "inject", "subling", "loseng", "lozeng",
-     "troche",
-     "dissolv", "buccal", "nasal", "spravato", "office", "clinic", "studio", "suite", "treatment room", "group",
-     "cohort", "retreat", "integrat", "preparat", "medical", "partner", "independent", "prescri", "insur", "network",
-     "superbill", "collaborat", "medicine", "psychedelic", "individual", "one-on-one", "referred",
+     "troche", "dissolv", "buccal", "nasal", "spravato", "office", "clinic", "studio", "suite", "treatment room",
+     "group", "cohort", "retreat", "integrat", "preparat", "medical", "partner", "independent", "prescri", "insur",
+     "network", "superbill", "collaborat", "medicine", "psychedelic", "individual", "one-on-one", "referred",
      *sorted({name.split()[0].lower() for name in KNOWN_PARTNERS})),
     r"\bI[VM]\b|\bRDTs?\b|\bKAP\b|(?i:\boral|\bhome\b|\bpay\b|\bwork)",
 )
