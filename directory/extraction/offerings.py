@@ -35,9 +35,9 @@ ROUTE_PATTERNS: dict[Route, re.Pattern[str]] = {
     Route.INTRANASAL: re.compile(r"\bintranasal(?:ly)?\b|\bnasal spray\b|\bnasal ketamine\b", re.I),
     Route.ESKETAMINE_SPRAVATO: re.compile(r"\bSpravato\b|\besketamine\b", re.I),
 }
-_IM_CONTEXT = re.compile(  # "IM sessions", "(IM)": the route, not an instant message
-    r"\bIM\b\s*(?:ketamine|injection|,|or|/|and|sessions?|treatments?|dos(?:e|es|ing)|administration|route|shots?)|"
-    r"(?:IV|and|or|/)\s*\bIM\b|\(\s*IM\s*\)"
+_IM_CONTEXT = re.compile(  # "IM sessions", "(IM)", "Ketamine IM Injections": the route, not an instant message
+    r"\bIM\b\s*(?i:ketamine|injection|,|or|/|and|sessions?|treatments?|dos(?:e|es|ing)|administration|route|shots?)|"
+    r"(?:IV|and|or|/|(?i:ketamine))\s*\bIM\b|\(\s*IM\s*\)"
 )
 _MEDICAL_WORD = re.compile(r"(?i:prescri|medical|psychiatr|physician|clinician)|\b(?:MD|DO|NP|PMHNP|Dr)\b")
 _RACEMIC = re.compile(r"\bracemic\b|\bcompounded\b", re.I)

@@ -371,8 +371,11 @@ _NOT_FIRST_NAMES = frozenset(
     Often Always Available Able Curious Sure Thrilled Delighted Dedicated Deeply Really Very Just Still Now Back
     Offering Accepting Qualified Experienced Writing Going Looking Ready Hoping Sharing Trying Aware Located Based
     Originally Thankful Humbled Fascinated Interested She He They It This That These Those Each Every Both Everyone
-    Someone""".split()
-)  # pronouns too: "She holds a Master of Arts and is a Licensed ..." names nobody new
+    Someone However Moreover Furthermore Therefore Thus Hence Meanwhile Instead Otherwise Overall Together Today
+    Nevertheless Nonetheless Indeed Besides Yes No Please Note Then First Second Third Next Last Lastly""".split()
+)  # pronouns too: "She holds a Master of Arts and is a Licensed ..." names nobody new; sentence openers
+# "Additionally, LCSW clinicians ...": a sentence adverb opening a clause, never a first name ("Kimberly" stays one)
+_ADVERB = re.compile(r"[A-Z][a-z]{2,}(?:ally|ately|ently|antly|ously|fully|ively|ingly|arly)")
 
 
 def _called_by_first_name(text: str) -> set[str]:
@@ -389,6 +392,7 @@ def _single_name(word: str, lower_words: frozenset[str]) -> bool:
     """A first name or surname given alone ("I'm Nadia.", "Dr. Okoye"): not a word the page also writes in lower
     case ("I'm Excited", "Dr. Approved"), a state, or a word that is never a name."""
     return (word.strip(".,'’") not in _NOT_NAME_WORDS and word not in _NOT_FIRST_NAMES and word not in _PARTNER_WORDS
+            and not _ADVERB.fullmatch(word)
             and word.lower() not in lower_words and word not in STATE_BY_NAME and word.upper() not in STATE_CODES)
 
 
@@ -403,19 +407,37 @@ _PLURAL_CODE = re.compile(r"[A-Z][A-Z\-]+s")
 _HELD_IN_END = re.compile(r"\s*\((?:[A-Z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\)$")
 
 
+# "MSEd", "PsyS": a degree in mixed case, taken only when a known code follows it
+_MIXED_CODE = re.compile(r"(?=(?:[a-z]*[A-Z]){2})[A-Z][A-Za-z]{1,5}")
+
+
+def _known_next(pieces: list[str], index: int) -> bool:
+    """A code the table knows follows, with only code-shaped pieces between ("EdS, LPC", "PsyS, NCSP, LPC"):
+    the unknown ones before it are post-nominals too."""
+    for piece in pieces[index + 1:index + 3]:
+        piece = _HELD_IN_END.sub("", piece.strip())
+        if lookup(piece) is not None:
+            return True
+        if not (_UNKNOWN_CODE.fullmatch(piece) or _MIXED_CODE.fullmatch(piece)):
+            return False
+    return False
+
+
 def _codes(raw: str) -> list[str]:
     """The leading credential codes of 'LPC, NCC | Clinical Director': stop at the first non-code. A capitalised
     code the table does not know is kept after a known one ("LPC, NCC, CHT-X"), or first when it reads as a
-    state license title ("LMHCA": L + letters), as the page writes it."""
+    state license title ("LMHCA": L + letters) or a known code follows it ("MSEd, LPC"), as the page writes it."""
     found: list[str] = []
-    for piece in re.split(r"\s*[,/|]\s*", raw):
+    pieces = re.split(r"\s*[,/|]\s*", raw)
+    for index, piece in enumerate(pieces):
         piece = _CLAUSE_DASH.split(piece)[0]  # "PA-C—a clinician who ...": a dash that opens a clause ends the codes
         piece = _HELD_IN_END.sub("", piece.strip())  # "LMHC (FL)", "LPC (Colorado)"
         if _PLURAL_CODE.fullmatch(piece):
             break  # "LPCs, LMFTs": professions named in the plural, nobody's credentials
         piece = _DASHES.sub("-", piece)
         info = lookup(piece)
-        if info is None and (found or _LICENSE_LIKE.fullmatch(piece)) and _UNKNOWN_CODE.fullmatch(piece) \
+        if info is None and (found or _LICENSE_LIKE.fullmatch(piece) or _known_next(pieces, index)) \
+                and (_UNKNOWN_CODE.fullmatch(piece) or (not found and _MIXED_CODE.fullmatch(piece))) \
                 and piece not in _NEVER_CODES and piece not in STATE_CODES:
             found.append(piece)
             continue
