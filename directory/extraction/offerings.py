@@ -329,6 +329,13 @@ _PARTNER_CUE = re.compile(
     r"doctor|nurse practitioner|professional|provider|clinician|team)s?,?\s+(?:at\s+|of\s+|from\s+)?)?(?P<dr>Dr\.?\s+)?"
     r"(?P<partner>[A-Z][A-Za-z&'’.\-]+(?:\s+(?:of\s+|&\s+)?[A-Z][A-Za-z&'’.\-]+){0,4})"
 )
+# a heading that names an outside prescriber below it: "Collaborator & Medical Prescriber", "Our Prescribing Partner"
+_PARTNER_HEADING = re.compile(
+    r"^\W*(?:our\s+)?(?:(?:collaborat\w*|partner(?:ing)?|outside|consulting)\s+(?:(?:&|and)\s+)?(?:medical\s+)?"
+    r"(?:prescrib\w*|physician|psychiatrist|doctor)(?:\s+partner)?|(?:medical|prescribing)\s+partners?)\W*$", re.I)
+_NAMED_LINE = re.compile(  # "Dr. Helen Marsh, MD", "Helen Marsh, PMHNP-BC of Riverbend Psychiatry"
+    r"^\W*(?P<dr>Dr\.?\s+)?(?P<partner>[A-Z][a-z'’\-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][A-Za-z'’\-]+){1,2}"
+    r"(?:,?\s+(?:MD|DO|NP|PMHNP|APRN|PA)\b[\w\-]*)?(?:\s+of\s+[A-Z][\w&'’.\-]*(?:\s+[A-Z][\w&'’.\-]*){0,3})?)")
 _INSURANCE_ACCEPTED = re.compile(
     r"\bwe\s+(?:accept|take|are\s+in[- ]network\s+with)\s+(?:most\s+)?(?:major\s+)?(?:insurance|Aetna|Cigna|Blue|"
     r"United|Medicare|Optum|BCBS)|\bin[- ]network\s+(?:with|provider)",
@@ -542,9 +549,12 @@ class _OfferReader:
         self.offer.evidence.append(Evidence(field_name, value, snippet[:300], self.document.url))
 
     def read(self) -> Offer:
-        for block in self.document.blocks:
+        blocks = self.document.blocks
+        for index, block in enumerate(blocks):
             for sentence in block.sentences:
                 self.read_sentence(sentence, block)
+            if len(block.text) <= 60 and index + 1 < len(blocks) and _PARTNER_HEADING.search(block.text):
+                self.read_partner_under_heading(block.text, blocks[index + 1].text)
         offer = self.offer
         offer.routes = [route for route in self.positive_routes if route not in self.negative_routes]
         if Route.ESKETAMINE_SPRAVATO.value in offer.routes and not self.racemic_nasal:
@@ -711,6 +721,15 @@ class _OfferReader:
             return
         if self.offer.medical_partner:
             self.note("medical_partner", self.offer.medical_partner, sentence)
+
+    def read_partner_under_heading(self, heading: str, line: str) -> None:
+        """'Collaborating Medical Prescriber' over 'Dr. Helen Marsh, MD': the person the heading names."""
+        if self.offer.medical_partner and self.offer.medical_partner != _UNNAMED_PARTNER:
+            return
+        named = _NAMED_LINE.match(line)
+        if named and (name := _partner_name(named.group("partner"), named.group("dr"))):
+            self.offer.medical_partner = name
+            self.note("medical_partner", name, line)  # the line the people reader also cites: not in-house
 
     def own_site(self, name: str) -> bool:
         letters = re.sub(r"[^a-z]", "", name.lower())

@@ -41,3 +41,12 @@ def test_ketamine_im_on_a_menu_line_or_in_an_offer_is_the_intramuscular_route():
     assert facts(menu)["routes"] == ["im", "oral_sublingual"]
     assert facts("We offer ketamine IM for treatment-resistant depression.")["routes"] == ["im"]
     assert facts("Ketamine questions? IM me anytime on the portal.")["routes"] == []
+
+
+def test_a_partner_heading_names_the_prescriber_on_the_line_below():
+    page = ("Collaborator & Medical Prescriber\nDr. Ilse Varga, MD\n"
+            "Dr. Varga is a psychiatrist who prescribes ketamine for our clients.")
+    assert facts(page)["medical_partner"] == "Ilse Varga"
+    partner_line = "Our Prescribing Partner\nIlse Varga, PMHNP of Brookfall Psychiatry"
+    assert facts(partner_line)["medical_partner"] == "Ilse Varga"
+    assert facts("Our Team\nIlse Varga, PMHNP\nIlse prescribes in our office.")["medical_partner"] is None
