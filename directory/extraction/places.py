@@ -81,6 +81,21 @@ _REFUSED = re.compile(
     r"unable\s+to|cannot|can['’]t|(?:travel(?:s|ed|ing)?|fly|flew|drive|drove|come|came|visit(?:s|ing)?)\s+(?:\w+\s+){0,3}?from)\b",
     re.I,
 )
+# A state the practice will serve, not one it serves now: "coming soon to X", "licensure pending in X", "X (coming
+# soon)". Read on the clause just before a list of states, and right after its last state.
+_FUTURE_LEAD = re.compile(
+    r"\b(?:coming\s+soon|soon\s+(?:to\s+be\s+)?(?:serving|offering|available|licensed|opening|expanding)|"
+    r"will\s+(?:soon\s+)?(?:be\s+)?(?:joining|expanding|opening|launching|available|serving|offering|licensed)|"
+    r"expand(?:ing|s)?\s+(?:our\s+\w+\s+)?(?:in)?to|licensure\s+(?:is\s+)?pending|pending\s+licensure|"
+    r"appl(?:ying|ied)\s+for\s+(?:a\s+)?licen[sc]\w*|in\s+the\s+process\s+of\s+(?:becoming\s+|getting\s+)?licens\w+|"
+    r"(?:opening|launching)\s+(?:soon|later|next))\b[^.;!?]*$",
+    re.I,
+)
+_FUTURE_TAIL = re.compile(
+    r"^\s*[(\[\-–—:]?\s*(?:coming\s+soon|soon|(?:licensure\s+)?pending|opening\s+soon|launching\s+soon)\b"
+    r"(?!\s+(?:to|in)\b)",  # "WA - coming soon to NV": the soon is Nevada's
+    re.I,
+)
 _OUTSIDE = re.compile(r"\boutside\s+(?:of\s+)?(?:the\s+state\s+of\s+)?$", re.I)
 # Of the words above, the ones that speak of a state's law or of treatment there, not of another place: a page
 # naming only that one state is about its own state
@@ -664,6 +679,12 @@ class _PlaceReader:
             if _WEAK_NEGATIVE.fullmatch(negative.group(0)):
                 self.unconfirmed_states.update((token.code, snippet) for token in run if token.kind == "name")
             return False
+        if _FUTURE_LEAD.search(lead[-100:]):
+            return False  # "coming soon to Texas": not served yet
+        if _FUTURE_TAIL.match(tail):
+            run = run[:-1]  # "Ohio and Kentucky (coming soon)": the last one is not served yet
+            if not run:
+                return False
         refused = _REFUSED.search(lead)
         if refused and not _OUTSIDE.search(lead) and not re.search(r"\b(?:but|however|only)\b", lead[refused.end():]):
             return False  # "we are not able to see clients in Washington"; "cannot treat clients outside of X" serves X
@@ -705,11 +726,16 @@ class _PlaceReader:
             elif token.kind == "name":
                 if sentence[token.start:token.end] == "NYC" and cue and not negative:
                     self.add_city("New York City", "NY", snippet)  # "offices in NYC": the city, and New York
-                city = _city_before(sentence, token.start, token.code)
+                state = token.code
+                if state == BARE_WASHINGTON:  # "Vancouver, Washington": a town of the state says it is the state
+                    state = "WA" if _city_before(sentence, token.start, "WA") else state
+                city = _city_before(sentence, token.start, state)
                 if city and not negative:
-                    self.read_town_of(city, token.code, office_cue, sentence, snippet)
+                    self.read_town_of(city, state, office_cue, sentence, snippet)
                     accepted = True
                     continue
+            if token.kind == "dc" and cue and sentence.startswith("Washington", token.start):
+                self.add_city("Washington", "DC", snippet)  # "offices in Washington, DC": the city is the district
             if not cue:
                 if token.kind == "name":
                     self.unconfirmed_states.setdefault(token.code, snippet)
@@ -976,7 +1002,9 @@ class _PlaceReader:
                 self.add_city(name, state, snippet)
                 # The page names the state, or several towns share only it ("Fairview, Lakeview and Glen Park");
                 # one town alone ("our Fairview office") gives its city, not a state the page never says
-                if state in in_sentence or state in page_states or (len(names) > 1 and common == {state}):
+                # "our Virginia Beach office", "Iowa City": the town's name says its state
+                if state in in_sentence or state in page_states or (len(names) > 1 and common == {state}) \
+                        or _STATE_OF.get(name.rsplit(" ", 1)[0]) == state:
                     self.vote(state, True if office else None, None, 1, snippet)
 
     def resolve_counties(self) -> None:
