@@ -329,6 +329,12 @@ _PARTNER_CUE = re.compile(
     r"doctor|nurse practitioner|professional|provider|clinician|team)s?,?\s+(?:at\s+|of\s+|from\s+)?)?(?P<dr>Dr\.?\s+)?"
     r"(?P<partner>[A-Z][A-Za-z&'’.\-]+(?:\s+(?:of\s+|&\s+)?[A-Z][A-Za-z&'’.\-]+){0,4})"
 )
+# "offers KAP at Brightwell Medical, where an MD or a nurse practitioner will provide the medical evaluation": the
+# place where the prescribing is done
+_PARTNER_WHERE = re.compile(  # not "where our psychiatrist ...": that is the practice's own office
+    r"\bat\s+(?P<partner>[A-Z][\w&'’.\-]+(?:\s+[A-Z][\w&'’.\-]+){0,4}),\s+where\s+(?!our\b)(?:\w+\s+){0,3}?"
+    r"(?:MD|DO|physicians?|psychiatrists?|prescribers?|nurse\s+practitioners?|doctors?|medical\s+(?:team|providers?|staff))\b"
+)
 # a heading that names an outside prescriber below it: "Collaborator & Medical Prescriber", "Our Prescribing Partner"
 _PARTNER_HEADING = re.compile(
     r"^\W*(?:our\s+)?(?:(?:collaborat\w*|partner(?:ing)?|outside|consulting)\s+(?:(?:&|and)\s+)?(?:medical\s+)?"
@@ -714,6 +720,8 @@ class _OfferReader:
         if known and (speaks or cue or not _flags(sentence).generic) and not _negated(sentence, known.start()):
             self.offer.medical_partner = known.group(1)
         elif cue and _MEDICAL_WORD.search(sentence) and (name := _partner_name(cue.group("partner"), cue.group("dr"))):
+            self.offer.medical_partner = name
+        elif (where := _PARTNER_WHERE.search(sentence)) and (name := _partner_name(where.group("partner"))):
             self.offer.medical_partner = name
         elif _INDEPENDENT.search(sentence) and not self.offer.medical_partner:
             self.offer.medical_partner = _UNNAMED_PARTNER

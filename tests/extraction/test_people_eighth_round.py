@@ -50,3 +50,11 @@ def test_a_partner_heading_names_the_prescriber_on_the_line_below():
     partner_line = "Our Prescribing Partner\nIlse Varga, PMHNP of Brookfall Psychiatry"
     assert facts(partner_line)["medical_partner"] == "Ilse Varga"
     assert facts("Our Team\nIlse Varga, PMHNP\nIlse prescribes in our office.")["medical_partner"] is None
+
+
+def test_the_place_where_a_physician_does_the_medical_part_is_the_partner():
+    text = ("The Alder Institute offers KAP at Brookfall Medical, where an MD or a psychiatric nurse practitioner "
+            "will provide the medical evaluation.")
+    assert facts(text)["medical_partner"] == "Brookfall Medical"
+    assert facts("Sessions are held at Brookfall Psychiatry, where our psychiatrist monitors you.")[
+        "medical_partner"] is None
