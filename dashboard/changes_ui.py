@@ -41,7 +41,7 @@ def _why(event: Event) -> str:
     why = event.why
     parts = [why.get("basis") or "", f"Source: {source_label(why['source'])}" if why.get("source") else "",
              f"Board status: {why['raw_status']}" if why.get("raw_status") else "",
-             f"Source as of {why['source_as_of']}" if why.get("source_as_of") else ""]
+             f"Record as of {why['source_as_of']}" if why.get("source_as_of") else ""]
     snippets = [item.get("snippet") for item in why.get("evidence", []) if item.get("snippet")]
     if snippets:
         parts.append(f"The site: “{snippets[0]}”")

@@ -35,15 +35,18 @@ from directory.models import Clinician, CredentialClaim, Practice, ServiceArea, 
 from directory.safetext import spreadsheet_cell
 from directory.settings import get_settings
 from directory.timeutil import utcnow
+from directory.verification.health import last_good_sync
 from directory.verification.summary import stored_discrepancies
 from directory.vocab import Verdict, badge_for, verdict_label
 
 FORMATS = ("json", "csv", "fhir")
-EVIDENCE_KEYS = ("source", "record_id", "license_number", "raw_status", "expires", "source_as_of")
+# "source_as_of": the record's own date; "source_checked_as_of": its source's latest good sync (verification/health.py)
+EVIDENCE_KEYS = ("source", "record_id", "license_number", "raw_status", "expires", "source_as_of",
+                 "source_checked_as_of")
 CSV_COLUMNS = (
     "practice", "website", "clinician", "credentials", "claim_kind", "state", "mode", "credential_code",
     "verdict", "badge", "label", "basis", "confidence", "source", "record_id", "license_number", "raw_status",
-    "expires", "source_as_of", "source_url", "checked_at", "expires_at",
+    "expires", "source_as_of", "source_checked_as_of", "source_url", "checked_at", "expires_at",
 )
 _VERDICTS = {verdict.value for verdict in Verdict}
 _MODE_ORDER = {"in_person": 0, "virtual": 1, "prescribing": 2}
@@ -53,10 +56,14 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") if value else None
 
 
-def _evidence(row: Verification) -> dict[str, Any] | None:
+def _evidence(row: Verification, checked: dict[str, datetime]) -> dict[str, Any] | None:
+    """The verdict's evidence with every key, and when its source was last checked (``checked``: none for a past
+    date's export)."""
     if not row.evidence:
         return None
     evidence = dict(row.evidence)
+    if evidence.get("source") in checked:
+        evidence["source_checked_as_of"] = f"{checked[evidence['source']]:%Y-%m-%d}"
     for key in EVIDENCE_KEYS:
         evidence.setdefault(key, None)
     return evidence
@@ -164,6 +171,7 @@ def export_json(engine: Engine, as_of: datetime | None = None) -> dict:
     (plus "as_of" when exporting a past date)."""
     practices = []
     with session_scope(engine) as session:
+        checked = {} if as_of else last_good_sync(session)
         for practice, areas, people in _listing(session, as_of):
             clinicians = []
             for clinician, codes, rows in people:
@@ -181,7 +189,7 @@ def export_json(engine: Engine, as_of: datetime | None = None) -> dict:
                             "label": verdict_label(row.verdict),
                             "basis": row.basis,
                             "confidence": row.confidence,
-                            "evidence": _evidence(row),
+                            "evidence": _evidence(row, checked),
                             "checked_at": _iso(row.checked_at),
                             "expires_at": _iso(row.expires_at),
                         }
@@ -191,7 +199,7 @@ def export_json(engine: Engine, as_of: datetime | None = None) -> dict:
                     "credential_checks": [
                         {"code": row.credential_code, "state": row.state, "status": row.verdict,
                          "badge": _badge(row.verdict), "label": verdict_label(row.verdict), "basis": row.basis,
-                         "evidence": _evidence(row), "checked_at": _iso(row.checked_at)}
+                         "evidence": _evidence(row, checked), "checked_at": _iso(row.checked_at)}
                         for row in rows
                         if row.claim_kind == "credential"
                     ],
@@ -219,10 +227,11 @@ def export_csv(engine: Engine, as_of: datetime | None = None) -> str:
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     with session_scope(engine) as session:
+        checked = {} if as_of else last_good_sync(session)
         for practice, _areas, people in _listing(session, as_of):
             for clinician, codes, rows in people:
                 for row in rows:
-                    evidence = _evidence(row) or {}
+                    evidence = _evidence(row, checked) or {}
                     writer.writerow({key: spreadsheet_cell(value) for key, value in {
                         "practice": practice.name, "website": practice.website, "clinician": clinician.name,
                         "credentials": " ".join(codes), "claim_kind": row.claim_kind, "state": row.state,
@@ -279,9 +288,9 @@ def _coding(system: str, code: str, display: str | None = None) -> dict[str, Any
 
 
 def _verification_result(row: Verification, practitioner_ref: str, clinician: Clinician, practice: Practice,
-                         extension_base: str) -> dict[str, Any]:
+                         extension_base: str, checked: dict[str, datetime]) -> dict[str, Any]:
     status = _fhir_status(row.verdict)
-    evidence = _evidence(row)
+    evidence = _evidence(row, checked)
     resource: dict[str, Any] = {
         "resourceType": "VerificationResult",
         "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"kapdir:verification:{row.claim_key}")),
@@ -326,6 +335,7 @@ def export_fhir(engine: Engine, as_of: datetime | None = None) -> dict:
     extension_base = get_settings().contact_url.split("#")[0].rstrip("/") + "/fhir/StructureDefinition"
     entries: list[dict[str, Any]] = []
     with session_scope(engine) as session:
+        checked = {} if as_of else last_good_sync(session)
         for practice, _areas, people in _listing(session, as_of):
             for clinician, codes, rows in people:
                 stable = f"kapdir:clinician:{practice.key}/{clinician.key}"
@@ -342,7 +352,8 @@ def export_fhir(engine: Engine, as_of: datetime | None = None) -> dict:
                     practitioner["identifier"] = [{"system": "http://hl7.org/fhir/sid/us-npi", "value": clinician.npi}]
                 entries.append({"fullUrl": practitioner_ref, "resource": practitioner})
                 for row in rows:
-                    resource = _verification_result(row, practitioner_ref, clinician, practice, extension_base)
+                    resource = _verification_result(row, practitioner_ref, clinician, practice, extension_base,
+                                                    checked)
                     entries.append({"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource})
     return {
         "resourceType": "Bundle",

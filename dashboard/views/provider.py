@@ -173,7 +173,8 @@ def verdict_card(verdict) -> None:
             f"License {verdict.license_number}" if verdict.license_number else "",
             f"Board status: {verdict.raw_status}" if verdict.raw_status else "",
             f"Expires {verdict.expires}" if verdict.expires else "",
-            f"Source as of {verdict.source_as_of}" if verdict.source_as_of else "",
+            f"Record as of {verdict.source_as_of}" if verdict.source_as_of else "",
+            f"source checked {verdict.source_checked}" if verdict.source_checked else "",
         ]))
         st.caption(md(evidence))
         st.caption(f"Last checked: {when(verdict.checked_at)}" + (" · due for a re-check" if verdict.due else ""))

@@ -9,10 +9,10 @@ record_key), with this sync's dates. Then one set-based statement marks the live
 A first load (no live record yet) stages nothing; on SQLite a large one rebuilds the secondary indexes once
 (``BulkLoad``); on PostgreSQL every batch is upserted by COPY into a temporary table and one INSERT ... SELECT.
 
-So an unchanged record keeps the dates of the sync that last wrote it; verification dates every live roster record
-by its source's last good sync instead (``directory.verification.health.record_as_of``): a live roster record is by
-definition in that sync. Nothing else may read a roster record's own ``fetched_at``/``source_as_of`` as its
-freshness.
+So an unchanged record keeps the dates of the sync that last wrote it: its own date, as verification shows it. Its
+freshness is its source's (``directory.verification.health.record_is_fresh``): a live roster record is by definition
+in the source's last good sync, so nothing may read a live roster record's own ``fetched_at``/``source_as_of`` as
+its freshness.
 
 The sync runs in ONE transaction: if the source fails half-way (down, throttled, slow, garbage), or the new
 roster would remove more than ``settings.max_removal_share`` of the records (unless forced), everything rolls

@@ -199,7 +199,8 @@ def _evidence_text(row: VerdictRow) -> str:
         f"license {row.license_number}" if row.license_number else "",
         f"status '{row.raw_status}'" if row.raw_status else "",
         f"expires {row.expires}" if row.expires else "",
-        f"source as of {row.source_as_of}" if row.source_as_of else "",
+        f"record as of {row.source_as_of}" if row.source_as_of else "",
+        f"source checked {row.source_checked}" if row.source_checked else "",
     ]
     return ", ".join(p for p in parts if p)
 

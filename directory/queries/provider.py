@@ -25,6 +25,7 @@ from directory.models import (
 )
 from directory.settings import get_settings
 from directory.timeutil import utcnow
+from directory.verification.health import last_good_sync
 from directory.vocab import (
     Badge,
     ServiceMode,
@@ -50,10 +51,11 @@ class VerdictRow:
     license_number: str | None
     raw_status: str | None
     expires: str | None
-    source_as_of: str | None
+    source_as_of: str | None  # the record's own date
     source_url: str | None
     checked_at: datetime
     due: bool  # past its expiry or older than the verification TTL: needs a re-check
+    source_checked: str | None = None  # the source's latest good sync, read now (verification/health.py)
 
 
 @dataclass
@@ -94,7 +96,7 @@ class PracticeDetail:
     coverage: list[dict[str, Any]] = field(default_factory=list)  # per listed state: who may serve it, by mode
 
 
-def _verdict_row(check: Verification, now: datetime, ttl: timedelta) -> VerdictRow:
+def _verdict_row(check: Verification, now: datetime, ttl: timedelta, checked: dict[str, datetime]) -> VerdictRow:
     evidence = check.evidence or {}
     due = bool((check.expires_at and check.expires_at <= now) or check.checked_at <= now - ttl)
     return VerdictRow(
@@ -106,6 +108,7 @@ def _verdict_row(check: Verification, now: datetime, ttl: timedelta) -> VerdictR
         raw_status=evidence.get("raw_status"), expires=_text(evidence.get("expires")),
         source_as_of=_text(evidence.get("source_as_of") or check.source_as_of),
         source_url=evidence.get("source_url"), checked_at=check.checked_at, due=due,
+        source_checked=f"{checked[evidence['source']]:%Y-%m-%d}" if evidence.get("source") in checked else None,
     )
 
 
@@ -152,8 +155,9 @@ def practice_detail(session: Session, *, practice_id: int, now: datetime | None 
             "license_number": claim.license_number, "source_url": claim.source_url, "snippet": claim.snippet,
         })
     checks_by = defaultdict(list)
+    checked = last_good_sync(session)
     for check in checks:
-        checks_by[check.clinician_id].append(_verdict_row(check, now, ttl))
+        checks_by[check.clinician_id].append(_verdict_row(check, now, ttl, checked))
     details = [
         ClinicianDetail(
             id=c.id, name=c.name, role=c.role, npi=c.npi, bio=c.bio, gone=c.gone_at is not None,

@@ -95,10 +95,11 @@ def class_ok(record_class: str | None, wanted: frozenset[str]) -> bool:
 
 
 def record_fresh(candidate: Candidate, ctx: Context) -> bool:
-    """The one freshness rule (health.is_fresh): the record's source is healthy and the record is in the window."""
+    """The one freshness rule (health.py): the record's source is healthy and the record is in its live roster or
+    in the window."""
     record = candidate.evidence
-    return health_of(dict(ctx.health), record.source).available and is_fresh(
-        record.as_of, now=ctx.now, stale_days=ctx.stale_days)
+    return health_of(dict(ctx.health), record.source).available and (record.in_roster or is_fresh(
+        record.as_of, now=ctx.now, stale_days=ctx.stale_days))
 
 
 def status_verdict(candidate: Candidate, passing: Verdict, today: date, disciplined: bool) -> tuple[Verdict, str]:

@@ -5,14 +5,13 @@ function of evidence. ``Evidence.stored()`` is the JSON kept on the verdict row 
 ``EVIDENCE_KEYS`` and a few more).
 """
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from directory.boards import titles
-from directory.verification.health import SourceHealth, record_as_of
+from directory.verification.health import in_live_roster, record_as_of
 from directory.verification.matching import normalise_number
 from directory.vocab import LicenseClass, LicenseStatus
 
@@ -57,13 +56,13 @@ class Evidence:
     home_state: str | None = None
     npi: str | None = None
     address_state: str | None = None
-    as_of: datetime | None = None  # the source's own date, or when the record was read (health.record_as_of)
+    as_of: datetime | None = None  # the record's own date: the source's as-of when written, else when read
     source_url: str | None = None
+    in_roster: bool = False  # in its source's last good roster sync: fresh while the source is (health.py)
 
     @classmethod
-    def of(cls, record: Any, health: Mapping[str, SourceHealth]) -> "Evidence":
-        """From a LicenseRecord or a light row of its table; ``health``: every source's (its last good sync dates
-        a live roster record)."""
+    def of(cls, record: Any) -> "Evidence":
+        """From a LicenseRecord or a light row of its table."""
         return cls(
             id=record.id, source=record.source, record_key=record.record_key, kind=record.kind,
             state=record.state, license_class=effective_class(record.license_class, record.title_raw, record.state),
@@ -71,7 +70,7 @@ class Evidence:
             status=record.status, status_raw=record.status_raw, expires=record.expiry_date,
             discipline=bool(record.discipline), discipline_text=record.discipline_text, multistate=record.multistate,
             home_state=record.home_state, npi=record.npi, address_state=record.address_state,
-            as_of=record_as_of(record, health), source_url=record.source_url,
+            as_of=record_as_of(record), source_url=record.source_url, in_roster=in_live_roster(record),
         )
 
     def passing_status(self, today: date) -> bool:

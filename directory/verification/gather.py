@@ -158,7 +158,7 @@ class Gatherer:
                          for state, n in site_numbers + npi_numbers)
             npi = bool(site_npi and record.npi == site_npi)
             if score >= PLAUSIBLE or ((number or npi) and score >= 0.5):
-                info.candidates.append(Candidate(Evidence.of(record, self.health), score,
+                info.candidates.append(Candidate(Evidence.of(record), score,
                                                  _identity(person, record, number=number, npi=npi)))
         for key in person.query_keys():
             for record in self._anywhere.get(key, []):
@@ -167,7 +167,7 @@ class Gatherer:
                     score = info.scores[record.id] = name_score(person, person_from_record(record))
                     if score >= PLAUSIBLE:
                         npi = bool(site_npi and record.npi == site_npi)
-                        info.candidates.append(Candidate(Evidence.of(record, self.health), score,
+                        info.candidates.append(Candidate(Evidence.of(record), score,
                                                          _identity(person, record, number=False, npi=npi)))
         # A board record firmly tied to the person lends its NPI to the identity as well.
         npis |= {c.evidence.npi for c in info.candidates if c.evidence.npi and c.identity.strong}
@@ -192,14 +192,14 @@ class Gatherer:
                 score = name_score(person, entry)
                 if record.npi and npis:
                     if record.npi in npis and score >= 0.5:
-                        candidate = Candidate(Evidence.of(record, self.health), score, Identity.NPI)
+                        candidate = Candidate(Evidence.of(record), score, Identity.NPI)
                         if excluded is None or candidate.confidence > excluded.confidence:
                             excluded = candidate
                     continue  # both sides have NPIs: they decide
                 located = bool({record.state, record.address_state} & (states - {None}))
                 if full_name_match(person, entry) or (score >= 0.9 and located):
                     identity = Identity.FULL_NAME if full_name_match(person, entry) else Identity.NAME_ONLY
-                    candidate = Candidate(Evidence.of(record, self.health), score, identity)
+                    candidate = Candidate(Evidence.of(record), score, identity)
                     if possible is None or candidate.confidence > possible.confidence:
                         possible = candidate
         return ExclusionCheck(checked=self.exclusion_health.available, health=self.exclusion_health,

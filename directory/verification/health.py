@@ -3,13 +3,15 @@ source list and the "what is due" summary alike:
 
 - a source is fresh when its latest sync did not fail and the data of its last good sync is younger than
   ``settings.source_stale_days`` (the data's own as-of date, else when it was read);
-- a record is fresh when its source is fresh and the record itself is younger than that window.
+- a live roster record (it carries the hash of its roster row and was not removed) is fresh while its source is:
+  every live roster record is in its source's last good sync;
+- any other record (a look-up answer, a record the roster dropped) is fresh when its source is fresh and the
+  record itself is younger than that window.
 
-A record's date (``record_as_of``) is its own (``source_as_of``, else ``fetched_at``: when a sync last wrote it),
-except for a live roster record: a roster sync stores only the rows that changed and leaves unchanged records
-as they are (issue 14), but every live roster record is by definition in its source's last good sync, so it is as
-of that sync's date. A removed record, or a look-up answer (no row hash: a look-up batch is not a whole roster),
-keeps its own dates.
+A record's date (``record_as_of``) is its own: ``source_as_of``, else ``fetched_at`` (when a sync last wrote
+it). A roster sync stores only the rows that changed (issue 14), so an unchanged re-sync moves no record's date
+and no verdict; where verdicts are shown, the source's latest good sync (``last_good_sync``) is read beside them.
+A healthy source's reason carries no date for the same reason.
 
 So the admin page can never call a source fresh while its verdicts say ``source_unavailable``.
 """
@@ -76,7 +78,7 @@ def source_health(session: Session, *, now: datetime, stale_days: int | None = N
                 source, False, f"the data of {label} is from {_day(as_of)}, older than {stale_days} days", as_of
             )
         else:
-            out[source] = SourceHealth(source, True, f"{label}: data as of {_day(as_of)}", as_of)
+            out[source] = SourceHealth(source, True, f"{label}: data within {stale_days} days", as_of)
     return out
 
 
@@ -85,21 +87,31 @@ def health_of(health: dict[str, SourceHealth], source: str) -> SourceHealth:
         source, False, f"{source_label(source)} has never synced successfully", None)
 
 
-def record_as_of(record: Any, health: Mapping[str, SourceHealth]) -> datetime | None:
-    """The date of a record's data (module docstring): its own, or for a live roster record (it carries the hash
-    of the roster row it came from) its source's last good sync's, when that is later. ``record``: a
-    LicenseRecord or a light row of its table."""
-    own = record.source_as_of or record.fetched_at
-    if record.removed_at is None and record.row_hash is not None:
-        source = health.get(record.source)
-        if source is not None and source.as_of is not None and (own is None or source.as_of > own):
-            return source.as_of
-    return own
+def record_as_of(record: Any) -> datetime | None:
+    """The date of a record's own data (module docstring). ``record``: a LicenseRecord or a light row of its
+    table."""
+    return record.source_as_of or record.fetched_at
 
 
-def record_is_fresh(record: Any, health: dict[str, SourceHealth], *, now: datetime,
+def in_live_roster(record: Any) -> bool:
+    """A record of its source's last good roster sync: it carries its row's hash and was not removed."""
+    return record.removed_at is None and record.row_hash is not None
+
+
+def record_is_fresh(record: Any, health: Mapping[str, SourceHealth], *, now: datetime,
                     stale_days: int | None = None) -> bool:
-    """The record's source is healthy and the record itself is not older than the freshness window."""
-    if not health_of(health, record.source).available:
+    """The record's source is healthy and, unless the record is in its source's live roster, the record itself is
+    not older than the freshness window."""
+    if not health_of(dict(health), record.source).available:
         return False
-    return is_fresh(record_as_of(record, health), now=now, stale_days=stale_days)
+    return in_live_roster(record) or is_fresh(record_as_of(record), now=now, stale_days=stale_days)
+
+
+def last_good_sync(session: Session) -> dict[str, datetime]:
+    """Each source's latest good sync's data date (else when it ran): "source checked" where verdicts are shown."""
+    out: dict[str, datetime] = {}
+    for sync in session.exec(select(SourceSync).where(SourceSync.status == OK).order_by(SourceSync.id)):
+        when = sync.source_as_of or sync.finished_at or sync.started_at
+        if when is not None:
+            out[sync.source] = when
+    return out

@@ -44,7 +44,7 @@ from directory.models import (
 )
 from directory.verification.coverage import Coverage, registry_coverage
 from directory.verification.gather import ClinicianRecords
-from directory.verification.health import SourceHealth, record_as_of
+from directory.verification.health import SourceHealth, in_live_roster, record_as_of
 from directory.verification.matching import (
     PersonName,
     name_score,
@@ -58,13 +58,13 @@ from directory.vocab import RecordKind
 CHUNK = 900  # ids per IN (...) list
 EXCLUSION_CHECK = "source:@exclusion-list"  # the exclusion list's health as the verdicts read it (its cadence)
 # The record's columns a verdict reads (evidence, name matching, look-ups), and its own date (source_as_of or
-# fetched_at). A live roster record is dated by its source's last good sync (health.record_as_of): that date is in
-# the source's health print, which every clinician who read one of its records watches ("source:…").
+# fetched_at). A live roster record is fresh while its source is: the source's health print, which every clinician
+# who read one of its records watches ("source:…"), is read at each run, so a source going stale is seen then.
 JUDGED = (
     "source", "record_key", "kind", "state", "home_state", "license_class", "title_raw", "license_number",
     "holder_name", "given_name", "middle_name", "family_name", "suffix", "family_key", "given_key", "status",
     "status_raw", "issue_date", "expiry_date", "discipline", "discipline_text", "multistate", "npi", "city",
-    "address_state", "source_url", "removed_at", "raw",
+    "address_state", "source_url", "removed_at", "raw", "row_hash",
 )
 # Where a record is and under which name (what a record that cannot weigh in still counts by).
 PLACE_AND_NAME = ("kind", "state", "family_key", "holder_name", "given_name", "middle_name", "family_name", "suffix",
@@ -115,7 +115,7 @@ def rules_version(coverage: Coverage, now: datetime, stale_days: int) -> str:
 
 
 def _health_print(health: SourceHealth) -> str:
-    return f"{health.available}|{health.reason}|{health.as_of}"
+    return f"{health.available}|{health.reason}"  # no date: an unchanged re-sync changes no verdict
 
 
 def health_prints(health: dict[str, SourceHealth], exclusion: SourceHealth) -> dict[str, str]:
@@ -127,14 +127,15 @@ def health_prints(health: dict[str, SourceHealth], exclusion: SourceHealth) -> d
 def recheck_at(read: Iterable[Any], now: datetime, stale_days: int,
                health: dict[str, SourceHealth]) -> datetime | None:
     """The earliest moment one of these records changes a verdict by the calendar alone: the day after its
-    expiry date (decision.status_verdict), or the end of its freshness window (health.is_fresh)."""
+    expiry date (decision.status_verdict), or the end of its own freshness window (health.is_fresh; a live roster
+    record has none of its own: its source's health is read at every run)."""
     moments = []
     for record in read:
         if record.expiry_date is not None:
             lapse = datetime.combine(record.expiry_date + timedelta(days=1), time.min)
             if lapse > now:
                 moments.append(lapse)
-        as_of = record_as_of(record, health)
+        as_of = None if in_live_roster(record) else record_as_of(record)
         if as_of is not None and as_of + timedelta(days=stale_days) >= now:
             moments.append(as_of + timedelta(days=stale_days))
     return min(moments, default=None)

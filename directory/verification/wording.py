@@ -118,7 +118,8 @@ def basis(decision: Decision, claim: ClaimFacts, name: str) -> str:
                     f"board), so {place} cannot be checked.{by_hand}")
         if reason == "source_down":
             return f"No {place} {what} record could be checked: {'; '.join(h.reason for h in decision.down)}."
-        as_of = "; ".join(f"{source_label(h.source)} as of {_day(h.as_of)}" for h in decision.down)
+        # the sources searched, undated: when they were last checked is shown beside the verdict (health.py)
+        as_of = "searched: " + "; ".join(source_label(h.source) for h in decision.down)
         if reason == "authority_by_hand":
             return (f"No {place} {what} record matching {name} was found ({as_of}), but "
                     f"{' or '.join(claim.authorities_by_hand)} could cover this without one, and only a manual "

@@ -62,6 +62,7 @@ def _record(i: int, state: str, given: str, family: str, license_class: str, sta
         "given_key": given.lower(), "family_key": family.lower(), "status": status, "status_raw": status.upper(),
         "expiry_date": expiry, "discipline": False, "fetched_at": NOW - timedelta(days=1),
         "source_as_of": NOW - timedelta(days=1), "source_url": f"https://{source}.example/", "raw": {},
+        "row_hash": f"{source}:{i}".encode(),  # a roster row, as a roster sync stores it (fresh while its source is)
     }
 
 
@@ -172,7 +173,7 @@ with engine.connect() as conn:  # clinicians judged again by that run, of all
 again = verify_all(engine, now=now + timedelta(hours=3))
 t5 = time.perf_counter()
 # An unchanged re-sync of every source, as a daily refresh does: no record row is written (boards/store.py), only a
-# new good sync with a newer as-of date, which every verdict that read one of its records shows.
+# new good sync with a newer as-of date, which no verdict reads (verification/health.py): --due judges nobody.
 from directory.models import SourceSync
 with engine.begin() as conn:
     sources = sorted(conn.execute(select(SourceSync.source).distinct()).scalars())
@@ -297,7 +298,9 @@ whose health was read and the earliest dated flip (an expiry, the freshness wind
 ids. Only the clinicians those touch are judged again: a changed or new row counts for a clinician when it is
 under one of their look-up keys and its name is close enough to weigh in (score >= 0.5) or it carries the site's
 NPI; a namesake's status change does not. The synthetic names come from small pools (30 given names, ~5 records
-per state and surname).
+per state and surname). A verdict is dated by its record's own data, and a live roster record is fresh while its
+source is: an unchanged re-sync (a new good sync, no record written) changes no verdict, so it makes nobody due;
+the source's latest sync is read beside the verdicts where they are shown (docs/verification.md).
 
 Verdicts (SQLite): {verdicts}. The synthetic names make same-name people in one state common: hence the many
 `ambiguous` and `wrong_license_class` verdicts. `source_unavailable`: md_bop (Maryland physicians) has no sync

@@ -49,6 +49,8 @@ def test_json_shape(engine):
     assert ct["verdict"] == "verified" and ct["checked_at"] == "2026-11-23T12:00:00"
     assert {"source", "record_id", "license_number", "raw_status", "expires", "source_as_of"} <= set(ct["evidence"])
     assert ct["evidence"]["license_number"] == "LPC.0001"
+    # the record's own date, and when its source was last synced (builders.sync: a day before NOW)
+    assert ct["evidence"]["source_checked_as_of"] == f"{NOW - timedelta(days=1):%Y-%m-%d}"
     nm = next(v for v in jane["verdicts"] if v["state"] == "NM")
     assert nm["verdict"] == "not_checkable" and nm["evidence"] is None
     assert {v["mode"] for v in jane["verdicts"]} <= {"in_person", "virtual", "prescribing"}
