@@ -242,8 +242,7 @@ def _verify(engine: Engine, context: _Context, *, due_only: bool, now: datetime,
         updates: list[dict] = []
         history: list[dict] = []
         writer = inputs.Writer(session, judging=due, listed=set(listings), everything=plan is None, now=now,
-                               stale_days=settings.source_stale_days, run_id=context.verify_run_id,
-                               health=judge.health)
+                               stale_days=settings.source_stale_days, run_id=context.verify_run_id)
         for done, cid in enumerate(sorted(due), start=1):
             practice, clinician, areas, credentials = listings[cid]
             claims = claims_for(practice, clinician, areas, credentials)

@@ -124,8 +124,7 @@ def health_prints(health: dict[str, SourceHealth], exclusion: SourceHealth) -> d
     return prints
 
 
-def recheck_at(read: Iterable[Any], now: datetime, stale_days: int,
-               health: dict[str, SourceHealth]) -> datetime | None:
+def recheck_at(read: Iterable[Any], now: datetime, stale_days: int) -> datetime | None:
     """The earliest moment one of these records changes a verdict by the calendar alone: the day after its
     expiry date (decision.status_verdict), or the end of its own freshness window (health.is_fresh; a live roster
     record has none of its own: its source's health is read at every run)."""
@@ -263,11 +262,10 @@ class Writer:
     TABLES = (VerdictInputKey.__table__, VerdictInputRecord.__table__, VerdictInputs.__table__)
 
     def __init__(self, session: Session, *, judging: set[int], listed: set[int], everything: bool, now: datetime,
-                 stale_days: int, run_id: int, health: dict[str, SourceHealth]):
+                 stale_days: int, run_id: int):
         """Drop the inputs about to be replaced (all of them for a full run) and those of clinicians no longer
-        listed. ``health``: the sources' health the run judged with (it dates live roster records)."""
+        listed."""
         self.session, self.now, self.stale_days, self.run_id = session, now, stale_days, run_id
-        self.health = health
         self.rows: tuple[list, list, list] = ([], [], [])
         if everything:
             for table in self.TABLES:
@@ -283,7 +281,7 @@ class Writer:
         keys, records, inputs = self.rows
         read = list(info.read.values()) if info else []
         inputs.append({"clinician_id": clinician_id, "practice_id": practice_id, "listing_hash": listing,
-                       "claims": claims, "recheck_at": recheck_at(read, self.now, self.stale_days, self.health),
+                       "claims": claims, "recheck_at": recheck_at(read, self.now, self.stale_days),
                        "judged_at": self.now, "verify_run_id": self.run_id})
         if info is None:
             return
