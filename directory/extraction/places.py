@@ -85,7 +85,8 @@ _REFUSED = re.compile(
 # soon)". Read on the clause just before a list of states, and right after its last state.
 _FUTURE_LEAD = re.compile(
     r"\b(?:coming\s+soon|soon\s+(?:to\s+be\s+)?(?:serving|offering|available|licensed|opening|expanding)|"
-    r"will\s+(?:soon\s+)?(?:be\s+)?(?:joining|expanding|opening|launching|available|serving|offering|licensed)|"
+    # not "sessions will be available in Ohio": said of the service, not of a state to come
+    r"will\s+soon\s+(?:be\s+)?\w+|will\s+(?:be\s+)?(?:joining|expanding|opening|launching|licensed)|"
     r"expand(?:ing|s)?\s+(?:our\s+\w+\s+)?(?:in)?to|licensure\s+(?:is\s+)?pending|pending\s+licensure|"
     r"appl(?:ying|ied)\s+for\s+(?:a\s+)?licen[sc]\w*|in\s+the\s+process\s+of\s+(?:becoming\s+|getting\s+)?licens\w+|"
     r"(?:opening|launching)\s+(?:soon|later|next))\b[^.;!?]*$",

@@ -49,3 +49,8 @@ def test_a_town_named_for_its_state_gives_that_state_and_no_other():
     found, cities = places("Visit us in New York City.")
     assert set(found) == {"NY"} and cities == {("New York City", "NY")}
     assert places("Our Nevada City office offers KAP.")[0] == {}  # a town in California: no Nevada
+
+
+def test_a_service_that_will_be_available_in_a_state_is_served_there():
+    assert states("Telehealth sessions will be available to residents of Ohio.") == {"OH"}
+    assert states("We see clients in Oregon and will soon be serving Idaho.") == {"OR"}
