@@ -1,6 +1,7 @@
 """AppTest: every page runs without an exception, and interactions by widget key work."""
 
 import re
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import admin_guard
 from directory import egress, vocab
 from directory.settings import get_settings
-from tests.dashboard.builder import SCRIPT
+from tests.dashboard.builder import NOW, SCRIPT
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 PAGES = ["views/find_care.py", "views/provider.py", "views/compare.py", "views/admin.py"]
@@ -113,6 +114,9 @@ def test_provider_page_shows_evidence_and_facts(app, directory_db):
     assert not at.exception
     shown = texts(at)
     assert "PC.0012345" in shown and "Connecticut eLicense roster" in shown and "Last checked" in shown
+    # the record's own date, and when its source last synced (builder: both three days before NOW)
+    day = f"{NOW - timedelta(days=3):%Y-%m-%d}".replace("-", "\\-")  # as the escaped markdown writes it
+    assert f"Record as of {day} · source checked {day}" in shown
     assert "Added Virginia" in shown
     stale = directory_db.built.practices["riverbend.example"]
     at.selectbox(key="provider_practice").set_value(stale).run()
