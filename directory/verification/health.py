@@ -42,6 +42,11 @@ def _day(when: datetime | None) -> str:
     return when.strftime("%Y-%m-%d") if when else "an unknown date"
 
 
+def data_date(sync: SourceSync) -> datetime | None:
+    """The date of a sync's data: the source's own as-of date, else when the sync ran."""
+    return sync.source_as_of or sync.finished_at or sync.started_at
+
+
 def _window(stale_days: int | None) -> int:
     return get_settings().source_stale_days if stale_days is None else stale_days
 
@@ -65,7 +70,7 @@ def source_health(session: Session, *, now: datetime, stale_days: int | None = N
     for source, sync in latest.items():
         good = latest_ok.get(source)
         label = source_label(source)
-        as_of = (good.source_as_of or good.finished_at or good.started_at) if good else None
+        as_of = data_date(good) if good else None
         if good is None:
             out[source] = SourceHealth(source, False, f"{label} has never synced successfully", None)
         elif sync.status != OK:  # failed, refused, or any status this code does not know: not usable
@@ -111,7 +116,6 @@ def last_good_sync(session: Session) -> dict[str, datetime]:
     """Each source's latest good sync's data date (else when it ran): "source checked" where verdicts are shown."""
     out: dict[str, datetime] = {}
     for sync in session.exec(select(SourceSync).where(SourceSync.status == OK).order_by(SourceSync.id)):
-        when = sync.source_as_of or sync.finished_at or sync.started_at
-        if when is not None:
+        if (when := data_date(sync)) is not None:
             out[sync.source] = when
     return out
