@@ -14,6 +14,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from directory.extraction.document import Block, Document
+from directory.extraction.geography import is_big_town, normalise_state
 from directory.extraction.keywords import gate_patterns
 from directory.extraction.offerings import KNOWN_PARTNERS
 from directory.extraction.people import is_listing
@@ -94,7 +95,7 @@ _CAREER = re.compile(
     re.I,
 )
 # "At Cedar Hollow, we ...", "Welcome to Cedar Hollow!", "Here at Cedar Hollow our ...": the page speaking as itself
-_SELF_CUE = re.compile(r"(?:\b[Aa]t|[Ww]elcome\s+to)\s+(?:the\s+)?$")
+_SELF_CUE = re.compile(r"(?:\b[Aa]t|[Ww]elcome\s+to|^(?:[Tt]his|[Ww]e)\s+(?:is|are))\s+(?:the\s+)?$")
 _TEAM_AT = re.compile(r"\b(?:team|staff|clinicians|providers|therapists|everyone|us|here)\s+at\s+(?:the\s+)?$", re.I)
 # "Working with the medical team at X", "in collaboration with the professionals at X": X is someone else's practice
 _OTHERS_AT = re.compile(
@@ -102,7 +103,7 @@ _OTHERS_AT = re.compile(
     r"professionals|doctors|physicians|clinicians|prescribers|nurses)\s+(?:at|of|from)\s+(?:the\s+)?$", re.I
 )
 _SELF_CUE_AFTER = re.compile(
-    r"^(?:,?\s+(?:we|our|you['’]ll|you\s+will)\b|\s*[!.]|,\s+(?:a|an)\s+\w+\s+(?:practice|clinic))"
+    r"^(?:,?\s+(?:we|our|you['’]ll|you\s+will)\b|\s*[!.]|,\s+(?:a|an)\s+(?:[\w-]+\s+){1,3}(?:practice|clinic)\b)"
 )
 _TITLE_SPLIT = re.compile(r"\s+[|–—·:]\s+|\s+-\s+")
 _COPYRIGHT = re.compile(
@@ -262,6 +263,16 @@ def _own_words(phrase: str, lower_words: frozenset[str]) -> bool:
                if word.lower() not in _CONNECTORS)
 
 
+def _own_brand(phrase: str, lower_words: frozenset[str]) -> bool:
+    """A brand the page speaks as ("At Intero, we", "Welcome to Lotus Ketamine."): its first word is its own (never
+    written in lower case, no service word, no state), the rest may describe ("Ketamine"), the whole is no heading;
+    a single word is no big town (the place the page speaks from)."""
+    words = phrase.split()
+    return (len(words[0]) >= 4 and words[0].lower() not in lower_words and words[0].lower() not in _GENERIC
+            and normalise_state(words[0]) is None and not is_generic(phrase) and not _NOT_A_NAME.search(phrase)
+            and (len(words) > 1 or not is_big_town(phrase)))
+
+
 @lru_cache(maxsize=8192)  # pure; asked about the same phrases again and again
 def _acceptable(name: str) -> bool:
     key = _compact(legal_suffix_free(name))
@@ -343,20 +354,21 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                     end = start + len(phrase)
                 head = re.split(r"\s+(?:of|for)\s+", phrase)[0].split()[-1]
                 named = len(words) >= 2 and _HEAD.match(head)  # "... Wellness", "... Center for ..."
+                self_cued = bool(_SELF_CUE.search(sentence[:start]) and _SELF_CUE_AFTER.match(sentence[end:]))
                 if not (named or len(words) >= 2 and _own_words(phrase, lower_words) and (
-                        _SELF_CUE.search(sentence[:start]) and _SELF_CUE_AFTER.match(sentence[end:])
-                        or _TEAM_AT.search(sentence[:start]))):
-                    continue  # a bare brand ("Cedar Hollow") only where the page plainly speaks as it
+                        self_cued or _TEAM_AT.search(sentence[:start]))
+                        or self_cued and _own_brand(phrase, lower_words)):
+                    continue  # a bare brand ("Cedar Hollow", "Intero") only where the page plainly speaks as it
                 if _CAREER.search(sentence):
                     continue
                 if len(words) >= 2 and words[0] in _DESCRIBING and is_generic(" ".join(words[1:])):
                     continue  # "True Ketamine Assisted Psychotherapy takes...": a kind of service, not a name
                 if _OTHERS_AT.search(sentence[max(0, start - 80):start]):
                     continue
-                if _CUE_BEFORE.search(sentence[:start]) or _CUE_AFTER.match(sentence[end:]):
+                if self_cued or _CUE_BEFORE.search(sentence[:start]) or _CUE_AFTER.match(sentence[end:]):
                     cued[phrase] += 1
                     snippets.setdefault(phrase, sentence[:300])
-                if _SELF_CUE.search(sentence[:start]) and _SELF_CUE_AFTER.match(sentence[end:]):
+                if self_cued:
                     own[phrase] += 1
     if spelled and own and not any(_compact(name) in _compact(phrase) or _compact(phrase) in _compact(name)
                                    for name in spelled for phrase in own):
