@@ -199,9 +199,11 @@ _DOCTOR_SURNAME = re.compile(  # "Dr. Okoye": a surname alone (a full name is _D
     # "Dr. Roe's Forms": the possessive ends the name; "Dr. Bessel van der Kolk" is not "Dr. Bessel"
 )
 # "supervision from Ben Roe, MD", "trained under Ann Lee, PhD": an outside mentor; "Ezra Lund, MD, and colleagues"
+# "trained at the X Center under Ann Lee, LMFT, and Ben Roe, PhD": every name of the list; "inspired by Ann Lee, MD"
 _MENTOR_BEFORE = re.compile(
     r"\b(?i:supervision|supervised|trained|training|studied|mentored|mentorship|consultation|research|stud(?:y|ies)|"
-    r"trials?|paper|book)\s+(?:\w+\s+){0,3}?(?:from|with|under|by)\s+(?:Dr\.?\s+)?$"
+    r"trials?|paper|book|inspired|influenced|teachings)\s+(?:[\w-]+\s+){0,6}?(?i:from|with|under|by|of)\s+"
+    r"(?:(?:Dr\.?\s+)?[A-Z][\w.'’-]*,?\s+|(?:and|&)\s+){0,12}(?:Dr\.?\s+)?$"
 )
 _COLLEAGUES_AFTER = re.compile(  # a study's authors, or a writer quoted ("Gabor Roe, MD, reminds us")
     r",?\s+(?:and\s+(?:his\s+|her\s+|their\s+)?colleagues|et\s+al|(?:\w+\s+)?(?:says|said|writes|wrote|"

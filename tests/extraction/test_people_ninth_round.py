@@ -1,0 +1,26 @@
+"""Ninth round of the people reader (issue 10): the trainers and inspirations a clinician names are not the team.
+Every sentence here is written for the test (no real page's text, practice, person or town)."""
+
+from directory.extraction.output import facts_to_json
+from directory.extraction.page import extract_page
+
+
+def people(text: str) -> dict[str, list[str]]:
+    facts = facts_to_json(extract_page(text.encode(), url="https://example.org/about", content_type="text/plain"))
+    return {person["name"]: person["credentials"] for person in facts["clinicians"]}
+
+
+def test_every_trainer_named_after_a_training_place_is_not_the_team():
+    text = ("Hi, I'm Wren Halloway, LPC. I trained at the Alder Point Institute for Psychedelic Study under "
+            "Ossian Vere, LMFT, and Tamsin Orrell, PhD.")
+    assert people(text) == {"Wren Halloway": ["LPC"]}
+
+
+def test_a_clinician_the_page_is_inspired_by_is_not_the_team():
+    text = "Wren Halloway, LPC, offers KAP. Her work is inspired by Ossian Vere, MD, PhD and his students."
+    assert people(text) == {"Wren Halloway": ["LPC"]}
+
+
+def test_a_colleague_the_page_works_with_is_still_read():
+    text = "Wren Halloway, LPC, works with Ossian Vere, PMHNP-BC, who prescribes for our clients."
+    assert people(text) == {"Wren Halloway": ["LPC"], "Ossian Vere": ["PMHNP-BC"]}
