@@ -240,8 +240,9 @@ _CITY_STATE_ZIP = re.compile(
     r"|^,?\s+(" + _CITY_WORDS + r")\s+([A-Z]{2})\s+(\d{5})\b"  # without commas: "... Suite 200 Springfield MN 55343"
 )
 _LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+")
-_CITY_OFFICE = re.compile(  # "our Fairview office", "the Lakeview clinics", "the college's Fairview campus"
-    r"\b(?:[Oo]ur|[Mm]y|[Tt]he|[Hh]er|[Hh]is|[A-Za-z]+['’]s)\s+((?:[A-Z][a-z'’.\-]+)(?:\s+[A-Z][a-z'’.\-]+){0,2}"
+_CITY_OFFICE = re.compile(  # "our Fairview office", "the Lakeview clinics", "our new Fairview location"
+    r"\b(?:[Oo]ur|[Mm]y|[Tt]he|[Hh]er|[Hh]is|[A-Za-z]+['’]s)\s+(?:(?:new|newest|main|second|other|original|"
+    r"flagship|beautiful|cozy|convenient)\s+)?((?:[A-Z][a-z'’.\-]+)(?:\s+[A-Z][a-z'’.\-]+){0,2}"
     r"(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2}){0,4})"
     r"\s+(?:office|studio|location|clinic|suite|campus)(?:es|s)?\b"
 )
