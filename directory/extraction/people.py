@@ -186,9 +186,10 @@ _FIRST_WITH_CODES = re.compile(  # "Kristin, LCSW": a first name with post-nomin
     rf"(?<![\w.’'-])(?P<first>{_FIRST}),\s*(?P<codes>[A-Z][A-Za-z.\-]{{1,11}}(?:\s*,\s*[A-Z][A-Za-z.\-]{{1,11}})*)"
 )
 _INTRO_WORDS = frozenset({"I'm", "I’m", "Hi", "Hello", "Meet", "About"})
-_LED_BY = re.compile(
-    rf"\b(?:founded|led|owned|run|directed|started|created|supervised|prescribed|reviewed)\s+by\s+(?:{_ROLE_PREFIX})?"
-    rf"(?:Dr\.?\s+)?(?P<name>{NAME})"
+_LED_BY = re.compile(  # "founded in 2019 by Jane Roe and Sam Poe": both
+    rf"\b(?:(?:co-?)?founded|led|owned|run|directed|started|created|supervised|prescribed|reviewed)"
+    rf"(?:\s+in\s+\d{{4}})?\s+by\s+(?:{_ROLE_PREFIX})?(?:Dr\.?\s+)?(?P<name>{NAME})"
+    rf"(?:\s+(?:and|&)\s+(?:{_ROLE_PREFIX})?(?:Dr\.?\s+)?(?P<second>{NAME})(?![\w'’-]))?"
 )
 # a medical reviewer's byline, its name on the next line: the practice's clinician (an author alone may not be one)
 _REVIEWER_LINE = re.compile(r"^(?i:(?:medically\s+|medical\s+|clinically\s+)?review(?:ed)?\s+by)\s*:?$")
@@ -717,8 +718,9 @@ class _PeopleReader:
             if name := clean_name(match.group("name")):
                 self.add(name, [], sentence[:300], source="prose")
         for match in _LED_BY.finditer(sentence) if " by " in sentence else ():
-            if name := clean_name(match.group("name")):
-                self.add(name, [], sentence[:300], source="prose")
+            for found in (match.group("name"), match.group("second")):
+                if found and (name := clean_name(found)):
+                    self.add(name, [], sentence[:300], source="prose")
         if "Dr" in sentence:
             for match in _DOCTOR_SURNAME.finditer(sentence):
                 surname = match.group("name")

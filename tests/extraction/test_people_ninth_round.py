@@ -24,3 +24,10 @@ def test_a_clinician_the_page_is_inspired_by_is_not_the_team():
 def test_a_colleague_the_page_works_with_is_still_read():
     text = "Wren Halloway, LPC, works with Ossian Vere, PMHNP-BC, who prescribes for our clients."
     assert people(text) == {"Wren Halloway": ["LPC"], "Ossian Vere": ["PMHNP-BC"]}
+
+
+def test_both_founders_are_read_whatever_year_comes_first():
+    text = "Alder Point Wellness was founded in 2020 by Wren Halloway and Ossian Vere."
+    assert set(people(text)) == {"Wren Halloway", "Ossian Vere"}
+    assert set(people("The clinic was co-founded by Wren Halloway & Dr. Ossian Vere.")) == {"Wren Halloway",
+                                                                                          "Ossian Vere"}
