@@ -165,6 +165,10 @@ _TITLED_SUBJECT = re.compile(
     rf"^(?:Dr\.?\s+)?(?P<name>{NAME})(?:,\s*[A-Z][A-Za-z.\-]{{1,10}})*,?\s+(?:also\s+)?"
     r"(?:holds|earned|received|completed|became|(?P<is>is\s+an?\s+))"
 )
+# "Sarah, our KAP therapist, will meet you": a first name in apposition to its role, where that is all the page gives
+_FIRST_APPOSITIVE = re.compile(
+    rf"^(?P<first>{_FIRST}),\s+(?i:our|my|the|your)\s+(?:[\w-]+\s+){{0,3}}?(?i:{_ROLE_NOUN})\s*[,(]"
+)
 _FIRST_SUBJECT = re.compile(  # "Sarah is a licensed therapist": a first name where that is all the page gives
     rf"^(?P<first>{_FIRST})\s+(?i:(?:(?:received|earned|holds|completed)\s+(?:[\w'’-]+\s+){{1,10}}?and\s+)?"
     rf"(?:is|has been|became|works as|serves as)\s+(?:a|an|our|the)\s+(?:[\w-]+\s+){{0,4}}?{_ROLE_NOUN})"
@@ -187,7 +191,7 @@ _FIRST_WITH_CODES = re.compile(  # "Kristin, LCSW": a first name with post-nomin
 )
 _INTRO_WORDS = frozenset({"I'm", "I’m", "Hi", "Hello", "Meet", "About"})
 _LED_BY = re.compile(  # "founded in 2019 by Jane Roe and Sam Poe": both
-    rf"\b(?:(?:co-?)?founded|led|owned|run|directed|started|created|supervised|prescribed|reviewed)"
+    rf"\b(?i:(?:co-?)?founded|led|owned|run|directed|started|created|supervised|prescribed|reviewed)"
     rf"(?:\s+in\s+\d{{4}})?\s+by\s+(?:{_ROLE_PREFIX})?(?:Dr\.?\s+)?(?P<name>{NAME})"
     rf"(?:\s+(?:and|&)\s+(?:{_ROLE_PREFIX})?(?:Dr\.?\s+)?(?P<second>{NAME})(?![\w'’-]))?"
 )
@@ -657,7 +661,7 @@ class _PeopleReader:
             self.add(name, [], sentence[:300], source="prose")
         hint = _PROSE_HINT.search(sentence)  # cheap tests first: most sentences name nobody
         intro = "I" in sentence and _INTRO_HINT.search(sentence)
-        coded = "," in sentence and _ANY_CODE.search(sentence)
+        coded = ("," in sentence or "(" in sentence) and _ANY_CODE.search(sentence)  # "Wren (LMFT)" too
         if not (hint or intro or coded or " by " in sentence or "Dr" in sentence):
             return
         cited = [match.group(0).lower() for match in _RESEARCH.finditer(sentence)]
@@ -690,6 +694,9 @@ class _PeopleReader:
                 (info := lookup(code)) is not None and info.kind is not CredentialKind.TRAINING
                 for code in _titles_in(sentence)):
             self.add(name, [], sentence[:300], source="prose")  # its titles: read_bios
+        first = _FIRST_APPOSITIVE.match(sentence) if hint else None
+        if first and self.lone_first(sentence, 0, first["first"]) and not self.known_first(first["first"]):
+            self.add(first["first"], [], sentence[:300], source="prose")
         first = _FIRST_SUBJECT.match(sentence) if hint and not bio else None
         if first and _single_name(first.group("first"), self.lower_words) and not self.known_first(first["first"]):
             self.add(first.group("first"), _titles_in(sentence), sentence[:300], source="prose")

@@ -31,3 +31,15 @@ def test_both_founders_are_read_whatever_year_comes_first():
     assert set(people(text)) == {"Wren Halloway", "Ossian Vere"}
     assert set(people("The clinic was co-founded by Wren Halloway & Dr. Ossian Vere.")) == {"Wren Halloway",
                                                                                           "Ossian Vere"}
+
+
+def test_a_first_name_in_apposition_to_its_role_or_with_codes_in_brackets_is_a_clinician():
+    assert people("Wren, our KAP therapist, will meet with you for preparation.") == {"Wren": []}
+    assert people("Sessions with Wren (LMFT) include preparation and integration.") == {"Wren": ["LMFT"]}
+    # an everyday word before the comma is no name
+    assert people("However, our therapist, a trained guide, will meet you.") == {}
+
+
+def test_a_sentence_that_opens_with_led_by_names_both_people():
+    text = "Led by nurse practitioner Wren Halloway and therapist Ossian Vere, our team offers KAP."
+    assert set(people(text)) == {"Wren Halloway", "Ossian Vere"}
