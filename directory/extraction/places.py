@@ -44,6 +44,7 @@ _TOKEN = re.compile(
     + r")(?![A-Za-z0-9\-]))"
 )
 _ELIDED = re.compile(r"\b(North|South|West)\s+(?:and|&|or)\s+(North|South)\s+(Carolina|Dakota)\b")
+_PAIRED = re.compile(r"\bthe\s+(Carolina|Dakota)s\b")  # "residents of the Carolinas": North and South
 _SEPARATOR = re.compile(r"^\s*(?:,|;|/|\||&|·|•|and|or|,\s*(?:and|or|&))?\s*$")
 
 # Words that, leading up to a state, say it is a service area.
@@ -491,6 +492,10 @@ def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> t
         middle = match.start(2)
         tokens.append(_Token(match.start(), middle, STATE_BY_NAME[f"{first} {region}"], "name"))
         tokens.append(_Token(middle, match.end(), STATE_BY_NAME[f"{second} {region}"], "name"))
+    for match in _PAIRED.finditer(sentence) if "the Carolinas" in sentence or "the Dakotas" in sentence else ():
+        middle = (match.start() + match.end()) // 2  # two states in one word: each takes half of its span
+        tokens.append(_Token(match.start(), middle, STATE_BY_NAME[f"North {match.group(1)}"], "name"))
+        tokens.append(_Token(middle, match.end(), STATE_BY_NAME[f"South {match.group(1)}"], "name"))
     for match in _AP_STATE.finditer(sentence):  # only after a town of that state: "La." alone is no state
         code = _AP_CODES[match.group(1).replace(".", "")]
         if _city_before(sentence, match.start(), code):
@@ -960,7 +965,7 @@ class _PlaceReader:
                 self.vote(common.pop(), in_person, virtual, 1, snippet)
 
     def resolve_cities(self) -> None:
-        page_states = set(self.votes)
+        page_states = _washington_state(set(self.votes))
         # "Oak Hollow Ketamine Clinic serves Fairview and Lakeview": a page that names the towns it serves says where
         # it is; a town read from the practice's name then is a brand word
         other_towns = {city.city.lower() for city in self.facts.cities} | {
@@ -972,7 +977,7 @@ class _PlaceReader:
             if (tuple(names), snippet, office) in resolved:
                 continue  # the same towns said again in the same words: one reading is enough
             resolved.add((tuple(names), snippet, office))
-            in_sentence = {token.code for token in _state_tokens(sentence, self.given_names)}
+            in_sentence = _washington_state({token.code for token in _state_tokens(sentence, self.given_names)})
             common: set[str] | None = None
             for name in names:
                 states = set(states_of_city(_METRO.sub("", name)))
@@ -1047,6 +1052,12 @@ class _PlaceReader:
                 in_person = True if in_person is None else in_person
                 virtual = True if virtual is None else virtual
             self.facts.states.append(StateFact(state=state, in_person=in_person, virtual=virtual))
+
+
+def _washington_state(states: set[str]) -> set[str]:
+    """A bare "Washington" is the state where no "DC" is said beside it: "in person in Seattle, or virtually for
+    Washington residents" is in person in WA (finish() decides the same for the votes themselves)."""
+    return states | {"WA"} if BARE_WASHINGTON in states and "DC" not in states else states
 
 
 _NOT_CITIES = {"Ketamine", "Journey", "Hope", "Wellness", "Center", "Health", "Home", "Mind", "Body", "Spirit",
