@@ -1055,7 +1055,7 @@ class _PlaceReader:
 
 
 def _washington_state(states: set[str]) -> set[str]:
-    """A bare "Washington" is the state where no "DC" is said beside it: "in person in Seattle, or virtually for
+    """A bare "Washington" is the state where no "DC" is said beside it: "in person in <town>, or virtually for
     Washington residents" is in person in WA (finish() decides the same for the votes themselves)."""
     return states | {"WA"} if BARE_WASHINGTON in states and "DC" not in states else states
 
