@@ -26,3 +26,11 @@ def test_a_heading_a_town_a_state_or_an_everyday_word_is_still_no_name():
     assert name_of("At Oregon, we see clients from the whole region.") is None
     # "first" is written in lower case on the page: an everyday word, not a brand
     assert name_of("At First, we meet for an intake. Your first session is a screening.") is None
+
+
+def test_a_domain_that_adds_a_practice_word_or_a_place_after_the_name_still_spells_it():
+    text = "Quillmere Mind specializes in ketamine-assisted therapy for adults."
+    assert name_of(text, "https://quillmeremindclinic.com/kap") == "Quillmere Mind"
+    assert name_of("Orrin Path Wellness offers KAP.", "https://orrinpathohio.com/") == "Orrin Path Wellness"
+    # two words and no practice word read as the person the site is named for, not a practice name
+    assert name_of("Orrin Vale offers KAP.", "https://orrinvalecollective.com/") is None
