@@ -197,6 +197,7 @@ _STREET = re.compile(
 )
 _CITY_LIST = re.compile(
     r"\b(?:(?i:in|near|throughout|serving|serve|serves|across|including|from|within\s+\d+\s+(?:miles|minutes)\s+of|"
+    r"for(?=\s+(?:the\s+)?greater\s)|"  # "KAP for the greater Fairview area"
     r"(?:residents|clients|patients|families|communities)\s+of)\s+"  # "residents of Fairview and Lakeview"
     r"|(?i:locations?|offices?|in[- ]person)\s*:\s*"  # "two locations: Fairview and Lakeview", "In person: X"
     r"|;\s*and\s+)"  # "Serving A and B in X County; and C and D in Y County": the served list goes on

@@ -30,3 +30,8 @@ def test_the_carolinas_and_the_dakotas_are_two_states_each():
     assert modes("Telehealth KAP for residents of Florida, Georgia and the Carolinas.") == {
         "FL": (None, True), "GA": (None, True), "NC": (None, True), "SC": (None, True)}
     assert set(modes("We serve the Dakotas by video.")) == {"ND", "SD"}
+
+
+def test_care_for_the_greater_town_area_names_the_town():
+    assert cities("Ketamine therapy for the Greater Missoula area.") == {"Missoula"}
+    assert cities("Ketamine therapy for adults in a calm room.") == set()
