@@ -104,6 +104,21 @@ def test_titles_by_keyword(title, expected):
     assert classify_title(None, title) == expected
 
 
+@pytest.mark.parametrize(("title", "expected"), [
+    # Illinois APRN descriptions say "ADVANCED PRACTICE" or "FULL PRACTICE AUTHORITY" (docs/sources.md); whatever
+    # the exact wording, each reads as its class
+    ("ADVANCED PRACTICE REGISTERED NURSE", "nurse_practitioner"),
+    ("LICENSED ADVANCED PRACTICE REGISTERED NURSE - FULL PRACTICE AUTHORITY", "nurse_practitioner"),
+    ("LICENSED CLINICAL PSYCHOLOGIST", "psychologist"), ("LICENSED CLINICAL SOCIAL WORKER", "clinical_social_worker"),
+    ("LICENSED MARRIAGE AND FAMILY THERAPIST", "marriage_family_therapist"),
+    ("LICENSED PROFESSIONAL COUNSELOR", "associate_counselor"),
+    ("LICENSED CLINICAL PROFESSIONAL COUNSELOR", "professional_counselor"),
+    ("LICENSED CERTIFIED PUBLIC ACCOUNTANT", "other"),
+])
+def test_illinois_descriptions_read_as_their_class(title, expected):
+    assert classify_title(get_source("il_socrata"), title) == expected
+
+
 def test_coverage_answers_which_sources_could_confirm():
     va = {s.name for s in coverage("VA", "professional_counselor")}
     assert {"va_dhp", "npi", "oig_leie", "counseling_compact"} <= va
