@@ -14,7 +14,8 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from directory.extraction.document import Block, Document
-from directory.extraction.geography import STATE_CODES, is_big_town, normalise_state
+from directory.extraction.domains import describes_rest
+from directory.extraction.geography import is_big_town, normalise_state
 from directory.extraction.keywords import gate_patterns
 from directory.extraction.offerings import KNOWN_PARTNERS
 from directory.extraction.people import is_listing
@@ -229,9 +230,10 @@ def _domain_part(phrase: str, labels: list[str], speaks: bool = False) -> str | 
                 continue
             compacts = {_compact(span), _compact(re.sub(r"\s+(?:&|and)\s+", " ", span))}
             if any(label in compacts or any(label.startswith(compact) and (
-                    (not single and (len(compact) >= 0.6 * len(label) or _describes_rest(label[len(compact):])))
+                    (not single and (len(compact) >= 0.6 * len(label) or describes_rest(label[len(compact):])))
                     or acronym
-                    or (single and speaks and len(compact) >= 5)) for compact in compacts) for label in labels):
+                    or (single and speaks and len(compact) >= 5 and describes_rest(label[len(compact):])))
+                    for compact in compacts) for label in labels):
                 rest = words[stop:]
                 if rest and (rest[0].lower() in _CONNECTORS or _ORG_WORDS.fullmatch(rest[0])):
                     stop = len(words)  # "... of Cobalt Bay", "... & Wellness Center", "... Care"
@@ -239,19 +241,6 @@ def _domain_part(phrase: str, labels: list[str], speaks: bool = False) -> str | 
                         stop -= 1
                 return " ".join(words[start:stop])
     return None
-
-
-_DOMAIN_SUFFIXES = frozenset(
-    """clinic clinics therapy therapies health wellness center centre ketamine kap psych psychiatry counseling
-    counselling care medical medicine infusions infusion institute group associates collective healing mind
-    online telehealth pllc llc inc co""".split()
-)
-
-
-def _describes_rest(rest: str) -> bool:
-    """What a domain adds after a name: a practice word or a place ("novamind" + "clinic", + a town, + "ny")."""
-    return not rest or rest in _DOMAIN_SUFFIXES or (len(rest) == 2 and rest.upper() in STATE_CODES) \
-        or normalise_state(rest) is not None or is_big_town(rest)
 
 
 # Two words run together where the text lost a line break ("HealthStill Waters Counseling"): split for the domain test

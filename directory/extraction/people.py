@@ -7,8 +7,11 @@ one too; "Jane is a Licensed Clinical Social Worker" adds a title to a person al
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
+from urllib.parse import urlsplit
 
 from directory.extraction.document import Block, Document, sentences
+from directory.extraction.domains import describes_rest
 from directory.extraction.geography import STATE_BY_NAME, STATE_CODES, is_city_in, normalise_state
 from directory.extraction.keywords import AnyWord, gate_patterns, guard_patterns
 from directory.extraction.offerings import KNOWN_PARTNERS
@@ -243,6 +246,12 @@ _CARE_VERB = re.compile(
     r"^\s+(?:will|who|also|both|each)?\s*(?:monitor|guide|facilitate|lead|support|assist|co-facilitate|sit|meet|"
     r"welcome|work|care|hold|prepare|offer|run|co-?founded|founded|started|are\s+(?:our|the|both|licensed|trained|"
     r"certified))", re.I
+)
+# "Once we are done, Dana will stay with you": a first name doing something, on dana<surname>.com (the site of the
+# person): the page's clinician
+_FIRST_ACTS = re.compile(
+    rf"(?:^|,\s+)(?P<first>{_FIRST})\s+(?:will|is|has|offers|provides|works|specializes|helps|sees|guides|brings|"
+    r"believes|holds|earned|received|completed|trained|leads|meets)\b"
 )
 # "Tomas's physician partner": a first name whose possessive is a person's relation, not a brand's.
 _FIRST_POSSESSIVE = re.compile(
@@ -572,6 +581,22 @@ class _PeopleReader:
     def host(self) -> str:
         return re.sub(r"[^a-z]", "", (self.document.url or "").lower().split("//")[-1].split("/")[0])
 
+    @cached_property
+    def site_first(self) -> str | None:
+        """The first name a person's own domain begins with ("dana" on danaroe.com) where the page says it as a word:
+        the rest of the domain is then a surname, not practice words ("danacounseling.com") or a place."""
+        labels = [label for label in urlsplit(self.document.url or "").hostname.split(".")[:-1]
+                  if label not in ("www", "m")] if self.document.url else []
+        label = re.sub(r"[^a-z]", "", labels[0].lower()) if labels else ""
+        for size in range(min(15, len(label) - 3), 2, -1):  # the longest first name the page writes
+            first = label[:size]
+            if re.search(rf"\b{first.capitalize()}\b", self.document.text) and not describes_rest(label[size:]):
+                # "Evergreen Spravato & Interventional Psychiatry" on the page: the word begins a brand, not a name
+                brand = re.search(rf"\b{first.capitalize()}(?:\s+[A-Z&][\w&'’-]*){{0,3}}?{_BRAND_AFTER}",
+                                  self.document.text)
+                return None if brand else first
+        return None
+
     def lone_first(self, sentence: str, start: int, first: str) -> bool:
         """A first name said alone: not the end of a longer name ("Jane Roe"), not an everyday word."""
         previous = re.search(r"(\S+)\s+$", sentence[:start])
@@ -659,6 +684,12 @@ class _PeopleReader:
         if fees and (name := clean_name(fees.group("name"))) \
                 and not re.search(rf"\b{re.escape(fees.group('name'))}{_BRAND_AFTER}", self.document.text):
             self.add(name, [], sentence[:300], source="prose")
+        site_first = self.site_first
+        for match in _FIRST_ACTS.finditer(sentence) if site_first and site_first.capitalize() in sentence else ():
+            if match.group("first").lower() == site_first and self.lone_first(sentence, match.start("first"),
+                                                                              match.group("first")):
+                self.add(self.known_first(match.group("first")) or match.group("first"), [], sentence[:300],
+                         source="prose")
         hint = _PROSE_HINT.search(sentence)  # cheap tests first: most sentences name nobody
         intro = "I" in sentence and _INTRO_HINT.search(sentence)
         coded = ("," in sentence or "(" in sentence) and _ANY_CODE.search(sentence)  # "Wren (LMFT)" too

@@ -34,3 +34,9 @@ def test_a_domain_that_adds_a_practice_word_or_a_place_after_the_name_still_spel
     assert name_of("Orrin Path Wellness offers KAP.", "https://orrinpathohio.com/") == "Orrin Path Wellness"
     # two words and no practice word read as the person the site is named for, not a practice name
     assert name_of("Orrin Vale offers KAP.", "https://orrinvalecollective.com/") is None
+
+
+def test_a_first_name_that_begins_a_persons_domain_is_not_the_practice():
+    text = "After the dosing ends, Orrindel will stay with you to talk about what came up."
+    assert name_of(text, "https://orrindelvasquez.com/kap") is None  # the rest of the domain is a surname
+    assert name_of("Orrindel offers KAP to adults.", "https://orrindelhealth.com/kap") == "Orrindel"

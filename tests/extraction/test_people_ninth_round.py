@@ -43,3 +43,16 @@ def test_a_first_name_in_apposition_to_its_role_or_with_codes_in_brackets_is_a_c
 def test_a_sentence_that_opens_with_led_by_names_both_people():
     text = "Led by nurse practitioner Wren Halloway and therapist Ossian Vere, our team offers KAP."
     assert set(people(text)) == {"Wren Halloway", "Ossian Vere"}
+
+
+def people_at(text: str, url: str) -> dict[str, list[str]]:
+    facts = facts_to_json(extract_page(text.encode(), url=url, content_type="text/plain"))
+    return {person["name"]: person["credentials"] for person in facts["clinicians"]}
+
+
+def test_the_first_name_a_persons_own_domain_begins_with_is_the_clinician_where_it_acts():
+    text = "Once the effects pass, Orrindel will stay with you to talk about what came up."
+    assert people_at(text, "https://orrindelvasquez.com/kap") == {"Orrindel": []}
+    # the domain goes on with practice words, or the page writes the word as a brand: not a person
+    assert people_at(text, "https://orrindelcounseling.com/kap") == {}
+    assert people_at("Orrindel Ketamine Clinic opened in 2020. " + text, "https://orrindelvasquez.com/kap") == {}

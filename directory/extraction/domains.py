@@ -1,0 +1,30 @@
+"""What a site's domain says besides a name: "novamindclinic.com" is Nova Mind and a clinic, "janeroe.com" a person."""
+
+from functools import lru_cache
+
+from directory.extraction.geography import STATE_CODES, is_big_town, normalise_state
+
+_DOMAIN_SUFFIXES = frozenset(
+    """clinic clinics therapy therapies therapist therapists therapeutics health wellness wellbeing center centre
+    centers ketamine kap psych psychiatry psychiatric psychology psychotherapy psychedelic psychedelics counseling
+    counselling counselor counselors care medical medicine infusions infusion institute group associates collective
+    healing mind mental behavioral integrative practice partners solutions services treatment recovery network
+    space studio spa lounge and the of online telehealth spravato esketamine interventional tms iv nyc dc pllc
+    llc inc co""".split()
+)
+
+
+@lru_cache(maxsize=1024)
+def describes_rest(rest: str) -> bool:
+    """What a domain adds after a name: practice words or a place ("novamind" + "clinic", "intero" + "psychedelic",
+    + "counselingcenter", + a town, + "ny"); not a surname ("jane" + "roe")."""
+    if not rest or (len(rest) == 2 and rest.upper() in STATE_CODES) or normalise_state(rest) is not None \
+            or is_big_town(rest):
+        return True
+    if len(rest) > 40:
+        return False
+    ends = {0}  # the prefixes of `rest` that practice words spell whole
+    for end in range(1, len(rest) + 1):
+        if any(start in ends and rest[start:end] in _DOMAIN_SUFFIXES for start in range(max(0, end - 14), end)):
+            ends.add(end)
+    return len(rest) in ends
