@@ -585,8 +585,8 @@ class _PeopleReader:
     def site_first(self) -> str | None:
         """The first name a person's own domain begins with ("dana" on danaroe.com) where the page says it as a word:
         the rest of the domain is then a surname, not practice words ("danacounseling.com") or a place."""
-        labels = [label for label in urlsplit(self.document.url or "").hostname.split(".")[:-1]
-                  if label not in ("www", "m")] if self.document.url else []
+        host = urlsplit(self.document.url or "").hostname or ""
+        labels = [label for label in host.split(".")[:-1] if label not in ("www", "m")]
         label = re.sub(r"[^a-z]", "", labels[0].lower()) if labels else ""
         for size in range(min(15, len(label) - 3), 2, -1):  # the longest first name the page writes
             first = label[:size]

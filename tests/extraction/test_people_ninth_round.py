@@ -56,3 +56,8 @@ def test_the_first_name_a_persons_own_domain_begins_with_is_the_clinician_where_
     # the domain goes on with practice words, or the page writes the word as a brand: not a person
     assert people_at(text, "https://orrindelcounseling.com/kap") == {}
     assert people_at("Orrindel Ketamine Clinic opened in 2020. " + text, "https://orrindelvasquez.com/kap") == {}
+
+
+def test_a_url_without_a_host_names_no_site_person_and_raises_nothing():
+    for url in ("not a url", "file.txt", "http://", "mailto:someone@example.org"):
+        assert people_at("Orrindel will stay with you. Orrindel offers KAP.", url) == {}
