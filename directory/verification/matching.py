@@ -151,8 +151,8 @@ def given_score(site: PersonName, record: PersonName) -> float:
 
 def _middle_factor(site: PersonName, record: PersonName) -> float:
     a, b = site.middle_key, record.middle_key
-    if not a or not b or a == b or _initial_of(a, b) or _initial_of(b, a):
-        return 1.0
+    if not a or not b or a == b or _initial_of(a, b) or _initial_of(b, a) or same_given_name(a, b):
+        return 1.0  # "J. Alex Rivera" on the site, "John Alexander Rivera" on the board
     if a in record.family_parts or b == site.given_key:
         return 1.0  # a former surname, or a given name the board lists as middle
     return 0.6  # two different middle names: most likely two different people

@@ -29,6 +29,9 @@ def test_initials_and_middle_names():
     assert score("Michael Roe", "Roe, J Michael") >= PLAUSIBLE  # goes by the middle name
     assert score("Jane Q. Roe", "Roe, Jane Quinn") == 1.0
     assert score("Michael A. Chen", "Chen, Michael B") < PLAUSIBLE  # two different middle names
+    # the middle name the site shortens is the same middle name ("Alex" for "Alexander"), not a different one
+    assert score("J. Alex Rivera", "Rivera, John Alexander") >= PLAUSIBLE
+    assert score("J. Alex Rivera", "Rivera, John Michael") < PLAUSIBLE
 
 
 def test_suffixes_tell_father_and_son_apart():
