@@ -138,6 +138,8 @@ def given_score(site: PersonName, record: PersonName) -> float:
         return 0.0
     if a == b:
         return 1.0
+    if a + site.middle_key == b or b + record.middle_key == a:
+        return 0.95  # a double given name written in one word on one side: "Ann Marie" and "ANNMARIE"
     if same_given_name(a, b):
         return 0.95
     if _initial_of(a, b) or _initial_of(b, a):
@@ -153,6 +155,8 @@ def _middle_factor(site: PersonName, record: PersonName) -> float:
     a, b = site.middle_key, record.middle_key
     if not a or not b or a == b or _initial_of(a, b) or _initial_of(b, a) or same_given_name(a, b):
         return 1.0  # "J. Alex Rivera" on the site, "John Alexander Rivera" on the board
+    if {name_key(word) for word in site.middle.split()} & {name_key(word) for word in record.middle.split()}:
+        return 1.0  # "Jose Luis Garcia Lopez" read as middle "Luis Garcia": the same middle name "Luis"
     if a in record.family_parts or b == site.given_key:
         return 1.0  # a former surname, or a given name the board lists as middle
     return 0.6  # two different middle names: most likely two different people

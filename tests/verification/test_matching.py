@@ -34,6 +34,15 @@ def test_initials_and_middle_names():
     assert score("J. Alex Rivera", "Rivera, John Michael") < PLAUSIBLE
 
 
+def test_double_given_names_and_two_surnames():
+    # written in one word on one side, two on the other
+    assert score("Ann Marie Lopez", "LOPEZ, ANNMARIE") >= PLAUSIBLE
+    assert score("Ann-Marie Lopez", "LOPEZ, ANN MARIE") >= PLAUSIBLE
+    assert score("Ann Lopez", "LOPEZ, ANNMARIE") < PLAUSIBLE  # half a double name is not enough
+    # "Jose Luis Garcia Lopez" reads as middle "Luis Garcia" and surname "Lopez": the board's "GARCIA LOPEZ, JOSE LUIS"
+    assert score("Jose Luis Garcia Lopez", "GARCIA LOPEZ, JOSE LUIS") >= PLAUSIBLE
+
+
 def test_suffixes_tell_father_and_son_apart():
     assert score("Robert Hale Jr.", "Hale, Robert Sr") < PLAUSIBLE
     assert score("Robert Hale Jr.", "Hale, Robert Jr") == 1.0
