@@ -78,9 +78,16 @@ def _identity(person: PersonName, record, *, number: bool, npi: bool) -> Identit
 
 def _same_surname(a: PersonName, b: PersonName) -> bool:
     """The whole surname alike, hyphen or not ("Castellanos-Abbott" ~ WREN CASTELLANOS ABBOTT, read with a middle
-    name)."""
-    return a.family_key == b.family_key or a.family_key == name_key(b.middle + b.family) or (
-        b.family_key == name_key(a.middle + a.family))
+    name; "Jose Luis Garcia Lopez" ~ GARCIA LOPEZ, JOSE LUIS, its first surname read as a second middle name)."""
+    return a.family_key == b.family_key or a.family_key in _surnames_with_middle(b) or (
+        b.family_key in _surnames_with_middle(a))
+
+
+def _surnames_with_middle(person: PersonName) -> set[str]:
+    """The surname joined to the whole middle name, or to its last word: a first surname read as a middle name."""
+    if not person.middle:
+        return set()
+    return {name_key(person.middle + person.family), name_key(person.middle.split()[-1] + person.family)}
 
 
 class Gatherer:

@@ -76,12 +76,14 @@ class PersonName:
         return frozenset({self.family_key} | parts) - {""}
 
     def query_keys(self) -> frozenset[str]:
-        """Family keys to look a record up by: the surname, its halves, and a middle name used as a
-        former surname ("Jane Smith Roe" may still be "Jane Smith" at the board)."""
+        """Family keys to look a record up by: the surname, its halves, a middle name used as a former surname
+        ("Jane Smith Roe" may still be "Jane Smith" at the board) and the last middle word joined to the surname."""
         keys = set(self.family_parts)
         if len(self.middle_key) > 1:
             keys.add(self.middle_key)
-        return frozenset(keys)
+            # "Jose Luis Garcia Lopez": the board may hold the two surnames as one ("GARCIA LOPEZ")
+            keys.add(name_key(self.middle.split()[-1] + self.family))
+        return frozenset(keys) - {""}
 
 
 def _person(given: str | None, middle: str | None, family: str | None, suffix: str | None) -> PersonName:
@@ -281,7 +283,9 @@ def full_name_match(site: PersonName, record: PersonName) -> bool:
     """The same person's name written in full on both sides: the same given name (not an initial, nickname or
     middle name), the same surname (or a half or former surname of it), no conflicting middle name or suffix.
     Anything looser is a name-only match that can never on its own give a pass."""
-    if len(site.given_key) < 2 or site.given_key != record.given_key:
+    compound = (site.given_key + site.middle_key == record.given_key
+                or record.given_key + record.middle_key == site.given_key)  # "Ann Marie" and "ANNMARIE"
+    if len(site.given_key) < 2 or not (site.given_key == record.given_key or compound):
         return False
     if family_score(site, record) < 0.9:  # exact, a hyphenated half or a former surname; a typo is looser
         return False

@@ -579,3 +579,19 @@ def test_a_new_source_makes_a_state_checkable(engine, session):
     verify_all(engine, now=NOW, coverage=with_new_mexico)
     row = verdicts(engine)["service/NM/in_person"]
     assert row.verdict == Verdict.SOURCE_UNAVAILABLE and "generic_nm has never synced" in row.basis
+
+
+@pytest.mark.parametrize(("site_name", "board_name"), [
+    ("Jose Luis Garcia Lopez", "GARCIA LOPEZ, JOSE LUIS"),  # two surnames, one of them read as a middle name
+    ("Ann Marie Lopez", "LOPEZ, ANNMARIE"),  # a double given name in one word at the board
+    ("Ann-Marie Lopez", "LOPEZ, ANN MARIE"),
+])
+def test_the_same_full_name_written_another_way_is_found_and_verified(engine, session, site_name, board_name):
+    p = practice(session, "c2.example", {"CT": (True, None)})
+    clinician(session, p, site_name, [LPC])
+    record(session, "ct_socrata", board_name, "CT", "professional_counselor")
+    sync(session, "ct_socrata")
+    sync(session, "oig_leie")
+    session.commit()
+    row = run(engine)["service/CT/in_person"]
+    assert row.verdict == Verdict.VERIFIED and row.evidence["identity_match"] == "full_name"
