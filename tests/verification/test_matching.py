@@ -22,6 +22,10 @@ def test_nicknames():
     assert same_given_name("kate", "katherine") and not same_given_name("kate", "william")
     assert score("Bill Harlow", "HARLOW, WILLIAM T") >= PLAUSIBLE
     assert score("Beth Moreno", "Elizabeth Moreno") >= PLAUSIBLE
+    for nickname, formal in (("sasha", "alexandra"), ("molly", "mary"), ("hank", "henry"), ("nikki", "nicole"),
+                             ("steph", "stephanie"), ("wes", "wesley"), ("nate", "nathaniel")):
+        assert same_given_name(nickname, formal)
+    assert not same_given_name("natalie", "nathaniel")  # "nat" is short for both: the two are not one name
 
 
 def test_initials_and_middle_names():
