@@ -295,7 +295,9 @@ _SIGN_OFF = re.compile(
 # "Jane Roe | Therapist", "Jane Roe, Founder & Clinical Director": a short line of a name and its role.
 _NAME_ROLE_LINE = re.compile(rf"^(?:Dr\.?\s+)?(?P<name>{NAME})\s*(?:,|\||–|—|\s-)\s*(?P<role>[A-Z][\w&,/ -]{{2,60}})$")
 _ROLE_PIECE = re.compile(rf"(?i:(?:[\w-]+\s+){{0,3}}?(?:{_ROLE_NOUN}|director))")
-_NUMBER_CUE = re.compile(r"\bNPI\b|#\s*[A-Z]{0,4}-?\d|\b(?i:license|licence|lic\.?|no\.|number)\s|\b[A-Z]{2,6}\s\d{5,}")
+_NUMBER_CUE = re.compile(
+    r"\bNPI\b|#\s*[A-Z]{0,4}-?\d|\b(?i:license|licence|lic\.?|no\.|number)[\s:#]|\b[A-Z]{2,6}\s\d{5,}"
+)
 _NPI = re.compile(r"\bNPI(?:\s*(?:#|No\.?|Number|num\.?))?\s*[:#]?\s*(?P<npi>\d{10})\b", re.I)
 _STATE_NAMES = "|".join(sorted((re.escape(name) for name in STATE_BY_NAME), key=len, reverse=True))
 _STATE_WORD = re.compile(rf"\b(?:{_STATE_NAMES})\b")
@@ -304,9 +306,12 @@ _LICENSE = re.compile(
     rf"(?:(?P<state>\b[A-Z]{{2}}|{_STATE_NAMES})\s+)?"
     r"(?:(?!(?i:licen[sc]e|lic|registration|reg|no|number)\b)(?P<code>\b[A-Z][A-Za-z]{1,7}(?:-[A-Z]{1,4})?)\s*,?\s*)?"
     r"(?:(?P<lic>(?i:state\s+)?(?i:license|licence|lic\.?|registration|reg\.?))\s*)?"
-    r"(?:#|(?i:no\.?|number|num\.?)\s*:?|:)\s*(?P<num>[A-Z]{0,4}-?\d[\d-]{2,11}[A-Z]?)\b"
+    r"(?:#|(?i:no\.?|number|num\.?)\s*:?|:)\s*(?P<num>[A-Z]{0,4}[-.]?\d[\d-]{2,11}[A-Z]?)\b"
     r"(?:\s*\((?P<after>[A-Z]{2})\))?"
     r"|(?P<code2>\b[A-Z]{2,6}(?:-[A-Z]{1,4})?)\s+(?P<num2>\d{5,9})\b"
+    # "WA License LH60123456", "NY License 123456": the word and the number, no "#" between
+    rf"|(?:(?P<state3>\b[A-Z]{{2}}|{_STATE_NAMES})\s+)?(?i:license|licence)\s+"
+    r"(?P<num3>(?=[A-Z0-9.\-]{0,12}\d{4})[A-Z0-9][A-Z0-9.\-]{3,15}[A-Z0-9])\b"
 )
 _PROSE_HINT = AnyWord((
     "therapist", "counsel", "psychiatr", "psycholog", "social work", "practitioner", "physician", "clinician",
@@ -566,6 +571,11 @@ class _PeopleReader:
                                                   self.document.url))
             for number in _license_numbers(text):
                 code, state, value = number
+                if code is None:  # the line says no code: the owner's one state license, if one
+                    own = [c for c in owner.codes if (info := lookup(c)) and info.kind is CredentialKind.STATE_LICENSE]
+                    if len(set(own)) != 1:
+                        continue
+                    code = own[0]
                 if code not in owner.codes:
                     owner.codes.append(code)
                     owner.sources[code] = "license_line"
@@ -1074,26 +1084,37 @@ def _license_numbers(text: str) -> list[tuple[str, str | None, str]]:
     for match in _LICENSE.finditer(text):
         if match.group("num2"):
             info, number, state = lookup(match.group("code2")), match.group("num2"), None
+            number_at = match.start("num2")
         else:
-            number = match.group("num")
+            key = "num3" if match.group("num3") else "num"
+            number, number_at = match.group(key), match.start(key)
             info = lookup(match.group("code") or "")
-            if info is None and match.group("lic"):  # "Licensed Professional Counselor, License #1234"
-                info = lookup(_last_code(text[: match.start("num")]) or "")
-            state = normalise_state(match.group("state") or match.group("after") or "")
-        if info is None or info.kind not in _LICENSED_KINDS:
+            if info is None and (match.group("lic") or match.group("num3")):
+                # "Licensed Professional Counselor, License #1234"; None: the owner's own license decides
+                code = _last_code(text[:number_at])
+                info = lookup(code) if code else None
+                if info is None:
+                    info = _UNSAID
+            state = normalise_state(match.group("state") or match.group("state3") or match.group("after") or "")
+        if info is None or (info is not _UNSAID and info.kind not in _LICENSED_KINDS):
             continue
-        number_at = match.start("num2") if match.group("num2") else match.start("num")
         around = text[max(0, number_at - 60): number_at] + " " + text[match.end(): match.end() + 40]
         state = state or _state_near(around)
-        found.append((info.code, state, number.replace(" ", "")))
+        found.append((None if info is _UNSAID else info.code, state, number.replace(" ", "")))
     return found
 
 
+_UNSAID = object()  # a license number whose code the line does not say ("CT License #006127" under "Jane Roe, LPC")
+
+
 def _last_code(text: str) -> str | None:
-    codes = [m.group(0) for m in _ANY_CODE.finditer(text[-120:]) if lookup(m.group(0)) is not None
-             and lookup(m.group(0)).kind in _LICENSED_KINDS]
-    titles = [m.group(1) for m in _SPELLED.finditer(text[-120:]) if m.group(1)]
-    return (codes or titles or [None])[-1]
+    """The license said last before a number: a state license before a national certification ("Licensed
+    Professional Counselor, NCC ... license number 76543" is the counselor's license)."""
+    said = [(m.start(), m.group(0)) for m in _ANY_CODE.finditer(text[-120:])]
+    said += [(m.start(1), m.group(1)) for m in _SPELLED.finditer(text[-120:]) if m.group(1)]
+    licensed = [(at, code) for at, code in said if (info := lookup(code)) is not None and info.kind in _LICENSED_KINDS]
+    state_licenses = [(at, code) for at, code in licensed if lookup(code).kind is CredentialKind.STATE_LICENSE]
+    return max(state_licenses or licensed, default=(0, None))[1]
 
 
 # A directory's results page ("Therapists in <Town>"): entries that each end or begin at a cue line of their own

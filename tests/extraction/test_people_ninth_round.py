@@ -61,3 +61,27 @@ def test_the_first_name_a_persons_own_domain_begins_with_is_the_clinician_where_
 def test_a_url_without_a_host_names_no_site_person_and_raises_nothing():
     for url in ("not a url", "file.txt", "http://", "mailto:someone@example.org"):
         assert people_at("Orrindel will stay with you. Orrindel offers KAP.", url) == {}
+
+
+def licenses(text: str) -> dict[str, list[tuple]]:
+    facts = facts_to_json(extract_page(text.encode(), url="https://example.org/team", content_type="text/plain"))
+    return {person["name"]: [(lic["code"], lic["state"], lic["number"]) for lic in person["licenses"]]
+            for person in facts["clinicians"]}
+
+
+def test_a_license_number_without_its_code_belongs_to_the_owners_one_state_license():
+    assert licenses("Wren Halloway, LPC\nCT License #006127") == {"Wren Halloway": [("LPC", "CT", "006127")]}
+    assert licenses("Wren Halloway, LMHC\nLicense: MH12345 (FL)") == {"Wren Halloway": [("LMHC", "FL", "MH12345")]}
+    # two licenses and a number that does not say which: none is guessed
+    assert licenses("Wren Halloway, LPC, LMFT\nCT License #006127") == {"Wren Halloway": []}
+
+
+def test_a_license_word_and_its_number_without_a_sign_between():
+    assert licenses("Wren Halloway, LMHC, WA License LH60123456") == {
+        "Wren Halloway": [("LMHC", "WA", "LH60123456")]}
+    assert licenses("Wren Halloway, LPC (License 2019)") == {"Wren Halloway": []}  # a year is no number
+
+
+def test_the_state_license_said_last_owns_the_number_not_a_national_certification():
+    text = "Wren Halloway, LPC, NCC. Licensed Professional Counselor in Texas, license number 76543."
+    assert licenses(text) == {"Wren Halloway": [("LPC", "TX", "76543")]}
