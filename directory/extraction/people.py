@@ -571,11 +571,10 @@ class _PeopleReader:
                                                   self.document.url))
             for number in _license_numbers(text):
                 code, state, value = number
-                if code is None:  # the line says no code: the owner's one state license, if one
-                    own = [c for c in owner.codes if (info := lookup(c)) and info.kind is CredentialKind.STATE_LICENSE]
-                    if len(set(own)) != 1:
+                if code is None:  # the line says no code: the owner's one license, if one
+                    code = _only_license(owner.codes)
+                    if code is None:
                         continue
-                    code = own[0]
                 if code not in owner.codes:
                     owner.codes.append(code)
                     owner.sources[code] = "license_line"
@@ -1105,6 +1104,19 @@ def _license_numbers(text: str) -> list[tuple[str, str | None, str]]:
 
 
 _UNSAID = object()  # a license number whose code the line does not say ("CT License #006127" under "Jane Roe, LPC")
+_PHYSICIAN_DEGREES = frozenset({"MD", "DO"})  # a physician's license goes by the degree ("Jane Roe, MD ... License")
+
+
+def _only_license(codes: list[str]) -> str | None:
+    """The one license a person holds, for a number said without its code: a state license, else a national
+    certification, else a physician's degree; None where there are several of the first kind found."""
+    infos = [(code, info) for code in dict.fromkeys(codes) if (info := lookup(code)) is not None]
+    for kinds in ({CredentialKind.STATE_LICENSE}, {CredentialKind.NATIONAL_CERTIFICATION}):
+        found = [code for code, info in infos if info.kind in kinds]
+        if found:
+            return found[0] if len(found) == 1 else None
+    degrees = [code for code, info in infos if info.code in _PHYSICIAN_DEGREES]
+    return degrees[0] if len(degrees) == 1 else None
 
 
 def _last_code(text: str) -> str | None:

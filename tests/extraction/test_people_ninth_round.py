@@ -85,3 +85,7 @@ def test_a_license_word_and_its_number_without_a_sign_between():
 def test_the_state_license_said_last_owns_the_number_not_a_national_certification():
     text = "Wren Halloway, LPC, NCC. Licensed Professional Counselor in Texas, license number 76543."
     assert licenses(text) == {"Wren Halloway": [("LPC", "TX", "76543")]}
+
+
+def test_a_physicians_license_number_goes_with_the_degree():
+    assert licenses("Dr. Wren Halloway, MD (NY License 123456)") == {"Wren Halloway": [("MD", "NY", "123456")]}

@@ -176,12 +176,14 @@ def test_rerunning_on_unchanged_data_changes_nothing(data):
     with tempfile.TemporaryDirectory(dir=SCRATCH) as tmp:
         engine = fresh_engine(tmp)
         build(engine, data)
-        verify_all(engine, now=NOW)
+        # Both runs a few minutes before NOW: the scenario's whole-day ages put every freshness window's edge at NOW
+        # itself, which a run after NOW would legitimately cross (a source 45 days old turning stale).
+        verify_all(engine, now=NOW - timedelta(minutes=10))
 
         def snap():
             return {k: (r.id, r.verdict, r.basis, r.confidence, r.license_record_id, r.evidence, r.checked_at)
                     for k, r in rows(engine).items()}
 
         first = snap()
-        result = verify_all(engine, now=NOW + timedelta(minutes=5), due_only=True)
+        result = verify_all(engine, now=NOW - timedelta(minutes=5), due_only=True)
         assert snap() == first and result["rechecked"] == 0
