@@ -304,7 +304,7 @@ _STATE_WORD = re.compile(rf"\b(?:{_STATE_NAMES})\b")
 _LICENSED_KINDS = frozenset({CredentialKind.STATE_LICENSE, CredentialKind.NATIONAL_CERTIFICATION})
 _LICENSE = re.compile(
     rf"(?:(?P<state>\b[A-Z]{{2}}|{_STATE_NAMES})\s+)?"
-    r"(?:(?!(?i:licen[sc]e|lic|registration|reg|no|number)\b)(?P<code>\b[A-Z][A-Za-z]{1,7}(?:-[A-Z]{1,4})?)\s*,?\s*)?"
+    r"(?:(?!(?i:licen[sc]e|lic|registration|reg|no|number|state)\b)(?P<code>\b[A-Z][A-Za-z]{1,7}(?:-[A-Z]{1,4})?)\s*,?\s*)?"
     r"(?:(?P<lic>(?i:state\s+)?(?i:license|licence|lic\.?|registration|reg\.?))\s*)?"
     r"(?:#|(?i:no\.?|number|num\.?)\s*:?|:)\s*(?P<num>[A-Z]{0,4}[-.]?\d[\d-]{2,11}[A-Z]?)\b"
     r"(?:\s*\((?P<after>[A-Z]{2})\))?"
@@ -1092,7 +1092,7 @@ def _license_numbers(text: str) -> list[tuple[str, str | None, str]]:
                 # "Licensed Professional Counselor, License #1234"; None: the owner's own license decides
                 code = _last_code(text[:number_at])
                 info = lookup(code) if code else None
-                if info is None:
+                if info is None and not match.group("code"):  # not "Business License #123": another word's
                     info = _UNSAID
             state = normalise_state(match.group("state") or match.group("state3") or match.group("after") or "")
         if info is None or (info is not _UNSAID and info.kind not in _LICENSED_KINDS):

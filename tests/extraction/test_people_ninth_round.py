@@ -89,3 +89,8 @@ def test_the_state_license_said_last_owns_the_number_not_a_national_certificatio
 
 def test_a_physicians_license_number_goes_with_the_degree():
     assert licenses("Dr. Wren Halloway, MD (NY License 123456)") == {"Wren Halloway": [("MD", "NY", "123456")]}
+
+
+def test_another_kind_of_license_number_is_not_the_clinicians():
+    assert licenses("Wren Halloway, LPC\nBusiness License #123456") == {"Wren Halloway": []}
+    assert licenses("Wren Halloway, LPC\nState License #006127 (CT)") == {"Wren Halloway": [("LPC", "CT", "006127")]}
