@@ -1,8 +1,26 @@
 """What a site's domain says besides a name: "novamindclinic.com" is Nova Mind and a clinic, "janeroe.com" a person."""
 
+import re
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from directory.extraction.geography import STATE_CODES, is_big_town, normalise_state
+
+
+def compact(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower().replace("&", "and"))
+
+
+def domain_labels(url: str | None) -> list[str]:
+    """'https://www.cedar-hollow.com/x' -> ['cedarhollow']; subdomains other than www are kept, the TLD dropped."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    labels = [compact(label) for label in host.split(".")[:-1] if label not in {"www", "m", "blog"}]
+    # "thecedarhollowcenter.com" spells "Our Cedar Hollow Center": a leading "the" is not part of a long name
+    # (on a short domain it is: "At The Glade, we" on thegladeco.com)
+    labels += [label[3:] for label in labels if label.startswith("the") and not label.startswith(("thera", "there"))
+               and len(label) >= 15]
+    return [label for label in labels if len(label) >= 4]
+
 
 _DOMAIN_SUFFIXES = frozenset(
     """clinic clinics therapy therapies therapist therapists therapeutics health wellness wellbeing center centre

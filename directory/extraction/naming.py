@@ -11,10 +11,9 @@ phrase must be in the text) or that the text uses as its own subject ("At Cedar 
 import re
 from collections import Counter
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 from directory.extraction.document import Block, Document
-from directory.extraction.domains import describes_rest
+from directory.extraction.domains import compact, describes_rest, domain_labels
 from directory.extraction.geography import is_big_town, normalise_state
 from directory.extraction.keywords import gate_patterns
 from directory.extraction.offerings import KNOWN_PARTNERS
@@ -135,21 +134,6 @@ _HEAD = re.compile(
 _PARTNER_KEYS = frozenset(re.sub(r"[^a-z0-9]", "", name.lower()) for name in KNOWN_PARTNERS)
 
 
-def _compact(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower().replace("&", "and"))
-
-
-def _domain_labels(url: str | None) -> list[str]:
-    """'https://www.cedar-hollow.com/x' -> ['cedarhollow']; subdomains other than www are kept, the TLD dropped."""
-    host = (urlsplit(url).hostname or "") if url else ""
-    labels = [_compact(label) for label in host.split(".")[:-1] if label not in {"www", "m", "blog"}]
-    # "thecedarhollowcenter.com" spells "Our Cedar Hollow Center": a leading "the" is not part of a long name
-    # (on a short domain it is: "At The Glade, we" on thegladeco.com)
-    labels += [label[3:] for label in labels if label.startswith("the") and not label.startswith(("thera", "there"))
-               and len(label) >= 15]
-    return [label for label in labels if len(label) >= 4]
-
-
 def clean_org(name: str | None) -> str | None:
     if not name:
         return None
@@ -219,16 +203,16 @@ def _domain_part(phrase: str, labels: list[str], speaks: bool = False) -> str | 
     drop an "&" ("Care & Healing" on carehealing...). A single word that only begins the domain counts where it is an
     acronym ("LTG" on ltg-mn.com) or the page speaks as it (`speaks`: "At Corvalis, we", "Corvalis offers")."""
     words = phrase.split()
-    if not any(_compact(word)[:3] in label for word in words for label in labels if len(_compact(word)) >= 2):
+    if not any(compact(word)[:3] in label for word in words for label in labels if len(compact(word)) >= 2):
         return None  # no word of the phrase begins anything in the domain (the cheap test first)
     for start in range(len(words)):
         for stop in range(min(len(words), start + _DOMAIN_WORDS), start, -1):  # bounded: linear
             span = " ".join(words[start:stop])
             single = stop - start == 1
             acronym = single and span.isupper() and span.isalpha() and 3 <= len(span) <= 6
-            if len(_compact(span)) < (3 if acronym else 4):
+            if len(compact(span)) < (3 if acronym else 4):
                 continue
-            compacts = {_compact(span), _compact(re.sub(r"\s+(?:&|and)\s+", " ", span))}
+            compacts = {compact(span), compact(re.sub(r"\s+(?:&|and)\s+", " ", span))}
             if any(label in compacts or any(label.startswith(compact) and (
                     (not single and (len(compact) >= 0.6 * len(label) or describes_rest(label[len(compact):])))
                     or acronym
@@ -278,13 +262,13 @@ def _own_brand(phrase: str, lower_words: frozenset[str]) -> bool:
 
 @lru_cache(maxsize=8192)  # pure; asked about the same phrases again and again
 def _acceptable(name: str) -> bool:
-    key = _compact(legal_suffix_free(name))
+    key = compact(legal_suffix_free(name))
     return (bool(key) and key not in _PARTNER_KEYS and not _NOT_PRACTICE.search(name) and not is_generic(name)
             and not _NOT_A_NAME.search(name))
 
 
 def _acceptable_words(name: str) -> bool:
-    key = _compact(legal_suffix_free(name))
+    key = compact(legal_suffix_free(name))
     return bool(key) and key not in _PARTNER_KEYS and not _NOT_PRACTICE.search(name) and not _NOT_A_NAME.search(name)
 
 
@@ -304,7 +288,7 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
         match = _PERSON_PRACTICE.search(block.text)
         if match:
             return match.group("name"), block.text[:300]
-    labels = _domain_labels(document.url)
+    labels = domain_labels(document.url)
     lower_words = document.lower_words
     spelled: Counter[str] = Counter()
     cued: Counter[str] = Counter()
@@ -327,11 +311,11 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                 # "patients at Care & Healing Wellness Center" a place, though each of its words is a service word
                 if part and (_acceptable(part) or at_place and len(part.split()) >= 3 and _acceptable_words(part)) \
                         and (not _person_like(part) or at_place):
-                    if _compact(part) not in exclude:
+                    if compact(part) not in exclude:
                         spelled[part] += 1
                         snippets.setdefault(part, sentence[:300])
                 legal = _LEGAL_NAME.match(phrase) if "LLC" in phrase else None
-                if legal and _acceptable(legal["name"]) and _compact(legal["name"]) not in exclude \
+                if legal and _acceptable(legal["name"]) and compact(legal["name"]) not in exclude \
                         and not _person_like(legal_suffix_free(legal["name"])):
                     cued[legal["name"]] += 1  # a legal name is the practice's own, wherever the page prints it
                     snippets.setdefault(legal["name"], sentence[:300])
@@ -347,7 +331,7 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                     phrase = phrase.rsplit(" to ", 1)[1]
                     start = end - len(phrase)
                 words = phrase.split()
-                if len(words) > 8 or _compact(phrase) in exclude or not _acceptable(phrase):
+                if len(words) > 8 or compact(phrase) in exclude or not _acceptable(phrase):
                     continue
                 cut = next((index for index in range(len(words) - 1, 0, -1) if _HEAD.match(words[index])), None)
                 if cut and cut < len(words) - 1 and all(word.lower() in _GENERIC for word in words[cut + 1:]):
@@ -373,7 +357,7 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                     snippets.setdefault(phrase, sentence[:300])
                 if self_cued:
                     own[phrase] += 1
-    if spelled and own and not any(_compact(name) in _compact(phrase) or _compact(phrase) in _compact(name)
+    if spelled and own and not any(compact(name) in compact(phrase) or compact(phrase) in compact(name)
                                    for name in spelled for phrase in own):
         # the domain spells another name the page never speaks as ("part of the Regional Health family"),
         # while the page says "At the Center for X, we": the page's own voice names the practice
@@ -386,12 +370,12 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
         if "©" in block.text or "Copyright" in block.text:
             match = _COPYRIGHT.search(block.text)
             name = clean_org(match.group("name")) if match else None
-            if name and _acceptable(name) and _compact(name) not in exclude and not _person_like(name) \
+            if name and _acceptable(name) and compact(name) not in exclude and not _person_like(name) \
                     and not name.lower().startswith(("all rights", "copyright")):
                 return name, block.text[:300]
     for block in document.blocks[:3]:  # a first line that is only a name ("Cedar Hollow Wellness")
         for segment in reversed(_TITLE_SPLIT.split(block.text)) if len(block.text) <= 100 else []:  # "Page | Site"
-            if _is_name_line(segment.strip()) and _compact(segment) not in exclude:
+            if _is_name_line(segment.strip()) and compact(segment) not in exclude:
                 return segment.strip(), block.text
     return None, ""
 
@@ -407,11 +391,11 @@ def _from_html(document: Document, structured: StructuredData) -> tuple[str | No
         return site_name, f"og:site_name: {site_name}"
     title = document.title
     segments = [segment for part in _TITLE_SPLIT.split(title) if (segment := clean_org(part))] if title else []
-    labels = _domain_labels(document.url)
+    labels = domain_labels(document.url)
     for segment in segments:
         part = _domain_part(segment, labels) if labels else None
         if part and _acceptable(part):
-            return (segment if _compact(segment).startswith(_compact(part)) else part), f"title: {title}"
+            return (segment if compact(segment).startswith(compact(part)) else part), f"title: {title}"
     for alt in _logo_texts(document):  # the header's logo: <img alt="Cedar Hollow Wellness">
         if _name_like(alt) and _acceptable(alt):
             return clean_org(alt), f"logo: {alt}"
@@ -468,16 +452,16 @@ def practice_name(document: Document, structured: StructuredData,
                   exclude: tuple[str, ...] = ()) -> tuple[str | None, str]:
     """The practice's name and the evidence for it; None when the page never names itself. `exclude`: names
     that are someone else's on this page (the medical partner)."""
-    labels = _domain_labels(document.url)
+    labels = domain_labels(document.url)
     for partner in KNOWN_PARTNERS:  # a prescribing service's own site ("<service>.zendesk.com"): it is the practice
-        if _compact(partner) in labels and partner in document.text:
+        if compact(partner) in labels and partner in document.text:
             return partner, f"the site of {partner}"
     if is_listing(document):
         return None, ""  # a directory's results: each entry's practice is someone else's, the page has none
-    excluded = {_compact(name) for name in exclude if name}
+    excluded = {compact(name) for name in exclude if name}
     if document.tree is not None:
         name, snippet = _from_html(document, structured)
-        if name and _compact(name) not in excluded:
+        if name and compact(name) not in excluded:
             return name, snippet
     name, snippet = _from_text(document, excluded)
     if name:

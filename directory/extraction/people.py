@@ -8,10 +8,9 @@ one too; "Jane is a Licensed Clinical Social Worker" adds a title to a person al
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from urllib.parse import urlsplit
 
 from directory.extraction.document import Block, Document, sentences
-from directory.extraction.domains import describes_rest
+from directory.extraction.domains import describes_rest, domain_labels
 from directory.extraction.geography import STATE_BY_NAME, STATE_CODES, is_city_in, normalise_state
 from directory.extraction.keywords import AnyWord, gate_patterns, guard_patterns
 from directory.extraction.offerings import KNOWN_PARTNERS
@@ -594,9 +593,8 @@ class _PeopleReader:
     def site_first(self) -> str | None:
         """The first name a person's own domain begins with ("dana" on danaroe.com) where the page says it as a word:
         the rest of the domain is then a surname, not practice words ("danacounseling.com") or a place."""
-        host = urlsplit(self.document.url or "").hostname or ""
-        labels = [label for label in host.split(".")[:-1] if label not in ("www", "m")]
-        label = re.sub(r"[^a-z]", "", labels[0].lower()) if labels else ""
+        labels = domain_labels(self.document.url)
+        label = labels[0] if labels else ""
         for size in range(min(15, len(label) - 3), 2, -1):  # the longest first name the page writes
             first = label[:size]
             if re.search(rf"\b{first.capitalize()}\b", self.document.text) and not describes_rest(label[size:]):

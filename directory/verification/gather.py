@@ -14,7 +14,6 @@ from sqlmodel import Session
 from directory.boards import registry
 from directory.errors import KapdirError
 from directory.models import Clinician, CredentialClaim, LicenseRecord
-from directory.names import name_key
 from directory.verification.claims import claimed_classes
 from directory.verification.decision import ExclusionCheck
 from directory.verification.evidence import Candidate, Evidence, Identity
@@ -79,15 +78,8 @@ def _identity(person: PersonName, record, *, number: bool, npi: bool) -> Identit
 def _same_surname(a: PersonName, b: PersonName) -> bool:
     """The whole surname alike, hyphen or not ("Castellanos-Abbott" ~ WREN CASTELLANOS ABBOTT, read with a middle
     name; "Jose Luis Garcia Lopez" ~ GARCIA LOPEZ, JOSE LUIS, its first surname read as a second middle name)."""
-    return a.family_key == b.family_key or a.family_key in _surnames_with_middle(b) or (
-        b.family_key in _surnames_with_middle(a))
-
-
-def _surnames_with_middle(person: PersonName) -> set[str]:
-    """The surname joined to the whole middle name, or to its last word: a first surname read as a middle name."""
-    if not person.middle:
-        return set()
-    return {name_key(person.middle + person.family), name_key(person.middle.split()[-1] + person.family)}
+    return a.family_key == b.family_key or a.family_key in b.surnames_with_middle or (
+        b.family_key in a.surnames_with_middle)
 
 
 class Gatherer:

@@ -75,14 +75,21 @@ class PersonName:
         parts = {name_key(part) for part in _PARTS.split(self.family) if part}
         return frozenset({self.family_key} | parts) - {""}
 
+    @cached_property
+    def surnames_with_middle(self) -> frozenset[str]:
+        """The surname joined to the whole middle name or to its last word: a first surname the parse read as a
+        middle name ("Jose Luis Garcia Lopez" may be GARCIA LOPEZ, JOSE LUIS at the board)."""
+        if not self.middle:
+            return frozenset()
+        return frozenset({name_key(self.middle + self.family), name_key(self.middle.split()[-1] + self.family)})
+
     def query_keys(self) -> frozenset[str]:
         """Family keys to look a record up by: the surname, its halves, a middle name used as a former surname
-        ("Jane Smith Roe" may still be "Jane Smith" at the board) and the last middle word joined to the surname."""
+        ("Jane Smith Roe" may still be "Jane Smith" at the board) and the surname joined to middle words."""
         keys = set(self.family_parts)
         if len(self.middle_key) > 1:
             keys.add(self.middle_key)
-            # "Jose Luis Garcia Lopez": the board may hold the two surnames as one ("GARCIA LOPEZ")
-            keys.add(name_key(self.middle.split()[-1] + self.family))
+            keys |= self.surnames_with_middle
         return frozenset(keys) - {""}
 
 
@@ -134,14 +141,20 @@ def family_score(site: PersonName, record: PersonName) -> float:
     return ratio / 100 * 0.9 if ratio >= 88 else 0.0
 
 
+def _double_given_name(site: PersonName, record: PersonName) -> bool:
+    """A double given name written in one word on one side: "Ann Marie" and "ANNMARIE"."""
+    return (site.given_key + site.middle_key == record.given_key
+            or record.given_key + record.middle_key == site.given_key)
+
+
 def given_score(site: PersonName, record: PersonName) -> float:
     a, b = site.given_key, record.given_key
     if not a or not b:
         return 0.0
     if a == b:
         return 1.0
-    if a + site.middle_key == b or b + record.middle_key == a:
-        return 0.95  # a double given name written in one word on one side: "Ann Marie" and "ANNMARIE"
+    if _double_given_name(site, record):
+        return 0.95
     if same_given_name(a, b):
         return 0.95
     if _initial_of(a, b) or _initial_of(b, a):
@@ -283,9 +296,7 @@ def full_name_match(site: PersonName, record: PersonName) -> bool:
     """The same person's name written in full on both sides: the same given name (not an initial, nickname or
     middle name), the same surname (or a half or former surname of it), no conflicting middle name or suffix.
     Anything looser is a name-only match that can never on its own give a pass."""
-    compound = (site.given_key + site.middle_key == record.given_key
-                or record.given_key + record.middle_key == site.given_key)  # "Ann Marie" and "ANNMARIE"
-    if len(site.given_key) < 2 or not (site.given_key == record.given_key or compound):
+    if len(site.given_key) < 2 or not (site.given_key == record.given_key or _double_given_name(site, record)):
         return False
     if family_score(site, record) < 0.9:  # exact, a hyphenated half or a former surname; a typo is looser
         return False
