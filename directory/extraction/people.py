@@ -1074,11 +1074,13 @@ def _state_near(text: str) -> str | None:
     return normalise_state(match.group(0)) if match else None
 
 
-def _license_numbers(text: str) -> list[tuple[str, str | None, str]]:
+def _license_numbers(text: str) -> list[tuple[str | None, str | None, str]]:
     """(code, state or None, number) for each license number in a block: "CT LPC #006127", "LMFT No. 98765 (CA)",
-    "LMFT 98765", "Licensed Professional Counselor, Oregon License #C1234"."""
+    "LMFT 98765", "Licensed Professional Counselor, Oregon License #C1234"; code None where the line says none
+    ("CT License #006127" under "Jane Roe, LPC": the owner's own license decides)."""
     found = []
     for match in _LICENSE.finditer(text):
+        unsaid = False
         if match.group("num2"):
             info, number, state = lookup(match.group("code2")), match.group("num2"), None
             number_at = match.start("num2")
@@ -1087,21 +1089,19 @@ def _license_numbers(text: str) -> list[tuple[str, str | None, str]]:
             number, number_at = match.group(key), match.start(key)
             info = lookup(match.group("code") or "")
             if info is None and (match.group("lic") or match.group("num3")):
-                # "Licensed Professional Counselor, License #1234"; None: the owner's own license decides
+                # "Licensed Professional Counselor, License #1234"
                 code = _last_code(text[:number_at])
                 info = lookup(code) if code else None
-                if info is None and not match.group("code"):  # not "Business License #123": another word's
-                    info = _UNSAID
+                unsaid = info is None and not match.group("code")  # not "Business License #123": another word's
             state = normalise_state(match.group("state") or match.group("state3") or match.group("after") or "")
-        if info is None or (info is not _UNSAID and info.kind not in _LICENSED_KINDS):
+        if not unsaid and (info is None or info.kind not in _LICENSED_KINDS):
             continue
         around = text[max(0, number_at - 60): number_at] + " " + text[match.end(): match.end() + 40]
         state = state or _state_near(around)
-        found.append((None if info is _UNSAID else info.code, state, number.replace(" ", "")))
+        found.append((None if unsaid else info.code, state, number.replace(" ", "")))
     return found
 
 
-_UNSAID = object()  # a license number whose code the line does not say ("CT License #006127" under "Jane Roe, LPC")
 _PHYSICIAN_DEGREES = frozenset({"MD", "DO"})  # a physician's license goes by the degree ("Jane Roe, MD ... License")
 
 
