@@ -37,7 +37,7 @@ ROUTE_PATTERNS: dict[Route, re.Pattern[str]] = {
 }
 _IM_CONTEXT = re.compile(  # "IM sessions", "(IM)", "Ketamine IM Injections": the route, not an instant message
     r"\bIM\b\s*(?i:ketamine|injection|,|or|/|and|sessions?|treatments?|dos(?:e|es|ing)|administration|route|shots?)|"
-    r"(?:IV|and|or|/|(?i:ketamine))\s*\bIM\b|\(\s*IM\s*\)"
+    r"(?:IV|and|or|/|(?i:ketamine))\s*\bIM\b|\(\s*IM\s*\)|\bIM\s*\((?i:intramuscular)"
 )
 _MEDICAL_WORD = re.compile(r"(?i:prescri|medical|psychiatr|physician|clinician)|\b(?:MD|DO|NP|PMHNP|Dr)\b")
 _RACEMIC = re.compile(r"\bracemic\b|\bcompounded\b", re.I)
@@ -648,7 +648,10 @@ class _OfferReader:
                 continue  # "esketamine, the intranasal form": that is Spravato
             chosen = bool(_CHOSEN.search(sentence[max(0, match.start() - 40): match.start()]))
             if route is Route.IM and match.group(0) == "IM" and not _IM_CONTEXT.search(sentence) and not chosen:
-                continue  # "IM" alone is also an abbreviation of "instant message"
+                # "IM" alone is also an abbreviation of "instant message"; the route may still be spelled out later
+                match = next((later for later in pattern.finditer(sentence) if later.group(0) != "IM"), None)
+                if match is None:
+                    continue
             if _negated(sentence, match.start()) or _NEGATED_AFTER.match(sentence[match.end():]):
                 if _REFUSAL.search(sentence) or _NEGATED_AFTER.match(sentence[match.end():]):
                     self.negative_routes.add(route.value)  # "we do not offer IV": not offered anywhere on the site

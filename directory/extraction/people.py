@@ -11,7 +11,7 @@ from functools import cached_property
 
 from directory.extraction.document import Block, Document, sentences
 from directory.extraction.domains import describes_rest, domain_labels
-from directory.extraction.geography import STATE_BY_NAME, STATE_CODES, is_city_in, normalise_state
+from directory.extraction.geography import STATE_BY_NAME, STATE_CODES, is_city_in, is_town_name, normalise_state
 from directory.extraction.keywords import AnyWord, gate_patterns, guard_patterns
 from directory.extraction.offerings import KNOWN_PARTNERS
 from directory.extraction.structured import StructuredData, text_of, texts_of
@@ -381,6 +381,8 @@ def clean_name(raw: str) -> str | None:
     return name
 
 
+_LIST_ITEMS = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+")
+_BARE_LIST_NAME = re.compile(r"[A-Z][a-z'’\-]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z'’\-]+(?:-[A-Z][a-z'’\-]+)?")
 _ROLE_AT_START = re.compile("^" + _ROLE_PREFIX)
 _POSSESSIVE_WORD = re.compile(r"['’]s$")
 
@@ -529,6 +531,7 @@ class _PeopleReader:
                 continue  # the line under a quotation names its author ("– Jane Roe, MD"), not the team
             self.read_block(block, blocks[index + 1: index + 3])
         self.read_pairs()
+        self.read_lists()
         self.read_name_lines()
         self.fold_surnames()
         self.read_bios()
@@ -642,6 +645,26 @@ class _PeopleReader:
                     for first, full in zip(pair, known, strict=True):
                         if not full:
                             self.add(first, [], sentence[:300], source="prose")
+
+    def read_lists(self) -> None:
+        """'Offered by Ann Lee MD, Bo Park, Cy Diaz LPC and Di Roe': a bare full name listed among clinicians who
+        carry credentials is one of them (the page gives titles to some only)."""
+        credentialed = [person.name for person in self.people.values() if person.codes]
+        if len(credentialed) < 2:
+            return
+        for block in self.document.blocks:
+            if block.text.count(",") < 2:
+                continue
+            for sentence in block.sentences:
+                items = _LIST_ITEMS.split(sentence)
+                if len(items) < 4 or sum(any(name in item for name in credentialed) for item in items) < 2:
+                    continue
+                for item in items:
+                    bare = _BARE_LIST_NAME.fullmatch(item.strip(" .;:"))
+                    words = bare.group(0).split() if bare else []
+                    if bare and all(_single_name(word, self.lower_words) for word in words) \
+                            and not is_town_name(bare.group(0)) and (name := clean_name(bare.group(0))):
+                        self.add(name, [], sentence[:300], source="prose")
 
     def read_name_lines(self) -> None:
         """A line that is only a full name, whose first name the page then uses alone ("Jane Roe", then "Book with
