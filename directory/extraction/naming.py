@@ -282,6 +282,14 @@ def _is_name_line(text: str) -> bool:
     return bool(_HEAD.match(own.split()[-1])) and not is_generic(own) and _acceptable(text) and "?" not in text
 
 
+def _same_practice(name: str, phrase: str) -> bool:
+    """One name in the other, or the short form of it ("CHW" for "Cedar Hollow Wellness")."""
+    if compact(name) in compact(phrase) or compact(phrase) in compact(name):
+        return True
+    initials = "".join(word[0] for word in name.split() if word.lower() not in _CONNECTORS)
+    return phrase.isupper() and phrase.isalpha() and phrase == initials.upper()
+
+
 def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
     """The name the text uses for itself: spelled by the domain (most said first), else said as its own subject."""
     for block in document.blocks:
@@ -309,8 +317,10 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                     part = part.title()
                 # "Jane Roe" on janeroe.com is its clinician; "at Bright Waters" is a place, not a person; and
                 # "patients at Care & Healing Wellness Center" a place, though each of its words is a service word
-                if part and (_acceptable(part) or at_place and len(part.split()) >= 3 and _acceptable_words(part)) \
-                        and (not _person_like(part) or at_place):
+                # "Ketamine Care Clinic" on ketaminecareclinic.com: service words, but the domain is exactly this name
+                exact = bool(part and len(part.split()) >= 3 and compact(part) in labels)
+                if part and (_acceptable(part) or (at_place or exact) and len(part.split()) >= 3
+                             and _acceptable_words(part)) and (not _person_like(part) or at_place):
                     if compact(part) not in exclude:
                         spelled[part] += 1
                         snippets.setdefault(part, sentence[:300])
@@ -357,8 +367,7 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                     snippets.setdefault(phrase, sentence[:300])
                 if self_cued:
                     own[phrase] += 1
-    if spelled and own and not any(compact(name) in compact(phrase) or compact(phrase) in compact(name)
-                                   for name in spelled for phrase in own):
+    if spelled and own and not any(_same_practice(name, phrase) for name in spelled for phrase in own):
         # the domain spells another name the page never speaks as ("part of the Regional Health family"),
         # while the page says "At the Center for X, we": the page's own voice names the practice
         spelled = Counter()

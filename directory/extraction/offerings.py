@@ -136,6 +136,7 @@ _GENERIC = re.compile(
     r"(?:variety\s+of|various)(?!\s+(?:\w+\s+){0,2}?(?:conditions|disorders|diagnoses|symptoms|issues|concerns|"
     r"challenges)\b)|bioavailab\w*|show(?:s|n|ed)?\s+that|difference\s+between|"
     r"versus|vs|studied|(?:many|most)\s+(?:patients|insurers|(?:insurance\s+)?plans)|"
+    r"commercially|"  # "ketamine is available commercially only as ...": the drug as sold, not this practice's offer
     # "Ketamine and Spravato have had more attention in doctors' offices across the US": the field, not this practice
     r"across\s+the\s+(?:US|U\.S\.|United\s+States|country|nation)|nationwide|"
     r"(?:more|increasing|growing|significant|widespread|national|media)\s+attention|"
@@ -669,7 +670,8 @@ class _OfferReader:
                     or (_RESEARCH_CLAIM.search(sentence) and not flags.first_person
                         and (not flags.addressed or self.routes_named(sentence) >= 2)):
                 continue  # a claim about a route; "Sublingual is less intense than IV... allows you to": a comparison
-            placed = block.is_heading and bool(
+            # a heading, or a line that leads into what follows as one does ("Home-based KAP in <State>:")
+            placed = (block.is_heading or len(sentence) <= 120 and sentence.rstrip().endswith(":")) and bool(
                 _SERVICE_IN_PLACE.search(sentence) or (block is self.title and _SERVICE_TITLE.search(sentence)
                                                        and not _heading_kind(sentence)[0]))
             if (speaks or placed or _describes(sentence, block)) and not generic_heading \

@@ -53,7 +53,8 @@ _CUE = re.compile(
     r"patients?|adults?|telehealth|tele-?health|telemedicine|virtual(?:ly)?|online|in[- ]person|sessions?|"
     r"available|practi[cs]e|practicing|throughout|statewide|across|based|see|seeing|work|treat|treating|"
     r"people|individuals|anyone|families|appointments?|visits?|care|therapy|therapist|psychotherapy|welcome|"
-    r"Dept\.?|Department|Board|Division|Commission|covers?|areas?|regions?|states?|where)\b",
+    r"Dept\.?|Department|Board|Division|Commission|covers?|areas?|regions?|states?|where|"
+    r"as\s+far\s+(?:(?:north|south|east|west)\s+)?as)\b",  # "serves <town>, and as far as <State>": the area's edge
     re.I,
 )
 # Words that say a following state is not where the practice works.
@@ -61,7 +62,9 @@ _NEGATIVE = re.compile(
     r"\b(?:research(?:ers|ed)?|stud(?:y|ies|ied)|trials?|journal|published|publications?|conferences?|"
     r"symposium|summit|present(?:ed|ing|s)? at|graduat(?:ed|e|ing)|degrees?|earned|attended|alumn\w*|"
     r"universit(?:y|ies)|college|school|grew up|born|raised|moved|relocat\w+|vacation\w*|holiday|hometown|"
-    r"awards?|news|reported|article|featured|according to|podcast|residency|fellowship|internship|trained|"
+    # "news", not the town of "<Name> News"
+    r"awards?|(?-i:news)|(?<![A-Za-z] )(?-i:News)|reported|article|featured|"
+    r"according to|podcast|residency|fellowship|internship|trained|"
     r"training|hospital|formerly|previously|former|used to|originally|native|family in|lived|moved from|"
     r"retreat center in|survey|data|law|legislat\w+|"
     # "legal in X" speaks of the law; "Legal Psychedelic Therapy in X" names the service offered there
@@ -195,15 +198,18 @@ _STREET = re.compile(
     r"Lane|Ln|Way|Place|Pl|Court|Ct|Parkway|Pkwy|Highway|Hwy|Turnpike|Pike|Square|Sq|Circle|Cir|Terrace|Plaza)"
     r"\b\.?(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b\.?)?(?:,?\s*(?:Suite|Ste\.?|Unit|Floor|Fl\.?|#)\s*[\w\-]+)?)"
 )
+# A word of a town's name, "McLean" and "DeKalb" too (a capital inside, after the first)
+_TOWN_WORD = r"[A-Z][a-z'’.\-]+(?:[A-Z][a-z'’.\-]+)?"
 _CITY_LIST = re.compile(
     r"\b(?:(?i:in|near|throughout|serving|serve|serves|across|including|from|within\s+\d+\s+(?:miles|minutes)\s+of|"
     r"for(?=\s+(?:the\s+)?greater\s)|"  # "KAP for the greater Fairview area"
-    r"(?:residents|clients|patients|families|communities)\s+of)\s+"  # "residents of Fairview and Lakeview"
+    r"(?:residents|clients|patients|families|communities|areas?)\s+of|"  # "residents of Fairview and Lakeview"
+    r"as\s+well\s+as)\s+"  # "serves Fairview and Lakeview, as well as Glen Park": the served list goes on
     r"|(?i:locations?|offices?|in[- ]person)\s*:\s*"  # "two locations: Fairview and Lakeview", "In person: X"
     r"|;\s*and\s+)"  # "Serving A and B in X County; and C and D in Y County": the served list goes on
     r"(?P<the>(?i:the\s+))?(?P<greater>(?i:greater\s+|heart\s+of\s+(?:the\s+)?))?(?i:(?:downtown|uptown|midtown)\s+)?"
-    r"(?P<list>(?:[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})(?:\s*(?:,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+)"
-    r"[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2})*)"
+    rf"(?P<list>(?:{_TOWN_WORD}(?:\s+{_TOWN_WORD}){{0,2}})(?:\s*(?:,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+)"
+    rf"{_TOWN_WORD}(?:\s+{_TOWN_WORD}){{0,2}})*)"
 )
 _SOMEONE_IN = re.compile(
     r"\b(?:a|an)\s+(?:[\w-]+\s+){0,2}(?:psychiatrist|therapist|physician|doctor|nurse|counsel+or|psychologist|"
@@ -248,7 +254,7 @@ _CITY_OFFICE = re.compile(  # "our Fairview office", "the Lakeview clinics", "ou
     r"(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2}){0,4})"
     r"\s+(?:office|studio|location|clinic|suite|campus)(?:es|s)?\b"
 )
-_PERSON_COMMA = re.compile(r"\b[A-Z][a-z'’\-]+\s+[A-Z][a-z'’\-]+,\s*$")
+_PERSON_COMMA = re.compile(r"\b[A-Z][a-z'’\-]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z'’\-]+(?:\s+(?:Jr|Sr|II|III|IV)\.?)?,\s*$")
 _OFFICE_CUE = re.compile(
     r"\b(?:offices?|located|locations?|visit|suite|clinics?|in[- ]person|address|studio|(?:is|are|based)\s+in|"
     r"retreats?|sanctuary|nestled|on[- ]?site|our\s+(?:\w+\s+){0,2}(?:space|center|centre|house|property|land))\b",
@@ -266,7 +272,7 @@ _FIRST_PERSON_SERVICE = re.compile(
 )
 # "practicing in Southern Indiana": a named region of a state, served as a whole
 _REGION = re.compile(
-    r"\b((?:North|South)(?:east|west)?|East|West|Central|Northern|Southern|Eastern|Western|Upstate|Downstate)\s+("
+    r"\b((?i:(?:North|South)(?:east|west)?|East|West|Central|Northern|Southern|Eastern|Western|Upstate|Downstate))\s+("
     + "|".join(re.escape(name) for name in _NAMES) + r")\b"
 )
 # "in the Oregon Coast Area": a named area of a state, kept as the page names it (a region, like "Southern Indiana")
@@ -547,6 +553,9 @@ def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> t
         code = match.group("abbr")
         if _in_credential_chain(sentence, start, end):
             continue
+        if _PERSON_COMMA.search(sentence[max(0, start - _LOOKBACK): start]) and lookup(code) is not None \
+                and not _city_before(sentence, start, code):
+            continue  # "Rafael Quintero, MD": a post-nominal, not Maryland
         tokens.append(_Token(start, end, code, "abbr"))
     return tuple(sorted(tokens, key=lambda token: token.start))
 
@@ -723,8 +732,6 @@ class _PlaceReader:
                     self.read_town_of(city, token.code, office, sentence, snippet)
                     accepted = True
                     continue
-                if _PERSON_COMMA.search(sentence[max(0, token.start - _LOOKBACK): token.start]):
-                    continue  # "Rafael Quintero, MD": a post-nominal, not Maryland
                 if _among_abbreviations(sentence, token):
                     continue
                 if len(run) == 1 and not (_ABBR_LEAD.search(lead) or _ABBR_FOLLOW.match(tail)):
@@ -802,11 +809,12 @@ class _PlaceReader:
         """A region ("practicing in Southern Indiana") and a town in the practice's own name."""
         for match in _REGION.finditer(sentence):
             lead = sentence[max(0, match.start() - 60): match.start()]
-            if f"{match.group(1)} {match.group(2)}" in STATE_BY_NAME:
+            region = f"{match.group(1).capitalize()} {match.group(2)}"  # "central <State>" as "Central <State>"
+            if region in STATE_BY_NAME:
                 continue  # "West Virginia" is a state, not the west of Virginia
             if _CUE.search(lead) and not _NEGATIVE.search(lead):
                 state = STATE_BY_NAME[match.group(2)]
-                self.add_city(f"{match.group(1)} {match.group(2)}", state, snippet)
+                self.add_city(region, state, snippet)
                 self.vote(state, *_mode_of(sentence), 1, snippet)  # a region served is its state served
         for match in _STATE_POSSESSIVE_AREA.finditer(sentence):
             lead = sentence[max(0, match.start() - 60): match.start()]
@@ -920,7 +928,8 @@ class _PlaceReader:
             known = [name for name in names if states_of_city(_METRO.sub("", name)) and not _not_a_city(name)]
             if match.group("the") and not match.group("greater"):
                 known = [name for name in known if is_big_town(name)]  # "the Triangle area" is a region
-            if not known or len(known) < len(names) / 2:
+            # most names of the list are towns; or, in a longer list, some are (with neighbourhoods the index lacks)
+            if not known or (len(known) < len(names) / 2 and not (len(known) >= 3 and len(known) >= len(names) / 3)):
                 continue
             following = sentence[match.end(): match.end() + 40]  # bounded: never copy the rest of a long sentence
             if _COUNTY_WORD.match(following) or re.match(r"^\s+to\s+", following):
@@ -979,6 +988,7 @@ class _PlaceReader:
                 continue  # the same towns said again in the same words: one reading is enough
             resolved.add((tuple(names), snippet, office))
             in_sentence = _washington_state({token.code for token in _state_tokens(sentence, self.given_names)})
+            in_sentence |= _region_states(sentence)  # "our <town> clinic serves Northern <State>"
             common: set[str] | None = None
             for name in names:
                 states = set(states_of_city(_METRO.sub("", name)))
@@ -994,12 +1004,15 @@ class _PlaceReader:
                 hint = self.city_hints.get((tuple(names), snippet))
                 if hint and hint not in options:
                     continue  # the county says a state this town is not in (a spelling the index does not know)
+                # "A, B and C" where the others are in the page's state: this one's state is not the list's common one
+                listed_here = not options & (in_sentence | page_states) and any(
+                    states_of_city(_METRO.sub("", other)) & (in_sentence | page_states) for other in names)
                 state = (
                     ({hint} & options and hint)
                     or _only(options & in_sentence)
                     or _only(options & page_states)
                     or main_state_of_city(name, options & page_states)
-                    or _only(common or set())
+                    or (not listed_here and _only(common or set()))
                     or _only(options)
                     or main_state_of_city(name, options)
                 )
@@ -1053,6 +1066,15 @@ class _PlaceReader:
                 in_person = True if in_person is None else in_person
                 virtual = True if virtual is None else virtual
             self.facts.states.append(StateFact(state=state, in_person=in_person, virtual=virtual))
+
+
+def _region_states(sentence: str) -> set[str]:
+    """The states whose regions or named areas a sentence names ("Northern <State>", "<State>'s Eastern Shore")."""
+    regions = {match.group(2) for match in _REGION.finditer(sentence)
+               if f"{match.group(1).capitalize()} {match.group(2)}" not in STATE_BY_NAME}
+    regions |= {match.group(1) for pattern in (_STATE_POSSESSIVE_AREA, _STATE_AREA)
+                for match in pattern.finditer(sentence)}
+    return {STATE_BY_NAME[name] for name in regions}
 
 
 def _washington_state(states: set[str]) -> set[str]:

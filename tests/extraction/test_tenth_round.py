@@ -32,3 +32,70 @@ def test_im_spelled_out_after_the_bare_abbreviation_is_the_route():
     assert set(extract(text)["routes"]) == {"oral_sublingual", "im", "iv"}
     # "IM" alone, with nothing to say it is a route, is still not one
     assert "im" not in extract("We offer KAP. Send us an IM through the portal to book a session.")["routes"]
+
+
+def cities(text: str, url: str = "https://example.org/kap") -> set[tuple[str, str | None]]:
+    return {(city["city"], city["state"]) for city in extract(text, url)["cities"]}
+
+
+def test_a_town_whose_name_has_a_capital_inside_keeps_the_served_list_going():
+    found = cities("Our Richmond, Virginia clinic serves Henrico, McLean, Ballston, Midlothian and Mechanicsville.")
+    assert {("McLean", "VA"), ("Midlothian", "VA"), ("Mechanicsville", "VA")} <= found
+
+
+def test_the_areas_of_a_list_and_what_comes_after_as_well_as_are_served_towns():
+    text = ("Our clinic serves the central Virginia area, including the Tri-Cities areas of Colonial Heights, "
+            "Petersburg, and Hopewell, as well as Mechanicsville and Midlothian areas.")
+    found = cities(text)
+    assert {("Colonial Heights", "VA"), ("Petersburg", "VA"), ("Hopewell", "VA"), ("Mechanicsville", "VA"),
+            ("Midlothian", "VA"), ("Central Virginia", "VA")} <= found
+
+
+def test_a_clinic_serving_a_region_of_a_state_is_in_that_state():
+    # the town exists in many states; the region said beside it tells which
+    text = ("The Arlington clinic serves Northern Virginia, including Alexandria and Fairfax, and the District's "
+            "suburbs in Maryland.")
+    assert ("Arlington", "VA") in cities(text)
+
+
+def test_a_town_of_a_list_that_is_not_in_the_page_state_takes_no_common_state_of_the_others():
+    found = cities("Our Richmond, Virginia clinic serves Midlothian, Mechanicsville and Salisbury.")
+    assert ("Midlothian", "VA") in found and not any(state == "MD" for _, state in found)
+
+
+def test_a_state_at_the_edge_of_the_area_served_is_served():
+    text = ("Our Norfolk, Virginia location serves the coast, including Newport News and Suffolk, and even as far "
+            "as eastern North Carolina.")
+    assert {"VA", "NC"} <= {state["state"] for state in extract(text)["states"]}
+
+
+def test_a_credential_after_a_doctors_name_with_a_suffix_does_not_hide_the_town_served():
+    text = ("We partner with Dr. Idris E. Kael Jr., MD, PC, to bring ketamine assisted psychotherapy to patients in "
+            "the greater Charlotte area.")
+    facts = extract(text)
+    assert ("Charlotte", "NC") in cities(text) and "MD" not in {state["state"] for state in facts["states"]}
+
+
+def test_a_practice_is_named_in_full_when_the_page_also_uses_its_initials():
+    text = ("Alder Point Wellness is thrilled to offer KAP in our offices. Ketamine lozenges are how we administer "
+            "it at APW.")
+    assert extract(text, "https://alderpointwellness.com/kap")["practice_name"] == "Alder Point Wellness"
+
+
+def test_a_name_made_of_service_words_is_the_practice_where_the_domain_is_exactly_that_name():
+    text = ("Ketamine Care Clinic\n\nWe offer infusions at two Ketamine Care Clinic locations. Call Ketamine Care "
+            "Clinic today.")
+    assert extract(text, "https://ketaminecareclinic.example/depression")["practice_name"] == "Ketamine Care Clinic"
+    # on another domain the same words are a heading, not a name
+    assert extract(text, "https://alderpoint.example/depression")["practice_name"] is None
+
+
+def test_a_drug_as_sold_commercially_is_not_a_route_the_practice_offers():
+    text = ("Generic ketamine is available commercially only for intravenous infusion or intramuscular injection. "
+            "We use intravenous infusion at our clinic.")
+    assert extract(text)["routes"] == ["iv"]
+
+
+def test_a_lead_in_line_that_places_a_route_s_service_offers_it():
+    text = "How to start Oral, home-based ketamine therapy in Virginia:\n\nFill in the form below."
+    assert "oral_sublingual" in extract(text)["routes"]
