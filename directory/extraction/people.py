@@ -383,6 +383,7 @@ def clean_name(raw: str) -> str | None:
 
 _LIST_ITEMS = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+")
 _BARE_LIST_NAME = re.compile(r"[A-Z][a-z'’\-]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z'’\-]+(?:-[A-Z][a-z'’\-]+)?")
+_WORD = re.compile(r"\w+")
 _ROLE_AT_START = re.compile("^" + _ROLE_PREFIX)
 _POSSESSIVE_WORD = re.compile(r"['’]s$")
 
@@ -598,9 +599,12 @@ class _PeopleReader:
         the rest of the domain is then a surname, not practice words ("danacounseling.com") or a place."""
         labels = domain_labels(self.document.url)
         label = labels[0] if labels else ""
+        if len(label) < 6:
+            return None
+        words = set(_WORD.findall(self.document.text))  # one pass, not a pattern compiled for each length
         for size in range(min(15, len(label) - 3), 2, -1):  # the longest first name the page writes
             first = label[:size]
-            if re.search(rf"\b{first.capitalize()}\b", self.document.text) and not describes_rest(label[size:]):
+            if first.capitalize() in words and not describes_rest(label[size:]):
                 # "Evergreen Spravato & Interventional Psychiatry" on the page: the word begins a brand, not a name
                 brand = re.search(rf"\b{first.capitalize()}(?:\s+[A-Z&][\w&'’-]*){{0,3}}?{_BRAND_AFTER}",
                                   self.document.text)
