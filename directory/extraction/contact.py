@@ -48,6 +48,18 @@ _OUTSIDE_FEE = re.compile(
 )
 _DISCOUNT_BEFORE = re.compile(r"\b(?:save|saving|savings\s+of|discount\s+of)\s*$", re.I)  # "(save $150)" is no price
 _DISCOUNT_AFTER = re.compile(r"^\s*(?:off|discount)\b", re.I)  # "$50 off your first session"
+# "a fee of $50 for a returned check", "a $100 booking fee is deducted from the cost", "$75 no-show fee": a penalty or
+# a deposit toward a service, not the price of one
+_NOT_A_SERVICE_PRICE_BEFORE = re.compile(
+    r"\b(?:returned|bounced|NSF|no[- ]shows?|late\s+(?:cancell?ations?|arrivals?)|cancell?ations?|"
+    r"missed\s+(?:appointments?|sessions?)|deposit|booking|reservation|retainer)\b[^.;$]{0,40}$",
+    re.I,
+)
+_NOT_A_SERVICE_PRICE_AFTER = re.compile(
+    r"^\s?(?:non-?refundable\s+)?(?:(?:late\s+)?cancell?ation|no[- ]show|late|booking|reservation|deposit|"
+    r"returned[- ]check|retainer)\b",
+    re.I,
+)
 _UNITS = (
     ("session", re.compile(r"^\s?(?:/|per|a|each)\s?(?:session|infusion|treatment|visit|dose|dosing|appointment|hour)|"
                            r"^[^.$]{0,25}\b(?:per|each|a)\s+(?:session|infusion|treatment|visit)", re.I)),
@@ -187,7 +199,8 @@ def _prices(document: Document, evidence: list[Evidence], market: bool) -> list[
                 after = sentence[match.end(): match.end() + 120]
                 before = sentence[max(0, match.start() - 120): match.start()]
                 if _OUTSIDE_FEE.search(before[-80:]) or _DISCOUNT_BEFORE.search(before[-20:]) \
-                        or _DISCOUNT_AFTER.match(after):
+                        or _DISCOUNT_AFTER.match(after) or _NOT_A_SERVICE_PRICE_BEFORE.search(before[-60:]) \
+                        or _NOT_A_SERVICE_PRICE_AFTER.match(after):
                     continue
                 ranged = _RANGE_END.match(after) if not match.group("cents") else None
                 if ranged and float(ranged.group(1).replace(",", "")) > amount and ranged.group(1) not in seen_ends:

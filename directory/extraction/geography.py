@@ -4,6 +4,7 @@ State names and codes come from the `us` package; city and county names from the
 once, lazily, on first use).
 """
 
+import csv
 import gzip
 import json
 import re
@@ -109,6 +110,17 @@ def _indexes() -> _Indexes:
         {key: frozenset(states.split()) for key, states in data["counties"].items()},
         {tuple(key.split("|")): count for key, count in data["zip_counts"].items()},
     )
+
+
+REGIONS_PATH = Path(__file__).resolve().parents[1] / "data" / "regions.csv"
+
+
+@lru_cache(maxsize=1)
+def named_regions() -> dict[str, frozenset[str]]:
+    """Well-known areas that are no town ("the Bay Area", "the Twin Cities") and the states they lie in: a page
+    names them as the area it serves (directory/data/regions.csv)."""
+    with REGIONS_PATH.open(encoding="utf-8", newline="") as handle:
+        return {row["region"]: frozenset(row["states"].split("|")) for row in csv.DictReader(handle)}
 
 
 def states_of_city(name: str) -> frozenset[str]:

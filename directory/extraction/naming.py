@@ -290,6 +290,12 @@ def _same_practice(name: str, phrase: str) -> bool:
     return phrase.isupper() and phrase.isalpha() and phrase == initials.upper()
 
 
+def _someone_elses(name: str, exclude: set[str]) -> bool:
+    """A name that is the medical partner's, or a part of it ("Avesta" beside the partner "Avesta Ketamine")."""
+    key = compact(name)
+    return bool(key) and any(key in other or other in key for other in exclude)
+
+
 def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
     """The name the text uses for itself: spelled by the domain (most said first), else said as its own subject."""
     for block in document.blocks:
@@ -321,11 +327,11 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                 exact = bool(part and len(part.split()) >= 3 and compact(part) in labels)
                 if part and (_acceptable(part) or (at_place or exact) and len(part.split()) >= 3
                              and _acceptable_words(part)) and (not _person_like(part) or at_place):
-                    if compact(part) not in exclude:
+                    if not _someone_elses(part, exclude):
                         spelled[part] += 1
                         snippets.setdefault(part, sentence[:300])
                 legal = _LEGAL_NAME.match(phrase) if "LLC" in phrase else None
-                if legal and _acceptable(legal["name"]) and compact(legal["name"]) not in exclude \
+                if legal and _acceptable(legal["name"]) and not _someone_elses(legal["name"], exclude) \
                         and not _person_like(legal_suffix_free(legal["name"])):
                     cued[legal["name"]] += 1  # a legal name is the practice's own, wherever the page prints it
                     snippets.setdefault(legal["name"], sentence[:300])
@@ -341,7 +347,7 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                     phrase = phrase.rsplit(" to ", 1)[1]
                     start = end - len(phrase)
                 words = phrase.split()
-                if len(words) > 8 or compact(phrase) in exclude or not _acceptable(phrase):
+                if len(words) > 8 or _someone_elses(phrase, exclude) or not _acceptable(phrase):
                     continue
                 cut = next((index for index in range(len(words) - 1, 0, -1) if _HEAD.match(words[index])), None)
                 if cut and cut < len(words) - 1 and all(word.lower() in _GENERIC for word in words[cut + 1:]):
@@ -379,12 +385,12 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
         if "©" in block.text or "Copyright" in block.text:
             match = _COPYRIGHT.search(block.text)
             name = clean_org(match.group("name")) if match else None
-            if name and _acceptable(name) and compact(name) not in exclude and not _person_like(name) \
+            if name and _acceptable(name) and not _someone_elses(name, exclude) and not _person_like(name) \
                     and not name.lower().startswith(("all rights", "copyright")):
                 return name, block.text[:300]
     for block in document.blocks[:3]:  # a first line that is only a name ("Cedar Hollow Wellness")
         for segment in reversed(_TITLE_SPLIT.split(block.text)) if len(block.text) <= 100 else []:  # "Page | Site"
-            if _is_name_line(segment.strip()) and compact(segment) not in exclude:
+            if _is_name_line(segment.strip()) and not _someone_elses(segment, exclude):
                 return segment.strip(), block.text
     return None, ""
 
@@ -470,7 +476,7 @@ def practice_name(document: Document, structured: StructuredData,
     excluded = {compact(name) for name in exclude if name}
     if document.tree is not None:
         name, snippet = _from_html(document, structured)
-        if name and compact(name) not in excluded:
+        if name and not _someone_elses(name, excluded):
             return name, snippet
     name, snippet = _from_text(document, excluded)
     if name:

@@ -28,6 +28,7 @@ ROUTE_PATTERNS: dict[Route, re.Pattern[str]] = {
         r"\boral(?:ly)?\b(?!\s+(?:anti\w+|medications?|medicines?|drugs?|SSRIs?|health|surgery|hygiene|contracept\w*)|"
         r"\s+(?-i:(?!Ketamine\b)[A-Z][a-z]+))|"  # "oral Zofran" is another drug
         r"\bdissolvable tablets?\b|\bbuccal\b|\bby mouth\b|\bswish\w*|"
+        r"\b(?:hold|holds|held|holding|keep|kept)\s+(?:\w+\s+){0,2}in\s+(?:your|the)\s+mouth\b|"  # a lozenge, unnamed
         # "prescribing the ketamine in a nasal spray or tablet"
         r"\bketamine\s+(?:\w+\s+){0,4}?(?:in\s+)?(?:a\s+)?(?:nasal\s+spray\s+or\s+)?tablets?\b",
         re.I,
@@ -236,7 +237,17 @@ _SERVICE_IN_PLACE = re.compile(
 # that service (not a question such as "What are ketamine lozenges?", nor a blog post's title)
 _SERVICE_TITLE = re.compile(r"\b(?:therapy|treatments?|infusions?|injections?|services?|clinic|program)\W*$", re.I)
 _TITLE_WORD = re.compile(r"\bketamine\b|\bSpravato\b|\besketamine\b", re.I)
-_FUTURE = re.compile(r"\b(?:soon|coming|plan(?:s|ning)?\s+to|in\s+the\s+future)\W*(?:\w+\W+){0,2}$", re.I)
+_FUTURE = re.compile(
+    r"\b(?:soon|coming|plan(?:s|ning)?\s+to|in\s+the\s+future|will\s+(?:soon\s+)?be\s+(?:offering|adding|introducing))"
+    r"\W*(?:\w+\W+){0,2}$",
+    re.I,
+)
+# "Esketamine nasal spray was approved recently and this will be an option of our facility coming soon" (one clause)
+_FUTURE_AFTER = re.compile(
+    r"[^.;,]{0,80}?\b(?:coming\s+soon|will\s+soon\s+be|will\s+be\s+(?:an?\s+)?(?:\w+\s+)?(?:option|available|offered)"
+    r"(?:\s+\w+){0,4}\s+(?:soon|shortly|in\s+the\s+future))",
+    re.I,
+)
 _KAP_PATH = re.compile(r"ketamine-?assisted-?(?:psycho)?therap|(?:^|/)kap(?:[-/]|$)", re.I)
 _BLOG_PATH = re.compile(r"/(?:blog|news|posts?|articles?)/", re.I)
 _GENERIC_HEADING = re.compile(
@@ -322,7 +333,7 @@ _PARTNER_CUE = re.compile(
     r"(?:[Mm]edical|[Pp]rescribing)\s+(?:\w+\s+)?(?:(?:and|&)\s+\w+\s+)?(?:is|are)\s+"
     r"(?:provided|handled|managed|overseen)\s+by|prescribing\s+"
     r"(?:partner|clinician|provider|physician)\s*(?:is|,|:)?|medical\s+partner\s*(?:is|,|:)?|prescriber\s+is|"
-    r"work(?:s|ing)?\s+(?:closely\s+)?with|through\s+our\s+partners?\s+(?:at\s+)?|referred\s+to|"
+    r"[Ww]ork(?:s|ing)?\s+(?:closely\s+)?with|through\s+our\s+partners?\s+(?:at\s+)?|referred\s+to|"
     # "you would then book a medical evaluation at X": where the prescribing is done
     r"(?:book|schedule|complete|have)\s+(?:a|an|your)\s+medical\s+(?:evaluation|screening|assessment|intake)\s+(?:at|with)|"
     r"refers?\s+(?:you|clients|patients)\s+to\s+(?:an?\s+)?(?:collaborating|partner(?:ing)?|trusted)?)\s+"
@@ -373,8 +384,9 @@ class Offer:
 
 _ANY_OFFER_WORD = AnyWord(  # the words any rule of read_sentence looks for (one test instead of twenty)
     ("therap", "counsel", "ketamine", "infus", "intraven", "intramusc", "inject", "subling", "loseng", "lozeng",
-     "troche", "dissolv", "buccal", "nasal", "spravato", "office", "clinic", "studio", "suite", "treatment room",
-     "group", "cohort", "retreat", "integrat", "preparat", "medical", "partner", "independent", "prescri", "insur",
+     "mouth", "troche", "dissolv", "buccal", "nasal", "spravato", "office", "clinic", "studio", "suite",
+     "treatment room", "group", "cohort", "retreat", "integrat", "preparat", "medical", "partner", "independent",
+     "prescri", "insur",
      "network", "superbill", "collaborat", "medicine", "psychedelic", "individual", "one-on-one", "referred",
      *sorted({name.split()[0].lower() for name in KNOWN_PARTNERS})),
     r"\bI[VM]\b|\bRDTs?\b|\bKAP\b|(?i:\boral|\bhome\b|\bpay\b|\bwork)",
@@ -660,8 +672,9 @@ class _OfferReader:
                 continue
             if _OTHER_METHODS.search(_CLAUSE_BREAK.split(sentence[:match.start()])[-1]):
                 continue  # "Other methods include IV infusions, but we ...": named as what others give
-            if _FUTURE.search(sentence[max(0, match.start() - 40): match.start()]):
-                continue  # "we also offer sublingual and, soon, intravenous options"
+            if _FUTURE.search(sentence[max(0, match.start() - 40): match.start()]) \
+                    or _FUTURE_AFTER.match(sentence, match.end(), match.end() + 100):
+                continue  # "we also offer sublingual and, soon, intravenous options"; "X ... will be an option soon"
             if chosen and route.value not in self.positive_routes:
                 self.positive_routes.append(route.value)
                 self.note("routes", route.value, sentence)

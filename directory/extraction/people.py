@@ -211,6 +211,7 @@ _MENTOR_BEFORE = re.compile(
     r"\b(?i:supervision|supervised|trained|training|studied|mentored|mentorship|consultation|research|stud(?:y|ies)|"
     r"trials?|paper|book|inspired|influenced|teachings)\s+(?:[\w-]+\s+){0,6}?(?i:from|with|under|by|of)\s+"
     r"(?:(?:Dr\.?\s+)?[A-Z][\w.'’-]*,?\s+|(?:and|&)\s+){0,12}(?:Dr\.?\s+)?$"
+    r"|\b(?i:according\s+to)\s+(?:Dr\.?\s+)?$"  # an expert cited ("said X, a nurse with the clinic" may be ours)
 )
 _COLLEAGUES_AFTER = re.compile(  # a study's authors, or a writer quoted ("Gabor Roe, MD, reminds us")
     r",?\s+(?:and\s+(?:his\s+|her\s+|their\s+)?colleagues|et\s+al|(?:\w+\s+)?(?:says|said|writes|wrote|"
@@ -369,6 +370,7 @@ def clean_name(raw: str) -> str | None:
             break
         name = stripped
     name = re.sub(r"^Dr\.?\s+", "", _ROLE_AT_START.sub("", name))
+    name = _GLUED_TITLE.sub("", name)  # "Zoe RoeDr. Zoe Roe": a layout that ran a byline into its repeat
     words = name.split()
     if not 2 <= len(words) <= 4:
         return None
@@ -384,6 +386,7 @@ def clean_name(raw: str) -> str | None:
 _LIST_ITEMS = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+")
 _BARE_LIST_NAME = re.compile(r"[A-Z][a-z'’\-]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z'’\-]+(?:-[A-Z][a-z'’\-]+)?")
 _WORD = re.compile(r"\w+")
+_GLUED_TITLE = re.compile(r"(?<=[a-z])(?:Dr|Mr|Mrs|Ms)\.?$")
 _ROLE_AT_START = re.compile("^" + _ROLE_PREFIX)
 _POSSESSIVE_WORD = re.compile(r"['’]s$")
 

@@ -22,6 +22,7 @@ from directory.extraction.geography import (
     is_city_in,
     is_town_name,
     main_state_of_city,
+    named_regions,
     states_of_city,
     states_of_county,
 )
@@ -285,6 +286,13 @@ _STATE_POSSESSIVE_AREA = re.compile(
     r"Shore|Valley|Panhandle|Range|Country|Lowcountry|Region|Highlands|Mountains|Delta|Basin|Plains|Piedmont|"
     r"Seacoast|Lakes|Islands?|Keys|Metro|Metroplex|Triangle|Triad))\b"
 )
+# "serving the Twin Cities", "Ketamine Treatment in the Bay Area": a well-known area that is no town
+_NAMED_REGION = re.compile(
+    r"(?<![\w-])("
+    + "|".join(re.escape(name) for name in sorted(named_regions(), key=len, reverse=True))
+    + r")(?![\w-])"
+)
+_NAMED_REGION_GATE = AnyWord(tuple(sorted({name.split()[-1].lower() for name in named_regions()})))
 # A town in the practice's own name ("Lakeside Integrative Psychiatry", "Ketamine Clinic of Lakeside") is where it is
 _ORG_WORD = (
     r"(?:Integrative|Ketamine|Psychiatr\w*|Counseling|Psychotherapy|Therapy|Wellness|Behavioral|Psycholog\w+|"
@@ -438,12 +446,15 @@ def _city_before(sentence: str, start: int, state: str) -> tuple[str, int] | Non
         match = _LISTED_TOWN.search(sentence[offset:start])
         if not match or not _LIST_AFTER.match(sentence[start: start + 40]):
             return None
-    words = match.group(1).split()
+    words = _GLUED_WORDS.sub(" ", match.group(1)).split()  # "Infusion TherapyColumbia, SC": a lost line break
     for first in range(len(words)):
         candidate = " ".join(words[first:]).strip(".")
         if is_city_in(_METRO.sub("", candidate), state):
-            return candidate, offset + match.start(1) + len(" ".join(words[:first])) + (1 if first else 0)
+            return candidate, offset + match.start(1) + max(0, match.group(1).rfind(words[first]))
     return None
+
+
+_GLUED_WORDS = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])")
 
 
 _LIST_LINK = re.compile(r"(" + _CITY_WORDS + r")\s*(?:,\s*(?:and\s+|&\s+|or\s+)?|\s+(?:and|&|or)\s+)$")
@@ -598,6 +609,7 @@ class _PlaceReader:
         self.unconfirmed_states: dict[str, str] = {}
         self.name_towns: set[str] = set()  # towns read from a practice's name: kept only when the page backs them
         self.pending_counties: list[tuple[str, str]] = []  # "Fairview County", snippet: an area served, a "city"
+        self.pending_regions: list[tuple[str, str]] = []  # "the Twin Cities", snippet: a named area served
         self.city_hints: dict[tuple[tuple[str, ...], str], str] = {}  # (towns, snippet) -> the state of their county
 
     def vote(self, state: str, in_person: bool | None, virtual: bool | None, strength: int, snippet: str) -> None:
@@ -621,6 +633,7 @@ class _PlaceReader:
             self.read_block(block)
         self.resolve_cities()
         self.resolve_counties()
+        self.resolve_regions()
         self.finish()
         return self.facts
 
@@ -827,6 +840,10 @@ class _PlaceReader:
                 state = STATE_BY_NAME[match.group(1)]
                 self.add_city(match.group(2), state, snippet)
                 self.vote(state, *_mode_of(sentence), 1, snippet)
+        for match in _NAMED_REGION.finditer(sentence) if _NAMED_REGION_GATE.search(sentence) else ():
+            lead = sentence[max(0, match.start() - 60): match.start()]
+            if (_CUE.search(lead) or _CITY_CUE.search(lead)) and not _NEGATIVE.search(lead):
+                self.pending_regions.append((match.group(1), snippet))  # "KAP in the Bay Area"
         line = _TOWN_OFFICE_LINE.match(sentence)
         if line and is_town_name(line.group(1)) and not _not_a_city(line.group(1)):
             office = not re.search(r"\sArea\s", line.group(0))
@@ -1027,6 +1044,12 @@ class _PlaceReader:
                 if state in in_sentence or state in page_states or (len(names) > 1 and common == {state}) \
                         or _STATE_OF.get(name.rsplit(" ", 1)[0]) == state:
                     self.vote(state, True if office else None, None, 1, snippet)
+
+    def resolve_regions(self) -> None:
+        """A named area served is one of the page's "cities", in its one state (or the one the page names)."""
+        for region, snippet in self.pending_regions:
+            options = named_regions()[region]
+            self.add_city(region, _only(set(options)) or _only(options & set(self.votes)), snippet)
 
     def resolve_counties(self) -> None:
         """A county named as served is an area of the page's "cities" (LABELING.md: the areas it names as served),

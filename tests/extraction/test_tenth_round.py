@@ -99,3 +99,50 @@ def test_a_drug_as_sold_commercially_is_not_a_route_the_practice_offers():
 def test_a_lead_in_line_that_places_a_route_s_service_offers_it():
     text = "How to start Oral, home-based ketamine therapy in Virginia:\n\nFill in the form below."
     assert "oral_sublingual" in extract(text)["routes"]
+
+
+def test_an_expert_cited_with_according_to_is_not_the_team():
+    text = "According to Idris Kael, MD, chair of a university department, depression rates tripled."
+    assert people(text) == {}
+
+
+def test_a_byline_run_into_its_repeat_is_one_name():
+    assert people("Writer: Dr. Wren HallowayDr. Wren Halloway\n\nWhy KAP works.") == {"Wren Halloway": []}
+
+
+def test_a_penalty_fee_or_a_booking_deposit_is_not_a_service_price():
+    text = ("Should a check be returned, a fee of $50 will be assessed. A $100 booking fee is required at scheduling "
+            "and deducted from the cost. A $75 no-show fee applies. Ketamine infusion, single session $450.")
+    assert extract(text)["prices_usd"] == [450.0]
+
+
+def test_a_town_run_into_the_heading_before_it_is_still_read():
+    text = "Ketamine Infusion TherapyColumbia, SC\n\nWe give ketamine infusions at our facility."
+    assert ("Columbia", "SC") in cities(text)
+
+
+def test_a_route_that_will_be_an_option_soon_is_not_offered_yet():
+    text = ("We give IV ketamine infusions. Esketamine nasal spray was approved recently and this will be an option "
+            "of our facility coming soon.")
+    assert extract(text)["routes"] == ["iv"]
+    assert extract("We offer IV infusions and we will be offering Spravato soon.")["routes"] == ["iv"]
+
+
+def test_a_medical_team_the_therapist_works_with_is_the_partner_not_the_practice():
+    text = ("Working with the medical team at Alder Point Ketamine and Wellness in Fairview, I provide support "
+            "through all phases of your KAP treatment.")
+    facts = extract(text, "https://wrenhalloway.example/kap")
+    assert facts["medical_partner"].startswith("Alder Point Ketamine") and facts["practice_name"] is None
+
+
+def test_ketamine_held_in_the_mouth_is_the_oral_route():
+    text = "During your KAP session you'll self-administer the ketamine and hold it in your mouth for ten minutes."
+    assert extract(text)["routes"] == ["oral_sublingual"]
+
+
+def test_a_well_known_area_that_is_no_town_is_an_area_served():
+    assert ("Twin Cities", "MN") in cities("Ketamine infusions for depression and PTSD in the Twin Cities")
+    # an area shared by states takes the one the page names
+    assert ("Quad Cities", "IA") in cities("Our Davenport, Iowa office serves clients across the Quad Cities.")
+    # the same words that are no area served name nothing
+    assert cities("The Main Line of our argument is the research.") == set()
