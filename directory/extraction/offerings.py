@@ -386,8 +386,8 @@ _ANY_OFFER_WORD = AnyWord(  # the words any rule of read_sentence looks for (one
     ("therap", "counsel", "ketamine", "infus", "intraven", "intramusc", "inject", "subling", "loseng", "lozeng",
      "mouth", "troche", "dissolv", "buccal", "nasal", "spravato", "office", "clinic", "studio", "suite",
      "treatment room", "group", "cohort", "retreat", "integrat", "preparat", "medical", "partner", "independent",
-     "prescri", "insur",
-     "network", "superbill", "collaborat", "medicine", "psychedelic", "individual", "one-on-one", "referred",
+     "prescri", "insur", "network", "superbill", "collaborat", "medicine", "psychedelic", "individual", "one-on-one",
+     "referred",
      *sorted({name.split()[0].lower() for name in KNOWN_PARTNERS})),
     r"\bI[VM]\b|\bRDTs?\b|\bKAP\b|(?i:\boral|\bhome\b|\bpay\b|\bwork)",
 )
