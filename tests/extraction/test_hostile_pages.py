@@ -29,6 +29,9 @@ TOKENS = {
     "names of practices": "At Aa Bb ",
     "doctors": "Dr. Jane Roe of Aa Bb ",
     "mixed": "Jane Roe, LCSW, Ohio $1 a.b@c.d 555-1234 ",
+    "a list of names, some with titles": "Offered by Ann Lee MD, Bo Park, ",
+    "towns with an inner capital": "McLean, ",
+    "words run together": "TherapyColumbia, SC ",
 }
 
 
