@@ -749,6 +749,9 @@ class _PlaceReader:
                     continue
                 if len(run) == 1 and not (_ABBR_LEAD.search(lead) or _ABBR_FOLLOW.match(tail)):
                     continue
+                if token.code == "LA" and len(run) == 1 and "Louisiana" not in self.document.text \
+                        and not re.search(r"licens", lead, re.I):
+                    continue  # "fly to Boston or LA": the city more often than the state, when no town of it is near
                 if len(run) == 1 and _THE.search(lead) and lookup(token.code) is not None:
                     continue  # "the MD will charge", "the PA": the clinician, not Maryland or Pennsylvania
             elif token.kind == "name":

@@ -146,3 +146,10 @@ def test_a_well_known_area_that_is_no_town_is_an_area_served():
     assert ("Quad Cities", "IA") in cities("Our Davenport, Iowa office serves clients across the Quad Cities.")
     # the same words that are no area served name nothing
     assert cities("The Main Line of our argument is the research.") == set()
+
+
+def test_a_lone_la_beside_a_city_is_no_state_but_la_among_codes_or_licensed_there_is():
+    states = lambda text: {state["state"] for state in extract(text)["states"]}  # noqa: E731
+    assert states("You are welcome to fly to Boston or LA for our program.") == set()
+    assert states("We see clients in LA and MS.") == {"LA", "MS"}
+    assert states("Dana Roe is licensed in LA.") == {"LA"}
