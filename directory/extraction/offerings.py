@@ -38,7 +38,7 @@ ROUTE_PATTERNS: dict[Route, re.Pattern[str]] = {
 }
 _IM_CONTEXT = re.compile(  # "IM sessions", "(IM)", "Ketamine IM Injections": the route, not an instant message
     r"\bIM\b\s*(?i:ketamine|injection|,|or|/|and|sessions?|treatments?|dos(?:e|es|ing)|administration|route|shots?)|"
-    r"(?:IV|and|or|/|(?i:ketamine))\s*\bIM\b|\(\s*IM\s*\)|\bIM\s*\((?i:intramuscular)"
+    r"(?:IV|and|or|/|&|(?i:ketamine))\s*\bIM\b|\(\s*IM\s*\)|\bIM\s*\((?i:intramuscular)"
 )
 _MEDICAL_WORD = re.compile(r"(?i:prescri|medical|psychiatr|physician|clinician)|\b(?:MD|DO|NP|PMHNP|Dr)\b")
 _RACEMIC = re.compile(r"\bracemic\b|\bcompounded\b", re.I)
@@ -98,6 +98,9 @@ _PROCESS = re.compile(
     r"^\W*The\s+(?:short\s+)?answer\s+is\b|"
     r"\b(?:each|every)\s+(?:patient|client)\s+(?:receives|gets|is\s+given)\b|"  # "each patient receives IV"
     r"\b(?:prescribed|given|administered|dispensed)\s+to\s+you\b|"
+    # "In Dr. Roe's work only the lozenge form is used": the practice's doctor, named, at work
+    r"\b(?-i:Dr\.?\s+[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)?)['’]s\s+(?:work|practice|clinic|office|approach|"
+    r"sessions?|protocol)\b|"
     r"^\W*(?:If|Once)\s+(?:you\s+are\s+|you['’]re\s+)?(?:deemed|found|determined|approved|eligible|cleared)\b|"
     r"^\W*(?-i:Schedule|Book|Request)\s+(?:your\s+|an?\s+|the\s+)?(?:first\s+|next\s+)?\w*\s*"  # "Schedule infusions"
     r"(?:infusions?|injections?|sessions?|treatments?|appointments?)\b",
@@ -339,7 +342,7 @@ _PARTNER_CUE = re.compile(
     r"refers?\s+(?:you|clients|patients)\s+to\s+(?:an?\s+)?(?:collaborating|partner(?:ing)?|trusted)?)\s+"
     r"(?:the\s+)?(?:(?:my|our|a|an|the)\s+(?:\w+\s+){0,2}(?:colleague|partner|friend|physician|psychiatrist|prescriber|"
     r"doctor|nurse practitioner|professional|provider|clinician|team)s?,?\s+(?:at\s+|of\s+|from\s+)?)?(?P<dr>Dr\.?\s+)?"
-    r"(?P<partner>[A-Z][A-Za-z&'’.\-]+(?:\s+(?:of\s+|&\s+)?[A-Z][A-Za-z&'’.\-]+){0,4})"
+    r"(?P<partner>[A-Z][A-Za-z&'’.\-]+(?:\s+(?:of\s+|for\s+|&\s+)?[A-Z][A-Za-z&'’.\-]+){0,4})"
 )
 # "offers KAP at Brightwell Medical, where an MD or a nurse practitioner will provide the medical evaluation": the
 # place where the prescribing is done
@@ -402,6 +405,12 @@ _REFUSAL = re.compile(
     r"\b(?:(?:do(?:es)?\s+not|don['’]t|doesn['’]t|no\s+longer|never|cannot|can['’]t)\s+(?:\w+\s+){0,2}?"
     r"(?:offer|provide|use|administer|give|perform|prescribe|have(?!\s+to)|carry|do)|not\s+(?:offered|provided|available)|"
     r"(?:is|are)\s+not\s+something)\b",
+    re.I,
+)
+# "You cannot eat or drink 3 hours before or during your infusion": a rule for the client, not a route refused
+_CLIENT_RULE = re.compile(
+    r"\byou\s+(?:cannot|can['’]t|may\s+not|must\s+not|should\s+not|shouldn['’]t|will\s+not|won['’]t|do\s+not|"
+    r"don['’]t)\b",
     re.I,
 )
 _NEGATED_AFTER = re.compile(
@@ -666,7 +675,8 @@ class _OfferReader:
                 if match is None:
                     continue
             if _negated(sentence, match.start()) or _NEGATED_AFTER.match(sentence[match.end():]):
-                if _REFUSAL.search(sentence) or _NEGATED_AFTER.match(sentence[match.end():]):
+                if (_REFUSAL.search(sentence) or _NEGATED_AFTER.match(sentence[match.end():])) \
+                        and not _CLIENT_RULE.search(sentence[:match.start()]):
                     self.negative_routes.add(route.value)  # "we do not offer IV": not offered anywhere on the site
                     self.note("routes_not_offered", route.value, sentence)
                 continue

@@ -154,8 +154,17 @@ _INTRODUCED = re.compile(
 # "Jane Roe is a licensed therapist", "Jane Roe, a board-certified psychiatrist,": a bio's subject.
 _ROLE_NOUN = (
     r"(?:therapist|psychotherapist|counsel+or|psychiatrist|psychologist|social worker|nurse practitioner|physician|"
-    r"clinician|prescriber|founder|co-founder|owner|clinical director|medical director|anesthesiologist|"
+    r"clinician|prescriber|founder|co-founder|owner|co-owner|clinical director|medical director|anesthesiologist|"
     r"nurse|provider|practitioner|guide|facilitator|(?:marriage and )?family therapist)(?![\w-])"
+)
+# "with our clinic director, Steve Roe", "our licensed ketamine psychotherapist, Jill Poe": a role, then its holder
+_OUR_ROLE = re.compile(
+    rf"\b(?i:our|my)\s+(?:[\w-]+\s+){{0,3}}?(?i:{_ROLE_NOUN}|(?:clinic|program|practice)\s+director)\s*,\s+"
+    rf"(?:Dr\.?\s+)?(?P<name>{NAME})(?![\w'’])"
+)
+# "Rakesh Roe. MD": a byline whose comma the page typed as a period
+_NAME_DOT_CODES = re.compile(
+    rf"^(?:Dr\.?\s+)?(?P<name>{NAME})\.\s+(?P<codes>[A-Z][A-Za-z\-]{{1,8}}(?:,\s*[A-Z][A-Za-z\-]{{1,8}})*)$"
 )
 _BIO_SUBJECT = re.compile(
     rf"^(?:Dr\.?\s+)?(?P<name>{NAME})(?:,\s*[A-Z][A-Za-z.\-]{{1,10}})*(?i:(?:,?\s+(?:is|has been|serves as|works as)\s+"
@@ -193,7 +202,7 @@ _FIRST_WITH_CODES = re.compile(  # "Kristin, LCSW": a first name with post-nomin
 )
 _INTRO_WORDS = frozenset({"I'm", "I’m", "Hi", "Hello", "Meet", "About"})
 _LED_BY = re.compile(  # "founded in 2019 by Jane Roe and Sam Poe": both
-    rf"\b(?i:(?:co-?)?founded|led|owned|run|directed|started|created|supervised|prescribed|reviewed)"
+    rf"\b(?i:(?:co-?)?founded|led|owned|run|directed|started|created|supervised|prescribed|reviewed|answered)"
     rf"(?:\s+in\s+\d{{4}})?\s+by\s+(?:{_ROLE_PREFIX})?(?:Dr\.?\s+)?(?P<name>{NAME})"
     rf"(?:\s+(?:and|&)\s+(?:{_ROLE_PREFIX})?(?:Dr\.?\s+)?(?P<second>{NAME})(?![\w'’-]))?"
 )
@@ -213,6 +222,18 @@ _MENTOR_BEFORE = re.compile(
     r"(?:(?:Dr\.?\s+)?[A-Z][\w.'’-]*,?\s+|(?:and|&)\s+){0,12}(?:Dr\.?\s+)?$"
     r"|\b(?i:according\s+to)\s+(?:Dr\.?\s+)?$"  # an expert cited ("said X, a nurse with the clinic" may be ours)
 )
+# "ask for an Initial Consultation with Jane Roe, MD": a booking with the practice's clinician, not a consultant's
+# advice
+_BOOKED = re.compile(
+    r"(?i:\b(?:book|schedule|request|ask\s+for|set\s+up)\b[^.;]{0,40}|\b(?:initial|free|complimentary|first)\s+)"
+    r"(?i:consultation|appointment)\s+with\s+(?:Dr\.?\s+)?$"
+)
+
+
+def _mentor_before(text: str) -> bool:
+    return bool(_MENTOR_BEFORE.search(text)) and not _BOOKED.search(text)
+
+
 _COLLEAGUES_AFTER = re.compile(  # a study's authors, or a writer quoted ("Gabor Roe, MD, reminds us")
     r",?\s+(?:and\s+(?:his\s+|her\s+|their\s+)?colleagues|et\s+al|(?:\w+\s+)?(?:says|said|writes|wrote|"
     r"reminds|notes|explains|argues|observes|puts\s+it)\b|"
@@ -272,7 +293,9 @@ _NAME_IN_LIST = re.compile(rf"(?:Dr\.?\s+)?(?P<name>{NAME})")
 # "I spoke with Jane Roe, board-certified nurse practitioner and owner of ...", "said Sam Poe, a nurse anesthetist
 # with the clinic": a full name in apposition to its clinical role, anywhere in a sentence (news and interviews).
 _APPOSITIVE = re.compile(
-    rf"(?:Dr\.?\s+)?(?P<name>{NAME}),\s+(?i:(?:a|an|the|our)\s+)?(?:[\w-]+\s+){{0,5}}?(?i:{_ROLE_NOUN})"
+    # not "<town>, this guide will help": a pronoun or a demonstrative begins another clause, not an apposition
+    rf"(?:Dr\.?\s+)?(?P<name>{NAME}),\s+(?!(?i:this|that|these|those|it|we|you|they|which)\b)"
+    rf"(?i:(?:a|an|the|our)\s+)?(?:[\w-]+\s+){{0,5}}?(?i:{_ROLE_NOUN})"
 )
 # "..., a psychiatrist at Yale University": someone of an academic or other institution, not this practice's team
 _ELSEWHERE_AFTER = re.compile(
@@ -735,7 +758,7 @@ class _PeopleReader:
         cited = [match.group(0).lower() for match in _RESEARCH.finditer(sentence)]
         for match in _APPOSITIVE.finditer(sentence) if hint and "," in sentence else ():
             if all(cue in _QUOTE_VERBS for cue in cited) and not _ELSEWHERE_AFTER.match(sentence, match.end()) \
-                    and not _MENTOR_BEFORE.search(sentence[:match.start("name")]) \
+                    and not _mentor_before(sentence[:match.start("name")]) \
                     and not _PLACE_BEFORE.search(sentence[:match.start()]) \
                     and (name := clean_name(match.group("name"))):
                 self.add(name, [], sentence[:300], source="prose")
@@ -790,6 +813,10 @@ class _PeopleReader:
             if self.lone_first(sentence, match.start(), first) and first.lower() not in self.host:
                 self.add(self.known_first(first) or first, [], sentence[:300], source="prose")
         for match in _TITLE_BEFORE.finditer(sentence) if hint else ():
+            if name := clean_name(match.group("name")):
+                self.add(name, [], sentence[:300], source="prose")
+        for match in _OUR_ROLE.finditer(sentence) if "," in sentence and ("our " in sentence or "my " in sentence) \
+                else ():
             if name := clean_name(match.group("name")):
                 self.add(name, [], sentence[:300], source="prose")
         for match in _LED_BY.finditer(sentence) if " by " in sentence else ():
@@ -870,6 +897,10 @@ class _PeopleReader:
                 self.add(name, codes, text, source="post_nominal")
         for sentence in prose:  # after the post-nominals: "founded by Jane Roe, LPC" is said once, with its codes
             self.read_prose(sentence)
+        dotted = _NAME_DOT_CODES.match(text) if len(text) <= 60 and ". " in text else None
+        if dotted and (codes := _codes(dotted.group("codes"))) and all(lookup(code) for code in codes) \
+                and (name := clean_name(dotted.group("name"))):
+            self.add(name, codes, text, source="post_nominal")
         sign_off = _SIGN_OFF.match(text) if len(text) <= 80 and text[:1] in "–—―-" else None
         if sign_off and (codes := _codes(sign_off.group("codes"))) and all(lookup(code) for code in codes):
             raw = sign_off.group("name")
@@ -915,7 +946,7 @@ class _PeopleReader:
 
     def read_name_with_codes(self, match: re.Match[str], sentence: str) -> bool:
         """A name-with-codes candidate ("Jane Roe, MA, LPC"): added when it is a person with credentials."""
-        if _ATTRIBUTION.search(sentence[: match.start()]) or _MENTOR_BEFORE.search(sentence[:match.start("name")]) \
+        if _ATTRIBUTION.search(sentence[: match.start()]) or _mentor_before(sentence[:match.start("name")]) \
                 or _COLLEAGUES_AFTER.match(sentence, match.end()):
             return False
         codes = _codes(match.group("codes"))

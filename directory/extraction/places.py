@@ -286,6 +286,12 @@ _STATE_POSSESSIVE_AREA = re.compile(
     r"Shore|Valley|Panhandle|Range|Country|Lowcountry|Region|Highlands|Mountains|Delta|Basin|Plains|Piedmont|"
     r"Seacoast|Lakes|Islands?|Keys|Metro|Metroplex|Triangle|Triad))\b"
 )
+# "KAP is offered virtually by Dr. Roe", "Sessions are available via telehealth": the service given by video
+_OFFERED_VIRTUALLY = re.compile(
+    rf"\b(?:offered|available|provided|conducted|held|delivered|done)\s+(?:\w+\s+)?(?:virtually|online|"
+    rf"(?:via|by|through|over)\s+(?:secure\s+)?{_VIRTUAL})\b",
+    re.I,
+)
 # "serving the Twin Cities", "Ketamine Treatment in the Bay Area": a well-known area that is no town
 _NAMED_REGION = re.compile(
     r"(?<![\w-])("
@@ -610,6 +616,7 @@ class _PlaceReader:
         self.name_towns: set[str] = set()  # towns read from a practice's name: kept only when the page backs them
         self.pending_counties: list[tuple[str, str]] = []  # "Fairview County", snippet: an area served, a "city"
         self.pending_regions: list[tuple[str, str]] = []  # "the Twin Cities", snippet: a named area served
+        self.offered_virtually: str | None = None  # the sentence that says the service is given by video
         self.city_hints: dict[tuple[tuple[str, ...], str], str] = {}  # (towns, snippet) -> the state of their county
 
     def vote(self, state: str, in_person: bool | None, virtual: bool | None, strength: int, snippet: str) -> None:
@@ -690,6 +697,8 @@ class _PlaceReader:
                 self.global_modes.append(mode)
             elif mode != (None, None) and _FIRST_PERSON_SERVICE.search(sentence):
                 self.one_state_modes.append(mode)
+        if not tokens and _OFFERED_VIRTUALLY.search(sentence):
+            self.offered_virtually = snippet  # "KAP is offered virtually by Dr. Roe": the page's way of working
         if _STATEWIDE_AFTER.search(sentence):  # "we see clients across the state by video": the page's one state
             self.one_state_modes.append((None, True))
         self.read_counties(sentence, snippet)
@@ -1076,6 +1085,11 @@ class _PlaceReader:
             state = next(iter(self.votes))
             self.votes[state] += [_Vote(mode[0], mode[1], 0) for mode in self.sentence_modes.get(state, [])]
             self.votes[state] += [_Vote(mode[0], mode[1], 0) for mode in self.one_state_modes]
+        if self.offered_virtually and not self.facts.addresses and not _IN_PERSON_WORD.search(self.document.text) \
+                and not any(vote.in_person for votes in self.votes.values() for vote in votes):
+            # "KAP is offered virtually", then "to residents of A, B and C", and nothing on the page in person:
+            # virtual in each state it serves (in person stays unsaid)
+            self.all_state_modes.append((None, True))
         globally_virtual_only = any(mode == (False, True) for mode in self.global_modes)
         globally_both = any(mode == (True, True) for mode in self.global_modes)
         for state, votes in self.votes.items():

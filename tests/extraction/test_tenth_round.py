@@ -153,3 +153,48 @@ def test_a_lone_la_beside_a_city_is_no_state_but_la_among_codes_or_licensed_ther
     assert states("You are welcome to fly to Boston or LA for our program.") == set()
     assert states("We see clients in LA and MS.") == {"LA", "MS"}
     assert states("Dana Roe is licensed in LA.") == {"LA"}
+
+
+def test_a_town_before_a_clause_about_a_guide_is_no_person():
+    text = ("If you are researching ketamine infusion in the metro area including Powder Springs and Stone Mountain, "
+            "this guide will help you.")
+    assert people(text) == {}
+
+
+def test_the_practice_doctors_own_work_says_which_route_it_uses():
+    text = ("What is ketamine?\n\nKetamine can be given in many ways. In Dr. Wren’s work with her prescriber only the "
+            "sublingual lozenge form is used.")
+    assert extract(text)["routes"] == ["oral_sublingual"]
+
+
+def test_a_service_offered_virtually_to_the_residents_of_states_is_virtual_there():
+    text = ("KAP is offered virtually by Dr. Wren.\n\nKAP is only available through our practice to adults residing "
+            "in New Jersey, New York, and Florida.")
+    modes = {state["state"]: (state["in_person"], state["virtual"]) for state in extract(text)["states"]}
+    assert modes == {"NJ": (None, True), "NY": (None, True), "FL": (None, True)}
+    # a page that also sees clients in person says nothing of the kind for every state
+    both = text + "\n\nWe also see clients in person at our Newark office."
+    assert {state["state"]: state["virtual"] for state in extract(both)["states"]}["FL"] is None
+
+
+def test_a_booked_consultation_with_a_clinician_is_not_a_consultants_advice():
+    text = ("Ask for a Ketamine Therapy Initial Consultation with Wren Halloway, MD or with Ossian Vere, MA, LPC.")
+    assert people(text) == {"Wren Halloway": ["MD"], "Ossian Vere": ["MA", "LPC"]}
+    # supervision or consultation received from someone is still not the team
+    assert people("Wren Halloway, LPC, receives consultation from Ossian Vere, MD.") == {"Wren Halloway": ["LPC"]}
+
+
+def test_a_role_then_its_holder_a_co_owner_and_a_questions_byline_name_clinicians():
+    assert people("Book a call with our clinic director, Idris Kael. He will explain the protocol.") == {
+        "Idris Kael": []}
+    assert people("Next you meet our licensed ketamine psychotherapist, Tamsin Orrell.") == {"Tamsin Orrell": []}
+    assert set(people("Wren Halloway, Co-owner and Operator, is the CRNA here.")) == {"Wren Halloway"}
+    assert people("Questions answered by Ossian Vere\n\nQ: How does it feel?") == {"Ossian Vere": []}
+    assert people("Idris Kael. MD\n\nHow to choose a ketamine practice?") == {"Idris Kael": ["MD"]}
+
+
+def test_a_rule_for_the_client_during_an_infusion_does_not_refuse_the_route():
+    text = ("We will schedule your 6 infusions in advance. Please note: you cannot eat or drink 3 hours before or "
+            "during your infusion.")
+    assert extract(text)["routes"] == ["iv"]
+    assert extract("We give ketamine lozenges. We do not offer IV infusions.")["routes"] == ["oral_sublingual"]
