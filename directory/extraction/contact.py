@@ -52,7 +52,8 @@ _DISCOUNT_AFTER = re.compile(r"^\s*(?:off|discount)\b", re.I)  # "$50 off your f
 # a deposit toward a service, not the price of one
 _NOT_A_SERVICE_PRICE_BEFORE = re.compile(
     r"\b(?:returned|bounced|NSF|no[- ]shows?|late\s+(?:cancell?ations?|arrivals?)|cancell?ations?|"
-    r"missed\s+(?:appointments?|sessions?)|deposit|booking|reservation|retainer)\b[^.;$]{0,40}$",
+    r"missed\s+(?:appointments?|sessions?)|deposit|booking|reservation|retainer)\b"
+    r"(?![^.;$]{0,40}\b(?:our|your)\b)[^.;$]{0,40}$",  # not "a deposit of our $390 consult fee": that fee is a price
     re.I,
 )
 _NOT_A_SERVICE_PRICE_AFTER = re.compile(

@@ -273,7 +273,7 @@ _FIRST_PERSON_SERVICE = re.compile(
 )
 # "practicing in Southern Indiana": a named region of a state, served as a whole
 _REGION = re.compile(
-    r"\b((?i:(?:North|South)(?:east|west)?|East|West|Central|Northern|Southern|Eastern|Western|Upstate|Downstate))\s+("
+    r"\b((?i:(?:North|South)(?:east|west)?|East|West|Central|Middle|Northern|Southern|Eastern|Western|Upstate|Downstate))\s+("
     + "|".join(re.escape(name) for name in _NAMES) + r")\b"
 )
 # "in the Oregon Coast Area": a named area of a state, kept as the page names it (a region, like "Southern Indiana")
@@ -686,7 +686,7 @@ class _PlaceReader:
             if self.read_run(run, sentence=sentence, block=block, lead=lead, tail=tail, context_ok=context_ok,
                              snippet=snippet):
                 accepted_any = True
-        if not tokens or accepted_any:
+        if not tokens or accepted_any or not _NEGATIVE.search(sentence):  # "in <town> and all of <State>"
             self.read_city_list(sentence, block, snippet)
         # "Serving Ohioans, entirely online": a sentence naming a state only by its residents still speaks for the page
         if all(token.kind == "people" for token in tokens) and not _RESEARCH_OR_NEWS.search(sentence):
