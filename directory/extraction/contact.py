@@ -33,6 +33,7 @@ _DIGIT_RUN = re.compile(r"\d(?:[\s().\-]{0,3}\d){9}")
 # practice page has a handful; a page of digits would otherwise cost seconds).
 MAX_PHONE_SENTENCES = 200
 _NOT_OUR_PHONE = re.compile(r"\b(?:fax(?:ed|ing)?|crisis|lifeline|hotline|suicide|emergency|988)\b", re.I)
+_NUMBER_BEFORE = re.compile(r"\d{3}[\s.)\-]*\d{4}")
 _PRICE = re.compile(
     r"(?:\$|US\$|USD\s?)\s?(?P<amount>\d{1,3}(?:,\d{3}){1,4}|\d{1,9})(?P<cents>\.\d{1,2})?(?!\d)"
     r"(?P<scale>\s?(?:k\b|million|billion|M\b|B\b))?"
@@ -99,12 +100,25 @@ def normalise_phone(text: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# "If you are in crisis, contact your local crisis center. In <town>, contact <center> at <phone>": the line and the
+# name that follow a crisis notice are someone else's
+_CRISIS = re.compile(r"\b(?:crisis|emergency|hotline|lifeline|988|911)\b", re.I)
+_REFERRAL = re.compile(r"\b(?:contact|call|reach|text|dial)\b", re.I)
+
+
+def crisis_referral(previous: str, sentence: str) -> bool:
+    """A sentence that sends the reader to a crisis line or another service, after (or in) a crisis notice."""
+    return bool(_REFERRAL.search(sentence) and (_CRISIS.search(previous) or _CRISIS.search(sentence)))
+
+
 @lru_cache(maxsize=4096)
 def phones_in(sentence: str) -> tuple[str, ...]:
     """E.164 numbers in one sentence, without fax and crisis lines (cached: a site repeats its phone line)."""
     found = []
     for match in phonenumbers.PhoneNumberMatcher(sentence, "US", leniency=phonenumbers.Leniency.VALID):
-        if _NOT_OUR_PHONE.search(sentence[max(0, match.start - 30): match.start]):
+        # the words since the number before it: "fax the form to us at <number>", not "Fax: <number> Phone: <number>"
+        window = _NUMBER_BEFORE.split(sentence[max(0, match.start - 60): match.start])[-1]
+        if _NOT_OUR_PHONE.search(window):
             continue  # a fax line or a crisis line, not the practice's phone
         found.append(phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164))
     return tuple(found)
@@ -116,11 +130,15 @@ def _phones(document: Document, evidence: list[Evidence]) -> list[str]:
     for block in document.blocks:
         if not _DIGIT_RUN.search(block.text.translate(_DASHES)):
             continue  # no run of 10 digits: no phone number (the matcher is slow, so ask cheaply first)
-        for sentence in block.sentences:
-            sentence = sentence.translate(_DASHES)
+        previous = ""
+        for raw in block.sentences:
+            before, previous = previous, raw
+            sentence = raw.translate(_DASHES)
             if asked >= MAX_PHONE_SENTENCES or not _DIGIT_RUN.search(sentence):
                 continue
             asked += 1
+            if crisis_referral(before, sentence):
+                continue  # the crisis line a page points to, not the practice's own
             for e164 in phones_in(sentence):
                 if e164 not in found:
                     found.append(e164)

@@ -23,7 +23,9 @@ _MARKET_SENTENCE = re.compile(
     r"manufacturer|assistance\s+(?:program|fund)\w*|(?:this|the)\s+program\s+(?:will\s+|would\s+|may\s+)?cover|"
     # a worked example or a supposed cost: "for example, if the fee is $1,250", "can increase the cost to $2,000"
     r"for\s+(?:example|instance)|e\.g\.|(?:can|could|may|might|would)\s+(?:\w+\s+){0,2}?(?:cost|increase|raise|"
-    r"reduce|lower|double|run)|hypothetical\w*)\b",
+    r"reduce|lower|double|run)|hypothetical\w*|"
+    # what an illness costs society or a patient a year: "adds an annual cost burden of $5,906 to $11,873"
+    r"(?:cost|economic|financial)\s+burden|(?:annual|yearly|lifetime)\s+(?:\w+\s+)?costs?|economic\s+cost)\b",
     re.I,
 )
 # Words that make a whole page a survey of the market (stronger than "costs vary", which a practice also says).

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+from directory.extraction.contact import crisis_referral
 from directory.extraction.document import Block, Document
 from directory.extraction.domains import compact, describes_rest, domain_labels
 from directory.extraction.geography import is_big_town, normalise_state
@@ -290,6 +291,14 @@ def _same_practice(name: str, phrase: str) -> bool:
     return phrase.isupper() and phrase.isalpha() and phrase == initials.upper()
 
 
+_SHORT_FORM = re.compile(r"\s*\(([A-Z]{2,6})\)")
+# the head word of an organisation, not of a method ("Cognitive Behavioral Therapy (CBT)" names no practice)
+_ORG_HEAD = re.compile(
+    r"(?:Services|Centers?|Centre|Clinics?|Institute|Group|Associates|Practice|Partners|Collective|Network|"
+    r"Specialists|Consultants|Physicians|Psychiatrists|Therapists|Counselors|Wellness|PLLC|LLC|Inc\.?)$"
+)
+
+
 def _someone_elses(name: str, exclude: set[str]) -> bool:
     """A name that is the medical partner's, or a part of it ("Avesta" beside the partner "Avesta Ketamine")."""
     key = compact(name)
@@ -309,7 +318,11 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
     own: Counter[str] = Counter()  # "At X, we ...": the page speaking as X
     snippets: dict[str, str] = {}
     for block in document.blocks:
+        previous = ""
         for sentence in block.sentences if len(block.text) > 200 else [block.text]:
+            before, previous = previous, sentence
+            if crisis_referral(before, sentence):
+                continue  # "... contact your local crisis center. In <town>, contact <center>": someone else's name
             for phrase, start, end in _runs(sentence):
                 speaks = bool(_SELF_CUE.search(sentence[:start]) and _SELF_CUE_AFTER.match(sentence[end:])
                               or _CUE_AFTER.match(sentence[end:]) and _own_words(phrase, lower_words))
@@ -347,6 +360,13 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                     phrase = phrase.rsplit(" to ", 1)[1]
                     start = end - len(phrase)
                 words = phrase.split()
+                short = _SHORT_FORM.match(sentence, end)
+                if short and len(words) >= 2 and _ORG_HEAD.match(words[-1]) and _same_practice(phrase, short.group(1)) \
+                        and _acceptable_words(phrase) and not _someone_elses(phrase, exclude):
+                    # "Family Psychological Services (FPS) is offering": a name the page gives a short form of
+                    cued[phrase] += 2
+                    snippets.setdefault(phrase, sentence[:300])
+                    continue
                 if len(words) > 8 or _someone_elses(phrase, exclude) or not _acceptable(phrase):
                     continue
                 cut = next((index for index in range(len(words) - 1, 0, -1) if _HEAD.match(words[index])), None)

@@ -88,8 +88,8 @@ _NOT_NAME_WORDS = {
     "Policy", "Terms", "All", "Rights", "Reserved", "Copyright", "Menu", "Blog", "Resources", "News", "Read",
     "More", "Learn", "Call", "Email", "Phone", "Fax", "Address", "Suite", "Street", "Avenue", "Road", "Office",
     "In", "Person", "Virtual", "Telehealth", "Online", "Only", "And", "Or", "With", "For", "At", "Of", "To",
-    "Institute", "University", "College", "Psychology", "Collective", "Psychedelic", "Spravato", "Esketamine",
-    "Infusion", "Infusions",
+    "Institute", "University", "College", "Hospital", "Rehab", "Psychology", "Collective", "Psychedelic", "Spravato",
+    "Esketamine", "Infusion", "Infusions",
     "Support", "Program", "Programs", "Retreat", "Retreats", "Step", "What", "How", "Why", "Who", "When",
     "Where", "Is", "Are", "Do", "Does", "We", "You", "Your", "I", "My", "New", "Patient", "Patients", "Client",
     "Clients", "Lozenge", "Lozenges", "Trauma", "Depression", "Anxiety", "Evidence", "Research", "Study",
@@ -221,11 +221,15 @@ _MENTOR_BEFORE = re.compile(
     r"trials?|paper|book|inspired|influenced|teachings)\s+(?:[\w-]+\s+){0,6}?(?i:from|with|under|by|of)\s+"
     r"(?:(?:Dr\.?\s+)?[A-Z][\w.'’-]*,?\s+|(?:and|&)\s+){0,12}(?:Dr\.?\s+)?$"
     r"|\b(?i:according\s+to)\s+(?:Dr\.?\s+)?$"  # an expert cited ("said X, a nurse with the clinic" may be ours)
+    # a student project's academic roles: "Project Chair: Ann Lee, DNP", "Content Expert: Bo Park, MD"
+    r"|\b(?i:(?:project|committee|dissertation|thesis)\s+chair|content\s+expert|advis[eo]r|preceptor)\s*:\s*"
+    r"(?:(?:Dr\.?\s+)?[A-Z][\w.'’-]*\s+){0,2}$"
 )
 # "ask for an Initial Consultation with Jane Roe, MD": a booking with the practice's clinician, not a consultant's
 # advice
 _BOOKED = re.compile(
-    r"(?i:\b(?:book|schedule|request|ask\s+for|set\s+up)\b[^.;]{0,40}|\b(?:initial|free|complimentary|first)\s+)"
+    r"(?i:\b(?:book|schedule|request|ask\s+for|set\s+up|you|patients?|clients?)\b[^.;]{0,60}|"
+    r"\b(?:initial|free|complimentary|first|psychiatric|medical)\s+)"
     r"(?i:consultation|appointment)\s+with\s+(?:Dr\.?\s+)?$"
 )
 

@@ -583,8 +583,8 @@ def _among_abbreviations(sentence: str, token: _Token) -> bool:
     return any(match and match.group(1) not in STATE_CODES for match in (before, after))
 
 
-_LISTED_TOWN = re.compile(r"(?:^|,|\b(?:in|and|or)|&)\s+(" + _CITY_WORDS + r")\s+$")
-_LIST_AFTER = re.compile(r"^[A-Za-z ]{0,20}?(?:\s*(?:,|&|\band\b|\bor\b|[.;:!?]|$))")
+_LISTED_TOWN = re.compile(r"(?:^|,|\b(?:in|and|or|the)|&)\s+(" + _CITY_WORDS + r")\s+$")  # "the <town> <State> area"
+_LIST_AFTER = re.compile(r"^[A-Za-z ]{0,32}?(?:\s*(?:,|&|\band\b|\bor\b|[.;:!?]|$))")
 
 
 def _runs(sentence: str, tokens: tuple[_Token, ...]) -> list[list[_Token]]:

@@ -198,3 +198,46 @@ def test_a_rule_for_the_client_during_an_infusion_does_not_refuse_the_route():
             "during your infusion.")
     assert extract(text)["routes"] == ["iv"]
     assert extract("We give ketamine lozenges. We do not offer IV infusions.")["routes"] == ["oral_sublingual"]
+
+
+def test_a_crisis_line_after_a_crisis_notice_is_neither_the_practices_phone_nor_its_name():
+    text = ("If you are having suicidal thoughts please contact your local crisis center. In Fairview, contact Alder "
+            "Point Center, at 218.555.0142, available 24/7.")
+    facts = extract(text)
+    assert facts["phones"] == [] and facts["practice_name"] is None
+    assert extract("To book an infusion, call us at 218.555.0142.")["phones"] == ["+12185550142"]
+
+
+def test_a_name_the_page_gives_a_short_form_of_is_the_practice():
+    text = "Family Psychological Services (FPS) is offering Spravato for treatment resistant depression."
+    assert extract(text)["practice_name"] == "Family Psychological Services"
+    # a method or a condition with its abbreviation names no practice
+    assert extract("Cognitive Behavioral Therapy (CBT) helps. Treatment Resistant Depression (TRD) is common.")[
+        "practice_name"] is None
+
+
+def test_a_hospital_is_no_person_and_a_consultation_patients_complete_is_with_the_team():
+    text = ("Before starting ketamine, all patients must have completed a psychiatric consultation with Wren "
+            "Halloway, MD, and a medical evaluation conducted by an Alder Point Hospital APRN.")
+    assert people(text) == {"Wren Halloway": ["MD"]}
+
+
+def test_a_town_and_its_state_without_a_comma_before_metro_area():
+    assert ("Jackson", "MS") in cities("We offer ketamine therapy for clients in the Jackson Mississippi metro area.")
+
+
+def test_a_number_faxed_to_is_no_phone_but_a_phone_after_a_fax_number_is():
+    text = "Print, complete and fax the questionnaire to us at 844-555-0189."
+    assert extract(text)["phones"] == []
+    assert extract("Fax: 303-555-0111 Phone: 303-555-0122")["phones"] == ["+13035550122"]
+
+
+def test_a_student_projects_academic_roles_are_not_the_team():
+    text = ("Wren Halloway, MSN, APRN. Project Chair: Ossian Vere, DNP, APRN. Content Expert: "
+            "Idris C. Kael, MD, MBA")
+    assert people(text) == {"Wren Halloway": ["MSN", "APRN"]}
+
+
+def test_what_an_illness_costs_a_year_is_no_price():
+    text = "Treatment-resistant depression adds an annual cost burden of $5,906 to $11,873. Each infusion is $450."
+    assert extract(text)["prices_usd"] == [450.0]
