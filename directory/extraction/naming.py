@@ -301,6 +301,8 @@ _ORG_HEAD = re.compile(
 
 def _someone_elses(name: str, exclude: set[str]) -> bool:
     """A name that is the medical partner's, or a part of it ("Avesta" beside the partner "Avesta Ketamine")."""
+    if not exclude:
+        return False
     key = compact(name)
     return bool(key) and any(key in other or other in key for other in exclude)
 
