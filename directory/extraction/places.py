@@ -136,7 +136,8 @@ _OK_FOLLOWER = {
 # "Ohio Valley Ketamine Clinic", "Iowa Riverside Health": a state opening a practice's name is its state
 _PRACTICE_NAME_AFTER = re.compile(
     r"^(?:\s+[A-Z][a-z]+){0,2}\s+(?:Health|Wellness|Psychiatr\w*|Counseling|Therapy|Therapies|Institute|Clinics?|"
-    r"Center|Centre|Medicine|Psychotherapy|Psycholog\w+|Behavioral|Ketamine|Associates|Collective|Healing)\b"
+    r"Center|Centre|Medicine|Psychotherapy|Psycholog\w+|Behavioral|Ketamine|Associates|Collective|Healing|Rehab|"
+    r"Recovery)\b"
 )
 # "Blue Cross Blue Shield of Illinois PPO" in a list of plans taken: a state's own plan hints at the practice's state
 _INSURER_OF = re.compile(

@@ -241,3 +241,8 @@ def test_a_student_projects_academic_roles_are_not_the_team():
 def test_what_an_illness_costs_a_year_is_no_price():
     text = "Treatment-resistant depression adds an annual cost burden of $5,906 to $11,873. Each infusion is $450."
     assert extract(text)["prices_usd"] == [450.0]
+
+
+def test_a_state_inside_a_rehab_or_recovery_practices_name_is_its_state():
+    text = "Alder Point Hawaii Rehab uses ketamine therapy to help clients engage more fully in treatment."
+    assert {state["state"] for state in extract(text)["states"]} == {"HI"}
