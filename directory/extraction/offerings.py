@@ -84,6 +84,7 @@ _NEGATION = re.compile(
     r"(?:many|some|most)\s+(?:\w+\s+)?(?:providers|clinics|practices|programs))\b",
     re.I,
 )
+_EXCEPT = re.compile(r"\b(?:aside\s+from|apart\s+from|except(?:\s+for)?|other\s+than|besides|but\s+only)\b", re.I)
 _CLAUSE_BREAK = re.compile(  # "The answer is no, mainly just lozenges": the "no" is not about the lozenges
     r"[;:,]\s+(?:but|while|and we|we|mainly|mostly|only|just)\b|[;:]|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b", re.I
 )
@@ -238,7 +239,13 @@ _SERVICE_IN_PLACE = re.compile(
 )
 # The page's title naming a route's service ("Ketamine Injection Therapy", "IV Ketamine Infusions"): the page presents
 # that service (not a question such as "What are ketamine lozenges?", nor a blog post's title)
-_SERVICE_TITLE = re.compile(r"\b(?:therapy|treatments?|infusions?|injections?|services?|clinic|program)\W*$", re.I)
+_SERVICE_TITLE = re.compile(
+    r"\b(?:therapy|treatments?|infusions?|injections?|services?|clinic|program)\W*$|"
+    # a title of route names only: "IV Ketamine & Spravato®"
+    r"^\W*(?:(?:IV|IM|Intravenous|Intramuscular|Sublingual|Intranasal|Ketamine|Esketamine|Spravato|Lozenges?|"
+    r"Troches?)[®™]?(?:\s*(?:&|and|\+|/|,)\s*|\s+|$))+$",
+    re.I,
+)
 _TITLE_WORD = re.compile(r"\bketamine\b|\bSpravato\b|\besketamine\b", re.I)
 _FUTURE = re.compile(
     r"\b(?:soon|coming|plan(?:s|ning)?\s+to|in\s+the\s+future|will\s+(?:soon\s+)?be\s+(?:offering|adding|introducing))"
@@ -537,10 +544,12 @@ def _partner_name(raw: str, doctor: str | None = None) -> str | None:
 
 
 def _negated(sentence: str, position: int) -> bool:
-    """Is the mention at `position` inside the scope of a negation in its own clause?"""
+    """Is the mention at `position` inside the scope of a negation in its own clause? Not after "aside from":
+    "we do not provide any medication aside from Spravato" offers Spravato."""
     before = sentence[:position]
     clause = _CLAUSE_BREAK.split(before)[-1]
-    return bool(_NEGATION.search(clause))
+    negations = list(_NEGATION.finditer(clause))
+    return bool(negations) and not _EXCEPT.search(clause, negations[-1].end())
 
 
 def _speaks_for_practice(sentence: str, block: Block) -> bool:
@@ -585,6 +594,11 @@ class _OfferReader:
                 self.read_partner_under_heading(block.text, blocks[index + 1].text)
         offer = self.offer
         offer.routes = [route for route in self.positive_routes if route not in self.negative_routes]
+        if Route.INTRANASAL.value in offer.routes and not self.racemic_nasal and self.title is not None \
+                and _ESKETAMINE.search(self.title.text) and Route.ESKETAMINE_SPRAVATO.value not in offer.routes:
+            # a page titled "Spravato (esketamine)" whose nasal spray is given in the office: that spray is Spravato
+            offer.routes = [Route.ESKETAMINE_SPRAVATO.value if route == Route.INTRANASAL.value else route
+                            for route in offer.routes]
         if Route.ESKETAMINE_SPRAVATO.value in offer.routes and not self.racemic_nasal:
             # on a page that offers Spravato, "after each intranasal spray" is the Spravato spray
             offer.routes = [route for route in offer.routes if route != Route.INTRANASAL.value]

@@ -162,6 +162,12 @@ _OUR_ROLE = re.compile(
     rf"\b(?i:our|my)\s+(?:[\w-]+\s+){{0,3}}?(?i:{_ROLE_NOUN}|(?:clinic|program|practice)\s+director)\s*,\s+"
     rf"(?:Dr\.?\s+)?(?P<name>{NAME})(?![\w'’])"
 )
+# "Article written by <town> therapist, Jane Roe": a byline that says its author is a clinician (an author alone may
+# be a writer, not one of the team)
+_WRITTEN_BY_ROLE = re.compile(
+    rf"\b(?i:written|authored|posted)\s+by\s+(?i:an?\s+|our\s+)?(?:[A-Z][\w-]*\s+)?(?i:{_ROLE_NOUN}),?\s+"
+    rf"(?:Dr\.?\s+)?(?P<name>{NAME})(?![\w'’])"
+)
 # "Rakesh Roe. MD": a byline whose comma the page typed as a period
 _NAME_DOT_CODES = re.compile(
     rf"^(?:Dr\.?\s+)?(?P<name>{NAME})\.\s+(?P<codes>[A-Z][A-Za-z\-]{{1,8}}(?:,\s*[A-Z][A-Za-z\-]{{1,8}})*)$"
@@ -232,6 +238,9 @@ _BOOKED = re.compile(
     r"\b(?:initial|free|complimentary|first|psychiatric|medical)\s+)"
     r"(?i:consultation|appointment)\s+with\s+(?:Dr\.?\s+)?$"
 )
+
+
+_QUOTED_BEFORE = re.compile(r"[”\"’],?\s+(?:says|said|explains|notes|adds|writes)\s+(?:Dr\.?\s+)?$")
 
 
 def _mentor_before(text: str) -> bool:
@@ -823,6 +832,9 @@ class _PeopleReader:
                 else ():
             if name := clean_name(match.group("name")):
                 self.add(name, [], sentence[:300], source="prose")
+        for match in _WRITTEN_BY_ROLE.finditer(sentence) if " by " in sentence else ():
+            if name := clean_name(match.group("name")):
+                self.add(name, [], sentence[:300], source="prose")
         for match in _LED_BY.finditer(sentence) if " by " in sentence else ():
             for found in (match.group("name"), match.group("second")):
                 if found and (name := clean_name(found)):
@@ -953,6 +965,9 @@ class _PeopleReader:
         if _ATTRIBUTION.search(sentence[: match.start()]) or _mentor_before(sentence[:match.start("name")]) \
                 or _COLLEAGUES_AFTER.match(sentence, match.end()):
             return False
+        if _QUOTED_BEFORE.search(sentence[:match.start("name")]) and _RESEARCH.search(sentence, match.end()):
+            return False  # '"A game-changer," says Ezra Lund, MD, ... a pioneer of ketamine research': cited
+
         codes = _codes(match.group("codes"))
         written = match.group("codes")
         spelled = " " in written.split(",")[0].strip()  # "Jane Roe – Licensed Clinical ..."

@@ -259,7 +259,9 @@ _CITY_OFFICE = re.compile(  # "our Fairview office", "the Lakeview clinics", "ou
 _PERSON_COMMA = re.compile(r"\b[A-Z][a-z'’\-]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z'’\-]+(?:\s+(?:Jr|Sr|II|III|IV)\.?)?,\s*$")
 _OFFICE_CUE = re.compile(
     r"\b(?:offices?|located|locations?|visit|suite|clinics?|in[- ]person|address|studio|(?:is|are|based)\s+in|"
-    r"retreats?|sanctuary|nestled|on[- ]?site|our\s+(?:\w+\s+){0,2}(?:space|center|centre|house|property|land))\b",
+    r"retreats?|sanctuary|nestled|on[- ]?site|our\s+(?:\w+\s+){0,2}(?:space|center|centre|house|property|land))\b|"
+    # "At Alder Point Center for Advanced Care in <town>, <State>, Dr. Roe and her team ...": where the practice is
+    r"^\W*(?-i:At)\s+(?-i:(?:[A-Z][\w&'’.\-]*|for|of|and|&|the)\s+){1,8}in\s+(?-i:[A-Z])",
     re.I,
 )
 _FIRST_PERSON_SERVICE = re.compile(
@@ -314,7 +316,8 @@ _CITY_IN_NAME = (
 )
 # What a page offers "in <town>" ("Ketamine Infusions in Fairview"); said of a state these words are weaker
 _CITY_CUE = re.compile(
-    r"\b(?:treatments?|infusions?|clinics?|ketamine|KAP|counseling|psychiatr\w*|psychotherap\w*|spravato|now\s+open)\b",
+    r"\b(?:treatments?|infusions?|clinics?|ketamine|KAP|counseling|psychiatr\w*|psychotherap\w*|spravato|now\s+open|"
+    r"mental\s+health(?:\s+(?:care|services?|resource|provider))?)\b",
     re.I,
 )
 # "Fairview Office" / "Fairview Location" as a heading or line of its own; a menu's "Fairview Area Clients" (an area
@@ -547,7 +550,8 @@ def _state_tokens(sentence: str, given_names: frozenset[str] = frozenset()) -> t
                 tokens.append(_Token(start, end, _STATE_OF[name], "name"))  # "<State> City" there only
                 continue
             if _PRACTICE_NAME_AFTER.match(after):
-                tokens.append(_Token(start, end, _STATE_OF[name], "name"))  # "Ohio Integrative Psychiatry"
+                # "Ohio Integrative Psychiatry"; "Washington Behavioral Medicine" may be the capital's (decided later)
+                tokens.append(_Token(start, end, BARE_WASHINGTON if name == "Washington" else _STATE_OF[name], "name"))
                 continue
             if name == "Washington" and re.match(r"^\s+[Ss]tate\b(?!\s+University)", after):
                 tokens.append(_Token(start, end, "WA", "name"))
@@ -838,7 +842,7 @@ class _PlaceReader:
             region = f"{match.group(1).capitalize()} {match.group(2)}"  # "central <State>" as "Central <State>"
             if region in STATE_BY_NAME:
                 continue  # "West Virginia" is a state, not the west of Virginia
-            if _CUE.search(lead) and not _NEGATIVE.search(lead):
+            if (_CUE.search(lead) or _CITY_CUE.search(lead)) and not _NEGATIVE.search(lead):  # "Ketamine Center in"
                 state = STATE_BY_NAME[match.group(2)]
                 self.add_city(region, state, snippet)
                 self.vote(state, *_mode_of(sentence), 1, snippet)  # a region served is its state served

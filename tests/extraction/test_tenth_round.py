@@ -246,3 +246,48 @@ def test_what_an_illness_costs_a_year_is_no_price():
 def test_a_state_inside_a_rehab_or_recovery_practices_name_is_its_state():
     text = "Alder Point Hawaii Rehab uses ketamine therapy to help clients engage more fully in treatment."
     assert {state["state"] for state in extract(text)["states"]} == {"HI"}
+
+
+def test_the_nasal_spray_of_a_page_titled_spravato_is_spravato():
+    text = ("Spravato (esketamine)\n\nThis service is offered out of our Fairview office!\n\nHow long are sessions?\n\n"
+            "Each session is about 2 hours long, with the administration of the nasal spray taking place initially.")
+    assert extract(text)["routes"] == ["esketamine_spravato"]
+    # compounded nasal ketamine stays intranasal
+    assert extract("Nasal Ketamine\n\nWe prescribe compounded nasal ketamine as a nasal spray.")["routes"] == [
+        "intranasal"]
+
+
+def test_a_region_named_by_a_clinic_heading_and_the_place_of_a_practice_named_at_its_town():
+    assert ("Northern Virginia", "VA") in cities("What to expect? Ketamine Treatment Center in Northern Virginia")
+    text = "At Alder Point Center for Advanced Care in Camarillo, California, Dr. Wren Roe and her team treat PTSD."
+    assert {state["state"]: state["in_person"] for state in extract(text)["states"]} == {"CA": True}
+
+
+def test_a_practice_named_washington_on_a_page_about_the_district_is_not_in_washington_state():
+    text = ("At Washington Behavioral Medicine Associates, we offer ketamine therapy in Washington, DC, in our "
+            "clinical setting.")
+    assert {state["state"] for state in extract(text)["states"]} == {"DC"}
+
+
+def test_a_researcher_quoted_with_says_is_not_the_team_but_a_quoted_nurse_of_the_clinic_is():
+    text = ('"This is a game-changer," says Ezra Lund, MD, chief psychiatrist at a university and one of the first '
+            "pioneers of ketamine research.")
+    assert people(text) == {}
+    assert set(people('"It works fast," said Odell Finch, a nurse anesthetist with the clinic.')) == {"Odell Finch"}
+
+
+def test_a_mental_health_resource_in_a_town_names_the_town():
+    assert ("Memphis", "TN") in cities("Dr. Wren Roe brings 20 years as a mental health resource in Memphis!")
+
+
+def test_routes_offered_aside_from_a_refusal_and_a_title_of_route_names():
+    text = "We do not provide any medication or psychiatric management aside from Spravato or ketamine treatments."
+    assert extract(text)["routes"] == ["esketamine_spravato"]
+    assert set(extract("IV Ketamine & Spravato®\n\nThe clinic is open weekdays.")["routes"]) == {
+        "iv", "esketamine_spravato"}
+
+
+def test_a_byline_that_names_its_author_a_therapist_is_a_clinician():
+    assert people("Article written by Fairview therapist, Wren Halloway\n\nKAP is a journey.") == {
+        "Wren Halloway": []}
+    assert people("Written by Wren Halloway\n\nKAP is a journey.") == {}
