@@ -256,7 +256,8 @@ def _own_brand(phrase: str, lower_words: frozenset[str]) -> bool:
     written in lower case, no service word, no state), the rest may describe ("Ketamine"), the whole is no heading;
     a single word is no big town (the place the page speaks from)."""
     words = phrase.split()
-    return (len(words[0]) >= 4 and words[0].lower() not in lower_words and words[0].lower() not in _GENERIC
+    return (len(words[0]) >= 4 and words[0][:1].isalpha()  # "at 866-555-0100." is a number, not a brand
+            and words[0].lower() not in lower_words and words[0].lower() not in _GENERIC
             and normalise_state(words[0]) is None and not is_generic(phrase) and not _NOT_A_NAME.search(phrase)
             and (len(words) > 1 or not is_big_town(phrase)))
 
@@ -291,6 +292,9 @@ def _same_practice(name: str, phrase: str) -> bool:
     return phrase.isupper() and phrase.isalpha() and phrase == initials.upper()
 
 
+# "At Set & Setting, we": two words joined by "&", spoken as by the page, are its brand even when both are
+# everyday words ("Salt & Light")
+_PAIR_BRAND = re.compile(r"[A-Z][a-z]+\s+&\s+[A-Z][a-z]+")
 _SHORT_FORM = re.compile(r"\s*\(([A-Z]{2,6})\)")
 # the head word of an organisation, not of a method ("Cognitive Behavioral Therapy (CBT)" names no practice)
 _ORG_HEAD = re.compile(
@@ -382,7 +386,7 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                 self_cued = bool(_SELF_CUE.search(sentence[:start]) and _SELF_CUE_AFTER.match(sentence[end:]))
                 if not (named or len(words) >= 2 and _own_words(phrase, lower_words) and (
                         self_cued or _TEAM_AT.search(sentence[:start]))
-                        or self_cued and _own_brand(phrase, lower_words)):
+                        or self_cued and (_own_brand(phrase, lower_words) or _PAIR_BRAND.fullmatch(phrase))):
                     continue  # a bare brand ("Cedar Hollow", "Intero") only where the page plainly speaks as it
                 if _CAREER.search(sentence):
                     continue

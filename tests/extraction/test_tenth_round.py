@@ -291,3 +291,14 @@ def test_a_byline_that_names_its_author_a_therapist_is_a_clinician():
     assert people("Article written by Fairview therapist, Wren Halloway\n\nKAP is a journey.") == {
         "Wren Halloway": []}
     assert people("Written by Wren Halloway\n\nKAP is a journey.") == {}
+
+
+def test_a_pair_of_everyday_words_joined_by_and_sign_is_the_brand_the_page_speaks_as():
+    text = ("Salt & Light offers ketamine-assisted therapy based on a careful model.\n\nAt Salt & Light, we take into "
+            "consideration the light of every salt.")
+    assert extract(text, "https://saltlightpdx.example/kap")["practice_name"] == "Salt & Light"
+
+
+def test_a_number_the_page_is_reached_at_is_no_practice_name():
+    text = "Please obtain a referral. A referral form can be downloaded and faxed to us at 866-555-0147."
+    assert extract(text)["practice_name"] is None
