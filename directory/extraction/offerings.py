@@ -80,6 +80,7 @@ _NEGATION = re.compile(
     r"rather\s+than|more\s+than\s+(?:just\s+)?|unlike|nor|neither|no|differ(?:s|ent)?\s+from|as\s+opposed\s+to|"
     # "we prefer IM to limit the unnecessary need for an IV line": a route avoided, not offered
     r"avoid(?:s|ing)?|(?:limit|eliminat|reduc)\w*\s+(?:the\s+)?(?:\w+\s+)?need\s+for|"
+    r"hesitant\s+(?:about|to)|afraid\s+of|fear\s+of|uncomfortable\s+with|"  # "for those hesitant about injections"
     r"other\s+(?:\w+\s+)?(?:providers|clinics|practices|programs)|"
     r"(?:many|some|most)\s+(?:\w+\s+)?(?:providers|clinics|practices|programs))\b",
     re.I,
@@ -99,6 +100,7 @@ _PROCESS = re.compile(
     r"^\W*The\s+(?:short\s+)?answer\s+is\b|"
     r"\b(?:each|every)\s+(?:patient|client)\s+(?:receives|gets|is\s+given)\b|"  # "each patient receives IV"
     r"\b(?:prescribed|given|administered|dispensed)\s+to\s+you\b|"
+    r"\byou\s+(?:may|will|would)\s+(?:then\s+)?be\s+(?:prescribed|given|offered)\b|"  # "you may be prescribed ..."
     # "In Dr. Roe's work only the lozenge form is used": the practice's doctor, named, at work
     r"\b(?-i:Dr\.?\s+[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)?)['’]s\s+(?:work|practice|clinic|office|approach|"
     r"sessions?|protocol)\b|"

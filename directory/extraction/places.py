@@ -1000,8 +1000,8 @@ class _PlaceReader:
                 continue
             # "Maple County, NY ketamine therapy": a county the page ties to its state is an area it names
             tied = bool(_STATE_AFTER.match(sentence[match.end(): match.end() + 30])) and _has_cue(sentence)
-            if (_CUE.search(sentence[max(0, match.start() - 160): match.start()]) or tied) \
-                    and all(map(states_of_county, names)):
+            lead = sentence[max(0, match.start() - 160): match.start()]
+            if (_CUE.search(lead) or _CITY_CUE.search(lead) or tied) and all(map(states_of_county, names)):
                 kind = _COUNTY_KIND[match.group(2).lower()[:5]]
                 self.pending_counties += [(f"{name} {kind}", snippet) for name in names]  # the areas it serves
             if common and len(common) == 1:

@@ -302,3 +302,16 @@ def test_a_pair_of_everyday_words_joined_by_and_sign_is_the_brand_the_page_speak
 def test_a_number_the_page_is_reached_at_is_no_practice_name():
     text = "Please obtain a referral. A referral form can be downloaded and faxed to us at 866-555-0147."
     assert extract(text)["practice_name"] is None
+
+
+def test_a_county_named_by_a_treatment_center_is_an_area_served():
+    assert ("Wake County", "NC") in cities("We are proud to be the first Spravato Treatment center in Wake County.")
+
+
+def test_a_route_the_client_may_be_prescribed_and_one_the_client_is_hesitant_about():
+    text = ("You'll meet with the prescriber, and if you both determine that ketamine is appropriate, you may be "
+            "prescribed ketamine in the form of an oral lozenge.")
+    assert extract(text)["routes"] == ["oral_sublingual"]
+    text = ("In my practice, ketamine is given by sublingual tablets, an easier experience for those who are hesitant "
+            "about injections.")
+    assert extract(text)["routes"] == ["oral_sublingual"]
