@@ -148,8 +148,10 @@ _ATTRIBUTION = re.compile(r"[”“\"’]\s*[–—―-]+\s*$")
 _FIRST = r"[A-Z][a-zß-öø-ÿ'’]{2,14}"
 # "Hi, I'm Dana Whitfield", "My name is Dana": a person introducing themself (a first name alone where that is all).
 _INTRODUCED = re.compile(
-    rf"(?:^|\b)(?:(?:I['’]m|I am|[Mm]y name is)\s+(?:Dr\.?\s+)?(?P<name>{NAME})|"
-    rf"(?:I['’]m|[Mm]y name is)\s+(?P<first>{_FIRST}))(?=\s*(?:[,.!;:—–(]|\s-\s|and\b|$))"
+    # "my name is Jane Roe with Alder Point Counseling": a full name may go on to say where she works
+    rf"(?:^|\b)(?:(?:I['’]m|I am|[Mm]y name is)\s+(?:Dr\.?\s+)?(?P<name>{NAME})"
+    rf"(?=\s*(?:[,.!;:—–(]|\s-\s|and\b|$)|\s+(?:with|from|of|at|here)\b)|"
+    rf"(?:I['’]m|[Mm]y name is)\s+(?P<first>{_FIRST})(?=\s*(?:[,.!;:—–(]|\s-\s|and\b|$)))"
 )
 # "Jane Roe is a licensed therapist", "Jane Roe, a board-certified psychiatrist,": a bio's subject.
 _ROLE_NOUN = (
@@ -278,8 +280,10 @@ _FIRST_PAIR = re.compile(
 )
 _CARE_VERB = re.compile(
     r"^\s+(?:will|who|also|both|each)?\s*(?:monitor|guide|facilitate|lead|support|assist|co-facilitate|sit|meet|"
-    r"welcome|work|care|hold|prepare|offer|run|co-?founded|founded|started|are\s+(?:our|the|both|licensed|trained|"
-    r"certified))", re.I
+    r"welcome|work|care|hold|prepare|offer|run|co-?founded|founded|started|are\s+(?:our|both|licensed|trained|"
+    # "are the founders", not "Set and Setting are the key to ..."
+    r"certified)|are\s+the\s+(?:\w+\s+){0,2}?(?:co-?)?(?:founders|owners|therapists|facilitators|guides|"
+    r"clinicians|providers|team|directors))", re.I
 )
 # "Once we are done, Dana will stay with you": a first name doing something, on dana<surname>.com (the site of the
 # person): the page's clinician
@@ -764,7 +768,7 @@ class _PeopleReader:
                 self.add(self.known_first(match.group("first")) or match.group("first"), [], sentence[:300],
                          source="prose")
         hint = _PROSE_HINT.search(sentence)  # cheap tests first: most sentences name nobody
-        intro = "I" in sentence and _INTRO_HINT.search(sentence)
+        intro = ("I" in sentence or "name is" in sentence) and _INTRO_HINT.search(sentence)
         coded = ("," in sentence or "(" in sentence) and _ANY_CODE.search(sentence)  # "Wren (LMFT)" too
         if not (hint or intro or coded or " by " in sentence or "Dr" in sentence):
             return

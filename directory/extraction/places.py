@@ -312,7 +312,7 @@ _CITY_IN_NAME = (
         rf"\b(?:At|at)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)??)\s+{_ORG_WORD}\b|"
         rf"^([A-Z][a-z]+(?:\s+[A-Z][a-z]+)??)\s+{_ORG_WORD}\s+(?:&\s+)?[A-Z]"
     ),
-    re.compile(rf"\b{_ORG_WORD}(?:\s+[A-Z][a-z]+){{0,2}}\s+of\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b"),
+    re.compile(rf"\b{_ORG_WORD}(?:\s+[A-Z][a-z]+){{0,2}}\s+of\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+){{0,2}})\b"),
 )
 # What a page offers "in <town>" ("Ketamine Infusions in Fairview"); said of a state these words are weaker
 _CITY_CUE = re.compile(

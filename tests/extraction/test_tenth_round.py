@@ -315,3 +315,14 @@ def test_a_route_the_client_may_be_prescribed_and_one_the_client_is_hesitant_abo
     text = ("In my practice, ketamine is given by sublingual tablets, an easier experience for those who are hesitant "
             "about injections.")
     assert extract(text)["routes"] == ["oral_sublingual"]
+
+
+def test_my_name_is_with_a_practice_and_a_pair_of_words_that_are_the_key():
+    assert people("Hi, my name is Wren Halloway with Alder Point Life. You may have questions.") == {
+        "Wren Halloway": []}
+    assert people("Set and Setting are the key to a productive psychedelic experience.") == {}
+    assert set(people("Omar and Ilse are the founders of our practice.")) == {"Omar", "Ilse"}
+
+
+def test_a_town_of_three_words_in_a_practice_name():
+    assert ("Salt Lake City", "UT") in cities("The Ketamine Clinic of Salt Lake City\n\nWe offer infusions.")
