@@ -688,8 +688,9 @@ class _PlaceReader:
             lead = sentence[previous_end: run[0].start]
             tail = sentence[run[-1].end: next_start]
             previous_end = run[-1].end
-            if self.read_run(run, sentence=sentence, block=block, lead=lead, tail=tail, context_ok=context_ok,
-                             snippet=snippet):
+            # "locations like X (Town, LA), ... cabins in MO": a list the sentence has begun as served goes on
+            if self.read_run(run, sentence=sentence, block=block, lead=lead, tail=tail,
+                             context_ok=context_ok or accepted_any, snippet=snippet):
                 accepted_any = True
         if not tokens or accepted_any or not _NEGATIVE.search(sentence):  # "in <town> and all of <State>"
             self.read_city_list(sentence, block, snippet)

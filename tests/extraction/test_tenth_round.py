@@ -326,3 +326,11 @@ def test_my_name_is_with_a_practice_and_a_pair_of_words_that_are_the_key():
 
 def test_a_town_of_three_words_in_a_practice_name():
     assert ("Salt Lake City", "UT") in cities("The Ketamine Clinic of Salt Lake City\n\nWe offer infusions.")
+
+
+def test_a_served_list_the_sentence_began_goes_on_to_a_later_state_code():
+    text = ("Our retreats are hosted in locations like Alder Farms (Abita Springs, LA), several different cabins in MO, "
+            "and many others.")
+    assert {state["state"] for state in extract(text)["states"]} == {"LA", "MO"}
+    # a state code said without any cue in a sentence that served nothing stays unsaid
+    assert extract("The weather was cold in MO last year.")["states"] == []
