@@ -329,7 +329,7 @@ def test_a_town_of_three_words_in_a_practice_name():
 
 
 def test_a_served_list_the_sentence_began_goes_on_to_a_later_state_code():
-    text = ("Our retreats are hosted in locations like Alder Farms (Abita Springs, LA), several different cabins in MO, "
+    text = ("Our retreats are hosted in locations like Alder Farms (Abita Springs, LA), several cabins in MO, "
             "and many others.")
     assert {state["state"] for state in extract(text)["states"]} == {"LA", "MO"}
     # a state code said without any cue in a sentence that served nothing stays unsaid
