@@ -106,9 +106,14 @@ _CRISIS = re.compile(r"\b(?:crisis|emergency|hotline|lifeline|988|911)\b", re.I)
 _REFERRAL = re.compile(r"\b(?:contact|call|reach|text|dial)\b", re.I)
 
 
+# "If this is an emergency, call 911. To schedule, call us at <number>": the practice's own line after the notice
+_OWN_LINE = re.compile(r"\b(?:us|our|we|schedule|book|appointments?|consultations?|office)\b", re.I)
+
+
 def crisis_referral(previous: str, sentence: str) -> bool:
     """A sentence that sends the reader to a crisis line or another service, after (or in) a crisis notice."""
-    return bool(_REFERRAL.search(sentence) and (_CRISIS.search(previous) or _CRISIS.search(sentence)))
+    return bool(_REFERRAL.search(sentence) and (_CRISIS.search(previous) or _CRISIS.search(sentence))
+                and not _OWN_LINE.search(sentence))
 
 
 @lru_cache(maxsize=4096)

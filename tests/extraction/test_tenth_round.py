@@ -206,6 +206,9 @@ def test_a_crisis_line_after_a_crisis_notice_is_neither_the_practices_phone_nor_
     facts = extract(text)
     assert facts["phones"] == [] and facts["practice_name"] is None
     assert extract("To book an infusion, call us at 218.555.0142.")["phones"] == ["+12185550142"]
+    # the practice's own line after an emergency notice stays the practice's
+    assert extract("If this is an emergency, call 911. To schedule, call us at (303) 555-0100.")["phones"] == [
+        "+13035550100"]
 
 
 def test_a_name_the_page_gives_a_short_form_of_is_the_practice():
