@@ -621,7 +621,7 @@ class _PlaceReader:
         self.name_towns: set[str] = set()  # towns read from a practice's name: kept only when the page backs them
         self.pending_counties: list[tuple[str, str]] = []  # "Fairview County", snippet: an area served, a "city"
         self.pending_regions: list[tuple[str, str]] = []  # "the Twin Cities", snippet: a named area served
-        self.offered_virtually: str | None = None  # the sentence that says the service is given by video
+        self.offered_virtually = False  # a sentence says the service is given by video
         self.city_hints: dict[tuple[tuple[str, ...], str], str] = {}  # (towns, snippet) -> the state of their county
 
     def vote(self, state: str, in_person: bool | None, virtual: bool | None, strength: int, snippet: str) -> None:
@@ -704,7 +704,7 @@ class _PlaceReader:
             elif mode != (None, None) and _FIRST_PERSON_SERVICE.search(sentence):
                 self.one_state_modes.append(mode)
         if not tokens and _OFFERED_VIRTUALLY.search(sentence):
-            self.offered_virtually = snippet  # "KAP is offered virtually by Dr. Roe": the page's way of working
+            self.offered_virtually = True  # "KAP is offered virtually by Dr. Roe": the page's way of working
         if _STATEWIDE_AFTER.search(sentence):  # "we see clients across the state by video": the page's one state
             self.one_state_modes.append((None, True))
         self.read_counties(sentence, snippet)
@@ -838,13 +838,9 @@ class _PlaceReader:
 
     def read_named_places(self, sentence: str, snippet: str) -> None:
         """A region ("practicing in Southern Indiana") and a town in the practice's own name."""
-        for match in _REGION.finditer(sentence):
-            lead = sentence[max(0, match.start() - 60): match.start()]
-            region = f"{match.group(1).capitalize()} {match.group(2)}"  # "central <State>" as "Central <State>"
-            if region in STATE_BY_NAME:
-                continue  # "West Virginia" is a state, not the west of Virginia
+        for start, region, state in _regions(sentence):
+            lead = sentence[max(0, start - 60): start]
             if (_CUE.search(lead) or _CITY_CUE.search(lead)) and not _NEGATIVE.search(lead):  # "Ketamine Center in"
-                state = STATE_BY_NAME[match.group(2)]
                 self.add_city(region, state, snippet)
                 self.vote(state, *_mode_of(sentence), 1, snippet)  # a region served is its state served
         for match in _STATE_POSSESSIVE_AREA.finditer(sentence):
@@ -1114,13 +1110,22 @@ class _PlaceReader:
             self.facts.states.append(StateFact(state=state, in_person=in_person, virtual=virtual))
 
 
+def _regions(sentence: str) -> list[tuple[int, str, str]]:
+    """(start, region, state) of each region of a state a sentence names: "central <State>" as "Central <State>";
+    "West Virginia" is a state, not the west of Virginia."""
+    found = []
+    for match in _REGION.finditer(sentence):
+        region = f"{match.group(1).capitalize()} {match.group(2)}"
+        if region not in STATE_BY_NAME:
+            found.append((match.start(), region, STATE_BY_NAME[match.group(2)]))
+    return found
+
+
 def _region_states(sentence: str) -> set[str]:
     """The states whose regions or named areas a sentence names ("Northern <State>", "<State>'s Eastern Shore")."""
-    regions = {match.group(2) for match in _REGION.finditer(sentence)
-               if f"{match.group(1).capitalize()} {match.group(2)}" not in STATE_BY_NAME}
-    regions |= {match.group(1) for pattern in (_STATE_POSSESSIVE_AREA, _STATE_AREA)
-                for match in pattern.finditer(sentence)}
-    return {STATE_BY_NAME[name] for name in regions}
+    areas = {match.group(1) for pattern in (_STATE_POSSESSIVE_AREA, _STATE_AREA)
+             for match in pattern.finditer(sentence)}
+    return {state for _, _, state in _regions(sentence)} | {STATE_BY_NAME[name] for name in areas}
 
 
 def _washington_state(states: set[str]) -> set[str]:
