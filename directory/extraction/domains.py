@@ -28,7 +28,7 @@ _DOMAIN_SUFFIXES = frozenset(
     counselling counselor counselors care medical medicine infusions infusion institute group associates collective
     healing mind mental behavioral integrative practice partners solutions services treatment recovery network
     space studio spa lounge and the of online telehealth spravato esketamine interventional tms iv nyc dc pllc
-    llc inc co""".split()
+    llc inc co intensive intensives retreat retreats program programs""".split()
 )
 
 

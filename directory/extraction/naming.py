@@ -61,7 +61,8 @@ _CLAUSE_OPENERS = ("While", "Although", "Though", "Because", "Unless", "Whether"
 _LEADING_WORDS = frozenset(
     """At The Welcome To About Contact Choose Why How Does Do Is Are Call Visit Join Here Our We With And In For By
     From Meet Who What When Where Today Now Since Also Together Book Schedule Discover Explore Learn Find Try
-    Updated Featured Posted Home Choosing Selecting If Unlike Once Whereas""".split() + list(_CLAUSE_OPENERS)
+    Updated Featured Posted Home Choosing Selecting If Unlike Once Whereas Consider Considering Pursue
+    Pursuing Seeking""".split() + list(_CLAUSE_OPENERS)
 )
 _NOT_PRACTICE = re.compile(
     r"\b(?:University|College|School|Hospital|Hospitals|Department|Journal|Association|Society|Administration|"
@@ -97,11 +98,14 @@ _CAREER = re.compile(
 )
 # "At Cedar Hollow, we ...", "Welcome to Cedar Hollow!", "Here at Cedar Hollow our ...": the page speaking as itself
 _SELF_CUE = re.compile(r"(?:\b[Aa]t|[Ww]elcome\s+to|^(?:[Tt]his|[Ww]e)\s+(?:is|are))\s+(?:the\s+)?$")
+_ACRONYM = re.compile(r"[A-Z]{3,6}")
 _TEAM_AT = re.compile(r"\b(?:team|staff|clinicians|providers|therapists|everyone|us|here)\s+at\s+(?:the\s+)?$", re.I)
 # "Working with the medical team at X", "in collaboration with the professionals at X": X is someone else's practice
 _OTHERS_AT = re.compile(
     r"\b(?:with|partner\w*|collaborat\w*)\s+(?:the\s+|our\s+)?(?:[\w-]+\s+){0,2}(?:team|staff|providers|"
-    r"professionals|doctors|physicians|clinicians|prescribers|nurses)\s+(?:at|of|from)\s+(?:the\s+)?$", re.I
+    r"professionals|doctors|physicians|clinicians|prescribers|nurses)\s+(?:at|of|from)\s+(?:the\s+)?$|"
+    # "our good friend Marni at X provides couples KAT": a friend's or a colleague's practice
+    r"\b(?:friends?|colleagues?)\s+(?:[A-Z][a-z]+\s+){0,2}(?:at|of|from)\s+(?:the\s+)?$", re.I
 )
 _SELF_CUE_AFTER = re.compile(
     r"^(?:,?\s+(?:we|our|you['’]ll|you\s+will)\b|\s*[!.]|,\s+(?:a|an)\s+(?:[\w-]+\s+){1,3}(?:practice|clinic)\b)"
@@ -383,7 +387,10 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                     end = start + len(phrase)
                 head = re.split(r"\s+(?:of|for)\s+", phrase)[0].split()[-1]
                 named = len(words) >= 2 and _HEAD.match(head)  # "... Wellness", "... Center for ..."
-                self_cued = bool(_SELF_CUE.search(sentence[:start]) and _SELF_CUE_AFTER.match(sentence[end:]))
+                self_cued = bool(_SELF_CUE.search(sentence[:start]) and _SELF_CUE_AFTER.match(sentence[end:])) or (
+                    # a heading "Ketamine Assisted Psychotherapy (KAP) at MHCA": the service at the page's own name
+                    block.is_heading and _ACRONYM.fullmatch(phrase) is not None and not sentence[end:].strip()
+                    and _SELF_CUE.search(sentence[:start]) is not None and normalise_state(phrase) is None)
                 if not (named or len(words) >= 2 and _own_words(phrase, lower_words) and (
                         self_cued or _TEAM_AT.search(sentence[:start]))
                         or self_cued and (_own_brand(phrase, lower_words) or _PAIR_BRAND.fullmatch(phrase))):

@@ -207,7 +207,8 @@ _NOT_HERE = re.compile(
 # "IV ketamine is the gold standard", "infusions have been shown to help", "IM is stronger than lozenges": a claim
 # about the treatment, unless it is said to the reader or by the practice
 _RESEARCH_CLAIM = re.compile(
-    r"\b(?:gold[- ]standard|(?:has|have)\s+been\s+(?:shown|studied|found|proven)|(?:is|are)\s+considered|evidence|"
+    r"\b(?:gold[- ]standard|(?:has|have)\s+been\s+(?:shown|studied|found|proven)|(?:is|are)\s+considered|"
+    r"evidence(?![- ]based)|"  # "evidence-based care" is a practice's self-description, not a claim about a route
     r"(?:clinically|scientifically)\s+proven|"
     # "gentler than", "more ... than"
     r"(?:more|less|differently|(?!rather\b|other\b)[a-z]{3,}er)\s+(?:\w+\s+){0,3}?than|"
@@ -359,6 +360,12 @@ _PARTNER_WHERE = re.compile(  # not "where our psychiatrist ...": that is the pr
     r"\bat\s+(?P<partner>[A-Z][\w&'’.\-]+(?:\s+[A-Z][\w&'’.\-]+){0,4}),\s+where\s+(?!our\b)(?:\w+\s+){0,3}?"
     r"(?:MD|DO|physicians?|psychiatrists?|prescribers?|nurse\s+practitioners?|doctors?|medical\s+(?:team|providers?|staff))\b"
 )
+# "I trained through CAP Healing and work with their prescriber network": the organisation whose prescribers these are
+_PARTNER_THEIRS = re.compile(
+    r"\b(?:through|with|via|by)\s+(?P<partner>[A-Z][\w&'’.\-]+(?:\s+(?:&\s+)?[A-Z][\w&'’.\-]+){0,4})\s+and\s+"
+    r"(?:\w+\s+){0,2}?(?:work|partner|collaborate|refer)\w*\s+(?:closely\s+)?(?:with|to)\s+(?:their|its)\s+"
+    r"(?:[\w-]+\s+)?(?:prescrib\w*|medical|psychiatric)\s+(?:network|team|providers?|partners?|clinicians?)\b"
+)
 # a heading that names an outside prescriber below it: "Collaborator & Medical Prescriber", "Our Prescribing Partner"
 _PARTNER_HEADING = re.compile(
     r"^\W*(?:our\s+)?(?:(?:collaborat\w*|partner(?:ing)?|outside|consulting)\s+(?:(?:&|and)\s+)?(?:medical\s+)?"
@@ -422,6 +429,8 @@ _CLIENT_RULE = re.compile(
     r"don['’]t)\b",
     re.I,
 )
+# "we do not use IV bags, we use infusion pumps": the equipment refused, not the route
+_EQUIPMENT = re.compile(r"\s+(?:bags?|poles?|lines?|tubing|stands?|drips?)\b", re.I)
 _NEGATED_AFTER = re.compile(
     r"^[^.;,]{0,60}?\b(?:(?:is|are)\s+not\s+(?:something|offered|provided|available|part)|not\s+(?:offered|provided|"
     r"available)\b|(?:is|are)\s+no\s+longer)",
@@ -578,6 +587,8 @@ class _OfferReader:
         self.racemic_nasal = False
         self.kap_heading: str | None = None  # a heading naming ketamine-assisted psychotherapy
         self.first_person_anywhere = False  # "compounded nasal ketamine": intranasal that is not Spravato
+        self.routes_seen: set[str] = set()  # every route the page names, in any voice
+        self.plain_mentions: dict[str, int] = {}  # mentions of a route neither offered nor refused nor attributed
         self.market = market_page(document) if market is None else market  # a cost guide: its "$" lines are not offers
         self.kap_page = bool(_KAP_PATH.search(urlsplit(document.url or "").path)) and not _BLOG_PATH.search(
             urlsplit(document.url or "").path)
@@ -595,6 +606,13 @@ class _OfferReader:
             if len(block.text) <= 60 and index + 1 < len(blocks) and _PARTNER_HEADING.search(block.text):
                 self.read_partner_under_heading(block.text, blocks[index + 1].text)
         offer = self.offer
+        if not self.positive_routes and not self.negative_routes and len(self.routes_seen) == 1 \
+                and self.plain_mentions.get(only := next(iter(self.routes_seen)), 0) >= 2 \
+                and not self.market and not _BLOG_PATH.search(urlsplit(self.document.url or "").path):
+            # a provider's page that speaks of one route only, again and again ("What is IV infusion therapy?
+            # ... The treatment is administered via a small IV catheter"), describes the route it gives
+            self.positive_routes.append(only)
+            self.note("routes", only, self.plain_snippet)
         offer.routes = [route for route in self.positive_routes if route not in self.negative_routes]
         if Route.INTRANASAL.value in offer.routes and not self.racemic_nasal and self.title is not None \
                 and _ESKETAMINE.search(self.title.text) and Route.ESKETAMINE_SPRAVATO.value not in offer.routes:
@@ -655,6 +673,7 @@ class _OfferReader:
         self.read_insurance(sentence)
 
     def read_routes(self, sentence: str, speaks: bool, block: Block) -> None:
+        self.routes_seen.update(route.value for route, pattern in ROUTE_PATTERNS.items() if pattern.search(sentence))
         if _RACEMIC.search(sentence) or re.search(r"\bnasal ketamine\b", sentence, re.I):
             self.racemic_nasal = True
         flags = _flags(sentence)
@@ -692,7 +711,8 @@ class _OfferReader:
                     continue
             if _negated(sentence, match.start()) or _NEGATED_AFTER.match(sentence[match.end():]):
                 if (_REFUSAL.search(sentence) or _NEGATED_AFTER.match(sentence[match.end():])) \
-                        and not _CLIENT_RULE.search(sentence[:match.start()]):
+                        and not _CLIENT_RULE.search(sentence[:match.start()]) \
+                        and not _EQUIPMENT.match(sentence, match.end()):
                     self.negative_routes.add(route.value)  # "we do not offer IV": not offered anywhere on the site
                     self.note("routes_not_offered", route.value, sentence)
                 continue
@@ -717,6 +737,10 @@ class _OfferReader:
                     and route.value not in self.positive_routes:
                 self.positive_routes.append(route.value)
                 self.note("routes", route.value, sentence)
+            elif route.value not in self.positive_routes:
+                self.plain_mentions[route.value] = self.plain_mentions.get(route.value, 0) + 1
+                if self.plain_mentions[route.value] == 2:
+                    self.plain_snippet = sentence
 
     @staticmethod
     def routes_named(sentence: str) -> int:
@@ -765,7 +789,8 @@ class _OfferReader:
             self.offer.medical_partner = known.group(1)
         elif cue and _MEDICAL_WORD.search(sentence) and (name := _partner_name(cue.group("partner"), cue.group("dr"))):
             self.offer.medical_partner = name
-        elif (where := _PARTNER_WHERE.search(sentence)) and (name := _partner_name(where.group("partner"))):
+        elif (where := _PARTNER_WHERE.search(sentence) or _PARTNER_THEIRS.search(sentence)) \
+                and (name := _partner_name(where.group("partner"))):
             self.offer.medical_partner = name
         elif _INDEPENDENT.search(sentence) and not self.offer.medical_partner:
             self.offer.medical_partner = _UNNAMED_PARTNER

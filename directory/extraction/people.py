@@ -242,6 +242,10 @@ _BOOKED = re.compile(
 )
 
 
+_QUOTED_ROLE_ELSEWHERE = re.compile(
+    r"[^.;]{0,120}?\b(?:at|of)\s+(?:the\s+)?(?:[A-Z][\w.-]*\s+){0,5}?"
+    r"(?:Hospital|University|College|School\s+of\s+Medicine|Medical\s+(?:School|Center)|Health\s+System)\b"
+)
 _QUOTED_BEFORE = re.compile(r"[”\"’],?\s+(?:says|said|explains|notes|adds|writes)\s+(?:Dr\.?\s+)?$")
 
 
@@ -969,8 +973,11 @@ class _PeopleReader:
         if _ATTRIBUTION.search(sentence[: match.start()]) or _mentor_before(sentence[:match.start("name")]) \
                 or _COLLEAGUES_AFTER.match(sentence, match.end()):
             return False
-        if _QUOTED_BEFORE.search(sentence[:match.start("name")]) and _RESEARCH.search(sentence, match.end()):
-            return False  # '"A game-changer," says Ezra Lund, MD, ... a pioneer of ketamine research': cited
+        if _QUOTED_BEFORE.search(sentence[:match.start("name")]) and (
+                _RESEARCH.search(sentence, match.end()) or _QUOTED_ROLE_ELSEWHERE.match(sentence, match.end())):
+            # '"A game-changer," says Ezra Lund, MD, ... a pioneer of ketamine research': cited; so is one quoted
+            # with a post at a hospital or university ('says Ezra Lund, MD, chief of psychiatry at X Hospital')
+            return False
 
         codes = _codes(match.group("codes"))
         written = match.group("codes")

@@ -298,9 +298,11 @@ _OFFERED_VIRTUALLY = re.compile(
 # "serving the Twin Cities", "Ketamine Treatment in the Bay Area": a well-known area that is no town
 _NAMED_REGION = re.compile(
     r"(?<![\w-])("
-    + "|".join(re.escape(name) for name in sorted(named_regions(), key=len, reverse=True))
+    # "the Bay area": the generic last word is often written in lower case
+    + "|".join(re.escape(name).replace("Area", "[Aa]rea") for name in sorted(named_regions(), key=len, reverse=True))
     + r")(?![\w-])"
 )
+_REGION_KEY = {name.lower(): name for name in named_regions()}
 _NAMED_REGION_GATE = AnyWord(tuple(sorted({name.split()[-1].lower() for name in named_regions()})))
 # A town in the practice's own name ("Lakeside Integrative Psychiatry", "Ketamine Clinic of Lakeside") is where it is
 _ORG_WORD = (
@@ -857,7 +859,7 @@ class _PlaceReader:
         for match in _NAMED_REGION.finditer(sentence) if _NAMED_REGION_GATE.search(sentence) else ():
             lead = sentence[max(0, match.start() - 60): match.start()]
             if (_CUE.search(lead) or _CITY_CUE.search(lead)) and not _NEGATIVE.search(lead):
-                self.pending_regions.append((match.group(1), snippet))  # "KAP in the Bay Area"
+                self.pending_regions.append((_REGION_KEY[match.group(1).lower()], snippet))  # "KAP in the Bay Area"
         line = _TOWN_OFFICE_LINE.match(sentence)
         if line and is_town_name(line.group(1)) and not _not_a_city(line.group(1)):
             office = not re.search(r"\sArea\s", line.group(0))

@@ -1,0 +1,82 @@
+"""Eleventh round of extraction (issue 10), from new first-sight sets of real pages labelled by someone who had not
+seen the extractor. Every sentence here is written for the test (no real page's text, practice, person or town)."""
+
+from directory.extraction.output import facts_to_json
+from directory.extraction.page import extract_page
+
+
+def extract(text: str, url: str = "https://example.org/kap") -> dict:
+    return facts_to_json(extract_page(text.encode(), url=url, content_type="text/plain"))
+
+
+def test_evidence_based_care_is_a_self_description_not_a_claim_about_a_route():
+    text = "Guided by evidence-based practice, Larkspur Mind provides safe IV ketamine treatments in a calm room."
+    assert extract(text)["routes"] == ["iv"]
+    # a claim about the evidence for a route still offers nothing
+    assert extract("The evidence for IV ketamine in depression keeps growing.")["routes"] == []
+
+
+def test_refusing_iv_bags_is_not_refusing_the_iv_route():
+    text = ("Each ketamine infusion is given in our clinic. Unlike many clinics, we do not use IV bags; "
+            "a precise pump delivers your dose.")
+    assert extract(text)["routes"] == ["iv"]
+    # refusing the route itself still refuses it
+    assert extract("Our sessions use lozenges. We do not use IV ketamine.")["routes"] == ["oral_sublingual"]
+    assert extract("We do not offer IV ketamine; our sessions use lozenges.")["routes"] == ["oral_sublingual"]
+
+
+def test_a_provider_page_about_one_route_only_offers_that_route():
+    text = ("What Is IV Ketamine Therapy?\n\n"
+            "Intravenous ketamine therapy is a treatment option for treatment-resistant depression.\n\n"
+            "The treatment is given through a small IV catheter in a comfortable outpatient room.\n\n"
+            "What are the side effects of ketamine infusions?\n\nMost are mild and pass within an hour.")
+    assert extract(text, "https://example.org/faq")["routes"] == ["iv"]
+    # one passing mention is not enough; nor is a page that names several routes; nor a blog post
+    assert extract("What is ketamine?\n\nKetamine can be given as an infusion.", "https://example.org/faq")[
+        "routes"] == []
+    several = text + "\n\nIntramuscular injections are another way ketamine can be given."
+    assert extract(several, "https://example.org/faq")["routes"] == []
+    assert extract(text, "https://example.org/blog/what-is-iv-ketamine")["routes"] == []
+
+
+def test_a_heading_question_with_a_verb_names_no_practice():
+    text = "Why Consider KAP?\n\nKetamine-assisted psychotherapy pairs a medicine session with talk therapy."
+    assert extract(text, "https://quillandfern.com/kap")["practice_name"] is None
+
+
+def test_a_service_at_an_acronym_in_a_heading_is_the_practice():
+    text = ("Ketamine-Assisted Psychotherapy at QBHC\n\n"
+            "KAP, offered at QBHC, pairs ketamine with psychotherapy in a supported setting.")
+    assert extract(text, "https://quillbrookhealth.com/kap")["practice_name"] == "QBHC"
+    # a state code is not a practice
+    assert extract("Ketamine Therapy at UT\n\nWe offer lozenges.", "https://x-y.com/kap")["practice_name"] != "UT"
+
+
+def test_a_researcher_quoted_with_a_post_at_a_hospital_is_not_the_team():
+    text = ("Written by Maren Elsby, LCSW\n\n"
+            "“Ketamine can shift rigid patterns,” says Corwin Ashdale, MD, chief of psychiatry at Fenmoor General "
+            "Hospital, where he studies rapid antidepressants.")
+    names = {person["name"] for person in extract(text)["clinicians"]}
+    assert names == {"Maren Elsby"}
+
+
+def test_the_prescriber_network_of_the_organisation_named_before_is_the_partner():
+    text = ("I trained in ketamine-assisted psychotherapy through Lumen Path and work with their prescriber network "
+            "for all medical evaluations and prescriptions.")
+    assert extract(text)["medical_partner"] == "Lumen Path"
+
+
+def test_a_friend_at_another_practice_is_not_this_practice():
+    text = ("We do not offer KAP to couples. Our good friend Oriel at Tidewell Therapy provides couples KAP, "
+            "and we are glad to refer you.")
+    assert extract(text, "https://harbourlightcounseling.com/kap")["practice_name"] is None
+
+
+def test_a_logo_line_in_lower_case_does_not_make_the_brand_an_everyday_word():
+    text = "quarry psychedelics\n\nOur Team\n\nQuarry now offers ketamine-assisted therapy for adults."
+    assert extract(text, "https://quarryintensives.com/psychedelics")["practice_name"] == "Quarry"
+
+
+def test_a_named_region_with_a_lower_case_area_is_the_region():
+    text = "We offer in-person KAP sessions throughout the Bay area."
+    assert ("Bay Area", "CA") in {(city["city"], city["state"]) for city in extract(text)["cities"]}
