@@ -15,7 +15,7 @@ from directory.extraction.types import Evidence, PriceFact
 
 # Every pattern here starts only at a token boundary and has bounded repeats (local part <= 64, labels <= 63, as
 # RFC 5321 allows), so a hostile page ("a.a.a.a..." for a megabyte) costs linear time, not quadratic.
-_EMAIL = re.compile(
+EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,6}\.[A-Za-z]{2,24}\b"
 )
 _OBFUSCATED_AT = re.compile(r"[\[(]\s?at\s?[\])]", re.I)  # the cheap pre-check: "name [at] host (dot) com"
@@ -161,7 +161,7 @@ def normalise_email(text: str) -> str | None:
     email = text.strip().strip(".,;:").lower()
     if email.startswith("mailto:"):
         email = email[7:].split("?")[0]
-    if not _EMAIL.fullmatch(email) or email.endswith(_NOT_EMAIL_SUFFIX):
+    if not EMAIL.fullmatch(email) or email.endswith(_NOT_EMAIL_SUFFIX):
         return None
     return email
 
@@ -169,7 +169,7 @@ def normalise_email(text: str) -> str | None:
 def _emails(document: Document, evidence: list[Evidence]) -> list[str]:
     found: list[str] = []
     candidates = [(m.group(0), block.text) for block in document.blocks if "@" in block.text
-                  for m in _EMAIL.finditer(block.text)]
+                  for m in EMAIL.finditer(block.text)]
     for block in document.blocks:
         if not _OBFUSCATED_AT.search(block.text):
             continue

@@ -35,7 +35,7 @@ _SPACES = re.compile(r"\s+")
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PARAGRAPHS = re.compile(r"\n\s*\n")
 _LOGO_LINE = re.compile(r"[a-z]{3,}(?: [a-z&]+){0,2}")
-_LOWER_WORD = re.compile(r"(?<![\w'’])[a-z][a-z'’]+")
+LOWER_WORD = re.compile(r"(?<![\w'’])[a-z][a-z'’]+")
 _BULLET = re.compile(r"^\s*(?:[•·▪●◦\-–*]|\d{1,2}[.)])\s+")
 
 
@@ -76,7 +76,7 @@ class Document:
         is an everyday word, not a name (the people and practice-name readers both ask)."""
         # a short line all in lower case ("arbor psychedelics" at the top) is a logo, not everyday prose
         return frozenset(word for block in self.blocks if not _LOGO_LINE.fullmatch(block.text)
-                         for word in _LOWER_WORD.findall(block.text))
+                         for word in LOWER_WORD.findall(block.text))
 
 
 class _TextWalker:

@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from directory.extraction.document import Block, Document, sentences
+from directory.extraction.contact import EMAIL
+from directory.extraction.document import LOWER_WORD, Block, Document, sentences
 from directory.extraction.domains import describes_rest, domain_labels
 from directory.extraction.geography import STATE_BY_NAME, STATE_CODES, is_city_in, is_town_name, normalise_state
 from directory.extraction.keywords import AnyWord, gate_patterns, guard_patterns
@@ -466,6 +467,15 @@ def _single_name(word: str, lower_words: frozenset[str]) -> bool:
             and word.lower() not in lower_words and word not in STATE_BY_NAME and word.upper() not in STATE_CODES)
 
 
+# "Wren: wren@example.org; 828-555-0100": a first name, then how to reach that person
+_CONTACT_LINE = re.compile(
+    r"(?P<name>[A-Z][a-z]{2,14}):\s*(?:[\w.+-]+@[\w-]+\.\w|\[email|\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4})"
+)
+_CONTACT_LABELS = frozenset(
+    """Phone Email Mail Fax Office Text Call Main Cell Mobile Tel Telephone Address Hours Contact Website Web
+    Scheduling Billing Intake Questions Inquiries Appointments Support Admin Reception Front Desk Emergency Crisis
+    General Media Press Referrals Sales Info Information Location Clinic Direct Toll Free Voicemail""".split()
+)
 _UNKNOWN_CODE = re.compile(r"[A-Z]{2,6}(?:-[A-Z0-9]{1,4})?|[A-Z]-[A-Z]{2,5}")  # "C-PAT", "C-BSP": a certificate
 _LICENSE_LIKE = re.compile(r"L[A-Z]{2,6}(?:-[A-Z]{1,3})?")  # "Licensed ...": LMHCA, LPC-A, LISAC, LCADC
 _NEVER_CODES = frozenset({"LLC", "PLLC", "INC", "USA", "US", "KAP", "PTSD", "OCD", "FAQ", "CEO", "COO", "DBA", "TMS",
@@ -581,6 +591,7 @@ class _PeopleReader:
         self.read_pairs()
         self.read_lists()
         self.read_name_lines()
+        self.read_contact_lines()
         self.fold_surnames()
         self.read_bios()
         self.read_numbers()
@@ -595,6 +606,21 @@ class _PeopleReader:
             )
             for person in self.people.values()
         ]
+
+    def read_contact_lines(self) -> None:
+        """'Wren: wren@example.org; 828-555-0100' on two or more lines: the staff who answer, by first name.
+        Labels of such lines ('Phone:', 'Scheduling:') are words the page writes in lower case or never names."""
+        found = [(match.group("name"), block.text) for block in self.document.blocks
+                 if len(block.text) <= 120 and (match := _CONTACT_LINE.match(block.text))
+                 and match.group("name") not in _CONTACT_LABELS]
+        if len({name for name, _ in found}) < 2:
+            return
+        # the name written in lower case in its own e-mail address ("wren@...") is still a name
+        lower_words = frozenset(LOWER_WORD.findall(EMAIL.sub(" ", self.document.text)))
+        found = [(name, line) for name, line in found if _single_name(name, lower_words)]
+        if len({name for name, _ in found}) >= 2:
+            for name, line in found:
+                self.add(name, [], line, source="prose")
 
     def read_numbers(self) -> None:
         """License numbers and NPIs the site prints ("CT LPC #006127", "NPI 1234567893"), each given to the

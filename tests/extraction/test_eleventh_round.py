@@ -80,3 +80,11 @@ def test_a_logo_line_in_lower_case_does_not_make_the_brand_an_everyday_word():
 def test_a_named_region_with_a_lower_case_area_is_the_region():
     text = "We offer in-person KAP sessions throughout the Bay area."
     assert ("Bay Area", "CA") in {(city["city"], city["state"]) for city in extract(text)["cities"]}
+
+
+def test_staff_listed_by_first_name_with_their_contacts_are_the_team():
+    text = ("Your retreat guides\n\nWren: wren@example.org; 828-555-0101\n\nOssia: ossia@example.org; 828-555-0102\n\n"
+            "Phone: 828-555-0100\n\nEmail: hello@example.org")
+    assert {person["name"] for person in extract(text)["clinicians"]} == {"Wren", "Ossia"}
+    # one such line is a contact, not a staff list
+    assert extract("Wren: wren@example.org; 828-555-0101\n\nWe offer KAP.")["clinicians"] == []
