@@ -32,6 +32,9 @@ TOKENS = {
     "a list of names, some with titles": "Offered by Ann Lee MD, Bo Park, ",
     "towns with an inner capital": "McLean, ",
     "words run together": "TherapyColumbia, SC ",
+    "a quoted researcher's post": "” says Ann Lee, MD, chief at ",
+    "staff contact lines": "Wren: a@b.co\n\n",
+    "a service at an acronym": "Ketamine at QBHC\n\n",
 }
 
 
