@@ -953,6 +953,8 @@ class _PlaceReader:
                 continue
             if _SOMEONE_IN.search(sentence[max(0, match.start() - 60): match.start()]):
                 continue  # "my colleague, a psychiatrist in Rhinebeck": where someone else is
+            if re.match(r"['’]s\s+[a-z]", sentence[match.end() - 2: match.end() + 3]):
+                continue  # "factors in Perry's death": a person's possessive, not a town's part ("Fairview's Old Town")
             # "in Fairview's Old Town": the town, not its possessive
             names = [_POSSESSIVE.sub("", name.strip(" .")) for name in _LIST_SPLIT.split(match.group("list"))
                      if name.strip(" .")]

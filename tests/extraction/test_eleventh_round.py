@@ -88,3 +88,10 @@ def test_staff_listed_by_first_name_with_their_contacts_are_the_team():
     assert {person["name"] for person in extract(text)["clinicians"]} == {"Wren", "Ossia"}
     # one such line is a contact, not a staff list
     assert extract("Wren: wren@example.org; 828-555-0101\n\nWe offer KAP.")["clinicians"] == []
+
+
+def test_a_persons_possessive_after_in_is_not_a_town():
+    cities = {city["city"] for city in extract("Ketamine was one of the factors in Perry's death.")["cities"]}
+    assert cities == set()
+    # a town's own part after its possessive is still the town
+    assert {city["city"] for city in extract("We see clients in Fairview's Old Town.")["cities"]} == {"Fairview"}
