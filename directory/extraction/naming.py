@@ -395,7 +395,7 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                         self_cued or _TEAM_AT.search(sentence[:start]))
                         or self_cued and (_own_brand(phrase, lower_words) or _PAIR_BRAND.fullmatch(phrase))):
                     continue  # a bare brand ("Cedar Hollow", "Intero") only where the page plainly speaks as it
-                if _CAREER.search(sentence):
+                if _CAREER.search(sentence) and not self_cued:  # "At X, we focus on research": still the page's voice
                     continue
                 if len(words) >= 2 and words[0] in _DESCRIBING and is_generic(" ".join(words[1:])):
                     continue  # "True Ketamine Assisted Psychotherapy takes...": a kind of service, not a name

@@ -95,3 +95,11 @@ def test_a_persons_possessive_after_in_is_not_a_town():
     assert cities == set()
     # a town's own part after its possessive is still the town
     assert {city["city"] for city in extract("We see clients in Fairview's Old Town.")["cities"]} == {"Fairview"}
+
+
+def test_the_page_speaking_as_itself_about_research_still_names_itself():
+    text = "At Juniper Hollow, we rely on evidence-based research to treat our patients with ketamine."
+    assert extract(text, "https://northsideketamine.com/faq")["practice_name"] == "Juniper Hollow"
+    # a career line stays a career line
+    assert extract("She trained at Juniper Hollow after her residency.", "https://northsideketamine.com/faq")[
+        "practice_name"] is None
