@@ -366,6 +366,11 @@ _PARTNER_THEIRS = re.compile(
     r"(?:\w+\s+){0,2}?(?:work|partner|collaborate|refer)\w*\s+(?:closely\s+)?(?:with|to)\s+(?:their|its)\s+"
     r"(?:[\w-]+\s+)?(?:prescrib\w*|medical|psychiatric)\s+(?:network|team|providers?|partners?|clinicians?)\b"
 )
+_WAYS_INTRO = re.compile(
+    r"\b(?:can|may|could)\s+be\s+(?:given|administered|taken|delivered|received|used)\s+(?:in\s+)?(?:several|many|"
+    r"different|various|multiple|a\s+(?:few|number\s+of|variety\s+of))\s+(?:ways|forms|routes|methods)\b[^:]{0,40}:\s*$",
+    re.I,
+)
 # a heading that names an outside prescriber below it: "Collaborator & Medical Prescriber", "Our Prescribing Partner"
 _PARTNER_HEADING = re.compile(
     r"^\W*(?:our\s+)?(?:(?:collaborat\w*|partner(?:ing)?|outside|consulting)\s+(?:(?:&|and)\s+)?(?:medical\s+)?"
@@ -588,6 +593,7 @@ class _OfferReader:
         self.kap_heading: str | None = None  # a heading naming ketamine-assisted psychotherapy
         self.first_person_anywhere = False  # "compounded nasal ketamine": intranasal that is not Spravato
         self.routes_seen: set[str] = set()  # every route the page names, in any voice
+        self.general_list = self.routes_off = False  # the items under "ketamine can be given in several ways:"
         self.plain_mentions: dict[str, int] = {}  # mentions of a route neither offered nor refused nor attributed
         self.market = market_page(document) if market is None else market  # a cost guide: its "$" lines are not offers
         self.kap_page = bool(_KAP_PATH.search(urlsplit(document.url or "").path)) and not _BLOG_PATH.search(
@@ -601,6 +607,10 @@ class _OfferReader:
     def read(self) -> Offer:
         blocks = self.document.blocks
         for index, block in enumerate(blocks):
+            if block.tag != "li":
+                # "Ketamine can be administered in several ways, including:" heads a list of routes in general
+                self.general_list = bool(_WAYS_INTRO.search(block.text[-200:]))
+            self.routes_off = self.general_list and block.tag == "li"
             for sentence in block.sentences:
                 self.read_sentence(sentence, block)
             if len(block.text) <= 60 and index + 1 < len(blocks) and _PARTNER_HEADING.search(block.text):
@@ -674,6 +684,8 @@ class _OfferReader:
 
     def read_routes(self, sentence: str, speaks: bool, block: Block) -> None:
         self.routes_seen.update(route.value for route, pattern in ROUTE_PATTERNS.items() if pattern.search(sentence))
+        if self.routes_off:
+            return
         if _RACEMIC.search(sentence) or re.search(r"\bnasal ketamine\b", sentence, re.I):
             self.racemic_nasal = True
         flags = _flags(sentence)

@@ -254,7 +254,9 @@ _CITY_OFFICE = re.compile(  # "our Fairview office", "the Lakeview clinics", "ou
     r"\b(?:[Oo]ur|[Mm]y|[Tt]he|[Hh]er|[Hh]is|[A-Za-z]+['’]s)\s+(?:(?:new|newest|main|second|other|original|"
     r"flagship|beautiful|cozy|convenient)\s+)?((?:[A-Z][a-z'’.\-]+)(?:\s+[A-Z][a-z'’.\-]+){0,2}"
     r"(?:(?:\s*,\s*|\s+and\s+|\s*&\s*)[A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+){0,2}){0,4})"
-    r"\s+(?:office|studio|location|clinic|suite|campus)(?:es|s)?\b"
+    # "our Fairview ketamine clinic": a service word may stand between the town and the office
+    r"\s+(?:(?:ketamine|infusion|KAP|therapy|psychiatry|wellness)\s+)?(?:office|studio|location|clinic|suite|campus)"
+    r"(?:es|s)?\b"
 )
 _PERSON_COMMA = re.compile(r"\b[A-Z][a-z'’\-]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z'’\-]+(?:\s+(?:Jr|Sr|II|III|IV)\.?)?,\s*$")
 _OFFICE_CUE = re.compile(

@@ -103,3 +103,16 @@ def test_the_page_speaking_as_itself_about_research_still_names_itself():
     # a career line stays a career line
     assert extract("She trained at Juniper Hollow after her residency.", "https://northsideketamine.com/faq")[
         "practice_name"] is None
+
+
+def test_items_under_ways_ketamine_can_be_given_are_routes_in_general():
+    text = ("Ketamine can be administered in several ways, including:\n- Intravenous (IV) infusion, the most common.\n"
+            "- Intramuscular (IM) injection, less common.\n\nSessions last about an hour.")
+    assert extract(text)["routes"] == []
+    # the practice's own list of what it offers is still its offer
+    assert set(extract("We offer:\n- IV infusions\n- IM injections")["routes"]) == {"iv", "im"}
+
+
+def test_our_town_ketamine_clinic_is_an_office_in_that_town():
+    cities = {city["city"] for city in extract("Please contact our Fairview ketamine clinic for details.")["cities"]}
+    assert cities == {"Fairview"}
