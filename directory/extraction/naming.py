@@ -288,6 +288,13 @@ def _is_name_line(text: str) -> bool:
     return bool(_HEAD.match(own.split()[-1])) and not is_generic(own) and _acceptable(text) and "?" not in text
 
 
+def _initials_spell(phrase: str, labels: list[str]) -> bool:
+    """A domain made of the name's initials: three to six words ending on a practice word."""
+    words = [word for word in phrase.split() if word.lower() not in _CONNECTORS]
+    return 3 <= len(words) <= 6 and bool(_HEAD.match(words[-1])) \
+        and "".join(word[0] for word in words).lower() in labels
+
+
 def _same_practice(name: str, phrase: str) -> bool:
     """One name in the other, or the short form of it ("CHW" for "Cedar Hollow Wellness")."""
     if compact(name) in compact(phrase) or compact(phrase) in compact(name):
@@ -341,6 +348,8 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                     part = _domain_part(_GLUED.sub(" ", phrase), labels, speaks)
                 if part is None and labels and sentence[max(0, start - 4):start] == "The ":  # "At The Glade, we"
                     part = _domain_part("The " + phrase, labels, speaks)
+                if part is None and labels and _initials_spell(phrase, labels):
+                    part = phrase  # "Greater Lakeside Psychiatric Associates" on glpa.net
                 at_place = bool(part and _AT_PLACE.search(sentence[: sentence.find(part)]))
                 if part and part.isupper() and len(part.split()) >= 2:  # "CEDAR HOLLOW MIND HEALTH": a logo line
                     part = part.title()
@@ -413,6 +422,10 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
     for found in (spelled, cued):
         if found:  # ties: the phrase the page says most often ("at X ... Ray found X" over a one-off "Y began")
             name = max(found, key=lambda phrase: (found[phrase], document.text.count(phrase), -len(phrase)))
+            # "At Restore Mind, we": the form the page speaks as, over a logo's "RestoreMind" of the same practice
+            spoken = [phrase for phrase in own if phrase in snippets and compact(phrase) == compact(name)]
+            if spoken and name not in spoken:
+                name = max(spoken, key=lambda phrase: own[phrase])
             return name, snippets[name]
     for block in reversed(document.blocks):  # the footer's "© 2024 Cedar Hollow Wellness. All rights reserved."
         if "©" in block.text or "Copyright" in block.text:

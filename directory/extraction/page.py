@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from directory.extraction import naming
 from directory.extraction.contact import extract_contact, phones_in
 from directory.extraction.document import Document, parse_html, parse_text
+from directory.extraction.domains import compact
 from directory.extraction.geography import STATE_CODES, normalise_state
 from directory.extraction.market import market_page
 from directory.extraction.naming import practice_name
@@ -84,6 +85,12 @@ def extract_document(document: Document) -> PageFacts:
     apply_in_clinic_routes(places, [item for item in offer.evidence if item.value in offer.routes])
     name, name_snippet = practice_name(document, structured, exclude=(offer.medical_partner or "",))
     name_evidence = [Evidence("practice_name", name, name_snippet, document.url)] if name else []
+    if name and (brand := [c for c in clinicians if not c.credentials and " " not in c.name
+                           and compact(c.name) == compact(name)]):
+        # "Menninger offers ketamine therapy": the one-word practice speaking, not a person called Menninger
+        clinicians = [c for c in clinicians if c not in brand]
+        people_evidence = [item for item in people_evidence
+                           if not (isinstance(item.value, dict) and item.value.get("name") in {c.name for c in brand})]
     facts = PageFacts(
         url=document.url,
         practice_name=name,

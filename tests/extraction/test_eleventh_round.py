@@ -116,3 +116,23 @@ def test_items_under_ways_ketamine_can_be_given_are_routes_in_general():
 def test_our_town_ketamine_clinic_is_an_office_in_that_town():
     cities = {city["city"] for city in extract("Please contact our Fairview ketamine clinic for details.")["cities"]}
     assert cities == {"Fairview"}
+
+
+def test_a_one_word_practice_speaking_is_not_a_person():
+    facts = extract("Halverline offers ketamine therapy for treatment-resistant depression.",
+                    "https://halverlineclinic.org/ketamine")
+    assert facts["practice_name"] == "Halverline"
+    assert facts["clinicians"] == []
+
+
+def test_a_domain_of_the_names_initials_spells_it():
+    text = "Upper Lakeside Psychiatric Associates would like to introduce Spravato therapy to our patients."
+    assert extract(text, "http://ulpa.net/spravato.php")["practice_name"] == "Upper Lakeside Psychiatric Associates"
+    # initials of a phrase that ends on no practice word are no name
+    assert extract("Upper Lakeside People Always come first.", "http://ulpa.net/x")["practice_name"] is None
+
+
+def test_the_form_the_page_speaks_as_wins_over_a_logo_spelling():
+    text = ("MendMind Fairview\n\nMendMind Lakeview\n\n"
+            "At Mend Mind, we offer esketamine therapy in our office.")
+    assert extract(text, "https://mend-mind.com/ketamine")["practice_name"] == "Mend Mind"
