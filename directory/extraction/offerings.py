@@ -121,6 +121,12 @@ _NAME_IS_CLINIC = re.compile(
     r"provider|office)\s+(?:that|which)\s+(?:now\s+|also\s+)?(?:offers|provides|administers)\b",
     re.I,
 )
+# "Dr. Lindqvist prefers the IM route", "Dr. Lindqvist typically starts with sublingual treatment": the practice's
+# doctor choosing, in the third person
+_DOCTOR_CHOOSES = re.compile(
+    r"\bDr\.?\s+[A-Z][\w'’\-]+,?\s+(?:typically\s+|usually\s+|often\s+|generally\s+)?"
+    r"(?:prefers|starts\s+(?:with|patients\s+on)|chooses|administers|offers|provides|prescribes)\b"
+)
 _ADDRESSED = re.compile(r"\b(?:you|your|you['’]ll)\b", re.I)
 _OFFER_WORD = re.compile(
     # "esketamine represents a new opportunity to provide relief": what a drug gives is not what a practice offers
@@ -366,6 +372,11 @@ _PARTNER_THEIRS = re.compile(
     r"(?:\w+\s+){0,2}?(?:work|partner|collaborate|refer)\w*\s+(?:closely\s+)?(?:with|to)\s+(?:their|its)\s+"
     r"(?:[\w-]+\s+)?(?:prescrib\w*|medical|psychiatric)\s+(?:network|team|providers?|partners?|clinicians?)\b"
 )
+_OFFER_INTRO = re.compile(
+    r"\b(?:we|I)\s+(?:currently\s+|also\s+)?(?:use|offer|provide|administer|give)\s+(?:the\s+following|these|"
+    r"(?:the\s+)?(?:following\s+)?(?:routes|methods|forms|options))\b[^:.]{0,40}:\s*$",
+    re.I,
+)
 _WAYS_INTRO = re.compile(
     r"\b(?:can|may|could)\s+be\s+(?:given|administered|taken|delivered|received|used)\s+(?:in\s+)?(?:several|many|"
     r"different|various|multiple|a\s+(?:few|number\s+of|variety\s+of))\s+(?:ways|forms|routes|methods)\b[^:]{0,40}:\s*$",
@@ -516,7 +527,8 @@ _WRITER = re.compile(
 def _flags(sentence: str) -> _Flags:
     return _Flags(
         first_person=bool(_FIRST_PERSON.search(sentence) or _NAME_OFFERS.search(sentence) or _PROCESS.search(sentence)
-                          or _NAME_IS_CLINIC.search(sentence))
+                          or _NAME_IS_CLINIC.search(sentence)
+                          or _DOCTOR_CHOOSES.search(sentence) and not _CITATION.search(sentence))
         and not _WRITER.search(sentence),
         addressed=bool(_ADDRESSED.search(sentence)),
         offer_word=bool(_OFFER_WORD.search(sentence)),
@@ -594,6 +606,7 @@ class _OfferReader:
         self.first_person_anywhere = False  # "compounded nasal ketamine": intranasal that is not Spravato
         self.routes_seen: set[str] = set()  # every route the page names, in any voice
         self.general_list = self.routes_off = False  # the items under "ketamine can be given in several ways:"
+        self.offer_list = False  # the items under "we use the following:"
         self.plain_mentions: dict[str, int] = {}  # mentions of a route neither offered nor refused nor attributed
         self.market = market_page(document) if market is None else market  # a cost guide: its "$" lines are not offers
         self.kap_page = bool(_KAP_PATH.search(urlsplit(document.url or "").path)) and not _BLOG_PATH.search(
@@ -608,8 +621,12 @@ class _OfferReader:
         blocks = self.document.blocks
         for index, block in enumerate(blocks):
             if block.tag != "li":
-                # "Ketamine can be administered in several ways, including:" heads a list of routes in general
-                self.general_list = bool(_WAYS_INTRO.search(block.text[-200:]))
+                # "Ketamine can be administered in several ways, including:" heads a list of routes in general;
+                # "... At Lakeside we use the following:" a list of the practice's own
+                self.offer_list = bool(_OFFER_INTRO.search(block.text[-200:]))
+                self.general_list = not self.offer_list and bool(_WAYS_INTRO.search(block.text[-200:]))
+            elif self.offer_list:
+                self.read_listed_routes(block.text.split(":")[0][:80])
             self.routes_off = self.general_list and block.tag == "li"
             for sentence in block.sentences:
                 self.read_sentence(sentence, block)
@@ -753,6 +770,13 @@ class _OfferReader:
                 self.plain_mentions[route.value] = self.plain_mentions.get(route.value, 0) + 1
                 if self.plain_mentions[route.value] == 2:
                     self.plain_snippet = sentence
+
+    def read_listed_routes(self, item: str) -> None:
+        """An item's title under the practice's own "we use the following:" is a route it gives."""
+        for route, pattern in ROUTE_PATTERNS.items():
+            if pattern.search(item) and route.value not in self.positive_routes:
+                self.positive_routes.append(route.value)
+                self.note("routes", route.value, item)
 
     @staticmethod
     def routes_named(sentence: str) -> int:
