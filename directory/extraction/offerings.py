@@ -374,7 +374,14 @@ _PARTNER_THEIRS = re.compile(
 )
 _OFFER_INTRO = re.compile(
     r"\b(?:we|I)\s+(?:currently\s+|also\s+)?(?:use|offer|provide|administer|give)\s+(?:the\s+following|these|"
-    r"(?:the\s+)?(?:following\s+)?(?:routes|methods|forms|options))\b[^:.]{0,40}:\s*$",
+    r"(?:the\s+)?(?:following\s+)?(?:routes|methods|forms|options))\b[^:.]{0,40}:\s*$|"
+    r"\b(?:these|this|here)\s+(?:are|is)\s+(?:what|the\s+ones?)\s+(?:we|I)\s+(?:use|offer|provide)\b[^:.]{0,40}:\s*$",
+    re.I,
+)
+# "we encourage therapy sessions with your health care provider": therapy elsewhere, not part of this offer
+_OWN_THERAPIST = re.compile(
+    r"\bwith\s+your\s+(?:own\s+|existing\s+|current\s+|outside\s+)?(?:health\s*care\s+|mental\s+health\s+)?"
+    r"(?:providers?|therapists?|counsel(?:l)?ors?|clinicians?|psychotherapists?)\b",
     re.I,
 )
 _WAYS_INTRO = re.compile(
@@ -685,7 +692,8 @@ class _OfferReader:
             self.therapy.append(False)
             self.note("therapy_included", False, sentence)
         elif (match := _THERAPY_YES.search(sentence)) and not _negated(sentence, match.start()) \
-                and not (sentence.rstrip().endswith("?") and not _flags(sentence).first_person):
+                and not (sentence.rstrip().endswith("?") and not _flags(sentence).first_person) \
+                and not _OWN_THERAPIST.search(sentence):
             # "what does ketamine-assisted psychotherapy look like?" asks; "Do we offer KAP?" still speaks for us
             flags = _flags(sentence)
             if (flags.first_person and flags.offer_word) or (  # "we have offered a KAP protocol built on research"

@@ -136,3 +136,27 @@ def test_the_form_the_page_speaks_as_wins_over_a_logo_spelling():
     text = ("MendMind Fairview\n\nMendMind Lakeview\n\n"
             "At Mend Mind, we offer esketamine therapy in our office.")
     assert extract(text, "https://mend-mind.com/ketamine")["practice_name"] == "Mend Mind"
+
+
+def test_items_under_the_practices_own_list_are_its_routes():
+    text = ("How is ketamine administered?\n\nKetamine can be administered in various ways. At Larkspur Mind we use "
+            "the following:\n1. Intravenous (IV) infusion: ketamine is often given into a vein.\n"
+            "2. Intramuscular injection: it can also be given as a shot when IV access is difficult.\n\n"
+            "Only trained staff give ketamine.")
+    assert extract(text)["routes"] == ["iv", "im"]
+    listed = ("There are several types of ketamine therapy. These are what we use in our office:\n"
+              "1. Intravenous (IV) Ketamine Infusion\n- Pros: rapid.\n2. Intramuscular (IM) Ketamine Injections\n"
+              "- Cons: less precise than IV.")
+    assert extract(listed)["routes"] == ["iv", "im"]
+
+
+def test_the_practices_doctor_choosing_a_route_offers_it():
+    text = ("For resistant depression, Dr. Lindqvist prefers the IM route of administration, given as a shot in "
+            "the arm. For psychotherapy, Dr. Lindqvist typically starts with sublingual treatment.")
+    assert extract(text)["routes"] == ["im", "oral_sublingual"]
+
+
+def test_therapy_with_the_clients_own_provider_is_not_part_of_the_offer():
+    text = ("An intravenous line will be started and ketamine infused over an hour. During your ketamine treatment "
+            "we encourage therapy sessions with your health care provider.")
+    assert extract(text)["therapy_included"] is None
