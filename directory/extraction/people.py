@@ -134,7 +134,7 @@ _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _SELF = re.compile(r"^(?:I|I['’]ve|I['’]m|I am|She|He|They)\s+(?:\w+\s+){0,2}(?:completed|holds?|is|am|are|have|has|"
                    r"trained|earned|received|became)\b")
 _RESEARCH = re.compile(  # a name tied to research, a book or a quotation: a cited author, not the team
-    r"\b(?:(?:stud(?:y|ies)|research|trials?|paper|article|book|work)\s+(?:by|from|of|led by)|researchers?|scientists?|"
+    r"\b(?:(?:stud(?:y|ies)|research|trials?|paper|article|book|work)\s+(?:by|from|of|led by)|researchers?|(?:neuro)?scientists?|"
     r"et al|according to|professor|author|pioneer\w*|published|wrote|discovered|interview\w*|podcast|lecture|to watch|"
     r"says|said|puts it|and (?:his |her |their )?colleagues|"
     r"(?:found|showed|shown|demonstrated|reported|suggests?) that|(?:showed|demonstrated|observed|reported)|"
@@ -171,6 +171,7 @@ _WRITTEN_BY_ROLE = re.compile(
     rf"\b(?i:written|authored|posted)\s+by\s+(?i:an?\s+|our\s+)?(?:[A-Z][\w-]*\s+)?(?i:{_ROLE_NOUN}),?\s+"
     rf"(?:Dr\.?\s+)?(?P<name>{NAME})(?![\w'’])"
 )
+_ROLE_THEN_NAME = re.compile(rf"\b(?i:{_ROLE_NOUN})\s+(?:Dr\.?\s+)?(?P<name>{NAME})(?![\w'’])")
 # "Rakesh Roe. MD": a byline whose comma the page typed as a period
 _NAME_DOT_CODES = re.compile(
     rf"^(?:Dr\.?\s+)?(?P<name>{NAME})\.\s+(?P<codes>[A-Z][A-Za-z\-]{{1,8}}(?:,\s*[A-Z][A-Za-z\-]{{1,8}})*)$"
@@ -684,6 +685,12 @@ class _PeopleReader:
                 return None if brand else first
         return None
 
+    def spells_host(self, name: str) -> bool:
+        """The site's domain begins with this full name, practice words after it ("janeroe" + "therapy")."""
+        label = next(iter(domain_labels(self.document.url)), "")
+        key = re.sub(r"[^a-z]", "", name.lower().removeprefix("dr. "))
+        return len(key) >= 6 and label.startswith(key) and describes_rest(label[len(key):])
+
     def lone_first(self, sentence: str, start: int, first: str) -> bool:
         """A first name said alone: not the end of a longer name ("Jane Roe"), not an everyday word."""
         previous = re.search(r"(\S+)\s+$", sentence[:start])
@@ -868,6 +875,10 @@ class _PeopleReader:
                 self.add(name, [], sentence[:300], source="prose")
         for match in _WRITTEN_BY_ROLE.finditer(sentence) if " by " in sentence else ():
             if name := clean_name(match.group("name")):
+                self.add(name, [], sentence[:300], source="prose")
+        for match in _ROLE_THEN_NAME.finditer(sentence) if self.host else ():
+            # "the office of <town> therapist Jane Roe" on janeroetherapy.com: the person the site is named for
+            if (name := clean_name(match.group("name"))) and self.spells_host(name):
                 self.add(name, [], sentence[:300], source="prose")
         for match in _LED_BY.finditer(sentence) if " by " in sentence else ():
             for found in (match.group("name"), match.group("second")):

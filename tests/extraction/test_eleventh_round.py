@@ -160,3 +160,16 @@ def test_therapy_with_the_clients_own_provider_is_not_part_of_the_offer():
     text = ("An intravenous line will be started and ketamine infused over an hour. During your ketamine treatment "
             "we encourage therapy sessions with your health care provider.")
     assert extract(text)["therapy_included"] is None
+
+
+def test_a_neuroscientist_recommended_for_reading_is_not_the_team():
+    text = "For the science of ketamine, neuroscientist Dr. Corwin Ashdale explains it well on his podcast."
+    assert extract(text)["clinicians"] == []
+
+
+def test_the_therapist_the_site_is_named_for_is_its_clinician():
+    text = "A glass vase on the sill in the office of Fairview therapist Maren Elsby. We offer KAP."
+    assert [person["name"] for person in extract(text, "https://marenelsbytherapy.com/kap")["clinicians"]] == [
+        "Maren Elsby"]
+    # another therapist named so, on a site named for nobody, is not added by this rule
+    assert extract(text, "https://fairviewkap.com/kap")["clinicians"] == []
