@@ -134,7 +134,8 @@ _NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _SELF = re.compile(r"^(?:I|I['’]ve|I['’]m|I am|She|He|They)\s+(?:\w+\s+){0,2}(?:completed|holds?|is|am|are|have|has|"
                    r"trained|earned|received|became)\b")
 _RESEARCH = re.compile(  # a name tied to research, a book or a quotation: a cited author, not the team
-    r"\b(?:(?:stud(?:y|ies)|research|trials?|paper|article|book|work)\s+(?:by|from|of|led by)|researchers?|(?:neuro)?scientists?|"
+    r"\b(?:(?:stud(?:y|ies)|research|trials?|paper|article|book|work)\s+(?:by|from|of|led by)|researchers?|"
+    r"(?:neuro)?scientists?|"
     r"et al|according to|professor|author|pioneer\w*|published|wrote|discovered|interview\w*|podcast|lecture|to watch|"
     r"says|said|puts it|and (?:his |her |their )?colleagues|"
     r"(?:found|showed|shown|demonstrated|reported|suggests?) that|(?:showed|demonstrated|observed|reported)|"
