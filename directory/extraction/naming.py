@@ -214,7 +214,8 @@ def _domain_part(phrase: str, labels: list[str], speaks: bool = False) -> str | 
         for stop in range(min(len(words), start + _DOMAIN_WORDS), start, -1):  # bounded: linear
             span = " ".join(words[start:stop])
             single = stop - start == 1
-            acronym = single and span.isupper() and span.isalpha() and 3 <= len(span) <= 6
+            # "LTG" on ltg-mn.com; not "KAP" on kapwellness.com, a service's name
+            acronym = single and span.isupper() and span.isalpha() and 3 <= len(span) <= 6 and not is_generic(span)
             if len(compact(span)) < (3 if acronym else 4):
                 continue
             compacts = {compact(span), compact(re.sub(r"\s+(?:&|and)\s+", " ", span))}

@@ -647,11 +647,25 @@ class _PlaceReader:
     def read(self) -> PlaceFacts:
         for block in self.document.blocks:
             self.read_block(block)
+        self.read_town_menus()
         self.resolve_cities()
         self.resolve_counties()
         self.resolve_regions()
         self.finish()
         return self.facts
+
+    def read_town_menus(self) -> None:
+        """'Plano / Dallas / Fort Worth' as lines of their own, one after another: the practice's locations."""
+        run: list[str] = []
+        for block in [*self.document.blocks, None]:
+            text = block.text.strip() if block is not None else ""
+            if block is not None and len(text) <= 30 and _PLACE_NAME.fullmatch(text) and text not in STATE_BY_NAME \
+                    and is_town_name(text) and not _not_a_city(text):
+                run.append(text)
+                continue
+            if len(run) >= 2:
+                self.pending_cities.append((run, " / ".join(run), " / ".join(run)[:300], False))
+            run = []
 
     def read_block(self, block: Block) -> None:
         if _is_all_caps(block.text):

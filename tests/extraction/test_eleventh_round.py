@@ -173,3 +173,15 @@ def test_the_therapist_the_site_is_named_for_is_its_clinician():
         "Maren Elsby"]
     # another therapist named so, on a site named for nobody, is not added by this rule
     assert extract(text, "https://fairviewkap.com/kap")["clinicians"] == []
+
+
+def test_town_names_on_lines_of_their_own_are_the_locations():
+    text = "Plano\nFort Worth\nDenton\n\nKetamine-Assisted Psychotherapy\n\nWe pair ketamine with counseling."
+    assert {city["city"] for city in extract(text)["cities"]} == {"Plano", "Fort Worth", "Denton"}
+    # one town alone, or words that some hamlet shares, are no menu of locations
+    assert extract("Hope\nHarmony\n\nWe pair ketamine with counseling.")["cities"] == []
+
+
+def test_a_service_acronym_at_the_start_of_the_domain_is_no_practice_name():
+    text = "We provide Ketamine-Assisted Psychotherapy (KAP) and KAPspotting.\n\nKAP and KAPspotting occur in therapy."
+    assert extract(text, "https://kapwellness.com/what-is-ketamine/")["practice_name"] is None
