@@ -229,6 +229,7 @@ _COUNTY_LIST = re.compile(
 _IN_COUNTY = re.compile(r"^\s+in\s+([A-Z][a-z'’.\-]+(?:\s+[A-Z][a-z'’.\-]+)?)\s+(?:County|Parish)\b")
 _COUNTY_KIND = {"count": "County", "paris": "Parish", "borou": "Borough"}
 _LETTERS = re.compile(r"[A-Za-z]")
+_MENU_TOWNS = 12
 _PLACE_NAME = re.compile(r"[A-Z][A-Za-z.'’\- ]+")  # letters only: "Call 303-555-0156" is not the town of Call
 _TAGLINE_SPLIT = re.compile(r"\s+[·•|]\s+")
 _FIVE_DIGITS = re.compile(r"\b\d{5}\b")
@@ -663,7 +664,7 @@ class _PlaceReader:
                     and is_town_name(text) and not _not_a_city(text):
                 run.append(text)
                 continue
-            if len(run) >= 2:
+            if 2 <= len(run) <= _MENU_TOWNS and len(set(run)) == len(run):  # a longer run is no menu of offices
                 self.pending_cities.append((run, " / ".join(run), " / ".join(run)[:300], False))
             run = []
 
