@@ -74,7 +74,7 @@ class Document:
     def lower_words(self) -> frozenset[str]:
         """Words the page writes in lower case ("first", "approved"): a capitalised word that is also one of these
         is an everyday word, not a name (the people and practice-name readers both ask)."""
-        # a short line all in lower case ("arbor psychedelics" at the top) is a logo, not everyday prose
+        # a short line all in lower case ("quarry psychedelics" at the top) is a logo, not everyday prose
         return frozenset(word for block in self.blocks if not _LOGO_LINE.fullmatch(block.text)
                          for word in LOWER_WORD.findall(block.text))
 

@@ -104,7 +104,7 @@ _TEAM_AT = re.compile(r"\b(?:team|staff|clinicians|providers|therapists|everyone
 _OTHERS_AT = re.compile(
     r"\b(?:with|partner\w*|collaborat\w*)\s+(?:the\s+|our\s+)?(?:[\w-]+\s+){0,2}(?:team|staff|providers|"
     r"professionals|doctors|physicians|clinicians|prescribers|nurses)\s+(?:at|of|from)\s+(?:the\s+)?$|"
-    # "our good friend Marni at X provides couples KAT": a friend's or a colleague's practice
+    # "our good friend Oriel at X provides couples KAP": a friend's or a colleague's practice
     r"\b(?:friends?|colleagues?)\s+(?:[A-Z][a-z]+\s+){0,2}(?:at|of|from)\s+(?:the\s+)?$", re.I
 )
 _SELF_CUE_AFTER = re.compile(
@@ -398,7 +398,7 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                 head = re.split(r"\s+(?:of|for)\s+", phrase)[0].split()[-1]
                 named = len(words) >= 2 and _HEAD.match(head)  # "... Wellness", "... Center for ..."
                 self_cued = bool(_SELF_CUE.search(sentence[:start]) and _SELF_CUE_AFTER.match(sentence[end:])) or (
-                    # a heading "Ketamine Assisted Psychotherapy (KAP) at MHCA": the service at the page's own name
+                    # a heading "Ketamine Assisted Psychotherapy (KAP) at QBHC": the service at the page's own name
                     block.is_heading and _ACRONYM.fullmatch(phrase) is not None and not sentence[end:].strip()
                     and _SELF_CUE.search(sentence[:start]) is not None and normalise_state(phrase) is None)
                 if not (named or len(words) >= 2 and _own_words(phrase, lower_words) and (
@@ -423,7 +423,7 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
     for found in (spelled, cued):
         if found:  # ties: the phrase the page says most often ("at X ... Ray found X" over a one-off "Y began")
             name = max(found, key=lambda phrase: (found[phrase], document.text.count(phrase), -len(phrase)))
-            # "At Restore Mind, we": the form the page speaks as, over a logo's "RestoreMind" of the same practice
+            # "At Mend Mind, we": the form the page speaks as, over a logo's "MendMind" of the same practice
             spoken = [phrase for phrase in own if phrase in snippets and compact(phrase) == compact(name)]
             if spoken and name not in spoken:
                 name = max(spoken, key=lambda phrase: own[phrase])

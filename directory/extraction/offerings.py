@@ -366,7 +366,7 @@ _PARTNER_WHERE = re.compile(  # not "where our psychiatrist ...": that is the pr
     r"\bat\s+(?P<partner>[A-Z][\w&'’.\-]+(?:\s+[A-Z][\w&'’.\-]+){0,4}),\s+where\s+(?!our\b)(?:\w+\s+){0,3}?"
     r"(?:MD|DO|physicians?|psychiatrists?|prescribers?|nurse\s+practitioners?|doctors?|medical\s+(?:team|providers?|staff))\b"
 )
-# "I trained through CAP Healing and work with their prescriber network": the organisation whose prescribers these are
+# "I trained through Lumen Path and work with their prescriber network": the organisation whose prescribers these are
 _PARTNER_THEIRS = re.compile(
     r"\b(?:through|with|via|by)\s+(?P<partner>[A-Z][\w&'’.\-]+(?:\s+(?:&\s+)?[A-Z][\w&'’.\-]+){0,4})\s+and\s+"
     r"(?:\w+\s+){0,2}?(?:work|partner|collaborate|refer)\w*\s+(?:closely\s+)?(?:with|to)\s+(?:their|its)\s+"

@@ -87,7 +87,7 @@ def extract_document(document: Document) -> PageFacts:
     name_evidence = [Evidence("practice_name", name, name_snippet, document.url)] if name else []
     if name and (brand := [c for c in clinicians if not c.credentials and " " not in c.name
                            and compact(c.name) == compact(name)]):
-        # "Menninger offers ketamine therapy": the one-word practice speaking, not a person called Menninger
+        # "Halverline offers ketamine therapy": the one-word practice speaking, not a person called Halverline
         clinicians = [c for c in clinicians if c not in brand]
         people_evidence = [item for item in people_evidence
                            if not (isinstance(item.value, dict) and item.value.get("name") in {c.name for c in brand})]

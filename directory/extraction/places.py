@@ -656,7 +656,7 @@ class _PlaceReader:
         return self.facts
 
     def read_town_menus(self) -> None:
-        """'Plano / Dallas / Fort Worth' as lines of their own, one after another: the practice's locations."""
+        """'Fairview / Lakeview / Glen Park' as lines of their own, one after another: the practice's locations."""
         run: list[str] = []
         for block in [*self.document.blocks, None]:
             text = block.text.strip() if block is not None else ""
@@ -971,7 +971,7 @@ class _PlaceReader:
             if _SOMEONE_IN.search(sentence[max(0, match.start() - 60): match.start()]):
                 continue  # "my colleague, a psychiatrist in Rhinebeck": where someone else is
             if re.match(r"['’]s\s+[a-z]", sentence[match.end() - 2: match.end() + 3]):
-                continue  # "factors in Perry's death": a person's possessive, not a town's part ("Fairview's Old Town")
+                continue  # "factors in Roe's death": a person's possessive, not a town's part ("Fairview's Old Town")
             # "in Fairview's Old Town": the town, not its possessive
             names = [_POSSESSIVE.sub("", name.strip(" .")) for name in _LIST_SPLIT.split(match.group("list"))
                      if name.strip(" .")]

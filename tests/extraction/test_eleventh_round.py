@@ -91,7 +91,7 @@ def test_staff_listed_by_first_name_with_their_contacts_are_the_team():
 
 
 def test_a_persons_possessive_after_in_is_not_a_town():
-    cities = {city["city"] for city in extract("Ketamine was one of the factors in Perry's death.")["cities"]}
+    cities = {city["city"] for city in extract("Ketamine was one of the factors in Madison's death.")["cities"]}
     assert cities == set()
     # a town's own part after its possessive is still the town
     assert {city["city"] for city in extract("We see clients in Fairview's Old Town.")["cities"]} == {"Fairview"}
@@ -176,8 +176,8 @@ def test_the_therapist_the_site_is_named_for_is_its_clinician():
 
 
 def test_town_names_on_lines_of_their_own_are_the_locations():
-    text = "Plano\nFort Worth\nDenton\n\nKetamine-Assisted Psychotherapy\n\nWe pair ketamine with counseling."
-    assert {city["city"] for city in extract(text)["cities"]} == {"Plano", "Fort Worth", "Denton"}
+    text = "Round Rock\nCedar Park\nGeorgetown\n\nKetamine-Assisted Psychotherapy\n\nWe pair ketamine with counseling."
+    assert {city["city"] for city in extract(text)["cities"]} == {"Round Rock", "Cedar Park", "Georgetown"}
     # one town alone, or words that some hamlet shares, are no menu of locations
     assert extract("Hope\nHarmony\n\nWe pair ketamine with counseling.")["cities"] == []
 

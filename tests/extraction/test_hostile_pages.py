@@ -35,8 +35,8 @@ TOKENS = {
     "a quoted researcher's post": "” says Ann Lee, MD, chief at ",
     "staff contact lines": "Wren: a@b.co\n\n",
     "a service at an acronym": "Ketamine at QBHC\n\n",
-    "town names on lines of their own": "Plano\n",
-    "menus of towns": "Plano\nDallas\n\n",
+    "town names on lines of their own": "Round Rock\n",
+    "menus of towns": "Round Rock\nCedar Park\n\n",
     "the practice's own list": "we use the following:\n- IV\n",
 }
 
