@@ -372,6 +372,7 @@ _PARTNER_THEIRS = re.compile(
     r"(?:\w+\s+){0,2}?(?:work|partner|collaborate|refer)\w*\s+(?:closely\s+)?(?:with|to)\s+(?:their|its)\s+"
     r"(?:[\w-]+\s+)?(?:prescrib\w*|medical|psychiatric)\s+(?:network|team|providers?|partners?|clinicians?)\b"
 )
+# "At Lakeside we use the following:", "These are what we use in our office:": the practice's own list follows
 _OFFER_INTRO = re.compile(
     r"\b(?:we|I)\s+(?:currently\s+|also\s+)?(?:use|offer|provide|administer|give)\s+(?:the\s+following|these|"
     r"(?:the\s+)?(?:following\s+)?(?:routes|methods|forms|options))\b[^:.]{0,40}:\s*$|"
@@ -384,6 +385,7 @@ _OWN_THERAPIST = re.compile(
     r"(?:providers?|therapists?|counsel(?:l)?ors?|clinicians?|psychotherapists?)\b",
     re.I,
 )
+# "Ketamine can be administered in several ways, including:": a list of routes in general follows
 _WAYS_INTRO = re.compile(
     r"\b(?:can|may|could)\s+be\s+(?:given|administered|taken|delivered|received|used)\s+(?:in\s+)?(?:several|many|"
     r"different|various|multiple|a\s+(?:few|number\s+of|variety\s+of))\s+(?:ways|forms|routes|methods)\b[^:]{0,40}:\s*$",
@@ -615,6 +617,7 @@ class _OfferReader:
         self.general_list = self.routes_off = False  # the items under "ketamine can be given in several ways:"
         self.offer_list = False  # the items under "we use the following:"
         self.plain_mentions: dict[str, int] = {}  # mentions of a route neither offered nor refused nor attributed
+        self.plain_snippet = ""  # the second such mention: the evidence if the page names that route only
         self.market = market_page(document) if market is None else market  # a cost guide: its "$" lines are not offers
         self.kap_page = bool(_KAP_PATH.search(urlsplit(document.url or "").path)) and not _BLOG_PATH.search(
             urlsplit(document.url or "").path)
