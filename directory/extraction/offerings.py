@@ -624,6 +624,10 @@ class _OfferReader:
         self.title = None if _BLOG_PATH.search(urlsplit(document.url or "").path) else next(
             (block for block in document.blocks if block.is_heading and _TITLE_WORD.search(block.text)), None)
 
+    def offer_route(self, route: str, snippet: str) -> None:
+        self.positive_routes.append(route)
+        self.note("routes", route, snippet)
+
     def note(self, field_name: str, value: object, snippet: str) -> None:
         self.offer.evidence.append(Evidence(field_name, value, snippet[:300], self.document.url))
 
@@ -648,8 +652,7 @@ class _OfferReader:
                 and not self.market and not _BLOG_PATH.search(urlsplit(self.document.url or "").path):
             # a provider's page that speaks of one route only, again and again ("What is IV infusion therapy?
             # ... The treatment is administered via a small IV catheter"), describes the route it gives
-            self.positive_routes.append(only)
-            self.note("routes", only, self.plain_snippet)
+            self.offer_route(only, self.plain_snippet)
         offer.routes = [route for route in self.positive_routes if route not in self.negative_routes]
         if Route.INTRANASAL.value in offer.routes and not self.racemic_nasal and self.title is not None \
                 and _ESKETAMINE.search(self.title.text) and Route.ESKETAMINE_SPRAVATO.value not in offer.routes:
@@ -733,8 +736,7 @@ class _OfferReader:
             return  # a list of the ways ketamine can be given (not a services list: "IV, IM and oral ketamine")
         for route, pattern in ROUTE_PATTERNS.items():
             if option and pattern.search(option.group("subject")) and route.value not in self.positive_routes:
-                self.positive_routes.append(route.value)
-                self.note("routes", route.value, sentence)
+                self.offer_route(route.value, sentence)
                 continue
             match = pattern.search(sentence)
             if not match:
@@ -762,8 +764,7 @@ class _OfferReader:
                     or _FUTURE_AFTER.match(sentence, match.end(), match.end() + 100):
                 continue  # "we also offer sublingual and, soon, intravenous options"; "X ... will be an option soon"
             if chosen and route.value not in self.positive_routes:
-                self.positive_routes.append(route.value)
-                self.note("routes", route.value, sentence)
+                self.offer_route(route.value, sentence)
                 continue
             if _NOT_HERE.search(sentence) or (flags.generic and _EXPERIENCE.search(sentence)) \
                     or (_RESEARCH_CLAIM.search(sentence) and not flags.first_person
@@ -775,8 +776,7 @@ class _OfferReader:
                                                        and not _heading_kind(sentence)[0]))
             if (speaks or placed or _describes(sentence, block)) and not generic_heading \
                     and route.value not in self.positive_routes:
-                self.positive_routes.append(route.value)
-                self.note("routes", route.value, sentence)
+                self.offer_route(route.value, sentence)
             elif route.value not in self.positive_routes:
                 self.plain_mentions[route.value] = self.plain_mentions.get(route.value, 0) + 1
                 if self.plain_mentions[route.value] == 2:
@@ -786,8 +786,7 @@ class _OfferReader:
         """An item's title under the practice's own "we use the following:" is a route it gives."""
         for route, pattern in ROUTE_PATTERNS.items():
             if pattern.search(item) and route.value not in self.positive_routes:
-                self.positive_routes.append(route.value)
-                self.note("routes", route.value, item)
+                self.offer_route(route.value, item)
 
     @staticmethod
     def routes_named(sentence: str) -> int:
