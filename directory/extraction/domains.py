@@ -14,7 +14,10 @@ def compact(text: str) -> str:
 def domain_labels(url: str | None) -> list[str]:
     """'https://www.cedar-hollow.com/x' -> ['cedarhollow']; subdomains other than www are kept, the TLD dropped."""
     host = (urlsplit(url).hostname or "") if url else ""
-    labels = [compact(label) for label in host.split(".")[:-1] if label not in {"www", "m", "blog"}]
+    parts = host.split(".")
+    labels = [compact(label) for label in parts[:-1] if label not in {"www", "m", "blog"}]
+    if len(parts) >= 2 and len(parts[-1]) >= 4 and parts[-1].isalpha():
+        labels.append(compact(parts[-2] + parts[-1]))  # "quill.wellness", "tallow.health": a word TLD ends the name
     # "thecedarhollowcenter.com" spells "Our Cedar Hollow Center": a leading "the" is not part of a long name
     # (on a short domain it is: "At The Glade, we" on thegladeco.com)
     labels += [label[3:] for label in labels if label.startswith("the") and not label.startswith(("thera", "there"))
@@ -28,7 +31,8 @@ _DOMAIN_SUFFIXES = frozenset(
     counselling counselor counselors care medical medicine infusions infusion institute group associates collective
     healing mind mental behavioral integrative practice partners solutions services treatment recovery network
     space studio spa lounge and the of online telehealth spravato esketamine interventional tms iv nyc dc pllc
-    llc inc co intensive intensives retreat retreats program programs""".split()
+    llc inc co intensive intensives retreat retreats program programs pain spine anesthesia neuro neurology
+    rehab functional family vitality aesthetics medspa""".split()
 )
 
 

@@ -47,7 +47,7 @@ _GENERIC = frozenset(
     injection injections shot shots cognitive dialectical emdr cbt dbt somatic mindfulness assessment assessments
     evaluation evaluations neurofeedback tms transcranial magnetic stimulation management couples family families
     child children adolescent adolescents teen teens adult adults addiction substance use disorder disorders ocd
-    bipolar grief""".split()
+    bipolar grief ifs mdma psilocybin psycholytic low-dose high-dose low dose at-home""".split()
 )
 # Words that say what kind of service a phrase is ("Traditional Ketamine Therapy"): with service words, no name.
 _DESCRIBING = frozenset(
@@ -93,7 +93,7 @@ _CUE_AFTER = re.compile(
 )
 _CAREER = re.compile(
     r"\b(?:residency|fellowship|graduat\w+|professor|studied|trained|training|degree|research\w*|stud(?:y|ies)|"
-    r"published|worked|former|previously|journal|according)\b",
+    r"published|worked|former|previously|journal|according|described|developed)\b",
     re.I,
 )
 # "At Cedar Hollow, we ...", "Welcome to Cedar Hollow!", "Here at Cedar Hollow our ...": the page speaking as itself
@@ -105,7 +105,8 @@ _OTHERS_AT = re.compile(
     r"\b(?:with|partner\w*|collaborat\w*)\s+(?:the\s+|our\s+)?(?:[\w-]+\s+){0,2}(?:team|staff|providers|"
     r"professionals|doctors|physicians|clinicians|prescribers|nurses)\s+(?:at|of|from)\s+(?:the\s+)?$|"
     # "our good friend Oriel at X provides couples KAP": a friend's or a colleague's practice
-    r"\b(?:friends?|colleagues?)\s+(?:[A-Z][a-z]+\s+){0,2}(?:at|of|from)\s+(?:the\s+)?$", re.I
+    r"\b(?:friends?|colleagues?)\s+(?:[A-Z][a-z]+\s+){0,2}(?:at|of|from)\s+(?:the\s+)?$|"
+    r"\b(?:aligned|affiliated)\s+with\s+(?:the\s+)?$", re.I
 )
 _SELF_CUE_AFTER = re.compile(
     r"^(?:,?\s+(?:we|our|you['’]ll|you\s+will)\b|\s*[!.]|,\s+(?:a|an)\s+(?:[\w-]+\s+){1,3}(?:practice|clinic)\b)"
@@ -225,6 +226,9 @@ def _domain_part(phrase: str, labels: list[str], speaks: bool = False) -> str | 
                     or (single and speaks and len(compact) >= 5 and describes_rest(label[len(compact):])))
                     for compact in compacts) for label in labels):
                 rest = words[stop:]
+                if single and not acronym and rest and rest[0].lower() not in _CONNECTORS \
+                        and not _ORG_WORDS.fullmatch(rest[0]) and not _NOT_PRACTICE.fullmatch(rest[0]):
+                    continue  # "Arbolito" of "Arbolito Verde" on arbolitocounseling.com: a part of another name
                 if rest and (rest[0].lower() in _CONNECTORS or _ORG_WORDS.fullmatch(rest[0])):
                     stop = len(words)  # "... of Cobalt Bay", "... & Wellness Center", "... Care"
                     while stop > start + 1 and words[stop - 1].lower() in _CONNECTORS:
@@ -357,7 +361,9 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                 # "Jane Roe" on janeroe.com is its clinician; "at Bright Waters" is a place, not a person; and
                 # "patients at Care & Healing Wellness Center" a place, though each of its words is a service word
                 # "Ketamine Care Clinic" on ketaminecareclinic.com: service words, but the domain is exactly this name
-                exact = bool(part and len(part.split()) >= 3 and compact(part) in labels)
+                # ("Calm Harbor Medical Clinic LLC" on calmharbormedical.net: its first three words, exactly)
+                exact = bool(part) and any(compact(" ".join(part.split()[:size])) in labels
+                                           for size in range(3, len(part.split()) + 1))
                 if part and (_acceptable(part) or (at_place or exact) and len(part.split()) >= 3
                              and _acceptable_words(part)) and (not _person_like(part) or at_place):
                     if not _someone_elses(part, exclude):
@@ -382,7 +388,8 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                 words = phrase.split()
                 short = _SHORT_FORM.match(sentence, end)
                 if short and len(words) >= 2 and _ORG_HEAD.match(words[-1]) and _same_practice(phrase, short.group(1)) \
-                        and _acceptable_words(phrase) and not _someone_elses(phrase, exclude):
+                        and _acceptable_words(phrase) and not _someone_elses(phrase, exclude) \
+                        and not _CAREER.search(sentence) and not _OTHERS_AT.search(sentence[max(0, start - 80):start]):
                     # "Family Psychological Services (FPS) is offering": a name the page gives a short form of
                     cued[phrase] += 2
                     snippets.setdefault(phrase, sentence[:300])

@@ -12,6 +12,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from directory.extraction.document import Block, Document
+from directory.extraction.domains import compact, domain_labels
 from directory.extraction.keywords import AnyWord, gate_patterns
 from directory.extraction.market import market_page, market_sentence
 from directory.extraction.types import Evidence
@@ -33,7 +34,9 @@ ROUTE_PATTERNS: dict[Route, re.Pattern[str]] = {
         r"\bketamine\s+(?:\w+\s+){0,4}?(?:in\s+)?(?:a\s+)?(?:nasal\s+spray\s+or\s+)?tablets?\b",
         re.I,
     ),
-    Route.INTRANASAL: re.compile(r"\bintranasal(?:ly)?\b|\bnasal spray\b|\bnasal ketamine\b", re.I),
+    Route.INTRANASAL: re.compile(
+        r"\bintranasal(?:ly)?\b|\bnasal spray\b|\bnasal ketamine\b|\bnasal atomi[sz]ers?\b", re.I
+    ),
     Route.ESKETAMINE_SPRAVATO: re.compile(r"\bSpravato\b|\besketamine\b", re.I),
 }
 _IM_CONTEXT = re.compile(  # "IM sessions", "(IM)", "Ketamine IM Injections": the route, not an instant message
@@ -41,7 +44,7 @@ _IM_CONTEXT = re.compile(  # "IM sessions", "(IM)", "Ketamine IM Injections": th
     r"(?:IV|and|or|/|&|(?i:ketamine))\s*\bIM\b|\(\s*IM\s*\)|\bIM\s*\((?i:intramuscular)"
 )
 _MEDICAL_WORD = re.compile(r"(?i:prescri|medical|psychiatr|physician|clinician)|\b(?:MD|DO|NP|PMHNP|Dr)\b")
-_RACEMIC = re.compile(r"\bracemic\b|\bcompounded\b", re.I)
+_RACEMIC = re.compile(r"\bracemic\b|\bcompounded\b|\batomi[sz]\w*", re.I)  # a nasal atomizer: not Spravato's device
 _ESKETAMINE = ROUTE_PATTERNS[Route.ESKETAMINE_SPRAVATO]
 
 SETTING_PATTERNS: dict[Setting, re.Pattern[str]] = {
@@ -89,9 +92,9 @@ _EXCEPT = re.compile(r"\b(?:aside\s+from|apart\s+from|except(?:\s+for)?|other\s+
 _CLAUSE_BREAK = re.compile(  # "The answer is no, mainly just lozenges": the "no" is not about the lozenges
     r"[;:,]\s+(?:but|while|and we|we|mainly|mostly|only|just)\b|[;:]|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b", re.I
 )
-# "At Lakeside Psychiatry, ketamine is given..." is the practice speaking of itself too
+# "At Lakeside Psychiatry, ketamine is given..." is the practice speaking of itself too; "I/V" is intravenous, no "I"
 _FIRST_PERSON = re.compile(
-    r"\b(?:we|we['’]re|we['’]ll|our|ours|(?-i:us)|I|I['’]m|my)\b|^\s*(?-i:At\s+(?:(?:[A-Z][\w&'’.\-]*|and|at|of|the|&)\s+){0,6}[A-Z][\w&'’.\-]*,)",
+    r"\b(?:we|we['’]re|we['’]ll|our|ours|(?-i:us)|I(?!/)|I['’]m|my)\b|^\s*(?-i:At\s+(?:(?:[A-Z][\w&'’.\-]*|and|at|of|the|&)\s+){0,6}[A-Z][\w&'’.\-]*,)",
     re.I,
 )
 # The practice's own process told to the reader: "prescribed to you by", "If deemed a good fit, ketamine may be given";
@@ -101,6 +104,8 @@ _PROCESS = re.compile(
     r"\b(?:each|every)\s+(?:patient|client)\s+(?:receives|gets|is\s+given)\b|"  # "each patient receives IV"
     r"\b(?:prescribed|given|administered|dispensed)\s+to\s+you\b|"
     r"\byou\s+(?:may|will|would)\s+(?:then\s+)?be\s+(?:prescribed|given|offered)\b|"  # "you may be prescribed ..."
+    # "ketamine may be given as a lozenge, IV or IM, depending on your treatment plan": the practice's options for you
+    r"\bdepending\s+on\s+your\s+(?:individual\s+|personal\s+)?(?:treatment|care)\s+plan\b|"
     # "In Dr. Roe's work only the lozenge form is used": the practice's doctor, named, at work
     r"\b(?-i:Dr\.?\s+[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)?)['’]s\s+(?:work|practice|clinic|office|approach|"
     r"sessions?|protocol)\b|"
@@ -150,6 +155,8 @@ _GENERIC = re.compile(
     r"challenges)\b)|bioavailab\w*|show(?:s|n|ed)?\s+that|difference\s+between|"
     r"versus|vs|studied|(?:many|most)\s+(?:patients|insurers|(?:insurance\s+)?plans)|"
     r"commercially|"  # "ketamine is available commercially only as ...": the drug as sold, not this practice's offer
+    # "an IV drip clinic differs from KAP", "infusions rely solely on the drug": another model, set against KAP
+    r"differs?\s+from|relies\s+(?:solely|only|entirely)\s+on|"
     # "Ketamine and Spravato have had more attention in doctors' offices across the US": the field, not this practice
     r"across\s+the\s+(?:US|U\.S\.|United\s+States|country|nation)|nationwide|"
     r"(?:more|increasing|growing|significant|widespread|national|media)\s+attention|"
@@ -269,8 +276,9 @@ _FUTURE_AFTER = re.compile(
 )
 _KAP_PATH = re.compile(r"ketamine-?assisted-?(?:psycho)?therap|(?:^|/)kap(?:[-/]|$)", re.I)
 _BLOG_PATH = re.compile(r"/(?:blog|news|posts?|articles?)/", re.I)
-_GENERIC_HEADING = re.compile(
-    r"\b(?:types?|forms?|formats?|what\s+(?:is|are)(?![^?]{0,60}\b(?:like|process|involved)\b)|history|research|"
+_GENERIC_HEADING = re.compile(  # not "What is the cost of treatment?": the practice's own FAQ
+    r"\b(?:types?|forms?|formats?|what\s+(?:is|are)(?![^?]{0,60}\b(?:like|process|involved|costs?|prices?|fees?)\b)|"
+    r"history|research|"
     r"how\s+is\s+(?:ketamine|esketamine|it)\s+(?:given|administered|taken|delivered)|ways\s+(?:to|of)|"
     r"science|vs\.?|versus|comparison|(?:methods?|modes?|routes?)\s+of|delivery\s+(?:methods?|systems?|models?))\b",
     re.I,
@@ -454,6 +462,14 @@ _CLIENT_RULE = re.compile(
     r"don['’]t)\b",
     re.I,
 )
+# "IM injections at Tallow Health", "a certified center like Tallow Health": a name said after "at" or "like"
+_AT_NAME = re.compile(r"\b(?:at|like)\s+(?P<name>[A-Z][\w&'’.\-]{0,40}(?:\s+[A-Z][\w&'’.\-]{0,40}){0,4})")
+# What else a clinic infuses: a route said of these, with no ketamine in the sentence, is not a ketamine route
+_OTHER_INFUSION = re.compile(
+    r"\b(?:NAD\+?|vitamins?|hydration|Myers|glutathione|iron|lidocaine|antibiotics?|saline|B12|nutrients?|"
+    r"supplements?|peptides?|exosomes?|PRP|Botox|steroids?|cortisone)\b", re.I
+)
+_KETAMINE_WORD = re.compile(r"ketamine|spravato|\bKAP\b", re.I)
 # "we do not use IV bags, we use infusion pumps": the equipment refused, not the route
 _EQUIPMENT = re.compile(r"\s+(?:bags?|poles?|lines?|tubing|stands?|drips?)\b", re.I)
 _NEGATED_AFTER = re.compile(
@@ -618,11 +634,20 @@ class _OfferReader:
         self.offer_list = False  # the items under "we use the following:"
         self.plain_mentions: dict[str, int] = {}  # mentions of a route neither offered nor refused nor attributed
         self.plain_snippet = ""  # the second such mention: the evidence if the page names that route only
+        self.site_labels = domain_labels(document.url)
         self.market = market_page(document) if market is None else market  # a cost guide: its "$" lines are not offers
         self.kap_page = bool(_KAP_PATH.search(urlsplit(document.url or "").path)) and not _BLOG_PATH.search(
             urlsplit(document.url or "").path)
         self.title = None if _BLOG_PATH.search(urlsplit(document.url or "").path) else next(
             (block for block in document.blocks if block.is_heading and _TITLE_WORD.search(block.text)), None)
+
+    def names_itself(self, sentence: str) -> bool:
+        """'IM injections at Tallow Health' on tallow.health: the practice, by the name its domain spells, in the third
+        person."""
+        return bool(self.site_labels) and any(
+            (key := compact(match.group("name"))) in self.site_labels
+            or any(len(label) >= 5 and key.startswith(label) for label in self.site_labels)
+            for match in _AT_NAME.finditer(sentence))
 
     def offer_route(self, route: str, snippet: str) -> None:
         self.positive_routes.append(route)
@@ -714,18 +739,25 @@ class _OfferReader:
         self.read_insurance(sentence)
 
     def read_routes(self, sentence: str, speaks: bool, block: Block) -> None:
-        self.routes_seen.update(route.value for route, pattern in ROUTE_PATTERNS.items() if pattern.search(sentence))
+        seen = {route.value for route, pattern in ROUTE_PATTERNS.items() if pattern.search(sentence)}
+        if Route.ESKETAMINE_SPRAVATO.value in seen and not _RACEMIC.search(sentence):
+            seen.discard(Route.INTRANASAL.value)  # "Spravato is a nasal spray": one route, not two
+        self.routes_seen.update(seen)
         if self.routes_off:
             return
         if _RACEMIC.search(sentence) or re.search(r"\bnasal ketamine\b", sentence, re.I):
             self.racemic_nasal = True
         flags = _flags(sentence)
+        if not flags.first_person and self.names_itself(sentence):
+            flags, speaks = flags._replace(first_person=True), True
         if self.market and not flags.first_person and block is not self.title:
             return  # a cost guide's "If you are considering a ketamine infusion...": the reader's, not an offer
         if "$" in sentence and market_sentence(sentence) and not flags.first_person:
             return  # "IV can raise the cost from about $400 per IM shot to $2,000": prices in general, no offer
         if _OPINION.search(sentence) and not flags.offer_word:
             return  # "I think the jury is still out on Spravato"
+        if _OTHER_INFUSION.search(sentence) and not _KETAMINE_WORD.search(sentence):
+            return  # "IV NAD+ drips for energy": another drug's route
         if _MECHANISM.search(sentence) and not (flags.first_person or flags.addressed):
             return  # "ketamine and esketamine act on glutamate signaling" (said to the reader, it may still offer)
         generic_heading = _generic_heading(block) and not (flags.first_person or _LOCAL.search(sentence))
@@ -777,7 +809,7 @@ class _OfferReader:
             if (speaks or placed or _describes(sentence, block)) and not generic_heading \
                     and route.value not in self.positive_routes:
                 self.offer_route(route.value, sentence)
-            elif route.value not in self.positive_routes:
+            elif route.value not in self.positive_routes and not flags.generic:  # not "studies have shown that"
                 self.plain_mentions[route.value] = self.plain_mentions.get(route.value, 0) + 1
                 if self.plain_mentions[route.value] == 2:
                     self.plain_snippet = sentence

@@ -80,8 +80,8 @@ def extract_document(document: Document) -> PageFacts:
     contact = extract_contact(document, structured, market)
     clinicians, people_evidence = extract_people(document, structured)
     given_names = frozenset(given_name(clinician.name) for clinician in clinicians)
-    places = extract_places(document, given_names)
     offer = extract_offer(document, market)
+    places = extract_places(document, given_names, partner=offer.medical_partner)
     apply_in_clinic_routes(places, [item for item in offer.evidence if item.value in offer.routes])
     name, name_snippet = practice_name(document, structured, exclude=(offer.medical_partner or "",))
     name_evidence = [Evidence("practice_name", name, name_snippet, document.url)] if name else []

@@ -137,7 +137,7 @@ _RESEARCH = re.compile(  # a name tied to research, a book or a quotation: a cit
     r"\b(?:(?:stud(?:y|ies)|research|trials?|paper|article|book|work)\s+(?:by|from|of|led by)|researchers?|"
     r"(?:neuro)?scientists?|"
     r"et al|according to|professor|author|pioneer\w*|published|wrote|discovered|interview\w*|podcast|lecture|to watch|"
-    r"says|said|puts it|and (?:his |her |their )?colleagues|"
+    r"says|said|puts it|and (?:his |her |their )?colleagues|developed by|described (?:\w+ )?by|"
     r"(?:found|showed|shown|demonstrated|reported|suggests?) that|(?:showed|demonstrated|observed|reported)|"
     r"in an? (?:\d{4}\s+)?(?:trial|study|paper))\b|"
     r"['’]s\s+(?:study|studies|research|work|book|trial|paper)|"
@@ -250,6 +250,8 @@ _QUOTED_ROLE_ELSEWHERE = re.compile(
     r"(?:Hospital|University|College|School\s+of\s+Medicine|Medical\s+(?:School|Center)|Health\s+System)\b"
 )
 _QUOTED_BEFORE = re.compile(r"[”\"’],?\s+(?:says|said|explains|notes|adds|writes)\s+(?:Dr\.?\s+)?$")
+# "IFS was developed by Jane Roe, PhD", "as described eloquently by Dr. Jane Roe, MD": a cited author
+_CITED_BEFORE = re.compile(r"\b(?:developed|described|created|pioneered)\s+(?:\w+\s+)?by\s+(?:Dr\.?\s+)?$")
 
 
 def _mentor_before(text: str) -> bool:
@@ -1009,7 +1011,8 @@ class _PeopleReader:
     def read_name_with_codes(self, match: re.Match[str], sentence: str) -> bool:
         """A name-with-codes candidate ("Jane Roe, MA, LPC"): added when it is a person with credentials."""
         if _ATTRIBUTION.search(sentence[: match.start()]) or _mentor_before(sentence[:match.start("name")]) \
-                or _COLLEAGUES_AFTER.match(sentence, match.end()):
+                or _COLLEAGUES_AFTER.match(sentence, match.end()) \
+                or _CITED_BEFORE.search(sentence[max(0, match.start("name") - 60):match.start("name")]):
             return False
         if _QUOTED_BEFORE.search(sentence[:match.start("name")]) and (
                 _RESEARCH.search(sentence, match.end()) or _QUOTED_ROLE_ELSEWHERE.match(sentence, match.end())):

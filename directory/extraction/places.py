@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from directory.extraction.document import Block, Document
+from directory.extraction.domains import compact
 from directory.extraction.geography import (
     DEMONYMS,
     NAME_BY_CODE,
@@ -608,9 +609,10 @@ def _runs(sentence: str, tokens: tuple[_Token, ...]) -> list[list[_Token]]:
 
 
 class _PlaceReader:
-    def __init__(self, document: Document, given_names: frozenset[str]) -> None:
+    def __init__(self, document: Document, given_names: frozenset[str], partner: str | None = None) -> None:
         self.document = document
         self.given_names = given_names
+        self.partner_key = compact(partner) if partner else ""
         self.votes: dict[str, list[_Vote]] = {}
         self.facts = PlaceFacts()
         self.city_keys: set[tuple[str, str | None]] = set()
@@ -686,6 +688,8 @@ class _PlaceReader:
         return mode if mode != (None, None) else None
 
     def read_sentence(self, sentence: str, block: Block) -> None:
+        if self.partner_key and _about_partner(sentence, self.partner_key):
+            return
         snippet = sentence[:300]
         self.read_address(sentence, snippet)
         self.read_named_places(sentence, snippet)
@@ -1182,12 +1186,26 @@ def _decide(votes: list[tuple[bool | None, int]]) -> bool | None:
     return False not in values
 
 
-def extract_places(document: Document, given_names: frozenset[str] = frozenset()) -> PlaceFacts:
-    """States, cities and addresses; `given_names` of the page's clinicians are never read as states. A directory's
-    list of providers (``people.is_listing``) gives none: its entries' towns are theirs, not one practice's."""
+def extract_places(document: Document, given_names: frozenset[str] = frozenset(),
+                   partner: str | None = None) -> PlaceFacts:
+    """States, cities and addresses; `given_names` of the page's clinicians are never read as states, and a sentence
+    about the medical `partner` gives the partner's places, not the practice's. A directory's list of providers
+    (``people.is_listing``) gives none: its entries' towns are theirs, not one practice's."""
     if is_listing(document):
         return PlaceFacts()
-    return _PlaceReader(document, given_names).read()
+    return _PlaceReader(document, given_names, partner).read()
+
+
+_NAME_RUN = re.compile(r"(?!The\s)[A-Z][\w'’&-]*(?:\s+(?:(?:of|for|and|&|the)\s+)?[A-Z][\w'’&-]*)+")
+_OWN_VOICE = re.compile(r"\b(?:I|we|our|us|my)\b", re.I)
+
+
+def _about_partner(sentence: str, partner_key: str) -> bool:
+    """'The Center for Renewal (CFR) is a practice based in Tamsworth County': a sentence whose subject is the medical
+    partner (its name or the end of it, first in the sentence) and not the page's own voice describes the partner."""
+    subject = _NAME_RUN.search(sentence[:80])
+    return subject is not None and subject.start() <= 4 and len(key := compact(subject.group(0))) >= 8 \
+        and key in partner_key and not _OWN_VOICE.search(sentence)
 
 
 IN_CLINIC_ROUTES = {"iv", "im", "esketamine_spravato"}

@@ -1,0 +1,137 @@
+"""Twelfth round of extraction (issue 10), from new first-sight sets of real pages labelled by someone who had not
+seen the extractor. Every sentence here is written for the test (no real page's text, practice, person or town)."""
+
+from directory.extraction.domains import domain_labels
+from directory.extraction.output import facts_to_json
+from directory.extraction.page import extract_page
+
+
+def extract(text: str, url: str = "https://example.org/kap") -> dict:
+    return facts_to_json(extract_page(text.encode(), url=url, content_type="text/plain"))
+
+
+def test_a_pain_clinic_named_by_one_word_is_a_practice_not_a_person():
+    text = ("Ketamine Infusions for Nerve Pain\n\n"
+            "Zephra is proud to offer low-dose ketamine infusions to patients with nerve pain. "
+            "At Zephra, each infusion is given over four hours in our outpatient suite.")
+    got = extract(text, "https://www.zephrapainclinic.com/ketamine")
+    assert got["practice_name"] == "Zephra"
+    assert got["clinicians"] == []
+
+
+def test_a_word_tld_ends_the_sites_name():
+    assert "quillwellness" in domain_labels("https://www.quill.wellness/x")
+    assert domain_labels("https://www.quillwellness.com/x") == ["quillwellness"]
+    text = "Integration Circles\n\nAt Quill Wellness, we hold integration groups after each ketamine session."
+    assert extract(text, "https://journal.quill.wellness/groups")["practice_name"] == "Quill Wellness"
+
+
+def test_the_start_of_a_town_name_is_not_the_brand_its_domain_spells():
+    text = ("Ketamine-assisted psychotherapy in Arbolito Verde can help you heal.\n\n"
+            "I'm Tamsin Oyelaran, LMFT, and I see clients at my practice in Arbolito Verde, California.")
+    got = extract(text, "https://www.arbolitocounseling.com/blog")
+    assert got["practice_name"] is None
+
+
+def test_a_modality_heading_is_not_a_practice_name():
+    text = "IFS & Ketamine Assisted Psychotherapy\n\nParts work and ketamine sessions, held in my office."
+    assert extract(text, "https://example.org/ifs-kap")["practice_name"] is None
+    assert extract("Low-Dose Ketamine Therapy\n\nFor chronic pain.", "https://example.org/k")["practice_name"] is None
+
+
+def test_a_model_developed_or_described_by_someone_is_cited_not_the_team():
+    text = ("Parts-based therapy as we know it was developed by Corran Velsby, PhD, decades ago.\n\n"
+            "The contrast between the two models is described well by Dr. Ilse Maranova, founder of Quenby Institute.")
+    got = extract(text, "https://example.org/kap")
+    assert got["clinicians"] == []
+    assert got["practice_name"] is None
+
+
+def test_an_institute_the_practice_is_aligned_with_is_not_its_name():
+    text = ("My work is aligned with the Ostrava Psychedelic Institute (OPI), whose year-long fellowship I finished. "
+            "We give the ketamine ourselves.")
+    assert extract(text, "https://example.org/kap")["practice_name"] is None
+
+
+def test_a_legal_name_whose_first_words_the_domain_spells_exactly():
+    text = "Calm Harbor Medical Clinic LLC now provides ketamine infusions for treatment-resistant depression."
+    got = extract(text, "https://calmharbormedical.net/ketamine")
+    assert got["practice_name"] == "Calm Harbor Medical Clinic LLC"
+    assert got["routes"] == ["iv"]
+
+
+def test_the_partners_own_places_are_not_the_practices():
+    text = ("I partner with Quarry Hill Center for Renewal, whose medical team prescribes the ketamine.\n\n"
+            "The Center for Renewal is a medical practice based in Tamsworth County that supports therapists "
+            "all over California by telehealth.")
+    got = extract(text, "https://example.org/kap")
+    assert got["medical_partner"] == "Quarry Hill Center for Renewal"
+    assert got["states"] == [] and got["cities"] == []
+    # the practice's own sentence about its clients' region still counts, though it names the partner
+    own = ("Larch & Fern Counseling partners with Quarry Hill Center for Renewal to offer clients in the "
+           "Chicagoland region legal, medically monitored KAP.")
+    assert extract(own, "https://example.org/kap")["cities"] != []
+
+
+def test_a_route_set_against_kap_is_another_model():
+    text = ("Ketamine-assisted psychotherapy is the heart of my work. An IV drip clinic differs from KAP in aim. "
+            "Its infusion treatment relies solely on what the drug does in the body.")
+    assert extract(text, "https://example.org/kap")["routes"] == []
+
+
+def test_routes_depending_on_your_treatment_plan_are_the_practices_options():
+    text = ("Your Medicine Session\n\n"
+            "Your ketamine may be given as an IM injection, an IV, or a sublingual lozenge, depending on your care "
+            "plan with the prescriber.")
+    assert sorted(extract(text, "https://example.org/kap")["routes"]) == ["im", "iv", "oral_sublingual"]
+
+
+def test_a_faq_on_the_cost_of_treatment_speaks_of_the_practices_infusions():
+    text = ("What are the fees?\n\n"
+            "An infusion for depression is $550 each. How many you need is decided with you.")
+    got = extract(text, "https://example.org/ketamine-faq")
+    assert got["routes"] == ["iv"]
+    assert got["prices_usd"] == [550.0]
+
+
+def test_a_route_of_another_infused_drug_is_not_a_ketamine_route():
+    text = ("Our wellness menu: IV NAD+ drips for energy, and vitamin infusions for recovery. Glutathione may also "
+            "be given as an IV push.")
+    assert extract(text, "https://example.org/nad")["routes"] == []
+
+
+def test_iv_written_with_a_slash_is_not_the_pronoun_i():
+    text = ("Given by I/V drip, I/M shot, or as a lozenge, a ketamine session lasts between one and three hours, "
+            "depending on the form.")
+    assert extract(text, "https://example.org/kap-prep")["routes"] == []
+
+
+def test_a_practice_named_in_the_third_person_offers_what_it_gives():
+    text = ("Insurance and esketamine\n\n"
+            "Spravato is FDA-approved and is only given in a REMS-certified center like Tallow Health.\n\n"
+            "Given as intramuscular shots at Tallow Health, ketamine for depression is not FDA-approved.")
+    assert sorted(extract(text, "https://www.tallow.health/blog/coverage")["routes"]) == ["esketamine_spravato", "im"]
+    # the same sentences on another site's page offer nothing
+    assert extract(text, "https://www.example.org/blog/coverage")["routes"] == []
+
+
+def test_a_spravato_page_calling_it_a_nasal_spray_names_one_route():
+    text = ("Esketamine Care\n\n"
+            "Spravato is a nasal spray that contains esketamine.\n\n"
+            "When pills alone have not lifted your depression, Spravato may be the next step for you.\n\n"
+            "Your usual antidepressant continues alongside Spravato.")
+    assert extract(text, "https://example.org/spravato")["routes"] == ["esketamine_spravato"]
+
+
+def test_a_nasal_atomizer_gives_racemic_intranasal_ketamine():
+    text = ("In our office you take Spravato as a nasal spray.\n\n"
+            "Q: How do you give ketamine? A: We use a nasal atomizer, a small device at the nostril. "
+            "The intranasal mist spares you a needle.")
+    assert sorted(extract(text, "https://example.org/faq")["routes"]) == ["esketamine_spravato", "intranasal"]
+
+
+def test_a_study_sentence_does_not_count_toward_the_one_route_page():
+    text = ("Ketamine Treatment\n\n"
+            "Trials have shown that one infusion of ketamine can ease symptoms within a day.\n\n"
+            "Research shows that ketamine infusions act quickly for many people.")
+    assert extract(text, "https://example.org/treatment")["routes"] == []
