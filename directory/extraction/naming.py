@@ -283,6 +283,15 @@ def _acceptable_words(name: str) -> bool:
     return bool(key) and key not in _PARTNER_KEYS and not _NOT_PRACTICE.search(name) and not _NOT_A_NAME.search(name)
 
 
+def _brand_my(name: str, labels: list[str]) -> str:
+    """"My Mind Matters Psychiatry" on mymindmatters.com: a leading "My" the domain spells too is part of the brand
+    (and no sign of a heading, "My Approach"); the rest is what must read as a name."""
+    words = name.split()
+    if len(words) >= 3 and words[0] == "My" and any(label.startswith(compact("my" + words[1])) for label in labels):
+        return " ".join(words[1:])
+    return name
+
+
 def _is_name_line(text: str) -> bool:
     """A line that is nothing but a practice's name: title case, ending on a practice word, with a word of its own
     before any "of" ("Shoreline Ketamine Collective"; not "Holistic Health Center of <town>", a description)."""
@@ -364,7 +373,7 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                 # ("Calm Harbor Medical Clinic LLC" on calmharbormedical.net: its first three words, exactly)
                 exact = bool(part) and any(compact(" ".join(part.split()[:size])) in labels
                                            for size in range(3, len(part.split()) + 1))
-                if part and (_acceptable(part) or (at_place or exact) and len(part.split()) >= 3
+                if part and (_acceptable(_brand_my(part, labels)) or (at_place or exact) and len(part.split()) >= 3
                              and _acceptable_words(part)) and (not _person_like(part) or at_place):
                     if not _someone_elses(part, exclude):
                         spelled[part] += 1

@@ -628,6 +628,7 @@ class _OfferReader:
         self.no_ketamine = False
         self.racemic_nasal = False
         self.kap_heading: str | None = None  # a heading naming ketamine-assisted psychotherapy
+        self.kap_said: str | None = None  # the first sentence naming it
         self.first_person_anywhere = False  # "compounded nasal ketamine": intranasal that is not Spravato
         self.routes_seen: set[str] = set()  # every route the page names, in any voice
         self.general_list = self.routes_off = False  # the items under "ketamine can be given in several ways:"
@@ -696,11 +697,13 @@ class _OfferReader:
             offer.group_or_retreat = False
         if self.therapy:
             offer.therapy_included = False not in self.therapy  # "medical only" anywhere outweighs "KAP" mentions
-        elif self.kap_heading and (self.first_person_anywhere or self.kap_page):
+        elif (self.kap_heading and (self.first_person_anywhere or self.kap_page)) \
+                or (self.kap_page and self.first_person_anywhere and self.kap_said):
             # a practice's page with a section on ketamine-assisted psychotherapy, even one that only explains it,
-            # is presenting that offer; so is its own page at /ketamine-assisted-psychotherapy (not a blog post)
+            # is presenting that offer; so is its own page at /ketamine-assisted-psychotherapy (not a blog post),
+            # headed or not, where it speaks as "we" or "I"
             offer.therapy_included = True
-            self.note("therapy_included", True, self.kap_heading)
+            self.note("therapy_included", True, self.kap_heading or self.kap_said)
         if self.no_ketamine and offer.therapy_included:
             offer.therapy_included = None  # integration-only practices: no ketamine, so no "KAP included"
         return offer
@@ -715,6 +718,8 @@ class _OfferReader:
         speaks = _speaks_for_practice(sentence, block)
         if block.is_heading and _KAP_HEADING.search(sentence) and not _THERAPY_NO.search(sentence):
             self.kap_heading = self.kap_heading or sentence
+        if not self.kap_said and _KAP_HEADING.search(sentence) and not _THERAPY_NO.search(sentence):
+            self.kap_said = sentence
         self.read_routes(sentence, speaks, block)
         self.read_settings(sentence, speaks, block)
         therapy_no = _THERAPY_NO.search(sentence)

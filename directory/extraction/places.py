@@ -690,6 +690,9 @@ class _PlaceReader:
     def read_sentence(self, sentence: str, block: Block) -> None:
         if self.partner_key and _about_partner(sentence, self.partner_key):
             return
+        if "moved" in sentence or "relocated" in sentence:
+            if _LIFE_MOVE.search(sentence):
+                return  # "he moved from A to outside of B, Texas": a client's or a writer's life, not an office
         snippet = sentence[:300]
         self.read_address(sentence, snippet)
         self.read_named_places(sentence, snippet)
@@ -1196,6 +1199,8 @@ def extract_places(document: Document, given_names: frozenset[str] = frozenset()
     return _PlaceReader(document, given_names, partner).read()
 
 
+# "he moved from A to outside of B": someone's life, every place in the sentence (not only the one after "moved")
+_LIFE_MOVE = re.compile(r"\b(?:he|she|they|native)\s+(?:\w+\s+){0,2}?(?:moved|relocated)\b", re.I)
 _NAME_RUN = re.compile(r"(?!The\s)[A-Z][\w'’&-]*(?:\s+(?:(?:of|for|and|&|the)\s+)?[A-Z][\w'’&-]*)+")
 _OWN_VOICE = re.compile(r"\b(?:I|we|our|us|my)\b", re.I)
 

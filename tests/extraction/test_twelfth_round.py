@@ -135,3 +135,29 @@ def test_a_study_sentence_does_not_count_toward_the_one_route_page():
             "Trials have shown that one infusion of ketamine can ease symptoms within a day.\n\n"
             "Research shows that ketamine infusions act quickly for many people.")
     assert extract(text, "https://example.org/treatment")["routes"] == []
+
+
+def test_someones_move_to_a_town_is_not_an_office():
+    text = ("Patient stories\n\n"
+            "After years of trying medications, he moved from Upstate New York to a suburb of Austin, Texas, and "
+            "back again. Today, after a dozen ketamine infusions with us, he is steady.")
+    got = extract(text, "https://example.org/blog/story")
+    assert got["states"] == [] and got["cities"] == []
+
+
+def test_a_brand_beginning_with_my_that_the_domain_spells():
+    text = ("What is Spravato?\n\n"
+            "Spravato at My Bright Path Psychiatric Services may help when antidepressants have not.")
+    got = extract(text, "https://www.mybrightpathps.com/services/spravato")
+    assert got["practice_name"] == "My Bright Path Psychiatric Services"
+    # "My Approach" is still a heading on any domain
+    assert extract("My Approach\n\nI offer KAP.", "https://www.myapproachkap.com/")["practice_name"] is None
+
+
+def test_the_practices_own_kap_page_speaking_as_we_includes_therapy_without_a_kap_heading():
+    text = ("Ketamine-assisted psychotherapy (KAP) is a short, intensive treatment for depression.\n\n"
+            "Preparation session\n\n"
+            "Before your first medicine session, we will meet to set your intentions.")
+    assert extract(text, "https://example.org/therapy/ketamine-assisted-psychotherapy")["therapy_included"] is True
+    # the same text in a blog post is no offer
+    assert extract(text, "https://example.org/blog/what-is-kap")["therapy_included"] is None
