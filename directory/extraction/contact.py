@@ -8,8 +8,10 @@ from urllib.parse import urljoin, urlsplit
 import phonenumbers
 
 from directory.extraction.document import Document
+from directory.extraction.domains import compact, domain_labels
 from directory.extraction.keywords import gated
 from directory.extraction.market import market_clause, market_page, market_sentence_words, speaks_for_itself
+from directory.extraction.offerings import KNOWN_PARTNERS
 from directory.extraction.structured import StructuredData, text_of
 from directory.extraction.types import Evidence, PriceFact
 
@@ -46,6 +48,11 @@ _OUTSIDE_FEE = re.compile(
     r"(?<!our\s)\b(?:MD|physician|prescriber|provider|psychiatrist|doctor)s?['’]?s?\s+(?:will\s+)?(?:charges?|fees?)\b"
     r"[^.;]{0,30}$",
     re.I,
+)
+# "Journey Clinical charges $250 for the medical evaluation": a prescribing service's fee on a partner therapist's page
+_PARTNER_FEE = re.compile(
+    r"\b(?:" + "|".join(re.escape(name) for name in KNOWN_PARTNERS) + r")['’]?s?\s+(?:will\s+)?(?:charges?|bills?|"
+    r"fees?)\b[^.;]{0,60}$"  # "... charges $250 for the evaluation and $150 for two doses"
 )
 _DISCOUNT_BEFORE = re.compile(r"\b(?:save|saving|savings\s+of|discount\s+of)\s*$", re.I)  # "(save $150)" is no price
 _DISCOUNT_AFTER = re.compile(r"^\s*(?:off|discount)\b", re.I)  # "$50 off your first session"
@@ -205,6 +212,8 @@ def _prices(document: Document, evidence: list[Evidence], market: bool) -> list[
     prices: list[PriceFact] = []
     seen: set[float] = set()
     seen_ends: set[str] = set()
+    labels = domain_labels(document.url)
+    on_partner_site = any(compact(name) in labels for name in KNOWN_PARTNERS)  # its own fees are its prices
     for block in document.blocks:
         if "$" not in block.text and "dollar" not in block.text.lower() and "USD" not in block.text:
             continue
@@ -223,6 +232,7 @@ def _prices(document: Document, evidence: list[Evidence], market: bool) -> list[
                 after = sentence[match.end(): match.end() + 120]
                 before = sentence[max(0, match.start() - 120): match.start()]
                 if _OUTSIDE_FEE.search(before[-80:]) or _DISCOUNT_BEFORE.search(before[-20:]) \
+                        or (not on_partner_site and _PARTNER_FEE.search(before[-80:])) \
                         or _DISCOUNT_AFTER.match(after) or _NOT_A_SERVICE_PRICE_BEFORE.search(before[-60:]) \
                         or _NOT_A_SERVICE_PRICE_AFTER.match(after):
                     continue

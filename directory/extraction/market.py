@@ -36,7 +36,9 @@ _MARKET_PAGE = re.compile(
     r"in\s+the\s+(?:United\s+States|U\.?S\.?)(?=[^.$]{0,60}\$)|(?:doctors|physicians|clinics|providers)\s+"
     r"(?:typically|usually|generally|often)\s+charge|typical\s+cost|price\s+ranges|"
     # "A Guide to Ketamine Clinic Pricing"
-    r"guide\s+to\s+(?:\w+\s+){0,3}?(?:pricing|prices|costs?)|(?:pricing|price|cost)\s+guide)\b",
+    r"guide\s+to\s+(?:\w+\s+){0,3}?(?:pricing|prices|costs?)|(?:pricing|price|cost)\s+guide|"
+    # "Spravato's sticker price", "retail pricing": what the drug costs anywhere, not this practice's fee
+    r"(?:sticker|retail|list|wholesale)\s+pric\w*)\b",
     re.I,
 )
 # "we", "our", "I" speak for the practice; "us" only in lower case ("(US)" is the country).

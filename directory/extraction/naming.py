@@ -47,7 +47,7 @@ _GENERIC = frozenset(
     injection injections shot shots cognitive dialectical emdr cbt dbt somatic mindfulness assessment assessments
     evaluation evaluations neurofeedback tms transcranial magnetic stimulation management couples family families
     child children adolescent adolescents teen teens adult adults addiction substance use disorder disorders ocd
-    bipolar grief ifs mdma psilocybin psycholytic low-dose high-dose low dose at-home""".split()
+    bipolar grief ifs mdma psilocybin psycholytic low-dose high-dose low dose at-home hospice palliative""".split()
 )
 # Words that say what kind of service a phrase is ("Traditional Ketamine Therapy"): with service words, no name.
 _DESCRIBING = frozenset(
@@ -62,7 +62,7 @@ _LEADING_WORDS = frozenset(
     """At The Welcome To About Contact Choose Why How Does Do Is Are Call Visit Join Here Our We With And In For By
     From Meet Who What When Where Today Now Since Also Together Book Schedule Discover Explore Learn Find Try
     Updated Featured Posted Home Choosing Selecting If Unlike Once Whereas Consider Considering Pursue
-    Pursuing Seeking""".split() + list(_CLAUSE_OPENERS)
+    Pursuing Seeking Combine Combining Adding Using""".split() + list(_CLAUSE_OPENERS)
 )
 _NOT_PRACTICE = re.compile(
     r"\b(?:University|College|School|Hospital|Hospitals|Department|Journal|Association|Society|Administration|"
@@ -123,7 +123,7 @@ _SENTENCE_OPENER = re.compile(r"^(?:Today|Now|Currently|Here|Since|Also|Together
 _NOT_A_NAME = re.compile(
     r"\b(?:Our|Your|My|We|What|How|Why|When|Updates?|Welcome|About|Contact|Meet|Fees|Rates|Home|Near|Guide|FAQ|"
     r"Exploring|Understanding|Discover\w*|Benefits|Risks|Tips|Myths|Things|Ways|Is|Are|Does|Can|Should|Vs|Versus|"
-    r"Introduction|Everything|Know|Safe|Work|Works|" + "|".join(_CLAUSE_OPENERS) + r")\b"
+    r"Introduction|Everything|Know|Safe|Work|" + "|".join(_CLAUSE_OPENERS) + r")\b"
 )
 _PERSON_PRACTICE = re.compile(  # "Jane Q. Roe, MD, is a practice providing..." (a solo practice named for its owner)
     r"(?P<name>[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'’\-]+){1,2}(?:,\s*[A-Z][A-Za-z.\-]{1,8}){1,3}),?\s+"
@@ -239,7 +239,7 @@ def _domain_part(phrase: str, labels: list[str], speaks: bool = False) -> str | 
 
 # Two words run together where the text lost a line break ("HealthStill Waters Counseling"): split for the domain test
 _GLUED = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z]{2})")
-_AT_PLACE = re.compile(r"\b(?:[Aa]t|[Nn]ew\s+to)\s+(?:the\s+)?$")  # "patients at X": X is a place
+_AT_PLACE = re.compile(r"\b(?:[Aa]t|[Nn]ew\s+to)\s+(?:[Tt]he\s+)?$")  # "patients at X": X is a place
 
 
 def _person_like(name: str) -> bool:
@@ -324,7 +324,8 @@ _SHORT_FORM = re.compile(r"\s*\(([A-Z]{2,6})\)")
 # the head word of an organisation, not of a method ("Cognitive Behavioral Therapy (CBT)" names no practice)
 _ORG_HEAD = re.compile(
     r"(?:Services|Centers?|Centre|Clinics?|Institute|Group|Associates|Practice|Partners|Collective|Network|"
-    r"Specialists|Consultants|Physicians|Psychiatrists|Therapists|Counselors|Wellness|PLLC|LLC|Inc\.?)$"
+    r"Specialists|Consultants|Physicians|Psychiatrists|Therapists|Counselors|Wellness|Journeys|Retreats?|Sanctuary|"
+    r"PLLC|LLC|Inc\.?)$"
 )
 
 
@@ -370,7 +371,7 @@ def _from_text(document: Document, exclude: set[str]) -> tuple[str | None, str]:
                 # "Jane Roe" on janeroe.com is its clinician; "at Bright Waters" is a place, not a person; and
                 # "patients at Care & Healing Wellness Center" a place, though each of its words is a service word
                 # "Ketamine Care Clinic" on ketaminecareclinic.com: service words, but the domain is exactly this name
-                # ("Calm Harbor Medical Clinic LLC" on calmharbormedical.net: its first three words, exactly)
+                # ("Integrative Mental Health Clinic LLC" on integrativementalhealth.net: its first words, exactly)
                 exact = bool(part) and any(compact(" ".join(part.split()[:size])) in labels
                                            for size in range(3, len(part.split()) + 1))
                 if part and (_acceptable(_brand_my(part, labels)) or (at_place or exact) and len(part.split()) >= 3

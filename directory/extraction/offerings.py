@@ -155,6 +155,7 @@ _GENERIC = re.compile(
     r"challenges)\b)|bioavailab\w*|show(?:s|n|ed)?\s+that|difference\s+between|"
     r"versus|vs|studied|(?:many|most)\s+(?:patients|insurers|(?:insurance\s+)?plans)|"
     r"commercially|"  # "ketamine is available commercially only as ...": the drug as sold, not this practice's offer
+    r"insurance\s+(?:companies|carriers)|insurers|"  # "insurers now cover part of generic ketamine infusions"
     # "an IV drip clinic differs from KAP", "infusions rely solely on the drug": another model, set against KAP
     r"differs?\s+from|relies\s+(?:solely|only|entirely)\s+on|"
     # "Ketamine and Spravato have had more attention in doctors' offices across the US": the field, not this practice
@@ -214,7 +215,9 @@ _OFFERED_WORD = re.compile(r"\b(?:offer\w*|provid(?:e|es|ed|ing)|available)\b|\$
 _NOT_HERE = re.compile(
     r"\b(?:know|ask\w*|wonder\w*)\s+(?:me\s+|us\s+)?(?:if|whether)\b|"  # "clients ask if I offer IV infusions"
     r"\brefer(?:s|red|ral)?\s+(?:you|patients|clients|them|people)\b|\brefer(?:s|red)?\s+(?:\w+\s+){0,3}to\b|"
-    r"\belsewhere\b|\bpreviously\b|\bin\s+the\s+past\b|\bat\s+(?:another|other)\s+(?:clinic|practice|provider)s?\b",
+    r"\belsewhere\b|\bpreviously\b|\bin\s+the\s+past\b|\bat\s+(?:another|other)\s+(?:clinic|practice|provider)s?\b|"
+    # "while I was doing my doctorate, I was working as a nurse at a practice that administered ...": a past job
+    r"\bI\s+was\s+(?:working|employed)\b|\b(?:my\s+)?(?:former|previous|last)\s+(?:job|employer|position)\b",
     re.I,
 )
 # "IV ketamine is the gold standard", "infusions have been shown to help", "IM is stronger than lozenges": a claim
@@ -454,6 +457,11 @@ _REFUSAL = re.compile(
     r"\b(?:(?:do(?:es)?\s+not|don['’]t|doesn['’]t|no\s+longer|never|cannot|can['’]t)\s+(?:\w+\s+){0,2}?"
     r"(?:offer|provide|use|administer|give|perform|prescribe|have(?!\s+to)|carry|do)|not\s+(?:offered|provided|available)|"
     r"(?:is|are)\s+not\s+something)\b",
+    re.I,
+)
+# "Why don't other doctors perform the infusions?": what others do not do, not a refusal by the practice
+_OTHERS_REFUSE = re.compile(
+    r"\b(?:other|many|most|some)\s+(?:\w+\s+)?(?:doctors|clinics|providers|physicians|practices|psychiatrists)\b",
     re.I,
 )
 # "You cannot eat or drink 3 hours before or during your infusion": a rule for the client, not a route refused
@@ -790,7 +798,7 @@ class _OfferReader:
                     continue
             if _negated(sentence, match.start()) or _NEGATED_AFTER.match(sentence[match.end():]):
                 if (_REFUSAL.search(sentence) or _NEGATED_AFTER.match(sentence[match.end():])) \
-                        and not _CLIENT_RULE.search(sentence[:match.start()]) \
+                        and not _CLIENT_RULE.search(sentence[:match.start()]) and not _OTHERS_REFUSE.search(sentence) \
                         and not _EQUIPMENT.match(sentence, match.end()):
                     self.negative_routes.add(route.value)  # "we do not offer IV": not offered anywhere on the site
                     self.note("routes_not_offered", route.value, sentence)

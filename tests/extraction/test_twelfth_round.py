@@ -54,9 +54,9 @@ def test_an_institute_the_practice_is_aligned_with_is_not_its_name():
 
 
 def test_a_legal_name_whose_first_words_the_domain_spells_exactly():
-    text = "Calm Harbor Medical Clinic LLC now provides ketamine infusions for treatment-resistant depression."
-    got = extract(text, "https://calmharbormedical.net/ketamine")
-    assert got["practice_name"] == "Calm Harbor Medical Clinic LLC"
+    text = "Integrative Mental Health Clinic LLC now provides ketamine infusions for treatment-resistant depression."
+    got = extract(text, "https://integrativementalhealth.net/ketamine")
+    assert got["practice_name"] == "Integrative Mental Health Clinic LLC"
     assert got["routes"] == ["iv"]
 
 
@@ -116,10 +116,12 @@ def test_a_practice_named_in_the_third_person_offers_what_it_gives():
 
 
 def test_a_spravato_page_calling_it_a_nasal_spray_names_one_route():
-    text = ("Esketamine Care\n\n"
-            "Spravato is a nasal spray that contains esketamine.\n\n"
-            "When pills alone have not lifted your depression, Spravato may be the next step for you.\n\n"
-            "Your usual antidepressant continues alongside Spravato.")
+    text = ("Esketamine Specialist\n\n"
+            "What is Spravato?\n\n"
+            "Spravato is a nasal spray that contains esketamine, a medicine for hard-to-treat depression.\n\n"
+            "Most people who take Spravato notice relief within a day.\n\n"
+            "Spravato is taken together with an oral antidepressant.\n\n"
+            "Side effects of Spravato usually pass within two hours.")
     assert extract(text, "https://example.org/spravato")["routes"] == ["esketamine_spravato"]
 
 
@@ -161,3 +163,60 @@ def test_the_practices_own_kap_page_speaking_as_we_includes_therapy_without_a_ka
     assert extract(text, "https://example.org/therapy/ketamine-assisted-psychotherapy")["therapy_included"] is True
     # the same text in a blog post is no offer
     assert extract(text, "https://example.org/blog/what-is-kap")["therapy_included"] is None
+
+
+def test_a_name_ending_in_works_is_a_name():
+    text = "Spravato is a nasal spray that we now give at Lantern Works. Ask your prescriber about a referral."
+    assert extract(text, "https://care.lanternworks.org/spravato")["practice_name"] == "Lantern Works"
+    assert extract("How It Works\n\nWe give ketamine lozenges.", "https://example.org/")["practice_name"] is None
+
+
+def test_a_short_name_after_at_the_is_a_place_not_a_person():
+    text = "Ketamine Infusions at The Marigold Co. offer a new path for people with depression."
+    assert extract(text, "https://themarigoldcoatlanta.com/ketamine")["practice_name"] == "Marigold Co"
+
+
+def test_a_past_job_at_a_practice_is_not_the_practices_offer():
+    text = ("While I finished my degree, I was working as a nurse at a clinic that administered IV ketamine. "
+            "Now, as a nurse practitioner, I prescribe Spravato, which we give in our office.")
+    assert extract(text, "https://example.org/spravato")["routes"] == ["esketamine_spravato"]
+
+
+def test_a_journeys_name_with_its_short_form_is_the_practice():
+    text = "Harrow Peak Journeys (HPJ) is glad to offer ketamine-assisted therapy in a therapeutic setting."
+    assert extract(text, "https://example.org/kap")["practice_name"] == "Harrow Peak Journeys"
+
+
+def test_headings_of_a_care_kind_or_a_question_name_no_practice():
+    assert extract("Hospice Care\n\nKetamine can ease distress at the end of life.")["practice_name"] is None
+    text = "Why Combine Ketamine With Therapy?\n\nBecause the insights need a place to land."
+    assert extract(text)["practice_name"] is None
+
+
+def test_a_question_about_other_doctors_refuses_nothing():
+    text = ("Ketamine Infusion Therapy in the Elm Park neighborhood of Chicago, IL\n\n"
+            "Why don't other doctors perform the infusions?\n\n"
+            "Few are trained for it. How do you prepare for the infusion? Eat lightly before your infusion.")
+    assert extract(text, "https://example.org/ketamine-faqs")["routes"] == ["iv"]
+
+
+def test_what_insurers_cover_is_not_an_offer():
+    text = ("Paying for ketamine therapy\n\n"
+            "With the approval of esketamine (Spravato), insurance companies are more willing to cover part of the "
+            "claims for generic ketamine infusions.")
+    assert extract(text, "https://example.org/insurance-options")["routes"] == []
+
+
+def test_a_drugs_sticker_price_page_quotes_no_practice_price():
+    text = ("Spravato without insurance\n\n"
+            "Spravato's sticker price puts it out of reach for many: each dose runs from $600 to $900.\n\n"
+            "The retail pricing over the first month comes to $4,500 or more.")
+    assert extract(text, "https://example.org/spravato-cost")["prices_usd"] == []
+
+
+def test_a_prescribing_services_fees_are_not_the_therapists_prices():
+    text = ("Our KAP sessions are $200 each. Journey Clinical charges $250 for the medical evaluation and $150 for two "
+            "medicine doses.")
+    assert extract(text, "https://example.org/fees")["prices_usd"] == [200.0]
+    # on the service's own site they are its prices
+    assert sorted(extract(text, "https://www.journeyclinical.com/fees")["prices_usd"]) == [150.0, 200.0, 250.0]
