@@ -478,6 +478,8 @@ _OTHER_INFUSION = re.compile(
     r"supplements?|peptides?|exosomes?|PRP|Botox|steroids?|cortisone)\b", re.I
 )
 _KETAMINE_WORD = re.compile(r"ketamine|spravato|\bKAP\b", re.I)
+_DAYDREAM = re.compile(r"\b(?:would\s+be|see\s+myself|someday|one\s+day|dream\s+of|hope\s+to)\b", re.I)
+_OTHER_PSYCHEDELIC = re.compile(r"\b(?:psilocybin|mushrooms?|MDMA|ayahuasca|LSD|ibogaine|peyote|5-MeO-DMT)\b", re.I)
 # "we do not use IV bags, we use infusion pumps": the equipment refused, not the route
 _EQUIPMENT = re.compile(r"\s+(?:bags?|poles?|lines?|tubing|stands?|drips?)\b", re.I)
 _NEGATED_AFTER = re.compile(
@@ -840,7 +842,11 @@ class _OfferReader:
     def read_settings(self, sentence: str, speaks: bool, block: Block) -> None:
         # A section of the practice's page headed "Group or Retreat-Style KAP" presents that offer
         offer_heading = block.is_heading and _KAP_WORD.search(sentence) and not _heading_kind(sentence)[0]
+        not_kap = _OTHER_PSYCHEDELIC.search(sentence) and not _KETAMINE_WORD.search(sentence) \
+            or _DAYDREAM.search(sentence)
         for setting, pattern in SETTING_PATTERNS.items():
+            if not_kap and setting in (Setting.GROUP, Setting.RETREAT):
+                continue  # "credentialed to provide psilocybin retreats", "the only way I see myself ... would be"
             gate = _SETTING_GATES.get(setting)
             match = (gate is None or gate.search(sentence)) and pattern.search(sentence)
             if not match:

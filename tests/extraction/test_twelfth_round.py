@@ -220,3 +220,14 @@ def test_a_prescribing_services_fees_are_not_the_therapists_prices():
     assert extract(text, "https://example.org/fees")["prices_usd"] == [200.0]
     # on the service's own site they are its prices
     assert sorted(extract(text, "https://www.journeyclinical.com/fees")["prices_usd"]) == [150.0, 200.0, 250.0]
+
+
+def test_another_medicines_retreat_or_a_daydream_is_no_group_kap():
+    text = ("In my state, someone like me can be licensed to facilitate psilocybin retreats.\n\n"
+            "I also offer ketamine-assisted therapy in my office.")
+    assert extract(text, "https://example.org/about")["group_or_retreat"] is None
+    dream = "The only way I could enjoy this work would be yearly ketamine retreats with many participants."
+    assert extract(dream, "https://example.org/about")["group_or_retreat"] is None
+    # a practice's own retreat still is one
+    assert extract("We host three-day ketamine retreats each spring.", "https://example.org/retreats")[
+        "group_or_retreat"] is True
