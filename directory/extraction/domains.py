@@ -32,7 +32,7 @@ _DOMAIN_SUFFIXES = frozenset(
     healing mind mental behavioral integrative practice partners solutions services treatment recovery network
     space studio spa lounge and the of online telehealth spravato esketamine interventional tms iv nyc dc pllc
     llc inc co intensive intensives retreat retreats program programs pain spine anesthesia neuro neurology
-    rehab functional family vitality aesthetics medspa""".split()
+    rehab functional family vitality aesthetics medspa team""".split()
 )
 
 

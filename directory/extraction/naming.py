@@ -47,7 +47,8 @@ _GENERIC = frozenset(
     injection injections shot shots cognitive dialectical emdr cbt dbt somatic mindfulness assessment assessments
     evaluation evaluations neurofeedback tms transcranial magnetic stimulation management couples family families
     child children adolescent adolescents teen teens adult adults addiction substance use disorder disorders ocd
-    bipolar grief ifs mdma psilocybin psycholytic low-dose high-dose low dose at-home hospice palliative""".split()
+    bipolar grief ifs mdma psilocybin psycholytic low-dose high-dose low dose at-home hospice palliative
+    without""".split()
 )
 # Words that say what kind of service a phrase is ("Traditional Ketamine Therapy"): with service words, no name.
 _DESCRIBING = frozenset(
@@ -123,7 +124,7 @@ _SENTENCE_OPENER = re.compile(r"^(?:Today|Now|Currently|Here|Since|Also|Together
 _NOT_A_NAME = re.compile(
     r"\b(?:Our|Your|My|We|What|How|Why|When|Updates?|Welcome|About|Contact|Meet|Fees|Rates|Home|Near|Guide|FAQ|"
     r"Exploring|Understanding|Discover\w*|Benefits|Risks|Tips|Myths|Things|Ways|Is|Are|Does|Can|Should|Vs|Versus|"
-    r"Introduction|Everything|Know|Safe|Work|" + "|".join(_CLAUSE_OPENERS) + r")\b"
+    r"Introduction|Everything|Know|Work|" + "|".join(_CLAUSE_OPENERS) + r")\b"
 )
 _PERSON_PRACTICE = re.compile(  # "Jane Q. Roe, MD, is a practice providing..." (a solo practice named for its owner)
     r"(?P<name>[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'’\-]+){1,2}(?:,\s*[A-Z][A-Za-z.\-]{1,8}){1,3}),?\s+"

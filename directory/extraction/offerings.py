@@ -84,7 +84,7 @@ _NEGATION = re.compile(
     # "we prefer IM to limit the unnecessary need for an IV line": a route avoided, not offered
     r"avoid(?:s|ing)?|(?:limit|eliminat|reduc)\w*\s+(?:the\s+)?(?:\w+\s+)?need\s+for|"
     r"hesitant\s+(?:about|to)|afraid\s+of|fear\s+of|uncomfortable\s+with|"  # "for those hesitant about injections"
-    r"other\s+(?:\w+\s+)?(?:providers|clinics|practices|programs)|"
+    r"other\s+(?:\w+\s+)?(?:providers|clinics|practices|programs|doctors|physicians|psychiatrists)|"
     r"(?:many|some|most)\s+(?:\w+\s+)?(?:providers|clinics|practices|programs))\b",
     re.I,
 )
@@ -156,8 +156,10 @@ _GENERIC = re.compile(
     r"versus|vs|studied|(?:many|most)\s+(?:patients|insurers|(?:insurance\s+)?plans)|"
     r"commercially|"  # "ketamine is available commercially only as ...": the drug as sold, not this practice's offer
     r"insurance\s+(?:companies|carriers)|insurers|"  # "insurers now cover part of generic ketamine infusions"
+    # "infusion centers have become increasingly popular in <State>": the field's trend, not this practice
+    r"(?:increasingly|more)\s+popular|growing\s+popularity|(?:have|has)\s+shown\s+(?:promising|positive|encouraging)|"
     # "an IV drip clinic differs from KAP", "infusions rely solely on the drug": another model, set against KAP
-    r"differs?\s+from|relies\s+(?:solely|only|entirely)\s+on|"
+    r"differs?\s+from|different\s+than|relies\s+(?:solely|only|entirely)\s+on|"
     # "Ketamine and Spravato have had more attention in doctors' offices across the US": the field, not this practice
     r"across\s+the\s+(?:US|U\.S\.|United\s+States|country|nation)|nationwide|"
     r"(?:more|increasing|growing|significant|widespread|national|media)\s+attention|"
@@ -397,8 +399,9 @@ _OWN_THERAPIST = re.compile(
     re.I,
 )
 # "Ketamine can be administered in several ways, including:": a list of routes in general follows
-_WAYS_INTRO = re.compile(
-    r"\b(?:can|may|could)\s+be\s+(?:given|administered|taken|delivered|received|used)\s+(?:in\s+)?(?:several|many|"
+_WAYS_INTRO = re.compile(  # "... can be given in several ways:", "Ketamine comes in a variety of forms, including:"
+    r"\b(?:(?:can|may|could)\s+be\s+(?:given|administered|taken|delivered|received|used)|comes?|is\s+available)\s+"
+    r"(?:in\s+)?(?:several|many|"
     r"different|various|multiple|a\s+(?:few|number\s+of|variety\s+of))\s+(?:ways|forms|routes|methods)\b[^:]{0,40}:\s*$",
     re.I,
 )

@@ -104,6 +104,8 @@ _NOT_NAME_WORDS = {
     "Workers", "Specialists", "Professionals", "Staff",
     # a license line's words ("Oregon License LPC-1234", "NPI Number 1234567893"), never a person's
     "License", "Licence", "Number", "NPI", "Certificate", "Certification",
+    # a menu's steps ("2. Getting Started"), never a person
+    "Getting", "Started", "Finding", "Choosing", "Preparing", "Learning", "Understanding", "Exploring", "Starting",
 }
 _CLINICAL_ROLE = re.compile(
     r"\b(?:therapist|psychotherapist|counsel+or|psychiatrist|psychologist|clinician|practitioner|social worker|"
@@ -1262,7 +1264,9 @@ def _last_code(text: str) -> str | None:
 # A directory's results page ("Therapists in <Town>"): entries that each end or begin at a cue line of their own
 # ("View profile", "Verified", "Photo of Jane Roe, LPC") and each carry their own phone or ZIP code. The people are
 # the directory's listings, not one practice's team, and the page names no practice of its own.
-_LISTING_CUE = re.compile(r"(?i:view(?: full)? profile|see profile|verified(?: verified)?|\d+ endorsed|photo of\b.*)")
+_LISTING_CUE = re.compile(  # "(?<!\d)\d{1,6}": a run of a million digits must not be tried at each of its digits
+    r"(?i:view(?: full)? profile|see profile|verified(?: verified)?|(?<!\d)\d{1,6} endorsed|photo of\b.*)"
+)
 _OWN_CONTACT = re.compile(r"\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b|\b(?:[A-Z]{2}|[A-Z][a-z]+)\s+\d{5}(?:-\d{4})?\b")
 
 

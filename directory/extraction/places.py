@@ -179,7 +179,10 @@ _VIRTUAL_ONLY = re.compile(
     rf"100%\s+{_VIRTUAL}|fully[- ]{_VIRTUAL}|entirely[- ]{_VIRTUAL}|all\s+(?:of\s+)?(?:our\s+|my\s+)?(?:\w+\s+)?"
     rf"(?:sessions|appointments|services|visits)\s+(?:are\s+|take\s+place\s+|happen\s+)?(?:(?:held|conducted|offered|"
     rf"provided|delivered|done)\s+)?(?:(?:via|by|through|over|on|using)\s+(?:secure\s+)?)?(?:{_VIRTUAL}|video)|"
-    rf"(?:no|not\s+have\s+a|without\s+a)\s+physical\s+office)",
+    rf"(?:no|not\s+have\s+a|without\s+a)\s+physical\s+office|"
+    # "X is a virtual mental health clinic", "we are an online practice": the practice itself exists online
+    rf"(?:is|are)\s+an?\s+(?:[\w-]+\s+){{0,2}}?(?:virtual|online|tele-?health|telemedicine)\s+(?:[\w-]+\s+){{0,3}}?"
+    rf"(?:clinic|practice|provider|company|platform))",
     re.I,
 )
 _IN_PERSON_ONLY = re.compile(

@@ -231,3 +231,48 @@ def test_another_medicines_retreat_or_a_daydream_is_no_group_kap():
     # a practice's own retreat still is one
     assert extract("We host three-day ketamine retreats each spring.", "https://example.org/retreats")[
         "group_or_retreat"] is True
+
+
+def test_a_practice_that_calls_itself_a_virtual_clinic_serves_its_states_virtually():
+    text = ("Knowledge Base\n\n"
+            "What is Lumen Ridge Health?\n\n"
+            "Lumen Ridge Health is a virtual mental health clinic offering at-home ketamine therapy.\n\n"
+            "Which states do you serve?\n\n"
+            "We currently serve clients in Maryland, Vermont and Oregon.")
+    got = extract(text, "https://www.lumenridgehealth.co/knowledge-base/")
+    assert got["practice_name"] == "Lumen Ridge Health"
+    assert {(s["state"], s["virtual"]) for s in got["states"]} == {("MD", True), ("VT", True), ("OR", True)}
+
+
+def test_a_menus_steps_are_not_people_and_a_question_heading_is_no_name():
+    text = "1. Home\n  2. Getting Started\n  3. What to Expect\n\nWe guide you through at-home ketamine sessions."
+    assert extract(text, "https://example.org/guide")["clinicians"] == []
+    text = "Ketamine Without Therapy? Incomplete and Risky\n\nThe medicine is only half of the work."
+    assert extract(text, "https://example.org/blog/x")["practice_name"] is None
+
+
+def test_the_practices_own_care_team_is_not_its_medical_partner():
+    text = ("Joyful Path offers low-dose ketamine lozenges by telehealth.\n\n"
+            "Questions? Our prescriptions are written by the Joyful Path Care Team.")
+    got = extract(text, "https://www.joyfulpath.com/faq")
+    assert got["practice_name"] == "Joyful Path"
+    assert got["medical_partner"] is None
+
+
+def test_the_fields_trends_and_other_doctors_habits_are_not_offers():
+    text = ("Ketamine infusion centers have become increasingly popular in Florida.\n\n"
+            "These treatments have shown promising results for depression.\n\n"
+            "Other doctors may tell patients to take lozenges at home alone.")
+    assert extract(text, "https://example.org/ketamine-florida")["routes"] == []
+
+
+def test_a_list_of_the_forms_ketamine_comes_in_is_general():
+    text = ("Types of Ketamine\n\nKetamine comes in a variety of forms, including:\n"
+            "- (Intravenous) IV infusions\n- Intramuscular injections (IM)\n- Lozenges")
+    assert extract(text, "https://example.org/types")["routes"] == []
+
+
+def test_a_drug_compared_with_other_antidepressants_is_not_offered_by_route():
+    text = ("Ketamine is also different than other antidepressants because it is not taken daily; it is given now "
+            "and then by injection or nasal spray.")
+    assert extract(text, "https://example.org/ketamine")["routes"] == []
