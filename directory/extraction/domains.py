@@ -50,3 +50,11 @@ def describes_rest(rest: str) -> bool:
         if any(start in ends and rest[start:end] in _DOMAIN_SUFFIXES for start in range(max(0, end - 14), end)):
             ends.add(end)
     return len(rest) in ends
+
+
+def spells_site(name: str, labels: list[str]) -> bool:
+    """The site's own name: a domain label of its own (not practice words alone, "ketamine") begins the name and
+    the rest only describes ("Tallow Health" on tallow.health, "Joyful Path Care Team" on joyfulpath.com)."""
+    key = compact(name)
+    return any(len(label) >= 5 and key.startswith(label) and describes_rest(key[len(label):])
+               and not describes_rest(label) for label in labels)

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from directory.extraction.document import Block, Document
-from directory.extraction.domains import compact, domain_labels
+from directory.extraction.domains import domain_labels, spells_site
 from directory.extraction.keywords import AnyWord, gate_patterns
 from directory.extraction.market import market_page, market_sentence
 from directory.extraction.types import Evidence
@@ -480,8 +480,15 @@ _OTHER_INFUSION = re.compile(
     r"\b(?:NAD\+?|vitamins?|hydration|Myers|glutathione|iron|lidocaine|antibiotics?|saline|B12|nutrients?|"
     r"supplements?|peptides?|exosomes?|PRP|Botox|steroids?|cortisone)\b", re.I
 )
+# A mention in a study or set against another model says nothing of what the page gives (the one-route page test);
+# "infusions are generally 40 minutes long" still does
+_NOT_ITS_OWN = re.compile(
+    r"\b(?:stud(?:y|ies)|research\w*|trials?|scientific\w*|show(?:s|n|ed)?\s+that|differs?\s+from|different\s+than|"
+    r"relies\s+(?:solely|only|entirely)\s+on|compared\s+(?:to|with)|versus|unlike|whereas)\b", re.I
+)
 _KETAMINE_WORD = re.compile(r"ketamine|spravato|\bKAP\b", re.I)
-_DAYDREAM = re.compile(r"\b(?:would\s+be|see\s+myself|someday|one\s+day|dream\s+of|hope\s+to)\b", re.I)
+# "the only way I see myself enjoying this would be yearly retreats": a wish, not an offer ("a one-day retreat" is one)
+_DAYDREAM = re.compile(r"\b(?:see\s+myself|someday|dream\s+of|(?:I|we)\s+would\s+(?:love|like)\s+to)\b", re.I)
 _OTHER_PSYCHEDELIC = re.compile(r"\b(?:psilocybin|mushrooms?|MDMA|ayahuasca|LSD|ibogaine|peyote|5-MeO-DMT)\b", re.I)
 # "we do not use IV bags, we use infusion pumps": the equipment refused, not the route
 _EQUIPMENT = re.compile(r"\s+(?:bags?|poles?|lines?|tubing|stands?|drips?)\b", re.I)
@@ -658,10 +665,8 @@ class _OfferReader:
     def names_itself(self, sentence: str) -> bool:
         """'IM injections at Tallow Health' on tallow.health: the practice, by the name its domain spells, in the third
         person."""
-        return bool(self.site_labels) and any(
-            (key := compact(match.group("name"))) in self.site_labels
-            or any(len(label) >= 5 and key.startswith(label) for label in self.site_labels)
-            for match in _AT_NAME.finditer(sentence))
+        return bool(self.site_labels) and any(spells_site(match.group("name"), self.site_labels)
+                                              for match in _AT_NAME.finditer(sentence))
 
     def offer_route(self, route: str, snippet: str) -> None:
         self.positive_routes.append(route)
@@ -827,7 +832,7 @@ class _OfferReader:
             if (speaks or placed or _describes(sentence, block)) and not generic_heading \
                     and route.value not in self.positive_routes:
                 self.offer_route(route.value, sentence)
-            elif route.value not in self.positive_routes and not flags.generic:  # not "studies have shown that"
+            elif route.value not in self.positive_routes and not _NOT_ITS_OWN.search(sentence):
                 self.plain_mentions[route.value] = self.plain_mentions.get(route.value, 0) + 1
                 if self.plain_mentions[route.value] == 2:
                     self.plain_snippet = sentence

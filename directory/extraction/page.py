@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from directory.extraction import naming
 from directory.extraction.contact import extract_contact, phones_in
 from directory.extraction.document import Document, parse_html, parse_text
-from directory.extraction.domains import compact, describes_rest, domain_labels
+from directory.extraction.domains import compact, domain_labels, spells_site
 from directory.extraction.geography import STATE_CODES, normalise_state
 from directory.extraction.market import market_page
 from directory.extraction.naming import practice_name
@@ -83,7 +83,7 @@ def extract_document(document: Document) -> PageFacts:
     offer = extract_offer(document, market)
     places = extract_places(document, given_names, partner=offer.medical_partner)
     apply_in_clinic_routes(places, [item for item in offer.evidence if item.value in offer.routes])
-    if offer.medical_partner and _is_the_site(offer.medical_partner, document.url):
+    if offer.medical_partner and spells_site(offer.medical_partner, domain_labels(document.url)):
         offer.medical_partner = None  # "the Joyful Path Care Team" on joyfulpath.com: the practice, not a partner
     name, name_snippet = practice_name(document, structured, exclude=(offer.medical_partner or "",))
     name_evidence = [Evidence("practice_name", name, name_snippet, document.url)] if name else []
@@ -117,13 +117,6 @@ def extract_document(document: Document) -> PageFacts:
     if facts.medical_partner and _is_in_house(facts.medical_partner, people_evidence, offer.evidence):
         facts.medical_partner = None  # "prescribed by Dr. Nwosu", who is on this practice's own team
     return facts
-
-
-def _is_the_site(partner: str, url: str | None) -> bool:
-    """The partner's name is the site's own: its domain spells the name's start, and the rest only describes."""
-    key = compact(partner)
-    return any(len(label) >= 5 and key.startswith(label) and describes_rest(key[len(label):])
-               for label in domain_labels(url))
 
 
 def _is_in_house(partner: str, people: list[Evidence], offer: list[Evidence]) -> bool:

@@ -226,11 +226,11 @@ def test_another_medicines_retreat_or_a_daydream_is_no_group_kap():
     text = ("In my state, someone like me can be licensed to facilitate psilocybin retreats.\n\n"
             "I also offer ketamine-assisted therapy in my office.")
     assert extract(text, "https://example.org/about")["group_or_retreat"] is None
-    dream = "The only way I could enjoy this work would be yearly ketamine retreats with many participants."
+    dream = "The only way I see myself enjoying this work would be yearly ketamine retreats with many participants."
     assert extract(dream, "https://example.org/about")["group_or_retreat"] is None
     # a practice's own retreat still is one
-    assert extract("We host three-day ketamine retreats each spring.", "https://example.org/retreats")[
-        "group_or_retreat"] is True
+    for offer in ("We host three-day ketamine retreats each spring.", "We hope to see you at our one day KAP retreat."):
+        assert extract(offer, "https://example.org/retreats")["group_or_retreat"] is True
 
 
 def test_a_practice_that_calls_itself_a_virtual_clinic_serves_its_states_virtually():
