@@ -266,13 +266,13 @@ def test_the_fields_trends_and_other_doctors_habits_are_not_offers():
     assert extract(text, "https://example.org/ketamine-florida")["routes"] == []
 
 
-def test_a_list_of_the_forms_ketamine_comes_in_is_general():
+def test_a_list_of_the_forms_ketamine_comes_in_is_general():  # a guard: the code at the round's start agreed
     text = ("Types of Ketamine\n\nKetamine comes in a variety of forms, including:\n"
             "- (Intravenous) IV infusions\n- Intramuscular injections (IM)\n- Lozenges")
     assert extract(text, "https://example.org/types")["routes"] == []
 
 
 def test_a_drug_compared_with_other_antidepressants_is_not_offered_by_route():
-    text = ("Ketamine is also different than other antidepressants because it is not taken daily; it is given now "
-            "and then by injection or nasal spray.")
+    text = ("Ketamine is also different than other antidepressants because it does not need to be taken every day; "
+            "rather, it is administered from time to time by injection or nasal spray.")
     assert extract(text, "https://example.org/ketamine")["routes"] == []
