@@ -78,14 +78,16 @@ SETTING_PATTERNS: dict[Setting, re.Pattern[str]] = {
 # Every match of the long group pattern holds one of these words (a cheap necessary test first).
 _SETTING_GATES = {Setting.GROUP: AnyWord(("group", "cohort", "circle", "community", "participants"))}
 
+# "other clinics", "most doctors": what other practices do, never this one's offer or refusal
+_OTHER_PRACTICES = (r"(?:other|many|most|some)\s+(?:\w+\s+)?(?:providers|clinics|practices|programs|doctors|"
+                    r"physicians|psychiatrists)")
 _NEGATION = re.compile(
     r"\b(?:do(?:es)?\s+not|don['’]t|doesn['’]t|no\s+longer|not|never|cannot|can['’]t|without|instead\s+of|"
     r"rather\s+than|more\s+than\s+(?:just\s+)?|unlike|nor|neither|no|differ(?:s|ent)?\s+from|as\s+opposed\s+to|"
     # "we prefer IM to limit the unnecessary need for an IV line": a route avoided, not offered
     r"avoid(?:s|ing)?|(?:limit|eliminat|reduc)\w*\s+(?:the\s+)?(?:\w+\s+)?need\s+for|"
     r"hesitant\s+(?:about|to)|afraid\s+of|fear\s+of|uncomfortable\s+with|"  # "for those hesitant about injections"
-    r"other\s+(?:\w+\s+)?(?:providers|clinics|practices|programs|doctors|physicians|psychiatrists)|"
-    r"(?:many|some|most)\s+(?:\w+\s+)?(?:providers|clinics|practices|programs))\b",
+    + _OTHER_PRACTICES + r")\b",
     re.I,
 )
 _EXCEPT = re.compile(r"\b(?:aside\s+from|apart\s+from|except(?:\s+for)?|other\s+than|besides|but\s+only)\b", re.I)
@@ -463,10 +465,7 @@ _REFUSAL = re.compile(
     re.I,
 )
 # "Why don't other doctors perform the infusions?": what others do not do, not a refusal by the practice
-_OTHERS_REFUSE = re.compile(
-    r"\b(?:other|many|most|some)\s+(?:\w+\s+)?(?:doctors|clinics|providers|physicians|practices|psychiatrists)\b",
-    re.I,
-)
+_OTHERS_REFUSE = re.compile(rf"\b{_OTHER_PRACTICES}\b", re.I)
 # "You cannot eat or drink 3 hours before or during your infusion": a rule for the client, not a route refused
 _CLIENT_RULE = re.compile(
     r"\byou\s+(?:cannot|can['’]t|may\s+not|must\s+not|should\s+not|shouldn['’]t|will\s+not|won['’]t|do\s+not|"
@@ -734,10 +733,10 @@ class _OfferReader:
         if self.market and "$" in sentence and not _flags(sentence).first_person:
             return  # "IV Infusions: $400-$1,000 per session" in a survey of what clinics charge
         speaks = _speaks_for_practice(sentence, block)
-        if block.is_heading and _KAP_HEADING.search(sentence) and not _THERAPY_NO.search(sentence):
-            self.kap_heading = self.kap_heading or sentence
-        if not self.kap_said and _KAP_HEADING.search(sentence) and not _THERAPY_NO.search(sentence):
-            self.kap_said = sentence
+        if _KAP_HEADING.search(sentence) and not _THERAPY_NO.search(sentence):
+            self.kap_said = self.kap_said or sentence
+            if block.is_heading:
+                self.kap_heading = self.kap_heading or sentence
         self.read_routes(sentence, speaks, block)
         self.read_settings(sentence, speaks, block)
         therapy_no = _THERAPY_NO.search(sentence)

@@ -28,6 +28,7 @@ from directory.extraction.geography import (
     states_of_county,
 )
 from directory.extraction.keywords import AnyWord, gate_patterns, guard_patterns
+from directory.extraction.market import speaks_for_itself
 from directory.extraction.people import is_listing
 from directory.extraction.taxonomy import lookup
 from directory.extraction.types import AddressFact, CityFact, Evidence, StateFact
@@ -693,9 +694,8 @@ class _PlaceReader:
     def read_sentence(self, sentence: str, block: Block) -> None:
         if self.partner_key and _about_partner(sentence, self.partner_key):
             return
-        if "moved" in sentence or "relocated" in sentence:
-            if _LIFE_MOVE.search(sentence):
-                return  # "he moved from A to outside of B, Texas": a client's or a writer's life, not an office
+        if _LIFE_MOVE.search(sentence):
+            return  # "he moved from A to outside of B, Texas": a client's or a writer's life, not an office
         snippet = sentence[:300]
         self.read_address(sentence, snippet)
         self.read_named_places(sentence, snippet)
@@ -1205,7 +1205,6 @@ def extract_places(document: Document, given_names: frozenset[str] = frozenset()
 # "he moved from A to outside of B": someone's life, every place in the sentence (not only the one after "moved")
 _LIFE_MOVE = re.compile(r"\b(?:he|she|they|native)\s+(?:\w+\s+){0,2}?(?:moved|relocated)\b", re.I)
 _NAME_RUN = re.compile(r"(?!The\s)[A-Z][\w'’&-]*(?:\s+(?:(?:of|for|and|&|the)\s+)?[A-Z][\w'’&-]*)+")
-_OWN_VOICE = re.compile(r"\b(?:I|we|our|us|my)\b", re.I)
 
 
 def _about_partner(sentence: str, partner_key: str) -> bool:
@@ -1213,7 +1212,7 @@ def _about_partner(sentence: str, partner_key: str) -> bool:
     partner (its name or the end of it, first in the sentence) and not the page's own voice describes the partner."""
     subject = _NAME_RUN.search(sentence[:80])
     return subject is not None and subject.start() <= 4 and len(key := compact(subject.group(0))) >= 8 \
-        and key in partner_key and not _OWN_VOICE.search(sentence)
+        and key in partner_key and not speaks_for_itself(sentence)
 
 
 IN_CLINIC_ROUTES = {"iv", "im", "esketamine_spravato"}
@@ -1242,6 +1241,6 @@ gate_patterns(
     "_COUNTY_HINT", "_CITY_BASED",
     "_ALL_STATES", "_VIRTUAL_ONLY", "_ELIDED", "_STATEWIDE", "_CITY_IN_NAME",
     "_RESEARCH_OR_NEWS", "_REGION", "_TOWN_OFFICE_LINE", "_STATE_POSSESSIVE_AREA", "_LAW_SENTENCE",
-    "_ASIDE",
+    "_ASIDE", "_LIFE_MOVE",
 )
 guard_patterns(globals(), "_TOKEN")  # too many literals to gate: the first-character guard only
